@@ -1,0 +1,128 @@
+"""The ``loket`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+from typing import Annotated
+
+import typer
+
+from backend.core.settings import get_settings
+
+app = typer.Typer(help="Loket: run, migrate, seed and administer the portal.",
+                  no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(token_app, name="token")
+
+
+def _database():  # type: ignore[no-untyped-def]
+    from backend.core.db import Database
+
+    return Database.from_settings(get_settings())
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "heads") -> None:
+    """Apply the Alembic migrations."""
+    from backend.core.migrate import upgrade
+
+    upgrade(get_settings().database_url, revision=revision)
+    typer.echo("database is up to date")
+
+
+@app.command()
+def seed() -> None:
+    """Load the seed data (idempotent: existing items are updated, nothing is duplicated)."""
+    from backend.seeding import run_seed
+
+    report = run_seed(_database(), get_settings())
+    for line in report:
+        typer.echo(line)
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000,
+          workers: Annotated[int, typer.Option(help="web processes")] = 1,
+          reload: bool = False) -> None:
+    """Serve the portal (with the outbox worker in-process unless LOKET_WORKER_IN_PROCESS=0)."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run("backend.main:app_factory", factory=True, host=host, port=port,
+                workers=workers, reload=reload, proxy_headers=True,
+                forwarded_allow_ips="127.0.0.1", access_log=False,
+                log_config=None, server_header=False, log_level=settings.log_level.lower())
+
+
+@app.command()
+def worker() -> None:
+    """Run the outbox worker and periodic jobs as a separate process."""
+    from backend.core.logging import configure_logging
+    from backend.core.worker import Worker
+    from backend.main import register_handlers
+
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    register_handlers()
+    w = Worker(_database(), settings)
+    try:
+        asyncio.run(w.run())
+    except KeyboardInterrupt:
+        w.stop()
+
+
+@app.command("create-admin")
+def create_admin(email: str, name: str = "Beheerder",
+                 password: Annotated[str | None, typer.Option(
+                     help="break-glass password (asked when omitted)")] = None) -> None:
+    """Create (or update) the break-glass admin with a password."""
+    from backend.accounts import service
+
+    db = _database()
+    if password is None:
+        password = getpass.getpass("Password (min. 12 characters): ")
+    with db.transaction() as s:
+        user = service.get_user_by_email(s, email)
+        if user is None:
+            user = service.create_user(s, email, name=name, roles=["admin"])
+        else:
+            assert user.id is not None
+            service.grant_role(s, user.id, "admin")
+        service.set_password(s, user, password)
+        service.record_audit(s, "admin.break_glass_set", target_type="user", target_id=user.id)
+    typer.echo(f"admin {email} is ready")
+
+
+@token_app.command("create")
+def token_create(name: str, role: Annotated[str, typer.Option(help="admin or editor")] = "editor",
+                 user: Annotated[str | None, typer.Option(help="owner's e-mail")] = None) -> None:
+    """Create an API token and print it once."""
+    from backend.accounts import service
+
+    db = _database()
+    with db.transaction() as s:
+        owner_id = None
+        if user:
+            owner = service.get_user_by_email(s, user)
+            if owner is None:
+                raise typer.BadParameter(f"no user {user}")
+            owner_id = owner.id
+        _, plain = service.create_api_token(s, name=name, role=role, user_id=owner_id)
+    typer.echo(plain)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: int) -> None:
+    """Revoke an API token by id."""
+    from backend.accounts import service
+
+    with _database().transaction() as s:
+        service.revoke_api_token(s, token_id)
+    typer.echo("revoked")
+
+
+if __name__ == "__main__":
+    app()

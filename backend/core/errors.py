@@ -1,0 +1,132 @@
+"""Domain errors carry their HTTP status; one handler renders JSON for the API, a page otherwise."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("loket.errors")
+
+
+class LoketError(Exception):
+    status_code = 400
+    code = "bad_request"
+    # Dutch message for people; English is the msgid and gets translated on pages.
+    message = "The request could not be processed."
+
+    def __init__(self, message: str | None = None, *, code: str | None = None,
+                 fields: dict[str, str] | None = None, headers: dict[str, str] | None = None):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        if code:
+            self.code = code
+        self.fields = fields or {}
+        self.headers = headers or {}
+
+
+class NotFound(LoketError):
+    status_code = 404
+    code = "not_found"
+    message = "This page or item does not exist (any more)."
+
+
+class Forbidden(LoketError):
+    status_code = 403
+    code = "forbidden"
+    message = "You do not have access to this."
+
+
+class NotAuthenticated(LoketError):
+    status_code = 401
+    code = "not_authenticated"
+    message = "Please log in first."
+
+
+class Conflict(LoketError):
+    status_code = 409
+    code = "conflict"
+    message = "This conflicts with the current state."
+
+
+class Invalid(LoketError):
+    status_code = 422
+    code = "invalid"
+    message = "Some fields are not filled in correctly."
+
+
+class TooManyRequests(LoketError):
+    status_code = 429
+    code = "rate_limited"
+    message = "Too many attempts. Please wait a moment and try again."
+
+    def __init__(self, retry_after: int, message: str | None = None):
+        super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
+        self.retry_after = retry_after
+
+
+def wants_json(request: Request) -> bool:
+    if request.url.path.startswith("/api/"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _error_page(request: Request, status: int, message: str, *, code: str,
+                fields: dict[str, str] | None = None, headers: dict[str, str] | None = None
+                ) -> Response:
+    from backend.core.templating import render_error  # late import: templating imports errors
+
+    return render_error(request, status, message, code=code, fields=fields or {}, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoketError)
+    async def _domain(request: Request, exc: LoketError) -> Response:
+        if wants_json(request):
+            body: dict[str, Any] = {"error": {"code": exc.code, "message": exc.message}}
+            if exc.fields:
+                body["error"]["fields"] = exc.fields
+            return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+        return _error_page(request, exc.status_code, exc.message, code=exc.code,
+                           fields=exc.fields, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        fields: dict[str, str] = {}
+        for err in exc.errors():
+            loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
+            fields[".".join(loc) or "request"] = str(err.get("msg", "invalid"))
+        if wants_json(request):
+            return JSONResponse(
+                {"error": {"code": "invalid", "message": "Invalid parameters: "
+                           + ", ".join(sorted(fields)), "fields": fields}},
+                status_code=422,
+            )
+        return _error_page(request, 422, Invalid.message, code="invalid", fields=fields)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        messages = {404: NotFound.message, 405: "This action is not allowed here.",
+                    403: Forbidden.message, 401: NotAuthenticated.message}
+        message = messages.get(exc.status_code, str(exc.detail))
+        headers = dict(exc.headers or {})
+        if wants_json(request):
+            return JSONResponse({"error": {"code": f"http_{exc.status_code}", "message": message}},
+                                status_code=exc.status_code, headers=headers)
+        return _error_page(request, exc.status_code, message, code=f"http_{exc.status_code}",
+                           headers=headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # Never show a stack trace; the request id ties the log line to what the user reports.
+        log.exception("unhandled error", extra={"path": request.url.path})
+        message = "Something went wrong on our side. Please try again later."
+        if wants_json(request):
+            return JSONResponse({"error": {"code": "server_error", "message": message}},
+                                status_code=500)
+        return _error_page(request, 500, message, code="server_error")

@@ -1,0 +1,79 @@
+"""Outgoing e-mail through the outbox.
+
+``send_mail`` writes an outbox row in the caller's transaction. The worker delivers it over
+SMTP (aiosmtplib) when ``LOKET_SMTP_URL`` is set; without it the message is kept in the
+outbox (status ``done``, ``payload.delivery == "kept"``) and admins read it at
+``/beheer/mail``. Delivery is at least once; the Message-ID is fixed at enqueue time so a
+retried message is recognisable as the same one.
+"""
+
+from __future__ import annotations
+
+import ssl
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import aiosmtplib
+from sqlmodel import Session
+
+from backend.core.outbox import OutboxMessage, WorkerContext, enqueue, handler
+from backend.core.settings import Settings
+
+MAIL_KIND = "mail.send"
+
+
+def send_mail(session: Session, *, to: str, subject: str, text: str, html: str | None = None,
+              dedupe_key: str | None = None) -> OutboxMessage | None:
+    domain = "loket.local"
+    payload: dict[str, Any] = {"to": to, "subject": subject, "text": text, "html": html,
+                               "message_id": make_msgid(domain=domain)}
+    return enqueue(session, MAIL_KIND, payload, dedupe_key=dedupe_key)
+
+
+def build_message(payload: dict[str, Any], sender: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = payload["to"]
+    msg["Subject"] = payload["subject"]
+    msg["Message-ID"] = payload["message_id"]
+    msg.set_content(payload["text"])
+    if payload.get("html"):
+        msg.add_alternative(payload["html"], subtype="html")
+    return msg
+
+
+def smtp_options(url: str) -> dict[str, Any]:
+    parts = urlsplit(url)
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    implicit_tls = parts.scheme == "smtps"
+    options: dict[str, Any] = {
+        "hostname": parts.hostname or "localhost",
+        "port": parts.port or (465 if implicit_tls else 25),
+        "use_tls": implicit_tls,
+        "start_tls": query.get("starttls") in ("1", "true", "yes") or None,
+        "timeout": float(query.get("timeout", 20)),
+    }
+    if query.get("verify") in ("0", "false", "no"):
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        options["tls_context"] = ctx
+    if parts.username:
+        options["username"] = unquote(parts.username)
+        options["password"] = unquote(parts.password or "")
+    return options
+
+
+async def deliver(payload: dict[str, Any], settings: Settings) -> None:
+    assert settings.smtp_url
+    await aiosmtplib.send(build_message(payload, settings.mail_from),
+                          **smtp_options(settings.smtp_url))
+
+
+@handler(MAIL_KIND)
+async def _deliver_mail(payload: dict[str, Any], ctx: WorkerContext) -> None:
+    if not ctx.settings.smtp_url:
+        return  # kept in the outbox, readable by admins
+    await deliver(payload, ctx.settings)

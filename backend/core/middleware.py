@@ -1,0 +1,108 @@
+"""Request context as pure ASGI middleware (cheaper than BaseHTTPMiddleware).
+
+Per request: a request id (kept from ``X-Request-ID`` when sane), the language, the CSRF
+cookie and token, and the security headers on every response.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from http.cookies import SimpleCookie
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from backend.core import i18n
+from backend.core.logging import request_id_var
+from backend.core.security import (
+    CSRF_COOKIE,
+    csrf_token_for,
+    new_csrf_secret,
+    security_headers,
+)
+from backend.core.settings import Settings
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    for name, value in scope.get("headers", ()):
+        if name == b"cookie":
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # noqa: BLE001 - a malformed cookie header is treated as absent
+                return {}
+            return {k: m.value for k, m in jar.items()}
+    return {}
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def cookie_header(name: str, value: str, *, https: bool, max_age: int | None = None,
+                  http_only: bool = True) -> bytes:
+    parts = [f"{name}={value}", "Path=/", "SameSite=Lax"]
+    if http_only:
+        parts.append("HttpOnly")
+    if https:
+        parts.append("Secure")
+    if max_age is not None:
+        parts.append(f"Max-Age={max_age}")
+    return "; ".join(parts).encode()
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.static_headers = security_headers(settings.is_https)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _header(scope, b"x-request-id")
+        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else secrets.token_hex(8)
+        cookies = _cookies(scope)
+        query_lang = None
+        qs = scope.get("query_string", b"").decode("latin-1")
+        if "lang=" in qs:
+            from urllib.parse import parse_qs
+
+            query_lang = (parse_qs(qs).get("lang") or [None])[0]
+        lang = i18n.pick_language(cookies.get(i18n.LANG_COOKIE), query_lang)
+        csrf_secret = cookies.get(CSRF_COOKIE)
+        new_csrf = csrf_secret is None or len(csrf_secret) < 32
+        if new_csrf:
+            csrf_secret = new_csrf_secret()
+        assert csrf_secret is not None
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        state["csrf_token"] = csrf_token_for(self.settings.secret_key, csrf_secret)
+        state["lang"] = lang
+        https = self.settings.is_https
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                headers.extend(h for h in self.static_headers if h[0] not in present)
+                headers.append((b"x-request-id", request_id.encode()))
+                if new_csrf:
+                    headers.append((b"set-cookie", cookie_header(CSRF_COOKIE, csrf_secret,
+                                                                 https=https)))
+                message["headers"] = headers
+            await send(message)
+
+        lang_token = i18n.set_language(lang)
+        rid_token = request_id_var.set(request_id)
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            request_id_var.reset(rid_token)
+            i18n.reset_language(lang_token)

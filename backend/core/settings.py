@@ -1,0 +1,84 @@
+"""All configuration in one place: environment variables with the ``LOKET_`` prefix."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-secret-change-me"  # noqa: S105 - the known default that production refuses
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LOKET_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    secret_key: str = DEV_SECRET
+    base_url: str = "http://127.0.0.1:8000"
+    database_url: str = "sqlite:///./var/loket.db"
+    var_dir: Path = Path("./var")
+
+    # search
+    search_backend: Literal["embedded", "meilisearch"] = "embedded"
+    search_path: Path = Path("./var/search")
+    meili_url: str | None = None
+    meili_key: str | None = None
+    meili_index: str = "loket"
+
+    # mail: without an SMTP URL mail stays in the outbox, readable by admins
+    smtp_url: str | None = None  # smtp://user:pass@host:587?starttls=1 or smtps://host:465
+    mail_from: str = "Loket <noreply@loket.example>"
+
+    # login
+    oidc_discovery_url: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_name: str = "SSO"
+    oidc_scopes: str = "openid email profile"
+    session_idle_minutes: int = Field(default=60, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    login_link_minutes: int = Field(default=15, ge=1)
+
+    # rate limits ("N/seconds"); counters live in the database, or Redis when configured
+    redis_url: str | None = None
+    rate_limit_login: str = "10/300"
+    rate_limit_email_link: str = "5/900"
+
+    # worker
+    worker_in_process: bool = True
+    worker_poll_seconds: float = Field(default=0.5, gt=0)
+    outbox_max_attempts: int = Field(default=8, ge=1)
+
+    # operations
+    log_level: str = "INFO"
+    log_json: bool = True
+    metrics_enabled: bool = True
+    metrics_token: str | None = None  # when set, /metrics requires "Authorization: Bearer <token>"
+    trusted_hosts: str = "*"
+
+    @property
+    def is_https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.env != "development" and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
+            raise ValueError(
+                "LOKET_SECRET_KEY must be set to a random value of at least 32 characters "
+                "outside development (for example: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')"
+            )
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,108 @@
+"""Jinja2 environment with i18n, and the render helper that serves HTMX fragments.
+
+A page template defines named blocks; an HTMX request (``HX-Request``) for a page gets only
+the named block, a normal request the whole page. Responses say ``Vary: HX-Request`` so
+caches keep the two apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2_fragments.fastapi import Jinja2Blocks
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
+
+from backend.core import i18n
+from backend.core.settings import ROOT
+
+TEMPLATE_DIR = ROOT / "templates"
+
+env = Environment(
+    loader=FileSystemLoader(str(TEMPLATE_DIR)),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
+    auto_reload=False,
+)
+templates = Jinja2Blocks(env=env)
+env.install_gettext_callables(  # type: ignore[attr-defined]
+    lambda message: i18n.translations(i18n.get_language()).gettext(message),
+    lambda s, p, n: i18n.translations(i18n.get_language()).ngettext(s, p, n),
+    newstyle=True,
+)
+
+
+def _fmt_date(value: date | datetime | None, fmt: str = "long") -> str:
+    if value is None:
+        return ""
+    lang = i18n.get_language()
+    if isinstance(value, datetime):
+        return format_datetime(value, format="d MMMM y HH:mm" if fmt == "long" else fmt,
+                               locale=lang, tzinfo="Europe/Amsterdam")
+    return format_date(value, format=fmt, locale=lang)
+
+
+def _fmt_number(value: float | int | None, fmt: str | None = None) -> str:
+    if value is None:
+        return ""
+    return format_decimal(value, format=fmt, locale=i18n.get_language())
+
+
+env.filters["date"] = _fmt_date
+env.filters["number"] = _fmt_number
+env.globals["LANGUAGES"] = i18n.LANGUAGES
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true" and not request.headers.get(
+        "hx-history-restore-request"
+    )
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    state = request.scope.get("state", {})
+    return {
+        "request": request,
+        "lang": i18n.get_language(),
+        "csrf_token": state.get("csrf_token", ""),
+        "principal": state.get("principal"),
+        "flash": state.get("flash_messages", []),
+        "settings": request.app.state.settings,
+    }
+
+
+def render(request: Request, template: str, context: Mapping[str, Any] | None = None, *,
+           block: str | None = None, status_code: int = 200,
+           headers: Mapping[str, str] | None = None) -> HTMLResponse:
+    ctx = base_context(request)
+    if context:
+        ctx.update(context)
+    if block is not None and is_htmx(request):
+        response: HTMLResponse = templates.TemplateResponse(
+            request, template, ctx, block_name=block, status_code=status_code,
+            headers=dict(headers or {}))
+    else:
+        response = templates.TemplateResponse(request, template, ctx, status_code=status_code,
+                                              headers=dict(headers or {}))
+    response.headers["Vary"] = "HX-Request, Cookie"
+    return response
+
+
+def render_error(request: Request, status: int, message: str, *, code: str,
+                 fields: Mapping[str, str], headers: Mapping[str, str] | None) -> Response:
+    return render(request, "errors/error.html",
+                  {"status": status, "message": i18n.gettext_(message), "code": code,
+                   "fields": fields}, status_code=status, headers=headers)
+
+
+def markup(html: str) -> Markup:
+    """Mark HTML as safe. Only for output of the sanitiser or of our own templates."""
+    return Markup(html)  # noqa: S704 - callers pass sanitised HTML only

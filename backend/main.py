@@ -1,0 +1,88 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from backend.accounts.sessions import SessionMiddleware
+from backend.core.db import Database
+from backend.core.errors import install_error_handlers
+from backend.core.logging import configure_logging
+from backend.core.middleware import RequestContextMiddleware
+from backend.core.security import csrf_protect
+from backend.core.settings import ROOT, Settings, get_settings
+from backend.core.worker import Worker
+
+log = logging.getLogger("loket")
+
+STATIC_DIR = ROOT / "backend" / "static"
+
+
+def _include_routers(app: FastAPI) -> None:
+    # One line per domain; each module exposes ``router``.
+    from backend.accounts import routes_html as accounts_html
+    from backend.ops import routes as ops_routes
+    from backend.site import routes_html as site_html
+
+    app.include_router(ops_routes.router)
+    app.include_router(site_html.router)
+    app.include_router(accounts_html.router)
+
+
+def register_handlers() -> None:
+    """Import the modules that register outbox handlers and periodic jobs."""
+    import backend.core.mail  # noqa: F401
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None, *,
+               start_worker: bool | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    db = db or Database.from_settings(settings)
+    if start_worker is None:
+        start_worker = settings.worker_in_process
+    register_handlers()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = Worker(db, settings)
+        app.state.worker = worker
+        app.state.wake_worker = worker.wake
+        if start_worker:
+            worker.start_thread()
+        try:
+            yield
+        finally:
+            worker.stop()
+
+    app = FastAPI(
+        title="Loket API",
+        version="1",
+        description="Loket: one door to productivity knowledge, schemes and regional support "
+                    "desks for Dutch SMEs.",
+        lifespan=lifespan,
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+        dependencies=[Depends(csrf_protect)],
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.wake_worker = None
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _include_routers(app)
+    # Outermost first: request context wraps sessions so both see the same state.
+    app.add_middleware(SessionMiddleware, db=db, settings=settings)
+    app.add_middleware(RequestContextMiddleware, settings=settings)
+    return app
+
+
+def app_factory() -> FastAPI:
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    return create_app(settings)

@@ -1,0 +1,21 @@
+"""Idempotent loading of everything under ``seed/``. Each domain adds a loader here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from backend.core.db import Database
+from backend.core.settings import ROOT, Settings
+
+SEED_DIR = ROOT / "seed"
+
+Loader = Callable[[Database, Settings], str]
+
+
+def loaders() -> list[Loader]:
+    # Order matters: taxonomy before content, regions before desks.
+    return []
+
+
+def run_seed(db: Database, settings: Settings) -> list[str]:
+    return [loader(db, settings) for loader in loaders()]

@@ -1,0 +1,41 @@
+"""Home page, accessibility statement and the language switch."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from backend.core.i18n import LANG_COOKIE, LANGUAGES
+from backend.core.middleware import cookie_header
+from backend.core.templating import env, render
+from backend.site.doors import available_doors, nav_items
+
+router = APIRouter(include_in_schema=False)
+env.globals["nav_items"] = nav_items
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths: never redirect to another site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@router.get("/", response_class=HTMLResponse, name="home")
+def home(request: Request) -> HTMLResponse:
+    return render(request, "site/home.html", {"doors": available_doors(request)})
+
+
+@router.get("/toegankelijkheid", response_class=HTMLResponse, name="accessibility")
+def accessibility(request: Request) -> HTMLResponse:
+    return render(request, "site/accessibility.html")
+
+
+@router.get("/taal/{lang}", name="set_language")
+def set_language(request: Request, lang: str, next: str | None = None) -> RedirectResponse:
+    response = RedirectResponse(safe_next(next), status_code=303)
+    if lang in LANGUAGES:
+        settings = request.app.state.settings
+        response.headers.append("set-cookie", cookie_header(
+            LANG_COOKIE, lang, https=settings.is_https, max_age=365 * 24 * 3600).decode())
+    return response

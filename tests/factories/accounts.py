@@ -1,0 +1,45 @@
+"""Factories for users, sessions and API tokens."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from backend.accounts import service
+from backend.accounts.models import User, WebSession
+from backend.core.db import Database, utcnow
+from backend.core.security import sha256_hex
+
+
+def create_user(session: Session, *, email: str | None = None, name: str = "Test Gebruiker",
+                roles: tuple[str, ...] = (), password: str | None = None, **kw: Any) -> User:
+    user = service.create_user(session, email or f"u-{secrets.token_hex(4)}@example.nl",
+                               name=name, roles=roles)
+    if password:
+        service.set_password(session, user, password)
+    for key, value in kw.items():
+        setattr(user, key, value)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def create_token(session: Session, *, role: str = "editor", user: User | None = None,
+                 name: str = "test token") -> str:
+    _, plain = service.create_api_token(session, name=name, role=role,
+                                        user_id=user.id if user else None)
+    session.flush()
+    return plain
+
+
+def session_cookie_for(db: Database, user_id: int | None) -> str:
+    """Create a server-side session for the user and return the cookie value."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    with db.transaction() as s:
+        s.add(WebSession(id_hash=sha256_hex(token), user_id=user_id, data={}, created_at=now,
+                         last_seen_at=now, expires_at=now + timedelta(hours=1)))
+    return token
