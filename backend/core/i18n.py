@@ -1,7 +1,9 @@
 """Dutch first, English second.
 
-Message ids are English; ``backend/locale/<lang>/LC_MESSAGES/messages.po`` hold the
-translations and are compiled in memory at start-up, so no build step is needed.
+Message ids are English. Translations live in ``backend/locale/<lang>/*.po``, one catalog per
+domain (``core.po``, ``accounts.po``, ``content.po`` …) so that work on different domains does
+not collide in one file; they are merged and compiled in memory at start-up, so no build step
+is needed.
 The active language lives in a context variable so that templates, services and mails
 all translate the same way.
 """
@@ -14,6 +16,7 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -38,13 +41,23 @@ def reset_language(token: object) -> None:
     _current.reset(token)  # type: ignore[arg-type]
 
 
+def load_catalog(lang: str) -> Catalog:
+    """All ``*.po`` files of a language merged into one catalog."""
+    merged = Catalog(locale=lang)
+    for po in sorted((LOCALE_DIR / lang).glob("*.po")):
+        with po.open("rb") as fh:
+            part = read_po(fh, locale=lang)
+        for message in part:
+            if message.id and message.string and not message.fuzzy:
+                merged.add(message.id, message.string, context=message.context)
+    return merged
+
+
 @lru_cache
 def translations(lang: str) -> gettext.NullTranslations:
-    po = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
-    if not po.exists():
+    catalog = load_catalog(lang)
+    if not len(catalog):
         return gettext.NullTranslations()
-    with po.open("rb") as fh:
-        catalog = read_po(fh, locale=lang)
     buf = BytesIO()
     write_mo(buf, catalog, use_fuzzy=False)
     buf.seek(0)
