@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     worker_in_process: bool = True
     worker_poll_seconds: float = Field(default=0.5, gt=0)
     outbox_max_attempts: int = Field(default=8, ge=1)
+    outbox_keep_days: int = Field(default=30, ge=1)  # delivered messages and kept mail
 
     # operations
     log_level: str = "INFO"
@@ -59,6 +60,7 @@ class Settings(BaseSettings):
     metrics_enabled: bool = True
     metrics_token: str | None = None  # when set, /metrics requires "Authorization: Bearer <token>"
     trusted_hosts: str = "*"
+    ready_max_lag_seconds: float = Field(default=600, ge=0)  # /readyz fails above; 0 = off
 
     @property
     def is_https(self) -> bool:
