@@ -1,0 +1,78 @@
+"""Tantivy text analyzers for Dutch, and cached analysis of single words and short phrases.
+
+Two chains, registered on every opened index under the names below:
+
+- `nl_stem`: simple tokenizer -> drop tokens over 40 chars -> lowercase -> ascii fold ->
+  split compounds (dictionary in data/nl_compound_parts.txt) -> Dutch stop words -> drop linking
+  morphemes -> Dutch Snowball stemmer. Used by the BM25 fields; "productiviteit" and
+  "arbeidsproductiviteit" share the term "productif".
+- `nl_raw`: simple tokenizer -> drop long tokens -> lowercase -> ascii fold. Whole, unstemmed words
+  for prefix and typo matching: a prefix like "innovat" must meet "innovatie", not its stem
+  "innoveer".
+
+Split parts keep the position of their compound, so a compound in a query becomes a phrase whose
+terms all sit at one position and matches only the same compound.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import tantivy
+
+from backend.search import dutch
+
+STEM = "nl_stem"
+RAW = "nl_raw"
+_MAX_TOKEN = 40
+
+
+def _stem_analyzer() -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(_MAX_TOKEN))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.split_compound(dutch.compound_dictionary()))
+        .filter(tantivy.Filter.stopword("dutch"))
+        .filter(tantivy.Filter.custom_stopword(list(dutch.LINKING)))
+        .filter(tantivy.Filter.stemmer("dutch"))
+        .build()
+    )
+
+
+def _raw_analyzer() -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(_MAX_TOKEN))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
+# Analyzers are stateless on the Python side and safe to share between threads.
+_STEM_ANALYZER = _stem_analyzer()
+
+
+def register(index: tantivy.Index) -> None:
+    """Register both chains on an opened index (tokenizers are not stored in the index)."""
+    index.register_tokenizer(STEM, _stem_analyzer())
+    index.register_tokenizer(RAW, _raw_analyzer())
+
+
+@lru_cache(maxsize=200_000)
+def stems(word: str) -> tuple[str, ...]:
+    """Terms the stemmed fields hold for one word (several for a split compound, none for a
+    stop word)."""
+    return tuple(_STEM_ANALYZER.analyze(word))
+
+
+@lru_cache(maxsize=20_000)
+def stem_positions(phrase: str) -> tuple[tuple[int, str], ...]:
+    """(position, term) pairs of a phrase through the stemmed chain, positions starting at 0."""
+    tokens = _STEM_ANALYZER.pre_tokenize(phrase).tokens
+    if not tokens:
+        return ()
+    first = tokens[0].position
+    return tuple((t.position - first, t.text) for t in tokens)

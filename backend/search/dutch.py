@@ -1,0 +1,259 @@
+"""Dutch language data and engine-neutral helpers: folding, words, synonyms, compounds, typos.
+
+Both engines take their synonyms from `SYNONYMS` here; the embedded engine also takes its compound
+dictionary from `data/nl_compound_parts.txt` (see `compound_dictionary`). The functions are pure
+Python so that the Meilisearch adapter and the tests can use them without tantivy.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+# Groups of phrases that mean the same thing. A query for any phrase of a group also finds the
+# others, in both directions. Write phrases as people type them; they are folded (lowercase, no
+# diacritics, punctuation as word breaks) before use. Keep groups tight: every extra phrase widens
+# every query that contains one of them.
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    (
+        "mkb",
+        "midden- en kleinbedrijf",
+        "midden en klein bedrijf",
+        "kleine en middelgrote ondernemingen",
+        "kmo",
+        "sme",
+    ),
+    ("ai", "kunstmatige intelligentie", "artificiële intelligentie", "artificial intelligence"),
+    (
+        "zzp",
+        "zzp'er",
+        "zzper",
+        "zelfstandige",
+        "zelfstandige zonder personeel",
+        "zelfstandig ondernemer",
+        "freelancer",
+    ),
+    ("ict", "informatietechnologie", "informatie- en communicatietechnologie"),
+    ("iot", "internet of things", "internet der dingen"),
+    ("vr", "virtual reality", "virtuele realiteit"),
+    ("ar", "augmented reality", "toegevoegde realiteit"),
+    ("3d-printen", "3d printing", "additive manufacturing", "additieve productie"),
+    ("cobot", "collaboratieve robot"),
+    ("robotisering", "robotica"),
+    ("digitalisering", "digitale transformatie"),
+    ("r&d", "research and development", "onderzoek en ontwikkeling", "speur- en ontwikkelingswerk"),
+    ("hrm", "hr", "human resource management", "personeelsbeleid"),
+    ("werknemer", "medewerker", "personeelslid"),
+    ("scholing", "opleiding"),
+    ("llo", "leven lang ontwikkelen", "leven lang leren"),
+    ("zelfsturende teams", "zelforganiserende teams", "zelfsturing"),
+    ("werknemersparticipatie", "medewerkersparticipatie"),
+    ("medewerkersaandeelhouderschap", "werknemersaandeelhouderschap", "employee ownership"),
+    ("regeldruk", "administratieve lasten"),
+    ("personeelstekort", "arbeidstekort", "krapte op de arbeidsmarkt"),
+    ("slim roosteren", "smart scheduling", "roosterplanning"),
+    ("fieldlab", "field lab", "proeftuin"),
+    ("eia", "energie-investeringsaftrek"),
+    ("mia", "milieu-investeringsaftrek"),
+    ("vamil", "willekeurige afschrijving milieu-investeringen"),
+    ("mit", "mkb-innovatiestimulering regio en topsectoren"),
+    ("slim", "stimuleringsregeling leren en ontwikkelen in mkb-bedrijven"),
+    ("wbso", "wet bevordering speur- en ontwikkelingswerk"),
+    ("kvk", "kamer van koophandel"),
+    ("rvo", "rijksdienst voor ondernemend nederland"),
+    ("btw", "omzetbelasting"),
+    ("subsidie", "subsidy"),
+    ("productiviteit", "productivity"),
+)
+
+# Linking morphemes between compound parts (arbeid-s-markt, boek-en-kast); the plural "en" also
+# lets a compound end in a plural (kennisinstelling-en). The embedded analyzer drops them after
+# splitting, so they never become terms of their own.
+LINKING: tuple[str, ...] = ("s", "en")
+
+# Short Dutch function words; the Meilisearch adapter sends them as stop words. The embedded
+# engine uses tantivy's built-in Dutch list, which is a superset.
+STOPWORDS: tuple[str, ...] = (
+    "de", "het", "een", "en", "of", "van", "voor", "in", "op", "aan", "met", "te", "bij",
+    "door", "naar", "over", "om", "uit", "tot", "als", "dat", "die", "dit", "is", "zijn",
+    "er", "hoe", "wat", "wie", "ik", "je", "u", "we", "wij", "mijn", "ons", "onze",
+)  # fmt: skip
+
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip diacritics, as tantivy's lowercase + ascii_fold filters do."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """Folded words, split on anything but letters and digits (tantivy's simple tokenizer)."""
+    return _WORD_RE.findall(fold(text))
+
+
+def max_edits(word: str) -> int:
+    """Typos tolerated in a word: none below 5 letters, 1 from 5, 2 from 9 (like Meilisearch)."""
+    n = len(word)
+    if n >= 9:
+        return 2
+    if n >= 5:
+        return 1
+    return 0
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance (a transposition counts as one edit), capped at limit+1.
+
+    The cap lets the caller reject most word pairs after a row or two; tantivy's fuzzy terms use
+    the same metric (transposition_cost_one).
+    """
+    if a == b:
+        return 0
+    la, lb = len(a), len(b)
+    if abs(la - lb) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(lb + 1))
+    for i in range(1, la + 1):
+        cur = [i] + [0] * lb
+        ca = a[i - 1]
+        row_min = i
+        for j in range(1, lb + 1):
+            cost = 0 if ca == b[j - 1] else 1
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == b[j - 1]:
+                v = min(v, prev2[j - 2] + 1)
+            cur[j] = v
+            row_min = min(row_min, v)
+        if row_min > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return min(prev[lb], limit + 1)
+
+
+# --- synonyms -------------------------------------------------------------------------------
+
+
+@cache
+def synonym_index() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """Folded phrase -> every phrase of its group (itself included), in table order."""
+    index: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
+    for group in SYNONYMS:
+        phrases = tuple(dict.fromkeys(tuple(words(p)) for p in group if words(p)))
+        for phrase in phrases:
+            # A phrase listed in two groups gets the union, so no direction is lost.
+            known = index.get(phrase, ())
+            index[phrase] = known + tuple(p for p in phrases if p not in known)
+    return index
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of query words, and the other phrases (if any) that mean the same."""
+
+    words: tuple[str, ...]
+    synonyms: tuple[tuple[str, ...], ...] = ()
+
+
+def segment(tokens: Sequence[str]) -> list[Segment]:
+    """Cut folded query words into segments, taking the longest synonym phrase at each point.
+
+    >>> [s.words for s in segment(["subsidie", "midden", "en", "klein", "bedrijf"])]
+    [('subsidie',), ('midden', 'en', 'klein', 'bedrijf')]
+    """
+    index = synonym_index()
+    longest = max((len(p) for p in index), default=1)
+    out: list[Segment] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(longest, len(tokens) - i), 0, -1):
+            phrase = tuple(tokens[i : i + size])
+            group = index.get(phrase)
+            if group is not None:
+                out.append(Segment(phrase, tuple(p for p in group if p != phrase)))
+                i += size
+                break
+        else:
+            out.append(Segment((tokens[i],)))
+            i += 1
+    return out
+
+
+def expand_synonyms(text: str) -> list[str]:
+    """Every phrase that means the same as the whole of `text` (itself first), folded."""
+    phrase = tuple(words(text))
+    group = synonym_index().get(phrase)
+    if group is None:
+        return [" ".join(phrase)]
+    return [" ".join(phrase)] + [" ".join(p) for p in group if p != phrase]
+
+
+def meili_synonyms() -> dict[str, list[str]]:
+    """The synonym table in Meilisearch's shape: each phrase maps to all the others."""
+    return {
+        " ".join(phrase): [" ".join(p) for p in group if p != phrase]
+        for phrase, group in synonym_index().items()
+    }
+
+
+# --- compounds ------------------------------------------------------------------------------
+
+_DATA = Path(__file__).with_name("data") / "nl_compound_parts.txt"
+
+
+@cache
+def compound_parts() -> frozenset[str]:
+    """The part-words of the compound dictionary, folded."""
+    lines = _DATA.read_text(encoding="utf-8").splitlines()
+    return frozenset(fold(s) for line in lines if (s := line.strip()) and not s.startswith("#"))
+
+
+def compound_dictionary() -> list[str]:
+    """Words for tantivy's split_compound filter: the part-words plus the linking morphemes."""
+    return sorted(compound_parts() | set(LINKING))
+
+
+@cache
+def split_compound(word: str) -> tuple[str, ...]:
+    """Split a folded word into dictionary part-words, dropping linking morphemes.
+
+    Returns the word itself when it cannot be covered completely by part-words; when several
+    splits exist, the one with the fewest parts wins (arbeidsmarkt -> arbeid + markt, not
+    arbeid + s + markt).
+
+    >>> split_compound("arbeidsproductiviteit")
+    ('arbeid', 'productiviteit')
+    """
+    w = fold(word)
+    parts = compound_parts()
+    n = len(w)
+    if w in parts or n < 6:
+        return (w,)
+    # best[i]: fewest parts that cover w[:i] (linking morphemes are free but never first).
+    best: list[tuple[str, ...] | None] = [None] * (n + 1)
+    best[0] = ()
+    for i in range(1, n + 1):
+        for j in range(max(0, i - 30), i):
+            prefix = best[j]
+            if prefix is None:
+                continue
+            piece = w[j:i]
+            if piece in parts:
+                candidate: tuple[str, ...] = (*prefix, piece)
+            elif piece in LINKING and prefix:
+                candidate = prefix
+            else:
+                continue
+            current = best[i]
+            if current is None or len(candidate) < len(current):
+                best[i] = candidate
+    found = best[n]
+    if found is None or len(found) < 2:
+        return (w,)
+    return found

@@ -1,0 +1,364 @@
+"""The embedded search backend: a tantivy index in a local directory (the default engine).
+
+Concurrency model: any number of threads (and processes) search; one writer at a time writes.
+Inside a process a lock per index directory serialises writers; across processes tantivy's own
+lock file does, and we wait for it a little before giving up. A writer is opened per batch and
+closed after its commit, so the lock is never held between batches. Readers notice new commits,
+from this process or another one, by the changed meta.json and reload before they search.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import tantivy
+
+from backend.search import analysis, highlight, spelling, tantivy_query
+from backend.search.port import (
+    FACET_FIELDS,
+    Health,
+    Hit,
+    Results,
+    SearchDoc,
+    SearchQuery,
+    SearchUnavailable,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_PER_PAGE = 100
+# closes_on for documents without a date, so that they sort last in ascending order.
+NO_DATE = date.max.toordinal() + 1
+_FACET_SOURCES = {
+    "theme": "themes",
+    "pillar": "pillars",
+    "sector": "sectors",
+    "region": "regions",
+    "size": "sizes",
+}
+_WRITER_LOCKS: dict[Path, threading.Lock] = {}
+_WRITER_LOCKS_GUARD = threading.Lock()
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    sb.add_text_field("type", stored=True, fast=True, tokenizer_name="raw")
+    sb.add_text_field("url", stored=True, tokenizer_name="raw", index_option="basic")
+    for name, stored in (("title", True), ("keywords", False), ("summary", True), ("body", True)):
+        sb.add_text_field(name, stored=stored, tokenizer_name=analysis.STEM)
+    # Unstemmed words for prefixes and typos; document ids only, no frequencies or positions.
+    sb.add_text_field("title_raw", tokenizer_name=analysis.RAW, index_option="basic")
+    sb.add_text_field("all_raw", tokenizer_name=analysis.RAW, index_option="basic")
+    for name in FACET_FIELDS:
+        if name != "type":
+            sb.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_date_field("published_at", fast=True)
+    sb.add_integer_field("closes_on", fast=True)
+    sb.add_float_field("boost", fast=True)
+    return sb.build()
+
+
+def _writer_lock(path: Path) -> threading.Lock:
+    with _WRITER_LOCKS_GUARD:
+        return _WRITER_LOCKS.setdefault(path.resolve(), threading.Lock())
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+class EmbeddedBackend:
+    """SearchBackend on tantivy; see docs/search.md for the analysis chain and the ranking."""
+
+    name = "embedded"
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        writer_heap: int = 64_000_000,
+        lock_timeout: float = 10.0,
+    ) -> None:
+        self.path = Path(path)
+        self._writer_heap = writer_heap
+        self._lock_timeout = lock_timeout
+        self._write_lock = _writer_lock(self.path)
+        self._reload_lock = threading.Lock()
+        self._schema = build_schema()
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._index = self._open()
+            self._stamp = self._meta_stamp()
+        except Exception as exc:
+            raise SearchUnavailable(f"cannot open search index at {self.path}: {exc}") from exc
+
+    # --- opening and reloading ---------------------------------------------------------------
+
+    def _open(self) -> tantivy.Index:
+        try:
+            index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
+        except ValueError as exc:
+            if "schema does not match" not in str(exc):
+                raise
+            # The index is a cache of the database: after a schema change rebuild it empty and
+            # let `loket search reindex` (or the outbox) fill it again.
+            log.warning("search index schema changed; recreating %s empty", self.path)
+            self._wipe()
+            index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
+        analysis.register(index)
+        return index
+
+    def _wipe(self) -> None:
+        for entry in self.path.iterdir():
+            if entry.is_dir():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+
+    def _meta_stamp(self) -> tuple[int, int, int]:
+        try:
+            st = os.stat(self.path / "meta.json")
+        except FileNotFoundError:
+            return (0, 0, 0)
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _searcher(self) -> tantivy.Searcher:
+        stamp = self._meta_stamp()
+        if stamp != self._stamp:
+            with self._reload_lock:
+                if stamp != self._stamp:
+                    self._index.reload()
+                    self._stamp = stamp
+        return self._index.searcher()
+
+    # --- writing -----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _writer(self, heap: int | None = None, threads: int = 1) -> Iterator[tantivy.IndexWriter]:
+        with self._write_lock:
+            writer = self._acquire_writer(heap or self._writer_heap, threads)
+            try:
+                yield writer
+                writer.commit()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    writer.rollback()
+                raise
+            finally:
+                # Waiting for merges also drops the writer and with it the lock file.
+                with contextlib.suppress(Exception):
+                    writer.wait_merging_threads()
+            self._index.reload()
+            self._stamp = self._meta_stamp()
+
+    def _acquire_writer(self, heap: int, threads: int) -> tantivy.IndexWriter:
+        deadline = time.monotonic() + self._lock_timeout
+        while True:
+            try:
+                return self._index.writer(heap, threads)
+            except ValueError as exc:
+                # Another process (a reindex from the CLI) holds the lock: wait for it.
+                if "LockBusy" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _document(self, doc: SearchDoc) -> tantivy.Document:
+        d = tantivy.Document()
+        d.add_text("id", doc.id)
+        d.add_text("type", doc.type)
+        d.add_text("url", doc.url)
+        d.add_text("title", doc.title)
+        d.add_text("summary", doc.summary)
+        d.add_text("body", doc.body)
+        d.add_text("title_raw", doc.title)
+        d.add_text("all_raw", doc.title)
+        d.add_text("all_raw", doc.summary)
+        d.add_text("all_raw", doc.body)
+        for kw in doc.keywords:
+            d.add_text("keywords", kw)
+            d.add_text("all_raw", kw)
+        for name, attr in _FACET_SOURCES.items():
+            for value in dict.fromkeys(getattr(doc, attr)):
+                d.add_text(name, value)
+        if doc.status:
+            d.add_text("status", doc.status)
+        d.add_date("published_at", _utc(doc.published_at))
+        d.add_integer("closes_on", doc.closes_on.toordinal() if doc.closes_on else NO_DATE)
+        d.add_float("boost", max(0.0, doc.boost))
+        return d
+
+    def index(self, docs: Sequence[SearchDoc]) -> None:
+        if not docs:
+            return
+        try:
+            with self._writer() as writer:
+                for doc in docs:
+                    # Deletes apply to documents added before them, so this is an upsert.
+                    writer.delete_documents_by_term("id", doc.id)
+                    writer.add_document(self._document(doc))
+        except Exception as exc:
+            raise SearchUnavailable(f"indexing failed: {exc}") from exc
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if not ids:
+            return
+        try:
+            with self._writer() as writer:
+                for doc_id in ids:
+                    writer.delete_documents_by_term("id", doc_id)
+        except Exception as exc:
+            raise SearchUnavailable(f"delete failed: {exc}") from exc
+
+    def clear(self) -> None:
+        try:
+            with self._writer() as writer:
+                writer.delete_all_documents()
+        except Exception as exc:
+            raise SearchUnavailable(f"clear failed: {exc}") from exc
+
+    def reindex_all(
+        self,
+        docs: Iterable[SearchDoc],
+        progress: Callable[[int], None] | None = None,
+        *,
+        batch_size: int = 2_000,
+    ) -> int:
+        """Replace the whole index in one commit; `progress` gets the running count per batch.
+
+        Readers keep seeing the old documents until the final commit, so search never goes
+        empty during a rebuild.
+        """
+        count = 0
+        try:
+            with self._writer(heap=max(self._writer_heap, 256_000_000), threads=2) as writer:
+                writer.delete_all_documents()
+                it = iter(docs)
+                while batch := list(itertools.islice(it, batch_size)):
+                    for doc in batch:
+                        writer.add_document(self._document(doc))
+                    count += len(batch)
+                    if progress is not None:
+                        progress(count)
+        except Exception as exc:
+            raise SearchUnavailable(f"reindex failed: {exc}") from exc
+        return count
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def health(self) -> Health:
+        try:
+            searcher = self._searcher()
+            return Health(True, self.name, searcher.num_docs, str(self.path))
+        except Exception as exc:
+            return Health(False, self.name, 0, f"{type(exc).__name__}: {exc}")
+
+    def search(self, query: SearchQuery) -> Results:
+        started = time.perf_counter()
+        try:
+            results = self._search(query, started)
+        except SearchUnavailable:
+            raise
+        except ValueError as exc:
+            if "unknown filter field" in str(exc):
+                raise
+            raise SearchUnavailable(f"search failed: {exc}") from exc
+        except Exception as exc:
+            raise SearchUnavailable(f"search failed: {exc}") from exc
+        return results
+
+    def _search(self, query: SearchQuery, started: float) -> Results:
+        schema = self._schema
+        searcher = self._searcher()
+        per_page = min(max(1, query.per_page), MAX_PER_PAGE)
+        offset = (max(1, query.page) - 1) * per_page
+        filters = tantivy_query.filter_query(schema, query.filters)
+        plan = tantivy_query.build(schema, query.q, searcher)
+
+        text = plan.strict if plan is not None else None
+        combined = tantivy_query.combine(text, filters)
+        total, page = self._run(searcher, combined, query, plan is not None, per_page, offset)
+        if total == 0 and plan is not None and plan.relaxed is not None:
+            combined = tantivy_query.combine(plan.relaxed, filters)
+            total, page = self._run(searcher, combined, query, True, per_page, offset)
+
+        facets = self._facets(searcher, combined)
+        match = highlight.NO_MATCH
+        if plan is not None:
+            match = highlight.matcher(
+                plan.exact,
+                plan.stem_sets,
+                plan.phrases,
+                plan.prefix,
+                # Correct words already match by stem; fuzzy marking is for the misspelt ones.
+                [(w, d) for w, d in plan.fuzzy if w in plan.unknown],
+            )
+        hits: list[Hit] = []
+        for score, address in page:
+            doc = searcher.doc(address)
+            summary = doc.get_first("summary") or ""
+            body = doc.get_first("body") or ""
+            snippet = highlight.snippet((summary, body), match)
+            hits.append(
+                Hit(
+                    id=doc.get_first("id") or "",
+                    type=doc.get_first("type") or "",
+                    title=doc.get_first("title") or "",
+                    url=doc.get_first("url") or "",
+                    snippet=snippet,
+                    score=float(score) if isinstance(score, float) else 0.0,
+                )
+            )
+        suggestion = None
+        if plan is not None and (plan.unknown or total == 0):
+            suggestion = spelling.suggest(searcher, "all_raw", plan.words, plan.unknown)
+        took = (time.perf_counter() - started) * 1000.0
+        return Results(hits, total, facets, took, suggestion)
+
+    def _run(
+        self,
+        searcher: tantivy.Searcher,
+        q: tantivy.Query,
+        query: SearchQuery,
+        has_text: bool,
+        limit: int,
+        offset: int,
+    ) -> tuple[int, list[tuple[object, tantivy.DocAddress]]]:
+        sort = query.sort
+        if sort == "relevance" and not has_text:
+            sort = "newest"  # browsing: nothing to rank by, so newest first
+        if sort == "newest":
+            res = searcher.search(
+                q, limit, count=True, order_by_field="published_at", offset=offset,
+                order=tantivy.Order.Desc,
+            )  # fmt: skip
+        elif sort == "closing":
+            res = searcher.search(
+                q, limit, count=True, order_by_field="closes_on", offset=offset,
+                order=tantivy.Order.Asc,
+            )  # fmt: skip
+        else:
+            res = searcher.search(q, limit, count=True, offset=offset, weight_by_field="boost")
+        # `count` exists at runtime but is missing from tantivy's type stubs.
+        count: int | None = getattr(res, "count", None)
+        return int(count or 0), list(res.hits)
+
+    def _facets(self, searcher: tantivy.Searcher, q: tantivy.Query) -> dict[str, dict[str, int]]:
+        spec = {name: {"terms": {"field": name, "size": 1000}} for name in FACET_FIELDS}
+        raw = searcher.aggregate(q, spec)
+        facets: dict[str, dict[str, int]] = {}
+        for name in FACET_FIELDS:
+            buckets = raw.get(name, {}).get("buckets", [])
+            facets[name] = {str(b["key"]): int(b["doc_count"]) for b in buckets}
+        return facets

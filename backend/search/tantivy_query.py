@@ -1,0 +1,176 @@
+"""Turn a user's query text into a tantivy query for the embedded engine.
+
+Each query word (or synonym phrase, see dutch.segment) becomes one clause that matches through:
+
+1. its stems in title > keywords > summary > body (BM25, best field wins, with a small tie
+   breaker), over the word and every synonym phrase; a split compound becomes a same-position
+   phrase. A constant bonus is added to this branch so that a document matching a word exactly
+   always outranks one that only matches it through a typo or a prefix, as Meilisearch's "typo"
+   ranking rule does;
+2. fuzzy terms on the unstemmed fields: 1 edit from 5 letters, 2 from 9 (constant, small score);
+3. for the last word while typing: a prefix on the unstemmed fields (constant, small score).
+
+All clauses must match (AND); the caller retries with OR when that finds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import tantivy
+
+from backend.search import analysis, dutch
+from backend.search.port import FACET_FIELDS
+
+Occur = tantivy.Occur
+Q = tantivy.Query
+
+# Field weights for BM25 on the stemmed fields.
+STEM_FIELDS: tuple[tuple[str, float], ...] = (
+    ("title", 4.0),
+    ("keywords", 2.5),
+    ("summary", 1.5),
+    ("body", 1.0),
+)
+TIE_BREAKER = 0.2
+# Larger than any realistic BM25 sum, so that "matched exactly" dominates "matched fuzzily".
+EXACT_BONUS = 50.0
+# Constant scores of typo and prefix matches, by unstemmed field.
+FUZZY_TITLE = 0.6
+FUZZY_ALL = 0.3
+PREFIX_MIN_LEN = 2
+# Weight of a query compound matched by its parts apart rather than as the same compound.
+COMPOUND_APART = 0.5
+
+
+@dataclass(slots=True)
+class Plan:
+    """A built query plus what the highlighter and the speller need to know about it."""
+
+    words: tuple[str, ...]  # folded query words
+    strict: tantivy.Query  # every clause must match
+    relaxed: tantivy.Query | None  # any clause may match; None when there is a single clause
+    exact: set[str] = field(default_factory=set)  # single words searched, synonyms included
+    stem_sets: set[frozenset[str]] = field(default_factory=set)  # their stems, one set per word
+    phrases: set[tuple[tuple[str, ...], ...]] = field(default_factory=set)  # stems per word
+    fuzzy: list[tuple[str, int]] = field(default_factory=list)  # (word, max edits)
+    prefix: str | None = None
+    unknown: list[str] = field(default_factory=list)  # words absent from the index
+
+
+def _field_query(schema: tantivy.Schema, name: str, terms: Sequence[tuple[int, str]]) -> Q:
+    if len(terms) == 1:
+        return Q.term_query(schema, name, terms[0][1])
+    return Q.phrase_query(schema, name, list(terms))
+
+
+def _exact(schema: tantivy.Schema, phrases: Sequence[tuple[str, ...]], plan: Plan) -> Q | None:
+    """Best-field BM25 over every phrase of a segment, or None if all are stop words."""
+    parts: list[Q] = []
+    for phrase in phrases:
+        terms = analysis.stem_positions(" ".join(phrase))
+        if not terms:
+            continue
+        if len(phrase) == 1:
+            plan.exact.add(phrase[0])
+            plan.stem_sets.add(frozenset(t for _, t in terms))
+        else:
+            plan.phrases.add(tuple(s for w in phrase if (s := analysis.stems(w))))
+        for name, weight in STEM_FIELDS:
+            parts.append(Q.boost_query(_field_query(schema, name, terms), weight))
+        if len(phrase) == 1 and len(terms) > 1:
+            # A compound in the query also finds its parts apart ("kennisdeling" finds "kennis
+            # delen"), below the same compound.
+            for name, weight in STEM_FIELDS:
+                apart = Q.boolean_query(
+                    [(Occur.Must, Q.term_query(schema, name, t)) for _, t in terms]
+                )
+                parts.append(Q.boost_query(apart, weight * COMPOUND_APART))
+    if not parts:
+        return None
+    return Q.disjunction_max_query(parts, tie_breaker=TIE_BREAKER)
+
+
+def build(
+    schema: tantivy.Schema,
+    text: str,
+    searcher: tantivy.Searcher,
+    *,
+    prefix_last: bool = True,
+) -> Plan | None:
+    """Plan a query for `text`, or None when it has no words (browse everything)."""
+    words = dutch.words(text)
+    if not words:
+        return None
+    # A trailing space means the last word is finished: no prefix expansion for it.
+    prefix_last = prefix_last and not text[-1:].isspace()
+    plan = Plan(words=tuple(words), strict=Q.empty_query(), relaxed=None)
+    segments = dutch.segment(words)
+    clauses: list[Q] = []
+    for i, seg in enumerate(segments):
+        should: list[tuple[tantivy.Occur, Q]] = []
+        exact = _exact(schema, (seg.words, *seg.synonyms), plan)
+        if exact is not None:
+            should.append((Occur.Should, Q.const_score_query(exact, EXACT_BONUS)))
+            should.append((Occur.Should, exact))
+        if len(seg.words) == 1:
+            word = seg.words[0]
+            is_last = i == len(segments) - 1
+            known = searcher.doc_freq("all_raw", word) > 0
+            edits = dutch.max_edits(word)
+            if edits:
+                plan.fuzzy.append((word, edits))
+                for name, score in (("title_raw", FUZZY_TITLE), ("all_raw", FUZZY_ALL)):
+                    fuzzy = Q.fuzzy_term_query(schema, name, word, edits, True)
+                    should.append((Occur.Should, Q.boost_query(fuzzy, score)))
+            if is_last and prefix_last and len(word) >= PREFIX_MIN_LEN:
+                plan.prefix = word
+                for name, score in (("title_raw", FUZZY_TITLE), ("all_raw", FUZZY_ALL)):
+                    pre = Q.fuzzy_term_query(schema, name, word, 0, True, True)
+                    should.append((Occur.Should, Q.boost_query(pre, score)))
+            if not known and not (is_last and plan.prefix == word and _has_prefix(searcher, word)):
+                plan.unknown.append(word)
+            if exact is None and not should:
+                # A lone stop word ("de") still has to match something literal.
+                should.append((Occur.Should, Q.term_query(schema, "all_raw", word)))
+        if should:
+            clauses.append(should[0][1] if len(should) == 1 else Q.boolean_query(should))
+    if not clauses:
+        return None
+    if len(clauses) == 1:
+        plan.strict = clauses[0]
+    else:
+        plan.strict = Q.boolean_query([(Occur.Must, c) for c in clauses])
+        plan.relaxed = Q.boolean_query([(Occur.Should, c) for c in clauses])
+    return plan
+
+
+def _has_prefix(searcher: tantivy.Searcher, word: str) -> bool:
+    return bool(searcher.terms_with_prefix("all_raw", word, limit=1))
+
+
+def filter_query(schema: tantivy.Schema, filters: Mapping[str, Sequence[str]]) -> list[Q]:
+    """One clause per facet field: any of its values (OR), all fields together (AND)."""
+    out: list[Q] = []
+    for name, values in filters.items():
+        if name not in FACET_FIELDS:
+            raise ValueError(f"unknown filter field {name!r}; expected one of {FACET_FIELDS}")
+        wanted = [v for v in dict.fromkeys(values) if v]
+        if not wanted:
+            continue
+        if len(wanted) == 1:
+            out.append(Q.term_query(schema, name, wanted[0]))
+        else:
+            out.append(Q.term_set_query(schema, name, wanted))
+    return out
+
+
+def combine(text: Q | None, filters: Sequence[Q]) -> Q:
+    """AND the text query with the filters; filters alone (or nothing) browse everything."""
+    if text is None and not filters:
+        return Q.all_query()
+    clauses = [(Occur.Must, text if text is not None else Q.all_query())]
+    # Filters must not add to the score: a constant 0 keeps the text ranking unchanged.
+    clauses += [(Occur.Must, Q.const_score_query(f, 0.0)) for f in filters]
+    return Q.boolean_query(clauses)
