@@ -46,8 +46,18 @@ SETTINGS: dict[str, Any] = {
     "displayedAttributes": ["id", "type", "title", "url", "summary", "body"],
     "filterableAttributes": [*FACET_FIELDS, "pk"],
     "sortableAttributes": ["published_at", "closes_on"],
-    # Meilisearch's default rules, then the document's own boost as the last tie breaker.
-    "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness", "boost:desc"],
+    # "sort" first so that an explicit sort (newest, closing) wins over relevance; it does
+    # nothing without one. "exactness" before "attribute" so that an exact word in the body beats
+    # a typo or prefix in the title, as in the embedded engine; the boost breaks remaining ties.
+    "rankingRules": [
+        "sort",
+        "words",
+        "typo",
+        "exactness",
+        "proximity",
+        "attribute",
+        "boost:desc",
+    ],
     "typoTolerance": {
         "enabled": True,
         "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9},
@@ -124,6 +134,16 @@ def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def query_text(q: str) -> str:
+    """The query as sent: compounds are replaced by their parts, which the `parts` attribute
+    holds for compounds in documents, and which also meet the parts written apart."""
+    out: list[str] = []
+    for word in q.split():
+        split = dutch.split_compound(dutch.fold(word))
+        out.append(" ".join(split) if len(split) > 1 else word)
+    return " ".join(out)
 
 
 def filter_expression(filters: Mapping[str, Sequence[str]]) -> list[list[str]]:
@@ -325,7 +345,7 @@ class MeiliBackend:
         }
         if filters:
             params["filter"] = filters
-        text = query.q.strip()
+        text = query_text(query.q)
         sort = query.sort
         if sort == "relevance" and not text:
             sort = "newest"  # browsing: nothing to rank by, so newest first
@@ -367,6 +387,6 @@ class MeiliBackend:
             for name in FACET_FIELDS
         }
         total = int(response.get("totalHits") or 0)
-        suggestion = suggest_from_marks(dutch.words(text), marked_words(formatted_texts))
+        suggestion = suggest_from_marks(dutch.words(query.q), marked_words(formatted_texts))
         took = (time.perf_counter() - started) * 1000.0
         return Results(hits, total, facets, took, suggestion)

@@ -132,8 +132,7 @@ EVENT = _doc(
     "event:webinar-groeien-als-zzper",
     "Webinar: groeien als zzp'er",
     "Online bijeenkomst over het aannemen van je eerste medewerker.",
-    "Ervaren ondernemers vertellen wat zij leerden toen zij hun eerste personeel in dienst "
-    "namen.",
+    "Ervaren ondernemers vertellen wat zij leerden toen zij hun eerste personeel in dienst namen.",
     date(2025, 1, 5),
     themes=("personeel-werven",),
     pillars=("personeel",),
@@ -144,8 +143,7 @@ EVENT = _doc(
 LEAN = _doc(
     "practice:lean-productiviteit-mkb",
     "Productiviteit in het mkb verhogen met lean",
-    "Een familiebedrijf in Limburg halveerde de doorlooptijd met kleine, dagelijkse "
-    "verbeteringen.",
+    "Een familiebedrijf in Limburg halveerde de doorlooptijd met kleine, dagelijkse verbeteringen.",
     "Elke ochtend bespreekt het team knelpunten bij het bord. Die innovatie in de werkwijze "
     "kostte weinig en leverde veel op.",
     date(2022, 6, 1),

@@ -1,0 +1,145 @@
+"""What only the embedded engine promises: readers in other processes, one writer, failures."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import tantivy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backend.search import SearchDoc, SearchQuery, SearchUnavailable, get_backend, highlight
+from backend.search.embedded import EmbeddedBackend
+
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def make_doc(n: int, title: str = "Slim roosteren in de zorg") -> SearchDoc:
+    return SearchDoc(
+        id=f"practice:p{n}",
+        type="practice",
+        title=title,
+        summary="Een rooster dat meebeweegt met de drukte.",
+        body="Medewerkers kiezen zelf hun diensten in een app.",
+        url=f"/kennisbank/practice/p{n}",
+        published_at=NOW,
+        themes=("slim-roosteren",),
+    )
+
+
+def test_get_backend_builds_embedded(tmp_path: Path) -> None:
+    backend = get_backend(
+        "embedded", path=tmp_path / "var" / "search", meili_url=None, meili_key=None
+    )
+    assert backend.name == "embedded"
+    assert (tmp_path / "var" / "search").is_dir()
+    with pytest.raises(ValueError, match="unknown search backend"):
+        get_backend("elastic", path=tmp_path, meili_url=None, meili_key=None)
+
+
+def test_reader_sees_commits_from_another_process(tmp_path: Path) -> None:
+    reader = EmbeddedBackend(tmp_path)
+    assert reader.search(SearchQuery(q="roosteren")).total == 0
+    script = textwrap.dedent(
+        f"""
+        from datetime import UTC, datetime
+        from pathlib import Path
+        from backend.search import SearchDoc
+        from backend.search.embedded import EmbeddedBackend
+        EmbeddedBackend(Path({str(tmp_path)!r})).index([SearchDoc(
+            id="practice:x", type="practice", title="Slim roosteren", summary="", body="",
+            url="/x", published_at=datetime(2025, 1, 1, tzinfo=UTC))])
+        """
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+    assert [h.id for h in reader.search(SearchQuery(q="roosteren")).hits] == ["practice:x"]
+
+
+def test_concurrent_searches_while_one_writer_writes(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path)
+    other = EmbeddedBackend(tmp_path)  # a second instance in the same process shares the lock
+    backend.index([make_doc(i) for i in range(50)])
+    errors: list[BaseException] = []
+    totals: list[int] = []
+
+    def read() -> None:
+        try:
+            for _ in range(30):
+                totals.append(backend.search(SearchQuery(q="roost")).total)
+        except BaseException as exc:
+            errors.append(exc)
+
+    def write(instance: EmbeddedBackend, start: int) -> None:
+        try:
+            for i in range(start, start + 5):
+                instance.index([make_doc(i)])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    threads += [
+        threading.Thread(target=write, args=(backend, 100)),
+        threading.Thread(target=write, args=(other, 200)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert min(totals) >= 50
+    assert backend.search(SearchQuery()).total == 60
+
+
+def test_unusable_path_raises_search_unavailable(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(SearchUnavailable):
+        EmbeddedBackend(blocker)
+
+
+def test_broken_index_raises_search_unavailable(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path)
+    backend.index([make_doc(1)])
+    (tmp_path / "meta.json").write_text("{ broken")
+    with pytest.raises(SearchUnavailable):
+        backend.search(SearchQuery(q="rooster"))
+    assert backend.health().ok is False
+
+
+def test_schema_change_recreates_the_index_empty(tmp_path: Path) -> None:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("old", stored=True)
+    old = tantivy.Index(sb.build(), path=str(tmp_path))
+    writer = old.writer(15_000_000, 1)
+    writer.add_document(tantivy.Document(old=["x"]))
+    writer.commit()
+    writer.wait_merging_threads()
+    backend = EmbeddedBackend(tmp_path)
+    assert backend.health().documents == 0
+    backend.index([make_doc(1)])
+    assert backend.search(SearchQuery(q="rooster")).total == 1
+
+
+def test_edit_is_searchable_well_within_a_second(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path)
+    backend.index([make_doc(i) for i in range(200)])
+    backend.index([make_doc(7, title="Vierdaagse werkweek in de zorg")])
+    results = backend.search(SearchQuery(q="vierdaagse"))
+    assert [h.id for h in results.hits] == ["practice:p7"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300), st.sampled_from(["script", "rooster", "a", "é"]))
+def test_snippets_are_always_escaped(text: str, word: str) -> None:
+    match = highlight.matcher(exact=[word], prefix=word)
+    snippet = highlight.snippet((text,), match, max_chars=120)
+    bare = snippet.replace("<mark>", "").replace("</mark>", "")
+    assert "<" not in bare
+    assert ">" not in bare
+    assert snippet.count("<mark>") == snippet.count("</mark>")
