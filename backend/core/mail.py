@@ -5,6 +5,15 @@ SMTP (aiosmtplib) when ``LOKET_SMTP_URL`` is set; without it the message is kept
 outbox (status ``done``, ``payload.delivery == "kept"``) and admins read it at
 ``/beheer/mail``. Delivery is at least once; the Message-ID is fixed at enqueue time so a
 retried message is recognisable as the same one.
+
+``LOKET_SMTP_URL`` format::
+
+    smtp://host:25                              plain SMTP (STARTTLS used when offered)
+    smtp://user:pass@host:587?starttls=1        STARTTLS required
+    smtps://user:pass@host:465                  TLS from the first byte
+    query options: starttls=1|0, timeout=<seconds> (default 20), verify=0 (skip TLS checks)
+
+User name and password are percent-encoded (``@`` as ``%40``).
 """
 
 from __future__ import annotations
@@ -22,13 +31,15 @@ from backend.core.outbox import OutboxMessage, WorkerContext, enqueue, handler
 from backend.core.settings import Settings
 
 MAIL_KIND = "mail.send"
+KEPT, SMTP = "kept", "smtp"
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 def send_mail(session: Session, *, to: str, subject: str, text: str, html: str | None = None,
               dedupe_key: str | None = None) -> OutboxMessage | None:
-    domain = "loket.local"
+    """Queue an e-mail in the caller's transaction; it leaves only after commit."""
     payload: dict[str, Any] = {"to": to, "subject": subject, "text": text, "html": html,
-                               "message_id": make_msgid(domain=domain)}
+                               "message_id": make_msgid(domain="loket.local")}
     return enqueue(session, MAIL_KIND, payload, dedupe_key=dedupe_key)
 
 
@@ -45,17 +56,24 @@ def build_message(payload: dict[str, Any], sender: str) -> EmailMessage:
 
 
 def smtp_options(url: str) -> dict[str, Any]:
+    """aiosmtplib keyword arguments for an ``smtp://`` or ``smtps://`` URL."""
     parts = urlsplit(url)
-    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ValueError("LOKET_SMTP_URL must start with smtp:// or smtps://")
+    query = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
     implicit_tls = parts.scheme == "smtps"
+    starttls = query.get("starttls")
     options: dict[str, Any] = {
         "hostname": parts.hostname or "localhost",
         "port": parts.port or (465 if implicit_tls else 25),
         "use_tls": implicit_tls,
-        "start_tls": query.get("starttls") in ("1", "true", "yes") or None,
+        # True: required; False: never; None: when the server offers it.
+        "start_tls": True if starttls in _TRUE else False if starttls in _FALSE else None,
         "timeout": float(query.get("timeout", 20)),
     }
-    if query.get("verify") in ("0", "false", "no"):
+    if implicit_tls:
+        options["start_tls"] = False
+    if query.get("verify") in _FALSE:
         ctx = ssl.create_default_context()
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
@@ -73,7 +91,8 @@ async def deliver(payload: dict[str, Any], settings: Settings) -> None:
 
 
 @handler(MAIL_KIND)
-async def _deliver_mail(payload: dict[str, Any], ctx: WorkerContext) -> None:
+async def _deliver_mail(payload: dict[str, Any], ctx: WorkerContext) -> dict[str, Any]:
     if not ctx.settings.smtp_url:
-        return  # kept in the outbox, readable by admins
+        return {"delivery": KEPT}  # kept in the outbox, readable by admins at /beheer/mail
     await deliver(payload, ctx.settings)
+    return {"delivery": SMTP}

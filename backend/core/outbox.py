@@ -4,6 +4,10 @@ Anything that leaves the process (index update, e-mail, webhook, timers) is writ
 ``OutboxMessage`` in the same transaction as the change that caused it. The worker
 (``backend.core.worker``) delivers it after commit, retries with exponential backoff and,
 after ``outbox_max_attempts``, parks it as ``failed`` where admins can see and retry it.
+
+Delivery is *at least once*: a handler must be idempotent (a worker can die after the side
+effect but before it records success). A handler may return a dict; its keys are merged into
+the stored payload on success (mail records ``delivery: "kept"`` or ``"smtp"`` that way).
 """
 
 from __future__ import annotations
@@ -14,13 +18,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import JSON, Column, Field, Session, SQLModel, select
+from sqlmodel import JSON, Column, Field, Session, SQLModel, col, select
 
 from backend.core.db import Database, UtcDateTime, utcnow
 from backend.core.settings import Settings
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
-
+STATUSES = (PENDING, DONE, FAILED)
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,8 @@ class WorkerContext:
     settings: Settings
 
 
-Handler = Callable[[dict[str, Any], WorkerContext], Awaitable[None] | None]
+HandlerResult = dict[str, Any] | None
+Handler = Callable[[dict[str, Any], WorkerContext], Awaitable[HandlerResult] | HandlerResult]
 _handlers: dict[str, Handler] = {}
 
 
@@ -47,14 +52,14 @@ class OutboxMessage(SQLModel, table=True):
     status: str = Field(default=PENDING, max_length=16)
     attempts: int = 0
     available_at: datetime = Field(default_factory=utcnow,
-                                   sa_type=UtcDateTime)  # type: ignore[call-overload]
-    locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime)  # type: ignore[call-overload]
+                                   sa_type=UtcDateTime)
+    locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
     locked_by: str | None = Field(default=None, max_length=64)
-    last_error: str | None = Field(default=None, sa_type=sa.Text)  # type: ignore[call-overload]
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
     # Deduplication key: a second enqueue with the same key is a no-op (e.g. "once per event").
     dedupe_key: str | None = Field(default=None, max_length=200, unique=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
-    processed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)  # type: ignore[call-overload]
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    processed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:
@@ -79,26 +84,39 @@ def registered_kinds() -> list[str]:
 
 def enqueue(session: Session, kind: str, payload: dict[str, Any], *,
             delay: timedelta | None = None, dedupe_key: str | None = None) -> OutboxMessage | None:
-    """Write an outbox row in the caller's transaction. Returns None for a duplicate key."""
-    if dedupe_key is not None:
+    """Write an outbox row in the caller's transaction. Returns None for a duplicate key.
+
+    Nothing is delivered until the caller's transaction commits; a rollback discards it.
+    """
+    msg = OutboxMessage(kind=kind, payload=payload, dedupe_key=dedupe_key,
+                        available_at=utcnow() + (delay or timedelta(0)))
+    if dedupe_key is None:
+        session.add(msg)
+        session.flush()
+    else:
         existing = session.exec(
             select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)).first()
         if existing is not None:
             return None
-    msg = OutboxMessage(kind=kind, payload=payload, dedupe_key=dedupe_key,
-                        available_at=utcnow() + (delay or timedelta(0)))
-    session.add(msg)
-    session.flush()
+        # A concurrent transaction may insert the same key between the check and the insert;
+        # the savepoint keeps the caller's transaction usable when the unique index says no.
+        try:
+            with session.begin_nested():
+                session.add(msg)
+                session.flush()
+        except sa.exc.IntegrityError:
+            return None
     session.info["outbox_written"] = True
     return msg
 
 
 def backoff(attempts: int) -> timedelta:
-    """2, 4, 8 … seconds, capped at one hour."""
+    """2, 4, 8 … seconds after the 1st, 2nd, 3rd … failed attempt, capped at one hour."""
     return timedelta(seconds=min(3600, 2 ** max(1, attempts)))
 
 
 def retry_failed(session: Session, message_id: int) -> OutboxMessage | None:
+    """Put a parked message back in the queue with a fresh set of attempts."""
     msg = session.get(OutboxMessage, message_id)
     if msg is None or msg.status != FAILED:
         return None
@@ -111,3 +129,23 @@ def retry_failed(session: Session, message_id: int) -> OutboxMessage | None:
     session.flush()
     session.info["outbox_written"] = True
     return msg
+
+
+def status_counts(session: Session, kind: str | None = None) -> dict[str, int]:
+    """Number of messages per status (every status present, zero when none)."""
+    stmt = select(OutboxMessage.status, sa.func.count()).group_by(col(OutboxMessage.status))
+    if kind:
+        stmt = stmt.where(OutboxMessage.kind == kind)
+    counts = dict.fromkeys(STATUSES, 0)
+    for status, n in session.exec(stmt).all():
+        counts[status] = int(n)
+    return counts
+
+
+def purge_done(session: Session, older_than: timedelta) -> int:
+    """Delete delivered messages processed longer than ``older_than`` ago."""
+    cutoff = utcnow() - older_than
+    result = session.exec(
+        sa.delete(OutboxMessage).where(col(OutboxMessage.status) == DONE,
+                                       col(OutboxMessage.processed_at) < cutoff))
+    return int(result.rowcount or 0)

@@ -1,10 +1,17 @@
 """The outbox worker and periodic jobs.
 
 Runs in-process (a thread with its own event loop, started by the app) or as a separate
-``loket worker`` process; several workers may run at once. Messages are claimed with a lease
-(``locked_until``) so a worker that dies mid-delivery loses nothing: the lease expires and
-another worker picks the message up. Periodic jobs keep their next run time in the
-database, so they survive restarts and run on one worker at a time.
+``loket worker`` process; several workers may run at once.
+
+- Messages are claimed with a lease (``locked_by``/``locked_until``): ``FOR UPDATE SKIP
+  LOCKED`` on PostgreSQL, the single-writer lock (``BEGIN IMMEDIATE``) on SQLite. The lease is
+  renewed right before each delivery and the result is only written while the lease is still
+  ours, so two workers never deliver the same message at the same time, and a worker that
+  dies mid-delivery loses nothing: its lease expires and another worker delivers.
+- A handler must finish well within the lease (``Worker.lease``, 5 minutes by default);
+  give network calls a timeout.
+- Periodic jobs keep their schedule and lease in ``periodic_job``, so they run once per
+  period across all workers and survive restarts.
 """
 
 from __future__ import annotations
@@ -15,13 +22,13 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from backend.core.db import Database, UtcDateTime, utcnow
 from backend.core.outbox import (
@@ -32,13 +39,16 @@ from backend.core.outbox import (
     WorkerContext,
     backoff,
     get_handler,
+    purge_done,
 )
 from backend.core.settings import Settings
 
 log = logging.getLogger("loket.worker")
 
-LEASE = timedelta(minutes=2)
-BATCH = 50
+LEASE = timedelta(minutes=5)
+JOB_LEASE = timedelta(minutes=10)
+BATCH = 20
+MAX_ERROR_SLEEP = 30.0
 
 Job = Callable[[WorkerContext], Awaitable[None] | None]
 
@@ -48,109 +58,174 @@ class PeriodicSpec:
     name: str
     every: timedelta
     fn: Job
+    lease: timedelta = JOB_LEASE
 
 
 _periodic: dict[str, PeriodicSpec] = {}
 
 
-def periodic(name: str, every: timedelta) -> Callable[[Job], Job]:
-    """Register a job that runs every ``every`` on exactly one worker."""
+def periodic(name: str, every: timedelta, *, lease: timedelta = JOB_LEASE
+             ) -> Callable[[Job], Job]:
+    """Register a job that runs once every ``every`` across all workers.
+
+    ``lease`` bounds how long one run may take before another worker may start it again
+    (a worker that dies mid-run holds the job no longer than that).
+    """
 
     def register(fn: Job) -> Job:
-        _periodic[name] = PeriodicSpec(name, every, fn)
+        known = _periodic.get(name)
+        if known is not None and known.fn is not fn:
+            raise RuntimeError(f"periodic job {name!r} registered twice")
+        _periodic[name] = PeriodicSpec(name, every, fn, lease)
         return fn
 
     return register
+
+
+def periodic_jobs() -> list[PeriodicSpec]:
+    return [_periodic[name] for name in sorted(_periodic)]
 
 
 class PeriodicJob(SQLModel, table=True):
     __tablename__ = "periodic_job"
 
     name: str = Field(primary_key=True, max_length=64)
-    next_run_at: datetime = Field(sa_type=UtcDateTime)  # type: ignore[call-overload]
-    locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime)  # type: ignore[call-overload]
-    last_run_at: datetime | None = Field(default=None, sa_type=UtcDateTime)  # type: ignore[call-overload]
-    last_error: str | None = Field(default=None, sa_type=sa.Text)  # type: ignore[call-overload]
+    next_run_at: datetime = Field(sa_type=UtcDateTime)
+    locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    locked_by: str | None = Field(default=None, max_length=64)
+    last_run_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
 
 
-async def _call(fn: Callable[..., Any], *args: Any) -> None:
+async def _call(fn: Callable[..., Any], *args: Any) -> Any:
     result = fn(*args)
     if inspect.isawaitable(result):
-        await result
+        result = await result
+    return result
+
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def _lease_free(now: datetime) -> Any:
+    return sa.or_(col(OutboxMessage.locked_until).is_(None),
+                  col(OutboxMessage.locked_until) < now)
 
 
 class Worker:
-    def __init__(self, db: Database, settings: Settings, *, worker_id: str | None = None) -> None:
+    def __init__(self, db: Database, settings: Settings, *, worker_id: str | None = None,
+                 lease: timedelta = LEASE, batch: int = BATCH) -> None:
         self.db = db
         self.settings = settings
-        self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.id = (worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}")[:64]
+        self.lease = lease
+        self.batch = batch
         self.ctx = WorkerContext(db=db, settings=settings)
         self.wake_event = threading.Event()
         self.stop_event = threading.Event()
         self.last_cycle_at: datetime | None = None
 
     # --- outbox -------------------------------------------------------------------------
-    def claim(self, limit: int = BATCH) -> list[int]:
-        now = utcnow()
-        with self.db.transaction() as s:
-            stmt = (
-                select(OutboxMessage)
+    def _due(self, s: Session, now: datetime) -> Any:
+        return (select(OutboxMessage)
                 .where(OutboxMessage.status == PENDING, OutboxMessage.available_at <= now)
-                .where(sa.or_(col(OutboxMessage.locked_until).is_(None),
-                              col(OutboxMessage.locked_until) < now))
-                .order_by(col(OutboxMessage.id))
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
+                .where(_lease_free(now)))
+
+    def claim(self, limit: int | None = None) -> list[int]:
+        """Lease up to ``limit`` due messages to this worker; returns their ids."""
+        now = utcnow()
+        # A cheap read first: on SQLite an idle poll then never takes the write lock.
+        with self.db.transaction(write=False) as s:
+            if s.exec(self._due(s, now).limit(1)).first() is None:
+                return []
+        with self.db.transaction() as s:
+            stmt = (self._due(s, now)
+                    .order_by(col(OutboxMessage.available_at), col(OutboxMessage.id))
+                    .limit(limit or self.batch)
+                    .with_for_update(skip_locked=True))
             rows = s.exec(stmt).all()
             for row in rows:
                 row.locked_by = self.id
-                row.locked_until = now + LEASE
+                row.locked_until = now + self.lease
                 s.add(row)
             return [r.id for r in rows if r.id is not None]
 
-    async def deliver(self, message_id: int) -> bool:
-        with self.db.transaction(write=False) as s:
-            msg = s.get(OutboxMessage, message_id)
-            if msg is None or msg.locked_by != self.id or msg.status != PENDING:
-                return False
-            kind, payload, attempts = msg.kind, dict(msg.payload), msg.attempts
-        fn = get_handler(kind)
-        error: str | None = None
-        if fn is None:
-            error = f"no handler registered for {kind!r}"
-        else:
-            try:
-                await _call(fn, payload, self.ctx)
-            except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
-                error = f"{type(exc).__name__}: {exc}"[:2000]
-                log.warning("outbox delivery failed", extra={"outbox_id": message_id,
-                                                             "kind": kind, "error": error})
+    def _start(self, message_id: int) -> tuple[str, dict[str, Any], int] | None:
+        """Renew the lease right before delivery; None when the message is no longer ours."""
         with self.db.transaction() as s:
+            result = s.exec(
+                sa.update(OutboxMessage)
+                .where(col(OutboxMessage.id) == message_id,
+                       col(OutboxMessage.locked_by) == self.id,
+                       col(OutboxMessage.status) == PENDING)
+                .values(locked_until=utcnow() + self.lease))
+            if result.rowcount != 1:
+                return None
             msg = s.get(OutboxMessage, message_id)
+            assert msg is not None
+            return msg.kind, dict(msg.payload), msg.attempts
+
+    def _finish(self, message_id: int, kind: str, error: str | None,
+                result: dict[str, Any] | None) -> None:
+        with self.db.transaction() as s:
+            msg = s.exec(select(OutboxMessage)
+                         .where(OutboxMessage.id == message_id,
+                                OutboxMessage.locked_by == self.id)
+                         .with_for_update()).first()
             if msg is None:
-                return False
+                # Our lease ran out and another worker took over: its result counts.
+                log.warning("outbox lease lost before the result was saved",
+                            extra={"outbox_id": message_id, "kind": kind})
+                return
             msg.locked_by = None
             msg.locked_until = None
             if error is None:
                 msg.status = DONE
                 msg.processed_at = utcnow()
                 msg.last_error = None
+                if result:
+                    msg.payload = {**msg.payload, **result}
             else:
-                msg.attempts = attempts + 1
+                msg.attempts += 1
                 msg.last_error = error
                 if msg.attempts >= self.settings.outbox_max_attempts:
                     msg.status = FAILED
+                    msg.processed_at = utcnow()
                     log.error("outbox message parked as failed",
-                              extra={"outbox_id": message_id, "kind": kind})
+                              extra={"outbox_id": message_id, "kind": kind,
+                                     "attempts": msg.attempts})
                 else:
                     msg.available_at = utcnow() + backoff(msg.attempts)
             s.add(msg)
+
+    async def deliver(self, message_id: int) -> bool:
+        """Deliver one claimed message; True when its handler succeeded."""
+        started = self._start(message_id)
+        if started is None:
+            return False
+        kind, payload, attempts = started
+        fn = get_handler(kind)
+        error: str | None = None
+        result: Any = None
+        if fn is None:
+            error = f"no handler registered for {kind!r}"
+        else:
+            try:
+                result = await _call(fn, payload, self.ctx)
+            except Exception as exc:  # every failure is recorded and retried
+                error = _error_text(exc)
+                log.warning("outbox delivery failed", extra={
+                    "outbox_id": message_id, "kind": kind, "attempt": attempts + 1,
+                    "error": error})
+        self._finish(message_id, kind, error, result if isinstance(result, dict) else None)
         return error is None
 
     async def run_outbox_once(self) -> int:
         ids = self.claim()
         for message_id in ids:
+            if self.stop_event.is_set():
+                break  # the rest of the batch is picked up when the lease expires
             await self.deliver(message_id)
         return len(ids)
 
@@ -165,43 +240,78 @@ class Worker:
         return total
 
     # --- periodic jobs ------------------------------------------------------------------
+    def _due_jobs(self, specs: list[PeriodicSpec], now: datetime) -> list[PeriodicSpec]:
+        with self.db.transaction(write=False) as s:
+            rows = {j.name: j for j in s.exec(select(PeriodicJob)).all()}
+        due = []
+        for spec in specs:
+            row = rows.get(spec.name)
+            if row is None or (row.next_run_at <= now
+                               and (row.locked_until is None or row.locked_until < now)):
+                due.append(spec)
+        return due
+
     def _claim_job(self, spec: PeriodicSpec) -> bool:
         now = utcnow()
         with self.db.transaction() as s:
-            job = s.exec(select(PeriodicJob).where(PeriodicJob.name == spec.name)
-                         .with_for_update(skip_locked=True)).first()
-            if job is None:
-                job = PeriodicJob(name=spec.name, next_run_at=now)
-            if job.next_run_at > now or (job.locked_until and job.locked_until > now):
+            result = s.exec(
+                sa.update(PeriodicJob)
+                .where(col(PeriodicJob.name) == spec.name,
+                       col(PeriodicJob.next_run_at) <= now,
+                       sa.or_(col(PeriodicJob.locked_until).is_(None),
+                              col(PeriodicJob.locked_until) < now))
+                .values(locked_until=now + spec.lease, locked_by=self.id))
+            if result.rowcount == 1:
+                return True
+            if s.get(PeriodicJob, spec.name) is not None:
                 return False
-            job.locked_until = now + LEASE
-            s.add(job)
+            try:  # first run ever: whoever inserts the row runs it
+                with s.begin_nested():
+                    s.add(PeriodicJob(name=spec.name, next_run_at=now,
+                                      locked_until=now + spec.lease, locked_by=self.id))
+                    s.flush()
+            except sa.exc.IntegrityError:
+                return False
             return True
 
-    async def run_periodic_once(self) -> list[str]:
+    def _finish_job(self, spec: PeriodicSpec, started: datetime, error: str | None) -> None:
+        with self.db.transaction() as s:
+            job = s.exec(select(PeriodicJob)
+                         .where(PeriodicJob.name == spec.name,
+                                PeriodicJob.locked_by == self.id)
+                         .with_for_update()).first()
+            if job is None:
+                log.warning("periodic job lease lost", extra={"job": spec.name})
+                return
+            now = utcnow()
+            job.last_run_at = now
+            if error is None:
+                job.next_run_at = max(started + spec.every, now)
+            else:
+                job.next_run_at = now + min(spec.every, timedelta(minutes=1))
+            job.locked_until = None
+            job.locked_by = None
+            job.last_error = error
+            s.add(job)
+
+    async def run_periodic_once(self, only: Iterable[str] | None = None) -> list[str]:
+        """Run the due periodic jobs this worker can claim; returns their names."""
+        specs = periodic_jobs()
+        if only is not None:
+            wanted = set(only)
+            specs = [s for s in specs if s.name in wanted]
         ran = []
-        for spec in list(_periodic.values()):
-            try:
-                claimed = self._claim_job(spec)
-            except sa.exc.IntegrityError:  # another worker inserted the row first
+        for spec in self._due_jobs(specs, utcnow()):
+            if not self._claim_job(spec):
                 continue
-            if not claimed:
-                continue
+            started = utcnow()
             error = None
             try:
                 await _call(spec.fn, self.ctx)
-            except Exception as exc:  # noqa: BLE001
-                error = f"{type(exc).__name__}: {exc}"[:2000]
+            except Exception as exc:  # recorded; retried within a minute
+                error = _error_text(exc)
                 log.exception("periodic job failed", extra={"job": spec.name})
-            with self.db.transaction() as s:
-                job = s.get(PeriodicJob, spec.name)
-                if job is not None:
-                    job.last_run_at = utcnow()
-                    job.next_run_at = utcnow() + (spec.every if error is None
-                                                  else min(spec.every, timedelta(minutes=1)))
-                    job.locked_until = None
-                    job.last_error = error
-                    s.add(job)
+            self._finish_job(spec, started, error)
             ran.append(spec.name)
         return ran
 
@@ -209,18 +319,24 @@ class Worker:
     async def run(self) -> None:
         log.info("worker started", extra={"worker_id": self.id})
         loop = asyncio.get_running_loop()
+        errors = 0
         while not self.stop_event.is_set():
+            # Clear before working: a wake() during this cycle makes the wait return at once.
+            self.wake_event.clear()
             self.last_cycle_at = utcnow()
             try:
                 await self.run_periodic_once()
                 n = await self.run_outbox_once()
-            except Exception:  # noqa: BLE001 - the database may be away; keep trying
-                log.exception("worker cycle failed")
+                errors = 0
+            except Exception:  # the database may be away; keep trying
+                errors += 1
+                if errors == 1 or errors % 20 == 0:
+                    log.exception("worker cycle failed", extra={"consecutive": errors})
                 n = 0
-            if n == 0:
-                await loop.run_in_executor(None, self.wake_event.wait,
-                                           self.settings.worker_poll_seconds)
-                self.wake_event.clear()
+            if n == 0 and not self.stop_event.is_set():
+                poll = self.settings.worker_poll_seconds
+                timeout = min(MAX_ERROR_SLEEP, poll * 2 ** errors) if errors else poll
+                await loop.run_in_executor(None, self.wake_event.wait, timeout)
         log.info("worker stopped", extra={"worker_id": self.id})
 
     def wake(self) -> None:
@@ -239,19 +355,30 @@ class Worker:
 
 def outbox_lag_seconds(db: Database) -> float:
     """Age of the oldest due message: the readiness probe's measure of worker lag."""
+    now = utcnow()
     with db.transaction(write=False) as s:
         oldest = s.exec(select(OutboxMessage.available_at)
-                        .where(OutboxMessage.status == PENDING)
+                        .where(OutboxMessage.status == PENDING,
+                               OutboxMessage.available_at <= now)
                         .order_by(col(OutboxMessage.available_at)).limit(1)).first()
     if oldest is None:
         return 0.0
-    return max(0.0, (utcnow() - oldest).total_seconds())
+    return max(0.0, (now - oldest).total_seconds())
 
 
 def failed_count(db: Database) -> int:
     with db.transaction(write=False) as s:
         return int(s.exec(select(sa.func.count()).select_from(OutboxMessage)
                           .where(OutboxMessage.status == FAILED)).one())
+
+
+@periodic("outbox.purge", every=timedelta(hours=1))
+def _purge_outbox(ctx: WorkerContext) -> None:
+    """Delivered messages (and kept mail) are deleted after ``outbox_keep_days``."""
+    with ctx.db.transaction() as s:
+        n = purge_done(s, timedelta(days=ctx.settings.outbox_keep_days))
+    if n:
+        log.info("outbox purged", extra={"deleted": n})
 
 
 __all__ = ["DONE", "FAILED", "PENDING", "PeriodicJob", "Worker", "periodic"]
