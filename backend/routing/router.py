@@ -1,0 +1,525 @@
+"""The router: a pure, deterministic function from a question to a desk, with its reasons.
+
+    route(question, desks, regions) -> RoutingDecision
+
+No database, no clock, no randomness: the same input gives the same decision, so it can be
+tested, benchmarked and shown in a dry run. ``backend.routing.context`` builds the inputs from
+the database once (desk index, theme matcher, region index) and caches them.
+
+The rules, in order:
+
+1. **Location.** The business's municipality (from its CBS code, name or postcode) lies in a
+   labour-market region, a COROP region, a province and the country. A desk *covers* the
+   business when its coverage lists one of these areas. Without a location only nationwide
+   desks cover it.
+2. **Subject.** Themes are recognised in the question text (``backend.routing.themes``) and
+   from the topic the asker picked. A covering desk *qualifies* when it handles one of these
+   themes — or when the question names one of its specialisms (``WBSO``, ``cobot``): then the
+   desks whose specialism is named are the ones that qualify, because the question is about
+   exactly what they do.
+3. **Most specific coverage wins** among qualifying desks (municipality > labour-market/COROP
+   region > province > national), then a desk that serves the business's **sector**, then its
+   **company size** (a desk that names it, before one open to all, before one that names
+   others), then how strongly the question's themes fit the desk. **Load** (open cases against
+   capacity) only breaks a tie that is left after all of that; the slug makes it total.
+4. When no desk qualifies, the most specific covering desk with a **general remit** takes the
+   question, and the chain always ends at the national **fallback** desk (``kvk``), so every
+   question gets a desk.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from backend.core.i18n import get_language
+from backend.core.i18n import gettext_ as _
+from backend.core.settings import ROOT
+from backend.regions.index import SPECIFICITY, MunicipalityInfo, RegionIndex
+from backend.regions.models import (
+    COROP,
+    LABOUR_MARKET_REGION,
+    MUNICIPALITY,
+    NATIONAL,
+    PROVINCE,
+)
+from backend.routing.themes import (
+    PhraseMatcher,
+    SectorInfo,
+    ThemeMatch,
+    ThemeMatcher,
+    sectors_from_taxonomy,
+    sizes_from_taxonomy,
+    themes_from_taxonomy,
+)
+from backend.search import dutch
+
+TAXONOMY_FILE = ROOT / "seed" / "taxonomy.yaml"
+
+# How a desk got the question.
+VIA_SPECIALISM = "specialism"
+VIA_THEME = "theme"
+VIA_GENERAL = "general_remit"
+VIA_FALLBACK = "fallback"
+
+# Outcome of one criterion for one desk.
+MATCH, OPEN, MISMATCH, INFO = "match", "open", "mismatch", "info"
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingInput:
+    """What the router knows about a question."""
+
+    text: str
+    municipality_code: str | None = None  # CBS code, "GM0150"
+    postcode: str | None = None  # used when no municipality is given
+    sector: str | None = None  # taxonomy sector slug
+    company_size: str | None = None  # zzp | micro | klein | middel | groot
+    theme: str | None = None  # the topic the asker picked (taxonomy theme slug)
+    language: str | None = None  # language the asker wants to be helped in, if any
+
+
+@dataclass(frozen=True, slots=True)
+class DeskProfile:
+    """A desk as the router sees it (built from ``Desk`` rows, or by hand in tests)."""
+
+    slug: str
+    name: str
+    id: int | None = None
+    coverage: frozenset[tuple[str, str]] = frozenset()  # (kind, code); (national, "")
+    themes: frozenset[str] = frozenset()
+    sectors: frozenset[str] = frozenset()
+    company_sizes: frozenset[str] = frozenset()
+    languages: frozenset[str] = frozenset({"nl"})
+    keywords: tuple[str, ...] = ()  # specialisms
+    capacity: int = 50
+    open_cases: int = 0
+    general_remit: bool = False
+    is_fallback: bool = False
+
+    @property
+    def is_national(self) -> bool:
+        return (NATIONAL, "") in self.coverage
+
+
+@dataclass(frozen=True)
+class RoutingTaxonomy:
+    """Theme, sector and size vocabulary the router needs (from ``seed/taxonomy.yaml``)."""
+
+    themes: ThemeMatcher
+    sectors: Mapping[str, SectorInfo]
+    sizes: Mapping[str, tuple[str, str]]
+
+    @classmethod
+    def from_file(cls, path: Any = TAXONOMY_FILE) -> RoutingTaxonomy:
+        return cls(ThemeMatcher.build(themes_from_taxonomy(path)),
+                   {s.slug: s for s in sectors_from_taxonomy(path)}, sizes_from_taxonomy(path))
+
+    def sector_family(self, slug: str) -> frozenset[str]:
+        """A sector with its parents and children: 'metaal' also serves 'industrie' desks."""
+        family = {slug}
+        info = self.sectors.get(slug)
+        parent = info.parent if info else None
+        while parent and parent not in family:
+            family.add(parent)
+            parent = self.sectors[parent].parent if parent in self.sectors else None
+        family |= {s.slug for s in self.sectors.values() if s.parent == slug}
+        return frozenset(family)
+
+    def theme_label(self, slug: str) -> str:
+        info = self.themes.themes.get(slug)
+        return info.label(get_language()) if info else slug
+
+    def sector_label(self, slug: str) -> str:
+        info = self.sectors.get(slug)
+        return info.label(get_language()) if info else slug
+
+    def size_label(self, slug: str) -> str:
+        nl, en = self.sizes.get(slug, (slug, slug))
+        return en if get_language() == "en" and en else nl
+
+
+@lru_cache(maxsize=1)
+def default_taxonomy() -> RoutingTaxonomy:
+    return RoutingTaxonomy.from_file()
+
+
+class DeskIndex:
+    """Desks with their coverage indexed by area and their specialisms in one matcher.
+
+    Build it once (``RoutingContext`` caches it); routing then looks up the five areas of the
+    business instead of testing every desk.
+    """
+
+    def __init__(self, desks: Iterable[DeskProfile]) -> None:
+        self.desks: tuple[DeskProfile, ...] = tuple(sorted(desks, key=lambda d: d.slug))
+        self.by_slug = {d.slug: d for d in self.desks}
+        self.by_area: dict[tuple[str, str], list[DeskProfile]] = defaultdict(list)
+        for d in self.desks:
+            for area in d.coverage:
+                self.by_area[area].append(d)
+        self.specialisms = PhraseMatcher(
+            (d.slug, k, 1.0) for d in self.desks for k in d.keywords)
+        fallbacks = [d for d in self.desks if d.is_fallback]
+        self.fallback: DeskProfile | None = fallbacks[0] if fallbacks else None
+
+    def __len__(self) -> int:
+        return len(self.desks)
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One criterion, for one desk, in words a person can read."""
+
+    criterion: str  # location | theme | sector | size | language | load | decision
+    outcome: str  # match | open | mismatch | info
+    text: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"criterion": self.criterion, "outcome": self.outcome, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class RankedDesk:
+    slug: str
+    name: str
+    desk_id: int | None
+    rank: int
+    via: str  # specialism | theme | general_remit | fallback
+    coverage: tuple[str, str] | None  # the area through which the desk covers the business
+    themes: tuple[str, ...]  # the question's themes the desk handles
+    specialisms: tuple[str, ...]  # the desk's specialisms the question names
+    load: float
+    reasons: tuple[Reason, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank, "slug": self.slug, "name": self.name, "via": self.via,
+            "coverage": ({"kind": self.coverage[0], "code": self.coverage[1]}
+                         if self.coverage else None),
+            "themes": list(self.themes), "specialisms": list(self.specialisms),
+            "load": round(self.load, 3),
+            "reasons": [r.as_dict() for r in self.reasons],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingDecision:
+    desk: RankedDesk
+    via: str
+    ranking: tuple[RankedDesk, ...]
+    explanation: tuple[Reason, ...]
+    recognised_themes: tuple[ThemeMatch, ...]
+    municipality: MunicipalityInfo | None = None
+    decided_by: str = ""  # the first criterion that set the winner apart from the runner-up
+
+    @property
+    def slug(self) -> str:
+        return self.desk.slug
+
+    def as_dict(self) -> dict[str, Any]:
+        m = self.municipality
+        return {
+            "desk": {"slug": self.desk.slug, "name": self.desk.name},
+            "via": self.via,
+            "decided_by": self.decided_by,
+            "municipality": ({"code": m.code, "name": m.name, "province": m.province_name}
+                             if m else None),
+            "recognised_themes": [t.as_dict() for t in self.recognised_themes],
+            "explanation": [r.as_dict() for r in self.explanation],
+            "ranking": [d.as_dict() for d in self.ranking],
+        }
+
+
+class NoDeskAvailable(RuntimeError):
+    """There is no fallback desk: a configuration error, never a user error."""
+
+
+# --- the function -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Candidate:
+    desk: DeskProfile
+    area: tuple[str, str]
+    level: int
+    themes: tuple[str, ...] = ()
+    specialisms: tuple[str, ...] = ()
+    specialism_words: tuple[str, ...] = ()
+    theme_fit: float = 0.0
+    sector_score: int = 1
+    size_score: int = 1
+    language_score: int = 1
+    load: float = 0.0
+    via: str = ""
+    key: tuple[Any, ...] = field(default_factory=tuple)
+
+
+def _load(desk: DeskProfile, load: Mapping[str, int] | None) -> tuple[int, float]:
+    open_cases = load.get(desk.slug, desk.open_cases) if load is not None else desk.open_cases
+    ratio = open_cases / desk.capacity if desk.capacity > 0 else float("inf")
+    return open_cases, ratio
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " " + _("and") + " " + items[-1]
+
+
+def _quote(words: Iterable[str]) -> str:
+    return _join([f"“{w}”" for w in words])
+
+
+def route(question: RoutingInput, desks: Sequence[DeskProfile] | DeskIndex,
+          regions: RegionIndex, *, taxonomy: RoutingTaxonomy | None = None,
+          load: Mapping[str, int] | None = None, max_ranking: int = 10) -> RoutingDecision:
+    """Choose the desk for a question; see the module docstring for the rules.
+
+    ``load`` (desk slug -> open cases) overrides the profiles' ``open_cases`` so that a cached
+    desk index can be routed with current figures.
+    """
+    tax = taxonomy or default_taxonomy()
+    index = desks if isinstance(desks, DeskIndex) else DeskIndex(desks)
+    if index.fallback is None:
+        raise NoDeskAvailable("no fallback desk configured")
+
+    municipality = regions.get(question.municipality_code) if question.municipality_code else None
+    if municipality is None and question.postcode:
+        municipality = regions.by_postcode(question.postcode)
+    areas = municipality.areas() if municipality else ((NATIONAL, ""),)
+
+    recognised = tuple(tax.themes.recognise(question.text, question.theme))
+    theme_scores = {m.theme: m.score for m in recognised}
+    words = dutch.words(question.text)
+    specialism_hits: dict[str, list[str]] = defaultdict(list)
+    specialism_words: dict[str, list[str]] = defaultdict(list)
+    for hit in index.specialisms.match_words(words):
+        if hit.phrase not in specialism_hits[hit.label]:
+            specialism_hits[hit.label].append(hit.phrase)
+            specialism_words[hit.label].extend(hit.words)
+
+    sector_family = tax.sector_family(question.sector) if question.sector else frozenset()
+
+    # Every covering desk once, through its most specific area.
+    covering: dict[str, _Candidate] = {}
+    for area in areas:
+        level = SPECIFICITY[area[0]]
+        for d in index.by_area.get(area, ()):
+            if d.slug not in covering:
+                covering[d.slug] = _Candidate(d, area, level)
+
+    for c in covering.values():
+        d = c.desk
+        c.themes = tuple(t.theme for t in recognised if t.theme in d.themes)
+        c.theme_fit = sum(theme_scores[t] for t in c.themes)
+        c.specialisms = tuple(specialism_hits.get(d.slug, ()))
+        c.specialism_words = tuple(dict.fromkeys(specialism_words.get(d.slug, ())))
+        if question.sector and d.sectors:
+            c.sector_score = 2 if d.sectors & sector_family else 0
+        if question.company_size and d.company_sizes:
+            c.size_score = 2 if question.company_size in d.company_sizes else 0
+        if question.language and d.languages:
+            c.language_score = 2 if question.language in d.languages else 0
+        c.load = _load(d, load)[1]
+
+    with_specialism = [c for c in covering.values() if c.specialisms]
+    if with_specialism:
+        qualified = with_specialism
+        for c in qualified:
+            c.via = VIA_SPECIALISM
+    else:
+        qualified = [c for c in covering.values() if c.themes]
+        for c in qualified:
+            c.via = VIA_THEME
+    for c in qualified:
+        c.key = (c.level, -c.sector_score, -c.size_score, -c.language_score,
+                 -round(c.theme_fit, 6), c.load, c.desk.slug)
+    qualified.sort(key=lambda c: c.key)
+
+    chosen_ids = {c.desk.slug for c in qualified}
+    general = sorted((c for c in covering.values()
+                      if c.desk.general_remit and c.desk.slug not in chosen_ids),
+                     key=lambda c: (c.level, c.load, c.desk.slug))
+    for c in general:
+        c.via = VIA_FALLBACK if c.desk.is_fallback else VIA_GENERAL
+    chain = qualified + general
+    fb = index.fallback
+    if fb.slug not in {c.desk.slug for c in chain}:
+        fb_candidate = (covering.get(fb.slug)
+                        or _Candidate(fb, (NATIONAL, ""), SPECIFICITY[NATIONAL]))
+        fb_candidate.via = VIA_FALLBACK
+        fb_candidate.load = _load(fb, load)[1]
+        chain.append(fb_candidate)
+
+    decided_by = _decided_by(chain, qualified)
+    ranking = tuple(_ranked(i + 1, c, question, municipality, regions, tax, load)
+                    for i, c in enumerate(chain[:max_ranking]))
+    winner = ranking[0]
+    explanation = (_location_summary(municipality, question),
+                   _theme_summary(recognised, tax),
+                   *winner.reasons,
+                   _decision_reason(chain, decided_by, len(qualified)))
+    return RoutingDecision(winner, winner.via, ranking, explanation, recognised, municipality,
+                           decided_by)
+
+
+# --- explanation ------------------------------------------------------------------------------
+
+_KEY_CRITERIA = ("coverage", "sector", "size", "language", "theme", "load", "name")
+
+
+def _decided_by(chain: Sequence[_Candidate], qualified: Sequence[_Candidate]) -> str:
+    winner = chain[0]
+    if winner.via in (VIA_GENERAL, VIA_FALLBACK):
+        return winner.via
+    if len(qualified) < 2:
+        return "only"
+    for name, a, b in zip(_KEY_CRITERIA, qualified[0].key, qualified[1].key, strict=True):
+        if a != b:
+            return name
+    return "name"
+
+
+def _area_text(desk: str, area: tuple[str, str], regions: RegionIndex) -> str:
+    kind, code = area
+    name = regions.area_name(kind, code)
+    if kind == MUNICIPALITY:
+        return _("%(desk)s works in the municipality of %(area)s.", desk=desk, area=name)
+    if kind == LABOUR_MARKET_REGION:
+        return _("%(desk)s works in the labour-market region %(area)s.", desk=desk, area=name)
+    if kind == COROP:
+        return _("%(desk)s works in the COROP region %(area)s.", desk=desk, area=name)
+    if kind == PROVINCE:
+        return _("%(desk)s works in the province of %(area)s.", desk=desk, area=name)
+    return _("%(desk)s works nationwide.", desk=desk)
+
+
+def _location_summary(m: MunicipalityInfo | None, question: RoutingInput) -> Reason:
+    if m is None:
+        return Reason("location", INFO, _(
+            "No location given: only desks that work nationwide are considered."))
+    return Reason("location", INFO, _("Your business is in %(municipality)s (%(province)s).",
+                                      municipality=m.name, province=m.province_name))
+
+
+def _theme_summary(recognised: Sequence[ThemeMatch], tax: RoutingTaxonomy) -> Reason:
+    if not recognised:
+        return Reason("theme", INFO, _("We did not recognise a theme in your question."))
+    parts = []
+    for m in recognised:
+        label = tax.theme_label(m.theme)
+        if m.words:
+            part = _("%(words)s → %(theme)s", words=_quote(m.words[:4]), theme=label)
+        else:
+            part = label
+        if m.picked:
+            part += " " + _("(the topic you chose)")
+        parts.append(part)
+    return Reason("theme", INFO, _("In your question we recognised: %(themes)s.",
+                                   themes="; ".join(parts)))
+
+
+def _ranked(rank: int, c: _Candidate, q: RoutingInput, m: MunicipalityInfo | None,
+            regions: RegionIndex, tax: RoutingTaxonomy,
+            load: Mapping[str, int] | None) -> RankedDesk:
+    d = c.desk
+    reasons = [Reason("location", MATCH, _area_text(d.name, c.area, regions))]
+    if c.via == VIA_SPECIALISM:
+        reasons.append(Reason("theme", MATCH, _(
+            "Your question names %(words)s, a specialism of %(desk)s.",
+            desk=d.name, words=_quote(c.specialism_words or c.specialisms))))
+    elif c.themes:
+        reasons.append(Reason("theme", MATCH, _(
+            "%(desk)s handles %(themes)s.", desk=d.name,
+            themes=_join([tax.theme_label(t) for t in c.themes]))))
+    elif c.via == VIA_GENERAL:
+        reasons.append(Reason("theme", OPEN, _(
+            "No desk for your location handles the theme of your question; %(desk)s takes "
+            "any question from its area.", desk=d.name)))
+    else:
+        reasons.append(Reason("theme", OPEN, _(
+            "%(desk)s is the national fallback: it takes every question that no other desk "
+            "takes.", desk=d.name)))
+    # Sector
+    if not q.sector:
+        reasons.append(Reason("sector", INFO, _("No sector given.")))
+    elif not d.sectors:
+        reasons.append(Reason("sector", OPEN, _("%(desk)s serves all sectors.", desk=d.name)))
+    else:
+        labels = _join(sorted(tax.sector_label(s) for s in d.sectors))
+        outcome = MATCH if c.sector_score == 2 else MISMATCH
+        text = (_("%(desk)s serves %(sectors)s, which includes your sector (%(sector)s).",
+                  desk=d.name, sectors=labels, sector=tax.sector_label(q.sector))
+                if outcome == MATCH else
+                _("%(desk)s serves %(sectors)s; your sector is %(sector)s.",
+                  desk=d.name, sectors=labels, sector=tax.sector_label(q.sector)))
+        reasons.append(Reason("sector", outcome, text))
+    # Company size
+    if not q.company_size:
+        reasons.append(Reason("size", INFO, _("No company size given.")))
+    elif not d.company_sizes:
+        reasons.append(Reason("size", OPEN, _("%(desk)s serves businesses of every size.",
+                                              desk=d.name)))
+    else:
+        labels = _join([tax.size_label(s) for s in sorted(
+            d.company_sizes, key=lambda s: list(tax.sizes).index(s) if s in tax.sizes else 99)])
+        size = tax.size_label(q.company_size)
+        if c.size_score == 2:
+            reasons.append(Reason("size", MATCH, _(
+                "%(desk)s serves %(sizes)s businesses, like yours (%(size)s).",
+                desk=d.name, sizes=labels, size=size)))
+        else:
+            reasons.append(Reason("size", MISMATCH, _(
+                "%(desk)s serves %(sizes)s businesses; yours is %(size)s.",
+                desk=d.name, sizes=labels, size=size)))
+    if q.language and d.languages:
+        reasons.append(Reason("language", MATCH if c.language_score == 2 else MISMATCH, _(
+            "%(desk)s answers in %(languages)s.", desk=d.name,
+            languages=", ".join(sorted(d.languages)))))
+    open_cases, _ratio = _load(d, load)
+    reasons.append(Reason("load", INFO, _(
+        "%(desk)s has %(open)s open questions for a capacity of %(capacity)s.",
+        desk=d.name, open=open_cases, capacity=d.capacity)))
+    return RankedDesk(d.slug, d.name, d.id, rank, c.via, c.area, c.themes, c.specialisms,
+                      c.load, tuple(reasons))
+
+
+def _decision_reason(chain: Sequence[_Candidate], decided_by: str, n_qualified: int) -> Reason:
+    w = chain[0].desk.name
+    other = chain[1].desk.name if len(chain) > 1 else ""
+    texts = {
+        VIA_GENERAL: _("No desk for your location handles the theme of your question, so "
+                       "%(desk)s takes it: it takes any question from its area.", desk=w),
+        VIA_FALLBACK: _("No other desk takes this question, so it goes to %(desk)s, the "
+                        "national fallback that makes sure every question gets an answer.",
+                        desk=w),
+        "only": _("%(desk)s is the only desk for your location that handles your question.",
+                  desk=w),
+        "coverage": _("Of the %(n)s desks that could help, %(desk)s works closest to your "
+                      "business (more specific than %(other)s).", n=n_qualified, desk=w,
+                      other=other),
+        "sector": _("%(desk)s and %(other)s both cover your location; %(desk)s serves your "
+                    "sector.", desk=w, other=other),
+        "size": _("%(desk)s and %(other)s both cover your location; %(desk)s serves businesses "
+                  "of your size.", desk=w, other=other),
+        "language": _("%(desk)s and %(other)s both cover your location; %(desk)s answers in "
+                      "your language.", desk=w, other=other),
+        "theme": _("%(desk)s and %(other)s both cover your location; your question fits "
+                   "%(desk)s's themes better.", desk=w, other=other),
+        "load": _("%(desk)s and %(other)s are equal on every criterion; %(desk)s has the lower "
+                  "load, so it can answer sooner.", desk=w, other=other),
+        "name": _("%(desk)s and %(other)s are equal on every criterion, load included; the "
+                  "order of their names decided.", desk=w, other=other),
+    }
+    return Reason("decision", INFO, texts[decided_by])

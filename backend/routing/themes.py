@@ -1,0 +1,392 @@
+"""Recognising themes (and desk specialisms) in a Dutch question.
+
+A ``PhraseMatcher`` is built once from labelled phrases (a theme's keywords, a desk's
+specialisms) and then matches question texts quickly. A word of the question matches a phrase
+word when, after folding (lowercase, no diacritics):
+
+- it is the same word, or has the same Dutch Snowball stem (``subsidies`` ~ ``subsidie``,
+  ``automatiseren`` ~ ``automatisering``);
+- it is a compound one of whose parts matches (``subsidieaanvraag`` -> ``subsidie``,
+  ``lasrobots`` -> ``robots``), split by the search module's compound dictionary or, failing
+  that, by a known word at its start or end;
+- it is a typo of a known word: one edit from five letters, two from nine (``subsydie``,
+  ``robotisring``), found through an index of deletions so that no word list is scanned.
+
+The search module's synonym groups (``backend.search.dutch.SYNONYMS``) widen the phrases, so
+"kamer van koophandel" finds what "kvk" finds. Everything here is pure and deterministic.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import tantivy
+import yaml
+
+from backend.search import dutch
+
+EXACT, STEM, PART, TYPO = "exact", "stem", "part", "typo"
+# How much a matched word counts, by how it matched.
+KIND_WEIGHT = {EXACT: 1.0, STEM: 1.0, PART: 0.8, TYPO: 0.7}
+# A phrase of several words says more than one word.
+PHRASE_BONUS = 1.0
+_MIN_PART = 4  # shortest known word accepted as the head or tail of a compound
+_STOP = frozenset(dutch.STOPWORDS) | frozenset({
+    "ik", "mijn", "wij", "we", "ons", "onze", "kan", "kunnen", "wil", "willen", "moet",
+    "moeten", "graag", "hebben", "heb", "heeft", "wordt", "worden", "welke", "waar", "hoe",
+    "niet", "geen", "ook", "nog", "al", "maar", "meer", "veel", "zo", "dan", "nu", "zou",
+    "zich", "hun", "ze", "zij", "hij", "iets", "iemand", "alle", "elk", "deze", "daar",
+})
+
+_ANALYZER = (
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+    .filter(tantivy.Filter.lowercase())
+    .filter(tantivy.Filter.ascii_fold())
+    .filter(tantivy.Filter.stemmer("dutch"))
+    .build()
+)
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """Dutch Snowball stem of a folded word; a plural -s the stemmer keeps is dropped too."""
+    out = _ANALYZER.analyze(word)
+    s = out[0] if out else word
+    if len(s) > 4 and s.endswith("s") and not s.endswith("ss"):
+        trimmed = _ANALYZER.analyze(s[:-1])
+        s = trimmed[0] if trimmed else s[:-1]
+    return s
+
+
+def _deletes(word: str, depth: int) -> set[str]:
+    out = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class WordHit:
+    """One word of the question (as folded) and the known word it was taken for."""
+
+    word: str
+    known: str
+    kind: str  # exact | stem | part | typo
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseHit:
+    label: str
+    phrase: str  # the phrase as written in the source (keyword, specialism)
+    words: tuple[str, ...]  # the question's words that matched it
+    kind: str
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    label: str
+    phrase: str
+    stems: tuple[str, ...]
+    weight: float
+
+
+class PhraseMatcher:
+    """Labelled phrases, indexed for matching question texts."""
+
+    def __init__(self, entries: Iterable[tuple[str, str, float]]) -> None:
+        self.single: dict[str, list[_Phrase]] = defaultdict(list)  # stem -> phrases of one word
+        self.multi: dict[str, list[_Phrase]] = defaultdict(list)  # first stem -> longer phrases
+        self.surface: dict[str, str] = {}  # folded known word -> its stem
+        seen: set[tuple[str, tuple[str, ...]]] = set()
+        for label, phrase, weight in entries:
+            toks = dutch.words(phrase)
+            if not toks:
+                continue
+            stems = tuple(stem(t) for t in toks)
+            if (label, stems) in seen:
+                continue
+            seen.add((label, stems))
+            entry = _Phrase(label, phrase, stems, weight)
+            (self.single if len(stems) == 1 else self.multi)[stems[0]].append(entry)
+            for t, s in zip(toks, stems, strict=True):
+                self.surface.setdefault(t, s)
+        self.known_stems = frozenset(self.surface.values())
+        # Deletion index for typo lookup: deletion variant -> known words.
+        self._typo_index: dict[str, list[str]] = defaultdict(list)
+        for word in self.surface:
+            depth = dutch.max_edits(word)
+            if depth and not word.isdigit():
+                for variant in _deletes(word, depth):
+                    self._typo_index[variant].append(word)
+
+    # -- word level ---------------------------------------------------------------------------
+
+    def _typo(self, word: str) -> str | None:
+        depth = dutch.max_edits(word)
+        if not depth or word.isdigit():
+            return None
+        best: tuple[int, str] | None = None
+        for variant in _deletes(word, depth):
+            for known in self._typo_index.get(variant, ()):
+                if known[0] != word[0] and len(word) < 9:
+                    continue  # short words: a wrong first letter is another word, not a typo
+                limit = min(depth, dutch.max_edits(known))
+                d = dutch.edit_distance(word, known, limit)
+                if d <= limit and (best is None or (d, known) < best):
+                    best = (d, known)
+        return best[1] if best else None
+
+    def _parts(self, word: str) -> list[str]:
+        """Known words a compound is made of (dictionary split, else a known head or tail)."""
+        if len(word) < 7:
+            return []
+        split = dutch.split_compound(word)
+        parts = [p for p in split if len(p) >= _MIN_PART] if len(split) > 1 else []
+        if parts:
+            return parts
+        found: list[str] = []
+        for i in range(len(word) - _MIN_PART, _MIN_PART - 1, -1):
+            head = word[:i]
+            if head in self.surface:
+                found.append(head)
+                break
+        for i in range(_MIN_PART - 1, len(word) - _MIN_PART + 1):
+            tail = word[i:]
+            if tail in self.surface or (len(tail) > _MIN_PART and stem(tail) in self.known_stems
+                                        and len(stem(tail)) >= _MIN_PART):
+                found.append(tail)
+                break
+        return found
+
+    def analyse_word(self, word: str) -> list[tuple[str, str, str]]:
+        """(stem, known word, kind) readings of one folded question word."""
+        if word in _STOP:
+            return []
+        s = stem(word)
+        if word in self.surface:
+            return [(self.surface[word], word, EXACT)]
+        if s in self.known_stems:
+            return [(s, word, STEM)]
+        out = [(stem(p), p, PART) for p in self._parts(word)]
+        out = [o for o in out if o[0] in self.known_stems]
+        if out:
+            return out
+        typo = self._typo(word)
+        if typo is not None:
+            return [(self.surface[typo], typo, TYPO)]
+        return [(s, word, STEM)]
+
+    # -- phrase level -------------------------------------------------------------------------
+
+    def match_words(self, words: Sequence[str]) -> list[PhraseHit]:
+        readings = [_cached_readings(self, w) for w in words]
+        hits: list[PhraseHit] = []
+        for i, reading in enumerate(readings):
+            for s, _known, kind in reading:
+                for ph in self.single.get(s, ()):
+                    hits.append(PhraseHit(ph.label, ph.phrase, (words[i],), kind,
+                                          ph.weight * KIND_WEIGHT[kind]))
+                for ph in self.multi.get(s, ()):
+                    n = len(ph.stems)
+                    if i + n > len(readings):
+                        continue
+                    if all(any(r[0] == ph.stems[k] for r in readings[i + k])
+                           for k in range(1, n)):
+                        hits.append(PhraseHit(ph.label, ph.phrase, tuple(words[i:i + n]),
+                                              kind, ph.weight * (KIND_WEIGHT[kind]
+                                                                 + PHRASE_BONUS)))
+        return hits
+
+    def match(self, text: str) -> list[PhraseHit]:
+        return self.match_words(dutch.words(text))
+
+
+def _cached_readings(matcher: PhraseMatcher, word: str) -> list[tuple[str, str, str]]:
+    cache: dict[str, list[tuple[str, str, str]]] = matcher.__dict__.setdefault("_cache", {})
+    found = cache.get(word)
+    if found is None:
+        if len(cache) > 50_000:
+            cache.clear()
+        found = cache[word] = matcher.analyse_word(word)
+    return found
+
+
+# --- themes ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeInfo:
+    slug: str
+    name_nl: str
+    name_en: str
+    keywords: tuple[str, ...] = ()
+
+    def label(self, lang: str) -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name_nl
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeMatch:
+    """A theme recognised in the question, with the words that showed it."""
+
+    theme: str
+    score: float
+    words: tuple[str, ...]  # question words, folded
+    keywords: tuple[str, ...]  # the theme keywords they matched
+    picked: bool = False  # the asker chose this topic
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"theme": self.theme, "score": round(self.score, 2), "words": list(self.words),
+                "keywords": list(self.keywords), "picked": self.picked}
+
+
+# Phrases that entrepreneurs use for a theme but that the taxonomy does not list as keywords
+# (those are written for search and tagging). Kept here, next to the router that needs them.
+EXTRA_KEYWORDS: Mapping[str, tuple[str, ...]] = {
+    "werving-en-arbeidsmarkt": (
+        "personeel", "sollicitant", "sollicitanten", "vakmensen", "monteurs", "medewerkers vinden",
+        "mensen vinden", "nieuwe mensen", "aannemen", "werkzoekenden", "uitkering",
+        "banenafspraak", "participatiewet", "loonkostensubsidie", "proefplaatsing",
+        "arbeidsbeperking", "werkervaringsplek", "herintreders", "zij-instroom",
+        "uitzendkracht", "personeelstekorten", "tekort aan", "kandidaten", "openstaande",
+    ),
+    "leren-en-ontwikkelen": ("bijscholen", "omscholen", "opleidingsbudget", "leerwerktraject",
+                             "certificaat", "diploma", "leerbedrijf", "vakopleiding"),
+    "financiering": ("subsidieregeling", "investeringssubsidie", "aanvragen", "financieren",
+                     "kapitaal", "durfkapitaal", "investeringsfonds", "innovatiekrediet",
+                     "wbso", "mit-regeling", "eia", "vamil", "isde", "financier",
+                     "bank", "geldverstrekker", "belastingaftrek", "startkapitaal"),
+    "robotisering-automatisering": ("robotarm", "lasrobot", "geautomatiseerd",
+                                    "productieautomatisering", "machines", "productiestraat",
+                                    "automatiseringsslag", "cnc", "palletiseren", "agv"),
+    "digitalisering": ("website", "webshop", "boekhoudpakket", "digitaliseren", "systeem",
+                       "automatiseren van de administratie", "it", "computersysteem"),
+    "kunstmatige-intelligentie": ("chatgpt", "ai-tool", "ai tools", "slimme software"),
+    "internationalisering": ("buitenlandse", "duitsland", "belgie", "export", "importeren",
+                             "import", "handelsmissie", "buitenland", "internationale markt",
+                             "exportkrediet"),
+    "starten-en-ondernemen": ("eigen zaak", "bedrijf beginnen", "bedrijf starten",
+                              "inschrijving", "handelsregister", "kvk-nummer", "btw-nummer",
+                              "eenmanszaak", "bv oprichten", "vof", "zzp", "zzp'er",
+                              "ondernemersplan", "opvolger", "bedrijf verkopen", "stoppen",
+                              "faillissement", "ondernemen", "advies"),
+    "regeldruk": ("vergunningen", "wetten", "regelgeving", "inspectie", "avg", "privacy",
+                  "arbowet", "rie", "verplichting", "verplichtingen", "voorschriften"),
+    "duurzaamheid": ("energierekening", "energiekosten", "zonnepaneel", "isolatie",
+                     "co2-uitstoot", "energiebesparingsplicht", "aardgasvrij", "verduurzamen"),
+    "duurzame-inzetbaarheid": ("ziek", "zieke", "ziekmelding", "re-integratie", "uitval",
+                               "overbelasting", "vitaal"),
+    "kennisdeling-ecosystemen": ("hogeschool", "universiteit", "kennisinstellingen",
+                                 "samenwerkingspartner", "samenwerkingspartners", "lectoraat",
+                                 "onderzoekers", "kennispartner"),
+    "lean-procesinnovatie": ("processen", "efficienter", "efficiënter", "verspilling",
+                             "doorlooptijden", "werkprocessen"),
+}
+
+# Keywords so common that on their own they say little; they count for half.
+WEAK_KEYWORDS = frozenset({
+    "data", "online", "app", "groei", "groeien", "geld", "regels", "verbeteren", "leren",
+    "ontwikkelen", "netwerk", "cultuur", "talent", "keten", "scan", "energie", "groen",
+    "global", "hub", "beurs", "management", "manager", "feedback", "participatie", "inspraak",
+    "ondernemer", "ondernemen", "strategie", "ict", "registratie", "administratie",
+    "samenwerken", "samenwerking", "systeem", "advies", "stoppen", "machine", "machines",
+    "it", "personeel", "diensten", "planning", "bezetting", "fonds", "aanvragen", "bank",
+    "regeling", "import", "stage", "inspectie",
+})
+
+
+@dataclass(frozen=True)
+class ThemeMatcher:
+    themes: Mapping[str, ThemeInfo]
+    matcher: PhraseMatcher
+    picked_weight: float = 3.0
+    # A theme counts as recognised when it scores at least this share of the best theme.
+    relative_threshold: float = 0.4
+
+    @classmethod
+    def build(cls, themes: Iterable[ThemeInfo],
+              extra: Mapping[str, Sequence[str]] = EXTRA_KEYWORDS) -> ThemeMatcher:
+        by_slug = {t.slug: t for t in themes}
+        entries: list[tuple[str, str, float]] = []
+        for t in by_slug.values():
+            phrases = [t.name_nl, *t.keywords, *extra.get(t.slug, ())]
+            for phrase in phrases:
+                for variant in dutch.expand_synonyms(phrase):
+                    weight = 0.5 if variant in WEAK_KEYWORDS else 1.0
+                    entries.append((t.slug, variant, weight))
+        return cls(by_slug, PhraseMatcher(entries))
+
+    def recognise(self, text: str, picked: str | None = None) -> list[ThemeMatch]:
+        """Themes of the question, strongest first; the picked topic always among them."""
+        hits = self.matcher.match(text)
+        by_theme: dict[str, dict[tuple[str, ...], PhraseHit]] = defaultdict(dict)
+        for hit in hits:
+            current = by_theme[hit.label].get(hit.words)
+            if current is None or hit.weight > current.weight:
+                by_theme[hit.label][hit.words] = hit
+        scored: dict[str, ThemeMatch] = {}
+        for slug, found in by_theme.items():
+            # A question word counts once per theme, through its best phrase.
+            per_word: dict[str, float] = {}
+            for words, hit in found.items():
+                for w in words:
+                    per_word[w] = max(per_word.get(w, 0.0), hit.weight / len(words))
+            score = sum(per_word.values())
+            ordered = sorted(found.values(), key=lambda h: (-h.weight, h.phrase))
+            scored[slug] = ThemeMatch(
+                slug, score,
+                tuple(dict.fromkeys(w for h in ordered for w in h.words)),
+                tuple(dict.fromkeys(h.phrase for h in ordered)))
+        if picked and picked in self.themes:
+            base = scored.get(picked)
+            scored[picked] = ThemeMatch(picked, (base.score if base else 0.0) + self.picked_weight,
+                                        base.words if base else (),
+                                        base.keywords if base else (), picked=True)
+        if not scored:
+            return []
+        top = max(m.score for m in scored.values())
+        kept = [m for m in scored.values()
+                if m.picked or m.score >= max(0.5, self.relative_threshold * top)]
+        kept.sort(key=lambda m: (-m.score, m.theme))
+        return kept
+
+
+# --- the taxonomy -----------------------------------------------------------------------------
+
+
+def themes_from_taxonomy(path: Path) -> list[ThemeInfo]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [ThemeInfo(t["slug"], t.get("name_nl", t["slug"]), t.get("name_en", ""),
+                      tuple(str(k) for k in t.get("keywords") or ()))
+            for t in data.get("themes") or ()]
+
+
+@dataclass(frozen=True, slots=True)
+class SectorInfo:
+    slug: str
+    name_nl: str
+    name_en: str
+    parent: str | None = None
+
+    def label(self, lang: str) -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name_nl
+
+
+def sectors_from_taxonomy(path: Path) -> list[SectorInfo]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [SectorInfo(s["slug"], s.get("name_nl", s["slug"]), s.get("name_en", ""),
+                       s.get("parent")) for s in data.get("sectors") or ()]
+
+
+def sizes_from_taxonomy(path: Path) -> dict[str, tuple[str, str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {s["slug"]: (s.get("name_nl", s["slug"]), s.get("name_en", ""))
+            for s in data.get("company_sizes") or ()}
