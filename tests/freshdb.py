@@ -56,11 +56,11 @@ def fresh_db(tmp_path: Path) -> Iterator[FreshDatabase]:
     if not base:
         url = f"sqlite:///{tmp_path / 'fresh.db'}"
         _migrate(url)
-        engine = make_engine(url)
+        sqlite_engine = make_engine(url)
         try:
-            yield FreshDatabase(url, engine, Database(engine), tmp_path)
+            yield FreshDatabase(url, sqlite_engine, Database(sqlite_engine), tmp_path)
         finally:
-            engine.dispose()
+            sqlite_engine.dispose()
         return
     schema = f"loket_t_{secrets.token_hex(6)}"
     admin = make_engine(base)
@@ -68,7 +68,7 @@ def fresh_db(tmp_path: Path) -> Iterator[FreshDatabase]:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in base else "?"
     url = f"{base}{sep}options=-csearch_path%3D{schema}"
-    engine = None
+    engine: Engine | None = None
     try:
         _migrate(url)
         engine = make_engine(url)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi import APIRouter
 from sqlalchemy import func, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend.core.db import Database, SessionDep, utcnow
 from backend.core.outbox import (
@@ -150,7 +150,7 @@ def test_dedupe_key_makes_a_second_enqueue_a_no_op(session: Session) -> None:
     second = enqueue(session, RECORD, {"a": 2}, dedupe_key="case-7-opened")
     assert first is not None and second is None
     assert session.exec(select(func.count()).select_from(OutboxMessage)  # type: ignore[call-overload]
-                        .where(OutboxMessage.dedupe_key == "case-7-opened")).one()[0] == 1
+                        .where(col(OutboxMessage.dedupe_key) == "case-7-opened")).one()[0] == 1
 
 
 def test_failures_back_off_exponentially_then_succeed(db: Database, session: Session,
@@ -222,11 +222,12 @@ def test_a_leased_message_is_not_delivered_by_another_worker(
         db: Database, session: Session, settings: Settings) -> None:
     msg = enqueue(session, RECORD, {"lease": "held"})
     session.commit()
+    assert msg is not None and msg.id is not None
     a, b = Worker(db, settings, worker_id="a"), Worker(db, settings, worker_id="b")
-    assert a.claim() == [msg.id if msg else None]
+    assert a.claim() == [msg.id]
     assert b.claim() == []  # leased to a
-    assert asyncio.run(b.deliver(msg.id or 0)) is False
-    assert asyncio.run(a.deliver(msg.id or 0)) is True
+    assert asyncio.run(b.deliver(msg.id)) is False
+    assert asyncio.run(a.deliver(msg.id)) is True
     assert [p for p in delivered if p.get("lease") == "held"] == [{"lease": "held"}]
 
 
