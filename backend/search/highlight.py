@@ -1,9 +1,13 @@
 """Snippets for the embedded engine: an HTML-escaped fragment with <mark> around matched words.
 
 tantivy's SnippetGenerator only knows the literal terms of a query, so it cannot mark words found
-through a typo or a prefix. This highlighter marks a word when it is one of the query words or
-synonyms, when it shares a stem (or a compound part) with them, when it starts with the prefix
-being typed, or when it is within the allowed edits of a misspelt query word.
+through a typo or a prefix. This highlighter marks a word when it is one of the query words, their
+synonyms or the indexed words a typo matched; when it holds all stems of a query word (so
+"arbeidsproductiviteit" is marked for "productiviteit"); or when it starts with the prefix being
+typed. Multi-word synonyms are marked where their words occur in order.
+
+Speed matters (it runs for every hit): a regular expression over the folded text finds the few
+words that contain a root of a query word, and only those are analysed.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from backend.search import analysis, dutch
 
@@ -19,13 +24,42 @@ _WORD_RE = re.compile(r"[^\W_]+")
 ELLIPSIS = "…"
 
 
+def _fold_table() -> dict[int, str]:
+    # One character in, one out, so that offsets in the folded text are offsets in the original.
+    table: dict[int, str] = {}
+    for code in [*range(0x41, 0x5B), *range(0xC0, 0x250)]:
+        folded = dutch.fold(chr(code))
+        if len(folded) == 1 and folded != chr(code):
+            table[code] = folded
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def fold_aligned(text: str) -> str:
+    """Lowercase and strip diacritics of Latin letters, keeping every offset."""
+    return text.translate(_FOLD)
+
+
+def root(word: str) -> str:
+    """The part of a word that its inflections and compounds keep (innovatie -> innova)."""
+    return word if len(word) <= 4 else word[: max(4, len(word) - 3)]
+
+
+@lru_cache(maxsize=512)
+def _candidates(roots: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(r) for r in sorted(roots, key=len, reverse=True))
+    return re.compile(rf"\b[^\W_]*?(?:{alternatives})[^\W_]*")
+
+
 @dataclass(frozen=True, slots=True)
 class Matcher:
-    exact: frozenset[str]  # folded single words searched
-    stem_sets: tuple[frozenset[str], ...]  # stems of each single word (a compound has several)
+    exact: frozenset[str]  # folded words searched: query words, synonyms, typo neighbours
+    stem_sets: tuple[frozenset[str], ...]  # stems of each single query word
     phrases: tuple[tuple[tuple[str, ...], ...], ...]  # multi-word synonyms: stems per word
     prefix: str | None
-    fuzzy: tuple[tuple[str, int], ...]  # only the misspelt words: correct ones match by stem
+    roots: tuple[str, ...]  # every matching word contains one of these
 
     def word(self, word: str, cache: dict[str, bool]) -> bool:
         hit = cache.get(word)
@@ -43,9 +77,12 @@ class Matcher:
             # A word matches when it holds all stems of a query word: "arbeidsproductiviteit"
             # holds "productiviteit", but "arbeid" does not hold "arbeidsproductiviteit".
             doc_stems = analysis.stems(word)
-            if any(s.issubset(doc_stems) for s in self.stem_sets):
-                return True
-        return any(dutch.edit_distance(word, q, d) <= d for q, d in self.fuzzy)
+            return any(s.issubset(doc_stems) for s in self.stem_sets)
+        return False
+
+    def is_phrase_word(self, word: str) -> bool:
+        stems = analysis.stems(word)
+        return any(stems in phrase for phrase in self.phrases)
 
 
 def matcher(
@@ -53,22 +90,23 @@ def matcher(
     stem_sets: Iterable[frozenset[str]] = (),
     phrases: Iterable[tuple[tuple[str, ...], ...]] = (),
     prefix: str | None = None,
-    fuzzy: Iterable[tuple[str, int]] = (),
+    phrase_words: Iterable[str] = (),
 ) -> Matcher:
+    exact = frozenset(exact)
+    phrase_words = tuple(phrase_words)
+    roots = {root(w) for w in (*exact, *phrase_words)}
+    if prefix:
+        roots.add(prefix)
     return Matcher(
-        frozenset(exact), tuple(stem_sets), tuple(p for p in phrases if p), prefix, tuple(fuzzy)
+        exact,
+        tuple(stem_sets),
+        tuple(p for p in phrases if p),
+        prefix,
+        tuple(sorted(r for r in roots if r)),
     )
 
 
 NO_MATCH = matcher()
-
-
-def _spans(text: str, match: Matcher, cache: dict[str, bool]) -> list[tuple[int, int]]:
-    tokens = [(m.span(), dutch.fold(m.group())) for m in _WORD_RE.finditer(text)]
-    spans = [span for span, word in tokens if match.word(word, cache)]
-    if match.phrases:
-        spans = sorted(set(spans) | set(_phrase_spans(tokens, match.phrases)))
-    return spans
 
 
 def _phrase_spans(
@@ -87,10 +125,9 @@ def _phrase_spans(
 
 
 def _cut(text: str, start: int, max_chars: int) -> tuple[int, int]:
-    """A window of about max_chars starting near `start`, on word boundaries."""
+    """A window of about max_chars starting a little before `start`, on word boundaries."""
     if len(text) <= max_chars:
         return 0, len(text)
-    # Start a little before the first mark so it has some context.
     begin = max(0, start - max_chars // 5)
     if begin > 0:
         space = text.rfind(" ", 0, begin)
@@ -98,7 +135,7 @@ def _cut(text: str, start: int, max_chars: int) -> tuple[int, int]:
     end = min(len(text), begin + max_chars)
     if end < len(text):
         space = text.rfind(" ", begin, end)
-        if space > begin:
+        if space > start:
             end = space
     return begin, end
 
@@ -107,7 +144,7 @@ def _render(text: str, begin: int, end: int, spans: Sequence[tuple[int, int]]) -
     out: list[str] = [ELLIPSIS] if begin > 0 else []
     pos = begin
     for s, e in spans:
-        if s < begin or e > end:
+        if s < pos or e > end:
             continue
         out.append(html.escape(text[pos:s]))
         out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
@@ -118,25 +155,34 @@ def _render(text: str, begin: int, end: int, spans: Sequence[tuple[int, int]]) -
     return "".join(out).strip()
 
 
-def snippet(texts: Sequence[str], match: Matcher, max_chars: int = 220) -> str:
-    """The best fragment of the first text that has a match (summary before body).
+def _window(text: str, match: Matcher, max_chars: int, cache: dict[str, bool]) -> str | None:
+    folded = fold_aligned(text)
+    first: int | None = None
+    for m in _candidates(match.roots).finditer(folded):
+        word = m.group()
+        if match.word(word, cache) or (match.phrases and match.is_phrase_word(word)):
+            first = m.start()
+            break
+    if first is None:
+        return None
+    begin, end = _cut(text, first, max_chars)
+    tokens = [(m.span(), m.group()) for m in _WORD_RE.finditer(folded, begin, end)]
+    spans = {span for span, word in tokens if match.word(word, cache)}
+    if match.phrases:
+        spans.update(_phrase_spans(tokens, match.phrases))
+    if not spans:
+        return None
+    return _render(text, begin, end, sorted(spans))
 
-    The window starts at the match whose following max_chars hold the most matches.
-    """
+
+def snippet(texts: Sequence[str], match: Matcher, max_chars: int = 220) -> str:
+    """A fragment of the first text with a match (summary before body), around its first match;
+    the start of the first non-empty text when none matches."""
     cache: dict[str, bool] = {}
-    for text in texts:
-        if not text:
-            continue
-        spans = _spans(text, match, cache)
-        if not spans:
-            continue
-        best_start, best_count = spans[0][0], 0
-        for i, (s, _) in enumerate(spans[:50]):
-            count = sum(1 for s2, _ in spans[i:] if s2 < s + max_chars)
-            if count > best_count:
-                best_start, best_count = s, count
-        begin, end = _cut(text, best_start, max_chars)
-        return _render(text, begin, end, spans)
+    if match.roots:
+        for text in texts:
+            if text and (found := _window(text, match, max_chars, cache)) is not None:
+                return found
     for text in texts:
         if text:
             begin, end = _cut(text, 0, max_chars)

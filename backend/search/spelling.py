@@ -1,21 +1,25 @@
-"""'Did you mean' for the embedded engine, built from the words the index holds.
+"""Typo handling for the embedded engine, from the words the index holds.
 
-A word that is not in the index is replaced by the most frequent indexed word one edit away
-(found by asking the index for every one-edit variant), else by the closest word within two edits
-that shares its first two letters.
+`neighbours` finds the indexed words within the allowed edits of a word that the index does not
+hold. The query matches those words (so a typo costs one lookup, not a fuzzy automaton over the
+whole term dictionary, twice per query), the highlighter marks them, and the best of them makes
+the "did you mean" suggestion.
+
+One-edit variants are generated and looked up (a few hundred exact term lookups); words two
+edits away are found by scanning the indexed words that share the first three letters.
 """
 
 from __future__ import annotations
 
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import tantivy
 
 from backend.search import dutch
 
 _ALPHABET = string.ascii_lowercase + "0123456789"
-_SCAN_LIMIT = 5_000
+_SCAN_LIMIT = 3_000
 
 
 def _edits1(word: str) -> set[str]:
@@ -27,34 +31,49 @@ def _edits1(word: str) -> set[str]:
     return (deletes | transposes | replaces | inserts) - {word}
 
 
-def correct(searcher: tantivy.Searcher, field: str, word: str) -> str | None:
-    """The likeliest indexed word for a misspelt one, or None."""
-    if len(word) < 3:
-        return None
-    best, best_freq = None, 0
+def neighbours(
+    searcher: tantivy.Searcher, field: str, word: str, edits: int
+) -> list[tuple[str, int, int]]:
+    """Indexed words within `edits` of `word` as (word, distance, doc freq), best first."""
+    if edits <= 0:
+        return []
+    found: dict[str, tuple[int, int]] = {}
     for candidate in _edits1(word):
         freq = searcher.doc_freq(field, candidate)
-        if freq > best_freq or (freq == best_freq and best is not None and candidate < best):
-            best, best_freq = candidate, freq
-    if best is not None and best_freq > 0:
-        return best
-    if len(word) < 5:
+        if freq:
+            found[candidate] = (1, freq)
+    if edits >= 2 and len(word) >= 3:
+        for term, freq in searcher.terms_with_prefix(field, word[:3], limit=_SCAN_LIMIT):
+            if term not in found and abs(len(term) - len(word)) <= 2:
+                dist = dutch.edit_distance(word, term, 2)
+                if dist <= 2:
+                    found[term] = (dist, freq)
+    return sorted(((t, d, f) for t, (d, f) in found.items()), key=lambda x: (x[1], -x[2], x[0]))
+
+
+def correct(searcher: tantivy.Searcher, field: str, word: str) -> str | None:
+    """The likeliest indexed word for a misspelt one (up to two edits), or None."""
+    if len(word) < 3:
         return None
-    best_dist = 3
-    for term, freq in searcher.terms_with_prefix(field, word[:2], limit=_SCAN_LIMIT):
-        dist = dutch.edit_distance(word, term, 2)
-        if dist < best_dist or (dist == best_dist and freq > best_freq):
-            best, best_dist, best_freq = term, dist, freq
-    return best if best_dist <= 2 else None
+    near = neighbours(searcher, field, word, max(2, dutch.max_edits(word)))
+    return near[0][0] if near else None
 
 
 def suggest(
-    searcher: tantivy.Searcher, field: str, words: Sequence[str], unknown: Sequence[str]
+    searcher: tantivy.Searcher,
+    field: str,
+    words: Sequence[str],
+    unknown: Sequence[str],
+    known_fixes: Mapping[str, str] | None = None,
 ) -> str | None:
     """The query with each unknown word corrected, or None if nothing could be corrected."""
     if not unknown:
         return None
-    fixes = {w: c for w in dict.fromkeys(unknown) if (c := correct(searcher, field, w))}
+    fixes: dict[str, str] = {}
+    for w in dict.fromkeys(unknown):
+        fix = (known_fixes or {}).get(w) or correct(searcher, field, w)
+        if fix:
+            fixes[w] = fix
     if not fixes:
         return None
     return " ".join(fixes.get(w, w) for w in words)

@@ -4,11 +4,14 @@ Each query word (or synonym phrase, see dutch.segment) becomes one clause that m
 
 1. its stems in title > keywords > summary > body (BM25, best field wins, with a small tie
    breaker), over the word and every synonym phrase; a split compound becomes a same-position
-   phrase. A constant bonus is added to this branch so that a document matching a word exactly
-   always outranks one that only matches it through a typo or a prefix, as Meilisearch's "typo"
-   ranking rule does;
-2. fuzzy terms on the unstemmed fields: 1 edit from 5 letters, 2 from 9 (constant, small score);
+   phrase (and, lower, its parts anywhere in one field);
+2. for a word the index does not hold: the indexed words within 1 edit (from 5 letters) or 2
+   (from 9) on the unstemmed fields (constant, small score);
 3. for the last word while typing: a prefix on the unstemmed fields (constant, small score).
+
+Typo and prefix matches score a small constant, far below BM25, so a document matching a word
+exactly outranks one that matches it only through a typo or a prefix (Meilisearch's "typo" and
+"exactness" rules). A correct word is still expanded by the edits it allows, on one field.
 
 All clauses must match (AND); the caller retries with OR when that finds nothing.
 """
@@ -20,7 +23,7 @@ from dataclasses import dataclass, field
 
 import tantivy
 
-from backend.search import analysis, dutch
+from backend.search import analysis, dutch, spelling
 from backend.search.port import FACET_FIELDS
 
 Occur = tantivy.Occur
@@ -34,11 +37,10 @@ STEM_FIELDS: tuple[tuple[str, float], ...] = (
     ("body", 1.0),
 )
 TIE_BREAKER = 0.2
-# Larger than any realistic BM25 sum, so that "matched exactly" dominates "matched fuzzily".
-EXACT_BONUS = 50.0
-# Constant scores of typo and prefix matches, by unstemmed field.
-FUZZY_TITLE = 0.6
-FUZZY_ALL = 0.3
+# Constant scores of typo and prefix matches, by unstemmed field: far below any BM25 score of an
+# exact match, so that "matched exactly" outranks "matched through a typo or a prefix".
+FUZZY_TITLE = 0.02
+FUZZY_ALL = 0.01
 PREFIX_MIN_LEN = 2
 # Weight of a query compound matched by its parts apart rather than as the same compound.
 COMPOUND_APART = 0.5
@@ -54,7 +56,9 @@ class Plan:
     exact: set[str] = field(default_factory=set)  # single words searched, synonyms included
     stem_sets: set[frozenset[str]] = field(default_factory=set)  # their stems, one set per word
     phrases: set[tuple[tuple[str, ...], ...]] = field(default_factory=set)  # stems per word
-    fuzzy: list[tuple[str, int]] = field(default_factory=list)  # (word, max edits)
+    phrase_words: set[str] = field(default_factory=set)  # folded words of those phrases
+    neighbours: set[str] = field(default_factory=set)  # indexed words a typo matched
+    fixes: dict[str, str] = field(default_factory=dict)  # misspelt word -> likeliest word
     prefix: str | None = None
     unknown: list[str] = field(default_factory=list)  # words absent from the index
 
@@ -77,6 +81,7 @@ def _exact(schema: tantivy.Schema, phrases: Sequence[tuple[str, ...]], plan: Pla
             plan.stem_sets.add(frozenset(t for _, t in terms))
         else:
             plan.phrases.add(tuple(s for w in phrase if (s := analysis.stems(w))))
+            plan.phrase_words.update(w for w in phrase if analysis.stems(w))
         for name, weight in STEM_FIELDS:
             parts.append(Q.boost_query(_field_query(schema, name, terms), weight))
         if len(phrase) == 1 and len(terms) > 1:
@@ -112,18 +117,29 @@ def build(
         should: list[tuple[tantivy.Occur, Q]] = []
         exact = _exact(schema, (seg.words, *seg.synonyms), plan)
         if exact is not None:
-            should.append((Occur.Should, Q.const_score_query(exact, EXACT_BONUS)))
             should.append((Occur.Should, exact))
         if len(seg.words) == 1:
             word = seg.words[0]
             is_last = i == len(segments) - 1
             known = searcher.doc_freq("all_raw", word) > 0
             edits = dutch.max_edits(word)
-            if edits:
-                plan.fuzzy.append((word, edits))
-                for name, score in (("title_raw", FUZZY_TITLE), ("all_raw", FUZZY_ALL)):
-                    fuzzy = Q.fuzzy_term_query(schema, name, word, edits, True)
-                    should.append((Occur.Should, Q.boost_query(fuzzy, score)))
+            if not known and edits:
+                # Typos: only for words the index lacks, matched through the indexed words
+                # within reach (see spelling.neighbours), at a small constant score.
+                near = spelling.neighbours(searcher, "all_raw", word, edits)
+                if near:
+                    terms = [t for t, _, _ in near]
+                    plan.neighbours.update(terms)
+                    plan.fixes[word] = terms[0]
+                    for name, score in (("title_raw", FUZZY_TITLE), ("all_raw", FUZZY_ALL)):
+                        fuzzy = Q.term_set_query(schema, name, terms)
+                        should.append((Occur.Should, Q.boost_query(fuzzy, score)))
+            elif edits:
+                # A correct word may still be a typo for another one ("planting" for
+                # "planning"): expand it too, below its exact matches. One field only: the
+                # automaton is the dearest part of a query.
+                fuzzy = Q.fuzzy_term_query(schema, "all_raw", word, edits, True)
+                should.append((Occur.Should, Q.boost_query(fuzzy, FUZZY_ALL)))
             if is_last and prefix_last and len(word) >= PREFIX_MIN_LEN:
                 plan.prefix = word
                 for name, score in (("title_raw", FUZZY_TITLE), ("all_raw", FUZZY_ALL)):
@@ -150,19 +166,24 @@ def _has_prefix(searcher: tantivy.Searcher, word: str) -> bool:
     return bool(searcher.terms_with_prefix("all_raw", word, limit=1))
 
 
+def facet_term(name: str, value: str) -> str:
+    """The term of the `facets` field that holds one facet value."""
+    return f"{name}:{value}"
+
+
 def filter_query(schema: tantivy.Schema, filters: Mapping[str, Sequence[str]]) -> list[Q]:
     """One clause per facet field: any of its values (OR), all fields together (AND)."""
     out: list[Q] = []
     for name, values in filters.items():
         if name not in FACET_FIELDS:
             raise ValueError(f"unknown filter field {name!r}; expected one of {FACET_FIELDS}")
-        wanted = [v for v in dict.fromkeys(values) if v]
+        wanted = [facet_term(name, v) for v in dict.fromkeys(values) if v]
         if not wanted:
             continue
         if len(wanted) == 1:
-            out.append(Q.term_query(schema, name, wanted[0]))
+            out.append(Q.term_query(schema, "facets", wanted[0]))
         else:
-            out.append(Q.term_set_query(schema, name, wanted))
+            out.append(Q.term_set_query(schema, "facets", wanted))
     return out
 
 
