@@ -75,9 +75,9 @@ format: install
 bench: install
 	@for f in bench/*.py; do echo "=== $$f"; $(BIN)/python $$f || exit 1; done
 
+# Extract messages (babel.cfg) and append untranslated ones to backend/locale/<lang>/<domain>.po.
 i18n: install
-	$(BIN)/pybabel extract -F babel.cfg -o backend/locale/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i backend/locale/messages.pot -d backend/locale --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python -m backend.core.i18n_extract
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -78,8 +78,14 @@ def ngettext_(singular: str, plural: str, n: int, **params: object) -> str:
 _ = gettext_
 
 
+def N_(message: str) -> str:
+    """Mark a message for extraction without translating it yet (class attributes, constants
+    that are translated later, e.g. error messages shown through ``gettext_``)."""
+    return message
+
+
 def pick_language(cookie: str | None, query: str | None = None) -> str:
     for candidate in (query, cookie):
         if candidate in LANGUAGES:
-            return candidate  # type: ignore[return-value]
+            return candidate
     return DEFAULT_LANGUAGE

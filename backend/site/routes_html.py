@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -12,6 +14,9 @@ from backend.site.doors import available_doors, nav_items
 
 router = APIRouter(include_in_schema=False)
 env.globals["nav_items"] = nav_items
+
+# The model statement asks for the date it was drawn up; change it when the text changes.
+STATEMENT_DATE = date(2026, 11, 22)
 
 
 def safe_next(target: str | None) -> str:
@@ -28,7 +33,9 @@ def home(request: Request) -> HTMLResponse:
 
 @router.get("/toegankelijkheid", response_class=HTMLResponse, name="accessibility")
 def accessibility(request: Request) -> HTMLResponse:
-    return render(request, "site/accessibility.html")
+    ask = [d for d in available_doors(request) if d.path == "/vraag"]
+    return render(request, "site/accessibility.html",
+                  {"statement_date": STATEMENT_DATE, "ask_href": ask[0].href if ask else None})
 
 
 @router.get("/taal/{lang}", name="set_language")
