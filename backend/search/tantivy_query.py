@@ -4,7 +4,7 @@ Each query word (or synonym phrase, see dutch.segment) becomes one clause that m
 
 1. its stems in title > keywords > summary > body (BM25, best field wins, with a small tie
    breaker), over the word and every synonym phrase; a split compound becomes a same-position
-   phrase (and, lower, its parts anywhere in one field);
+   phrase (and, in the broader retry only, its parts anywhere in one field);
 2. for a word the index does not hold: the indexed words within 1 edit (from 5 letters) or 2
    (from 9) on the unstemmed fields (constant, small score);
 3. for the last word while typing: a prefix on the unstemmed fields (constant, small score).
@@ -13,7 +13,8 @@ Typo and prefix matches score a small constant, far below BM25, so a document ma
 exactly outranks one that matches it only through a typo or a prefix (Meilisearch's "typo" and
 "exactness" rules). A correct word is still expanded by the edits it allows, on one field.
 
-All clauses must match (AND); the caller retries with OR when that finds nothing.
+All clauses must match (AND); the caller retries with OR (`Plan.relaxed`) when that finds
+nothing.
 """
 
 from __future__ import annotations
@@ -69,9 +70,17 @@ def _field_query(schema: tantivy.Schema, name: str, terms: Sequence[tuple[int, s
     return Q.phrase_query(schema, name, list(terms))
 
 
-def _exact(schema: tantivy.Schema, phrases: Sequence[tuple[str, ...]], plan: Plan) -> Q | None:
-    """Best-field BM25 over every phrase of a segment, or None if all are stop words."""
+def _exact(
+    schema: tantivy.Schema, phrases: Sequence[tuple[str, ...]], plan: Plan
+) -> tuple[Q | None, Q | None]:
+    """Best-field BM25 over every phrase of a segment, or None if all are stop words.
+
+    The second query also lets a compound in the query match its parts apart ("scholingssubsidie"
+    finds "subsidie voor scholing"); it is used only by the broader retry, because parts like
+    "werk" are frequent enough to make every query slow.
+    """
     parts: list[Q] = []
+    apart: list[Q] = []
     for phrase in phrases:
         terms = analysis.stem_positions(" ".join(phrase))
         if not terms:
@@ -85,16 +94,17 @@ def _exact(schema: tantivy.Schema, phrases: Sequence[tuple[str, ...]], plan: Pla
         for name, weight in STEM_FIELDS:
             parts.append(Q.boost_query(_field_query(schema, name, terms), weight))
         if len(phrase) == 1 and len(terms) > 1:
-            # A compound in the query also finds its parts apart ("kennisdeling" finds "kennis
-            # delen"), below the same compound.
             for name, weight in STEM_FIELDS:
-                apart = Q.boolean_query(
+                each = Q.boolean_query(
                     [(Occur.Must, Q.term_query(schema, name, t)) for _, t in terms]
                 )
-                parts.append(Q.boost_query(apart, weight * COMPOUND_APART))
+                apart.append(Q.boost_query(each, weight * COMPOUND_APART))
     if not parts:
-        return None
-    return Q.disjunction_max_query(parts, tie_breaker=TIE_BREAKER)
+        return None, None
+    exact = Q.disjunction_max_query(parts, tie_breaker=TIE_BREAKER)
+    if not apart:
+        return exact, None
+    return exact, Q.disjunction_max_query(parts + apart, tie_breaker=TIE_BREAKER)
 
 
 def build(
@@ -113,9 +123,10 @@ def build(
     plan = Plan(words=tuple(words), strict=Q.empty_query(), relaxed=None)
     segments = dutch.segment(words)
     clauses: list[Q] = []
+    loose: list[Q] = []  # the same clauses with compounds also matched apart
     for i, seg in enumerate(segments):
         should: list[tuple[tantivy.Occur, Q]] = []
-        exact = _exact(schema, (seg.words, *seg.synonyms), plan)
+        exact, exact_apart = _exact(schema, (seg.words, *seg.synonyms), plan)
         if exact is not None:
             should.append((Occur.Should, exact))
         if len(seg.words) == 1:
@@ -151,15 +162,26 @@ def build(
                 # A lone stop word ("de") still has to match something literal.
                 should.append((Occur.Should, Q.term_query(schema, "all_raw", word)))
         if should:
-            clauses.append(should[0][1] if len(should) == 1 else Q.boolean_query(should))
+            clauses.append(_any(should))
+            if exact_apart is not None:
+                should[0] = (Occur.Should, exact_apart)
+            loose.append(_any(should))
     if not clauses:
         return None
-    if len(clauses) == 1:
-        plan.strict = clauses[0]
-    else:
-        plan.strict = Q.boolean_query([(Occur.Must, c) for c in clauses])
-        plan.relaxed = Q.boolean_query([(Occur.Should, c) for c in clauses])
+    plan.strict = clauses[0] if len(clauses) == 1 else _all(clauses)
+    if len(clauses) > 1 or loose[0] is not clauses[0]:
+        plan.relaxed = (
+            loose[0] if len(loose) == 1 else Q.boolean_query([(Occur.Should, c) for c in loose])
+        )
     return plan
+
+
+def _any(should: list[tuple[tantivy.Occur, Q]]) -> Q:
+    return should[0][1] if len(should) == 1 else Q.boolean_query(should)
+
+
+def _all(clauses: list[Q]) -> Q:
+    return Q.boolean_query([(Occur.Must, c) for c in clauses])
 
 
 def _has_prefix(searcher: tantivy.Searcher, word: str) -> bool:
