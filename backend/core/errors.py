@@ -124,9 +124,24 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         # Never show a stack trace; the request id ties the log line to what the user reports.
-        log.exception("unhandled error", extra={"path": request.url.path})
+        # The route template, not the path: private links carry their token in the path.
+        # This handler runs in Starlette's outermost middleware, outside the request context:
+        # the request id and the security headers are added here.
+        from backend.core.accesslog import route_template
+        from backend.core.security import security_headers
+
+        request_id = request.scope.get("state", {}).get("request_id")
+        log.exception("unhandled error", extra={"route": route_template(request.scope),
+                                                "request_id": request_id})
         message = "Something went wrong on our side. Please try again later."
+        response: Response
         if wants_json(request):
-            return JSONResponse({"error": {"code": "server_error", "message": message}},
-                                status_code=500)
-        return _error_page(request, 500, message, code="server_error")
+            response = JSONResponse({"error": {"code": "server_error", "message": message}},
+                                    status_code=500)
+        else:
+            response = _error_page(request, 500, message, code="server_error")
+        for name, value in security_headers(request.app.state.settings.is_https):
+            response.headers.setdefault(name.decode(), value.decode())
+        if request_id:
+            response.headers["X-Request-ID"] = request_id
+        return response

@@ -46,6 +46,10 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # Loket writes its own access log (backend.core.accesslog): route templates, no raw paths.
     for noisy in ("uvicorn.access",):
         logging.getLogger(noisy).handlers[:] = []
         logging.getLogger(noisy).propagate = False
+    # HTTP clients log full URLs at INFO (OIDC, Meilisearch): keep only their warnings.
+    for chatty in ("httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))

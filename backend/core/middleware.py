@@ -31,7 +31,7 @@ def _cookies(scope: Scope) -> dict[str, str]:
             jar: SimpleCookie = SimpleCookie()
             try:
                 jar.load(value.decode("latin-1"))
-            except Exception:  # noqa: BLE001 - a malformed cookie header is treated as absent
+            except Exception:  # a malformed cookie header is treated as absent
                 return {}
             return {k: m.value for k, m in jar.items()}
     return {}

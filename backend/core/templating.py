@@ -15,8 +15,8 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2_fragments.fastapi import Jinja2Blocks
 from jinja2 import Environment, FileSystemLoader
+from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
 from backend.core import i18n
