@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,6 +11,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from backend.accounts.sessions import SessionMiddleware
+from backend.core.accesslog import AccessLogMiddleware
 from backend.core.db import Database
 from backend.core.errors import install_error_handlers
 from backend.core.logging import configure_logging
@@ -17,6 +19,8 @@ from backend.core.middleware import RequestContextMiddleware
 from backend.core.security import csrf_protect
 from backend.core.settings import ROOT, Settings, get_settings
 from backend.core.worker import Worker
+from backend.ops import metrics
+from backend.ops.readiness import install_readiness
 
 log = logging.getLogger("loket")
 
@@ -27,9 +31,11 @@ def _include_routers(app: FastAPI) -> None:
     # One line per domain; each module exposes ``router``.
     from backend.accounts import routes_html as accounts_html
     from backend.ops import routes as ops_routes
+    from backend.ops import routes_admin as ops_admin
     from backend.site import routes_html as site_html
 
     app.include_router(ops_routes.router)
+    app.include_router(ops_admin.router)
     app.include_router(site_html.router)
     app.include_router(accounts_html.router)
 
@@ -52,12 +58,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
         worker = Worker(db, settings)
         app.state.worker = worker
         app.state.wake_worker = worker.wake
-        if start_worker:
-            worker.start_thread()
+        thread = worker.start_thread() if start_worker else None
         try:
             yield
         finally:
             worker.stop()
+            if thread is not None:  # let a delivery in progress finish and record its result
+                await asyncio.to_thread(thread.join, 15)
 
     app = FastAPI(
         title="Loket API",
@@ -74,10 +81,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
     app.state.db = db
     app.state.wake_worker = None
     install_error_handlers(app)
+    install_readiness(app)  # domains add checks with backend.ops.readiness.add_readiness_check
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _include_routers(app)
     # Outermost first: request context wraps sessions so both see the same state.
     app.add_middleware(SessionMiddleware, db=db, settings=settings)
+    app.add_middleware(AccessLogMiddleware,
+                       observers=[metrics.observe_request] if settings.metrics_enabled else [])
     app.add_middleware(RequestContextMiddleware, settings=settings)
     return app
 
