@@ -147,7 +147,7 @@ def _name(rng: random.Random) -> str:
 TEMPLATES = [
     "De {a} {n} {v} de {n} met {t}.",
     "Door {t} {v} het bedrijf de {n} binnen een jaar.",
-    "Een {a} aanpak voor {n} en {n} in het mkb.",
+    "Een {a} aanpak voor {n} en {n} bij {c}.",
     "Medewerkers {v} samen de {n}, en de {n} steeg met {p} procent.",
     "Met steun van een {a} {n} kwam er ruimte voor {t}.",
     "Volgens de ondernemer is {t} de sleutel tot een hogere {n}.",
@@ -179,11 +179,17 @@ class Vocabulary:
             _name(rng).lower() + rng.choice(["ing", "isatie", "heid", "plan", "tool"])
             for _ in range(20_000)
         }
-        ranked = list(NOUNS) + sorted(compounds) + sorted(jargon)
-        head, tail = ranked[: len(NOUNS)], ranked[len(NOUNS) :]
-        rng.shuffle(tail)
-        self.words = head + tail
-        weights = [1.0 / (i + 4) ** 1.15 for i in range(len(self.words))]
+        # Shares of all noun draws: domain words 30 %, compounds 40 %, jargon and names 30 %,
+        # which puts a domain word like "subsidie" in roughly one document in eight.
+        groups = [(list(NOUNS), 0.30), (sorted(compounds), 0.40), (sorted(jargon), 0.30)]
+        self.words = []
+        weights: list[float] = []
+        for words, share in groups:
+            rng.shuffle(words)
+            zipf = [1.0 / (i + 10) for i in range(len(words))]
+            scale = share / sum(zipf)
+            self.words += words
+            weights += [w * scale for w in zipf]
         total = 0.0
         self.cum: list[float] = []
         for w in weights:
