@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,8 +15,10 @@ app = typer.Typer(help="Loket: run, migrate, seed and administer the portal.",
                   no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+regions_app = typer.Typer(help="Municipalities and postcodes (CBS files).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
+app.add_typer(regions_app, name="regions")
 
 
 def _database():  # type: ignore[no-untyped-def]
@@ -122,6 +125,37 @@ def token_revoke(token_id: int) -> None:
     with _database().transaction() as s:
         service.revoke_api_token(s, token_id)
     typer.echo("revoked")
+
+
+@regions_app.command("import")
+def regions_import(
+    municipalities: Annotated[Path | None, typer.Option(
+        exists=True, dir_okay=False,
+        help="CBS 'Gemeenten alfabetisch' or 'Gebieden in Nederland' saved as CSV")] = None,
+    postcodes: Annotated[Path | None, typer.Option(
+        exists=True, dir_okay=False, help="CBS 'pc4 gemeente' / 'pc6hnr gemeente' as CSV")] = None,
+    year: Annotated[int | None, typer.Option(
+        help="year the division is valid for (default: from the file or its name)")] = None,
+) -> None:
+    """Load the official CBS municipality and postcode files (replaces the current division).
+
+    Municipalities missing from a full national file are removed (they merged); COROP and
+    labour-market regions the file lacks are kept from the data already loaded.
+    """
+    from backend.regions.importer import ImportFormatError
+    from backend.regions.service import import_files
+
+    if municipalities is None and postcodes is None:
+        raise typer.BadParameter("give --municipalities and/or --postcodes")
+    try:
+        with _database().transaction() as s:
+            report = import_files(s, municipalities=municipalities, postcodes=postcodes,
+                                  year=year)
+    except ImportFormatError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    for line in report.lines():
+        typer.echo(line)
 
 
 if __name__ == "__main__":

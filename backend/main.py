@@ -32,11 +32,15 @@ def _include_routers(app: FastAPI) -> None:
     from backend.accounts import routes_html as accounts_html
     from backend.ops import routes as ops_routes
     from backend.ops import routes_admin as ops_admin
+    from backend.regions import routes as regions_routes
+    from backend.routing import routes as routing_routes
     from backend.site import routes_html as site_html
 
     app.include_router(ops_routes.router)
     app.include_router(ops_admin.router)
     app.include_router(site_html.router)
+    app.include_router(regions_routes.router)
+    app.include_router(routing_routes.router)
     app.include_router(accounts_html.router)
 
 

@@ -5,5 +5,7 @@ Add one line per domain models module.
 
 from backend.accounts import models as accounts_models
 from backend.core import outbox, worker
+from backend.regions import models as regions_models
+from backend.routing import models as routing_models
 
-__all__ = ["accounts_models", "outbox", "worker"]
+__all__ = ["accounts_models", "outbox", "regions_models", "routing_models", "worker"]

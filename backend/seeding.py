@@ -14,7 +14,11 @@ Loader = Callable[[Database, Settings], str]
 
 def loaders() -> list[Loader]:
     # Order matters: taxonomy before content, regions before desks.
-    return []
+    from backend.content.seed import load_seed
+    from backend.regions.service import seed_regions
+    from backend.routing.seed import seed_desks
+
+    return [load_seed, seed_regions, seed_desks]
 
 
 def run_seed(db: Database, settings: Settings) -> list[str]:

@@ -3,7 +3,7 @@
 The CSRF token works for plain form posts (hidden ``csrf_token`` field, no JavaScript needed)
 and for HTMX (``X-CSRF-Token`` header set once on ``<body hx-headers>``). Requests that carry
 an ``Authorization`` header are API-token calls a browser cannot forge cross-site, so they skip
-the token check.
+the token check; so do JSON requests without any cookie (see ``_cookieless_json``).
 """
 
 from __future__ import annotations
@@ -52,6 +52,20 @@ def _allowed_origins(request: Request) -> set[str]:
     return {origin_of(request.app.state.settings.base_url), own}
 
 
+def _cookieless_json(request: Request) -> bool:
+    """A JSON request that carries no cookies at all, from a client that is not a browser page.
+
+    CSRF abuses the credentials a browser attaches by itself (cookies); a request without any
+    cookie has none to abuse, so it acts as an anonymous caller and the routes' own rights
+    checks apply. A browser cannot send ``application/json`` cross-site without a CORS
+    preflight, which this app never grants, and a cross-site page is refused above by its
+    ``Origin`` or ``Sec-Fetch-Site``. This lets integrations call public JSON endpoints
+    (``POST /api/v1/routing/dry-run``, ``POST /api/v1/questions``) without a token.
+    """
+    ctype = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return ctype == "application/json" and not request.headers.get("cookie")
+
+
 async def csrf_protect(request: Request) -> None:
     """App-wide dependency: refuse state-changing requests without a valid token."""
     if request.method in SAFE_METHODS:
@@ -63,6 +77,8 @@ async def csrf_protect(request: Request) -> None:
         raise CsrfFailed("Request from a foreign origin refused.", code="csrf_origin")
     if request.headers.get("sec-fetch-site") == "cross-site":
         raise CsrfFailed("Request from a foreign origin refused.", code="csrf_origin")
+    if _cookieless_json(request):
+        return
     cookie = request.cookies.get(CSRF_COOKIE)
     if not cookie:
         raise CsrfFailed()

@@ -52,6 +52,9 @@ class Desk(DeskBase, table=True):
     # Specialisms: words or phrases that make a question this desk's subject even within a
     # broader theme ("wbso", "cobot", "universiteit twente").
     keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Digest of the seed entry last applied: a re-seed overwrites admin edits only when the
+    # YAML entry itself changed.
+    seed_digest: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     # Touched on every change to the desk, its coverage or its members: the routing cache
     # compares it to know when to rebuild.

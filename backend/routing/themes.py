@@ -30,9 +30,9 @@ import yaml
 
 from backend.search import dutch
 
-EXACT, STEM, PART, TYPO = "exact", "stem", "part", "typo"
+EXACT, STEM, PART, TYPO, STOP = "exact", "stem", "part", "typo", "stop"
 # How much a matched word counts, by how it matched.
-KIND_WEIGHT = {EXACT: 1.0, STEM: 1.0, PART: 0.8, TYPO: 0.7}
+KIND_WEIGHT = {EXACT: 1.0, STEM: 1.0, PART: 0.8, TYPO: 0.7, STOP: 1.0}
 # A phrase of several words says more than one word.
 PHRASE_BONUS = 1.0
 _MIN_PART = 4  # shortest known word accepted as the head or tail of a compound
@@ -110,7 +110,7 @@ class PhraseMatcher:
             toks = dutch.words(phrase)
             if not toks:
                 continue
-            stems = tuple(stem(t) for t in toks)
+            stems = tuple(t if t in _STOP else stem(t) for t in toks)
             if (label, stems) in seen:
                 continue
             seen.add((label, stems))
@@ -169,17 +169,24 @@ class PhraseMatcher:
     def analyse_word(self, word: str) -> list[tuple[str, str, str]]:
         """(stem, known word, kind) readings of one folded question word."""
         if word in _STOP:
-            return []
+            # Only inside a phrase ("afstand tot de arbeidsmarkt"), never on its own.
+            return [(word, word, STOP)]
         s = stem(word)
         if word in self.surface:
             return [(self.surface[word], word, EXACT)]
         if s in self.known_stems:
             return [(s, word, STEM)]
+        # An inflection the stemmer leaves alone: "financiert" ~ "financier".
+        for i in range(len(word) - 1, max(5, len(word) - 3) - 1, -1):
+            if word[:i] in self.known_stems:
+                return [(word[:i], word, STEM)]
         out = [(stem(p), p, PART) for p in self._parts(word)]
         out = [o for o in out if o[0] in self.known_stems]
         if out:
             return out
         typo = self._typo(word)
+        if typo is None and len(word) > 5 and word.endswith("s"):
+            typo = self._typo(word[:-1])  # a misspelt plural: "subsydies"
         if typo is not None:
             return [(self.surface[typo], typo, TYPO)]
         return [(s, word, STEM)]
@@ -191,7 +198,7 @@ class PhraseMatcher:
         hits: list[PhraseHit] = []
         for i, reading in enumerate(readings):
             for s, _known, kind in reading:
-                for ph in self.single.get(s, ()):
+                for ph in self.single.get(s, ()) if kind != STOP else ():
                     hits.append(PhraseHit(ph.label, ph.phrase, (words[i],), kind,
                                           ph.weight * KIND_WEIGHT[kind]))
                 for ph in self.multi.get(s, ()):
@@ -257,6 +264,8 @@ EXTRA_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "banenafspraak", "participatiewet", "loonkostensubsidie", "proefplaatsing",
         "arbeidsbeperking", "werkervaringsplek", "herintreders", "zij-instroom",
         "uitzendkracht", "personeelstekorten", "tekort aan", "kandidaten", "openstaande",
+        "werkervaring", "mensen zoeken", "zoeken mensen", "personeel zoeken", "stageplek",
+        "stageplaats", "chauffeurs",
     ),
     "leren-en-ontwikkelen": ("bijscholen", "omscholen", "opleidingsbudget", "leerwerktraject",
                              "certificaat", "diploma", "leerbedrijf", "vakopleiding"),
@@ -270,9 +279,11 @@ EXTRA_KEYWORDS: Mapping[str, tuple[str, ...]] = {
     "digitalisering": ("website", "webshop", "boekhoudpakket", "digitaliseren", "systeem",
                        "automatiseren van de administratie", "it", "computersysteem"),
     "kunstmatige-intelligentie": ("chatgpt", "ai-tool", "ai tools", "slimme software"),
-    "internationalisering": ("buitenlandse", "duitsland", "belgie", "export", "importeren",
-                             "import", "handelsmissie", "buitenland", "internationale markt",
-                             "exportkrediet"),
+    "internationalisering": ("buitenlandse", "duitsland", "duitse markt", "belgie", "frankrijk",
+                             "verenigd koninkrijk", "engeland", "amerika", "china", "azie",
+                             "scandinavie", "export", "importeren", "import", "handelsmissie",
+                             "buitenland", "internationale markt", "exportkrediet",
+                             "buitenlandse klanten", "buitenlandse markt"),
     "starten-en-ondernemen": ("eigen zaak", "bedrijf beginnen", "bedrijf starten",
                               "inschrijving", "handelsregister", "kvk-nummer", "btw-nummer",
                               "eenmanszaak", "bv oprichten", "vof", "zzp", "zzp'er",

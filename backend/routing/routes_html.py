@@ -1,0 +1,98 @@
+"""Public pages: "Welk loket helpt mij?" (the dry run with a form) and the desk pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+from backend.core.db import SessionDep
+from backend.core.errors import Invalid
+from backend.core.i18n import gettext_ as _
+from backend.core.templating import render
+from backend.regions import routes as regions_routes
+from backend.regions import service as regions
+from backend.routing import service, views
+from backend.routing.models import COMPANY_SIZES
+
+router = APIRouter(include_in_schema=False)
+
+Text = Annotated[str, Query(max_length=5000)]
+Short = Annotated[str, Query(max_length=100)]
+
+
+def form_context(session: Session) -> dict[str, Any]:
+    ctx = service.routing_context(session)
+    return {
+        "municipality_options": regions_routes.all_options(session),
+        "theme_options": views.theme_options(ctx.taxonomy),
+        "sector_options": views.sector_options(ctx.taxonomy),
+        "size_options": views.size_options(ctx.taxonomy),
+        "region_year": ctx.regions.year,
+    }
+
+
+@router.get("/welk-loket", response_class=HTMLResponse, name="which_desk")
+def which_desk(request: Request, session: SessionDep, vraag: Text = "", gemeente: Short = "",
+               postcode: Short = "", sector: Short = "", omvang: Short = "",
+               onderwerp: Short = "") -> HTMLResponse:
+    """The form posts to itself with GET: a dry run stores nothing, and the result has an
+    address that a coordinator can bookmark or share."""
+    values = {"vraag": vraag, "gemeente": gemeente, "postcode": postcode, "sector": sector,
+              "omvang": omvang, "onderwerp": onderwerp}
+    errors: dict[str, str] = {}
+    decision = None
+    status = 200
+    submitted = bool(vraag.strip() or gemeente or postcode)
+    suggestions: list[Any] = []
+    if submitted:
+        if not vraag.strip():
+            errors["vraag"] = _("Describe your question.")
+        else:
+            try:
+                decision = service.dry_run(
+                    session, text=vraag, municipality=gemeente or None,
+                    postcode=postcode or None, sector=sector or None,
+                    company_size=omvang if omvang in COMPANY_SIZES else None,
+                    theme=onderwerp or None)
+            except Invalid as exc:
+                names = {"municipality": "gemeente", "company_size": "omvang",
+                         "theme": "onderwerp"}
+                errors = {names.get(k, k): v for k, v in exc.fields.items()} or {
+                    "vraag": exc.message}
+                if "gemeente" in errors:
+                    suggestions = regions.search_municipalities(session, gemeente, limit=5)
+        if errors:
+            status = 422
+    ctx = service.routing_context(session)
+    context = {
+        **form_context(session), "values": values, "errors": errors, "decision": decision,
+        "suggestions": suggestions,
+        "area": lambda area: views.area_label(area[0], area[1], ctx.regions) if area else "",
+        "theme_label": ctx.taxonomy.theme_label,
+        "via_label": via_label,
+    }
+    return render(request, "routing/which_desk.html", context, block="results",
+                  status_code=status)
+
+
+def via_label(via: str) -> str:
+    return {
+        "specialism": _("names its specialism"),
+        "theme": _("handles the theme"),
+        "general_remit": _("general desk for the area"),
+        "fallback": _("national fallback"),
+    }.get(via, via)
+
+
+@router.get("/loketten", response_class=HTMLResponse, name="desks")
+def desks(request: Request, session: SessionDep) -> HTMLResponse:
+    ctx = service.routing_context(session)
+    rows = []
+    cov = service.coverage_of(session)
+    for d in service.list_desks(session, active_only=True):
+        areas = [views.area_label(c.kind, c.code, ctx.regions) for c in cov.get(d.id or 0, [])]
+        rows.append({"desk": d, "areas": areas})
+    return render(request, "routing/desks.html", {"rows": rows})

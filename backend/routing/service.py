@@ -1,0 +1,438 @@
+"""Desks and routing: the cached routing context, ``route_question``, desk editing.
+
+``routing_context(session)`` gives the router's inputs (desk index, region index, taxonomy),
+built from the database once and cached; it is rebuilt when a desk, the regions or the
+taxonomy change (a cheap fingerprint query per call, so every replica notices).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from backend.accounts.models import User
+from backend.accounts.principal import Principal
+from backend.core.db import utcnow
+from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.core.i18n import gettext_ as _
+from backend.regions import service as regions
+from backend.regions.index import RegionIndex, normalise_code
+from backend.regions.models import (
+    COROP,
+    LABOUR_MARKET_REGION,
+    MUNICIPALITY,
+    NATIONAL,
+    PROVINCE,
+)
+from backend.routing.models import (
+    COMPANY_SIZES,
+    COORDINATOR,
+    COVERAGE_KINDS,
+    DESK_ROLES,
+    CoverageItem,
+    Desk,
+    DeskCoverage,
+    DeskCreate,
+    DeskMember,
+    DeskPublic,
+    DeskUpdate,
+)
+from backend.routing.router import (
+    DeskIndex,
+    DeskProfile,
+    RoutingDecision,
+    RoutingInput,
+    RoutingTaxonomy,
+    default_taxonomy,
+    route,
+)
+from backend.routing.themes import SectorInfo, ThemeInfo, ThemeMatcher
+
+log = logging.getLogger("loket.routing")
+
+_lock = threading.Lock()
+_cache: dict[str, tuple[tuple[object, ...], RoutingContext]] = {}
+_taxonomies: dict[str, RoutingTaxonomy] = {}
+
+
+# --- the routing context ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoutingContext:
+    desks: DeskIndex
+    regions: RegionIndex
+    taxonomy: RoutingTaxonomy
+
+    def route(self, question: RoutingInput, load: Mapping[str, int] | None = None
+              ) -> RoutingDecision:
+        return route(question, self.desks, self.regions, taxonomy=self.taxonomy, load=load)
+
+
+def coverage_of(session: Session, desk_ids: Sequence[int] | None = None
+                ) -> dict[int, list[DeskCoverage]]:
+    stmt = select(DeskCoverage).order_by(col(DeskCoverage.kind), col(DeskCoverage.code))
+    if desk_ids is not None:
+        stmt = stmt.where(col(DeskCoverage.desk_id).in_(list(desk_ids)))
+    out: dict[int, list[DeskCoverage]] = {}
+    for c in session.exec(stmt).all():
+        out.setdefault(c.desk_id, []).append(c)
+    return out
+
+
+def profile_of(desk: Desk, coverage: Sequence[DeskCoverage], open_cases: int = 0) -> DeskProfile:
+    return DeskProfile(
+        slug=desk.slug, name=desk.name, id=desk.id,
+        coverage=frozenset((c.kind, c.code) for c in coverage),
+        themes=frozenset(desk.themes), sectors=frozenset(desk.sectors),
+        company_sizes=frozenset(desk.company_sizes), languages=frozenset(desk.languages),
+        keywords=tuple(desk.keywords), capacity=desk.capacity, open_cases=open_cases,
+        general_remit=desk.general_remit, is_fallback=desk.is_fallback)
+
+
+def desk_profiles(session: Session) -> list[DeskProfile]:
+    desks = session.exec(select(Desk).where(col(Desk.is_active).is_(True))).all()
+    cov = coverage_of(session)
+    return [profile_of(d, cov.get(d.id or 0, [])) for d in desks]
+
+
+def _taxonomy_from_db(session: Session) -> tuple[str, RoutingTaxonomy] | None:
+    """Themes and sectors as edited in the admin (content's taxonomy tables), if present."""
+    try:
+        from backend.content.models import Sector, Theme
+    except ImportError:  # the knowledge base is not installed: use the seed file
+        return None
+    themes = session.exec(select(Theme).order_by(col(Theme.slug))).all()
+    sectors = session.exec(select(Sector).order_by(col(Sector.slug))).all()
+    if not themes:
+        return None
+    by_id = {s.id: s.slug for s in sectors}
+    theme_infos = [ThemeInfo(t.slug, t.name_nl, t.name_en, tuple(t.keywords or ()))
+                   for t in themes]
+    sector_infos = {s.slug: SectorInfo(s.slug, s.name_nl, s.name_en, by_id.get(s.parent_id))
+                    for s in sectors}
+    digest = hashlib.sha256(repr((theme_infos, sorted(sector_infos.items()))).encode()
+                            ).hexdigest()
+    with _lock:
+        cached = _taxonomies.get(digest)
+    if cached is None:
+        # Building the matcher takes a moment; themes change rarely, so keep it by content.
+        cached = RoutingTaxonomy(ThemeMatcher.build(theme_infos), sector_infos,
+                                 default_taxonomy().sizes)
+        with _lock:
+            _taxonomies.clear()
+            _taxonomies[digest] = cached
+    return digest, cached
+
+
+
+
+def invalidate() -> None:
+    with _lock:
+        _cache.clear()
+
+
+def _desk_fingerprint(session: Session) -> tuple[object, ...]:
+    row = session.exec(select(func.count(), func.max(Desk.updated_at))).one()
+    cov = session.exec(select(func.count()).select_from(DeskCoverage)).one()
+    return (*row, cov)
+
+
+def routing_context(session: Session) -> RoutingContext:
+    """The router's inputs, built once and cached until desks, regions or taxonomy change."""
+    tax = _taxonomy_from_db(session)
+    key = (str(session.get_bind().engine.url), _desk_fingerprint(session),
+           tax[0] if tax else "seed")
+    region_index = regions.region_index(session)
+    with _lock:
+        hit = _cache.get("context")
+        if hit is not None and hit[0] == key and hit[1].regions is region_index:
+            return hit[1]
+    ctx = RoutingContext(DeskIndex(desk_profiles(session)), region_index,
+                         tax[1] if tax else default_taxonomy())
+    with _lock:
+        _cache["context"] = (key, ctx)
+    return ctx
+
+
+def desk_loads(session: Session) -> dict[str, int]:
+    """Open cases per desk slug, from the cases module when it is installed."""
+    try:
+        from backend.cases.figures import open_case_counts
+    except ImportError:
+        return {}
+    counts = open_case_counts(session)
+    if not counts:
+        return {}
+    slugs = dict(session.exec(select(Desk.id, Desk.slug)).all())
+    return {slugs[i]: n for i, n in counts.items() if i in slugs}
+
+
+def route_question(session: Session, question: RoutingInput) -> RoutingDecision:
+    """Where a question goes, and why (with the desks' current load as tie-break)."""
+    return routing_context(session).route(question, load=desk_loads(session))
+
+
+def dry_run(session: Session, *, text: str, municipality: str | None = None,
+            postcode: str | None = None, sector: str | None = None,
+            company_size: str | None = None, theme: str | None = None) -> RoutingDecision:
+    """Route without storing anything; unknown places, sectors or themes are 422s."""
+    place = regions.resolve_location(session, municipality, postcode)
+    ctx = routing_context(session)
+    fields: dict[str, str] = {}
+    if sector and sector not in ctx.taxonomy.sectors:
+        fields["sector"] = _("Unknown sector.")
+    if company_size and company_size not in COMPANY_SIZES:
+        fields["company_size"] = _("Choose zzp, micro, klein, middel or groot.")
+    if theme and theme not in ctx.taxonomy.themes.themes:
+        fields["theme"] = _("Unknown topic.")
+    if fields:
+        raise Invalid(fields=fields)
+    question = RoutingInput(text=text, municipality_code=place.code if place else None,
+                            sector=sector or None, company_size=company_size or None,
+                            theme=theme or None)
+    return ctx.route(question, load=desk_loads(session))
+
+
+# --- desks ----------------------------------------------------------------------------------
+
+
+def get_desk(session: Session, slug: str) -> Desk:
+    desk = session.exec(select(Desk).where(Desk.slug == slug)).first()
+    if desk is None:
+        raise NotFound(_("This desk does not exist."))
+    return desk
+
+
+def list_desks(session: Session, *, active_only: bool = False) -> list[Desk]:
+    stmt = select(Desk).order_by(col(Desk.name))
+    if active_only:
+        stmt = stmt.where(col(Desk.is_active).is_(True))
+    return list(session.exec(stmt).all())
+
+
+def desk_public(session: Session, desk: Desk) -> DeskPublic:
+    cov = coverage_of(session, [desk.id or 0]).get(desk.id or 0, [])
+    return DeskPublic.model_validate({
+        **desk.model_dump(),
+        "coverage": [{"kind": c.kind, "code": c.code} for c in cov],
+    })
+
+
+def members_of(session: Session, desk: Desk) -> list[tuple[DeskMember, User]]:
+    rows = session.exec(select(DeskMember, User).join(User, col(User.id) == DeskMember.user_id)
+                        .where(DeskMember.desk_id == desk.id).order_by(col(User.email))).all()
+    return [(m, u) for m, u in rows]
+
+
+def is_coordinator(session: Session, principal: Principal | None, desk: Desk) -> bool:
+    if principal is None or principal.user_id is None:
+        return False
+    m = session.get(DeskMember, (desk.id, principal.user_id))
+    return m is not None and m.role == COORDINATOR
+
+
+def can_edit(session: Session, principal: Principal | None, desk: Desk) -> bool:
+    return principal is not None and (principal.has("admin")
+                                      or is_coordinator(session, principal, desk))
+
+
+def coordinated_desks(session: Session, principal: Principal) -> list[Desk]:
+    if principal.user_id is None:
+        return []
+    return list(session.exec(select(Desk).join(DeskMember, col(DeskMember.desk_id) == Desk.id)
+                             .where(DeskMember.user_id == principal.user_id,
+                                    DeskMember.role == COORDINATOR)
+                             .order_by(col(Desk.name))).all())
+
+
+# Fields a desk's coordinator may change; the rest (coverage, capacity, remit, fallback,
+# name, contact details) is for admins.
+COORDINATOR_FIELDS = frozenset({"themes", "keywords", "sectors", "company_sizes", "languages",
+                                "first_response_hours", "summary"})
+
+
+def _clean_list(values: Sequence[str] | None) -> list[str]:
+    return list(dict.fromkeys(v.strip() for v in values or () if v and v.strip()))
+
+
+def validate_coverage(items: Sequence[CoverageItem], index: RegionIndex) -> list[CoverageItem]:
+    """Normalise coverage codes and check them against the loaded regions."""
+    out: list[CoverageItem] = []
+    errors: list[str] = []
+    known: dict[str, set[str]] = {
+        MUNICIPALITY: set(index.municipalities),
+        PROVINCE: {m.province_code for m in index.municipalities.values()},
+        COROP: {m.corop_code for m in index.municipalities.values() if m.corop_code},
+        LABOUR_MARKET_REGION: {m.labour_market_code for m in index.municipalities.values()
+                               if m.labour_market_code},
+    }
+    for item in items:
+        kind, code = item.kind.strip(), (item.code or "").strip().upper()
+        if kind not in COVERAGE_KINDS:
+            errors.append(kind)
+            continue
+        if kind == NATIONAL:
+            out.append(CoverageItem(kind=NATIONAL, code=""))
+            continue
+        if kind == MUNICIPALITY:
+            m = index.resolve(code) or index.resolve(item.code)
+            code = m.code if m else (normalise_code(code) or code)
+        if known[kind] and code not in known[kind]:
+            errors.append(f"{kind}:{code}")
+            continue
+        out.append(CoverageItem(kind=kind, code=code))
+    if errors:
+        raise Invalid(_("Unknown areas in the coverage: %(areas)s.", areas=", ".join(errors)),
+                      fields={"coverage": ", ".join(errors)})
+    unique = {(c.kind, c.code): c for c in out}
+    return [unique[k] for k in sorted(unique)]
+
+
+def _validate_lists(ctx_tax: RoutingTaxonomy, data: Mapping[str, Any]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    themes = set(ctx_tax.themes.themes)
+    if "themes" in data and (bad := [t for t in data["themes"] if t not in themes]):
+        fields["themes"] = _("Unknown themes: %(items)s.", items=", ".join(bad))
+    if "sectors" in data and (bad := [s for s in data["sectors"] if s not in ctx_tax.sectors]):
+        fields["sectors"] = _("Unknown sectors: %(items)s.", items=", ".join(bad))
+    if "company_sizes" in data and (
+            bad := [s for s in data["company_sizes"] if s not in COMPANY_SIZES]):
+        fields["company_sizes"] = _("Unknown company sizes: %(items)s.", items=", ".join(bad))
+    return fields
+
+
+def _set_coverage(session: Session, desk: Desk, items: Sequence[CoverageItem]) -> None:
+    current = {(c.kind, c.code): c for c in coverage_of(session, [desk.id or 0])
+               .get(desk.id or 0, [])}
+    wanted = {(c.kind, c.code) for c in items}
+    for key, row in current.items():
+        if key not in wanted:
+            session.delete(row)
+    for kind, code in sorted(wanted - set(current)):
+        session.add(DeskCoverage(desk_id=desk.id or 0, kind=kind, code=code))
+
+
+def _check_single_fallback(session: Session, desk: Desk) -> None:
+    if desk.is_fallback:
+        other = session.exec(select(Desk).where(col(Desk.is_fallback).is_(True),
+                                                Desk.id != desk.id)).first()
+        if other is not None:
+            raise Conflict(_("%(desk)s is already the national fallback; there can be only one.",
+                             desk=other.name), code="fallback_exists")
+
+
+def _audit(session: Session, action: str, desk: Desk, actor: Principal | None,
+           **details: Any) -> None:
+    from backend.accounts.service import record_audit
+
+    record_audit(session, action, actor=actor, target_type="desk", target_id=desk.id, **details)
+
+
+def create_desk(session: Session, data: DeskCreate, *, actor: Principal | None = None,
+                regions_index: RegionIndex | None = None,
+                taxonomy: RoutingTaxonomy | None = None) -> Desk:
+    tax = taxonomy or routing_context(session).taxonomy
+    payload = data.model_dump()
+    for key in ("themes", "sectors", "company_sizes", "languages", "keywords"):
+        payload[key] = _clean_list(payload.get(key))
+    if fields := _validate_lists(tax, payload):
+        raise Invalid(fields=fields)
+    if session.exec(select(Desk).where(Desk.slug == data.slug)).first() is not None:
+        raise Conflict(_("A desk with this slug already exists."), code="slug_taken",
+                       fields={"slug": _("Choose another slug.")})
+    coverage = validate_coverage(data.coverage, regions_index or regions.region_index(session))
+    payload.pop("coverage", None)
+    desk = Desk(**payload)
+    _check_single_fallback(session, desk)
+    session.add(desk)
+    session.flush()
+    _set_coverage(session, desk, coverage)
+    session.flush()
+    _audit(session, "desk.created", desk, actor, slug=desk.slug)
+    invalidate()
+    return desk
+
+
+def update_desk(session: Session, desk: Desk, data: DeskUpdate, *,
+                actor: Principal | None = None) -> Desk:
+    """Apply an edit; a coordinator (not admin) may only change ``COORDINATOR_FIELDS``."""
+    changes = data.model_dump(exclude_unset=True)
+    if actor is not None and not actor.has("admin"):
+        if not is_coordinator(session, actor, desk):
+            raise Forbidden()
+        forbidden = sorted(set(changes) - COORDINATOR_FIELDS)
+        if forbidden:
+            raise Forbidden(_("Only an administrator can change: %(fields)s.",
+                              fields=", ".join(forbidden)))
+    for key in ("themes", "sectors", "company_sizes", "languages", "keywords"):
+        if key in changes:
+            changes[key] = _clean_list(changes[key])
+    if fields := _validate_lists(routing_context(session).taxonomy, changes):
+        raise Invalid(fields=fields)
+    coverage = changes.pop("coverage", None)
+    if coverage is not None:
+        items = validate_coverage([CoverageItem.model_validate(c) for c in coverage],
+                                  regions.region_index(session))
+        _set_coverage(session, desk, items)
+    for key, value in changes.items():
+        setattr(desk, key, value)
+    if desk.capacity < 0 or desk.first_response_hours < 1:
+        raise Invalid(fields={"capacity": _("Must be zero or more."),
+                              "first_response_hours": _("Must be at least one hour.")})
+    desk.updated_at = utcnow()
+    session.add(desk)
+    session.flush()
+    _audit(session, "desk.updated", desk, actor,
+           fields=sorted([*changes, *(["coverage"] if coverage is not None else [])]))
+    invalidate()
+    return desk
+
+
+def add_member(session: Session, desk: Desk, user: User, role: str, *,
+               actor: Principal | None = None) -> DeskMember:
+    if role not in DESK_ROLES:
+        raise Invalid(fields={"role": _("Choose advisor or coordinator.")})
+    if actor is not None and not can_edit(session, actor, desk):
+        raise Forbidden()
+    member = session.get(DeskMember, (desk.id, user.id))
+    if member is None:
+        member = DeskMember(desk_id=desk.id or 0, user_id=user.id or 0, role=role)
+    else:
+        member.role = role
+    session.add(member)
+    desk.updated_at = utcnow()
+    session.add(desk)
+    session.flush()
+    _audit(session, "desk.member_set", desk, actor, user_id=user.id, role=role)
+    return member
+
+
+def remove_member(session: Session, desk: Desk, user_id: int, *,
+                  actor: Principal | None = None) -> None:
+    if actor is not None and not can_edit(session, actor, desk):
+        raise Forbidden()
+    member = session.get(DeskMember, (desk.id, user_id))
+    if member is None:
+        raise NotFound(_("This person is not a member of the desk."))
+    if (member.role == COORDINATOR and actor is not None and not actor.has("admin")
+            and actor.user_id == user_id):
+        raise Conflict(_("You cannot remove yourself as coordinator; ask an administrator."))
+    session.delete(member)
+    desk.updated_at = utcnow()
+    session.add(desk)
+    session.flush()
+    _audit(session, "desk.member_removed", desk, actor, user_id=user_id)
+
+
+def desks_of_user(session: Session, user_id: int) -> list[tuple[Desk, str]]:
+    rows = session.exec(select(Desk, DeskMember.role).join(
+        DeskMember, col(DeskMember.desk_id) == Desk.id).where(DeskMember.user_id == user_id)
+        .order_by(col(Desk.name))).all()
+    return [(d, r) for d, r in rows]
