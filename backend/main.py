@@ -29,6 +29,8 @@ STATIC_DIR = ROOT / "backend" / "static"
 
 def _include_routers(app: FastAPI) -> None:
     # One line per domain; each module exposes ``router``.
+    from backend.accounts import routes_admin as accounts_admin
+    from backend.accounts import routes_api as accounts_api
     from backend.accounts import routes_html as accounts_html
     from backend.ops import routes as ops_routes
     from backend.ops import routes_admin as ops_admin
@@ -42,10 +44,13 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(regions_routes.router)
     app.include_router(routing_routes.router)
     app.include_router(accounts_html.router)
+    app.include_router(accounts_admin.router)
+    app.include_router(accounts_api.router)
 
 
 def register_handlers() -> None:
     """Import the modules that register outbox handlers and periodic jobs."""
+    import backend.accounts.jobs
     import backend.core.mail  # noqa: F401
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import EmailStr
+from pydantic import AwareDatetime, EmailStr
 from sqlmodel import JSON, Column, Field, SQLModel
 
 from backend.core.db import UtcDateTime, utcnow
@@ -22,7 +22,7 @@ class UserBase(SQLModel):
 
 
 class UserCreate(UserBase):
-    email: EmailStr  # type: ignore[assignment]
+    email: EmailStr
     roles: list[str] = []
 
 
@@ -34,14 +34,27 @@ class User(UserBase, table=True):
     # Only the break-glass admin has a password; everyone else logs in by SSO or e-mail link.
     password_hash: str | None = Field(default=None, max_length=255)
     oidc_subject: str | None = Field(default=None, max_length=255, unique=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
-    last_login_at: datetime | None = Field(default=None, sa_type=UtcDateTime)  # type: ignore[call-overload]
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    last_login_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class UserPublic(UserBase):
     id: int
     is_active: bool
     roles: list[str] = []
+    created_at: datetime
+    last_login_at: datetime | None = None
+    has_password: bool = False
+    has_sso: bool = False
+
+
+class UsersPublic(SQLModel):
+    data: list[UserPublic]
+    count: int
+
+
+class RoleGrant(SQLModel):
+    role: str = Field(max_length=32)
 
 
 class UserRole(SQLModel, table=True):
@@ -49,7 +62,7 @@ class UserRole(SQLModel, table=True):
 
     user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
     role: str = Field(primary_key=True, max_length=32)
-    granted_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
+    granted_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     granted_by: int | None = Field(default=None, foreign_key="user_account.id",
                                    ondelete="SET NULL")
 
@@ -63,9 +76,9 @@ class WebSession(SQLModel, table=True):
     user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True,
                                 ondelete="CASCADE")
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
-    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
-    expires_at: datetime = Field(sa_type=UtcDateTime, index=True)  # type: ignore[call-overload]
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    expires_at: datetime = Field(sa_type=UtcDateTime, index=True)
 
 
 class AuditEvent(SQLModel, table=True):
@@ -75,10 +88,10 @@ class AuditEvent(SQLModel, table=True):
     __table_args__ = (sa.Index("ix_audit_event_target", "target_type", "target_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, index=True)  # type: ignore[call-overload]
+    at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, index=True)
     action: str = Field(max_length=64, index=True)
     actor_user_id: int | None = Field(default=None, foreign_key="user_account.id",
-                                      ondelete="SET NULL")
+                                      ondelete="SET NULL", index=True)
     actor_token_id: int | None = Field(default=None)
     target_type: str | None = Field(default=None, max_length=32)
     target_id: str | None = Field(default=None, max_length=64)
@@ -97,7 +110,53 @@ class ApiToken(SQLModel, table=True):
     prefix: str = Field(max_length=16)  # shown in lists so people can tell tokens apart
     role: str = Field(max_length=32)
     user_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="CASCADE")
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)  # type: ignore[call-overload]
-    expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)  # type: ignore[call-overload]
-    last_used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)  # type: ignore[call-overload]
-    revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)  # type: ignore[call-overload]
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ApiTokenCreate(SQLModel):
+    name: str = Field(min_length=1, max_length=100)
+    role: str = Field(max_length=32, description="admin or editor")
+    user_id: int | None = Field(default=None, description="owner; the token dies with them")
+    expires_at: AwareDatetime | None = None
+
+
+class ApiTokenPublic(SQLModel):
+    id: int
+    name: str
+    prefix: str
+    role: str
+    user_id: int | None
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiTokenCreated(ApiTokenPublic):
+    token: str = Field(description="The secret token. It is shown only this once.")
+
+
+class LoginLink(SQLModel, table=True):
+    """A one-time e-mail login link. Only the SHA-256 of its ≥256-bit token is stored."""
+
+    __tablename__ = "login_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    expires_at: datetime = Field(sa_type=UtcDateTime, index=True)
+    used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class MePublic(SQLModel):
+    """Who the API sees: the logged-in user or the token's principal."""
+
+    id: int | None
+    name: str
+    roles: list[str]
+    via: str = Field(description='"session" or "token"')
+    token_id: int | None = None

@@ -2,48 +2,122 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
+import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlmodel import Session, col, select
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, delete, select
 
-from backend.accounts.models import GLOBAL_ROLES, ApiToken, AuditEvent, User, UserRole
+from backend.accounts.models import (
+    ADMIN,
+    GLOBAL_ROLES,
+    ApiToken,
+    AuditEvent,
+    User,
+    UserPublic,
+    UserRole,
+    WebSession,
+)
 from backend.accounts.principal import Principal
 from backend.core.db import utcnow
 from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.i18n import N_
 from backend.core.security import sha256_hex
 
 _hasher = PasswordHasher()
-TOKEN_PREFIX = "lkt_"
+TOKEN_PREFIX = "lkt_"  # noqa: S105 - a public prefix, not a secret
 # Compared against when the user does not exist, so timing does not reveal accounts.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+# Audit details hold ids and codes only: no spaces, no "@", nothing a person typed.
+_CODE = re.compile(r"^[A-Za-z0-9_.:-]{0,100}$")
 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def email_fingerprint(email: str, secret_key: str) -> str:
+    """A keyed hash of an e-mail address for the audit log (never the address itself).
+
+    Keyed, so that the log cannot be reversed with a list of known addresses, yet equal
+    addresses give equal fingerprints (an admin can follow attempts on one address).
+    """
+    digest = hmac.new(secret_key.encode(), b"audit-email:" + normalise_email(email).encode(),
+                      hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def _check_detail(key: str, value: Any) -> None:
+    if value is None or isinstance(value, bool | int | float):
+        return
+    if isinstance(value, str) and _CODE.match(value):
+        return
+    if isinstance(value, list | tuple):
+        for item in value:
+            _check_detail(key, item)
+        return
+    raise ValueError(f"audit detail {key!r} must be an id or a code, not free text")
+
+
+# --- audit ---------------------------------------------------------------------------------
+
 def record_audit(session: Session, action: str, *, actor: Principal | None = None,
-                 actor_user_id: int | None = None, target_type: str | None = None,
-                 target_id: str | int | None = None, ip: str | None = None,
-                 **details: Any) -> AuditEvent:
+                 actor_user_id: int | None = None, actor_token_id: int | None = None,
+                 target_type: str | None = None, target_id: str | int | None = None,
+                 ip: str | None = None, **details: Any) -> AuditEvent:
+    for key, value in details.items():
+        _check_detail(key, value)
     event = AuditEvent(
         action=action,
         actor_user_id=actor.user_id if actor else actor_user_id,
-        actor_token_id=actor.token_id if actor else None,
+        actor_token_id=actor.token_id if actor else actor_token_id,
         target_type=target_type,
         target_id=str(target_id) if target_id is not None else None,
-        ip=ip,
+        ip=ip[:64] if ip else None,
         details=details,
     )
     session.add(event)
     session.flush()
     return event
 
+
+def list_audit(session: Session, *, action: str | None = None, user_id: int | None = None,
+               since: datetime | None = None, until: datetime | None = None,
+               offset: int = 0, limit: int = 50) -> tuple[list[AuditEvent], int]:
+    """Audit events, newest first. ``user_id`` matches the actor or the target user."""
+    query = select(AuditEvent)
+    if action:
+        # "auth." lists every auth event; an exact action name lists that one.
+        query = query.where(col(AuditEvent.action).startswith(action) if action.endswith(".")
+                            else col(AuditEvent.action) == action)
+    if user_id is not None:
+        query = query.where(or_(
+            col(AuditEvent.actor_user_id) == user_id,
+            (col(AuditEvent.target_type) == "user") & (col(AuditEvent.target_id) == str(user_id)),
+        ))
+    if since is not None:
+        query = query.where(col(AuditEvent.at) >= since)
+    if until is not None:
+        query = query.where(col(AuditEvent.at) < until)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+                        .offset(offset).limit(limit)).all()
+    return list(rows), int(total)
+
+
+def audit_actions(session: Session) -> list[str]:
+    return sorted(session.exec(select(AuditEvent.action).distinct()).all())
+
+
+# --- users and roles -----------------------------------------------------------------------
 
 def get_user_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
@@ -52,7 +126,7 @@ def get_user_by_email(session: Session, email: str) -> User | None:
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("User not found.")
+        raise NotFound(N_("User not found."))
     return user
 
 
@@ -60,48 +134,135 @@ def roles_of(session: Session, user_id: int) -> list[str]:
     return sorted(session.exec(select(UserRole.role).where(UserRole.user_id == user_id)).all())
 
 
+def roles_by_user(session: Session, user_ids: Sequence[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {uid: [] for uid in user_ids}
+    if user_ids:
+        for uid, role in session.exec(select(UserRole.user_id, UserRole.role)
+                                      .where(col(UserRole.user_id).in_(user_ids))
+                                      .order_by(col(UserRole.role))).all():
+            found[uid].append(role)
+    return found
+
+
+def user_public(user: User, roles: Iterable[str]) -> UserPublic:
+    assert user.id is not None
+    return UserPublic(id=user.id, email=user.email, name=user.name, is_active=user.is_active,
+                      roles=sorted(roles), created_at=user.created_at,
+                      last_login_at=user.last_login_at, has_password=bool(user.password_hash),
+                      has_sso=bool(user.oidc_subject))
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_users(session: Session, *, q: str | None = None, role: str | None = None,
+               offset: int = 0, limit: int = 25) -> tuple[list[User], int]:
+    query = select(User)
+    if q and q.strip():
+        pattern = _like(q.strip().lower())
+        query = query.where(or_(col(User.email).ilike(pattern, escape="\\"),
+                                col(User.name).ilike(pattern, escape="\\")))
+    if role:
+        query = query.where(col(User.id).in_(select(UserRole.user_id)
+                                             .where(UserRole.role == role)))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(col(User.email)).offset(offset).limit(limit)).all()
+    return list(rows), int(total)
+
+
 def create_user(session: Session, email: str, *, name: str = "", roles: Iterable[str] = (),
-                actor: Principal | None = None) -> User:
+                actor: Principal | None = None, ip: str | None = None,
+                method: str | None = None) -> User:
     email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise Invalid(N_("Enter an e-mail address such as name@example.nl."),
+                      fields={"email": "invalid"})
     if get_user_by_email(session, email) is not None:
-        raise Conflict("A user with this e-mail address already exists.", code="user_exists")
-    user = User(email=email, name=name.strip())
+        raise Conflict(N_("A user with this e-mail address already exists."), code="user_exists")
+    user = User(email=email, name=name.strip()[:200])
     session.add(user)
     session.flush()
     assert user.id is not None
+    extra: dict[str, Any] = {"method": method} if method else {}
+    record_audit(session, "user.created", actor=actor, target_type="user", target_id=user.id,
+                 ip=ip, **extra)
     for role in roles:
-        grant_role(session, user.id, role, actor=actor)
-    record_audit(session, "user.created", actor=actor, target_type="user", target_id=user.id)
+        grant_role(session, user.id, role, actor=actor, ip=ip)
     return user
 
 
 def grant_role(session: Session, user_id: int, role: str, *,
-               actor: Principal | None = None) -> None:
+               actor: Principal | None = None, ip: str | None = None) -> bool:
+    """Grant ``role``; returns False when the user already had it."""
     if role not in GLOBAL_ROLES:
-        raise Invalid(f"Unknown role: {role}", fields={"role": "unknown"})
+        raise Invalid(N_("Unknown role."), fields={"role": "unknown"})
+    get_user(session, user_id)
     if session.get(UserRole, (user_id, role)) is not None:
-        return
+        return False
     session.add(UserRole(user_id=user_id, role=role,
                          granted_by=actor.user_id if actor else None))
     session.flush()
     record_audit(session, "role.granted", actor=actor, target_type="user", target_id=user_id,
-                 role=role)
+                 ip=ip, role=role)
+    return True
+
+
+def _active_admins_except(session: Session, user_id: int) -> int:
+    return int(session.exec(
+        select(func.count()).select_from(UserRole).join(User, col(User.id) == UserRole.user_id)
+        .where(UserRole.role == ADMIN, col(User.is_active).is_(True),
+               col(User.id) != user_id)).one())
 
 
 def revoke_role(session: Session, user_id: int, role: str, *,
-                actor: Principal | None = None) -> None:
+                actor: Principal | None = None, ip: str | None = None) -> bool:
+    """Revoke ``role``; returns False when the user did not have it.
+
+    The last active admin keeps the admin role: otherwise nobody could grant it again
+    (except through ``loket create-admin`` on the server).
+    """
     link = session.get(UserRole, (user_id, role))
     if link is None:
-        return
+        return False
+    if role == ADMIN and _active_admins_except(session, user_id) == 0:
+        raise Conflict(N_("The last admin cannot lose the admin role or be deactivated."),
+                       code="last_admin")
     session.delete(link)
     session.flush()
     record_audit(session, "role.revoked", actor=actor, target_type="user", target_id=user_id,
-                 role=role)
+                 ip=ip, role=role)
+    return True
 
+
+def set_active(session: Session, user_id: int, active: bool, *,
+               actor: Principal | None = None, ip: str | None = None) -> User:
+    """(De)activate a user. Deactivation ends their sessions at once; their tokens stop
+    working because token checks require an active owner."""
+    user = get_user(session, user_id)
+    if user.is_active == active:
+        return user
+    if not active:
+        if actor is not None and actor.user_id == user_id:
+            raise Conflict(N_("You cannot deactivate yourself."), code="self_deactivate")
+        if ADMIN in roles_of(session, user_id) and _active_admins_except(session, user_id) == 0:
+            raise Conflict(N_("The last admin cannot lose the admin role or be deactivated."),
+                           code="last_admin")
+        session.exec(delete(WebSession).where(col(WebSession.user_id) == user_id))
+    user.is_active = active
+    session.add(user)
+    session.flush()
+    record_audit(session, "user.activated" if active else "user.deactivated", actor=actor,
+                 target_type="user", target_id=user_id, ip=ip)
+    return user
+
+
+# --- passwords (break-glass admin only) -----------------------------------------------------
 
 def set_password(session: Session, user: User, password: str) -> None:
     if len(password) < 12:
-        raise Invalid("The password must be at least 12 characters long.",
+        raise Invalid(N_("The password must be at least 12 characters long."),
                       fields={"password": "too_short"})
     user.password_hash = _hasher.hash(password)
     session.add(user)
@@ -109,11 +270,10 @@ def set_password(session: Session, user: User, password: str) -> None:
 
 
 def verify_password(user: User | None, password: str) -> bool:
+    """Check a password in about the same time whether or not the user has one."""
     if user is None or not user.password_hash:
-        try:
+        with contextlib.suppress(VerificationError, InvalidHashError):
             _hasher.verify(_DUMMY_HASH, password)
-        except (VerificationError, InvalidHashError):
-            pass
         return False
     try:
         return _hasher.verify(user.password_hash, password)
@@ -121,34 +281,55 @@ def verify_password(user: User | None, password: str) -> bool:
         return False
 
 
+def rehash_if_needed(session: Session, user: User, password: str) -> None:
+    """After a successful check: upgrade the hash when argon2's parameters were raised."""
+    if user.password_hash and _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+        session.add(user)
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
 def create_api_token(session: Session, *, name: str, role: str, user_id: int | None = None,
-                     expires_at: datetime | None = None,
-                     actor: Principal | None = None) -> tuple[ApiToken, str]:
+                     expires_at: datetime | None = None, actor: Principal | None = None,
+                     ip: str | None = None) -> tuple[ApiToken, str]:
     """Create a token; returns the row and the plain token, which is shown only once."""
     if role not in GLOBAL_ROLES:
-        raise Invalid(f"Unknown role: {role}", fields={"role": "unknown"})
+        raise Invalid(N_("Unknown role."), fields={"role": "unknown"})
     if not name.strip():
-        raise Invalid("Give the token a name.", fields={"name": "required"})
+        raise Invalid(N_("Give the token a name."), fields={"name": "required"})
+    if user_id is not None:
+        get_user(session, user_id)
+    if expires_at is not None and expires_at <= utcnow():
+        raise Invalid(N_("The expiry date must be in the future."),
+                      fields={"expires_at": "past"})
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(name=name.strip()[:100], token_hash=sha256_hex(plain), prefix=plain[:10],
                      role=role, user_id=user_id, expires_at=expires_at)
     session.add(token)
     session.flush()
     record_audit(session, "token.created", actor=actor, target_type="api_token",
-                 target_id=token.id, role=role)
+                 target_id=token.id, ip=ip, role=role)
     return token, plain
 
 
-def revoke_api_token(session: Session, token_id: int, *, actor: Principal | None = None) -> None:
+def get_token(session: Session, token_id: int) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None:
-        raise NotFound("Token not found.")
+        raise NotFound(N_("Token not found."))
+    return token
+
+
+def revoke_api_token(session: Session, token_id: int, *, actor: Principal | None = None,
+                     ip: str | None = None) -> ApiToken:
+    token = get_token(session, token_id)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.add(token)
         session.flush()
         record_audit(session, "token.revoked", actor=actor, target_type="api_token",
-                     target_id=token_id)
+                     target_id=token_id, ip=ip)
+    return token
 
 
 def authenticate_token(session: Session, plain: str) -> tuple[Principal, ApiToken] | None:
@@ -177,9 +358,13 @@ def record_token_use(session: Session, token_id: int, *, ip: str | None = None) 
         return
     token.last_used_at = now
     session.add(token)
-    record_audit(session, "token.used", actor_user_id=token.user_id, target_type="api_token",
-                 target_id=token.id, ip=ip)
+    record_audit(session, "token.used", actor_user_id=token.user_id, actor_token_id=token.id,
+                 target_type="api_token", target_id=token.id, ip=ip)
 
 
-def list_tokens(session: Session) -> list[ApiToken]:
-    return list(session.exec(select(ApiToken).order_by(col(ApiToken.created_at).desc())).all())
+def list_tokens(session: Session, *, include_revoked: bool = True) -> list[ApiToken]:
+    query = select(ApiToken)
+    if not include_revoked:
+        query = query.where(col(ApiToken.revoked_at).is_(None))
+    return list(session.exec(query.order_by(col(ApiToken.created_at).desc(),
+                                            col(ApiToken.id).desc())).all())

@@ -45,7 +45,7 @@ class TrackedDict(dict[str, Any]):
         self.modified = True
         super().__delitem__(key)
 
-    def pop(self, *args: Any) -> Any:  # type: ignore[override]
+    def pop(self, *args: Any) -> Any:
         self.modified = True
         return super().pop(*args)
 
@@ -53,7 +53,7 @@ class TrackedDict(dict[str, Any]):
         self.modified = True
         super().clear()
 
-    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, *args: Any, **kwargs: Any) -> None:
         self.modified = True
         super().update(*args, **kwargs)
 
@@ -99,7 +99,7 @@ class SessionMiddleware:
             return None, None
         if row.expires_at <= now or row.last_seen_at + self.idle <= now:
             with self.db.transaction() as s:
-                s.exec(delete(WebSession).where(col(WebSession.id_hash) == id_hash))  # type: ignore[call-overload]
+                s.exec(delete(WebSession).where(col(WebSession.id_hash) == id_hash))
             return None, None
         principal = load_principal(self.db, row.user_id) if row.user_id else None
         if row.user_id and principal is None:  # user deactivated or deleted
@@ -113,13 +113,13 @@ class SessionMiddleware:
         if action and action[0] == "logout":
             if row is not None:
                 with self.db.transaction() as s:
-                    s.exec(delete(WebSession).where(col(WebSession.id_hash) == row.id_hash))  # type: ignore[call-overload]
+                    s.exec(delete(WebSession).where(col(WebSession.id_hash) == row.id_hash))
             return None, True
         if action and action[0] == "login":
             token = secrets.token_urlsafe(32)
             with self.db.transaction() as s:
                 if row is not None:
-                    s.exec(delete(WebSession).where(col(WebSession.id_hash) == row.id_hash))  # type: ignore[call-overload]
+                    s.exec(delete(WebSession).where(col(WebSession.id_hash) == row.id_hash))
                 s.add(WebSession(id_hash=sha256_hex(token), user_id=action[1], data=dict(data),
                                  created_at=now, last_seen_at=now,
                                  expires_at=now + self.absolute))
@@ -160,6 +160,10 @@ class SessionMiddleware:
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 action = state.get("session_action")
+                if action and action[0] == "login" and message.get("status", 200) >= 400:
+                    # The handler failed after asking for a login: its audit and
+                    # timestamps were rolled back, so the login must not happen either.
+                    action = None
                 new_token, clear = await anyio.to_thread.run_sync(
                     self._save, row, data, data.modified, action)
                 headers = list(message.get("headers", []))

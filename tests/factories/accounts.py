@@ -43,3 +43,32 @@ def session_cookie_for(db: Database, user_id: int | None) -> str:
         s.add(WebSession(id_hash=sha256_hex(token), user_id=user_id, data={}, created_at=now,
                          last_seen_at=now, expires_at=now + timedelta(hours=1)))
     return token
+
+
+def create_admin(session: Session, *, password: str | None = None, **kw: Any) -> User:
+    return create_user(session, roles=("admin",), password=password, **kw)
+
+
+def create_login_link(session: Session, user: User, *, minutes: int = 15,
+                      used: bool = False) -> str:
+    """A login link for ``user``; returns the plain token (only its hash is stored)."""
+    from backend.accounts.models import LoginLink
+
+    assert user.id is not None
+    plain = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(LoginLink(token_hash=sha256_hex(plain), user_id=user.id,
+                          expires_at=now + timedelta(minutes=minutes),
+                          used_at=now if used else None))
+    session.flush()
+    return plain
+
+
+def set_session_times(db: Database, cookie: str, **times: Any) -> None:
+    """Move a session's ``last_seen_at`` / ``expires_at`` / ``created_at`` (timeouts)."""
+    with db.transaction() as s:
+        row = s.get(WebSession, sha256_hex(cookie))
+        assert row is not None
+        for key, value in times.items():
+            setattr(row, key, value)
+        s.add(row)
