@@ -18,7 +18,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from backend.accounts import service as accounts
-from backend.accounts.deps import AdminUser, client_ip
+from backend.accounts.deps import AdminPage, client_ip
 from backend.core.db import SessionDep
 from backend.core.errors import NotFound
 from backend.core.i18n import gettext_ as _
@@ -98,7 +98,7 @@ def _known_kinds(session: Session) -> list[str]:
 # --- outbox ----------------------------------------------------------------------------------
 
 @router.get("/uitgaand", response_class=HTMLResponse, name="admin_outbox")
-def outbox(request: Request, session: SessionDep, admin: AdminUser, status: str = "",
+def outbox(request: Request, session: SessionDep, admin: AdminPage, status: str = "",
            soort: str = "", pagina: str | None = None) -> HTMLResponse:
     status = status if status in STATUSES else ""
     kinds = _known_kinds(session)
@@ -124,7 +124,7 @@ def outbox(request: Request, session: SessionDep, admin: AdminUser, status: str 
 
 
 @router.get("/uitgaand/{message_id}", response_class=HTMLResponse, name="admin_outbox_message")
-def outbox_message(request: Request, session: SessionDep, admin: AdminUser,
+def outbox_message(request: Request, session: SessionDep, admin: AdminPage,
                    message_id: int) -> HTMLResponse:
     msg = _get_message(session, message_id)
     return render(request, "ops/outbox_message.html", {
@@ -134,7 +134,7 @@ def outbox_message(request: Request, session: SessionDep, admin: AdminUser,
 
 
 @router.post("/uitgaand/{message_id}/opnieuw", name="admin_outbox_retry")
-def outbox_retry(request: Request, session: SessionDep, admin: AdminUser,
+def outbox_retry(request: Request, session: SessionDep, admin: AdminPage,
                  message_id: int) -> RedirectResponse:
     _get_message(session, message_id)
     code = "retried"
@@ -147,7 +147,7 @@ def outbox_retry(request: Request, session: SessionDep, admin: AdminUser,
 
 
 @router.post("/uitgaand/opnieuw", name="admin_outbox_retry_all")
-def outbox_retry_all(request: Request, session: SessionDep, admin: AdminUser
+def outbox_retry_all(request: Request, session: SessionDep, admin: AdminPage
                      ) -> RedirectResponse:
     ids = session.exec(select(OutboxMessage.id).where(OutboxMessage.status == FAILED)).all()
     for message_id in ids:
@@ -181,7 +181,7 @@ def _mail_filter(delivery: str) -> list[Any]:
 
 
 @router.get("/mail", response_class=HTMLResponse, name="admin_mail")
-def mail(request: Request, session: SessionDep, admin: AdminUser, bezorging: str = "",
+def mail(request: Request, session: SessionDep, admin: AdminPage, bezorging: str = "",
          pagina: str | None = None) -> HTMLResponse:
     delivery = bezorging if bezorging in MAIL_DELIVERIES else ""
     where = [col(OutboxMessage.kind) == MAIL_KIND, *_mail_filter(delivery)]
@@ -199,7 +199,7 @@ def mail(request: Request, session: SessionDep, admin: AdminUser, bezorging: str
 
 
 @router.get("/mail/{message_id}", response_class=HTMLResponse, name="admin_mail_message")
-def mail_message(request: Request, session: SessionDep, admin: AdminUser,
+def mail_message(request: Request, session: SessionDep, admin: AdminPage,
                  message_id: int) -> HTMLResponse:
     msg = _get_message(session, message_id, kind=MAIL_KIND)
     return render(request, "ops/mail_message.html", {
