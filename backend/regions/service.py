@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, delete, func, select
 
 from backend.core.db import Database, utcnow
@@ -70,6 +71,7 @@ def load_municipalities(session: Session, rows: Iterable[MunicipalityInfo], *,
     report = LoadReport(year)
     existing = {m.code: m for m in session.exec(select(Municipality)).all()}
     now = utcnow()
+    new_rows: list[dict[str, Any]] = []
     for info in rows:
         row = existing.get(info.code)
         values: dict[str, Any] = {
@@ -81,7 +83,7 @@ def load_municipalities(session: Session, rows: Iterable[MunicipalityInfo], *,
             "valid_year": info.valid_year, "former_names": list(info.former_names),
         }
         if row is None:
-            session.add(Municipality(code=info.code, imported_at=now, **values))
+            new_rows.append({"code": info.code, "imported_at": now, **values})
             report.added += 1
         elif any(getattr(row, k) != v for k, v in values.items()):
             for k, v in values.items():
@@ -89,6 +91,9 @@ def load_municipalities(session: Session, rows: Iterable[MunicipalityInfo], *,
             row.imported_at = now
             session.add(row)
             report.updated += 1
+    if new_rows:
+        # One multi-row insert: a national file is a few hundred rows.
+        session.execute(insert(Municipality), new_rows)
     if remove_missing:
         keep = {m.code for m in rows}
         gone = sorted(code for code in existing if code not in keep)
@@ -118,16 +123,19 @@ def load_postcodes(session: Session, postcodes: Mapping[str, str], year: int, *,
     if unknown:
         warnings.append(f"postcodes of unknown municipalities skipped: {', '.join(unknown[:10])}"
                         + (" …" if len(unknown) > 10 else ""))
+    new_rows: list[dict[str, Any]] = []
     for pc, gm in sorted(postcodes.items()):
         if gm not in known:
             continue
         row = existing.get(pc)
         if row is None:
-            session.add(PostcodeArea(postcode=pc, municipality_code=gm, valid_year=year))
+            new_rows.append({"postcode": pc, "municipality_code": gm, "valid_year": year})
         elif row.municipality_code != gm or row.valid_year != year:
             row.municipality_code, row.valid_year = gm, year
             session.add(row)
         count += 1
+    if new_rows:
+        session.execute(insert(PostcodeArea), new_rows)
     session.flush()
     invalidate()
     return count, warnings

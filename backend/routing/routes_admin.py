@@ -173,7 +173,7 @@ def desk_new(request: Request, session: SessionDep, principal: SignedIn) -> HTML
                   _form_context(session, None, values, principal))
 
 
-@router.post("/nieuw", response_class=HTMLResponse, name="admin_desk_create")
+@router.post("/nieuw", response_model=None, name="admin_desk_create")
 async def desk_create(request: Request, session: SessionDep, principal: SignedIn
                       ) -> HTMLResponse | RedirectResponse:
     if not principal.has("admin"):
@@ -212,7 +212,7 @@ def desk_edit(request: Request, slug: str, session: SessionDep, principal: Signe
     return render(request, "routing/admin_desk.html", context)
 
 
-@router.post("/{slug}", response_class=HTMLResponse, name="admin_desk_save")
+@router.post("/{slug}", response_model=None, name="admin_desk_save")
 async def desk_save(request: Request, slug: str, session: SessionDep, principal: SignedIn
                     ) -> HTMLResponse | RedirectResponse:
     desk = _editable(session, principal, slug)

@@ -25,7 +25,8 @@ DESKS_FILE = ROOT / "seed" / "desks.yaml"
 
 
 def read_desks(path: Path = DESKS_FILE) -> list[dict[str, Any]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506
     return list(data.get("desks") or [])
 
 

@@ -373,8 +373,17 @@ class ThemeMatcher:
 # --- the taxonomy -----------------------------------------------------------------------------
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@lru_cache(maxsize=4)
+def _taxonomy_data(path: Path) -> dict[str, Any]:
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe loader
+    return data if isinstance(data, dict) else {}
+
+
 def themes_from_taxonomy(path: Path) -> list[ThemeInfo]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = _taxonomy_data(path)
     return [ThemeInfo(t["slug"], t.get("name_nl", t["slug"]), t.get("name_en", ""),
                       tuple(str(k) for k in t.get("keywords") or ()))
             for t in data.get("themes") or ()]
@@ -392,12 +401,12 @@ class SectorInfo:
 
 
 def sectors_from_taxonomy(path: Path) -> list[SectorInfo]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = _taxonomy_data(path)
     return [SectorInfo(s["slug"], s.get("name_nl", s["slug"]), s.get("name_en", ""),
                        s.get("parent")) for s in data.get("sectors") or ()]
 
 
 def sizes_from_taxonomy(path: Path) -> dict[str, tuple[str, str]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = _taxonomy_data(path)
     return {s["slug"]: (s.get("name_nl", s["slug"]), s.get("name_en", ""))
             for s in data.get("company_sizes") or ()}

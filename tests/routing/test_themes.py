@@ -1,0 +1,61 @@
+"""Recognising themes in Dutch questions: stems, compounds, typos, synonyms, phrases."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.routing.router import default_taxonomy
+from backend.routing.themes import PhraseMatcher
+
+
+def themes(text: str) -> list[str]:
+    return [m.theme for m in default_taxonomy().themes.recognise(text)]
+
+
+@pytest.mark.parametrize(("text", "theme"), [
+    ("Wij zoeken subsidies", "financiering"),  # plural
+    ("We willen de productie automatiseren", "robotisering-automatisering"),  # verb ~ noun
+    ("Wie financiert ons project?", "financiering"),  # inflection the stemmer keeps
+    ("Hulp bij onze subsidieaanvraag", "financiering"),  # compound, dictionary split
+    ("Twee lasrobots voor de werkplaats", "robotisering-automatisering"),  # compound, tail
+    ("Ik zoek finaciering", "financiering"),  # typo
+    ("robotisring van de lijn", "robotisering-automatisering"),  # typo
+    ("waar vraag ik subsydie aan", "financiering"),  # typo in a plural-like word
+    ("Kunstmatige intelligentie in de klantenservice", "kunstmatige-intelligentie"),  # phrase
+    ("We willen met artificial intelligence aan de slag", "kunstmatige-intelligentie"),  # synonym
+    ("mensen met een afstand tot de arbeidsmarkt", "werving-en-arbeidsmarkt"),  # long phrase
+    ("Wij willen naar de Duitse markt", "internationalisering"),
+    ("Inschrijving bij de Kamer van Koophandel", "starten-en-ondernemen"),
+])
+def test_recognises(text: str, theme: str) -> None:
+    assert theme in themes(text)
+
+
+def test_function_words_alone_match_nothing() -> None:
+    assert themes("is er iets dat ik kan doen") == []
+    assert themes("") == []
+
+
+def test_words_that_matched_are_reported() -> None:
+    found = default_taxonomy().themes.recognise("Wij zoeken finaciering voor een lasrobot")
+    by_theme = {m.theme: m for m in found}
+    assert by_theme["financiering"].words == ("finaciering",)
+    assert by_theme["financiering"].keywords == ("financiering",)
+    assert by_theme["robotisering-automatisering"].words == ("lasrobot",)
+
+
+def test_picked_topic_is_always_recognised() -> None:
+    found = default_taxonomy().themes.recognise("Ik wil graag hulp", picked="leiderschap")
+    assert [(m.theme, m.picked) for m in found] == [("leiderschap", True)]
+
+
+def test_weak_theme_words_do_not_outweigh_strong_ones() -> None:
+    found = themes("Wij zoeken een investeerder en willen groeien")
+    assert found[0] == "financiering"
+
+
+def test_phrase_matcher_for_specialisms() -> None:
+    m = PhraseMatcher([("rvo", "wbso", 1.0), ("kvk", "bv oprichten", 1.0)])
+    assert {h.label for h in m.match("Hoe vraag ik WBSO aan")} == {"rvo"}
+    assert {h.label for h in m.match("Ik wil een BV oprichten")} == {"kvk"}
+    assert m.match("Ik wil een bv") == []
