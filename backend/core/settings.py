@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-secret-change-me"  # noqa: S105 - the known default that production refuses
 ROOT = Path(__file__).resolve().parents[2]
+# "N/seconds" with both at least 1; checked at start-up so a typo never becomes a 500 later.
+RATE_LIMIT_PATTERN = r"^\s*[1-9][0-9]*/[1-9][0-9]*\s*$"
 
 
 class Settings(BaseSettings):
@@ -45,8 +47,8 @@ class Settings(BaseSettings):
 
     # rate limits ("N/seconds"); counters live in the database, or Redis when configured
     redis_url: str | None = None
-    rate_limit_login: str = "10/300"
-    rate_limit_email_link: str = "5/900"
+    rate_limit_login: str = Field(default="10/300", pattern=RATE_LIMIT_PATTERN)
+    rate_limit_email_link: str = Field(default="5/900", pattern=RATE_LIMIT_PATTERN)
 
     # worker
     worker_in_process: bool = True
@@ -72,7 +74,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
-        if self.env != "development" and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
+        weak = self.secret_key == DEV_SECRET or len(self.secret_key) < 32
+        if self.env != "development" and weak:
             raise ValueError(
                 "LOKET_SECRET_KEY must be set to a random value of at least 32 characters "
                 "outside development (for example: python -c 'import secrets; "
