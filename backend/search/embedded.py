@@ -54,8 +54,13 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("id", stored=True, tokenizer_name="raw")
     sb.add_text_field("type", stored=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("url", stored=True, tokenizer_name="raw", index_option="basic")
-    for name, stored in (("title", True), ("keywords", False), ("summary", True), ("body", True)):
+    for name, stored in (("title", True), ("keywords", False), ("summary", True)):
         sb.add_text_field(name, stored=stored, tokenizer_name=analysis.STEM)
+    # Everything stemmed in one field: the body's BM25 field, and the one field that the
+    # match-only queries for facets and totals need.
+    sb.add_text_field("all", tokenizer_name=analysis.STEM)
+    # The body is only shown (in snippets), never searched on its own.
+    sb.add_bytes_field("body", stored=True)
     # Unstemmed words for prefixes and typos; document ids only, no frequencies or positions.
     sb.add_text_field("title_raw", tokenizer_name=analysis.RAW, index_option="basic")
     sb.add_text_field("all_raw", tokenizer_name=analysis.RAW, index_option="basic")
@@ -181,14 +186,13 @@ class EmbeddedBackend:
         d.add_text("url", doc.url)
         d.add_text("title", doc.title)
         d.add_text("summary", doc.summary)
-        d.add_text("body", doc.body)
+        d.add_bytes("body", doc.body.encode())
         d.add_text("title_raw", doc.title)
-        d.add_text("all_raw", doc.title)
-        d.add_text("all_raw", doc.summary)
-        d.add_text("all_raw", doc.body)
+        for text in (doc.title, *doc.keywords, doc.summary, doc.body):
+            d.add_text("all", text)
+            d.add_text("all_raw", text)
         for kw in doc.keywords:
             d.add_text("keywords", kw)
-            d.add_text("all_raw", kw)
         d.add_text("facets", tantivy_query.facet_term("type", doc.type))
         for name, attr in _FACET_SOURCES.items():
             for value in dict.fromkeys(getattr(doc, attr)):
@@ -287,20 +291,21 @@ class EmbeddedBackend:
         filters = tantivy_query.filter_query(schema, query.filters)
         plan = tantivy_query.build(schema, query.q, searcher)
 
-        text = plan.strict if plan is not None else None
-        combined = tantivy_query.combine(text, filters)
-        # The aggregation walks every match anyway, so it gives the total too (each document
-        # has exactly one type); the top-k search can then skip counting and prune.
-        facets = self._facets(searcher, combined)
+        # Facet counts walk every match, so they give the total too (each document has exactly
+        # one type); they run on the cheaper match-only query, and the top-k search skips
+        # counting.
+        scored = tantivy_query.combine(plan.strict if plan else None, filters)
+        facets = self._facets(
+            searcher, tantivy_query.combine(plan.strict_match if plan else None, filters)
+        )
         total = sum(facets["type"].values())
         if total == 0 and plan is not None and plan.relaxed is not None:
-            combined = tantivy_query.combine(plan.relaxed, filters)
-            facets = self._facets(searcher, combined)
+            assert plan.relaxed_match is not None
+            scored = tantivy_query.combine(plan.relaxed, filters)
+            facets = self._facets(searcher, tantivy_query.combine(plan.relaxed_match, filters))
             total = sum(facets["type"].values())
         page = (
-            self._run(searcher, combined, query, plan is not None, per_page, offset)
-            if total
-            else []
+            self._run(searcher, scored, query, plan is not None, per_page, offset) if total else []
         )
 
         match = highlight.NO_MATCH
@@ -316,7 +321,7 @@ class EmbeddedBackend:
         for score, address in page:
             doc = searcher.doc(address)
             summary = doc.get_first("summary") or ""
-            body = doc.get_first("body") or ""
+            body = bytes(doc.get_first("body") or b"").decode()
             snippet = highlight.snippet((summary, body), match)
             hits.append(
                 Hit(

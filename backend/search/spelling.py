@@ -18,7 +18,8 @@ import tantivy
 
 from backend.search import dutch
 
-_ALPHABET = string.ascii_lowercase + "0123456789"
+# Letters only: a typo is rarely a digit, and every extra symbol costs a lookup per position.
+_ALPHABET = string.ascii_lowercase
 _SCAN_LIMIT = 3_000
 
 

@@ -1,20 +1,24 @@
-"""Turn a user's query text into a tantivy query for the embedded engine.
+"""Turn a user's query text into tantivy queries for the embedded engine.
 
 Each query word (or synonym phrase, see dutch.segment) becomes one clause that matches through:
 
-1. its stems in title > keywords > summary > body (BM25, best field wins, with a small tie
-   breaker), over the word and every synonym phrase; a split compound becomes a same-position
-   phrase (and, in the broader retry only, its parts anywhere in one field);
-2. for a word the index does not hold: the indexed words within 1 edit (from 5 letters) or 2
-   (from 9) on the unstemmed fields (constant, small score);
-3. for the last word while typing: a prefix on the unstemmed fields (constant, small score).
+1. its stems in title > keywords > summary > everything (`all`: title, keywords, summary and
+   body), BM25, best field wins with a small tie breaker, over the word and every synonym
+   phrase; a split compound becomes a same-position phrase (and, in the broader retry only, its
+   parts anywhere in `all`);
+2. typos, 1 edit from 5 letters, 2 from 9: a word the index lacks matches the indexed words
+   within reach (spelling.neighbours); a word it holds is expanded by a fuzzy automaton;
+3. for the last word while typing: a prefix on the unstemmed fields (titles only for a
+   two-letter prefix, which would otherwise match nearly every document).
 
 Typo and prefix matches score a small constant, far below BM25, so a document matching a word
 exactly outranks one that matches it only through a typo or a prefix (Meilisearch's "typo" and
-"exactness" rules). A correct word is still expanded by the edits it allows, on one field.
+"exactness" rules).
 
 All clauses must match (AND); the caller retries with OR (`Plan.relaxed`) when that finds
-nothing.
+nothing. Every query comes twice: one that scores, for the top hits, and one that only matches
+the same documents through the combined fields (`all`, `all_raw`), for the facet counts and the
+total, at a fraction of the cost.
 """
 
 from __future__ import annotations
@@ -30,12 +34,12 @@ from backend.search.port import FACET_FIELDS
 Occur = tantivy.Occur
 Q = tantivy.Query
 
-# Field weights for BM25 on the stemmed fields.
+# Field weights for BM25 on the stemmed fields; "all" holds the body and everything else.
 STEM_FIELDS: tuple[tuple[str, float], ...] = (
     ("title", 4.0),
     ("keywords", 2.5),
     ("summary", 1.5),
-    ("body", 1.0),
+    ("all", 1.0),
 )
 TIE_BREAKER = 0.2
 # Constant scores of typo and prefix matches, by unstemmed field: far below any BM25 score of an
@@ -43,17 +47,20 @@ TIE_BREAKER = 0.2
 FUZZY_TITLE = 0.02
 FUZZY_ALL = 0.01
 PREFIX_MIN_LEN = 2
+PREFIX_ALL_FIELDS_LEN = 3
 # Weight of a query compound matched by its parts apart rather than as the same compound.
 COMPOUND_APART = 0.5
 
 
 @dataclass(slots=True)
 class Plan:
-    """A built query plus what the highlighter and the speller need to know about it."""
+    """Built queries plus what the highlighter and the speller need to know about them."""
 
     words: tuple[str, ...]  # folded query words
-    strict: tantivy.Query  # every clause must match
-    relaxed: tantivy.Query | None  # any clause may match; None when there is a single clause
+    strict: tantivy.Query  # every clause must match; scores
+    relaxed: tantivy.Query | None  # any clause may match; None when it would equal strict
+    strict_match: tantivy.Query  # the same documents as strict, without scoring
+    relaxed_match: tantivy.Query | None
     exact: set[str] = field(default_factory=set)  # single words searched, synonyms included
     stem_sets: set[frozenset[str]] = field(default_factory=set)  # their stems, one set per word
     phrases: set[tuple[tuple[str, ...], ...]] = field(default_factory=set)  # stems per word
@@ -64,22 +71,44 @@ class Plan:
     unknown: list[str] = field(default_factory=list)  # words absent from the index
 
 
+@dataclass(slots=True)
+class _Clause:
+    """One segment's alternatives, scored and match-only, strict and with compounds apart."""
+
+    score: list[Q] = field(default_factory=list)
+    match: list[Q] = field(default_factory=list)
+    score_apart: list[Q] = field(default_factory=list)
+    match_apart: list[Q] = field(default_factory=list)
+
+    def add(self, score: Q, match: Q) -> None:
+        self.score.append(score)
+        self.match.append(match)
+
+
 def _field_query(schema: tantivy.Schema, name: str, terms: Sequence[tuple[int, str]]) -> Q:
     if len(terms) == 1:
         return Q.term_query(schema, name, terms[0][1])
     return Q.phrase_query(schema, name, list(terms))
 
 
-def _exact(
-    schema: tantivy.Schema, phrases: Sequence[tuple[str, ...]], plan: Plan
-) -> tuple[Q | None, Q | None]:
-    """Best-field BM25 over every phrase of a segment, or None if all are stop words.
+def _any(queries: Sequence[Q]) -> Q:
+    if len(queries) == 1:
+        return queries[0]
+    return Q.boolean_query([(Occur.Should, q) for q in queries])
 
-    The second query also lets a compound in the query match its parts apart ("scholingssubsidie"
-    finds "subsidie voor scholing"); it is used only by the broader retry, because parts like
-    "werk" are frequent enough to make every query slow.
-    """
+
+def _all(queries: Sequence[Q]) -> Q:
+    if len(queries) == 1:
+        return queries[0]
+    return Q.boolean_query([(Occur.Must, q) for q in queries])
+
+
+def _exact(
+    schema: tantivy.Schema, phrases: Sequence[tuple[str, ...]], plan: Plan, clause: _Clause
+) -> bool:
+    """Add the stem matches of every phrase of a segment; False if all are stop words."""
     parts: list[Q] = []
+    matches: list[Q] = []
     apart: list[Q] = []
     for phrase in phrases:
         terms = analysis.stem_positions(" ".join(phrase))
@@ -93,18 +122,17 @@ def _exact(
             plan.phrase_words.update(w for w in phrase if analysis.stems(w))
         for name, weight in STEM_FIELDS:
             parts.append(Q.boost_query(_field_query(schema, name, terms), weight))
+        matches.append(_field_query(schema, "all", terms))
         if len(phrase) == 1 and len(terms) > 1:
-            for name, weight in STEM_FIELDS:
-                each = Q.boolean_query(
-                    [(Occur.Must, Q.term_query(schema, name, t)) for _, t in terms]
-                )
-                apart.append(Q.boost_query(each, weight * COMPOUND_APART))
+            apart.append(_all([Q.term_query(schema, "all", t) for _, t in terms]))
     if not parts:
-        return None, None
+        return False
     exact = Q.disjunction_max_query(parts, tie_breaker=TIE_BREAKER)
-    if not apart:
-        return exact, None
-    return exact, Q.disjunction_max_query(parts + apart, tie_breaker=TIE_BREAKER)
+    clause.add(exact, _any(matches))
+    if apart:
+        clause.score_apart.append(Q.boost_query(_any(apart), COMPOUND_APART))
+        clause.match_apart.append(_any(apart))
+    return True
 
 
 def build(
@@ -120,68 +148,63 @@ def build(
         return None
     # A trailing space means the last word is finished: no prefix expansion for it.
     prefix_last = prefix_last and not text[-1:].isspace()
-    plan = Plan(words=tuple(words), strict=Q.empty_query(), relaxed=None)
+    empty = Q.empty_query()
+    plan = Plan(tuple(words), empty, None, empty, None)
     segments = dutch.segment(words)
-    clauses: list[Q] = []
-    loose: list[Q] = []  # the same clauses with compounds also matched apart
+    clauses: list[_Clause] = []
     for i, seg in enumerate(segments):
-        should: list[tuple[tantivy.Occur, Q]] = []
-        exact, exact_apart = _exact(schema, (seg.words, *seg.synonyms), plan)
-        if exact is not None:
-            should.append((Occur.Should, exact))
+        clause = _Clause()
+        has_exact = _exact(schema, (seg.words, *seg.synonyms), plan, clause)
         if len(seg.words) == 1:
             word = seg.words[0]
             is_last = i == len(segments) - 1
             known = searcher.doc_freq("all_raw", word) > 0
             edits = dutch.max_edits(word)
             if not known and edits:
-                # Typos: only for words the index lacks, matched through the indexed words
-                # within reach (see spelling.neighbours), at a small constant score.
                 near = spelling.neighbours(searcher, "all_raw", word, edits)
                 if near:
                     terms = [t for t, _, _ in near]
                     plan.neighbours.update(terms)
                     plan.fixes[word] = terms[0]
-                    for name, score in (("title_raw", FUZZY_TITLE), ("all_raw", FUZZY_ALL)):
-                        fuzzy = Q.term_set_query(schema, name, terms)
-                        should.append((Occur.Should, Q.boost_query(fuzzy, score)))
+                    in_all = Q.term_set_query(schema, "all_raw", terms)
+                    in_title = Q.term_set_query(schema, "title_raw", terms)
+                    score = _any(
+                        [Q.boost_query(in_title, FUZZY_TITLE), Q.boost_query(in_all, FUZZY_ALL)]
+                    )
+                    clause.add(score, in_all)
             elif edits:
                 # A correct word may still be a typo for another one ("planting" for
                 # "planning"): expand it too, below its exact matches. One field only: the
                 # automaton is the dearest part of a query.
                 fuzzy = Q.fuzzy_term_query(schema, "all_raw", word, edits, True)
-                should.append((Occur.Should, Q.boost_query(fuzzy, FUZZY_ALL)))
+                clause.add(Q.boost_query(fuzzy, FUZZY_ALL), fuzzy)
             if is_last and prefix_last and len(word) >= PREFIX_MIN_LEN:
                 plan.prefix = word
-                for name, score in (("title_raw", FUZZY_TITLE), ("all_raw", FUZZY_ALL)):
-                    pre = Q.fuzzy_term_query(schema, name, word, 0, True, True)
-                    should.append((Occur.Should, Q.boost_query(pre, score)))
+                in_title = Q.fuzzy_term_query(schema, "title_raw", word, 0, True, True)
+                if len(word) >= PREFIX_ALL_FIELDS_LEN:
+                    in_all = Q.fuzzy_term_query(schema, "all_raw", word, 0, True, True)
+                    score = _any(
+                        [Q.boost_query(in_title, FUZZY_TITLE), Q.boost_query(in_all, FUZZY_ALL)]
+                    )
+                    clause.add(score, in_all)
+                else:
+                    clause.add(Q.boost_query(in_title, FUZZY_TITLE), in_title)
             if not known and not (is_last and plan.prefix == word and _has_prefix(searcher, word)):
                 plan.unknown.append(word)
-            if exact is None and not should:
+            if not has_exact and not clause.score:
                 # A lone stop word ("de") still has to match something literal.
-                should.append((Occur.Should, Q.term_query(schema, "all_raw", word)))
-        if should:
-            clauses.append(_any(should))
-            if exact_apart is not None:
-                should[0] = (Occur.Should, exact_apart)
-            loose.append(_any(should))
+                literal = Q.term_query(schema, "all_raw", word)
+                clause.add(literal, literal)
+        if clause.score:
+            clauses.append(clause)
     if not clauses:
         return None
-    plan.strict = clauses[0] if len(clauses) == 1 else _all(clauses)
-    if len(clauses) > 1 or loose[0] is not clauses[0]:
-        plan.relaxed = (
-            loose[0] if len(loose) == 1 else Q.boolean_query([(Occur.Should, c) for c in loose])
-        )
+    plan.strict = _all([_any(c.score) for c in clauses])
+    plan.strict_match = _all([_any(c.match) for c in clauses])
+    if len(clauses) > 1 or clauses[0].score_apart:
+        plan.relaxed = _any([_any(c.score + c.score_apart) for c in clauses])
+        plan.relaxed_match = _any([_any(c.match + c.match_apart) for c in clauses])
     return plan
-
-
-def _any(should: list[tuple[tantivy.Occur, Q]]) -> Q:
-    return should[0][1] if len(should) == 1 else Q.boolean_query(should)
-
-
-def _all(clauses: list[Q]) -> Q:
-    return Q.boolean_query([(Occur.Must, c) for c in clauses])
 
 
 def _has_prefix(searcher: tantivy.Searcher, word: str) -> bool:

@@ -380,6 +380,26 @@ def test_sort_closing_soonest_first_and_undated_last(backend: SearchBackend) -> 
     assert set(found[3:]) == {d.id for d in DOCS if d.closes_on is None}
 
 
+@pytest.mark.parametrize(
+    "q",
+    [
+        "productiviteit",
+        "subsi",
+        "subsdie",
+        "ai",
+        "lean robot",
+        "mkb",
+        "scholingssubsidie",
+        "de",
+        "pl",
+    ],
+)
+def test_total_and_facets_agree_with_the_hits(backend: SearchBackend, q: str) -> None:
+    results = backend.search(SearchQuery(q=q, per_page=100))
+    assert results.total == len(results.hits)
+    assert sum(results.facets["type"].values()) == results.total
+
+
 def test_pagination_covers_every_document_once(backend: SearchBackend) -> None:
     seen: list[str] = []
     for page in (1, 2, 3):
