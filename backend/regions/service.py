@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, func, select
 
 from backend.core.db import Database, utcnow
@@ -218,11 +219,18 @@ def invalidate() -> None:
         _cache.clear()
 
 
+# Built once: constructing the statement costs more than running it.
+_FINGERPRINT = sa_select(
+    select(func.count()).select_from(Municipality).scalar_subquery(),
+    select(func.max(Municipality.imported_at)).scalar_subquery(),
+    select(func.count()).select_from(PostcodeArea).scalar_subquery(),
+    select(func.max(PostcodeArea.valid_year)).scalar_subquery())
+
+
 def _fingerprint(session: Session) -> tuple[object, ...]:
-    m = session.exec(select(func.count(), func.max(Municipality.imported_at))).one()
-    p = session.exec(select(func.count(), func.max(PostcodeArea.valid_year))).one()
-    bind = session.get_bind()
-    return (str(bind.engine.url), *m, *p)
+    """One round trip: row counts and the newest import of both tables."""
+    row = session.connection().execute(_FINGERPRINT).one()
+    return (str(session.get_bind().engine.url), *row)
 
 
 def region_index(session: Session) -> RegionIndex:

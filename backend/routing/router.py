@@ -299,9 +299,9 @@ def route(question: RoutingInput, desks: Sequence[DeskProfile] | DeskIndex,
         municipality = regions.by_postcode(question.postcode)
     areas = municipality.areas() if municipality else ((NATIONAL, ""),)
 
-    recognised = tuple(tax.themes.recognise(question.text, question.theme))
-    theme_scores = {m.theme: m.score for m in recognised}
     words = dutch.words(question.text)
+    recognised = tuple(tax.themes.recognise_words(words, question.theme))
+    theme_scores = {m.theme: m.score for m in recognised}
     specialism_hits: dict[str, list[str]] = defaultdict(list)
     specialism_words: dict[str, list[str]] = defaultdict(list)
     for hit in index.specialisms.match_words(words):
@@ -498,28 +498,34 @@ def _ranked(rank: int, c: _Candidate, q: RoutingInput, m: MunicipalityInfo | Non
 def _decision_reason(chain: Sequence[_Candidate], decided_by: str, n_qualified: int) -> Reason:
     w = chain[0].desk.name
     other = chain[1].desk.name if len(chain) > 1 else ""
-    texts = {
-        VIA_GENERAL: _("No desk for your location handles the theme of your question, so "
-                       "%(desk)s takes it: it takes any question from its area.", desk=w),
-        VIA_FALLBACK: _("No other desk takes this question, so it goes to %(desk)s, the "
-                        "national fallback that makes sure every question gets an answer.",
-                        desk=w),
-        "only": _("%(desk)s is the only desk for your location that handles your question.",
-                  desk=w),
-        "coverage": _("Of the %(n)s desks that could help, %(desk)s works closest to your "
-                      "business (more specific than %(other)s).", n=n_qualified, desk=w,
-                      other=other),
-        "sector": _("%(desk)s and %(other)s both cover your location; %(desk)s serves your "
-                    "sector.", desk=w, other=other),
-        "size": _("%(desk)s and %(other)s both cover your location; %(desk)s serves businesses "
-                  "of your size.", desk=w, other=other),
-        "language": _("%(desk)s and %(other)s both cover your location; %(desk)s answers in "
-                      "your language.", desk=w, other=other),
-        "theme": _("%(desk)s and %(other)s both cover your location; your question fits "
-                   "%(desk)s's themes better.", desk=w, other=other),
-        "load": _("%(desk)s and %(other)s are equal on every criterion; %(desk)s has the lower "
-                  "load, so it can answer sooner.", desk=w, other=other),
-        "name": _("%(desk)s and %(other)s are equal on every criterion, load included; the "
-                  "order of their names decided.", desk=w, other=other),
-    }
-    return Reason("decision", INFO, texts[decided_by])
+    if decided_by == VIA_GENERAL:
+        text = _("No desk for your location handles the theme of your question, so %(desk)s "
+                 "takes it: it takes any question from its area.", desk=w)
+    elif decided_by == VIA_FALLBACK:
+        text = _("No other desk takes this question, so it goes to %(desk)s, the national "
+                 "fallback that makes sure every question gets an answer.", desk=w)
+    elif decided_by == "only":
+        text = _("%(desk)s is the only desk for your location that handles your question.",
+                 desk=w)
+    elif decided_by == "coverage":
+        text = _("Of the %(n)s desks that could help, %(desk)s works closest to your business "
+                 "(more specific than %(other)s).", n=n_qualified, desk=w, other=other)
+    elif decided_by == "sector":
+        text = _("%(desk)s and %(other)s both cover your location; %(desk)s serves your "
+                 "sector.", desk=w, other=other)
+    elif decided_by == "size":
+        text = _("%(desk)s and %(other)s both cover your location; %(desk)s serves businesses "
+                 "of your size.", desk=w, other=other)
+    elif decided_by == "language":
+        text = _("%(desk)s and %(other)s both cover your location; %(desk)s answers in your "
+                 "language.", desk=w, other=other)
+    elif decided_by == "theme":
+        text = _("%(desk)s and %(other)s both cover your location; your question fits "
+                 "%(desk)s's themes better.", desk=w, other=other)
+    elif decided_by == "load":
+        text = _("%(desk)s and %(other)s are equal on every criterion; %(desk)s has the lower "
+                 "load, so it can answer sooner.", desk=w, other=other)
+    else:
+        text = _("%(desk)s and %(other)s are equal on every criterion, load included; the "
+                 "order of their names decided.", desk=w, other=other)
+    return Reason("decision", INFO, text)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from backend.accounts.models import User
@@ -136,17 +138,41 @@ def _taxonomy_from_db(session: Session) -> tuple[str, RoutingTaxonomy] | None:
 def invalidate() -> None:
     with _lock:
         _cache.clear()
+        _tax_checked.clear()
+
+
+_DESK_FINGERPRINT = sa.select(
+    select(func.count()).select_from(Desk).scalar_subquery(),
+    select(func.max(Desk.updated_at)).scalar_subquery(),
+    select(func.count()).select_from(DeskCoverage).scalar_subquery())
 
 
 def _desk_fingerprint(session: Session) -> tuple[object, ...]:
-    row = session.exec(select(func.count(), func.max(Desk.updated_at))).one()
-    cov = session.exec(select(func.count()).select_from(DeskCoverage)).one()
-    return (*row, cov)
+    """One round trip: every desk change touches ``Desk.updated_at``; deletions change counts."""
+    return tuple(session.connection().execute(_DESK_FINGERPRINT).one())
+
+
+# Taxonomy edits reach the router within this many seconds (desk and region changes at once).
+TAXONOMY_TTL = 10.0
+_tax_checked: dict[str, tuple[float, tuple[str, RoutingTaxonomy] | None]] = {}
+
+
+def _current_taxonomy(session: Session) -> tuple[str, RoutingTaxonomy] | None:
+    url = str(session.get_bind().engine.url)
+    now = time.monotonic()
+    with _lock:
+        hit = _tax_checked.get(url)
+    if hit is not None and now - hit[0] < TAXONOMY_TTL:
+        return hit[1]
+    tax = _taxonomy_from_db(session)
+    with _lock:
+        _tax_checked[url] = (now, tax)
+    return tax
 
 
 def routing_context(session: Session) -> RoutingContext:
     """The router's inputs, built once and cached until desks, regions or taxonomy change."""
-    tax = _taxonomy_from_db(session)
+    tax = _current_taxonomy(session)
     key = (str(session.get_bind().engine.url), _desk_fingerprint(session),
            tax[0] if tax else "seed")
     region_index = regions.region_index(session)
@@ -161,7 +187,7 @@ def routing_context(session: Session) -> RoutingContext:
     return ctx
 
 
-def desk_loads(session: Session) -> dict[str, int]:
+def desk_loads(session: Session, ctx: RoutingContext | None = None) -> dict[str, int]:
     """Open cases per desk slug, from the cases module when it is installed."""
     try:
         from backend.cases.figures import open_case_counts
@@ -170,13 +196,15 @@ def desk_loads(session: Session) -> dict[str, int]:
     counts = open_case_counts(session)
     if not counts:
         return {}
-    slugs = dict(session.exec(select(Desk.id, Desk.slug)).all())
+    ctx = ctx or routing_context(session)
+    slugs = {d.id: d.slug for d in ctx.desks.desks}
     return {slugs[i]: n for i, n in counts.items() if i in slugs}
 
 
 def route_question(session: Session, question: RoutingInput) -> RoutingDecision:
     """Where a question goes, and why (with the desks' current load as tie-break)."""
-    return routing_context(session).route(question, load=desk_loads(session))
+    ctx = routing_context(session)
+    return ctx.route(question, load=desk_loads(session, ctx))
 
 
 def dry_run(session: Session, *, text: str, municipality: str | None = None,
@@ -197,7 +225,7 @@ def dry_run(session: Session, *, text: str, municipality: str | None = None,
     question = RoutingInput(text=text, municipality_code=place.code if place else None,
                             sector=sector or None, company_size=company_size or None,
                             theme=theme or None)
-    return ctx.route(question, load=desk_loads(session))
+    return ctx.route(question, load=desk_loads(session, ctx))
 
 
 # --- desks ----------------------------------------------------------------------------------

@@ -337,7 +337,12 @@ class ThemeMatcher:
 
     def recognise(self, text: str, picked: str | None = None) -> list[ThemeMatch]:
         """Themes of the question, strongest first; the picked topic always among them."""
-        hits = self.matcher.match(text)
+        return self.recognise_words(dutch.words(text), picked)
+
+    def recognise_words(self, words: Sequence[str], picked: str | None = None
+                        ) -> list[ThemeMatch]:
+        """``recognise`` for a text already cut into folded words."""
+        hits = self.matcher.match_words(words)
         by_theme: dict[str, dict[tuple[str, ...], PhraseHit]] = defaultdict(dict)
         for hit in hits:
             current = by_theme[hit.label].get(hit.words)

@@ -1,0 +1,195 @@
+# ruff: noqa: E501  (word lists read better on one line each)
+"""Routing benchmark: all municipalities, 200 desks, thousands of generated questions.
+
+    .venv/bin/python bench/routing.py                  # 5,000 questions
+    .venv/bin/python bench/routing.py --questions 20000 --desks 200
+
+Builds a scratch SQLite database (migrated, seeded with the shipped municipalities, postcodes
+and desks, topped up with generated desks to --desks), builds the routing context from it and
+routes generated Dutch questions (varied wording, typos, compounds, municipalities, former
+names and postcodes). Prints the context build time and p50/p95/p99/max per question for the
+router itself (``RoutingContext.route``), with cold word caches and in steady state, and for
+``route_question`` (which also reads the desks' load from the database). A benchmark, not a
+test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from backend.core.db import Database, make_engine  # noqa: E402
+from backend.core.migrate import upgrade  # noqa: E402
+from backend.core.settings import Settings  # noqa: E402
+
+SUBJECTS = [
+    "financiering voor een nieuwe machine", "een investeerder voor onze groei", "subsidie voor innovatie",
+    "de WBSO aanvragen", "personeel vinden voor de werkplaats", "twaalf vacatures voor monteurs",
+    "mensen met een afstand tot de arbeidsmarkt", "een cobot voor het inpakken", "robotisering van de lasafdeling",
+    "exporteren naar Duitsland", "een handelsmissie naar Azië", "mijn administratie digitaliseren",
+    "een eenmanszaak inschrijven", "regels en vergunningen voor mijn zaak", "ons pand verduurzamen",
+    "lean werken in de productie", "AI in de klantenservice", "omscholing van ons personeel",
+    "een workshop over social media", "een tech startup met de universiteit", "durfkapitaal voor onze scale-up",
+    "slim roosteren in de zorg", "ziekteverzuim en werkdruk", "een productiviteitsscan", "onze groei",
+]
+OPENERS = ["Ik zoek hulp bij", "Wij willen graag advies over", "Wie helpt ons met", "Vraag over",
+           "Hoe pakken we", "Kunnen jullie meedenken over", "We lopen vast op", ""]
+TYPOS = {"financiering": "finaciering", "subsidie": "subsydie", "personeel": "persooneel",
+         "robotisering": "robotisring", "investeerder": "invesstering", "digitaliseren": "digitaliseeren"}
+SECTORS = ["", "", "industrie", "metaal", "bouw", "zorg", "horeca", "ict", "landbouw", "logistiek"]
+SIZES = ["", "", "zzp", "micro", "klein", "middel", "groot"]
+
+
+def build(tmp: Path, n_desks: int) -> Database:
+    url = f"sqlite:///{tmp / 'bench.db'}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        upgrade(connection=conn)
+    db = Database(engine)
+    settings = Settings(env="development", database_url=url, var_dir=tmp)
+    from backend.regions.service import region_index, seed_regions
+    from backend.routing.models import Desk, DeskCoverage
+    from backend.routing.seed import seed_desks
+
+    seed_regions(db, settings)
+    seed_desks(db, settings)
+    rng = random.Random(7)
+    themes = ["financiering", "werving-en-arbeidsmarkt", "digitalisering", "internationalisering",
+              "robotisering-automatisering", "leren-en-ontwikkelen", "duurzaamheid",
+              "lean-procesinnovatie", "starten-en-ondernemen", "kunstmatige-intelligentie"]
+    with db.transaction() as s:
+        existing = len(s.exec(__import__("sqlmodel").select(Desk)).all())
+        index = region_index(s)
+        codes = sorted(index.municipalities)
+        amrs = sorted({m.labour_market_code for m in index.municipalities.values() if m.labour_market_code})
+        corops = sorted({m.corop_code for m in index.municipalities.values() if m.corop_code})
+        for i in range(max(0, n_desks - existing)):
+            kind = rng.choice(["municipality", "municipality", "labour_market_region", "corop"])
+            desk = Desk(slug=f"bench-{i:03d}", name=f"Bench-loket {i}",
+                        themes=rng.sample(themes, rng.randint(1, 3)),
+                        sectors=rng.choice([[], [], ["industrie"], ["zorg"], ["bouw"]]),
+                        keywords=rng.choice([[], [], [f"specialisme{i}"]]),
+                        general_remit=rng.random() < 0.2, capacity=rng.randint(10, 80))
+            s.add(desk)
+            s.flush()
+            areas = {"municipality": codes, "labour_market_region": amrs, "corop": corops}[kind]
+            for code in rng.sample(areas, rng.randint(1, 4)):
+                s.add(DeskCoverage(desk_id=desk.id or 0, kind=kind, code=code))
+    return db
+
+
+def questions(n: int, db: Database) -> list[dict[str, str | None]]:
+    from backend.regions.service import region_index
+
+    rng = random.Random(11)
+    with db.transaction(write=False) as s:
+        index = region_index(s)
+    munis = list(index.municipalities.values())
+    postcodes = sorted(index.postcodes)
+    out: list[dict[str, str | None]] = []
+    for i in range(n):
+        text = f"{rng.choice(OPENERS)} {rng.choice(SUBJECTS)}".strip()
+        if rng.random() < 0.5:
+            text += f" en {rng.choice(SUBJECTS)}"
+        if rng.random() < 0.25:
+            word = rng.choice(list(TYPOS))
+            text = text.replace(word, TYPOS[word])
+        text += f" (vraag {i})"  # unique texts: no cache can hand back a whole answer
+        r = rng.random()
+        m = rng.choice(munis)
+        place = {"municipality": m.code} if r < 0.6 else (
+            {"municipality": rng.choice(m.former_names)} if r < 0.7 and m.former_names else
+            {"postcode": rng.choice(postcodes) + " AB"} if r < 0.9 else {})
+        out.append({"text": text, **place, "sector": rng.choice(SECTORS) or None,
+                    "company_size": rng.choice(SIZES) or None})
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
+    return values[k]
+
+
+def report(label: str, ms: list[float]) -> None:
+    print(f"{label:<44} n={len(ms):>6}  p50 {pct(ms, 50):6.3f} ms  p95 {pct(ms, 95):6.3f} ms  "
+          f"p99 {pct(ms, 99):6.3f} ms  max {max(ms):6.3f} ms  mean {statistics.fmean(ms):6.3f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=5000)
+    parser.add_argument("--desks", type=int, default=200)
+    args = parser.parse_args()
+    from backend.regions import service as regions
+    from backend.routing import service
+    from backend.routing.router import RoutingInput
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        db = build(Path(tmp), args.desks)
+        print(f"scratch database migrated and seeded in {time.perf_counter() - t:.1f} s")
+        qs = questions(args.questions, db)
+        with db.transaction(write=False) as s:
+            t = time.perf_counter()
+            ctx = service.routing_context(s)
+            build_ms = (time.perf_counter() - t) * 1000
+            print(f"routing context: {len(ctx.regions)} municipalities, {len(ctx.regions.postcodes)} "
+                  f"postcodes, {len(ctx.desks)} desks; built in {build_ms:.0f} ms "
+                  "(once per process, and after desks/regions change)")
+            inputs = []
+            for q in qs:
+                place = None
+                if q.get("municipality"):
+                    found = ctx.regions.resolve(str(q["municipality"]))
+                    place = found.code if found else None
+                inputs.append(RoutingInput(str(q["text"]), place, postcode=q.get("postcode"),
+                                           sector=q.get("sector"), company_size=q.get("company_size")))
+            cold: list[float] = []
+            for inp in inputs[:500]:
+                t0 = time.perf_counter_ns()
+                ctx.route(inp)
+                cold.append((time.perf_counter_ns() - t0) / 1e6)
+            warm: list[float] = []
+            cpu: list[float] = []
+            chosen: dict[str, int] = {}
+            for inp in inputs:
+                t0, c0 = time.perf_counter_ns(), time.thread_time_ns()
+                d = ctx.route(inp)
+                cpu.append((time.thread_time_ns() - c0) / 1e6)
+                warm.append((time.perf_counter_ns() - t0) / 1e6)
+                chosen[d.slug] = chosen.get(d.slug, 0) + 1
+            full: list[float] = []
+            for inp in inputs[:1000]:
+                t0 = time.perf_counter_ns()
+                service.route_question(s, inp)
+                full.append((time.perf_counter_ns() - t0) / 1e6)
+            lookups: list[float] = []
+            for q in qs[:1000]:
+                t0 = time.perf_counter_ns()
+                regions.search_municipalities(s, str(q["text"])[:3])
+                lookups.append((time.perf_counter_ns() - t0) / 1e6)
+        print()
+        report("router, first 500 questions (cold caches)", cold)
+        report("router, all questions (steady state)", warm)
+        report("router, same, CPU time of the thread", cpu)
+        report("route_question (incl. cache check + load)", full)
+        report("municipality autocomplete (3 letters)", lookups)
+        top = sorted(chosen.items(), key=lambda kv: -kv[1])[:8]
+        print("\nmost chosen desks:", ", ".join(f"{k} {v}" for k, v in top))
+        print(f"load average while running: {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
+              f"on {os.cpu_count()} cores (wall-clock tails include time the OS gave to others)")
+
+
+if __name__ == "__main__":
+    main()
