@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from backend.content.cli import search_app
 from backend.core.settings import get_settings
 
 app = typer.Typer(help="Loket: run, migrate, seed and administer the portal.",
@@ -19,6 +20,7 @@ regions_app = typer.Typer(help="Municipalities and postcodes (CBS files).", no_a
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(regions_app, name="regions")
+app.add_typer(search_app, name="search")
 
 
 def _database():  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from backend.accounts.sessions import SessionMiddleware
+from backend.content.indexing import search_readiness
 from backend.core.accesslog import AccessLogMiddleware
 from backend.core.db import Database
 from backend.core.errors import install_error_handlers
@@ -20,7 +21,7 @@ from backend.core.security import csrf_protect
 from backend.core.settings import ROOT, Settings, get_settings
 from backend.core.worker import Worker
 from backend.ops import metrics
-from backend.ops.readiness import install_readiness
+from backend.ops.readiness import add_readiness_check, install_readiness
 
 log = logging.getLogger("loket")
 
@@ -32,6 +33,9 @@ def _include_routers(app: FastAPI) -> None:
     from backend.accounts import routes_admin as accounts_admin
     from backend.accounts import routes_api as accounts_api
     from backend.accounts import routes_html as accounts_html
+    from backend.content import routes_api as content_api
+    from backend.content import routes_editor as content_editor
+    from backend.content import routes_html as content_html
     from backend.ops import routes as ops_routes
     from backend.ops import routes_admin as ops_admin
     from backend.regions import routes as regions_routes
@@ -46,11 +50,16 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(accounts_html.router)
     app.include_router(accounts_admin.router)
     app.include_router(accounts_api.router)
+    app.include_router(content_api.router)
+    app.include_router(content_editor.router)
+    # Last: /regelingen/{slug} and friends must not shadow fixed pages of other domains.
+    app.include_router(content_html.router)
 
 
 def register_handlers() -> None:
     """Import the modules that register outbox handlers and periodic jobs."""
     import backend.accounts.jobs
+    import backend.content.indexing  # noqa: F401
     import backend.core.mail  # noqa: F401
 
 
@@ -91,6 +100,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
     app.state.wake_worker = None
     install_error_handlers(app)
     install_readiness(app)  # domains add checks with backend.ops.readiness.add_readiness_check
+    add_readiness_check(app, "search", search_readiness)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _include_routers(app)
     # Outermost first: request context wraps sessions so both see the same state.

@@ -1,0 +1,1 @@
+"""Knowledge base: taxonomy, practices, case studies, schemes, experts, events, organisations."""

@@ -1,0 +1,57 @@
+"""``loket search …``: maintenance of the search index."""
+
+from __future__ import annotations
+
+import typer
+
+search_app = typer.Typer(help="The search index.", no_args_is_help=True)
+
+
+@search_app.command("reindex")
+def reindex() -> None:
+    """Rebuild the search index from the database (every published item), with a progress bar.
+
+    Readers keep the old index until the rebuild commits. Safe to run while the portal runs.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    import backend.models  # noqa: F401 - every table, for the foreign keys
+    from backend.content import indexing
+    from backend.core.db import Database
+    from backend.core.settings import get_settings
+    from backend.search import SearchUnavailable
+
+    settings = get_settings()
+    db = Database.from_settings(settings)
+    total = indexing.count_published(db)
+    try:
+        with Progress("[progress.description]{task.description}", BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn()) as bar:
+            task = bar.add_task("Indexing", total=total)
+            count = indexing.reindex(db, settings,
+                                     progress=lambda n: bar.update(task, completed=n))
+            bar.update(task, completed=count)
+    except SearchUnavailable as exc:
+        typer.echo(f"search engine unavailable: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"indexed {count} documents ({settings.search_backend})")
+
+
+@search_app.command("status")
+def status() -> None:
+    """Engine health, documents in the index and messages still waiting to be indexed."""
+    import backend.models  # noqa: F401
+    from backend.content import indexing
+    from backend.core.db import Database
+    from backend.core.settings import get_settings
+
+    settings = get_settings()
+    db = Database.from_settings(settings)
+    try:
+        health = indexing.backend_for(settings).health()
+        typer.echo(f"backend: {health.backend}  ok: {health.ok}  documents: {health.documents}"
+                   + (f"  ({health.detail})" if health.detail else ""))
+    except Exception as exc:  # the engine may be down; say so and go on
+        typer.echo(f"backend: {settings.search_backend}  unavailable: {exc}")
+    typer.echo(f"published items: {indexing.count_published(db)}  "
+               f"waiting to be indexed: {indexing.pending_messages(db)}")

@@ -1,0 +1,199 @@
+"""Editor forms: which fields each content type has, and form data <-> ``*Create`` data.
+
+Form values are kept as the editor typed them, so a validation error re-renders the form with
+everything still filled in and the problem next to its field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, get_args
+
+from starlette.datastructures import FormData
+
+from backend.content.models import (
+    BudgetStatus,
+    EventKind,
+    ExpertKind,
+    OrganisationKind,
+    SchemeKind,
+)
+from backend.content.views import AMSTERDAM
+from backend.core.i18n import N_
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str  # English message id, translated in the template
+    widget: str = "input"  # input | textarea | select | checkboxes | checkbox | list | lines
+    input_type: str = "text"
+    options: str | None = None  # see routes_editor.field_options
+    hint: str | None = None
+    rows: int = 4
+    required: bool = False
+
+
+TITLE = FormField("title", N_("Title"), required=True)
+SLUG = FormField("slug", N_("Web address (slug)"),
+                 hint=N_("Lowercase letters, digits and hyphens. Leave empty to make one from "
+                         "the title."))
+SUMMARY = FormField("summary", N_("Summary"), "textarea", rows=3,
+                    hint=N_("One or two sentences; shown in lists and search results."))
+BODY = FormField("body_md", N_("Text"), "textarea", rows=16,
+                 hint=N_("Markdown: **bold**, *italic*, [link](https://…), lists with - and "
+                         "headings with ##. HTML is not allowed."))
+TAXONOMY = (
+    FormField("themes", N_("Themes"), "checkboxes", options="themes"),
+    FormField("sectors", N_("Sectors"), "checkboxes", options="sectors"),
+    FormField("regions", N_("Regions"), "checkboxes", options="regions"),
+    FormField("company_sizes", N_("Company sizes"), "checkboxes", options="sizes"),
+    FormField("organisations", N_("Organisations mentioned"), "checkboxes",
+              options="organisations"),
+    FormField("related", N_("Related items"), "lines", rows=4,
+              hint=N_("One per line, as type:slug (for example scheme:wbso) or a slug.")),
+)
+SOURCE = (
+    FormField("source_title", N_("Source: title"),
+              hint=N_("The document or page this item is based on.")),
+    FormField("source_section", N_("Source: section or page")),
+    FormField("source_document", N_("Source: document reference")),
+    FormField("source_url", N_("Source: web address"), input_type="url"),
+    FormField("is_example", N_("This is an example, not real content"), "checkbox"),
+    FormField("lang", N_("Language"), "select", options="lang"),
+)
+
+TYPE_FIELDS: dict[str, tuple[FormField, ...]] = {
+    "practice": (),
+    "case_study": (),
+    "qa": (),
+    "organisation": (
+        FormField("kind", N_("Kind of organisation"), "select", options="organisation_kind"),
+        FormField("website", N_("Website"), input_type="url"),
+    ),
+    "expert": (
+        FormField("kind", N_("Person or organisation"), "select", options="expert_kind"),
+        FormField("organisation", N_("Organisation"), "select", options="organisation"),
+        FormField("role", N_("Role or position")),
+        FormField("languages", N_("Languages"), "list",
+                  hint=N_("Language codes separated by commas, for example: nl, en")),
+        FormField("website", N_("Website"), input_type="url"),
+        FormField("email", N_("Public e-mail address"), input_type="email",
+                  hint=N_("Only contact data that is already public.")),
+        FormField("phone", N_("Public phone number"), input_type="tel"),
+    ),
+    "event": (
+        FormField("kind", N_("Kind of event"), "select", options="event_kind"),
+        FormField("starts_at", N_("Starts at"), input_type="datetime-local", required=True),
+        FormField("ends_at", N_("Ends at"), input_type="datetime-local"),
+        FormField("online", N_("Online"), "checkbox"),
+        FormField("place", N_("Place")),
+        FormField("organiser", N_("Organiser"), "select", options="organisation"),
+        FormField("organiser_name", N_("Organiser (if not in the list)")),
+        FormField("registration_url", N_("Registration link"), input_type="url"),
+    ),
+    "scheme": (
+        FormField("kind", N_("Kind of scheme"), "select", options="scheme_kind"),
+        FormField("provider", N_("Provider"), "select", options="organisation"),
+        FormField("budget_status", N_("Budget status"), "select", options="budget_status"),
+        FormField("funding_rate", N_("Funding rate in percent"), input_type="number"),
+        FormField("min_amount", N_("Minimum amount in euros"), input_type="number"),
+        FormField("max_amount", N_("Maximum amount in euros"), input_type="number"),
+        FormField("opens_on", N_("Opens on"), input_type="date"),
+        FormField("closes_on", N_("Closes on"), input_type="date"),
+        FormField("first_come_first_served", N_("First come, first served"), "checkbox"),
+        FormField("cost_kinds", N_("Eligible costs"), "list",
+                  hint=N_("Codes separated by commas, for example: investering, advies")),
+        FormField("terms_checked_on", N_("Terms checked on"), input_type="date"),
+        FormField("terms_note", N_("Note on the terms"), "textarea", rows=3),
+    ),
+}
+
+
+def fields_for(type_: str) -> list[FormField]:
+    return [TITLE, SLUG, SUMMARY, BODY, *TYPE_FIELDS[type_], *TAXONOMY, *SOURCE]
+
+
+def labels_for(type_: str) -> dict[str, str]:
+    return {f.name: f.label for f in fields_for(type_)}
+
+
+def choices(kind: str) -> list[str]:
+    literal = {"organisation_kind": OrganisationKind, "expert_kind": ExpertKind,
+               "event_kind": EventKind, "scheme_kind": SchemeKind,
+               "budget_status": BudgetStatus}[kind]
+    return list(get_args(literal))
+
+
+def _split(value: str, pattern: str) -> list[str]:
+    return [v.strip() for v in re.split(pattern, value or "") if v.strip()]
+
+
+def parse(form: FormData | Mapping[str, Any], type_: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(data for the create model, raw values to show again)."""
+    data: dict[str, Any] = {}
+    raw: dict[str, Any] = {}
+    def getlist(key: str) -> list[Any]:
+        if isinstance(form, FormData):
+            return form.getlist(key)
+        value = form.get(key)
+        return list(value) if isinstance(value, list | tuple) else []
+
+    for f in fields_for(type_):
+        if f.widget == "checkboxes":
+            values = [str(v) for v in getlist(f.name)]
+            data[f.name] = raw[f.name] = values
+        elif f.widget == "checkbox":
+            data[f.name] = raw[f.name] = f.name in form
+        else:
+            text = str(form.get(f.name) or "")
+            raw[f.name] = text
+            if f.widget == "list":
+                data[f.name] = _split(text, r"[,\n]")
+            elif f.widget == "lines":
+                data[f.name] = _split(text, r"[\n,]")
+            elif f.name == "slug":
+                data[f.name] = text.strip() or None
+            elif f.input_type == "number":
+                # Dutch decimals use a comma; thousands separators are dropped.
+                number = text.strip().replace(".", "") if "," in text else text.strip()
+                data[f.name] = number.replace(",", ".")
+            else:
+                data[f.name] = text
+    return data, raw
+
+
+def _local(value: Any) -> str:
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(AMSTERDAM)
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def values_from_data(data: Mapping[str, Any], type_: str) -> dict[str, Any]:
+    """Stored data (``ItemView.data()`` or a snapshot) as form values."""
+    out: dict[str, Any] = {}
+    for f in fields_for(type_):
+        value = data.get(f.name)
+        if f.widget in ("checkboxes",):
+            out[f.name] = list(value or [])
+        elif f.widget == "checkbox":
+            out[f.name] = bool(value)
+        elif f.widget == "list":
+            out[f.name] = ", ".join(value or [])
+        elif f.widget == "lines":
+            out[f.name] = "\n".join(value or [])
+        elif f.input_type == "datetime-local":
+            out[f.name] = _local(value)
+        elif value is None:
+            out[f.name] = ""
+        elif isinstance(value, float) and value.is_integer():
+            out[f.name] = str(int(value))
+        else:
+            out[f.name] = str(value)
+    return out

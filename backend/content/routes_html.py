@@ -1,0 +1,321 @@
+"""Public pages: the search page, browse pages per type and detail pages.
+
+Every page works as plain GET links and forms; HTMX swaps only the ``results`` block (search as
+you type, filters) and keeps the URL in step. If the search engine is down the search page
+still renders and says so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session, col, select
+
+from backend.accounts.deps import OptionalPrincipal
+from backend.content import service
+from backend.content import taxonomy as tx
+from backend.content.indexing import backend_for
+from backend.content.markdown import highlight_html
+from backend.content.models import (
+    CONTENT_TYPES,
+    CompanySize,
+    ContentCompanySize,
+    ContentItem,
+    ContentOrganisation,
+    ContentRegion,
+    ContentSector,
+    ContentTheme,
+    Region,
+    SchemeTerms,
+    Sector,
+    Theme,
+)
+from backend.content.searching import SearchParams, run_search
+from backend.content.views import (
+    TYPE_PATHS,
+    item_url,
+    kind_label,
+    load_view,
+    load_views,
+    status_label,
+    type_label,
+)
+from backend.core.db import SessionDep
+from backend.core.i18n import gettext_ as _
+from backend.core.templating import env, markup, render
+from backend.search import FACET_FIELDS, SearchBackend, SearchUnavailable
+from backend.site.doors import available_doors
+
+router = APIRouter(include_in_schema=False)
+
+PER_PAGE = 10
+BROWSE_PER_PAGE = 20
+
+env.globals.update(kb_type_label=type_label, kb_kind_label=kind_label,
+                   kb_status_label=status_label, kb_item_url=item_url,
+                   kb_type_paths=TYPE_PATHS)
+env.filters["kb_name"] = tx.name_of
+
+
+def search_backend(request: Request) -> SearchBackend:
+    """The process-wide backend; tests may put another one on ``app.state.search_backend``."""
+    override = getattr(request.app.state, "search_backend", None)
+    if override is not None:
+        return override
+    return backend_for(request.app.state.settings)
+
+
+def ask_door(request: Request) -> str | None:
+    """The "ask a question" door, once that page exists."""
+    doors = [d for d in available_doors(request) if d.path == "/vraag"]
+    return doors[0].href if doors else None
+
+
+def facet_title(name: str) -> str:
+    return {
+        "type": _("Type"), "theme": _("Theme"), "pillar": _("TOP pillar"),
+        "sector": _("Sector"), "region": _("Region"), "size": _("Company size"),
+        "status": _("Scheme status"), "kind": _("Kind"),
+    }.get(name, name)
+
+
+def paging(page: int, per_page: int, total: int, url: Callable[[int], str]) -> dict[str, Any]:
+    pages = max(1, math.ceil(total / per_page))
+    window = [n for n in range(max(1, page - 2), min(pages, page + 2) + 1)]
+    return {
+        "page": page, "pages": pages,
+        "prev": url(page - 1) if page > 1 else None,
+        "next": url(page + 1) if page < pages else None,
+        "links": [(n, url(n)) for n in window],
+    }
+
+
+def _label(tax: tx.Taxonomy, facet: str, value: str) -> str:
+    if facet == "type":
+        return type_label(value, plural=True)
+    if facet == "status":
+        return status_label(value)
+    return tax.label({"size": "size"}.get(facet, facet), value)
+
+
+# --- search --------------------------------------------------------------------------------
+
+@router.get("/zoeken", response_class=HTMLResponse, name="search")
+def search_page(
+    request: Request, session: SessionDep,
+    q: str = "",
+    type: list[str] = Query(default=[]),
+    theme: list[str] = Query(default=[]),
+    pillar: list[str] = Query(default=[]),
+    sector: list[str] = Query(default=[]),
+    region: list[str] = Query(default=[]),
+    size: list[str] = Query(default=[]),
+    status: list[str] = Query(default=[]),
+    sort: str = "relevance",
+    page: str = "1",
+) -> HTMLResponse:
+    params = SearchParams.build(
+        q, {"type": type, "theme": theme, "pillar": pillar, "sector": sector, "region": region,
+            "size": size, "status": status}, sort, _int(page), PER_PAGE)
+    tax = tx.load(session)
+    results = None
+    unavailable = False
+    try:
+        results = run_search(search_backend(request), params)
+    except SearchUnavailable:
+        unavailable = True
+    facets: list[dict[str, Any]] = []
+    hits: list[dict[str, Any]] = []
+    pager = None
+    if results is not None:
+        for name in FACET_FIELDS:
+            counts = dict(results.facets.get(name, {}))
+            for active in params.filters.get(name, ()):
+                counts.setdefault(active, 0)
+            if not counts:
+                continue
+            values: list[dict[str, Any]] = [
+                {"value": v, "label": _label(tax, name, v), "count": n,
+                 "active": params.is_active(name, v), "url": params.toggle(name, v)}
+                for v, n in counts.items()]
+            values.sort(key=lambda x: (not x["active"], -x["count"], x["label"].lower()))
+            facets.append({"name": name, "title": facet_title(name), "values": values})
+        hits = [{"id": h.id, "type": h.type, "type_label": type_label(h.type), "title": h.title,
+                 "url": h.url, "snippet": markup(highlight_html(h.snippet))}
+                for h in results.hits]
+        pager = paging(params.page, params.per_page, results.total,
+                       lambda n: params.url(page=n))
+    broader = [{"label": _("Without the filter “%(name)s”", name=facet_title(name)),
+                "url": params.without(name)} for name in params.filters]
+    if len(params.filters) > 1:
+        broader.append({"label": _("Without any filters"), "url": params.without()})
+    ctx = {
+        "params": params, "results": results, "hits": hits, "facets": facets, "pager": pager,
+        "unavailable": unavailable, "broader": broader, "search_q": params.q,
+        "suggestion_url": (params.url(q=results.suggestion, page=1)
+                           if results is not None and results.suggestion else None),
+        "ask_url": ask_door(request),
+        "sorts": [("relevance", _("Relevance")), ("newest", _("Newest first")),
+                  ("closing", _("Closing date"))],
+        "filter_names": [n for n in FACET_FIELDS],
+    }
+    return render(request, "content/search.html", ctx, block="results")
+
+
+def _int(value: str | None, default: int = 1) -> int:
+    try:
+        return max(1, min(10_000, int(value or default)))
+    except ValueError:
+        return default
+
+
+# --- browse --------------------------------------------------------------------------------
+
+def _used_terms(session: Session, type_: str, link: Any, term_col: Any, model: Any
+                ) -> list[tuple[str, str, int]]:
+    """(slug, name, count) of terms used by published items of a type."""
+    rows = session.exec(
+        select(model, sa.func.count(link.item_id))
+        .join(link, term_col == model.id)
+        .join(ContentItem, col(ContentItem.id) == link.item_id)
+        .where(ContentItem.type == type_, ContentItem.status == "published",
+               col(ContentItem.deleted_at).is_(None))
+        .group_by(col(model.id))
+        .order_by(col(model.position), col(model.id))).all()
+    return [(t.slug, tx.name_of(t), n) for t, n in rows]
+
+
+def _used_kinds(session: Session, type_: str) -> list[tuple[str, str, int]]:
+    rows = session.exec(
+        select(ContentItem.kind, sa.func.count())
+        .where(ContentItem.type == type_, ContentItem.status == "published",
+               col(ContentItem.deleted_at).is_(None), col(ContentItem.kind).is_not(None))
+        .group_by(col(ContentItem.kind))).all()
+    return sorted(((k, kind_label(k), n) for k, n in rows if k), key=lambda r: r[1].lower())
+
+
+def browse(type_: str) -> Callable[..., HTMLResponse]:
+    def page_handler(
+        request: Request, session: SessionDep,
+        theme: str = "", sector: str = "", region: str = "", size: str = "", kind: str = "",
+        status: str = "", pagina: str = "1", q: str = "",
+    ) -> HTMLResponse:
+        page = _int(pagina)
+        chosen = {"theme": theme, "sector": sector, "region": region, "size": size,
+                  "kind": kind, "status": status}
+        filters = service.ListFilters(
+            types=(type_,), themes=[theme] if theme else (), sectors=[sector] if sector else (),
+            regions=[region] if region else (), sizes=[size] if size else (),
+            kinds=[kind] if kind else (),
+            scheme_statuses=[status] if status and type_ == "scheme" else (),
+            upcoming_only=type_ == "event" and not request.query_params.get("alle"))
+        order = {"event": "starts", "scheme": "title"}.get(type_, "title")
+        items, total = service.list_items(session, filters, page=page,
+                                          per_page=BROWSE_PER_PAGE, order=order)
+        views = load_views(session, items)
+        options: list[dict[str, Any]] = [
+            {"name": "theme", "title": facet_title("theme"),
+             "values": _used_terms(session, type_, ContentTheme, ContentTheme.theme_id, Theme)},
+            {"name": "sector", "title": facet_title("sector"),
+             "values": _used_terms(session, type_, ContentSector, ContentSector.sector_id,
+                                   Sector)},
+            {"name": "region", "title": facet_title("region"),
+             "values": _used_terms(session, type_, ContentRegion, ContentRegion.region_id,
+                                   Region)},
+            {"name": "size", "title": facet_title("size"),
+             "values": _used_terms(session, type_, ContentCompanySize,
+                                   ContentCompanySize.size_id, CompanySize)},
+        ]
+        if type_ in ("scheme", "event", "organisation", "expert"):
+            options.insert(0, {"name": "kind", "title": facet_title("kind"),
+                               "values": _used_kinds(session, type_)})
+        if type_ == "scheme":
+            options.insert(1, {"name": "status", "title": facet_title("status"), "values": [
+                (s, status_label(s), None) for s in ("open", "upcoming", "closed", "exhausted")]})
+        options = [o for o in options if o["values"]]
+        base = TYPE_PATHS[type_]
+        keep = {k: v for k, v in chosen.items() if v}
+
+        def url(n: int) -> str:
+            from urllib.parse import urlencode
+
+            query = urlencode({**keep, **({"pagina": n} if n > 1 else {})})
+            return base + (f"?{query}" if query else "")
+
+        ctx = {"type": type_, "title": type_label(type_, plural=True), "views": views,
+               "total": total, "options": options, "chosen": chosen, "base": base,
+               "pager": paging(page, BROWSE_PER_PAGE, total, url), "search_q": q,
+               "all_events": bool(request.query_params.get("alle"))}
+        return render(request, "content/browse.html", ctx, block="results")
+
+    page_handler.__name__ = f"browse_{type_}"
+    return page_handler
+
+
+def detail(type_: str) -> Callable[..., HTMLResponse]:
+    def page_handler(request: Request, session: SessionDep, slug: str,
+                     principal: OptionalPrincipal) -> HTMLResponse:
+        item = service.get_item(session, type_, slug, public=True)
+        return render_detail(request, session, item, principal=principal)
+
+    page_handler.__name__ = f"detail_{type_}"
+    return page_handler
+
+
+def render_detail(request: Request, session: Session, item: ContentItem, *,
+                  principal: Any = None, preview: bool = False) -> HTMLResponse:
+    view = load_view(session, item)
+    related = service.related_items(session, view)
+    mentions: list[ContentItem] = []
+    if item.type == "organisation":
+        mentions = referencing_items(session, item)
+    ctx = {"view": view, "item": item, "body_html": markup(view.body_html),
+           "related": related, "mentions": mentions, "preview": preview,
+           "can_edit": bool(principal and principal.has("editor")),
+           "org": view.public_ref(view.org) if not preview else view.org,
+           "provider": view.public_ref(view.provider) if not preview else view.provider,
+           "organisations": view.organisations if preview else view.public_organisations(),
+           "list_url": TYPE_PATHS[item.type]}
+    return render(request, "content/detail.html", ctx)
+
+
+def referencing_items(session: Session, org: ContentItem, limit: int = 30) -> list[ContentItem]:
+    """Published items that name this organisation (provider, organiser, employer, mention)."""
+    ids = set(session.exec(select(ContentOrganisation.item_id)
+                           .where(ContentOrganisation.organisation_id == org.id)))
+    ids.update(i for i in session.exec(select(ContentItem.id).where(
+        ContentItem.organisation_id == org.id)) if i is not None)
+    ids.update(session.exec(select(SchemeTerms.item_id).where(SchemeTerms.provider_id == org.id)))
+    ids.discard(org.id)
+    if not ids:
+        return []
+    return list(session.exec(select(ContentItem).where(
+        col(ContentItem.id).in_(ids), ContentItem.status == "published",
+        col(ContentItem.deleted_at).is_(None))
+        .order_by(col(ContentItem.type), sa.func.lower(ContentItem.title)).limit(limit)))
+
+
+@router.get("/kennisbank", response_class=HTMLResponse, name="knowledge_base")
+def knowledge_base(request: Request, session: SessionDep) -> HTMLResponse:
+    counts = dict(session.exec(
+        select(ContentItem.type, sa.func.count()).where(
+            ContentItem.status == "published", col(ContentItem.deleted_at).is_(None))
+        .group_by(col(ContentItem.type))).all())
+    tax = tx.load(session)
+    sections = [{"type": t, "title": type_label(t, plural=True), "url": TYPE_PATHS[t],
+                 "count": counts.get(t, 0)} for t in CONTENT_TYPES if counts.get(t)]
+    pillars = [{"pillar": p, "themes": [t for t in tax.themes if t.pillar_id == p.id]}
+               for p in tax.pillars]
+    return render(request, "content/index.html", {"sections": sections, "pillars": pillars})
+
+
+for _type in CONTENT_TYPES:
+    router.add_api_route(TYPE_PATHS[_type], browse(_type), methods=["GET"],
+                         response_class=HTMLResponse, name=f"content_browse_{_type}")
+    router.add_api_route(TYPE_PATHS[_type] + "/{slug}", detail(_type), methods=["GET"],
+                         response_class=HTMLResponse, name=f"content_detail_{_type}")

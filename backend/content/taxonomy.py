@@ -1,0 +1,218 @@
+"""Taxonomy: pillars, themes, sectors, company sizes and regions — lookups and editing.
+
+The whole taxonomy is a few hundred rows, so it is read in one go per request (``load``) and
+looked up in memory; facet values everywhere are slugs, names come from here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from backend.content.models import (
+    CompanySize,
+    ContentItem,
+    ContentSector,
+    ContentTheme,
+    Pillar,
+    Region,
+    Sector,
+    SectorCreate,
+    Theme,
+    ThemeCreate,
+)
+from backend.core.errors import Invalid, NotFound
+from backend.core.i18n import N_, get_language
+from backend.core.outbox import enqueue
+
+Term = Pillar | Theme | Sector | CompanySize | Region
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """"Financiële regeling (2026)!" -> "financiele-regeling-2026"."""
+    normal = unicodedata.normalize("NFKD", text)
+    ascii_text = normal.encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    return slug.strip("-")
+
+
+def name_of(term: Any) -> str:
+    """Name in the current language (Dutch when there is no English name)."""
+    if get_language() == "en" and getattr(term, "name_en", None):
+        return str(term.name_en)
+    return str(term.name_nl)
+
+
+@dataclass
+class Taxonomy:
+    pillars: list[Pillar] = field(default_factory=list)
+    themes: list[Theme] = field(default_factory=list)
+    sectors: list[Sector] = field(default_factory=list)
+    sizes: list[CompanySize] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.pillar_by_id = {p.id: p for p in self.pillars}
+        self.theme_by_id = {t.id: t for t in self.themes}
+        self.sector_by_id = {s.id: s for s in self.sectors}
+        self.size_by_id = {s.id: s for s in self.sizes}
+        self.region_by_id = {r.id: r for r in self.regions}
+        self.by_slug: dict[str, dict[str, Any]] = {
+            "pillar": {p.slug: p for p in self.pillars},
+            "theme": {t.slug: t for t in self.themes},
+            "sector": {s.slug: s for s in self.sectors},
+            "size": {s.slug: s for s in self.sizes},
+            "region": {r.slug: r for r in self.regions},
+        }
+
+    def pillar_of(self, theme: Theme) -> Pillar | None:
+        return self.pillar_by_id.get(theme.pillar_id)
+
+    def sector_lineage(self, sector: Sector) -> list[Sector]:
+        """The sector and its parents, nearest first (a cycle cannot loop forever)."""
+        out: list[Sector] = []
+        current: Sector | None = sector
+        while current is not None and current not in out:
+            out.append(current)
+            current = self.sector_by_id.get(current.parent_id) if current.parent_id else None
+        return out
+
+    def label(self, facet: str, slug: str) -> str:
+        """Display name of a facet value; unknown slugs are shown as they are."""
+        term = self.by_slug.get(facet, {}).get(slug)
+        return name_of(term) if term is not None else slug
+
+    def options(self, facet: str) -> list[tuple[str, str]]:
+        return [(slug, name_of(term)) for slug, term in self.by_slug.get(facet, {}).items()]
+
+
+def load(session: Session) -> Taxonomy:
+    return Taxonomy(
+        pillars=list(session.exec(select(Pillar).order_by(col(Pillar.position), col(Pillar.id)))),
+        themes=list(session.exec(select(Theme).order_by(col(Theme.position), col(Theme.id)))),
+        sectors=list(session.exec(select(Sector).order_by(col(Sector.position), col(Sector.id)))),
+        sizes=list(session.exec(select(CompanySize).order_by(col(CompanySize.position),
+                                                              col(CompanySize.id)))),
+        regions=list(session.exec(select(Region).order_by(col(Region.position), col(Region.id)))),
+    )
+
+
+# --- editing -------------------------------------------------------------------------------
+
+def _reindex_linked(session: Session, link: type[ContentTheme] | type[ContentSector],
+                    term_ids: list[int]) -> None:
+    """Search documents carry theme names, pillars and parent sectors; refresh the published
+    items that use the changed terms."""
+    term_col = col(link.theme_id) if link is ContentTheme else col(ContentSector.sector_id)
+    ids = set(session.exec(
+        select(link.item_id).join(ContentItem, col(ContentItem.id) == link.item_id)
+        .where(term_col.in_(term_ids), ContentItem.status == "published",
+               col(ContentItem.deleted_at).is_(None))))
+    if ids:
+        enqueue(session, "search.index", {"ids": sorted(ids)})
+
+
+def _pillar(session: Session, slug: str) -> Pillar:
+    pillar = session.exec(select(Pillar).where(Pillar.slug == slug)).first()
+    if pillar is None:
+        raise Invalid(fields={"pillar": N_("Choose one of the pillars.")})
+    return pillar
+
+
+def create_theme(session: Session, data: ThemeCreate) -> Theme:
+    slug = data.slug or slugify(data.name_nl)
+    if not slug:
+        raise Invalid(fields={"name_nl": N_("This field is required.")})
+    if session.exec(select(Theme).where(Theme.slug == slug)).first() is not None:
+        raise Invalid(fields={"slug": N_("This code is already in use.")})
+    pillar = _pillar(session, data.pillar)
+    position = len(session.exec(select(Theme.id)).all())
+    theme = Theme(slug=slug, name_nl=data.name_nl, name_en=data.name_en,
+                  description_nl=data.description_nl, pillar_id=pillar.id or 0,
+                  keywords=_keywords(data.keywords), position=position)
+    session.add(theme)
+    session.flush()
+    return theme
+
+
+def _keywords(values: list[str]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        v = " ".join(v.split()).lower()
+        if v and v not in out:
+            out.append(v)
+    return out
+
+
+def update_theme(session: Session, theme_id: int, data: ThemeCreate) -> Theme:
+    """Rename, move to another pillar or change keywords; the slug (the facet value) stays."""
+    theme = session.get(Theme, theme_id)
+    if theme is None:
+        raise NotFound()
+    pillar = _pillar(session, data.pillar)
+    theme.name_nl = data.name_nl
+    theme.name_en = data.name_en
+    theme.description_nl = data.description_nl
+    theme.keywords = _keywords(data.keywords)
+    theme.pillar_id = pillar.id or theme.pillar_id
+    session.add(theme)
+    session.flush()
+    _reindex_linked(session, ContentTheme, [theme_id])
+    return theme
+
+
+def _parent_sector(session: Session, slug: str | None, own_id: int | None) -> Sector | None:
+    if not slug:
+        return None
+    parent = session.exec(select(Sector).where(Sector.slug == slug)).first()
+    if parent is None or parent.id == own_id:
+        raise Invalid(fields={"parent": N_("Choose an existing sector.")})
+    # Refuse cycles: the new parent must not descend from this sector.
+    seen: Sector | None = parent
+    while seen is not None and seen.parent_id is not None:
+        if seen.parent_id == own_id:
+            raise Invalid(fields={"parent": N_("Choose an existing sector.")})
+        seen = session.get(Sector, seen.parent_id)
+    return parent
+
+
+def create_sector(session: Session, data: SectorCreate) -> Sector:
+    slug = data.slug or slugify(data.name_nl)
+    if not slug:
+        raise Invalid(fields={"name_nl": N_("This field is required.")})
+    if session.exec(select(Sector).where(Sector.slug == slug)).first() is not None:
+        raise Invalid(fields={"slug": N_("This code is already in use.")})
+    parent = _parent_sector(session, data.parent, None)
+    position = len(session.exec(select(Sector.id)).all())
+    sector = Sector(slug=slug, name_nl=data.name_nl, name_en=data.name_en, sbi=data.sbi or None,
+                    parent_id=parent.id if parent else None, position=position)
+    session.add(sector)
+    session.flush()
+    return sector
+
+
+def update_sector(session: Session, sector_id: int, data: SectorCreate) -> Sector:
+    sector = session.get(Sector, sector_id)
+    if sector is None:
+        raise NotFound()
+    parent = _parent_sector(session, data.parent, sector_id)
+    sector.name_nl = data.name_nl
+    sector.name_en = data.name_en
+    sector.sbi = data.sbi or None
+    new_parent = parent.id if parent else None
+    moved = new_parent != sector.parent_id
+    sector.parent_id = new_parent
+    session.add(sector)
+    session.flush()
+    if moved:
+        tax = load(session)
+        family = [s.id for s in tax.sectors
+                  if s.id is not None and sector_id in {x.id for x in tax.sector_lineage(s)}]
+        _reindex_linked(session, ContentSector, family)
+    return sector

@@ -1,0 +1,365 @@
+"""An item with everything it links to, loaded in a few batched queries.
+
+``ItemView`` is what pages, the API, revision snapshots and search documents are built from.
+``data()`` gives the item in the shape of its ``*Create`` model — the editor form's values,
+a revision's snapshot and what the seed loader compares against.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from backend.content import taxonomy as tx
+from backend.content.markdown import render_markdown
+from backend.content.models import (
+    CREATE_MODELS,
+    PUBLIC_MODELS,
+    CompanySize,
+    ContactPublic,
+    ContentCompanySize,
+    ContentItem,
+    ContentOrganisation,
+    ContentPublic,
+    ContentRegion,
+    ContentRelated,
+    ContentSector,
+    ContentTheme,
+    ItemRef,
+    Pillar,
+    Region,
+    SchemeCostKind,
+    SchemeTerms,
+    Sector,
+    SourcePublic,
+    TermPublic,
+    Theme,
+)
+from backend.core.i18n import gettext_ as _
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+# Public paths per type; SearchDoc.url uses the same.
+TYPE_PATHS: dict[str, str] = {
+    "practice": "/kennisbank/goede-voorbeelden",
+    "case_study": "/kennisbank/praktijkcasussen",
+    "scheme": "/regelingen",
+    "expert": "/experts",
+    "event": "/agenda",
+    "organisation": "/organisaties",
+    "qa": "/kennisbank/vragen",
+}
+# API collection names per type.
+API_PATHS: dict[str, str] = {
+    "practice": "practices",
+    "case_study": "case-studies",
+    "scheme": "schemes",
+    "expert": "experts",
+    "event": "events",
+    "organisation": "organisations",
+    "qa": "answers",
+}
+# Slugs that would shadow a fixed page below a type's path.
+RESERVED_SLUGS = frozenset({"zoeker", "nieuw", "zoeken", "vraag"})
+
+
+def today() -> date:
+    return datetime.now(AMSTERDAM).date()
+
+
+def item_url(type_: str, slug: str) -> str:
+    return f"{TYPE_PATHS[type_]}/{slug}"
+
+
+def type_label(type_: str, plural: bool = False) -> str:
+    singular = {
+        "practice": _("Good practice"), "case_study": _("Case study"), "scheme": _("Scheme"),
+        "expert": _("Expert"), "event": _("Event"), "organisation": _("Organisation"),
+        "qa": _("Question and answer"),
+    }
+    many = {
+        "practice": _("Good practices"), "case_study": _("Case studies"),
+        "scheme": _("Schemes"), "expert": _("Experts"), "event": _("Events"),
+        "organisation": _("Organisations"), "qa": _("Questions and answers"),
+    }
+    return (many if plural else singular).get(type_, type_)
+
+
+def kind_label(kind: str | None) -> str:
+    labels = {
+        "subsidy": _("Subsidy"), "loan": _("Loan"), "guarantee": _("Guarantee"),
+        "tax": _("Tax scheme"), "voucher": _("Voucher"),
+        "person": _("Person"), "organisation": _("Organisation"),
+        "workshop": _("Workshop"), "webinar": _("Webinar"), "network": _("Network meeting"),
+        "knowledge_institution": _("Knowledge institution"), "fieldlab": _("Fieldlab"),
+        "desk": _("Support desk"), "ecosystem": _("Ecosystem"), "government": _("Government"),
+        "branch_organisation": _("Trade association"), "financier": _("Financier"),
+        "company": _("Company"), "other": _("Other"),
+    }
+    return labels.get(kind or "", kind or "")
+
+
+def status_label(status: str | None) -> str:
+    labels = {
+        "open": _("Open"), "upcoming": _("Opens soon"), "closed": _("Closed"),
+        "exhausted": _("Budget exhausted"), "limited": _("Limited budget left"),
+        "continuous": _("Open all year"), "draft": _("Draft"), "published": _("Published"),
+    }
+    return labels.get(status or "", status or "")
+
+
+def scheme_status(terms: SchemeTerms | None, on: date | None = None) -> str:
+    """open | upcoming | closed | exhausted, from the budget status and the window."""
+    if terms is None:
+        return "open"
+    on = on or today()
+    if terms.budget_status == "exhausted":
+        return "exhausted"
+    if terms.budget_status == "closed" or (terms.closes_on is not None and terms.closes_on < on):
+        return "closed"
+    if terms.budget_status == "upcoming" or (terms.opens_on is not None and terms.opens_on > on):
+        return "upcoming"
+    return "open"
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+@dataclass
+class ItemView:
+    item: ContentItem
+    tax: tx.Taxonomy
+    themes: list[Theme] = field(default_factory=list)
+    sectors: list[Sector] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
+    sizes: list[CompanySize] = field(default_factory=list)
+    organisations: list[ContentItem] = field(default_factory=list)
+    related: list[ContentItem] = field(default_factory=list)
+    org: ContentItem | None = None  # expert's organisation, event's organiser
+    terms: SchemeTerms | None = None
+    provider: ContentItem | None = None
+    cost_kinds: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> int:
+        return self.item.id or 0
+
+    @property
+    def type(self) -> str:
+        return self.item.type
+
+    @property
+    def url(self) -> str:
+        return item_url(self.item.type, self.item.slug)
+
+    @property
+    def doc_id(self) -> str:
+        return f"{self.item.type}:{self.item.slug}"
+
+    @property
+    def pillars(self) -> list[Pillar]:
+        out: list[Pillar] = []
+        for theme in self.themes:
+            pillar = self.tax.pillar_of(theme)
+            if pillar is not None and pillar not in out:
+                out.append(pillar)
+        return out
+
+    @property
+    def scheme_status(self) -> str | None:
+        return scheme_status(self.terms) if self.item.type == "scheme" else None
+
+    @property
+    def body_html(self) -> str:
+        return render_markdown(self.item.body_md)
+
+    def public_related(self) -> list[ContentItem]:
+        return [r for r in self.related if r.status == "published" and r.deleted_at is None]
+
+    def public_organisations(self) -> list[ContentItem]:
+        return [o for o in self.organisations if o.status == "published" and o.deleted_at is None]
+
+    def public_ref(self, other: ContentItem | None) -> ContentItem | None:
+        if other is None or other.status != "published" or other.deleted_at is not None:
+            return None
+        return other
+
+    # --- the editable data -------------------------------------------------------------
+    def data(self) -> dict[str, Any]:
+        """The item in its ``*Create`` shape, JSON-ready."""
+        it = self.item
+        out: dict[str, Any] = {
+            "slug": it.slug, "title": it.title, "summary": it.summary, "body_md": it.body_md,
+            "lang": it.lang, "is_example": it.is_example,
+            "source_document": it.source_document, "source_title": it.source_title,
+            "source_section": it.source_section, "source_url": it.source_url,
+            "themes": [t.slug for t in self.themes],
+            "sectors": [s.slug for s in self.sectors],
+            "regions": [r.slug for r in self.regions],
+            "company_sizes": [s.slug for s in self.sizes],
+            "organisations": [o.slug for o in self.organisations],
+            "related": [f"{r.type}:{r.slug}" for r in self.related],
+        }
+        if it.type == "organisation":
+            out.update(kind=it.kind or "other", website=it.website)
+        elif it.type == "expert":
+            out.update(kind=it.kind or "person", organisation=self.org.slug if self.org else None,
+                       role=it.role, languages=list(it.languages or []), website=it.website,
+                       email=it.contact_email, phone=it.contact_phone)
+        elif it.type == "event":
+            out.update(kind=it.kind or "workshop", starts_at=_iso(it.starts_at),
+                       ends_at=_iso(it.ends_at), online=bool(it.online), place=it.place,
+                       organiser=self.org.slug if self.org else None,
+                       organiser_name=it.organisation_name,
+                       registration_url=it.registration_url)
+        elif it.type == "scheme":
+            t = self.terms or SchemeTerms(item_id=it.id or 0)
+            out.update(kind=it.kind or "subsidy",
+                       provider=self.provider.slug if self.provider else None,
+                       cost_kinds=list(self.cost_kinds), min_amount=t.min_amount,
+                       max_amount=t.max_amount, funding_rate=t.funding_rate,
+                       opens_on=_iso(t.opens_on), closes_on=_iso(t.closes_on),
+                       first_come_first_served=t.first_come_first_served,
+                       budget_status=t.budget_status,
+                       terms_checked_on=_iso(t.terms_checked_on), terms_note=t.terms_note)
+        return out
+
+    def normalised_data(self) -> dict[str, Any]:
+        """``data()`` through the create model: comparable with validated input."""
+        model = CREATE_MODELS[self.item.type].model_validate(self.data())
+        return model.model_dump(mode="json")
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"type": self.item.type, "status": self.item.status,
+                "published_at": _iso(self.item.published_at), **self.data()}
+
+
+def ref(item: ContentItem) -> ItemRef:
+    return ItemRef(type=item.type, slug=item.slug, title=item.title,
+                   url=item_url(item.type, item.slug))
+
+
+def _terms(terms: Sequence[Any]) -> list[TermPublic]:
+    return [TermPublic(slug=t.slug, name=tx.name_of(t)) for t in terms]
+
+
+def to_public(view: ItemView) -> ContentPublic:
+    it = view.item
+    source = None
+    if it.source_document or it.source_title or it.source_url:
+        source = SourcePublic(document=it.source_document, title=it.source_title,
+                              section=it.source_section, url=it.source_url)
+    common: dict[str, Any] = dict(
+        id=it.id, type=it.type, slug=it.slug, url=view.url, title=it.title, summary=it.summary,
+        body_md=it.body_md, body_html=view.body_html, lang=it.lang, status=it.status,
+        is_example=it.is_example, published_at=it.published_at, updated_at=it.updated_at,
+        source=source, themes=_terms(view.themes), pillars=_terms(view.pillars),
+        sectors=_terms(view.sectors), regions=_terms(view.regions),
+        company_sizes=_terms(view.sizes),
+        organisations=[ref(o) for o in view.public_organisations()],
+        related=[ref(r) for r in view.public_related()],
+    )
+    org = view.public_ref(view.org)
+    if it.type == "organisation":
+        common.update(kind=it.kind or "other", website=it.website)
+    elif it.type == "expert":
+        common.update(kind=it.kind or "person", organisation=ref(org) if org else None,
+                      role=it.role, languages=list(it.languages or []),
+                      contact=ContactPublic(website=it.website, email=it.contact_email,
+                                            phone=it.contact_phone))
+    elif it.type == "event":
+        common.update(kind=it.kind or "workshop", starts_at=it.starts_at, ends_at=it.ends_at,
+                      online=bool(it.online), place=it.place,
+                      organiser=ref(org) if org else None, organiser_name=it.organisation_name,
+                      registration_url=it.registration_url)
+    elif it.type == "scheme":
+        t = view.terms or SchemeTerms(item_id=it.id or 0)
+        provider = view.public_ref(view.provider)
+        common.update(kind=it.kind or "subsidy", provider=ref(provider) if provider else None,
+                      cost_kinds=list(view.cost_kinds), min_amount=t.min_amount,
+                      max_amount=t.max_amount, funding_rate=t.funding_rate,
+                      opens_on=t.opens_on, closes_on=t.closes_on,
+                      first_come_first_served=t.first_come_first_served,
+                      budget_status=t.budget_status, scheme_status=view.scheme_status,
+                      terms_checked_on=t.terms_checked_on, terms_note=t.terms_note)
+    return PUBLIC_MODELS[it.type].model_validate(common)
+
+
+def load_views(session: Session, items: Sequence[ContentItem],
+               tax: tx.Taxonomy | None = None) -> list[ItemView]:
+    """Views for ``items`` (same order) in a fixed number of queries."""
+    tax = tax or tx.load(session)
+    ids = [i.id for i in items if i.id is not None]
+    if not ids:
+        return [ItemView(item=i, tax=tax) for i in items]
+
+    def pairs(model: Any, other: str) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = defaultdict(list)
+        stmt = select(model.item_id, getattr(model, other)).where(col(model.item_id).in_(ids))
+        if model is ContentRelated:
+            stmt = stmt.order_by(col(ContentRelated.position))
+        for item_id, other_id in session.exec(stmt):
+            out[item_id].append(other_id)
+        return out
+
+    theme_ids = pairs(ContentTheme, "theme_id")
+    sector_ids = pairs(ContentSector, "sector_id")
+    region_ids = pairs(ContentRegion, "region_id")
+    size_ids = pairs(ContentCompanySize, "size_id")
+    org_ids = pairs(ContentOrganisation, "organisation_id")
+    related_ids = pairs(ContentRelated, "related_id")
+    terms = {t.item_id: t for t in session.exec(
+        select(SchemeTerms).where(col(SchemeTerms.item_id).in_(ids)))}
+    cost_kinds: dict[int, list[str]] = defaultdict(list)
+    for item_id, kind in session.exec(select(SchemeCostKind.item_id, SchemeCostKind.cost_kind)
+                                      .where(col(SchemeCostKind.item_id).in_(ids))):
+        cost_kinds[item_id].append(kind)
+
+    wanted: set[int] = set()
+    for mapping in (org_ids, related_ids):
+        for values in mapping.values():
+            wanted.update(values)
+    wanted.update(i.organisation_id for i in items if i.organisation_id)
+    wanted.update(t.provider_id for t in terms.values() if t.provider_id)
+    refs = {i.id: i for i in session.exec(select(ContentItem).where(
+        col(ContentItem.id).in_(wanted), col(ContentItem.deleted_at).is_(None)))} if wanted else {}
+
+    def order_by_position(values: list[Any]) -> list[Any]:
+        return sorted(values, key=lambda t: (t.position, t.id))
+
+    views = []
+    for it in items:
+        i = it.id or 0
+        t = terms.get(i)
+        views.append(ItemView(
+            item=it, tax=tax,
+            themes=order_by_position([tax.theme_by_id[x] for x in theme_ids[i]
+                                      if x in tax.theme_by_id]),
+            sectors=order_by_position([tax.sector_by_id[x] for x in sector_ids[i]
+                                       if x in tax.sector_by_id]),
+            regions=order_by_position([tax.region_by_id[x] for x in region_ids[i]
+                                       if x in tax.region_by_id]),
+            sizes=order_by_position([tax.size_by_id[x] for x in size_ids[i]
+                                     if x in tax.size_by_id]),
+            organisations=sorted((refs[x] for x in org_ids[i] if x in refs),
+                                 key=lambda o: o.title.lower()),
+            related=[refs[x] for x in related_ids[i] if x in refs],
+            org=refs.get(it.organisation_id) if it.organisation_id else None,
+            terms=t,
+            provider=refs.get(t.provider_id) if t is not None and t.provider_id else None,
+            cost_kinds=sorted(cost_kinds[i]),
+        ))
+    return views
+
+
+def load_view(session: Session, item: ContentItem) -> ItemView:
+    return load_views(session, [item])[0]
