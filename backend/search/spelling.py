@@ -20,7 +20,8 @@ from backend.search import dutch
 
 # Letters only: a typo is rarely a digit, and every extra symbol costs a lookup per position.
 _ALPHABET = string.ascii_lowercase
-_SCAN_LIMIT = 3_000
+# The most frequent words sharing the first three letters: the likeliest corrections.
+_SCAN_LIMIT = 500
 
 
 def _edits1(word: str) -> set[str]:
@@ -65,14 +66,18 @@ def suggest(
     field: str,
     words: Sequence[str],
     unknown: Sequence[str],
-    known_fixes: Mapping[str, str] | None = None,
+    known_fixes: Mapping[str, str | None] | None = None,
 ) -> str | None:
-    """The query with each unknown word corrected, or None if nothing could be corrected."""
+    """The query with each unknown word corrected, or None if nothing could be corrected.
+
+    `known_fixes` holds corrections the query planner already looked up (None: none exists).
+    """
     if not unknown:
         return None
+    known = known_fixes or {}
     fixes: dict[str, str] = {}
     for w in dict.fromkeys(unknown):
-        fix = (known_fixes or {}).get(w) or correct(searcher, field, w)
+        fix = known[w] if w in known else correct(searcher, field, w)
         if fix:
             fixes[w] = fix
     if not fixes:

@@ -66,7 +66,8 @@ class Plan:
     phrases: set[tuple[tuple[str, ...], ...]] = field(default_factory=set)  # stems per word
     phrase_words: set[str] = field(default_factory=set)  # folded words of those phrases
     neighbours: set[str] = field(default_factory=set)  # indexed words a typo matched
-    fixes: dict[str, str] = field(default_factory=dict)  # misspelt word -> likeliest word
+    # Misspelt word -> likeliest indexed word (None: nothing within two edits), when known.
+    fixes: dict[str, str | None] = field(default_factory=dict)
     prefix: str | None = None
     unknown: list[str] = field(default_factory=list)  # words absent from the index
 
@@ -105,8 +106,8 @@ def _all(queries: Sequence[Q]) -> Q:
 
 def _exact(
     schema: tantivy.Schema, phrases: Sequence[tuple[str, ...]], plan: Plan, clause: _Clause
-) -> bool:
-    """Add the stem matches of every phrase of a segment; False if all are stop words."""
+) -> None:
+    """Add the stem matches of every phrase of a segment (nothing if all are stop words)."""
     parts: list[Q] = []
     matches: list[Q] = []
     apart: list[Q] = []
@@ -126,13 +127,12 @@ def _exact(
         if len(phrase) == 1 and len(terms) > 1:
             apart.append(_all([Q.term_query(schema, "all", t) for _, t in terms]))
     if not parts:
-        return False
+        return
     exact = Q.disjunction_max_query(parts, tie_breaker=TIE_BREAKER)
     clause.add(exact, _any(matches))
     if apart:
         clause.score_apart.append(Q.boost_query(_any(apart), COMPOUND_APART))
         clause.match_apart.append(_any(apart))
-    return True
 
 
 def build(
@@ -154,7 +154,7 @@ def build(
     clauses: list[_Clause] = []
     for i, seg in enumerate(segments):
         clause = _Clause()
-        has_exact = _exact(schema, (seg.words, *seg.synonyms), plan, clause)
+        _exact(schema, (seg.words, *seg.synonyms), plan, clause)
         if len(seg.words) == 1:
             word = seg.words[0]
             is_last = i == len(segments) - 1
@@ -162,10 +162,11 @@ def build(
             edits = dutch.max_edits(word)
             if not known and edits:
                 near = spelling.neighbours(searcher, "all_raw", word, edits)
+                if edits >= 2 or near:
+                    plan.fixes[word] = near[0][0] if near else None
                 if near:
                     terms = [t for t, _, _ in near]
                     plan.neighbours.update(terms)
-                    plan.fixes[word] = terms[0]
                     in_all = Q.term_set_query(schema, "all_raw", terms)
                     in_title = Q.term_set_query(schema, "title_raw", terms)
                     score = _any(
@@ -191,14 +192,14 @@ def build(
                     clause.add(Q.boost_query(in_title, FUZZY_TITLE), in_title)
             if not known and not (is_last and plan.prefix == word and _has_prefix(searcher, word)):
                 plan.unknown.append(word)
-            if not has_exact and not clause.score:
-                # A lone stop word ("de") still has to match something literal.
-                literal = Q.term_query(schema, "all_raw", word)
-                clause.add(literal, literal)
         if clause.score:
             clauses.append(clause)
     if not clauses:
-        return None
+        # Only stop words ("de", "voor het"): they still have to match something literal.
+        literal = _any([Q.term_query(schema, "all_raw", w) for w in dict.fromkeys(words)])
+        clause = _Clause()
+        clause.add(literal, literal)
+        clauses.append(clause)
     plan.strict = _all([_any(c.score) for c in clauses])
     plan.strict_match = _all([_any(c.match) for c in clauses])
     if len(clauses) > 1 or clauses[0].score_apart:
