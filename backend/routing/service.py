@@ -48,6 +48,7 @@ from backend.routing.models import (
 from backend.routing.router import (
     DeskIndex,
     DeskProfile,
+    NoDeskAvailable,
     RoutingDecision,
     RoutingInput,
     RoutingTaxonomy,
@@ -225,7 +226,11 @@ def dry_run(session: Session, *, text: str, municipality: str | None = None,
     question = RoutingInput(text=text, municipality_code=place.code if place else None,
                             sector=sector or None, company_size=company_size or None,
                             theme=theme or None)
-    return ctx.route(question, load=desk_loads(session, ctx))
+    try:
+        return ctx.route(question, load=desk_loads(session, ctx))
+    except NoDeskAvailable as exc:
+        raise Conflict(_("No desk can take questions yet: there is no national fallback desk."),
+                       code="no_fallback_desk") from exc
 
 
 # --- desks ----------------------------------------------------------------------------------
