@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import signal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from backend.content.cli import search_app
 from backend.core.settings import get_settings
+
+if TYPE_CHECKING:
+    from backend.core.db import Database
 
 app = typer.Typer(help="Loket: run, migrate, seed and administer the portal.",
                   no_args_is_help=True)
@@ -23,7 +27,7 @@ app.add_typer(regions_app, name="regions")
 app.add_typer(search_app, name="search")
 
 
-def _database():  # type: ignore[no-untyped-def]
+def _database() -> Database:
     from backend.core.db import Database
 
     return Database.from_settings(get_settings())
@@ -73,10 +77,10 @@ def worker() -> None:
     configure_logging(settings.log_level, json_lines=settings.log_json)
     register_handlers()
     w = Worker(_database(), settings)
-    try:
-        asyncio.run(w.run())
-    except KeyboardInterrupt:
-        w.stop()
+    # docker stop sends SIGTERM: finish the delivery in progress, record it, then exit.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: w.stop())
+    asyncio.run(w.run())
 
 
 @app.command("create-admin")

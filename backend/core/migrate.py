@@ -1,12 +1,20 @@
-"""Run Alembic migrations from code (CLI, app start in containers, tests)."""
+"""Run Alembic migrations from code (CLI, app start in containers, tests).
+
+On PostgreSQL the upgrade holds an advisory lock, so that several app replicas starting at
+the same time (``docker compose up --scale app=3``) migrate one after the other instead of
+racing each other into "relation already exists".
+"""
 
 from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from backend.core.settings import ROOT
+
+MIGRATION_LOCK_KEY = 0x6C6F6B6574  # "loket": one key for every Loket database
 
 
 def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:
@@ -21,4 +29,28 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
 
 def upgrade(url: str | None = None, connection: Connection | None = None,
             revision: str = "heads") -> None:
+    if connection is None and url and url.startswith("postgresql"):
+        _upgrade_postgres_locked(url, revision)
+        return
     command.upgrade(alembic_config(url, connection), revision)
+
+
+def _upgrade_postgres_locked(url: str, revision: str) -> None:
+    from backend.core.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            # A session-level lock: it outlives the transactions Alembic commits.
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            conn.commit()
+            try:
+                command.upgrade(alembic_config(url, conn), revision)
+                conn.commit()
+            finally:
+                conn.rollback()
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"),
+                             {"key": MIGRATION_LOCK_KEY})
+                conn.commit()
+    finally:
+        engine.dispose()
