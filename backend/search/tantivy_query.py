@@ -179,7 +179,10 @@ def build(
                 # automaton is the dearest part of a query.
                 fuzzy = Q.fuzzy_term_query(schema, "all_raw", word, edits, True)
                 clause.add(Q.boost_query(fuzzy, FUZZY_ALL), fuzzy)
-            if is_last and prefix_last and len(word) >= PREFIX_MIN_LEN:
+            # A stop word after other words is taken as finished ("subsidie voor"): as a prefix
+            # it would match nearly everything; one more letter ("voorr") makes it a prefix.
+            stop_after_words = len(segments) > 1 and not analysis.stems(word)
+            if is_last and prefix_last and len(word) >= PREFIX_MIN_LEN and not stop_after_words:
                 plan.prefix = word
                 in_title = Q.fuzzy_term_query(schema, "title_raw", word, 0, True, True)
                 if len(word) >= PREFIX_ALL_FIELDS_LEN:
