@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from backend.accounts.sessions import SessionMiddleware
 from backend.content.indexing import search_readiness
@@ -107,8 +108,16 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
     app.add_middleware(SessionMiddleware, db=db, settings=settings)
     app.add_middleware(AccessLogMiddleware,
                        observers=[metrics.observe_request] if settings.metrics_enabled else [])
+    if settings.trusted_hosts.strip() != "*":
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
     app.add_middleware(RequestContextMiddleware, settings=settings)
     return app
+
+
+def allowed_hosts(settings: Settings) -> list[str]:
+    """LOKET_TRUSTED_HOSTS plus loopback (the container health check asks 127.0.0.1)."""
+    hosts = [h.strip() for h in settings.trusted_hosts.split(",") if h.strip()]
+    return [*hosts, "127.0.0.1", "localhost"]
 
 
 def app_factory() -> FastAPI:
