@@ -162,3 +162,16 @@ def test_metrics_token_is_required_when_set(settings: Settings, db: Database) ->
         assert c.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
         r = c.get("/metrics", headers={"Authorization": "Bearer s3cret-scraper-token"})
         assert r.status_code == 200 and "loket_http_requests_total" in r.text
+
+
+def test_trusted_hosts_refuse_other_host_headers(settings: Settings, db: Database) -> None:
+    with LoketClient(_app(settings, db, trusted_hosts="loket.example.nl, *.loket.example.nl"),
+                     base_url="http://loket.example.nl") as c:
+        assert c.get("/healthz").status_code == 200
+        assert c.get("/healthz", headers={"Host": "www.loket.example.nl"}).status_code == 200
+        assert c.get("/healthz", headers={"Host": "127.0.0.1:8000"}).status_code == 200
+        r = c.get("/healthz", headers={"Host": "evil.example"})
+        assert r.status_code == 400
+        assert r.headers["x-request-id"]  # refused inside the request context
+    with LoketClient(_app(settings, db)) as c:  # "*" (the default): any host
+        assert c.get("/healthz", headers={"Host": "anything.example"}).status_code == 200
