@@ -5,7 +5,9 @@
     page.goto("/zoeken?q=subsidie")
     assert_no_axe_violations(page)
 
-axe-core comes bundled with axe-playwright-python and runs offline.
+axe-core comes bundled with axe-playwright-python and runs offline. It runs inside the page,
+so it needs a context with JavaScript enabled (in a ``java_script_enabled=False`` context
+Playwright's ``evaluate`` never returns).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ keyboard, reflow and the look (screenshots)."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -90,6 +91,33 @@ def test_logout_form_without_javascript_is_a_plain_post(
     expect(page.get_by_role("link", name="Inloggen")).to_be_visible()
 
 
+def _open_login_page(page: Page) -> None:
+    response = page.goto("/inloggen")
+    assert response is not None
+    if response.status != 200:
+        pytest.skip(f"/inloggen answers {response.status}: the login page is not there yet")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_login_link_form_works_with_and_without_javascript(
+        new_context: Callable[..., BrowserContext], javascript: bool) -> None:
+    page = new_context(java_script_enabled=javascript).new_page()
+    _open_login_page(page)
+    form = page.locator('form[action="/inloggen"]')
+    form.locator('input[name="email"]').fill("not-an-address")
+    form.locator('button[type="submit"]').click()
+    page.wait_for_load_state()
+    field = page.locator('input[name="email"]')
+    expect(field).to_have_attribute("aria-invalid", "true")  # told what is wrong, in place
+    if javascript:  # axe runs inside the page: it needs JavaScript
+        assert_no_axe_violations(page)  # the error state is accessible too
+    page.locator('input[name="email"]').fill(f"iemand-{javascript}@example.nl")
+    page.locator('form[action="/inloggen"] button[type="submit"]').click()
+    expect(page).to_have_url(re.compile(r"/inloggen/link-verstuurd$"))
+    if javascript:
+        assert_no_axe_violations(page)
+
+
 def test_site_search_box_is_a_plain_get_form(page_without_js: Page) -> None:
     page = page_without_js
     page.goto("/")
@@ -115,10 +143,7 @@ def test_pages_have_no_wcag_21_aa_violations(page: Page, path: str, lang: str) -
 
 
 def test_login_page_has_no_wcag_21_aa_violations(page: Page) -> None:
-    response = page.goto("/inloggen")
-    assert response is not None
-    if response.status != 200:
-        pytest.skip(f"/inloggen answers {response.status}: the login page is not there yet")
+    _open_login_page(page)
     assert_no_axe_violations(page)
 
 
