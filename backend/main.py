@@ -34,6 +34,7 @@ def _include_routers(app: FastAPI) -> None:
     from backend.accounts import routes_admin as accounts_admin
     from backend.accounts import routes_api as accounts_api
     from backend.accounts import routes_html as accounts_html
+    from backend.cases import routes as cases_routes
     from backend.content import routes_api as content_api
     from backend.content import routes_editor as content_editor
     from backend.content import routes_html as content_html
@@ -51,6 +52,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(accounts_html.router)
     app.include_router(accounts_admin.router)
     app.include_router(accounts_api.router)
+    app.include_router(cases_routes.router)
     app.include_router(content_api.router)
     app.include_router(content_editor.router)
     # Last: /regelingen/{slug} and friends must not shadow fixed pages of other domains.
@@ -60,6 +62,7 @@ def _include_routers(app: FastAPI) -> None:
 def register_handlers() -> None:
     """Import the modules that register outbox handlers and periodic jobs."""
     import backend.accounts.jobs
+    import backend.cases.sla
     import backend.content.indexing  # noqa: F401
     import backend.core.mail  # noqa: F401
 

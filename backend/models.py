@@ -4,10 +4,11 @@ Add one line per domain models module.
 """
 
 from backend.accounts import models as accounts_models
+from backend.cases import models as cases_models
 from backend.content import models as content_models
 from backend.core import outbox, ratelimit, worker
 from backend.regions import models as regions_models
 from backend.routing import models as routing_models
 
-__all__ = ["accounts_models", "content_models", "outbox", "ratelimit", "regions_models",
-           "routing_models", "worker"]
+__all__ = ["accounts_models", "cases_models", "content_models", "outbox", "ratelimit",
+           "regions_models", "routing_models", "worker"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import Request
+from starlette.routing import Match
 
 from backend.core.i18n import gettext_ as _
 
@@ -37,13 +38,15 @@ def _all_doors() -> list[Door]:
     ]
 
 
-def _existing_paths(request: Request) -> set[str]:
-    return {getattr(r, "path", "") for r in request.app.routes}
+def _page_exists(request: Request, path: str) -> bool:
+    # Included routers are not flattened into ``app.routes`` (FastAPI includes them lazily),
+    # so ask every route whether it serves a GET of ``path``.
+    scope = {"type": "http", "method": "GET", "path": path, "root_path": ""}
+    return any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes)
 
 
 def available_doors(request: Request) -> list[Door]:
-    paths = _existing_paths(request)
-    return [d for d in _all_doors() if d.path in paths]
+    return [d for d in _all_doors() if _page_exists(request, d.path)]
 
 
 def nav_items(request: Request) -> list[Door]:

@@ -1,0 +1,70 @@
+"""Desk figures in SQL that runs on SQLite and PostgreSQL alike.
+
+- open cases: at the desk now, not closed;
+- median time to first response, in working hours, of the first responses the desk gave (a
+  portable median: ``ROW_NUMBER`` and ``COUNT`` windows, averaging the middle one or two rows);
+- share answered within target: of the desk's first responses plus its open cases that are
+  past due without one, the part whose first response came on time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from backend.cases.models import OPEN_STATUSES, Case, CaseRating, DeskFigures
+from backend.core.db import utcnow
+
+
+def median_first_response_seconds(session: Session, desk_id: int) -> float | None:
+    ranked = (select(col(Case.first_response_seconds).label("v"),
+                     sa.func.row_number().over(order_by=col(Case.first_response_seconds))
+                     .label("rn"),
+                     sa.func.count().over().label("cnt"))
+              .where(Case.first_response_desk_id == desk_id,
+                     col(Case.first_response_seconds).is_not(None))
+              .subquery())
+    stmt = select(sa.func.avg(ranked.c.v)).where(
+        ranked.c.rn.in_([(ranked.c.cnt + 1) // 2, (ranked.c.cnt + 2) // 2]))
+    value = session.execute(stmt).scalar_one_or_none()
+    return float(value) if value is not None else None
+
+
+def desk_figures(session: Session, desk_id: int, *, now: datetime | None = None) -> DeskFigures:
+    now = now or utcnow()
+    is_open = col(Case.status).in_(OPEN_STATUSES)
+    overdue = sa.and_(is_open, col(Case.first_responded_at).is_(None),
+                      col(Case.first_response_due_at) < now)
+    at_desk = col(Case.desk_id) == desk_id
+    counts = session.execute(select(
+        sa.func.coalesce(sa.func.sum(sa.case((sa.and_(at_desk, is_open), 1), else_=0)), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((sa.and_(at_desk, overdue), 1), else_=0)), 0),
+    )).one()
+    responded = col(Case.first_response_desk_id) == desk_id
+    on_time = sa.and_(responded, col(Case.first_responded_at) <= col(Case.first_response_due_at))
+    late_open = sa.and_(at_desk, overdue)
+    target = session.execute(select(
+        sa.func.coalesce(sa.func.sum(sa.case((on_time, 1), else_=0)), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((sa.or_(responded, late_open), 1), else_=0)), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((responded, 1), else_=0)), 0),
+    )).one()
+    within, judged, answered = (int(v) for v in target)
+    median = median_first_response_seconds(session, desk_id)
+    rating = session.execute(select(sa.func.avg(CaseRating.score))
+                             .where(CaseRating.desk_id == desk_id)).scalar_one_or_none()
+    return DeskFigures(
+        open_cases=int(counts[0]), overdue_cases=int(counts[1]), answered_cases=answered,
+        median_first_response_hours=round(median / 3600, 1) if median is not None else None,
+        share_within_target=round(within / judged, 3) if judged else None,
+        average_rating=round(float(rating), 1) if rating is not None else None,
+    )
+
+
+def open_case_counts(session: Session) -> dict[int, int]:
+    """{desk_id: open cases}: the router's load figure."""
+    rows = session.execute(select(Case.desk_id, sa.func.count())
+                           .where(col(Case.status).in_(OPEN_STATUSES))
+                           .group_by(col(Case.desk_id))).all()
+    return {int(d): int(n) for d, n in rows}

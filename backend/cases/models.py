@@ -1,0 +1,382 @@
+"""Questions and cases: one case per question, one timeline across desks.
+
+A case is the entrepreneur's question once Loket has stored it. It lives at one desk at a
+time (``desk_id``); hand-offs and escalation move it, but it keeps its reference, its timeline
+(``case_event``) and its SLA clock (``received_at``, ``first_response_due_at``,
+``escalate_at``). The entrepreneur has no account: private links (``case_access_token``,
+stored hashed) are exchanged for a session cookie.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Literal, get_args
+
+import sqlalchemy as sa
+from pydantic import BaseModel, EmailStr, field_validator
+from pydantic import Field as PField
+from sqlmodel import JSON, Column, Field, SQLModel
+
+from backend.core.db import UtcDateTime, utcnow
+
+# --- vocabularies ------------------------------------------------------------------------
+
+CaseStatus = Literal["new", "assigned", "answered", "closed"]
+CASE_STATUSES: tuple[str, ...] = get_args(CaseStatus)
+OPEN_STATUSES = ("new", "assigned", "answered")
+
+Outcome = Literal["answered", "referred", "scheme_applied", "no_follow_up"]
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
+
+CompanySize = Literal["zzp", "micro", "klein", "middel", "groot"]
+COMPANY_SIZES: tuple[str, ...] = get_args(CompanySize)
+
+Language = Literal["nl", "en"]
+
+# Timeline event kinds.
+RECEIVED = "received"
+ROUTED = "routed"
+ASSIGNED = "assigned"
+REPLY = "reply"  # actor "advisor" (an answer) or "entrepreneur"
+NOTE = "note"  # always internal
+HANDOFF_OFFERED = "handoff_offered"
+HANDOFF_ACCEPTED = "handoff_accepted"
+HANDOFF_DECLINED = "handoff_declined"
+HANDOFF_WITHDRAWN = "handoff_withdrawn"
+ESCALATED = "escalated"
+CLOSED = "closed"
+REOPENED = "reopened"
+RATED = "rated"
+PUBLISHED = "published"
+EVENT_KINDS = (RECEIVED, ROUTED, ASSIGNED, REPLY, NOTE, HANDOFF_OFFERED, HANDOFF_ACCEPTED,
+               HANDOFF_DECLINED, HANDOFF_WITHDRAWN, ESCALATED, CLOSED, REOPENED, RATED,
+               PUBLISHED)
+
+ActorKind = Literal["entrepreneur", "advisor", "system"]
+
+HandoffStatus = Literal["offered", "accepted", "declined", "withdrawn"]
+
+KVK_RE = re.compile(r"^\d{8}$")
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,19}$")
+POSTCODE_RE = re.compile(r"^\s*(\d{4})\s*(?:[A-Za-z]{2})?\s*$")
+
+TEXT_MIN, TEXT_MAX = 20, 5000
+REPLY_MAX = 10000
+NOTE_MAX = 5000
+COMMENT_MAX = 1000
+
+
+# --- tables ------------------------------------------------------------------------------
+
+class CaseSequence(SQLModel, table=True):
+    """The last reference number handed out per year (``LK-2026-000042``)."""
+
+    __tablename__ = "case_sequence"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = 0
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "question_case"
+    __table_args__ = (
+        sa.Index("ix_question_case_desk_status", "desk_id", "status"),
+        sa.Index("ix_question_case_sla", "status", "first_response_due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=20, unique=True)
+    status: str = Field(default="new", max_length=16)
+    outcome: str | None = Field(default=None, max_length=24)
+    source: str = Field(default="web", max_length=8)  # web | api
+    language: str = Field(default="nl", max_length=2)
+
+    # The question
+    text: str = Field(sa_type=sa.Text)
+    theme: str | None = Field(default=None, max_length=80)  # picked by the asker
+    themes: list[str] = Field(default_factory=list,  # recognised by the router
+                              sa_column=Column(JSON, nullable=False))
+    municipality_code: str | None = Field(default=None, max_length=6)
+    postcode: str | None = Field(default=None, max_length=4)
+    sector: str | None = Field(default=None, max_length=80)
+    company_size: str | None = Field(default=None, max_length=8)
+
+    # The entrepreneur
+    contact_email: str = Field(max_length=254, index=True)
+    contact_name: str | None = Field(default=None, max_length=200)
+    contact_phone: str | None = Field(default=None, max_length=20)
+    kvk_number: str | None = Field(default=None, max_length=8)
+    consent_at: datetime = Field(sa_type=UtcDateTime)
+
+    # Where it is and who has it
+    desk_id: int = Field(foreign_key="desk.id", ondelete="RESTRICT")
+    assigned_to: int | None = Field(default=None, foreign_key="user_account.id",
+                                    ondelete="SET NULL", index=True)
+    routing: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+    # SLA clock: kept across hand-offs and escalation
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    first_response_due_at: datetime = Field(sa_type=UtcDateTime)
+    escalate_at: datetime = Field(sa_type=UtcDateTime)
+    first_responded_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    first_response_desk_id: int | None = Field(default=None, foreign_key="desk.id",
+                                               ondelete="SET NULL")
+    first_response_seconds: int | None = None  # working seconds from received to first answer
+    escalation_level: int = 0  # 0 none, 1 coordinator told, 2 moved to the fallback desk
+
+    answered_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class CaseEvent(SQLModel, table=True):
+    """One entry of the case's timeline. ``internal`` entries are never shown to the
+    entrepreneur (notes, hand-off offers, the coordinator's overdue warning)."""
+
+    __tablename__ = "case_event"
+    __table_args__ = (sa.Index("ix_case_event_case_at", "case_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="question_case.id", ondelete="CASCADE")
+    at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    kind: str = Field(max_length=24)
+    actor: str = Field(default="system", max_length=16)  # entrepreneur | advisor | system
+    actor_user_id: int | None = Field(default=None, foreign_key="user_account.id",
+                                      ondelete="SET NULL")
+    desk_id: int | None = Field(default=None, foreign_key="desk.id", ondelete="SET NULL")
+    internal: bool = False
+    body: str | None = Field(default=None, sa_type=sa.Text)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class CaseHandoff(SQLModel, table=True):
+    __tablename__ = "case_handoff"
+    __table_args__ = (sa.Index("ix_case_handoff_to_status", "to_desk_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="question_case.id", index=True, ondelete="CASCADE")
+    from_desk_id: int = Field(foreign_key="desk.id", ondelete="CASCADE")
+    to_desk_id: int = Field(foreign_key="desk.id", ondelete="CASCADE")
+    note: str = Field(sa_type=sa.Text)
+    # The advisor confirmed that the entrepreneur agreed to the hand-off.
+    consent: bool = False
+    status: str = Field(default="offered", max_length=16)
+    offered_by: int | None = Field(default=None, foreign_key="user_account.id",
+                                   ondelete="SET NULL")
+    offered_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    decided_by: int | None = Field(default=None, foreign_key="user_account.id",
+                                   ondelete="SET NULL")
+    decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    decision_note: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class CaseAccessToken(SQLModel, table=True):
+    """A private link. The token (≥128 bits) is shown once in a mail; only its SHA-256 is
+    kept. It can be exchanged for a session once."""
+
+    __tablename__ = "case_access_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="question_case.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class SavedAnswer(SQLModel, table=True):
+    """A reusable answer text (Markdown) of one desk."""
+
+    __tablename__ = "saved_answer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    desk_id: int = Field(foreign_key="desk.id", index=True, ondelete="CASCADE")
+    title: str = Field(max_length=200)
+    body: str = Field(sa_type=sa.Text)
+    created_by: int | None = Field(default=None, foreign_key="user_account.id",
+                                   ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class CaseRating(SQLModel, table=True):
+    """The entrepreneur's rating of the answer: one per case, the last one counts."""
+
+    __tablename__ = "case_rating"
+    __table_args__ = (sa.CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),)
+
+    case_id: int = Field(foreign_key="question_case.id", primary_key=True, ondelete="CASCADE")
+    desk_id: int | None = Field(default=None, foreign_key="desk.id", ondelete="SET NULL")
+    score: int
+    comment: str | None = Field(default=None, max_length=COMMENT_MAX)
+    rated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+# --- schemas -----------------------------------------------------------------------------
+
+class QuestionCreate(BaseModel):
+    """A question as the form and the API submit it."""
+
+    text: str = PField(min_length=TEXT_MIN, max_length=TEXT_MAX)
+    email: EmailStr
+    consent: bool
+    municipality: str | None = PField(default=None, max_length=100,
+                                      description="CBS code (GM0150) or name")
+    postcode: str | None = PField(default=None, max_length=10)
+    sector: str | None = PField(default=None, max_length=80)
+    company_size: CompanySize | None = None
+    theme: str | None = PField(default=None, max_length=80)
+    kvk_number: str | None = PField(default=None, max_length=20)
+    name: str | None = PField(default=None, max_length=200)
+    phone: str | None = PField(default=None, max_length=30)
+    language: Language = "nl"
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        value = value.strip()
+        if len(value) < TEXT_MIN:
+            raise ValueError(f"at least {TEXT_MIN} characters")
+        return value
+
+    @field_validator("municipality", "postcode", "sector", "theme", "name", "phone",
+                     "kvk_number", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
+
+    @field_validator("kvk_number")
+    @classmethod
+    def _kvk(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        digits = value.replace(" ", "").replace(".", "")
+        if not KVK_RE.match(digits):
+            raise ValueError("a KvK number has 8 digits")
+        return digits
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is not None and not PHONE_RE.match(value):
+            raise ValueError("not a phone number")
+        return value
+
+    @field_validator("postcode")
+    @classmethod
+    def _postcode(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        match = POSTCODE_RE.match(value)
+        if not match:
+            raise ValueError("a Dutch postcode looks like 1234 AB")
+        return match.group(1)
+
+
+class DeskRef(BaseModel):
+    slug: str
+    name: str
+
+
+class QuestionAccepted(BaseModel):
+    reference: str
+    status: str
+    desk: DeskRef
+    explanation: list[dict[str, Any]]
+    follow_url: str = PField(description="A private link for the entrepreneur; usable once.")
+    first_response_due_at: datetime
+
+
+class CaseEventPublic(BaseModel):
+    at: datetime
+    kind: str
+    actor: str
+    desk: str | None = None
+    internal: bool = False
+    body: str | None = None
+    data: dict[str, Any] = {}
+
+
+class CasePublic(BaseModel):
+    """A case as desk members see it through the API."""
+
+    reference: str
+    status: str
+    outcome: str | None
+    desk: DeskRef
+    assigned_to: int | None
+    text: str
+    theme: str | None
+    themes: list[str]
+    municipality_code: str | None
+    sector: str | None
+    company_size: str | None
+    contact_email: str
+    contact_name: str | None
+    contact_phone: str | None
+    kvk_number: str | None
+    received_at: datetime
+    first_response_due_at: datetime
+    first_responded_at: datetime | None
+    overdue: bool
+    escalation_level: int
+    timeline: list[CaseEventPublic] = []
+
+
+class CaseSummary(BaseModel):
+    reference: str
+    status: str
+    theme: str | None
+    assigned_to: int | None
+    received_at: datetime
+    first_response_due_at: datetime
+    overdue: bool
+
+
+class ReplyIn(BaseModel):
+    body: str = PField(min_length=1, max_length=REPLY_MAX)
+
+
+class NoteIn(BaseModel):
+    body: str = PField(min_length=1, max_length=NOTE_MAX)
+
+
+class AssignIn(BaseModel):
+    user_id: int
+
+
+class CloseIn(BaseModel):
+    outcome: Outcome
+
+
+class HandoffIn(BaseModel):
+    to_desk: str = PField(description="slug of the receiving desk")
+    note: str = PField(min_length=1, max_length=NOTE_MAX)
+    consent: bool = PField(description="The entrepreneur agreed to the hand-off.")
+
+
+class HandoffDecision(BaseModel):
+    note: str | None = PField(default=None, max_length=NOTE_MAX)
+
+
+class HandoffPublic(BaseModel):
+    id: int
+    from_desk: str
+    to_desk: str
+    status: str
+    note: str
+    offered_at: datetime
+    decided_at: datetime | None
+
+
+class DeskFigures(BaseModel):
+    open_cases: int
+    overdue_cases: int
+    answered_cases: int
+    median_first_response_hours: float | None
+    share_within_target: float | None
+    average_rating: float | None = None

@@ -1,0 +1,300 @@
+"""The entrepreneur's pages: ask a question, follow it through the private link, reply, rate.
+
+No account is needed. Asking puts the case in this browser's server-side session; a private
+link from a mail does the same once (a button on the link's page spends it, so mail scanners
+that open links do not) and then the browser continues on ``/mijn-vraag/{reference}``, a URL
+without the token.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlmodel import Session, select
+
+from backend.accounts.deps import client_ip
+from backend.accounts.service import email_fingerprint
+from backend.cases import choices, service, suggest
+from backend.cases.deps import EntrepreneurCase, grant_case, session_case_ids
+from backend.cases.models import TEXT_MAX, TEXT_MIN, Case, CaseRating, QuestionCreate
+from backend.cases.views import status_label, timeline_view
+from backend.core.db import DatabaseDep, SessionDep
+from backend.core.errors import Conflict, Invalid, TooManyRequests
+from backend.core.i18n import get_language
+from backend.core.i18n import gettext_ as _
+from backend.core.ratelimit import check_rate
+from backend.core.templating import render
+from backend.routing.models import Desk
+
+router = APIRouter(include_in_schema=False)
+
+# The site-wide "Referrer-Policy: same-origin" already keeps the token out of other sites'
+# logs; "no-referrer" would make browsers send "Origin: null" with the form post, which the
+# CSRF check rightly refuses.
+NO_STORE = {"Cache-Control": "no-store"}
+# Asking: per IP address and per e-mail address.
+ASK_LIMIT_IP = "10/3600"
+ASK_LIMIT_EMAIL = "5/86400"
+RESEND_LIMIT_IP = "10/3600"
+RESEND_LIMIT_EMAIL = "3/3600"
+HONEYPOT = "website"
+FORM_FIELDS = ("text", "municipality", "postcode", "sector", "company_size", "theme",
+               "kvk_number", "email", "name", "phone")
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """Pydantic's errors as one Dutch sentence per form field."""
+    messages = {
+        "text": _("Describe your question in %(min)s to %(max)s characters.", min=TEXT_MIN,
+                  max=TEXT_MAX),
+        "email": _("Enter an e-mail address such as name@example.nl."),
+        "kvk_number": _("A KvK number has 8 digits."),
+        "phone": _("Enter a phone number, such as 06 12345678."),
+        "postcode": _("Enter a Dutch postcode, such as 7511 AB."),
+        "company_size": _("Choose a company size from the list."),
+        "municipality": _("The municipality is too long."),
+        "name": _("Your name is too long (at most 200 characters)."),
+        "consent": _("We can only handle your question with your consent."),
+    }
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        name = str(err["loc"][0]) if err.get("loc") else "request"
+        out.setdefault(name, messages.get(name, _("This field is not filled in correctly.")))
+    return out
+
+
+def _municipalities(session: Session) -> list[Any]:
+    """Every municipality name for the autocomplete list (empty when regions are absent)."""
+    try:
+        from backend.regions.routes import all_options
+    except ImportError:
+        return []
+    return list(all_options(session))
+
+
+def _ask_page(request: Request, session: Session, values: dict[str, Any] | None = None, *,
+              errors: dict[str, str] | None = None, message: str | None = None,
+              status_code: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+    values = values or {}
+    order = [*FORM_FIELDS[:1], "theme", "municipality", "postcode", "sector", "company_size",
+             "kvk_number", "email", "name", "phone", "consent"]
+    errors = dict(sorted((errors or {}).items(),
+                         key=lambda kv: order.index(kv[0]) if kv[0] in order else 99))
+    return render(request, "cases/ask.html", {
+        "values": values, "errors": errors, "message": message,
+        "municipalities": _municipalities(session),
+        "themes": choices.themes(), "sectors": choices.sectors(),
+        "sizes": choices.company_sizes(), "text_min": TEXT_MIN, "text_max": TEXT_MAX,
+        "suggestions": None,
+    }, status_code=status_code, headers=headers)
+
+
+@router.get("/vraag", response_class=HTMLResponse, name="ask")
+def ask_form(request: Request, session: SessionDep, onderwerp: str | None = None
+             ) -> HTMLResponse:
+    theme = onderwerp if onderwerp and choices.is_known("theme", onderwerp) else None
+    return _ask_page(request, session, {"theme": theme} if theme else {})
+
+
+@router.get("/vraag/suggesties", response_class=HTMLResponse, name="ask_suggestions")
+def ask_suggestions(request: Request, text: str = "") -> HTMLResponse:
+    """Practices, schemes and published answers that match what is being typed."""
+    hits = suggest.suggestions(request, text)
+    return render(request, "cases/ask.html", {
+        "values": {"text": text}, "errors": {}, "message": None,
+        "themes": choices.themes(), "sectors": choices.sectors(),
+        "sizes": choices.company_sizes(), "text_min": TEXT_MIN, "text_max": TEXT_MAX,
+        "suggestions": hits,
+    }, block="suggestions")
+
+
+def _limit(request: Request, kind: str, email: str, ip_limit: str, email_limit: str) -> None:
+    check_rate(request, f"{kind}:ip:{client_ip(request)}", ip_limit)
+    if email.strip():
+        fingerprint = email_fingerprint(email, request.app.state.settings.secret_key)
+        check_rate(request, f"{kind}:email:{fingerprint}", email_limit)
+
+
+def _too_many(exc: TooManyRequests) -> tuple[str, dict[str, str]]:
+    minutes = max(1, (exc.retry_after + 59) // 60)
+    return (_("You have sent many questions in a short time. Please try again in %(minutes)s "
+              "minutes. What you typed is still here.", minutes=minutes),
+            {"Retry-After": str(exc.retry_after)})
+
+
+@router.post("/vraag", name="ask_submit")
+def ask_submit(request: Request, session: SessionDep,
+               text: Annotated[str, Form()] = "", municipality: Annotated[str, Form()] = "",
+               postcode: Annotated[str, Form()] = "", sector: Annotated[str, Form()] = "",
+               company_size: Annotated[str, Form()] = "", theme: Annotated[str, Form()] = "",
+               kvk_number: Annotated[str, Form()] = "", email: Annotated[str, Form()] = "",
+               name: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "",
+               consent: Annotated[str, Form()] = "",
+               website: Annotated[str, Form()] = "") -> Response:
+    values: dict[str, Any] = {
+        "text": text, "municipality": municipality, "postcode": postcode, "sector": sector,
+        "company_size": company_size, "theme": theme, "kvk_number": kvk_number,
+        "email": email, "name": name, "phone": phone, "consent": bool(consent)}
+    # Counted before anything is written: on SQLite the counter has its own transaction.
+    try:
+        _limit(request, "ask", email, ASK_LIMIT_IP, ASK_LIMIT_EMAIL)
+    except TooManyRequests as exc:
+        message, headers = _too_many(exc)
+        return _ask_page(request, session, values, message=message, status_code=429,
+                         headers=headers)
+    if website.strip():
+        return _ask_page(request, session, values, status_code=422, message=_(
+            "Your question was not sent: a field that people do not see was filled in, which "
+            "is what automated spam does. Please check the form and send it again."))
+    try:
+        data = QuestionCreate.model_validate({
+            **{k: (v or None) for k, v in values.items() if k in FORM_FIELDS},
+            "text": text, "email": email, "consent": bool(consent),
+            "language": get_language()})
+    except ValidationError as exc:
+        errors = {**service.required_answers(
+            consent=bool(consent), municipality=municipality, postcode=postcode, sector=sector,
+            theme=theme), **field_errors(exc)}
+        return _ask_page(request, session, values, errors=errors, status_code=422,
+                         message=_("Your question has not been sent yet. Please correct the "
+                                   "fields marked below."))
+    try:
+        case, _token, _decision = service.ask_question(
+            session, data, source="web", ip=client_ip(request),
+            base_url=request.app.state.settings.base_url)
+    except Invalid as exc:
+        return _ask_page(request, session, values, errors=exc.fields, status_code=422,
+                         message=_("Your question has not been sent yet. Please correct the "
+                                   "fields marked below."))
+    assert case.id is not None
+    grant_case(request, case.id)
+    return RedirectResponse(f"/mijn-vraag/{case.reference}?ontvangen=1", status_code=303)
+
+
+# --- the private link ----------------------------------------------------------------------
+
+@router.get("/vraag/volgen/{token}", response_class=HTMLResponse, name="follow_link")
+def follow_link(request: Request, session: SessionDep, token: str) -> Response:
+    """Read only: the button on this page spends the link (mail scanners only GET)."""
+    case = service.token_case(session, token)
+    if case is not None and case.id in session_case_ids(request):
+        return RedirectResponse(f"/mijn-vraag/{case.reference}", status_code=303,
+                                headers=NO_STORE)
+    return render(request, "cases/follow_link.html", {"token": token, "known": case is not None},
+                  headers=NO_STORE)
+
+
+@router.post("/vraag/volgen/{token}", name="follow_link_use")
+def follow_link_use(request: Request, db: DatabaseDep, token: str) -> Response:
+    check_rate(request, f"follow:ip:{client_ip(request)}", "30/300")
+    with db.transaction() as s:  # committed even when the page below is an error page
+        case = service.exchange_token(s, token)
+        reused = None if case is not None else service.token_case(s, token)
+        found = (case.id or 0, case.reference) if case is not None else None
+        reused_ref = (reused.id, reused.reference) if reused is not None else None
+    if found is None:
+        # A used link is harmless in the browser that used it; elsewhere it is refused.
+        if reused_ref is not None and reused_ref[0] in session_case_ids(request):
+            return RedirectResponse(f"/mijn-vraag/{reused_ref[1]}", status_code=303,
+                                    headers=NO_STORE)
+        return render(request, "cases/link_invalid.html", status_code=410, headers=NO_STORE)
+    grant_case(request, found[0])
+    return RedirectResponse(f"/mijn-vraag/{found[1]}", status_code=303, headers=NO_STORE)
+
+
+@router.get("/vraag/link-opnieuw", response_class=HTMLResponse, name="resend_link")
+def resend_form(request: Request, verstuurd: int = 0) -> HTMLResponse:
+    return render(request, "cases/resend.html", {"values": {}, "errors": {}, "sent": bool(
+        verstuurd), "message": None})
+
+
+@router.post("/vraag/link-opnieuw", name="resend_link_post")
+def resend_submit(request: Request, session: SessionDep, email: Annotated[str, Form()] = "",
+                  reference: Annotated[str, Form()] = "") -> Response:
+    values = {"email": email, "reference": reference}
+    try:
+        _limit(request, "resend", email, RESEND_LIMIT_IP, RESEND_LIMIT_EMAIL)
+    except TooManyRequests as exc:
+        _message, headers = _too_many(exc)
+        return render(request, "cases/resend.html", {
+            "values": values, "errors": {}, "sent": False, "message": _(
+                "Too many requests for a new link. Please try again in %(minutes)s minutes.",
+                minutes=max(1, (exc.retry_after + 59) // 60))},
+            status_code=429, headers=headers)
+    errors: dict[str, str] = {}
+    if "@" not in email or len(email) > 254:
+        errors["email"] = _("Enter an e-mail address such as name@example.nl.")
+    if not reference.strip() or len(reference) > 20:
+        errors["reference"] = _("Enter the reference from your e-mail, such as LK-2026-000123.")
+    if errors:
+        return render(request, "cases/resend.html", {
+            "values": values, "errors": errors, "sent": False, "message": None},
+            status_code=422)
+    service.resend_link(session, email, reference, ip=client_ip(request),
+                        base_url=request.app.state.settings.base_url)
+    # The same answer whether or not the reference and address match.
+    return RedirectResponse("/vraag/link-opnieuw?verstuurd=1", status_code=303)
+
+
+# --- the entrepreneur's case page ----------------------------------------------------------
+
+def _case_page(request: Request, session: Session, case: Case, *,
+               errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+               message: str | None = None, status_code: int = 200) -> HTMLResponse:
+    desk = session.get(Desk, case.desk_id)
+    rating = session.get(CaseRating, case.id)
+    return render(request, "cases/follow.html", {
+        "case": case, "desk": desk, "status_label": status_label(case.status),
+        "events": timeline_view(session, case, for_entrepreneur=True),
+        "rating": rating, "errors": errors or {}, "values": values or {},
+        "message": message, "received": request.query_params.get("ontvangen") == "1",
+    }, block="timeline", status_code=status_code, headers=NO_STORE)
+
+
+@router.get("/mijn-vraag/{reference}", response_class=HTMLResponse, name="my_question")
+def my_question(request: Request, session: SessionDep, case: EntrepreneurCase) -> HTMLResponse:
+    return _case_page(request, session, case)
+
+
+@router.post("/mijn-vraag/{reference}/reactie", name="my_question_reply")
+def my_question_reply(request: Request, session: SessionDep, case: EntrepreneurCase,
+                      body: Annotated[str, Form()] = "") -> Response:
+    try:
+        service.entrepreneur_reply(session, case, body, ip=client_ip(request),
+                                   base_url=request.app.state.settings.base_url)
+    except Invalid as exc:
+        return _case_page(request, session, case, errors=exc.fields, values={"body": body},
+                          status_code=422)
+    return RedirectResponse(f"/mijn-vraag/{case.reference}#tijdlijn", status_code=303)
+
+
+@router.post("/mijn-vraag/{reference}/beoordeling", name="my_question_rate")
+def my_question_rate(request: Request, session: SessionDep, case: EntrepreneurCase,
+                     score: Annotated[str, Form()] = "",
+                     comment: Annotated[str, Form()] = "") -> Response:
+    try:
+        service.rate_case(session, case, int(score) if score.isdigit() else 0, comment,
+                          ip=client_ip(request))
+    except (Invalid, Conflict) as exc:
+        errors = exc.fields if isinstance(exc, Invalid) else {"score": exc.message}
+        return _case_page(request, session, case, errors=errors,
+                          values={"score": score, "comment": comment}, status_code=422)
+    return RedirectResponse(f"/mijn-vraag/{case.reference}?beoordeeld=1#beoordeling",
+                            status_code=303)
+
+
+# --- public desk page ----------------------------------------------------------------------
+
+@router.get("/loketten/{slug}", response_class=HTMLResponse, name="desk_page")
+def desk_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
+    from backend.cases.figures import desk_figures
+    from backend.core.errors import NotFound
+
+    desk = session.exec(select(Desk).where(Desk.slug == slug)).first()
+    if desk is None or desk.id is None or not desk.is_active:
+        raise NotFound()
+    return render(request, "cases/desk_public.html",
+                  {"desk": desk, "figures": desk_figures(session, desk.id)})

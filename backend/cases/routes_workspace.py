@@ -1,0 +1,329 @@
+"""The advisor workspace (``/werkplek``): desk inbox, the case page and its acts.
+
+Every route that names a case takes ``CaseForAdvisor`` and every route that names a desk
+takes ``MemberDesk``: access is decided there and nowhere else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session, col, select
+
+from backend.accounts.deps import CurrentUser
+from backend.accounts.models import User
+from backend.accounts.principal import Principal
+from backend.cases import access, choices, publish, workspace
+from backend.cases.deps import CaseForAdvisor, MemberDesk
+from backend.cases.figures import desk_figures
+from backend.cases.models import OPEN_STATUSES, Case, CaseHandoff
+from backend.cases.views import (
+    hours_left,
+    is_overdue,
+    outcome_choices,
+    outcome_label,
+    status_choices,
+    status_label,
+    timeline_view,
+)
+from backend.core.db import SessionDep, utcnow
+from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.templating import env, render
+from backend.routing.models import Desk, DeskMember
+
+router = APIRouter(prefix="/werkplek", include_in_schema=False)
+NO_STORE = {"Cache-Control": "no-store"}
+
+env.globals.setdefault("case_status_label", status_label)
+env.globals.setdefault("case_outcome_label", outcome_label)
+env.globals.setdefault("theme_label", lambda slug: choices.label("theme", slug))
+
+
+def _base(request: Request) -> str:
+    return str(request.app.state.settings.base_url)
+
+
+def _case_url(case: Case, anchor: str = "") -> str:
+    return f"/werkplek/zaken/{case.reference}" + (f"#{anchor}" if anchor else "")
+
+
+# --- desks and inbox -----------------------------------------------------------------------
+
+@router.get("", response_class=HTMLResponse, name="workspace")
+def workspace_home(request: Request, session: SessionDep, principal: CurrentUser
+                   ) -> HTMLResponse:
+    desks = access.my_desks(session, principal.user_id)
+    roles = access.memberships(session, principal.user_id)
+    return render(request, "cases/workspace_home.html", {"desks": desks, "roles": roles},
+                  headers=NO_STORE)
+
+
+def inbox_query(desk: Desk, *, status: str | None, theme: str | None, overdue: bool,
+                mine_user: int | None = None) -> Any:
+    stmt = select(Case).where(Case.desk_id == desk.id)
+    if status in ("new", "assigned", "answered", "closed"):
+        stmt = stmt.where(Case.status == status)
+    elif status != "all":
+        stmt = stmt.where(col(Case.status).in_(OPEN_STATUSES))
+    if theme:
+        # The picked topic, or a recognised theme (JSON list; matched as text on both DBs).
+        stmt = stmt.where(sa.or_(col(Case.theme) == theme,
+                                 sa.cast(Case.themes, sa.String).like(f'%"{theme}"%')))
+    if overdue:
+        stmt = stmt.where(col(Case.status) != "closed", col(Case.first_responded_at).is_(None),
+                          col(Case.first_response_due_at) < utcnow())
+    if mine_user is not None:
+        stmt = stmt.where(Case.assigned_to == mine_user)
+    return stmt.order_by(col(Case.first_response_due_at), col(Case.id)).limit(200)
+
+
+@router.get("/{desk}", response_class=HTMLResponse, name="desk_inbox")
+def desk_inbox(request: Request, session: SessionDep, principal: CurrentUser, desk: MemberDesk,
+               status: str = "", theme: str = "", overdue: str = "", mijn: str = ""
+               ) -> HTMLResponse:
+    assert desk.id is not None
+    cases = list(session.exec(inbox_query(
+        desk, status=status or None, theme=theme or None, overdue=bool(overdue),
+        mine_user=principal.user_id if mijn else None)).all())
+    offered = list(session.exec(
+        select(Case, CaseHandoff).join(CaseHandoff, col(CaseHandoff.case_id) == col(Case.id))
+        .where(CaseHandoff.to_desk_id == desk.id, CaseHandoff.status == "offered")).all())
+    users = _names(session, [c.assigned_to for c in cases])
+    coordinator = access.is_coordinator(session, desk.id, principal.user_id)
+    return render(request, "cases/inbox.html", {
+        "desk": desk, "cases": cases, "offered": offered, "users": users,
+        "filters": {"status": status, "theme": theme, "overdue": bool(overdue),
+                    "mijn": bool(mijn)},
+        "status_choices": status_choices(), "themes": choices.themes(),
+        "is_overdue": is_overdue, "hours_left": hours_left,
+        "figures": desk_figures(session, desk.id) if coordinator else None,
+        "coordinator": coordinator,
+    }, block="inbox", headers=NO_STORE)
+
+
+def _names(session: Session, ids: list[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {u.id: (u.name or u.email) for u in session.exec(
+        select(User).where(col(User.id).in_(wanted))).all() if u.id is not None}
+
+
+# --- saved answers -------------------------------------------------------------------------
+
+@router.get("/{desk}/standaardantwoorden", response_class=HTMLResponse, name="saved_answers")
+def saved_answers_page(request: Request, session: SessionDep, desk: MemberDesk,
+                       errors: dict[str, str] | None = None,
+                       values: dict[str, str] | None = None) -> HTMLResponse:
+    assert desk.id is not None
+    return render(request, "cases/saved_answers.html", {
+        "desk": desk, "answers": workspace.saved_answers(session, desk.id),
+        "errors": errors or {}, "values": values or {}}, headers=NO_STORE)
+
+
+@router.post("/{desk}/standaardantwoorden", name="saved_answer_create")
+def saved_answer_create(request: Request, session: SessionDep, principal: CurrentUser,
+                        desk: MemberDesk, title: Annotated[str, Form()] = "",
+                        body: Annotated[str, Form()] = "") -> Response:
+    try:
+        workspace.save_answer(session, desk, principal, title, body)
+    except Invalid as exc:
+        response = saved_answers_page(request, session, desk, errors=exc.fields,
+                                      values={"title": title, "body": body})
+        response.status_code = 422
+        return response
+    return RedirectResponse(f"/werkplek/{desk.slug}/standaardantwoorden", status_code=303)
+
+
+@router.post("/{desk}/standaardantwoorden/{answer_id}/verwijderen",
+             name="saved_answer_delete")
+def saved_answer_delete(session: SessionDep, principal: CurrentUser, desk: MemberDesk,
+                        answer_id: int) -> Response:
+    workspace.delete_saved_answer(session, desk, principal, answer_id)
+    return RedirectResponse(f"/werkplek/{desk.slug}/standaardantwoorden", status_code=303)
+
+
+# --- the case page -------------------------------------------------------------------------
+
+def case_page(request: Request, session: Session, principal: Principal, case: Case, *,
+              errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+              message: str | None = None, status_code: int = 200) -> HTMLResponse:
+    assert case.id is not None
+    desk = session.get(Desk, case.desk_id)
+    assert desk is not None
+    works_here = access.works_on_case(session, case, principal.user_id)
+    offer = workspace.pending_offer(session, case)
+    can_decide = offer is not None and access.is_member(session, offer.to_desk_id,
+                                                        principal.user_id)
+    values = dict(values or {})
+    answer_id = request.query_params.get("standaardantwoord", "")
+    if works_here and answer_id.isdigit() and "body" not in values:
+        with contextlib.suppress(NotFound):  # an unknown saved answer inserts nothing
+            values["body"] = workspace.saved_answer_for_case(session, case, int(answer_id)).body
+    colleagues = list(session.exec(
+        select(User).join(DeskMember, col(DeskMember.user_id) == col(User.id))
+        .where(DeskMember.desk_id == case.desk_id).order_by(col(User.name))).all())
+    other_desks = list(session.exec(select(Desk).where(col(Desk.id) != case.desk_id,
+                                                       col(Desk.is_active).is_(True))
+                                    .order_by(col(Desk.name))).all())
+    return render(request, "cases/case.html", {
+        "case": case, "desk": desk, "works_here": works_here, "offer": offer,
+        "offer_from": session.get(Desk, offer.from_desk_id) if offer else None,
+        "offer_to": session.get(Desk, offer.to_desk_id) if offer else None,
+        "can_decide": can_decide,
+        "events": timeline_view(session, case, for_entrepreneur=False),
+        "assignee": session.get(User, case.assigned_to) if case.assigned_to else None,
+        "colleagues": colleagues, "other_desks": other_desks,
+        "saved": workspace.saved_answers(session, case.desk_id) if works_here else [],
+        "outcomes": outcome_choices(), "status_label": status_label(case.status),
+        "overdue": is_overdue(case), "hours_left": hours_left(case),
+        "labels": {"theme": choices.label("theme", case.theme),
+                   "sector": choices.label("sector", case.sector),
+                   "size": choices.label("size", case.company_size)},
+        "errors": errors or {}, "values": values, "message": message,
+    }, block="case", status_code=status_code, headers=NO_STORE)
+
+
+@router.get("/zaken/{reference}", response_class=HTMLResponse, name="workspace_case")
+def case_detail(request: Request, session: SessionDep, principal: CurrentUser,
+                case: CaseForAdvisor) -> HTMLResponse:
+    return case_page(request, session, principal, case)
+
+
+def _act(request: Request, session: Session, principal: Principal, case: Case, fn: Any,
+         values: dict[str, Any] | None = None, anchor: str = "tijdlijn") -> Response:
+    try:
+        fn()
+    except Invalid as exc:
+        return case_page(request, session, principal, case, errors=exc.fields, values=values,
+                         message=exc.message, status_code=422)
+    except Conflict as exc:
+        return case_page(request, session, principal, case, values=values,
+                         message=exc.message, status_code=409)
+    return RedirectResponse(_case_url(case, anchor), status_code=303)
+
+
+@router.post("/zaken/{reference}/oppakken", name="case_claim")
+def case_claim(request: Request, session: SessionDep, principal: CurrentUser,
+               case: CaseForAdvisor) -> Response:
+    return _act(request, session, principal, case,
+                lambda: workspace.claim(session, case, principal))
+
+
+@router.post("/zaken/{reference}/toewijzen", name="case_assign")
+def case_assign(request: Request, session: SessionDep, principal: CurrentUser,
+                case: CaseForAdvisor, user_id: Annotated[str, Form()] = "") -> Response:
+    return _act(request, session, principal, case, lambda: workspace.assign(
+        session, case, principal, int(user_id) if user_id.isdigit() else 0,
+        base_url=_base(request)))
+
+
+@router.post("/zaken/{reference}/antwoord", name="case_reply")
+def case_reply(request: Request, session: SessionDep, principal: CurrentUser,
+               case: CaseForAdvisor, body: Annotated[str, Form()] = "") -> Response:
+    return _act(request, session, principal, case, lambda: workspace.reply(
+        session, case, principal, body, base_url=_base(request)), {"body": body})
+
+
+@router.post("/zaken/{reference}/notitie", name="case_note")
+def case_note(request: Request, session: SessionDep, principal: CurrentUser,
+              case: CaseForAdvisor, note: Annotated[str, Form()] = "") -> Response:
+    def act() -> None:
+        try:
+            workspace.add_note(session, case, principal, note)
+        except Invalid as exc:
+            raise Invalid(fields={"note": exc.fields.get("body", "")}) from exc
+
+    return _act(request, session, principal, case, act, {"note": note})
+
+
+@router.post("/zaken/{reference}/sluiten", name="case_close")
+def case_close(request: Request, session: SessionDep, principal: CurrentUser,
+               case: CaseForAdvisor, outcome: Annotated[str, Form()] = "") -> Response:
+    return _act(request, session, principal, case,
+                lambda: workspace.close(session, case, principal, outcome))
+
+
+@router.post("/zaken/{reference}/overdragen", name="case_handoff")
+def case_handoff(request: Request, session: SessionDep, principal: CurrentUser,
+                 case: CaseForAdvisor, to_desk: Annotated[str, Form()] = "",
+                 handoff_note: Annotated[str, Form()] = "",
+                 consent: Annotated[str, Form()] = "") -> Response:
+    def act() -> None:
+        try:
+            workspace.offer_handoff(session, case, principal, to_desk, handoff_note,
+                                    bool(consent), base_url=_base(request))
+        except Invalid as exc:
+            fields = dict(exc.fields)
+            if "note" in fields:
+                fields["handoff_note"] = fields.pop("note")
+            raise Invalid(fields=fields) from exc
+
+    return _act(request, session, principal, case, act,
+                {"to_desk": to_desk, "handoff_note": handoff_note, "consent": bool(consent)})
+
+
+@router.post("/zaken/{reference}/overdracht/{handoff_id}/accepteren", name="handoff_accept")
+def handoff_accept(request: Request, session: SessionDep, principal: CurrentUser,
+                   case: CaseForAdvisor, handoff_id: int) -> Response:
+    return _act(request, session, principal, case, lambda: workspace.accept_handoff(
+        session, case, principal, handoff_id, base_url=_base(request)))
+
+
+@router.post("/zaken/{reference}/overdracht/{handoff_id}/weigeren", name="handoff_decline")
+def handoff_decline(request: Request, session: SessionDep, principal: CurrentUser,
+                    case: CaseForAdvisor, handoff_id: int,
+                    decline_note: Annotated[str, Form()] = "") -> Response:
+    desk_slug = ""
+    handoff = session.get(CaseHandoff, handoff_id)
+    if handoff is not None:
+        to_desk = session.get(Desk, handoff.to_desk_id)
+        desk_slug = to_desk.slug if to_desk else ""
+    response = _act(request, session, principal, case, lambda: workspace.decline_handoff(
+        session, case, principal, handoff_id, decline_note, base_url=_base(request)))
+    if isinstance(response, RedirectResponse) and desk_slug:
+        # The case is no longer visible to the declining desk: back to its inbox.
+        return RedirectResponse(f"/werkplek/{desk_slug}", status_code=303)
+    return response
+
+
+# --- publish as knowledge ------------------------------------------------------------------
+
+@router.get("/zaken/{reference}/kennis", response_class=HTMLResponse, name="case_publish")
+def publish_form(request: Request, session: SessionDep, principal: CurrentUser,
+                 case: CaseForAdvisor) -> HTMLResponse:
+    if not access.works_on_case(session, case, principal.user_id):
+        raise access.CaseNotFound()
+    try:
+        draft = publish.draft_for(session, case)
+    except Conflict as exc:
+        return case_page(request, session, principal, case, message=exc.message,
+                         status_code=409)
+    return render(request, "cases/publish.html", {
+        "case": case, "errors": {}, "message": None,
+        "values": {"title": draft.title, "body_md": draft.body_md, "summary": ""}},
+        headers=NO_STORE)
+
+
+@router.post("/zaken/{reference}/kennis", name="case_publish_post")
+def publish_submit(request: Request, session: SessionDep, principal: CurrentUser,
+                   case: CaseForAdvisor, title: Annotated[str, Form()] = "",
+                   body_md: Annotated[str, Form()] = "",
+                   summary: Annotated[str, Form()] = "") -> Response:
+    if not access.works_on_case(session, case, principal.user_id):
+        raise access.CaseNotFound()
+    values = {"title": title, "body_md": body_md, "summary": summary}
+    try:
+        publish.publish_draft(session, case, principal, title=title, body_md=body_md,
+                              summary=summary)
+    except (Invalid, Conflict) as exc:
+        return render(request, "cases/publish.html", {
+            "case": case, "values": values, "message": exc.message,
+            "errors": exc.fields if isinstance(exc, Invalid) else {}},
+            status_code=exc.status_code, headers=NO_STORE)
+    return RedirectResponse(f"/werkplek/zaken/{case.reference}?kennis=1#tijdlijn",
+                            status_code=303)

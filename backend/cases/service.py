@@ -1,0 +1,263 @@
+"""Asking and following a question: the entrepreneur's side of a case.
+
+``ask_question`` stores the question, routes it and queues the mails in the caller's
+transaction, so an accepted question is never lost and never half-stored. Private links are
+one-time tokens (192 bits, only their SHA-256 is kept) exchanged for the browser session.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from backend.accounts.principal import Principal
+from backend.accounts.service import record_audit
+from backend.cases import choices, notify
+from backend.cases.models import (
+    HANDOFF_WITHDRAWN,
+    RATED,
+    RECEIVED,
+    REOPENED,
+    REPLY,
+    ROUTED,
+    Case,
+    CaseAccessToken,
+    CaseEvent,
+    CaseHandoff,
+    CaseRating,
+    QuestionCreate,
+)
+from backend.cases.reference import next_reference
+from backend.cases.routing_adapter import RouteResult, route_question
+from backend.cases.workhours import add_working_hours
+from backend.core.db import utcnow
+from backend.core.errors import Conflict, Invalid
+from backend.core.i18n import gettext_ as _
+from backend.core.security import sha256_hex
+from backend.routing.models import Desk
+
+TOKEN_BYTES = 24  # 192 bits
+TOKEN_DAYS = 30
+SESSION_KEY = "cases"  # request.session[SESSION_KEY]: ids of the cases this browser may see
+
+
+# --- timeline and audit --------------------------------------------------------------------
+
+def add_event(session: Session, case: Case, kind: str, *, actor: str = "system",
+              user_id: int | None = None, internal: bool = False, body: str | None = None,
+              desk_id: int | None = None, at: datetime | None = None,
+              **data: Any) -> CaseEvent:
+    assert case.id is not None
+    event = CaseEvent(case_id=case.id, kind=kind, actor=actor, actor_user_id=user_id,
+                      internal=internal, body=body, desk_id=desk_id or case.desk_id,
+                      at=at or utcnow(), data=data)
+    session.add(event)
+    case.updated_at = event.at
+    session.add(case)
+    session.flush()
+    return event
+
+
+def audit(session: Session, action: str, case: Case, *, actor: Principal | None = None,
+          ip: str | None = None, **details: Any) -> None:
+    record_audit(session, action, actor=actor, target_type="case", target_id=case.id, ip=ip,
+                 reference=case.reference, **details)
+
+
+def timeline(session: Session, case: Case, *, include_internal: bool) -> list[CaseEvent]:
+    stmt = select(CaseEvent).where(CaseEvent.case_id == case.id)
+    if not include_internal:
+        stmt = stmt.where(col(CaseEvent.internal).is_(False))
+    return list(session.exec(stmt.order_by(col(CaseEvent.at), col(CaseEvent.id))).all())
+
+
+def desk_names(session: Session, ids: Sequence[int | None]) -> dict[int, Desk]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {d.id: d for d in session.exec(select(Desk).where(col(Desk.id).in_(wanted))).all()
+            if d.id is not None}
+
+
+# --- asking --------------------------------------------------------------------------------
+
+def required_answers(*, consent: bool, municipality: str | None, postcode: str | None,
+                     sector: str | None = None, theme: str | None = None) -> dict[str, str]:
+    """Field errors beyond the schema's own checks (the form shows both at once)."""
+    fields: dict[str, str] = {}
+    if not consent:
+        fields["consent"] = _("We can only handle your question with your consent.")
+    if sector and not choices.is_known("sector", sector):
+        fields["sector"] = _("Choose a sector from the list.")
+    if theme and not choices.is_known("theme", theme):
+        fields["theme"] = _("Choose a topic from the list.")
+    if not (municipality or "").strip() and not (postcode or "").strip():
+        fields["municipality"] = _("Tell us where your business is: a municipality or a "
+                                   "postcode.")
+    return fields
+
+
+def _check_choices(data: QuestionCreate) -> None:
+    fields = required_answers(consent=data.consent, municipality=data.municipality,
+                              postcode=data.postcode, sector=data.sector, theme=data.theme)
+    if fields:
+        raise Invalid(fields=fields)
+
+
+def ask_question(session: Session, data: QuestionCreate, *, source: str = "web",
+                 ip: str | None = None, base_url: str = "") -> tuple[Case, str, RouteResult]:
+    """Store, route and confirm a question. Returns the case, a private-link token and the
+    routing decision. Everything happens in the caller's transaction."""
+    _check_choices(data)
+    decision = route_question(session, data)
+    desk = decision.desk
+    assert desk.id is not None
+    now = utcnow()
+    case = Case(
+        reference=next_reference(session, now), status="new", source=source,
+        language=data.language, text=data.text, theme=data.theme, themes=decision.themes,
+        municipality_code=decision.municipality_code, postcode=data.postcode,
+        sector=data.sector, company_size=data.company_size, contact_email=str(data.email),
+        contact_name=data.name, contact_phone=data.phone, kvk_number=data.kvk_number,
+        consent_at=now, desk_id=desk.id,
+        routing={"desk": desk.slug, "explanation": decision.explanation,
+                 "ranking": decision.ranking[:5]},
+        received_at=now,
+        first_response_due_at=add_working_hours(now, desk.first_response_hours),
+        escalate_at=add_working_hours(now, 2 * desk.first_response_hours),
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    add_event(session, case, RECEIVED, actor="entrepreneur", at=now)
+    add_event(session, case, ROUTED, at=now, desk=desk.slug, explanation=decision.explanation)
+    audit(session, "case.created", case, ip=ip, desk=desk.slug, source=source)
+    token = issue_token(session, case)
+    notify.question_received(session, case, desk, token, base_url)
+    notify.new_case(session, case, desk, base_url)
+    return case, token, decision
+
+
+# --- private links -------------------------------------------------------------------------
+
+def issue_token(session: Session, case: Case, *, days: int = TOKEN_DAYS) -> str:
+    assert case.id is not None
+    plain = secrets.token_urlsafe(TOKEN_BYTES)
+    session.add(CaseAccessToken(case_id=case.id, token_hash=sha256_hex(plain),
+                                expires_at=utcnow() + timedelta(days=days)))
+    session.flush()
+    return plain
+
+
+def follow_path(token: str) -> str:
+    return f"/vraag/volgen/{token}"
+
+
+def exchange_token(session: Session, plain: str) -> Case | None:
+    """Use a private link once: returns its case, or None when the link is unknown, used or
+    expired. The conditional update makes two simultaneous uses yield one winner."""
+    if not plain or len(plain) > 100:
+        return None
+    now = utcnow()
+    token_hash = sha256_hex(plain)
+    result = session.exec(
+        sa.update(CaseAccessToken)
+        .where(col(CaseAccessToken.token_hash) == token_hash,
+               col(CaseAccessToken.used_at).is_(None),
+               col(CaseAccessToken.expires_at) > now)
+        .values(used_at=now))
+    if result.rowcount != 1:
+        return None
+    row = session.exec(select(CaseAccessToken)
+                       .where(CaseAccessToken.token_hash == token_hash)).one()
+    return session.get(Case, row.case_id)
+
+
+def token_case(session: Session, plain: str) -> Case | None:
+    """The case a (possibly used) link belongs to, without using it."""
+    row = session.exec(select(CaseAccessToken)
+                       .where(CaseAccessToken.token_hash == sha256_hex(plain))).first()
+    return session.get(Case, row.case_id) if row else None
+
+
+def resend_link(session: Session, email: str, reference: str, *, base_url: str = "",
+                ip: str | None = None) -> bool:
+    """Mail a fresh link when reference and e-mail match. The caller answers neutrally."""
+    case = session.exec(select(Case).where(Case.reference == reference.strip().upper())).first()
+    if case is None or case.contact_email.lower() != email.strip().lower():
+        return False
+    token = issue_token(session, case)
+    notify.link_again(session, case, token, base_url)
+    audit(session, "case.link_resent", case, ip=ip)
+    return True
+
+
+# --- the entrepreneur's actions ------------------------------------------------------------
+
+def _reopen(session: Session, case: Case, *, actor: str, user_id: int | None = None) -> None:
+    case.status = "assigned" if case.assigned_to else "new"
+    case.closed_at = None
+    case.outcome = None
+    add_event(session, case, REOPENED, actor=actor, user_id=user_id)
+
+
+def entrepreneur_reply(session: Session, case: Case, body: str, *, base_url: str = "",
+                       ip: str | None = None) -> CaseEvent:
+    body = body.strip()
+    if not body:
+        raise Invalid(fields={"body": _("Write your reply first.")})
+    if len(body) > 5000:
+        raise Invalid(fields={"body": _("Your reply is too long (at most 5000 characters).")})
+    reopened = case.status == "closed"
+    if reopened:
+        _reopen(session, case, actor="entrepreneur")
+        audit(session, "case.reopened", case, ip=ip, by="entrepreneur")
+    elif case.status == "answered":
+        case.status = "assigned" if case.assigned_to else "new"
+    event = add_event(session, case, REPLY, actor="entrepreneur", body=body)
+    audit(session, "case.entrepreneur_replied", case, ip=ip, status=case.status)
+    notify.entrepreneur_replied(session, case, base_url)
+    return event
+
+
+def rate_case(session: Session, case: Case, score: int, comment: str | None, *,
+              ip: str | None = None) -> CaseRating:
+    if case.first_responded_at is None:
+        raise Conflict(_("You can rate the answer once there is one."), code="not_answered")
+    if not 1 <= score <= 5:
+        raise Invalid(fields={"score": _("Choose a score from 1 to 5.")})
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > 1000:
+        raise Invalid(fields={"comment": _("Your comment is too long (at most 1000 "
+                                           "characters).")})
+    rating = session.get(CaseRating, case.id)
+    if rating is None:
+        assert case.id is not None
+        rating = CaseRating(case_id=case.id, desk_id=case.first_response_desk_id or case.desk_id,
+                            score=score, comment=comment)
+    else:
+        rating.score, rating.comment, rating.rated_at = score, comment, utcnow()
+    session.add(rating)
+    session.flush()
+    add_event(session, case, RATED, actor="entrepreneur", score=score)
+    audit(session, "case.rated", case, ip=ip, score=score)
+    return rating
+
+
+def withdraw_offers(session: Session, case: Case, *, reason: str) -> None:
+    """Pending hand-off offers lapse when the case closes or moves without them."""
+    offers = session.exec(select(CaseHandoff).where(CaseHandoff.case_id == case.id,
+                                                    CaseHandoff.status == "offered")).all()
+    for offer in offers:
+        offer.status = "withdrawn"
+        offer.decided_at = utcnow()
+        offer.decision_note = reason
+        session.add(offer)
+        add_event(session, case, HANDOFF_WITHDRAWN, internal=True, handoff_id=offer.id,
+                  reason=reason)
+

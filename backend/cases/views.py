@@ -1,0 +1,157 @@
+"""What pages show of a case: the timeline in words, status and outcome labels.
+
+The entrepreneur's view leaves out internal events (notes, hand-off offers and declines, the
+coordinator's overdue warning) and advisors' names; the workspace shows everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup
+from sqlmodel import Session, col, select
+
+from backend.accounts.models import User
+from backend.cases import models as m
+from backend.cases.models import Case, CaseEvent
+from backend.cases.service import desk_names, timeline
+from backend.cases.text import render_markdown, render_plain
+from backend.cases.workhours import working_hours_between
+from backend.core.db import utcnow
+from backend.core.i18n import gettext_ as _
+
+
+def status_label(status: str) -> str:
+    return {"new": _("New"), "assigned": _("Being handled"), "answered": _("Answered"),
+            "closed": _("Case closed")}.get(status, status)
+
+
+def outcome_label(outcome: str | None) -> str:
+    return {"answered": _("answered"), "referred": _("referred elsewhere"),
+            "scheme_applied": _("scheme applied for"),
+            "no_follow_up": _("no follow-up")}.get(outcome or "", outcome or "")
+
+
+def outcome_choices() -> list[tuple[str, str]]:
+    return [(o, outcome_label(o)) for o in m.OUTCOMES]
+
+
+def status_choices() -> list[tuple[str, str]]:
+    return [(s, status_label(s)) for s in m.CASE_STATUSES]
+
+
+def is_overdue(case: Case, now: datetime | None = None) -> bool:
+    return (case.status != "closed" and case.first_responded_at is None
+            and case.first_response_due_at < (now or utcnow()))
+
+
+def hours_left(case: Case, now: datetime | None = None) -> float | None:
+    """Working hours until the first response is due (negative when overdue)."""
+    if case.first_responded_at is not None or case.status == "closed":
+        return None
+    now = now or utcnow()
+    if case.first_response_due_at >= now:
+        return round(working_hours_between(now, case.first_response_due_at), 1)
+    return -round(working_hours_between(case.first_response_due_at, now), 1)
+
+
+@dataclass
+class EventView:
+    at: datetime
+    kind: str
+    title: str
+    actor: str
+    internal: bool
+    body: Markup | None = None
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    css: str = ""
+
+
+def _user_names(session: Session, events: list[CaseEvent]) -> dict[int, str]:
+    ids = {e.actor_user_id for e in events if e.actor_user_id is not None}
+    ids |= {int(e.data["assignee"]) for e in events if isinstance(e.data.get("assignee"), int)}
+    if not ids:
+        return {}
+    return {u.id: (u.name or u.email) for u in session.exec(
+        select(User).where(col(User.id).in_(ids))).all() if u.id is not None}
+
+
+def timeline_view(session: Session, case: Case, *, for_entrepreneur: bool) -> list[EventView]:
+    events = timeline(session, case, include_internal=not for_entrepreneur)
+    desks = desk_names(session, [e.desk_id for e in events])
+    slugs = {d.slug: d.name for d in desks.values()}
+    users = {} if for_entrepreneur else _user_names(session, events)
+
+    def desk_of(event: CaseEvent, key: str | None = None) -> str:
+        if key and event.data.get(key):
+            slug = str(event.data[key])
+            if slug not in slugs:
+                from backend.routing.models import Desk
+
+                found = session.exec(select(Desk).where(Desk.slug == slug)).first()
+                slugs[slug] = found.name if found else slug
+            return slugs[slug]
+        desk = desks.get(event.desk_id or 0)
+        return desk.name if desk else ""
+
+    out: list[EventView] = []
+    for e in events:
+        who = users.get(e.actor_user_id or 0, "") if e.actor == "advisor" else ""
+        actor = {"entrepreneur": _("You") if for_entrepreneur else _("Entrepreneur"),
+                 "advisor": (desk_of(e) if for_entrepreneur else f"{who} ({desk_of(e)})"),
+                 "system": _("Loket")}.get(e.actor, e.actor)
+        view = EventView(at=e.at, kind=e.kind, title=e.kind, actor=actor, internal=e.internal,
+                         css=f"event--{e.kind}")
+        if e.kind == m.RECEIVED:
+            view.title = _("Question received")
+        elif e.kind == m.ROUTED:
+            view.title = _("Sent to %(desk)s", desk=desk_of(e, "desk"))
+            view.reasons = list(e.data.get("explanation") or [])
+        elif e.kind == m.ASSIGNED:
+            if for_entrepreneur:
+                view.title = _("An advisor of %(desk)s is handling your question",
+                               desk=desk_of(e))
+            else:
+                view.title = _("Assigned to %(name)s",
+                               name=users.get(int(e.data.get("assignee") or 0), "?"))
+        elif e.kind == m.REPLY and e.actor == "advisor":
+            view.title = _("Answer from %(desk)s", desk=desk_of(e))
+            view.body = render_markdown(e.body or "")
+            view.css += " event--answer"
+        elif e.kind == m.REPLY:
+            view.title = _("Your reply") if for_entrepreneur else _("Reply from the entrepreneur")
+            view.body = render_plain(e.body or "")
+        elif e.kind == m.NOTE:
+            view.title = _("Internal note")
+            view.body = render_plain(e.body or "")
+        elif e.kind == m.HANDOFF_OFFERED:
+            view.title = _("Offered to %(desk)s", desk=desk_of(e, "to_desk"))
+            view.body = render_plain(e.body or "") if e.body else None
+        elif e.kind == m.HANDOFF_ACCEPTED:
+            view.title = _("Handed on from %(from_desk)s to %(to_desk)s",
+                           from_desk=desk_of(e, "from_desk"), to_desk=desk_of(e, "to_desk"))
+        elif e.kind == m.HANDOFF_DECLINED:
+            view.title = _("%(desk)s declined the hand-off", desk=desk_of(e, "to_desk"))
+            view.body = render_plain(e.body or "") if e.body else None
+        elif e.kind == m.HANDOFF_WITHDRAWN:
+            view.title = _("Hand-off offer withdrawn")
+        elif e.kind == m.ESCALATED:
+            if e.data.get("to_desk"):
+                view.title = _("Moved to %(desk)s because no answer came in time",
+                               desk=desk_of(e, "to_desk"))
+            elif e.data.get("level") == 1:
+                view.title = _("Overdue: the coordinator has been told")
+            else:
+                view.title = _("Still without an answer at twice the target")
+        elif e.kind == m.CLOSED:
+            view.title = _("Closed (%(outcome)s)", outcome=outcome_label(e.data.get("outcome")))
+        elif e.kind == m.REOPENED:
+            view.title = _("Reopened")
+        elif e.kind == m.RATED:
+            view.title = _("Answer rated: %(score)s out of 5", score=e.data.get("score"))
+        elif e.kind == m.PUBLISHED:
+            view.title = _("Turned into a knowledge-base draft")
+        out.append(view)
+    return out

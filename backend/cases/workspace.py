@@ -1,0 +1,297 @@
+"""The advisor's acts on a case: claim, assign, answer, note, close, hand on, saved answers.
+
+Every change of state writes a timeline event and an audit event in the same transaction.
+Callers have already checked that the advisor may see the case (``backend.cases.access``);
+acts that change the case also require membership of the desk the case is at.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from backend.accounts.principal import Principal
+from backend.cases import access, notify
+from backend.cases.models import (
+    ASSIGNED,
+    CLOSED,
+    HANDOFF_ACCEPTED,
+    HANDOFF_DECLINED,
+    HANDOFF_OFFERED,
+    NOTE,
+    NOTE_MAX,
+    OUTCOMES,
+    REPLY,
+    REPLY_MAX,
+    Case,
+    CaseEvent,
+    CaseHandoff,
+    SavedAnswer,
+)
+from backend.cases.service import _reopen, add_event, audit, issue_token, withdraw_offers
+from backend.cases.workhours import working_seconds_between
+from backend.core.db import utcnow
+from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.i18n import gettext_ as _
+from backend.routing.models import Desk
+
+
+def _require_worker(session: Session, case: Case, principal: Principal) -> int:
+    """The acting user, who must be a member of the desk the case is at."""
+    if principal.user_id is None or not access.works_on_case(session, case, principal.user_id):
+        raise access.CaseNotFound()
+    return principal.user_id
+
+
+def _require_open(case: Case) -> None:
+    if case.status == "closed":
+        raise Conflict(_("This question is closed."), code="case_closed")
+
+
+def _desk(session: Session, desk_id: int) -> Desk:
+    desk = session.get(Desk, desk_id)
+    if desk is None:
+        raise NotFound()
+    return desk
+
+
+def _text(value: str, field: str, limit: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise Invalid(fields={field: _("This field is required.")})
+    if len(value) > limit:
+        raise Invalid(fields={field: _("This text is too long (at most %(max)s characters).",
+                                       max=limit)})
+    return value
+
+
+# --- claim and assign ----------------------------------------------------------------------
+
+def assign(session: Session, case: Case, principal: Principal, user_id: int, *,
+           base_url: str = "") -> Case:
+    actor_id = _require_worker(session, case, principal)
+    _require_open(case)
+    if not access.is_member(session, case.desk_id, user_id):
+        raise Invalid(fields={"user_id": _("Choose a member of this desk.")})
+    if case.assigned_to == user_id:
+        return case
+    case.assigned_to = user_id
+    if case.status == "new":
+        case.status = "assigned"
+    add_event(session, case, ASSIGNED, actor="advisor", user_id=actor_id, assignee=user_id)
+    audit(session, "case.assigned", case, actor=principal, assignee=user_id)
+    if user_id != actor_id:
+        notify.assigned_to_you(session, case, user_id, base_url)
+    return case
+
+
+def claim(session: Session, case: Case, principal: Principal) -> Case:
+    actor_id = _require_worker(session, case, principal)
+    if case.assigned_to not in (None, actor_id):
+        raise Conflict(_("A colleague already handles this question. Ask them, or have a "
+                         "coordinator reassign it."), code="already_assigned")
+    return assign(session, case, principal, actor_id)
+
+
+# --- answer, note, close -------------------------------------------------------------------
+
+def reply(session: Session, case: Case, principal: Principal, body: str, *,
+          base_url: str = "") -> CaseEvent:
+    """The advisor's answer (Markdown). The first one stops the SLA clock."""
+    actor_id = _require_worker(session, case, principal)
+    body = _text(body, "body", REPLY_MAX)
+    if case.status == "closed":
+        _reopen(session, case, actor="advisor", user_id=actor_id)
+        audit(session, "case.reopened", case, actor=principal, by="advisor")
+    if case.assigned_to is None:
+        case.assigned_to = actor_id
+        add_event(session, case, ASSIGNED, actor="advisor", user_id=actor_id, assignee=actor_id)
+    now = utcnow()
+    event = add_event(session, case, REPLY, actor="advisor", user_id=actor_id, body=body, at=now)
+    case.status = "answered"
+    case.answered_at = now
+    if case.first_responded_at is None:
+        case.first_responded_at = now
+        case.first_response_desk_id = case.desk_id
+        case.first_response_seconds = int(working_seconds_between(case.received_at, now))
+    session.add(case)
+    session.flush()
+    audit(session, "case.answered", case, actor=principal, desk_id=case.desk_id)
+    token = issue_token(session, case)
+    notify.answered(session, case, _desk(session, case.desk_id), token, base_url)
+    return event
+
+
+def add_note(session: Session, case: Case, principal: Principal, body: str) -> CaseEvent:
+    actor_id = _require_worker(session, case, principal)
+    body = _text(body, "body", NOTE_MAX)
+    event = add_event(session, case, NOTE, actor="advisor", user_id=actor_id, body=body,
+                      internal=True)
+    audit(session, "case.note_added", case, actor=principal)
+    return event
+
+
+def close(session: Session, case: Case, principal: Principal, outcome: str) -> Case:
+    actor_id = _require_worker(session, case, principal)
+    _require_open(case)
+    if outcome not in OUTCOMES:
+        raise Invalid(fields={"outcome": _("Choose an outcome.")})
+    withdraw_offers(session, case, reason="closed")
+    case.status = "closed"
+    case.outcome = outcome
+    case.closed_at = utcnow()
+    add_event(session, case, CLOSED, actor="advisor", user_id=actor_id, outcome=outcome)
+    audit(session, "case.closed", case, actor=principal, outcome=outcome)
+    return case
+
+
+# --- hand-offs -----------------------------------------------------------------------------
+
+def move_case(session: Session, case: Case, to_desk: Desk) -> None:
+    """The case changes desk; reference, timeline and SLA clock stay as they are."""
+    assert to_desk.id is not None
+    case.desk_id = to_desk.id
+    case.assigned_to = None
+    if case.status != "closed":
+        case.status = "new"
+    session.add(case)
+    session.flush()
+
+
+def offer_handoff(session: Session, case: Case, principal: Principal, to_slug: str, note: str,
+                  consent: bool, *, base_url: str = "") -> CaseHandoff:
+    actor_id = _require_worker(session, case, principal)
+    _require_open(case)
+    fields: dict[str, str] = {}
+    to_desk = session.exec(select(Desk).where(Desk.slug == (to_slug or "").strip())).first()
+    if to_desk is None or not to_desk.is_active:
+        fields["to_desk"] = _("Choose the desk to hand the question to.")
+    elif to_desk.id == case.desk_id:
+        fields["to_desk"] = _("The question is already at this desk.")
+    if not consent:
+        fields["consent"] = _("Hand a question on only when the entrepreneur has agreed.")
+    note = (note or "").strip()
+    if not note:
+        fields["note"] = _("Tell the other desk why you hand this question on.")
+    elif len(note) > NOTE_MAX:
+        fields["note"] = _("This text is too long (at most %(max)s characters).", max=NOTE_MAX)
+    if fields:
+        raise Invalid(fields=fields)
+    assert to_desk is not None and to_desk.id is not None and case.id is not None
+    pending = session.exec(select(CaseHandoff.id).where(CaseHandoff.case_id == case.id,
+                                                        CaseHandoff.status == "offered")).first()
+    if pending is not None:
+        raise Conflict(_("This question has already been offered to another desk."),
+                       code="handoff_pending")
+    handoff = CaseHandoff(case_id=case.id, from_desk_id=case.desk_id, to_desk_id=to_desk.id,
+                          note=note, consent=True, offered_by=actor_id)
+    session.add(handoff)
+    session.flush()
+    from_desk = _desk(session, case.desk_id)
+    add_event(session, case, HANDOFF_OFFERED, actor="advisor", user_id=actor_id, body=note,
+              internal=True, handoff_id=handoff.id, from_desk=from_desk.slug,
+              to_desk=to_desk.slug)
+    audit(session, "case.handoff_offered", case, actor=principal, handoff_id=handoff.id,
+          from_desk=from_desk.slug, to_desk=to_desk.slug, consent=True)
+    notify.handoff_offered(session, case, handoff, from_desk, to_desk, base_url)
+    return handoff
+
+
+def pending_offer(session: Session, case: Case) -> CaseHandoff | None:
+    return session.exec(select(CaseHandoff).where(CaseHandoff.case_id == case.id,
+                                                  CaseHandoff.status == "offered")).first()
+
+
+def _decidable(session: Session, case: Case, principal: Principal, handoff_id: int
+               ) -> tuple[CaseHandoff, int]:
+    handoff = session.get(CaseHandoff, handoff_id)
+    if handoff is None or handoff.case_id != case.id:
+        raise NotFound()
+    user_id = principal.user_id
+    if user_id is None or not access.is_member(session, handoff.to_desk_id, user_id):
+        raise access.CaseNotFound()
+    if handoff.status != "offered":
+        raise Conflict(_("This hand-off has already been decided."), code="handoff_decided")
+    if case.desk_id != handoff.from_desk_id:
+        raise Conflict(_("The question has moved since it was offered."), code="handoff_stale")
+    return handoff, user_id
+
+
+def accept_handoff(session: Session, case: Case, principal: Principal, handoff_id: int, *,
+                   base_url: str = "") -> Case:
+    handoff, user_id = _decidable(session, case, principal, handoff_id)
+    from_desk, to_desk = _desk(session, handoff.from_desk_id), _desk(session, handoff.to_desk_id)
+    handoff.status = "accepted"
+    handoff.decided_by = user_id
+    handoff.decided_at = utcnow()
+    session.add(handoff)
+    move_case(session, case, to_desk)
+    add_event(session, case, HANDOFF_ACCEPTED, actor="advisor", user_id=user_id,
+              handoff_id=handoff.id, from_desk=from_desk.slug, to_desk=to_desk.slug)
+    audit(session, "case.handoff_accepted", case, actor=principal, handoff_id=handoff.id,
+          from_desk=from_desk.slug, to_desk=to_desk.slug)
+    token = issue_token(session, case)
+    notify.handed_on(session, case, from_desk, to_desk, token, base_url)
+    return case
+
+
+def decline_handoff(session: Session, case: Case, principal: Principal, handoff_id: int,
+                    note: str | None = None, *, base_url: str = "") -> CaseHandoff:
+    handoff, user_id = _decidable(session, case, principal, handoff_id)
+    to_desk = _desk(session, handoff.to_desk_id)
+    note = (note or "").strip()[:NOTE_MAX] or None
+    handoff.status = "declined"
+    handoff.decided_by = user_id
+    handoff.decided_at = utcnow()
+    handoff.decision_note = note
+    session.add(handoff)
+    session.flush()
+    add_event(session, case, HANDOFF_DECLINED, actor="advisor", user_id=user_id, body=note,
+              internal=True, handoff_id=handoff.id, to_desk=to_desk.slug)
+    audit(session, "case.handoff_declined", case, actor=principal, handoff_id=handoff.id,
+          to_desk=to_desk.slug)
+    notify.handoff_declined(session, case, handoff, to_desk, base_url)
+    return handoff
+
+
+# --- saved answers -------------------------------------------------------------------------
+
+def saved_answers(session: Session, desk_id: int) -> list[SavedAnswer]:
+    return list(session.exec(select(SavedAnswer).where(SavedAnswer.desk_id == desk_id)
+                             .order_by(col(SavedAnswer.title))).all())
+
+
+def save_answer(session: Session, desk: Desk, principal: Principal, title: str, body: str
+                ) -> SavedAnswer:
+    assert desk.id is not None
+    if not access.is_member(session, desk.id, principal.user_id):
+        raise access.DeskNotFound()
+    fields: dict[str, str] = {}
+    title = (title or "").strip()
+    body = (body or "").strip()
+    if not title or len(title) > 200:
+        fields["title"] = _("Give the answer a title (at most 200 characters).")
+    if not body or len(body) > REPLY_MAX:
+        fields["body"] = _("Write the answer (at most %(max)s characters).", max=REPLY_MAX)
+    if fields:
+        raise Invalid(fields=fields)
+    answer = SavedAnswer(desk_id=desk.id, title=title, body=body, created_by=principal.user_id)
+    session.add(answer)
+    session.flush()
+    return answer
+
+
+def delete_saved_answer(session: Session, desk: Desk, principal: Principal, answer_id: int
+                        ) -> None:
+    answer = session.get(SavedAnswer, answer_id)
+    if answer is None or answer.desk_id != desk.id or not access.is_member(
+            session, desk.id, principal.user_id):
+        raise NotFound()
+    session.delete(answer)
+    session.flush()
+
+
+def saved_answer_for_case(session: Session, case: Case, answer_id: int) -> SavedAnswer:
+    answer = session.get(SavedAnswer, answer_id)
+    if answer is None or answer.desk_id != case.desk_id:
+        raise NotFound()
+    return answer

@@ -1,0 +1,92 @@
+"""SLA: overdue cases are flagged, the coordinator is told once, and at twice the target the
+case moves to the fallback desk. The job is idempotent and keeps its state in the database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from backend.cases.models import Case, CaseEvent
+from backend.cases.sla import check_sla
+from backend.core.db import Database
+from backend.core.settings import Settings
+from backend.core.worker import Worker, periodic_jobs
+from backend.routing.models import COORDINATOR, Desk
+from tests.cases.conftest import mails
+from tests.factories.cases import add_member, as_principal, create_case, past
+
+
+def kinds(session: Session, case: Case) -> list[tuple[str, bool]]:
+    return [(e.kind, e.internal) for e in session.exec(
+        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(col(CaseEvent.id))).all()]
+
+
+def test_job_is_registered_every_five_minutes() -> None:
+    import backend.main
+
+    backend.main.register_handlers()
+    spec = {j.name: j for j in periodic_jobs()}["cases.sla"]
+    assert spec.every == timedelta(minutes=5)
+
+
+def test_overdue_tells_the_coordinator_once(session: Session, desks: dict[str, Desk]) -> None:
+    desk = desks["oost-nl"]
+    coordinator = add_member(session, desk, role=COORDINATOR)
+    advisor = add_member(session, desk)
+    case = create_case(session, desk, received_at=past(24 * 3))
+    moment = case.first_response_due_at + timedelta(minutes=1)
+    assert moment < case.escalate_at
+    assert check_sla(session, now=moment) == {"overdue": 1, "moved": 0}
+    assert check_sla(session, now=moment + timedelta(minutes=5)) == {"overdue": 0, "moved": 0}
+    assert case.escalation_level == 1 and case.desk_id == desk.id
+    overdue_mails = [m for m in mails(session) if "overdue" in m["subject"].lower()
+                     or "te laat" in m["subject"].lower()]
+    assert [m["to"] for m in overdue_mails] == [coordinator.email]
+    assert advisor.email not in [m["to"] for m in overdue_mails]
+    assert kinds(session, case)[-1] == ("escalated", True)
+
+
+def test_answered_cases_are_left_alone(session: Session, desks: dict[str, Desk]) -> None:
+    from backend.cases import workspace
+
+    desk = desks["oost-nl"]
+    advisor = add_member(session, desk)
+    case = create_case(session, desk, received_at=past(24 * 20))
+    workspace.reply(session, case, as_principal(advisor), "Antwoord")
+    assert check_sla(session) == {"overdue": 0, "moved": 0}
+
+
+def test_twice_the_target_moves_the_case_to_the_fallback_desk(
+        session: Session, desks: dict[str, Desk]) -> None:
+    desk, kvk = desks["oost-nl"], desks["kvk"]
+    add_member(session, desk, role=COORDINATOR)
+    kvk_advisor = add_member(session, kvk)
+    case = create_case(session, desk, received_at=past(24 * 20), email="wacht@example.nl")
+    due, reference = case.first_response_due_at, case.reference
+    assert check_sla(session) == {"overdue": 1, "moved": 1}
+    assert case.desk_id == kvk.id and case.escalation_level == 2 and case.status == "new"
+    assert case.reference == reference and case.first_response_due_at == due
+    assert kinds(session, case)[-2:] == [("escalated", True), ("escalated", False)]
+    assert any(m["to"] == kvk_advisor.email for m in mails(session))
+    assert any(m["to"] == "wacht@example.nl" and "KvK" in m["text"] for m in mails(session))
+    assert check_sla(session) == {"overdue": 0, "moved": 0}
+
+
+def test_the_worker_runs_the_job_and_survives_a_restart(
+        db: Database, settings: Settings, session: Session, desks: dict[str, Desk]) -> None:
+    import backend.main
+
+    backend.main.register_handlers()
+    case = create_case(session, desks["oost-nl"], received_at=past(24 * 20))
+    session.commit()
+    first = Worker(db, settings, worker_id="w1")
+    assert "cases.sla" in __import__("asyncio").run(first.run_periodic_once(only=["cases.sla"]))
+    session.expire_all()
+    moved = session.get(Case, case.id)
+    assert moved is not None and moved.desk_id == desks["kvk"].id
+    # A new worker (after a restart) does not run it again before it is due, and a run
+    # would change nothing: the level is stored on the case.
+    second = Worker(db, settings, worker_id="w2")
+    assert __import__("asyncio").run(second.run_periodic_once(only=["cases.sla"])) == []
+    assert check_sla(session) == {"overdue": 0, "moved": 0}

@@ -1,0 +1,112 @@
+"""Factories for desks (test-sized), desk members, municipalities and cases."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, select
+
+from backend.accounts.models import User
+from backend.accounts.principal import Principal
+from backend.cases import service
+from backend.cases.models import RECEIVED, ROUTED, Case
+from backend.cases.reference import next_reference
+from backend.cases.workhours import add_working_hours
+from backend.core.db import utcnow
+from backend.regions.models import Municipality, PostcodeArea
+from backend.routing.models import ADVISOR, Desk, DeskCoverage, DeskMember
+from tests.factories.accounts import create_user
+
+
+def create_desk(session: Session, slug: str | None = None, *, name: str | None = None,
+                coverage: list[tuple[str, str]] | None = None, themes: list[str] | None = None,
+                fallback: bool = False, general_remit: bool = False, hours: int = 16,
+                **kw: Any) -> Desk:
+    slug = slug or f"loket-{secrets.token_hex(3)}"
+    existing = session.exec(select(Desk).where(Desk.slug == slug)).first()
+    if existing is not None:
+        return existing
+    desk = Desk(slug=slug, name=name or slug.replace("-", " ").title(), themes=themes or [],
+                is_fallback=fallback, general_remit=general_remit or fallback,
+                first_response_hours=hours, **kw)
+    session.add(desk)
+    session.flush()
+    assert desk.id is not None
+    for kind, code in coverage if coverage is not None else [("national", "")]:
+        session.add(DeskCoverage(desk_id=desk.id, kind=kind, code=code))
+    session.flush()
+    return desk
+
+
+def fallback_desk(session: Session) -> Desk:
+    return create_desk(session, "kvk", name="KvK", fallback=True,
+                       themes=["starten-en-ondernemen", "regeldruk"])
+
+
+def add_member(session: Session, desk: Desk, user: User | None = None, *,
+               role: str = ADVISOR, name: str = "Adviseur") -> User:
+    user = user or create_user(session, name=name)
+    assert desk.id is not None and user.id is not None
+    session.add(DeskMember(desk_id=desk.id, user_id=user.id, role=role))
+    session.flush()
+    return user
+
+
+def create_municipality(session: Session, code: str, name: str, *, province_code: str = "PV23",
+                        province_name: str = "Overijssel", postcodes: tuple[str, ...] = (),
+                        **kw: Any) -> Municipality:
+    found = session.get(Municipality, code)
+    if found is not None:
+        return found
+    m = Municipality(code=code, name=name, province_code=province_code,
+                     province_name=province_name, valid_year=2026,
+                     search_name=name.lower(), **kw)
+    session.add(m)
+    for pc in postcodes:
+        session.add(PostcodeArea(postcode=pc, municipality_code=code, valid_year=2026))
+    session.flush()
+    return m
+
+
+def regional_setup(session: Session) -> dict[str, Desk]:
+    """A small map: Deventer and Enschede (Overijssel), Utrecht; KvK, RVO and Oost NL."""
+    create_municipality(session, "GM0150", "Deventer", postcodes=("7411", "7412"))
+    create_municipality(session, "GM0153", "Enschede", postcodes=("7511",))
+    create_municipality(session, "GM0344", "Utrecht", province_code="PV26",
+                        province_name="Utrecht", postcodes=("3511",))
+    kvk = fallback_desk(session)
+    oost = create_desk(session, "oost-nl", name="Oost NL", coverage=[("province", "PV23")],
+                       themes=["financiering", "internationalisering"], hours=16)
+    rvo = create_desk(session, "rvo", name="RVO", themes=["financiering"], hours=24)
+    return {"kvk": kvk, "oost-nl": oost, "rvo": rvo}
+
+
+def create_case(session: Session, desk: Desk, *, text: str | None = None,
+                email: str = "ondernemer@example.nl", name: str | None = "Jan de Vries",
+                received_at: datetime | None = None, status: str = "new",
+                language: str = "nl", **kw: Any) -> Case:
+    """A case stored directly at ``desk`` (no routing), with its first timeline events."""
+    assert desk.id is not None
+    now = received_at or utcnow()
+    case = Case(reference=next_reference(session, now), status=status, language=language,
+                text=text or "Hoe kan ik mijn productie efficiënter organiseren met robots?",
+                contact_email=email, contact_name=name, consent_at=now, desk_id=desk.id,
+                received_at=now, updated_at=now,
+                first_response_due_at=add_working_hours(now, desk.first_response_hours),
+                escalate_at=add_working_hours(now, 2 * desk.first_response_hours), **kw)
+    session.add(case)
+    session.flush()
+    service.add_event(session, case, RECEIVED, actor="entrepreneur", at=now)
+    service.add_event(session, case, ROUTED, at=now, desk=desk.slug, explanation=[])
+    return case
+
+
+def as_principal(user: User) -> Principal:
+    assert user.id is not None
+    return Principal(user_id=user.id, email=user.email, name=user.name)
+
+
+def past(hours: float) -> datetime:
+    return utcnow() - timedelta(hours=hours)
