@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
@@ -23,6 +24,7 @@ from backend.core import i18n
 from backend.core.settings import ROOT
 
 TEMPLATE_DIR = ROOT / "templates"
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 env = Environment(
     loader=FileSystemLoader(str(TEMPLATE_DIR)),
@@ -46,7 +48,7 @@ def _fmt_date(value: date | datetime | None, fmt: str = "long") -> str:
     lang = i18n.get_language()
     if isinstance(value, datetime):
         return format_datetime(value, format="d MMMM y HH:mm" if fmt == "long" else fmt,
-                               locale=lang, tzinfo="Europe/Amsterdam")
+                               locale=lang, tzinfo=AMSTERDAM)
     return format_date(value, format=fmt, locale=lang)
 
 
@@ -86,12 +88,13 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
     if context:
         ctx.update(context)
     if block is not None and is_htmx(request):
-        response: HTMLResponse = templates.TemplateResponse(
+        # Starlette's template response is an HTMLResponse; the stubs only say Response.
+        response = cast(HTMLResponse, templates.TemplateResponse(
             request, template, ctx, block_name=block, status_code=status_code,
-            headers=dict(headers or {}))
+            headers=dict(headers or {})))
     else:
-        response = templates.TemplateResponse(request, template, ctx, status_code=status_code,
-                                              headers=dict(headers or {}))
+        response = cast(HTMLResponse, templates.TemplateResponse(
+            request, template, ctx, status_code=status_code, headers=dict(headers or {})))
     response.headers["Vary"] = "HX-Request, Cookie"
     return response
 
