@@ -104,6 +104,8 @@ def admin_index(request: Request, admin: AdminPage) -> HTMLResponse:
          _("Outgoing messages and jobs; retry what failed.")),
         ("/beheer/mail", _("Kept mail"),
          _("E-mail kept in the outbox when no mail server is configured.")),
+        ("/beheer/loketten", _("Support desks"),
+         _("Desks, their coverage, topics, members and response targets.")),
     ]
     return render(request, "admin/index.html", {"sections": sections})
 

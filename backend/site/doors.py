@@ -29,6 +29,8 @@ def _all_doors() -> list[Door]:
         Door("/vraag", _("Ask a question"),
              _("One question, one place: we route it to the support desk that can help you."),
              True),
+        Door("/welk-loket", _("Which desk can help me?"),
+             _("Find the regional support desk for your question and your region.")),
         Door("/scan", _("Productivity scan"),
              _("Answer a few questions and get advice tailored to your business.")),
         Door("/regelingen/zoeker", _("Scheme finder"),
