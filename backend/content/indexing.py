@@ -33,6 +33,8 @@ from backend.search import SearchBackend, SearchDoc, SearchUnavailable, get_back
 log = logging.getLogger("loket.content.indexing")
 
 BATCH = 200
+# Example items (made-up events) rank below real content that matches as well.
+EXAMPLE_BOOST = 0.6
 # What a Dutch searcher may type for a kind (the index is Dutch whatever the UI language).
 KIND_WORDS = {
     "subsidy": "subsidie", "loan": "lening krediet", "guarantee": "garantie borgstelling",
@@ -79,14 +81,16 @@ def is_public(item: ContentItem) -> bool:
 
 def to_search_doc(view: ItemView) -> SearchDoc:
     """The engine's view of one published item. Keywords carry what a searcher may type that
-    is not in the text: theme and organisation names, the kind of scheme or event."""
+    is not in the text: organisation names, the kind of scheme or event, costs covered."""
     it = view.item
     sectors: list[str] = []
     for sector in view.sectors:
         for s in view.tax.sector_lineage(sector):  # a sub-sector is found under its parent
             if s.slug not in sectors:
                 sectors.append(s.slug)
-    keywords: list[str] = [t.name_nl for t in view.themes]
+    # Theme names are left out on purpose: themes are facets, and their broad names made
+    # unrelated items outrank the right one in the judged relevance set.
+    keywords: list[str] = []
     for org in (*view.organisations, view.org, view.provider):
         if org is not None and org.title not in keywords:
             keywords.append(org.title)
@@ -113,6 +117,7 @@ def to_search_doc(view: ItemView) -> SearchDoc:
         status=view.scheme_status,
         keywords=tuple(keywords),
         closes_on=closes_on,
+        boost=EXAMPLE_BOOST if it.is_example else 1.0,
     )
 
 

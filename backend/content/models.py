@@ -38,7 +38,8 @@ CONTENT_TYPES: tuple[str, ...] = get_args(ContentType)
 Status = Literal["draft", "published"]
 SchemeKind = Literal["subsidy", "loan", "guarantee", "tax", "voucher"]
 BudgetStatus = Literal["open", "limited", "exhausted", "closed", "upcoming", "continuous"]
-SchemeStatus = Literal["open", "upcoming", "closed", "exhausted"]
+# Derived from window and budget: "continuous" is open all year (no application window).
+SchemeStatus = Literal["open", "continuous", "upcoming", "closed", "exhausted"]
 ExpertKind = Literal["person", "organisation"]
 EventKind = Literal["workshop", "webinar", "network"]
 OrganisationKind = Literal["knowledge_institution", "fieldlab", "desk", "ecosystem", "government",

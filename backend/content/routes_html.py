@@ -236,7 +236,8 @@ def browse(type_: str) -> Callable[..., HTMLResponse]:
                                "values": _used_kinds(session, type_)})
         if type_ == "scheme":
             options.insert(1, {"name": "status", "title": facet_title("status"), "values": [
-                (s, status_label(s), None) for s in ("open", "upcoming", "closed", "exhausted")]})
+                (s, status_label(s), None) for s in ("open", "continuous", "upcoming", "closed",
+                                                 "exhausted")]})
         options = [o for o in options if o["values"]]
         base = TYPE_PATHS[type_]
         keep = {k: v for k, v in chosen.items() if v}

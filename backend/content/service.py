@@ -148,7 +148,7 @@ class ListFilters:
     regions: Sequence[str] = ()
     sizes: Sequence[str] = ()
     kinds: Sequence[str] = ()
-    scheme_statuses: Sequence[str] = ()  # open | upcoming | closed | exhausted (derived)
+    scheme_statuses: Sequence[str] = ()  # open | continuous | upcoming | closed | exhausted
     status: str | None = "published"  # None: every non-deleted item (editors)
     upcoming_only: bool = False  # events: only those that have not ended
 
@@ -222,6 +222,9 @@ def _scheme_status_ids(statuses: Sequence[str]) -> Any:
         "upcoming": sa.and_(budget != "exhausted", sa.not_(closed), upcoming),
         "open": sa.and_(budget != "exhausted", sa.not_(closed), sa.not_(upcoming)),
     }
+    is_open = conditions.pop("open")
+    conditions["open"] = sa.and_(is_open, budget != "continuous")
+    conditions["continuous"] = sa.and_(is_open, budget == "continuous")
     wanted = [conditions[s] for s in statuses if s in conditions]
     return select(SchemeTerms.item_id).where(sa.or_(*wanted) if wanted else sa.false())
 

@@ -115,7 +115,7 @@ def status_label(status: str | None) -> str:
 
 
 def scheme_status(terms: SchemeTerms | None, on: date | None = None) -> str:
-    """open | upcoming | closed | exhausted, from the budget status and the window."""
+    """open | continuous | upcoming | closed | exhausted, from the budget and the window."""
     if terms is None:
         return "open"
     on = on or today()
@@ -125,7 +125,7 @@ def scheme_status(terms: SchemeTerms | None, on: date | None = None) -> str:
         return "closed"
     if terms.budget_status == "upcoming" or (terms.opens_on is not None and terms.opens_on > on):
         return "upcoming"
-    return "open"
+    return "continuous" if terms.budget_status == "continuous" else "open"
 
 
 def _iso(value: Any) -> Any:

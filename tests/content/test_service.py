@@ -196,7 +196,13 @@ def test_scheme_status_follows_window_and_budget(session: Session, taxonomy: Non
         items, _ = service.list_items(session, service.ListFilters(
             types=("scheme",), scheme_statuses=[expected]))
         assert [i.title for i in items] == [f"Regeling {expected}"]
-    assert scheme_status(SchemeTerms(item_id=0, budget_status="continuous")) == "open"
+    assert scheme_status(SchemeTerms(item_id=0, budget_status="continuous")) == "continuous"
+    assert scheme_status(SchemeTerms(item_id=0, budget_status="limited")) == "open"
+    create_scheme(session, title="Regeling doorlopend", budget_status="continuous",
+                  closes_on=None)
+    items, _ = service.list_items(session, service.ListFilters(
+        types=("scheme",), scheme_statuses=["continuous"]))
+    assert [i.title for i in items] == ["Regeling doorlopend"]
 
 
 def test_search_document_carries_facets_and_names(session: Session, taxonomy: None) -> None:
