@@ -33,8 +33,9 @@ KEYWORDS: dict[str, object] = {
 }
 SOURCE_LANGUAGE = "en"  # message ids are English
 TARGET_LANGUAGES = tuple(lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE)
-# Shared plumbing and the site frame translate into core.po; everything else per domain.
-CORE_PATHS = ("backend/core/", "backend/site/", "backend/ops/", "backend/main.py",
+# Shared plumbing and the site frame translate into core.po; everything else per domain
+# (backend/ops and templates/ops into ops.po, and so on).
+CORE_PATHS = ("backend/core/", "backend/site/", "backend/main.py",
               "backend/cli.py", "backend/seeding.py", "backend/models.py",
               "templates/base.html", "templates/errors/", "templates/site/")
 

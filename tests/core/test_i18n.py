@@ -122,6 +122,7 @@ def test_domain_of_a_message_follows_its_file() -> None:
     assert domain_for("backend/search/service.py") == "search"
     assert domain_for("templates/search/page.html") == "search"
     assert domain_for("backend/accounts/login.py") == "accounts"
+    assert domain_for("backend/ops/routes_admin.py") == "ops"
 
 
 def test_make_i18n_appends_untranslated_messages_to_their_domain(
