@@ -53,3 +53,12 @@ def test_session_middleware_loads_the_principal(client: LoketClient, session: Se
     r = client.get("/")
     assert "Uitloggen" in r.text or "Log out" in r.text
     assert session.exec(select(User).where(User.id == user.id)).one().email == user.email
+
+
+def test_origin_null_falls_back_to_the_token_check(client: LoketClient) -> None:
+    # Browsers send "Origin: null" when they withhold it; the token still decides.
+    token = client.csrf_token()
+    refused = client.post("/uitloggen", csrf=False, headers={"Origin": "null"})
+    assert refused.status_code == 403
+    accepted = client.post("/uitloggen", headers={"X-CSRF-Token": token, "Origin": "null"})
+    assert accepted.status_code == 303
