@@ -492,7 +492,7 @@ def bench_http(base_url: str, queries: Sequence[SearchQuery], timeout: float = 1
     samples: list[float] = []
     with httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout) as client:
         for q in queries:
-            params: list[tuple[str, str | int]] = [
+            params: list[tuple[str, str | int | float | bool | None]] = [
                 ("q", q.q),
                 ("sort", q.sort),
                 ("page", q.page),

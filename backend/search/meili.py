@@ -332,7 +332,8 @@ class MeiliBackend:
             "page": max(1, query.page),
             "hitsPerPage": per_page,
             "facets": list(FACET_FIELDS),
-            "attributesToRetrieve": ["id", "type", "title", "url"],
+            # summary and body too: _formatted only holds retrieved attributes.
+            "attributesToRetrieve": ["id", "type", "title", "url", "summary", "body"],
             "attributesToHighlight": ["title", "summary", "body"],
             "attributesToCrop": ["summary", "body"],
             "cropLength": CROP_WORDS,
