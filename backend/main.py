@@ -63,7 +63,7 @@ def register_handlers() -> None:
     """Import the modules that register outbox handlers and periodic jobs."""
     import backend.accounts.jobs
     import backend.cases.sla
-    import backend.content.indexing  # noqa: F401
+    import backend.content.indexing
     import backend.core.mail  # noqa: F401
 
 
