@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
+from starlette.convertors import Convertor, register_url_convertor
 
 from backend.accounts.deps import OptionalPrincipal
 from backend.content import service
@@ -37,6 +38,7 @@ from backend.content.models import (
 )
 from backend.content.searching import SearchParams, run_search
 from backend.content.views import (
+    RESERVED_SLUGS,
     TYPE_PATHS,
     item_url,
     kind_label,
@@ -52,6 +54,23 @@ from backend.search import FACET_FIELDS, SearchBackend, SearchUnavailable
 from backend.site.doors import available_doors
 
 router = APIRouter(include_in_schema=False)
+
+
+class SlugConvertor(Convertor[str]):
+    """Slugs only, and never a reserved word: ``/regelingen/{slug}`` must not swallow fixed
+    pages such as ``/regelingen/zoeker`` (nor make them look present to the doors check)."""
+
+    regex = (r"(?!(?:" + "|".join(sorted(RESERVED_SLUGS)) + r")$)"
+             r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("kbslug", SlugConvertor())
 
 PER_PAGE = 10
 BROWSE_PER_PAGE = 20
@@ -318,5 +337,5 @@ def knowledge_base(request: Request, session: SessionDep) -> HTMLResponse:
 for _type in CONTENT_TYPES:
     router.add_api_route(TYPE_PATHS[_type], browse(_type), methods=["GET"],
                          response_class=HTMLResponse, name=f"content_browse_{_type}")
-    router.add_api_route(TYPE_PATHS[_type] + "/{slug}", detail(_type), methods=["GET"],
+    router.add_api_route(TYPE_PATHS[_type] + "/{slug:kbslug}", detail(_type), methods=["GET"],
                          response_class=HTMLResponse, name=f"content_detail_{_type}")

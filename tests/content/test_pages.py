@@ -186,3 +186,13 @@ def test_pages_in_english(client: LoketClient, session: Session, taxonomy: None)
     client.cookies.set("loket_lang", "en")
     r = client.get("/regelingen/robots")
     assert '<html lang="en">' in r.text and "Terms at a glance" in r.text
+
+
+def test_detail_routes_do_not_shadow_fixed_pages(app: FastAPI, client: LoketClient) -> None:
+    from starlette.routing import Match
+
+    scope = {"type": "http", "method": "GET", "path": "/regelingen/zoeker", "root_path": ""}
+    finder = any(route.matches(scope)[0] == Match.FULL for route in app.router.routes)
+    assert ('href="/regelingen/zoeker"' in client.get("/").text) == finder
+    if not finder:
+        assert client.get("/regelingen/zoeker").status_code == 404
