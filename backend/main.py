@@ -42,11 +42,13 @@ def _include_routers(app: FastAPI) -> None:
     from backend.ops import routes_admin as ops_admin
     from backend.regions import routes as regions_routes
     from backend.routing import routes as routing_routes
+    from backend.site import api_docs
     from backend.site import routes_html as site_html
 
     app.include_router(ops_routes.router)
     app.include_router(ops_admin.router)
     app.include_router(site_html.router)
+    app.include_router(api_docs.router)
     app.include_router(regions_routes.router)
     app.include_router(routing_routes.router)
     app.include_router(accounts_html.router)
@@ -94,7 +96,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
         description="Loket: one door to productivity knowledge, schemes and regional support "
                     "desks for Dutch SMEs.",
         lifespan=lifespan,
-        docs_url="/api/v1/docs",
+        docs_url=None,  # Swagger UI needs a CDN and inline script; see backend/site/api_docs.py
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
         dependencies=[Depends(csrf_protect)],

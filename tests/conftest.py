@@ -137,3 +137,11 @@ def login(db: Database, client: LoketClient):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def random_email() -> str:
     return f"user-{secrets.token_hex(4)}@example.nl"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running in the main
+    thread for the rest of the session, which would break ``asyncio.run`` in later tests (and
+    the fast tests give feedback first)."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None
+               or item.nodeid.startswith("tests/browser/"))
