@@ -1,0 +1,196 @@
+"""The scheme finder: a profile from request parameters, the published schemes as facts, and
+the match (``eligibility.match_schemes``). Shared by the page and ``GET /api/v1/schemes/match``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from backend.content import taxonomy as tx
+from backend.content.models import SLUG_RE, ContentItem, SchemeCostKind
+from backend.content.taxonomy import slugify
+from backend.content.views import load_views, today
+from backend.core.errors import Invalid
+from backend.core.i18n import gettext_ as _
+from backend.regions import service as regions
+from backend.schemes.eligibility import (
+    Labels,
+    Profile,
+    SchemeFacts,
+    SchemeMatch,
+    match_schemes,
+)
+
+MAX_AMOUNT = 10_000_000_000
+
+
+@dataclass(frozen=True)
+class ProfileParams:
+    """The finder's parameters as they come in (page form and API query are the same)."""
+
+    size: str | None = None
+    sector: str | None = None
+    municipality: str | None = None
+    themes: tuple[str, ...] = ()
+    cost_kind: str | None = None
+    amount: int | None = None
+
+    @classmethod
+    def build(cls, *, size: str | None = None, sector: str | None = None,
+              municipality: str | None = None, themes: Sequence[str] | None = None,
+              cost_kind: str | None = None, amount: int | None = None) -> ProfileParams:
+        def clean(v: str | None) -> str | None:
+            v = (v or "").strip()
+            return v or None
+
+        return cls(size=clean(size), sector=clean(sector), municipality=clean(municipality),
+                   themes=tuple(dict.fromkeys(t.strip() for t in (themes or ()) if t.strip())),
+                   cost_kind=clean(cost_kind), amount=amount)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"size": self.size, "sector": self.sector, "municipality": self.municipality,
+                "themes": list(self.themes), "cost_kind": self.cost_kind,
+                "amount": self.amount}
+
+
+@dataclass
+class FinderResult:
+    profile: Profile
+    matches: list[SchemeMatch]
+    hidden_closed: int
+    on: date
+
+    @property
+    def fits(self) -> list[SchemeMatch]:
+        return [m for m in self.matches if m.verdict == "fits"]
+
+    @property
+    def near_misses(self) -> list[SchemeMatch]:
+        return [m for m in self.matches if m.verdict == "near_miss"]
+
+    @property
+    def no_fit(self) -> list[SchemeMatch]:
+        return [m for m in self.matches if m.verdict == "no_fit"]
+
+
+def labels(taxonomy: tx.Taxonomy, cost_kinds: Sequence[str] = ()) -> Labels:
+    return Labels({
+        "size": {s.slug: tx.name_of(s) for s in taxonomy.sizes},
+        "sector": {s.slug: tx.name_of(s) for s in taxonomy.sectors},
+        "region": {r.slug: tx.name_of(r) for r in taxonomy.regions},
+        "theme": {t.slug: tx.name_of(t) for t in taxonomy.themes},
+        "cost_kind": {k: cost_kind_label(k) for k in cost_kinds},
+    })
+
+
+def cost_kind_label(slug: str) -> str:
+    known = {
+        "advies": _("Advice"), "opleiding": _("Training"), "loonkosten": _("Wage costs"),
+        "investering": _("Investment"), "onderzoek-en-ontwikkeling": _("Research and "
+                                                                      "development"),
+        "haalbaarheidsstudie": _("Feasibility study"), "inhuur-kennis": _("Hiring expertise"),
+        "marktintroductie": _("Market introduction"), "werkkapitaal": _("Working capital"),
+    }
+    return known.get(slug, slug.replace("-", " "))
+
+
+def sector_lineage(taxonomy: tx.Taxonomy) -> dict[str, list[str]]:
+    return {s.slug: [a.slug for a in taxonomy.sector_lineage(s)] for s in taxonomy.sectors}
+
+
+def published_schemes(session: Session) -> list[SchemeFacts]:
+    items = list(session.exec(select(ContentItem).where(
+        ContentItem.type == "scheme", ContentItem.status == "published",
+        col(ContentItem.deleted_at).is_(None)).order_by(col(ContentItem.id))))
+    out = []
+    for view in load_views(session, items):
+        t = view.terms
+        provider = view.public_ref(view.provider)
+        out.append(SchemeFacts(
+            id=view.id, slug=view.item.slug, title=view.item.title, url=view.url,
+            kind=view.item.kind or "subsidy", summary=view.item.summary,
+            sizes=frozenset(s.slug for s in view.sizes),
+            sectors=frozenset(s.slug for s in view.sectors),
+            regions=frozenset(r.slug for r in view.regions),
+            themes=frozenset(t_.slug for t_ in view.themes),
+            cost_kinds=frozenset(view.cost_kinds),
+            min_amount=t.min_amount if t else None, max_amount=t.max_amount if t else None,
+            funding_rate=t.funding_rate if t else None,
+            opens_on=t.opens_on if t else None, closes_on=t.closes_on if t else None,
+            first_come_first_served=bool(t and t.first_come_first_served),
+            budget_status=t.budget_status if t else "open",
+            provider=provider.title if provider else None,
+            provider_url=f"/organisaties/{provider.slug}" if provider else None,
+            source_url=view.item.source_url,
+            terms_checked_on=t.terms_checked_on if t else None,
+            published_at=view.item.published_at,
+        ))
+    return out
+
+
+def province_slug(taxonomy: tx.Taxonomy, province_code: str, province_name: str
+                  ) -> str | None:
+    for region in taxonomy.regions:
+        if region.cbs_code and region.cbs_code == province_code:
+            return region.slug
+    wanted = slugify(province_name)
+    for region in taxonomy.regions:
+        if region.slug == wanted or slugify(region.name_nl) == wanted:
+            return region.slug
+    return None
+
+
+def resolve_profile(session: Session, params: ProfileParams,
+                    taxonomy: tx.Taxonomy | None = None) -> Profile:
+    """Check the parameters against the taxonomy; ``Invalid`` names every bad one."""
+    taxonomy = taxonomy or tx.load(session)
+    fields: dict[str, str] = {}
+    if params.size and params.size not in taxonomy.by_slug["size"]:
+        fields["size"] = _("Choose a company size from the list.")
+    if params.sector and params.sector not in taxonomy.by_slug["sector"]:
+        fields["sector"] = _("Choose a sector from the list.")
+    unknown = [t for t in params.themes if t not in taxonomy.by_slug["theme"]]
+    if unknown:
+        fields["themes"] = _("Unknown theme: %(value)s.", value=", ".join(unknown)[:100])
+    if params.amount is not None and not 0 <= params.amount <= MAX_AMOUNT:
+        fields["amount"] = _("Enter an amount in whole euros.")
+    if params.cost_kind and not SLUG_RE.match(params.cost_kind):
+        fields["cost_kind"] = _("Unknown kind of cost.")
+    province = municipality = None
+    if params.municipality:
+        try:
+            place = regions.resolve_location(session, params.municipality, None)
+        except Invalid as exc:
+            fields.update(exc.fields or {"municipality": exc.message})
+        else:
+            if place is not None:
+                municipality = place.name
+                province = province_slug(taxonomy, place.province_code, place.province_name)
+    if fields:
+        raise Invalid(_("Invalid parameters: %(names)s.", names=", ".join(sorted(fields))),
+                      fields=fields)
+    return Profile(size=params.size, sector=params.sector, province=province,
+                   municipality=municipality, themes=params.themes,
+                   cost_kind=params.cost_kind, amount=params.amount)
+
+
+def find_schemes(session: Session, params: ProfileParams, *, include_closed: bool = False,
+                 on: date | None = None) -> FinderResult:
+    taxonomy = tx.load(session)
+    profile = resolve_profile(session, params, taxonomy)
+    schemes = published_schemes(session)
+    kinds = sorted({k for s in schemes for k in s.cost_kinds})
+    on = on or today()
+    matches, hidden = match_schemes(schemes, profile, on, include_closed=include_closed,
+                                    lineage=sector_lineage(taxonomy),
+                                    labels=labels(taxonomy, kinds))
+    return FinderResult(profile=profile, matches=matches, hidden_closed=hidden, on=on)
+
+
+def cost_kind_options(session: Session) -> list[tuple[str, str]]:
+    found = sorted(set(session.exec(select(SchemeCostKind.cost_kind)).all()))
+    return [(k, cost_kind_label(k)) for k in found]
