@@ -36,6 +36,8 @@ from backend.search.port import (
 log = logging.getLogger(__name__)
 
 MAX_PER_PAGE = 100
+# Up to this many matches facets are counted by aggregation, above it by walking facet postings.
+AGGREGATE_BELOW = 3_000
 # closes_on for documents without a date, so that they sort last in ascending order.
 NO_DATE = date.max.toordinal() + 1
 _FACET_SOURCES = {
@@ -65,8 +67,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("title_raw", tokenizer_name=analysis.RAW, index_option="basic")
     sb.add_text_field("all_raw", tokenizer_name=analysis.RAW, index_option="basic")
     # Every facet value as one "field:value" term: filters are term queries on it, and the
-    # counts come from one walk over its few terms (see _facets).
-    sb.add_text_field("facets", tokenizer_name="raw", index_option="basic")
+    # counts come from one aggregation or one walk over its few terms (see _facets).
+    sb.add_text_field("facets", fast=True, tokenizer_name="raw", index_option="basic")
     sb.add_date_field("published_at", fast=True)
     sb.add_integer_field("closes_on", fast=True)
     sb.add_float_field("boost", fast=True)
@@ -291,22 +293,17 @@ class EmbeddedBackend:
         filters = tantivy_query.filter_query(schema, query.filters)
         plan = tantivy_query.build(schema, query.q, searcher)
 
-        # Facet counts walk every match, so they give the total too (each document has exactly
-        # one type); they run on the cheaper match-only query, and the top-k search skips
-        # counting.
+        # One scoring pass gives the top hits and the total; the facet counts then run on the
+        # cheaper match-only query, which finds the same documents (a contract test checks).
         scored = tantivy_query.combine(plan.strict if plan else None, filters)
-        facets = self._facets(
-            searcher, tantivy_query.combine(plan.strict_match if plan else None, filters)
-        )
-        total = sum(facets["type"].values())
+        matching = tantivy_query.combine(plan.strict_match if plan else None, filters)
+        total, page = self._run(searcher, scored, query, plan is not None, per_page, offset)
         if total == 0 and plan is not None and plan.relaxed is not None:
             assert plan.relaxed_match is not None
             scored = tantivy_query.combine(plan.relaxed, filters)
-            facets = self._facets(searcher, tantivy_query.combine(plan.relaxed_match, filters))
-            total = sum(facets["type"].values())
-        page = (
-            self._run(searcher, scored, query, plan is not None, per_page, offset) if total else []
-        )
+            matching = tantivy_query.combine(plan.relaxed_match, filters)
+            total, page = self._run(searcher, scored, query, True, per_page, offset)
+        facets = self._facets(searcher, matching, total)
 
         match = highlight.NO_MATCH
         if plan is not None:
@@ -347,30 +344,44 @@ class EmbeddedBackend:
         has_text: bool,
         limit: int,
         offset: int,
-    ) -> list[tuple[object, tantivy.DocAddress]]:
+    ) -> tuple[int, list[tuple[object, tantivy.DocAddress]]]:
         sort = query.sort
         if sort == "relevance" and not has_text:
             sort = "newest"  # browsing: nothing to rank by, so newest first
         if sort == "newest":
             res = searcher.search(
-                q, limit, count=False, order_by_field="published_at", offset=offset,
+                q, limit, count=True, order_by_field="published_at", offset=offset,
                 order=tantivy.Order.Desc,
             )  # fmt: skip
         elif sort == "closing":
             res = searcher.search(
-                q, limit, count=False, order_by_field="closes_on", offset=offset,
+                q, limit, count=True, order_by_field="closes_on", offset=offset,
                 order=tantivy.Order.Asc,
             )  # fmt: skip
         else:
-            res = searcher.search(q, limit, count=False, offset=offset, weight_by_field="boost")
-        return list(res.hits)
+            res = searcher.search(q, limit, count=True, offset=offset, weight_by_field="boost")
+        # `count` exists at runtime but is missing from tantivy's type stubs.
+        count: int | None = getattr(res, "count", None)
+        return int(count or 0), list(res.hits)
 
-    def _facets(self, searcher: tantivy.Searcher, q: tantivy.Query) -> dict[str, dict[str, int]]:
-        # terms_with_prefix with a filter query counts, for each facet term, the matching
-        # documents that hold it: an order of magnitude faster than a terms aggregation per
-        # field, because the facet terms are few and their postings are walked once.
+    def _facets(
+        self, searcher: tantivy.Searcher, q: tantivy.Query, total: int
+    ) -> dict[str, dict[str, int]]:
         facets: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
-        for term, count in searcher.terms_with_prefix("facets", "", filter_query=q):
+        if total == 0:
+            return facets
+        if total <= AGGREGATE_BELOW:
+            # Few matches: an aggregation costs in proportion to them.
+            spec = {"f": {"terms": {"field": "facets", "size": 65_000}}}
+            buckets = searcher.aggregate(q, spec)["f"]["buckets"]
+            counts: Iterator[tuple[str, int]] = (
+                (str(b["key"]), int(b["doc_count"])) for b in buckets
+            )
+        else:
+            # Many matches: terms_with_prefix with a filter query walks the postings of the few
+            # facet terms once, at a fixed cost well below an aggregation over every match.
+            counts = iter(searcher.terms_with_prefix("facets", "", filter_query=q))
+        for term, count in counts:
             name, _, value = term.partition(":")
             if count and name in facets:
                 facets[name][value] = count

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -143,3 +144,28 @@ def test_snippets_are_always_escaped(text: str, word: str) -> None:
     assert "<" not in bare
     assert ">" not in bare
     assert snippet.count("<mark>") == snippet.count("</mark>")
+
+
+def test_both_ways_of_counting_facets_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend.search import embedded
+
+    backend = EmbeddedBackend(tmp_path)
+    docs = [
+        replace(make_doc(i), themes=(f"thema-{i % 3}", "slim-roosteren"), regions=(f"r{i % 4}",))
+        for i in range(40)
+    ]
+    backend.index(docs)
+    queries = [SearchQuery(), SearchQuery(q="roost"), SearchQuery(filters={"region": ["r1"]})]
+    by_aggregation = [backend.search(q).facets for q in queries]
+    monkeypatch.setattr(embedded, "AGGREGATE_BELOW", 0)
+    by_postings = [backend.search(q).facets for q in queries]
+    assert by_aggregation == by_postings
+    assert by_aggregation[0]["theme"] == {
+        "thema-0": 14,
+        "thema-1": 13,
+        "thema-2": 13,
+        "slim-roosteren": 40,
+    }
+    assert by_aggregation[2]["region"] == {"r1": 10}
