@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 import backend.core.db
 
 revision: str = '851bf0812097'

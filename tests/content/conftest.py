@@ -52,4 +52,5 @@ def editor(session: Session) -> User:
 
 @pytest.fixture
 def editor_client(client: LoketClient, editor: User, login: Any) -> LoketClient:
-    return login(editor)  # type: ignore[no-any-return]
+    logged_in: LoketClient = login(editor)
+    return logged_in

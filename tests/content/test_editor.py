@@ -137,9 +137,9 @@ def test_editors_edit_the_taxonomy(editor_client: LoketClient, session: Session,
         "keywords": "software, erp", "description_nl": ""})
     assert r.status_code == 303
     session.expire_all()
-    theme = session.get(Theme, theme.id)
-    assert theme is not None and theme.name_nl == "Digitaal werken"
-    assert theme.keywords == ["software", "erp"] and theme.slug == "digitalisering"
+    saved = session.get(Theme, theme.id)
+    assert saved is not None and saved.name_nl == "Digitaal werken"
+    assert saved.keywords == ["software", "erp"] and saved.slug == "digitalisering"
     r = c.post("/redactie/taxonomie/themas", data={"name_nl": "Slim roosteren",
                                                    "pillar": "organisatie"})
     assert r.status_code == 303

@@ -5,7 +5,7 @@ search service as the search page and the API. Every expected id must be in the 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +36,8 @@ def _cases() -> list[dict[str, Any]]:
         return list(yaml.safe_load(fh))
 
 
-def _filters(raw: dict[str, Any] | None) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
+def _filters(raw: dict[str, Any] | None) -> dict[str, Sequence[str] | None]:
+    out: dict[str, Sequence[str] | None] = {}
     for key, value in (raw or {}).items():
         out[key] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
     return out
@@ -50,7 +50,8 @@ def test_relevance_set_passes_through_the_pipeline(db: Database, settings: Setti
     load_seed(db, settings)
     drain()
     backend = backend_for(settings)
-    failures, known = [], []
+    failures: list[str] = []
+    known: list[str] = []
     for case in cases:
         params = SearchParams.build(case["q"], _filters(case.get("filters")), "relevance", 1, 3)
         top3 = [h.id for h in run_search(backend, params).hits]

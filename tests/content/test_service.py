@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
@@ -182,7 +183,7 @@ def test_list_filters_on_taxonomy_including_sub_sectors(session: Session,
 
 def test_scheme_status_follows_window_and_budget(session: Session, taxonomy: None) -> None:
     today = date.today()
-    cases = {
+    cases: dict[str, dict[str, Any]] = {
         "open": dict(budget_status="open", closes_on=today + timedelta(days=3)),
         "closed": dict(budget_status="open", closes_on=today - timedelta(days=1)),
         "upcoming": dict(budget_status="open", opens_on=today + timedelta(days=3),
@@ -227,7 +228,7 @@ def test_renaming_an_organisation_reindexes_what_names_it(session: Session,
     before = len(_outbox(session))
     service.update_item(session, org, {"title": "KVK"}, "eva")
     queued = [m.payload.get("ids") for m in _outbox(session)[before:]]
-    assert queued == [sorted([org.id, scheme.id])]
+    assert queued == [sorted([org.id or 0, scheme.id or 0])]
 
 
 def test_related_items_both_ways_then_shared_themes(session: Session, taxonomy: None) -> None:

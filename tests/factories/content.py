@@ -37,7 +37,7 @@ def create_taxonomy(session: Session) -> None:
         session.flush()
         pillars[slug] = p
     for pos, (slug, name, pillar) in enumerate(THEMES):
-        session.add(Theme(slug=slug, name_nl=name, name_en=name, pillar_id=pillars[pillar].id,
+        session.add(Theme(slug=slug, name_nl=name, name_en=name, pillar_id=pillars[pillar].id or 0,
                           position=pos, keywords=[]))
     sectors: dict[str, Sector] = {}
     for pos, (slug, name, sbi, parent) in enumerate(SECTORS):
