@@ -363,7 +363,7 @@ def load_seed(db: Database, settings: Settings, seed_dir: Path | None = None) ->
     from backend.seeding import SEED_DIR
 
     root = seed_dir or SEED_DIR
-    with db.transaction() as s:
+    with db.transaction() as s, service.batched_indexing(s):
         tax = load_taxonomy(s, root / "taxonomy.yaml")
         content = load_content(s, root / "content") if (root / "content").is_dir() else Counts()
     return f"knowledge base: taxonomy {tax}; content {content}"

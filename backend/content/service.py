@@ -8,7 +8,8 @@ Services flush, never commit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -419,10 +420,30 @@ def _record(session: Session, item: ContentItem, actor: Actor, note: str) -> Con
     return rev
 
 
+BATCH_KEY = "content_index_batch"
+
+
 def _index_later(session: Session, item_ids: Iterable[int]) -> None:
     ids = sorted({i for i in item_ids if i})
-    if ids:
+    batch: set[int] | None = session.info.get(BATCH_KEY)
+    if batch is not None:
+        batch.update(ids)
+    elif ids:
         enqueue(session, INDEX, {"ids": ids})
+
+
+@contextmanager
+def batched_indexing(session: Session, size: int = 200) -> Iterator[None]:
+    """Collect the index messages of many changes (a seed load) into a few batched ones."""
+    batch: set[int] = set()
+    session.info[BATCH_KEY] = batch
+    try:
+        yield
+    finally:
+        session.info.pop(BATCH_KEY, None)
+    ids = sorted(batch)
+    for start in range(0, len(ids), size):
+        enqueue(session, INDEX, {"ids": ids[start:start + size]})
 
 
 def _referrers(session: Session, item_id: int) -> list[int]:

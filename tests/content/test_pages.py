@@ -196,3 +196,18 @@ def test_detail_routes_do_not_shadow_fixed_pages(app: FastAPI, client: LoketClie
     assert ('href="/regelingen/zoeker"' in client.get("/").text) == finder
     if not finder:
         assert client.get("/regelingen/zoeker").status_code == 404
+
+
+def test_search_pages_through_results(client: LoketClient, session: Session, taxonomy: None,
+                                      drain: Callable[[], int]) -> None:
+    for n in range(12):
+        create_item(session, title=f"Roosteren in bedrijf {n}", slug=f"roosteren-{n}")
+    session.commit()
+    drain()
+    first = client.get("/zoeken", params={"q": "roosteren"})
+    assert first.text.count('<p class="kb-meta"><span class="badge">') == 10
+    assert "12 resultaten" in first.text
+    assert 'href="/zoeken?q=roosteren&amp;page=2" rel="next"' in first.text
+    second = client.get("/zoeken", params={"q": "roosteren", "page": "2"}, headers=HX)
+    assert second.text.count('<p class="kb-meta"><span class="badge">') == 2
+    assert 'rel="prev"' in second.text

@@ -13,8 +13,10 @@ from backend.content import service
 from backend.content.indexing import to_search_doc
 from backend.content.models import ContentItem, ContentRevision, SchemeTerms
 from backend.content.views import load_view, scheme_status
+from backend.core.db import Database
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.outbox import OutboxMessage
+from backend.core.settings import Settings
 from backend.search import SearchBackend, SearchQuery
 from tests.factories.content import (
     create_event,
@@ -270,3 +272,25 @@ def test_revision_snapshot_is_complete(session: Session, taxonomy: None) -> None
     assert snap["type"] == "scheme" and snap["provider"] == "rvo"
     assert snap["funding_rate"] == 40 and snap["max_amount"] == 20000
     assert snap["themes"] == ["robotisering-automatisering", "financiering"]
+
+
+def test_batched_indexing_collects_one_message(session: Session, taxonomy: None) -> None:
+    with service.batched_indexing(session):
+        for n in range(3):
+            create_item(session, title=f"Voorbeeld nummer {n}")
+    messages = _outbox(session)
+    assert len(messages) == 1 and len(messages[0].payload["ids"]) == 3
+
+
+def test_scheme_status_job_queues_published_schemes(session: Session, taxonomy: None,
+                                                    db: Database, settings: Settings) -> None:
+    from backend.content.indexing import refresh_scheme_status
+    from backend.core.outbox import WorkerContext
+
+    scheme = create_scheme(session)
+    create_item(session, title="Geen regeling")
+    session.commit()
+    before = len(_outbox(session))
+    refresh_scheme_status(WorkerContext(db=db, settings=settings))
+    session.expire_all()
+    assert [m.payload for m in _outbox(session)[before:]] == [{"ids": [scheme.id]}]
