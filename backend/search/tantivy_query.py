@@ -4,10 +4,10 @@ Each query word (or synonym phrase, see dutch.segment) becomes one clause that m
 
 1. its stems in title > keywords > summary > everything (`all`: title, keywords, summary and
    body), BM25, best field wins with a small tie breaker, over the word and every synonym
-   phrase; a split compound becomes a same-position phrase (and, in the broader retry only, its
-   parts anywhere in `all`);
+   phrase; a split compound becomes a same-position phrase in the short fields and its own
+   unstemmed word in the whole text (and, in the broader retry only, its parts anywhere);
 2. typos, 1 edit from 5 letters, 2 from 9: a word the index lacks matches the indexed words
-   within reach (spelling.neighbours); a word it holds is expanded by a fuzzy automaton;
+   within reach (spelling.neighbours); a rare word it holds is expanded by a fuzzy automaton;
 3. for the last word while typing: a prefix on the unstemmed fields (titles only for a
    two-letter prefix, which would otherwise match nearly every document).
 
@@ -48,6 +48,9 @@ FUZZY_TITLE = 0.02
 FUZZY_ALL = 0.01
 PREFIX_MIN_LEN = 2
 PREFIX_ALL_FIELDS_LEN = 3
+# A known word is expanded by typos only while it is this rare (in documents, or as a share).
+RARE_WORD_DOCS = 50
+RARE_WORD_SHARE = 0.01
 # Weight of a query compound matched by its parts apart rather than as the same compound.
 COMPOUND_APART = 0.5
 
@@ -121,11 +124,21 @@ def _exact(
         else:
             plan.phrases.add(tuple(s for w in phrase if (s := analysis.stems(w))))
             plan.phrase_words.update(w for w in phrase if analysis.stems(w))
+        if len(phrase) == 1 and len(terms) > 1:
+            # A compound: its parts sit at one position. That phrase is cheap in the short
+            # fields but dear in the whole text, where a part like "werk" is everywhere; there
+            # the compound's own unstemmed word stands in for it.
+            short = [(n, w) for n, w in STEM_FIELDS if n != "all"]
+            for name, weight in short:
+                parts.append(Q.boost_query(_field_query(schema, name, terms), weight))
+            whole = Q.term_query(schema, "all_raw", phrase[0])
+            parts.append(whole)
+            matches += [_field_query(schema, n, terms) for n, _ in short] + [whole]
+            apart.append(_all([Q.term_query(schema, "all", t) for _, t in terms]))
+            continue
         for name, weight in STEM_FIELDS:
             parts.append(Q.boost_query(_field_query(schema, name, terms), weight))
         matches.append(_field_query(schema, "all", terms))
-        if len(phrase) == 1 and len(terms) > 1:
-            apart.append(_all([Q.term_query(schema, "all", t) for _, t in terms]))
     if not parts:
         return
     exact = Q.disjunction_max_query(parts, tie_breaker=TIE_BREAKER)
@@ -158,7 +171,8 @@ def build(
         if len(seg.words) == 1:
             word = seg.words[0]
             is_last = i == len(segments) - 1
-            known = searcher.doc_freq("all_raw", word) > 0
+            freq = searcher.doc_freq("all_raw", word)
+            known = freq > 0
             edits = dutch.max_edits(word)
             if not known and edits:
                 near = spelling.neighbours(searcher, "all_raw", word, edits)
@@ -173,10 +187,10 @@ def build(
                         [Q.boost_query(in_title, FUZZY_TITLE), Q.boost_query(in_all, FUZZY_ALL)]
                     )
                     clause.add(score, in_all)
-            elif edits:
-                # A correct word may still be a typo for another one ("planting" for
-                # "planning"): expand it too, below its exact matches. One field only: the
-                # automaton is the dearest part of a query.
+            elif edits and freq < max(RARE_WORD_DOCS, RARE_WORD_SHARE * searcher.num_docs):
+                # A rare word may still be a typo for another one ("planting" for "planning"):
+                # expand it too, below its exact matches. A frequent word is what the user
+                # meant, and expanding it would cost more than the rest of the query.
                 fuzzy = Q.fuzzy_term_query(schema, "all_raw", word, edits, True)
                 clause.add(Q.boost_query(fuzzy, FUZZY_ALL), fuzzy)
             # A stop word after other words is taken as finished ("subsidie voor"): as a prefix
