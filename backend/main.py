@@ -68,7 +68,8 @@ def register_handlers() -> None:
     import backend.accounts.jobs
     import backend.cases.sla
     import backend.content.indexing
-    import backend.core.mail  # noqa: F401
+    import backend.core.mail
+    import backend.schemes.alerts  # noqa: F401
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None, *,

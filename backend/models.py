@@ -9,6 +9,7 @@ from backend.content import models as content_models
 from backend.core import outbox, ratelimit, worker
 from backend.regions import models as regions_models
 from backend.routing import models as routing_models
+from backend.schemes import models as schemes_models
 
 __all__ = ["accounts_models", "cases_models", "content_models", "outbox", "ratelimit",
-           "regions_models", "routing_models", "worker"]
+           "regions_models", "routing_models", "schemes_models", "worker"]

@@ -6,11 +6,13 @@ Works without JavaScript; with HTMX only the results block is swapped in.
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
+from backend.accounts.deps import OptionalPrincipal
 from backend.content import taxonomy as tx
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid
@@ -92,7 +94,7 @@ def scheme_finder(request: Request, session: SessionDep, size: Short = "", secto
     return render(request, "schemes/finder.html", {
         **form_options(session), "values": values, "errors": errors, "result": result,
         "submitted": submitted, "suggestions": suggestions,
-        "verdict_label": verdict_label, "status_label": status_label,
+        "verdict_label": verdict_label, "status_label": status_label, "save_profiles": True,
     }, block="results", status_code=status)
 
 
@@ -105,3 +107,62 @@ def status_label(status: str) -> str:
     from backend.content.views import status_label as content_status
 
     return content_status(status)
+
+
+# --- saved profiles (account holders) -------------------------------------------------------
+
+@router.post("/regelingen/zoeker/profielen", name="scheme_profile_save")
+def save_profile(request: Request, session: SessionDep, principal: OptionalPrincipal,
+                 size: Annotated[str, Form(max_length=100)] = "",
+                 sector: Annotated[str, Form(max_length=100)] = "",
+                 municipality: Annotated[str, Form(max_length=100)] = "",
+                 theme: Annotated[list[str] | None, Form()] = None,
+                 cost_kind: Annotated[str, Form(max_length=100)] = "",
+                 amount: Annotated[str, Form(max_length=100)] = "",
+                 name: Annotated[str, Form(max_length=200)] = "") -> Response:
+    from backend.schemes import alerts
+
+    themes = [t for t in (theme or []) if t][:30]
+    amount_value, _error = parse_amount(amount)
+    params = service.ProfileParams.build(size=size, sector=sector, municipality=municipality,
+                                         themes=themes, cost_kind=cost_kind,
+                                         amount=amount_value)
+    profile_stub = alerts.SchemeProfile(user_id=0, size=params.size, sector=params.sector,
+                                        municipality=params.municipality,
+                                        themes=list(params.themes), cost_kind=params.cost_kind,
+                                        amount=params.amount)
+    back = alerts.finder_url(profile_stub)
+    if principal is None or principal.user_id is None:
+        return RedirectResponse(f"/inloggen?next={quote(back, safe='')}", status_code=303)
+    alerts.save_profile(session, principal.user_id, params, name=name)
+    return RedirectResponse("/regelingen/mijn-profielen?bericht=opgeslagen", status_code=303)
+
+
+@router.get("/regelingen/mijn-profielen", response_class=HTMLResponse, name="scheme_profiles")
+def my_profiles(request: Request, session: SessionDep, principal: OptionalPrincipal,
+                bericht: Short = "") -> HTMLResponse:
+    from backend.accounts.deps import login_redirect
+    from backend.schemes import alerts
+
+    if principal is None or principal.user_id is None:
+        raise login_redirect(request)
+    profiles = alerts.profiles_of(session, principal.user_id)
+    message = {
+        "opgeslagen": _("Profile saved. We will e-mail you when a new scheme fits it or a "
+                        "fitting scheme closes within 14 days."),
+        "verwijderd": _("Profile deleted; you will no longer receive e-mails about it."),
+    }.get(bericht)
+    return render(request, "schemes/profiles.html", {
+        "profiles": [(p, alerts.finder_url(p)) for p in profiles], "message": message})
+
+
+@router.post("/regelingen/mijn-profielen/{profile_id}/verwijderen",
+             name="scheme_profile_delete")
+def delete_profile(request: Request, session: SessionDep, principal: OptionalPrincipal,
+                   profile_id: int) -> Response:
+    from backend.schemes import alerts
+
+    if principal is None or principal.user_id is None:
+        return RedirectResponse("/inloggen", status_code=303)
+    alerts.delete_profile(session, principal.user_id, profile_id)
+    return RedirectResponse("/regelingen/mijn-profielen?bericht=verwijderd", status_code=303)

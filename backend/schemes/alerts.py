@@ -1,0 +1,137 @@
+"""Saved profiles and their alerts: one e-mail per event (a new fitting scheme, or a fitting
+scheme that closes within 14 days), made unique by the outbox's ``dedupe_key``.
+
+The content service has no publish hook, so a periodic job checks every saved profile; a
+repeat of the job (or a second worker) finds the same events and the dedupe keys drop them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from sqlmodel import Session, col, select
+
+from backend.accounts.models import User
+from backend.core.db import utcnow
+from backend.core.errors import Forbidden, NotFound
+from backend.core.i18n import gettext_ as _
+from backend.core.mail import send_mail
+from backend.core.outbox import WorkerContext
+from backend.core.worker import periodic
+from backend.schemes import service
+from backend.schemes.eligibility import CLOSING_SOON_DAYS, FITS, SchemeMatch
+from backend.schemes.models import SchemeProfile
+
+
+def params_of(profile: SchemeProfile) -> service.ProfileParams:
+    return service.ProfileParams.build(size=profile.size, sector=profile.sector,
+                                       municipality=profile.municipality,
+                                       themes=profile.themes, cost_kind=profile.cost_kind,
+                                       amount=profile.amount)
+
+
+def finder_url(profile: SchemeProfile) -> str:
+    p = params_of(profile)
+    pairs = [(k, v) for k, v in (("size", p.size), ("sector", p.sector),
+                                 ("municipality", p.municipality), ("cost_kind", p.cost_kind))
+             if v]
+    pairs += [("theme", t) for t in p.themes]
+    if p.amount is not None:
+        pairs.append(("amount", str(p.amount)))
+    return "/regelingen/zoeker" + ("?" + urlencode(pairs) if pairs else "")
+
+
+def save_profile(session: Session, user_id: int, params: service.ProfileParams,
+                 name: str = "") -> SchemeProfile:
+    """Validate (``Invalid`` names a bad field) and store the profile."""
+    service.resolve_profile(session, params)
+    profile = SchemeProfile(user_id=user_id, name=name.strip()[:200], size=params.size,
+                            sector=params.sector, municipality=params.municipality,
+                            themes=list(params.themes), cost_kind=params.cost_kind,
+                            amount=params.amount)
+    session.add(profile)
+    session.flush()
+    return profile
+
+
+def profiles_of(session: Session, user_id: int) -> list[SchemeProfile]:
+    return list(session.exec(select(SchemeProfile).where(SchemeProfile.user_id == user_id)
+                             .order_by(col(SchemeProfile.id))))
+
+
+def delete_profile(session: Session, user_id: int, profile_id: int) -> None:
+    profile = session.get(SchemeProfile, profile_id)
+    if profile is None:
+        raise NotFound()
+    if profile.user_id != user_id:
+        raise Forbidden()
+    session.delete(profile)
+    session.flush()
+
+
+def events_for(profile: SchemeProfile, matches: list[SchemeMatch]
+               ) -> list[tuple[str, SchemeMatch]]:
+    """("new" | "closing", match) for the fitting schemes that are news for this profile."""
+    out: list[tuple[str, SchemeMatch]] = []
+    for m in matches:
+        if m.verdict != FITS or m.is_closed:
+            continue
+        published = m.scheme.published_at
+        if published is not None and published > profile.created_at:
+            out.append(("new", m))
+        if m.days_left is not None and 0 <= m.days_left <= CLOSING_SOON_DAYS:
+            out.append(("closing", m))
+    return out
+
+
+def _mail(session: Session, email: str, kind: str, m: SchemeMatch, profile: SchemeProfile,
+          base_url: str) -> bool:
+    s = m.scheme
+    if kind == "new":
+        subject = _("New scheme for your profile: %(title)s", title=s.title)
+        intro = _("A new scheme fits the profile you saved in Loket.")
+        key = f"schemes.new:{profile.id}:{s.id}"
+    else:
+        subject = _("Closes soon: %(title)s", title=s.title)
+        intro = _("A scheme that fits your saved profile closes on %(date)s.",
+                  date=s.closes_on.isoformat() if s.closes_on else "")
+        key = f"schemes.closing:{profile.id}:{s.id}:{s.closes_on}"
+    why = "\n".join(f"- {r.text}" for r in m.why)
+    text = "\n\n".join([
+        intro, s.title, why, _("Read more: %(url)s", url=base_url + s.url),
+        _("All schemes for your profile: %(url)s", url=base_url + finder_url(profile)),
+        _("You receive this e-mail because you saved a profile in the scheme finder. Stop "
+          "these e-mails at %(url)s.", url=base_url + "/regelingen/mijn-profielen"),
+    ])
+    return send_mail(session, to=email, subject=subject, text=text, dedupe_key=key) is not None
+
+
+def check_profile(session: Session, profile: SchemeProfile, *, base_url: str = "",
+                  on: date | None = None) -> int:
+    """Queue the mails for one profile's events; returns how many were new."""
+    user = session.get(User, profile.user_id)
+    if user is None or not user.is_active or not profile.alerts:
+        return 0
+    try:
+        result = service.find_schemes(session, params_of(profile), on=on)
+    except Exception:  # a profile that no longer validates (a theme was removed) is skipped
+        return 0
+    sent = sum(_mail(session, user.email, kind, m, profile, base_url)
+               for kind, m in events_for(profile, result.matches))
+    profile.last_checked_at = utcnow()
+    session.add(profile)
+    session.flush()
+    return sent
+
+
+def check_all(session: Session, *, base_url: str = "", on: date | None = None) -> int:
+    profiles = session.exec(select(SchemeProfile).where(col(SchemeProfile.alerts).is_(True))
+                            .order_by(col(SchemeProfile.id))).all()
+    return sum(check_profile(session, p, base_url=base_url, on=on) for p in profiles)
+
+
+@periodic("schemes.alerts", every=timedelta(hours=1))
+def _alerts_job(ctx: WorkerContext) -> None:
+    with ctx.db.transaction() as session:
+        check_all(session, base_url=ctx.settings.base_url)

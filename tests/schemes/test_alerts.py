@@ -1,0 +1,90 @@
+"""Saved profiles and alerts: once per event, through the outbox."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from backend.core.db import utcnow
+from backend.core.mail import MAIL_KIND
+from backend.core.outbox import OutboxMessage
+from backend.schemes import alerts, service
+from backend.schemes.models import SchemeProfile
+from tests.client import LoketClient
+from tests.factories.accounts import create_user
+from tests.factories.content import create_scheme
+
+
+def _mails(session: Session) -> list[OutboxMessage]:
+    return list(session.exec(select(OutboxMessage).where(OutboxMessage.kind == MAIL_KIND)
+                             .where(col(OutboxMessage.dedupe_key).like("schemes.%"))))
+
+
+def _profile(session: Session, **kw: Any) -> SchemeProfile:
+    user = create_user(session, email="ondernemer@example.nl")
+    params = service.ProfileParams.build(size="klein", municipality="Zwolle",
+                                         themes=["robotisering-automatisering"])
+    profile = alerts.save_profile(session, user.id or 0, params)
+    for k, v in kw.items():
+        setattr(profile, k, v)
+    session.add(profile)
+    session.flush()
+    return profile
+
+
+def test_new_fitting_scheme_mails_once(session: Session, finder_data: None) -> None:
+    create_scheme(session, "Oude regeling", slug="oud", closes_on=None, budget_status="continuous")
+    _profile(session)
+    assert alerts.check_all(session) == 0  # published before the profile was saved
+    create_scheme(session, "Nieuwe robotregeling", slug="robot-nieuw", closes_on=None,
+                  budget_status="continuous")
+    create_scheme(session, "Niet passend", slug="anders", themes=["leren-en-ontwikkelen"],
+                  closes_on=None, budget_status="continuous")
+    assert alerts.check_all(session) == 1
+    assert alerts.check_all(session) == 0  # the job again: the dedupe key drops it
+    [mail] = _mails(session)
+    assert mail.payload["to"] == "ondernemer@example.nl"
+    assert "Nieuwe robotregeling" in mail.payload["subject"]
+
+
+def test_closing_within_14_days_mails_once(session: Session, finder_data: None) -> None:
+    profile = _profile(session)
+    profile.created_at = utcnow() + timedelta(days=1)  # nothing counts as new
+    session.add(profile)
+    create_scheme(session, "Sluit bijna", slug="sluit", closes_on=date.today() + timedelta(days=10))
+    create_scheme(session, "Sluit later", slug="later", closes_on=date.today() + timedelta(days=40))
+    create_scheme(session, "Gesloten", slug="dicht", closes_on=date.today() - timedelta(days=1))
+    session.flush()
+    assert alerts.check_all(session) == 1
+    assert alerts.check_all(session) == 0
+    [mail] = _mails(session)
+    assert mail.dedupe_key is not None and mail.dedupe_key.startswith("schemes.closing:")
+    assert "Sluit bijna" in mail.payload["subject"]
+
+
+def test_save_list_and_delete_profile_pages(client: LoketClient, session: Session, login: Any,
+                                            finder_data: None) -> None:
+    anonymous = client.post("/regelingen/zoeker/profielen",
+                            data={"size": "klein", "theme": "digitalisering"})
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"].startswith("/inloggen?next=")
+    user = create_user(session)
+    session.commit()
+    login(user)
+    r = client.post("/regelingen/zoeker/profielen",
+                    data={"size": "klein", "municipality": "Zwolle",
+                          "theme": ["digitalisering", "financiering"]})
+    assert r.status_code == 303, r.text
+    page = client.get(r.headers["location"])
+    assert page.status_code == 200 and "Profiel opgeslagen" in page.text
+    [profile] = alerts.profiles_of(session, user.id or 0)
+    assert profile.themes == ["digitalisering", "financiering"]
+    other = create_user(session)
+    session.commit()
+    login(other)
+    assert client.post(f"/regelingen/mijn-profielen/{profile.id}/verwijderen").status_code == 403
+    login(user)
+    assert client.post(f"/regelingen/mijn-profielen/{profile.id}/verwijderen").status_code == 303
+    assert alerts.profiles_of(session, user.id or 0) == []
