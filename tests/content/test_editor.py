@@ -41,6 +41,7 @@ def test_anonymous_goes_to_login_and_others_get_403(client: LoketClient, session
 def test_editor_flow_end_to_end(editor_client: LoketClient, session: Session, taxonomy: None,
                                 drain: Callable[[], int], index: SearchBackend) -> None:
     c = editor_client
+    assert 'href="/redactie"' in c.get("/").text  # the menu leads editors to their desk
     page = c.get("/redactie/nieuw/practice")
     assert page.status_code == 200 and hidden_csrf(page.text)
 
