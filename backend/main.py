@@ -35,6 +35,7 @@ def _include_routers(app: FastAPI) -> None:
     from backend.accounts import routes_api as accounts_api
     from backend.accounts import routes_html as accounts_html
     from backend.cases import routes as cases_routes
+    from backend.community import routes as community_routes
     from backend.content import routes_api as content_api
     from backend.content import routes_editor as content_editor
     from backend.content import routes_html as content_html
@@ -56,6 +57,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(accounts_admin.router)
     app.include_router(accounts_api.router)
     app.include_router(cases_routes.router)
+    app.include_router(community_routes.router)
     app.include_router(schemes_routes.router)  # before content: /regelingen/zoeker
     app.include_router(content_api.router)
     app.include_router(content_editor.router)

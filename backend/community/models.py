@@ -1,0 +1,104 @@
+"""Ecosystem groups: firms, their people, memberships, invitations and join requests.
+
+A firm (``group_firm``) is the unit that joins a group; people (users) belong to one firm.
+The role (coordinator or member) is the firm's, in that group: every person of a coordinator
+firm may coordinate. Invitation tokens are stored as their SHA-256 only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, get_args
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from backend.core.db import UtcDateTime, utcnow
+
+GroupRole = Literal["coordinator", "member"]
+GROUP_ROLES: tuple[str, ...] = get_args(GroupRole)
+COORDINATOR, MEMBER = "coordinator", "member"
+
+RequestStatus = Literal["pending", "approved", "declined"]
+
+
+class Firm(SQLModel, table=True):
+    __tablename__ = "group_firm"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    sector: str = Field(max_length=64)  # taxonomy sector slug
+    size_class: str = Field(max_length=16)  # zzp, micro, klein, middel, groot
+    is_example: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class FirmPerson(SQLModel, table=True):
+    """A person works for one firm."""
+
+    __tablename__ = "group_firm_person"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE",
+                         sa_column_kwargs={"autoincrement": False})
+    firm_id: int = Field(foreign_key="group_firm.id", index=True, ondelete="CASCADE")
+
+
+class GroupBase(SQLModel):
+    slug: str = Field(max_length=80, unique=True)
+    name: str = Field(max_length=200)
+    purpose: str = Field(default="", max_length=4000)
+    sector: str = Field(default="", max_length=64)
+    region: str = Field(default="", max_length=120)
+    is_example: bool = False
+
+
+class Group(GroupBase, table=True):
+    __tablename__ = "community_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class GroupPublic(GroupBase):
+    id: int
+    member_count: int = 0
+
+
+class GroupMembership(SQLModel, table=True):
+    __tablename__ = "group_membership"
+    __table_args__ = (sa.UniqueConstraint("group_id", "firm_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="community_group.id", index=True, ondelete="CASCADE")
+    firm_id: int = Field(foreign_key="group_firm.id", index=True, ondelete="CASCADE")
+    role: str = Field(default=MEMBER, max_length=16)
+    joined_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class GroupInvitation(SQLModel, table=True):
+    __tablename__ = "group_invitation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="community_group.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    invited_by: int | None = Field(default=None, foreign_key="user_account.id",
+                                   ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    used_by_firm_id: int | None = Field(default=None, foreign_key="group_firm.id",
+                                        ondelete="SET NULL")
+
+
+class GroupJoinRequest(SQLModel, table=True):
+    __tablename__ = "group_join_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="community_group.id", index=True, ondelete="CASCADE")
+    firm_id: int = Field(foreign_key="group_firm.id", index=True, ondelete="CASCADE")
+    requested_by: int | None = Field(default=None, foreign_key="user_account.id",
+                                     ondelete="SET NULL")
+    message: str = Field(default="", max_length=1000)
+    status: str = Field(default="pending", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -1,0 +1,10 @@
+"""All routes of the community domain, for ``backend.main`` to include in one line."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from backend.community import routes_html
+
+router = APIRouter()
+router.include_router(routes_html.router)

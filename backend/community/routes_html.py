@@ -1,0 +1,147 @@
+"""Group pages: the list (the groups door), a group's public page, the members' space and the
+invitation, join, leave and removal flows. Every form posts and redirects (303)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from backend.accounts.deps import OptionalPrincipal, login_redirect
+from backend.cases import choices
+from backend.community import service
+from backend.community.deps import GroupAccess, GroupCoordinator, GroupMember, GroupView
+from backend.core.db import SessionDep
+from backend.core.errors import Invalid
+from backend.core.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+FormStr = Annotated[str, Form()]
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _firm_options() -> dict[str, Any]:
+    return {"sectors": [(c.slug, c.label) for c in choices.sectors()],
+            "sizes": [(c.slug, c.label) for c in choices.company_sizes()]}
+
+
+@router.get("/groepen", response_class=HTMLResponse)
+def groups_page(request: Request, session: SessionDep) -> HTMLResponse:
+    return render(request, "community/groups.html",
+                  {"groups": service.list_groups(session),
+                   "sector_label": lambda s: choices.label("sector", s)})
+
+
+@router.get("/groepen/uitnodiging/{token}", response_class=HTMLResponse)
+def invitation_page(request: Request, token: str, session: SessionDep,
+                    principal: OptionalPrincipal) -> HTMLResponse:
+    if principal is None:
+        raise login_redirect(request)
+    _, group = service.find_invitation(session, token)
+    return render(request, "community/invitation.html",
+                  {"group": group, "token": token, "values": {}, "errors": {},
+                   "firm": service.firm_of_user(session, principal.user_id),
+                   **_firm_options()}, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/groepen/uitnodiging/{token}", response_model=None)
+def accept_invitation(request: Request, token: str, session: SessionDep,
+                      principal: OptionalPrincipal, firm_name: FormStr = "",
+                      sector: FormStr = "", size_class: FormStr = ""
+                      ) -> RedirectResponse | HTMLResponse:
+    if principal is None:
+        raise login_redirect(request)
+    _, group = service.find_invitation(session, token)
+    try:
+        firm = service.firm_for(session, principal, name=firm_name, sector=sector,
+                                size_class=size_class)
+    except Invalid as exc:
+        return render(request, "community/invitation.html",
+                      {"group": group, "token": token, "errors": exc.fields, "firm": None,
+                       "values": {"firm_name": firm_name, "sector": sector,
+                                  "size_class": size_class}, **_firm_options()},
+                      status_code=422)
+    service.accept_invitation(session, token, firm, actor=principal)
+    return _see_other(f"/groepen/{group.slug}/ruimte?ok=joined")
+
+
+def _public(request: Request, session: SessionDep, access: GroupAccess, *,
+            errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
+            status_code: int = 200) -> HTMLResponse:
+    group = access.group
+    pending = False
+    if access.firm is not None and not access.is_member:
+        pending = any(f.id == access.firm.id for _, f in service.pending_requests(session, group))
+    return render(request, "community/group.html", {
+        "access": access, "group": group,
+        "member_count": service.member_counts(session).get(group.id or 0, 0),
+        "practices": [],
+        "sector_label": choices.label("sector", group.sector),
+        "pending": pending, "errors": errors or {}, "values": values or {},
+        "ok": request.query_params.get("ok"), **_firm_options()}, status_code=status_code)
+
+
+@router.get("/groepen/{slug}", response_class=HTMLResponse)
+def group_page(request: Request, session: SessionDep, access: GroupView) -> HTMLResponse:
+    return _public(request, session, access)
+
+
+@router.post("/groepen/{slug}/aanvragen", response_model=None)
+def request_join(request: Request, session: SessionDep, access: GroupView,
+                 message: FormStr = "", firm_name: FormStr = "", sector: FormStr = "",
+                 size_class: FormStr = "") -> RedirectResponse | HTMLResponse:
+    if access.principal is None:
+        raise login_redirect(request)
+    try:
+        firm = service.firm_for(session, access.principal, name=firm_name, sector=sector,
+                                size_class=size_class)
+    except Invalid as exc:
+        return _public(request, session, access, errors=exc.fields, status_code=422,
+                       values={"firm_name": firm_name, "sector": sector,
+                               "size_class": size_class, "message": message})
+    service.request_join(session, access.group, firm, actor=access.principal, message=message)
+    return _see_other(f"/groepen/{access.group.slug}?ok=requested")
+
+
+@router.get("/groepen/{slug}/ruimte", response_class=HTMLResponse)
+def space_page(request: Request, session: SessionDep, access: GroupMember) -> HTMLResponse:
+    group = access.group
+    context: dict[str, Any] = {
+        "access": access, "group": group, "members": service.members(session, group),
+        "requests": service.pending_requests(session, group) if access.is_coordinator else [],
+        "ok": request.query_params.get("ok"), "invite_link": None,
+    }
+    return render(request, "community/space.html", context)
+
+
+@router.post("/groepen/{slug}/uitnodigen")
+def invite(request: Request, session: SessionDep, access: GroupCoordinator,
+           email: FormStr = "") -> RedirectResponse:
+    service.invite(session, access.group, email=email, actor=access.user,
+                   base_url=request.app.state.settings.base_url)
+    return _see_other(f"/groepen/{access.group.slug}/ruimte?ok=invited")
+
+
+@router.post("/groepen/{slug}/aanvragen/{request_id}")
+def decide(session: SessionDep, access: GroupCoordinator, request_id: int,
+           decision: FormStr = "") -> RedirectResponse:
+    service.decide_request(session, access.group, request_id, approve=decision == "approve",
+                           actor=access.user)
+    return _see_other(f"/groepen/{access.group.slug}/ruimte?ok=decided")
+
+
+@router.post("/groepen/{slug}/verlaten")
+def leave(session: SessionDep, access: GroupMember) -> RedirectResponse:
+    service.leave_group(session, access.group, access.own_firm, actor=access.user)
+    return _see_other(f"/groepen/{access.group.slug}?ok=left")
+
+
+@router.post("/groepen/{slug}/leden/{firm_id}/verwijderen")
+def remove(session: SessionDep, access: GroupCoordinator, firm_id: int) -> RedirectResponse:
+    service.remove_member(session, access.group, firm_id, actor=access.user)
+    return _see_other(f"/groepen/{access.group.slug}/ruimte?ok=removed")

@@ -1,0 +1,295 @@
+"""The rules of groups: firms, membership, invitations, join requests, leaving and removal."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from backend.accounts.principal import Principal
+from backend.accounts.service import record_audit
+from backend.cases import choices
+from backend.community.models import (
+    COORDINATOR,
+    MEMBER,
+    Firm,
+    FirmPerson,
+    Group,
+    GroupInvitation,
+    GroupJoinRequest,
+    GroupMembership,
+)
+from backend.core.db import utcnow
+from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.core.i18n import N_
+from backend.core.i18n import gettext_ as _
+from backend.core.mail import send_mail
+from backend.core.security import sha256_hex
+
+INVITATION_DAYS = 14
+
+
+# --- groups and firms ----------------------------------------------------------------------
+
+def get_group(session: Session, slug: str) -> Group:
+    group = session.exec(select(Group).where(Group.slug == slug)).first()
+    if group is None:
+        raise NotFound()
+    return group
+
+
+def member_counts(session: Session) -> dict[int, int]:
+    rows = session.exec(select(GroupMembership.group_id, func.count())
+                        .group_by(col(GroupMembership.group_id))).all()
+    return {gid: n for gid, n in rows}
+
+
+def list_groups(session: Session) -> list[tuple[Group, int]]:
+    counts = member_counts(session)
+    groups = session.exec(select(Group).order_by(col(Group.is_example), col(Group.name))).all()
+    return [(g, counts.get(g.id or 0, 0)) for g in groups]
+
+
+def create_group(session: Session, *, slug: str, name: str, purpose: str = "",
+                 sector: str = "", region: str = "", is_example: bool = False,
+                 coordinator: Firm | None = None) -> Group:
+    if session.exec(select(Group).where(Group.slug == slug)).first() is not None:
+        raise Conflict(N_("A group with this address already exists."))
+    group = Group(slug=slug, name=name, purpose=purpose, sector=sector, region=region,
+                  is_example=is_example)
+    session.add(group)
+    session.flush()
+    if coordinator is not None:
+        add_member(session, group, coordinator, role=COORDINATOR)
+    return group
+
+
+def firm_of_user(session: Session, user_id: int | None) -> Firm | None:
+    if user_id is None:
+        return None
+    return session.exec(select(Firm).join(FirmPerson, col(FirmPerson.firm_id) == col(Firm.id))
+                        .where(FirmPerson.user_id == user_id)).first()
+
+
+def validate_firm(name: str, sector: str, size_class: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not name.strip() or len(name.strip()) > 200:
+        errors["firm_name"] = _("Enter the name of your firm (at most 200 characters).")
+    if sector not in {c.slug for c in choices.sectors()}:
+        errors["sector"] = _("Choose a sector from the list.")
+    if size_class not in {c.slug for c in choices.company_sizes()}:
+        errors["size_class"] = _("Choose a company size from the list.")
+    return errors
+
+
+def create_firm(session: Session, *, name: str, sector: str, size_class: str,
+                people: list[int] | tuple[int, ...] = (), is_example: bool = False) -> Firm:
+    errors = validate_firm(name, sector, size_class)
+    if errors:
+        raise Invalid(fields=errors)
+    firm = Firm(name=name.strip(), sector=sector, size_class=size_class, is_example=is_example)
+    session.add(firm)
+    session.flush()
+    for user_id in people:
+        add_person(session, firm, user_id)
+    return firm
+
+
+def add_person(session: Session, firm: Firm, user_id: int) -> None:
+    if firm_of_user(session, user_id) is not None:
+        raise Conflict(N_("This person already belongs to a firm."))
+    assert firm.id is not None
+    session.add(FirmPerson(user_id=user_id, firm_id=firm.id))
+    session.flush()
+
+
+def firm_for(session: Session, principal: Principal, *, name: str = "", sector: str = "",
+             size_class: str = "") -> Firm:
+    """The principal's firm, created from the form fields when they have none yet."""
+    firm = firm_of_user(session, principal.user_id)
+    if firm is not None:
+        return firm
+    if principal.user_id is None:
+        raise Forbidden()
+    return create_firm(session, name=name, sector=sector, size_class=size_class,
+                       people=[principal.user_id])
+
+
+# --- membership ------------------------------------------------------------------------------
+
+def membership(session: Session, group_id: int | None, firm_id: int | None
+               ) -> GroupMembership | None:
+    if group_id is None or firm_id is None:
+        return None
+    return session.exec(select(GroupMembership).where(
+        GroupMembership.group_id == group_id, GroupMembership.firm_id == firm_id)).first()
+
+
+def members(session: Session, group: Group) -> list[tuple[Firm, GroupMembership]]:
+    rows = session.exec(select(Firm, GroupMembership)
+                        .join(GroupMembership, col(GroupMembership.firm_id) == col(Firm.id))
+                        .where(GroupMembership.group_id == group.id)
+                        .order_by(col(GroupMembership.role), col(Firm.name))).all()
+    return [(f, m) for f, m in rows]
+
+
+def add_member(session: Session, group: Group, firm: Firm, *, role: str = MEMBER
+               ) -> GroupMembership:
+    existing = membership(session, group.id, firm.id)
+    if existing is not None:
+        return existing
+    assert group.id is not None and firm.id is not None
+    row = GroupMembership(group_id=group.id, firm_id=firm.id, role=role)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _coordinators(session: Session, group: Group) -> int:
+    return session.exec(select(func.count()).select_from(GroupMembership).where(
+        GroupMembership.group_id == group.id, GroupMembership.role == COORDINATOR)).one()
+
+
+def leave_group(session: Session, group: Group, firm: Firm, *, actor: Principal) -> None:
+    row = membership(session, group.id, firm.id)
+    if row is None:
+        raise NotFound()
+    if row.role == COORDINATOR and _coordinators(session, group) <= 1:
+        raise Conflict(N_("The last coordinator cannot leave. Make another firm coordinator "
+                          "first."))
+    session.delete(row)
+    session.flush()
+    record_audit(session, "group.leave", actor=actor, target_type="group", target_id=group.id,
+                 firm_id=firm.id)
+
+
+def remove_member(session: Session, group: Group, firm_id: int, *, actor: Principal) -> None:
+    row = membership(session, group.id, firm_id)
+    if row is None:
+        raise NotFound()
+    if row.role == COORDINATOR:
+        raise Conflict(N_("A coordinator cannot be removed; they can leave themselves."))
+    session.delete(row)
+    session.flush()
+    record_audit(session, "group.remove_member", actor=actor, target_type="group",
+                 target_id=group.id, firm_id=firm_id)
+
+
+def set_role(session: Session, group: Group, firm_id: int, role: str, *,
+             actor: Principal) -> None:
+    row = membership(session, group.id, firm_id)
+    if row is None or role not in (COORDINATOR, MEMBER):
+        raise NotFound()
+    if row.role == COORDINATOR and role == MEMBER and _coordinators(session, group) <= 1:
+        raise Conflict(N_("A group needs at least one coordinator."))
+    row.role = role
+    session.add(row)
+    session.flush()
+    record_audit(session, "group.set_role", actor=actor, target_type="group",
+                 target_id=group.id, firm_id=firm_id, role=role)
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+def invite(session: Session, group: Group, *, email: str, actor: Principal,
+           base_url: str) -> str:
+    """Mail a one-time invitation link to ``email``; returns the plain token (tests)."""
+    email = email.strip()
+    if "@" not in email or len(email) > 254 or " " in email:
+        raise Invalid(fields={"email": N_("Enter an e-mail address such as name@example.nl.")})
+    plain = secrets.token_urlsafe(32)
+    assert group.id is not None
+    row = GroupInvitation(group_id=group.id, token_hash=sha256_hex(plain),
+                          invited_by=actor.user_id,
+                          expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
+    session.add(row)
+    session.flush()
+    link = f"{base_url.rstrip('/')}/groepen/uitnodiging/{plain}"
+    send_mail(session, to=email,
+              subject=_("Invitation to the group %(name)s", name=group.name),
+              text=_("You have been invited to join the group %(name)s on Loket.\n\n"
+                     "Accept the invitation here (the link works once, for %(days)s days):\n"
+                     "%(link)s\n", name=group.name, days=INVITATION_DAYS, link=link))
+    record_audit(session, "group.invite", actor=actor, target_type="group", target_id=group.id,
+                 invitation_id=row.id)
+    return plain
+
+
+def find_invitation(session: Session, plain: str) -> tuple[GroupInvitation, Group]:
+    row = session.exec(select(GroupInvitation)
+                       .where(GroupInvitation.token_hash == sha256_hex(plain))).first()
+    if row is None or row.used_at is not None or row.expires_at < utcnow():
+        raise NotFound(N_("This invitation is not valid (any more)."))
+    group = session.get(Group, row.group_id)
+    if group is None:
+        raise NotFound()
+    return row, group
+
+
+def accept_invitation(session: Session, plain: str, firm: Firm, *,
+                      actor: Principal) -> Group:
+    row, group = find_invitation(session, plain)
+    # Spend the token atomically: two clicks, one membership.
+    spent = session.execute(
+        sa.update(GroupInvitation)
+        .where(col(GroupInvitation.id) == row.id, col(GroupInvitation.used_at).is_(None))
+        .values(used_at=utcnow(), used_by_firm_id=firm.id)
+    )
+    if getattr(spent, "rowcount", 0) != 1:
+        raise NotFound(N_("This invitation is not valid (any more)."))
+    add_member(session, group, firm)
+    record_audit(session, "group.join", actor=actor, target_type="group", target_id=group.id,
+                 firm_id=firm.id, via="invitation")
+    return group
+
+
+# --- join requests ---------------------------------------------------------------------------
+
+def request_join(session: Session, group: Group, firm: Firm, *, actor: Principal,
+                 message: str = "") -> GroupJoinRequest:
+    if membership(session, group.id, firm.id) is not None:
+        raise Conflict(N_("Your firm is already a member of this group."))
+    pending = session.exec(select(GroupJoinRequest).where(
+        GroupJoinRequest.group_id == group.id, GroupJoinRequest.firm_id == firm.id,
+        GroupJoinRequest.status == "pending")).first()
+    if pending is not None:
+        return pending
+    assert group.id is not None and firm.id is not None
+    row = GroupJoinRequest(group_id=group.id, firm_id=firm.id, requested_by=actor.user_id,
+                           message=message.strip()[:1000])
+    session.add(row)
+    session.flush()
+    record_audit(session, "group.request_join", actor=actor, target_type="group",
+                 target_id=group.id, firm_id=firm.id)
+    return row
+
+
+def pending_requests(session: Session, group: Group) -> list[tuple[GroupJoinRequest, Firm]]:
+    rows = session.exec(select(GroupJoinRequest, Firm)
+                        .join(Firm, col(Firm.id) == col(GroupJoinRequest.firm_id))
+                        .where(GroupJoinRequest.group_id == group.id,
+                               GroupJoinRequest.status == "pending")
+                        .order_by(col(GroupJoinRequest.created_at))).all()
+    return [(r, f) for r, f in rows]
+
+
+def decide_request(session: Session, group: Group, request_id: int, *, approve: bool,
+                   actor: Principal) -> GroupJoinRequest:
+    row = session.get(GroupJoinRequest, request_id)
+    if row is None or row.group_id != group.id:
+        raise NotFound()
+    if row.status != "pending":
+        raise Conflict(N_("This request has already been decided."))
+    row.status = "approved" if approve else "declined"
+    row.decided_at = utcnow()
+    session.add(row)
+    if approve:
+        firm = session.get(Firm, row.firm_id)
+        assert firm is not None
+        add_member(session, group, firm)
+    session.flush()
+    record_audit(session, "group.decide_request", actor=actor, target_type="group",
+                 target_id=group.id, firm_id=row.firm_id, decision=row.status)
+    return row
