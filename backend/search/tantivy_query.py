@@ -172,7 +172,16 @@ def build(
             word = seg.words[0]
             is_last = i == len(segments) - 1
             freq = searcher.doc_freq("all_raw", word)
-            known = freq > 0
+            # A stop word after other words is taken as finished ("subsidie voor"): as a prefix
+            # it would match nearly everything; one more letter ("voorr") makes it a prefix.
+            stop_after_words = len(segments) > 1 and not analysis.stems(word)
+            as_prefix = (
+                is_last and prefix_last and len(word) >= PREFIX_MIN_LEN and not stop_after_words
+            )
+            # A word being typed that some indexed word starts with is not a typo either.
+            known = freq > 0 or (
+                as_prefix and len(word) >= PREFIX_ALL_FIELDS_LEN and _has_prefix(searcher, word)
+            )
             edits = dutch.max_edits(word)
             if not known and edits:
                 near = spelling.neighbours(searcher, "all_raw", word, edits)
@@ -187,16 +196,13 @@ def build(
                         [Q.boost_query(in_title, FUZZY_TITLE), Q.boost_query(in_all, FUZZY_ALL)]
                     )
                     clause.add(score, in_all)
-            elif edits and freq < max(RARE_WORD_DOCS, RARE_WORD_SHARE * searcher.num_docs):
+            elif edits and 0 < freq < max(RARE_WORD_DOCS, RARE_WORD_SHARE * searcher.num_docs):
                 # A rare word may still be a typo for another one ("planting" for "planning"):
                 # expand it too, below its exact matches. A frequent word is what the user
                 # meant, and expanding it would cost more than the rest of the query.
                 fuzzy = Q.fuzzy_term_query(schema, "all_raw", word, edits, True)
                 clause.add(Q.boost_query(fuzzy, FUZZY_ALL), fuzzy)
-            # A stop word after other words is taken as finished ("subsidie voor"): as a prefix
-            # it would match nearly everything; one more letter ("voorr") makes it a prefix.
-            stop_after_words = len(segments) > 1 and not analysis.stems(word)
-            if is_last and prefix_last and len(word) >= PREFIX_MIN_LEN and not stop_after_words:
+            if as_prefix:
                 plan.prefix = word
                 in_title = Q.fuzzy_term_query(schema, "title_raw", word, 0, True, True)
                 if len(word) >= PREFIX_ALL_FIELDS_LEN:
@@ -207,7 +213,7 @@ def build(
                     clause.add(score, in_all)
                 else:
                     clause.add(Q.boost_query(in_title, FUZZY_TITLE), in_title)
-            if not known and not (is_last and plan.prefix == word and _has_prefix(searcher, word)):
+            if not known and not (as_prefix and _has_prefix(searcher, word)):
                 plan.unknown.append(word)
         if clause.score:
             clauses.append(clause)
