@@ -69,6 +69,7 @@ def register_handlers() -> None:
     """Import the modules that register outbox handlers and periodic jobs."""
     import backend.accounts.jobs
     import backend.cases.sla
+    import backend.community.feed
     import backend.content.indexing
     import backend.core.mail
     import backend.schemes.alerts  # noqa: F401

@@ -102,3 +102,51 @@ class GroupJoinRequest(SQLModel, table=True):
     status: str = Field(default="pending", max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+# --- the group feed ----------------------------------------------------------------------------
+
+POST_MAX = 10_000
+COMMENT_MAX = 4_000
+
+
+class GroupPost(SQLModel, table=True):
+    """A post in a group's feed, in Markdown (rendered through the sanitiser)."""
+
+    __tablename__ = "group_post"
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="community_group.id", index=True, ondelete="CASCADE")
+    firm_id: int | None = Field(default=None, foreign_key="group_firm.id", ondelete="SET NULL")
+    author_id: int | None = Field(default=None, foreign_key="user_account.id",
+                                  ondelete="SET NULL")
+    title: str = Field(default="", max_length=200)
+    body_md: str = Field(sa_type=sa.Text)
+    hidden: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, index=True)
+    proposed_item_id: int | None = Field(default=None, foreign_key="content_item.id",
+                                         ondelete="SET NULL")
+
+
+class GroupComment(SQLModel, table=True):
+    __tablename__ = "group_comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="group_post.id", index=True, ondelete="CASCADE")
+    firm_id: int | None = Field(default=None, foreign_key="group_firm.id", ondelete="SET NULL")
+    author_id: int | None = Field(default=None, foreign_key="user_account.id",
+                                  ondelete="SET NULL")
+    body_md: str = Field(sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class GroupPostReport(SQLModel, table=True):
+    __tablename__ = "group_post_report"
+    __table_args__ = (sa.UniqueConstraint("post_id", "reporter_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="group_post.id", index=True, ondelete="CASCADE")
+    reporter_id: int | None = Field(default=None, foreign_key="user_account.id",
+                                    ondelete="SET NULL")
+    reason: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backend.community import routes_html
+from backend.community import routes_feed, routes_html
 
 router = APIRouter()
 router.include_router(routes_html.router)
+router.include_router(routes_feed.router)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from backend.accounts.deps import OptionalPrincipal, login_redirect
 from backend.cases import choices
-from backend.community import service
+from backend.community import feed, service
 from backend.community.deps import GroupAccess, GroupCoordinator, GroupMember, GroupView
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid
@@ -80,7 +80,7 @@ def _public(request: Request, session: SessionDep, access: GroupAccess, *,
     return render(request, "community/group.html", {
         "access": access, "group": group,
         "member_count": service.member_counts(session).get(group.id or 0, 0),
-        "practices": [],
+        "practices": feed.public_practices(session, group),
         "sector_label": choices.label("sector", group.sector),
         "pending": pending, "errors": errors or {}, "values": values or {},
         "ok": request.query_params.get("ok"), **_firm_options()}, status_code=status_code)
@@ -114,7 +114,8 @@ def space_page(request: Request, session: SessionDep, access: GroupMember) -> HT
     context: dict[str, Any] = {
         "access": access, "group": group, "members": service.members(session, group),
         "requests": service.pending_requests(session, group) if access.is_coordinator else [],
-        "ok": request.query_params.get("ok"), "invite_link": None,
+        "ok": request.query_params.get("ok"), "posts": feed.list_posts(session, access),
+        "errors": {},
     }
     return render(request, "community/space.html", context)
 
