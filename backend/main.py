@@ -43,6 +43,7 @@ def _include_routers(app: FastAPI) -> None:
     from backend.ops import routes_admin as ops_admin
     from backend.regions import routes as regions_routes
     from backend.routing import routes as routing_routes
+    from backend.scan import routes as scan_routes
     from backend.schemes import routes as schemes_routes
     from backend.site import api_docs
     from backend.site import routes_html as site_html
@@ -59,6 +60,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(cases_routes.router)
     app.include_router(community_routes.router)
     app.include_router(schemes_routes.router)  # before content: /regelingen/zoeker
+    app.include_router(scan_routes.router)
     app.include_router(content_api.router)
     app.include_router(content_editor.router)
     # Last: /regelingen/{slug} and friends must not shadow fixed pages of other domains.

@@ -17,8 +17,9 @@ def loaders() -> list[Loader]:
     from backend.content.seed import load_seed
     from backend.regions.service import seed_regions
     from backend.routing.seed import seed_desks
+    from backend.scan.service import load_seed as seed_scan
 
-    return [load_seed, seed_regions, seed_desks]
+    return [load_seed, seed_regions, seed_desks, seed_scan]
 
 
 def run_seed(db: Database, settings: Settings) -> list[str]:

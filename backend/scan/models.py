@@ -1,0 +1,66 @@
+"""Scan definitions (versioned), results and the link between a result and a case.
+
+A result stores its version, its answers and its scores, so neither a new version of the
+questions nor a change to the scoring ever changes an old result.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Column, Field, SQLModel
+
+from backend.accounts import models as _accounts  # noqa: F401 - user_account is an FK target
+from backend.cases import models as _cases  # noqa: F401 - question_case is an FK target
+from backend.core.db import UtcDateTime, utcnow
+
+
+class ScanVersion(SQLModel, table=True):
+    __tablename__ = "scan_version"
+
+    version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    definition: dict[str, Any] = Field(default_factory=dict,
+                                       sa_column=Column(JSON, nullable=False))
+    digest: str = Field(max_length=64)
+    source: str = Field(default="seed", max_length=40)  # seed | editor
+    created_by: int | None = Field(default=None, foreign_key="user_account.id",
+                                   ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class ScanResult(SQLModel, table=True):
+    __tablename__ = "scan_result"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(foreign_key="scan_version.version", index=True, ondelete="RESTRICT")
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    scores: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The firm, as far as it told us (for advice nearby and anonymous aggregates).
+    company_size: str | None = Field(default=None, max_length=40)
+    sector: str | None = Field(default=None, max_length=80)
+    municipality_code: str | None = Field(default=None, max_length=6)
+    province: str | None = Field(default=None, max_length=80)  # region slug
+    # Saved to an account, and/or under a private link (only the SHA-256 of the token).
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True,
+                                ondelete="SET NULL")
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    # The same firm's earlier scan, for the before/after comparison.
+    previous_id: int | None = Field(default=None, foreign_key="scan_result.id",
+                                    ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class ScanAttachment(SQLModel, table=True):
+    """A scan attached to a question ("Bespreek dit met een adviseur")."""
+
+    __tablename__ = "scan_attachment"
+    __table_args__ = (sa.UniqueConstraint("case_id", "result_id",
+                                          name="uq_scan_attachment_case_result"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="question_case.id", index=True, ondelete="CASCADE")
+    result_id: int = Field(foreign_key="scan_result.id", index=True, ondelete="CASCADE")
+    summary: str = Field(default="", sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)

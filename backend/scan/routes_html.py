@@ -1,0 +1,229 @@
+"""The scan pages: one statement per screen, progress shown, answers kept when going back.
+
+No account and no JavaScript needed: the answers so far live in the server-side session
+(``request.session["scan"]``), every step is a form that posts and redirects (303).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session, select
+
+from backend.accounts.deps import OptionalPrincipal, client_ip
+from backend.content import taxonomy as tx
+from backend.core.db import SessionDep
+from backend.core.errors import Invalid
+from backend.core.i18n import get_language
+from backend.core.i18n import gettext_ as _
+from backend.core.templating import render
+from backend.regions import routes as regions_routes
+from backend.scan import service
+from backend.scan.definition import Definition
+from backend.scan.models import ScanResult
+from backend.scan.scoring import compare
+
+router = APIRouter(include_in_schema=False)
+
+STATE = "scan"  # request.session[STATE]: {"version", "answers", "firm"}
+RESULTS = "scan_results"  # ids of the results this browser has seen (before/after)
+NO_STORE = {"Cache-Control": "no-store"}
+Text = Annotated[str, Form(max_length=100)]
+
+
+def _state(request: Request) -> dict[str, Any] | None:
+    state = request.session.get(STATE)
+    return state if isinstance(state, dict) else None
+
+
+def _save_state(request: Request, state: dict[str, Any]) -> None:
+    request.session[STATE] = state  # assigning marks the session as changed
+
+
+def _remember(request: Request, result_id: int) -> None:
+    seen = [i for i in request.session.get(RESULTS, []) if i != result_id]
+    request.session[RESULTS] = [*seen[-9:], result_id]
+
+
+def _options(session: Session) -> dict[str, Any]:
+    taxonomy = tx.load(session)
+    sectors = []
+    for s in taxonomy.sectors:
+        parent = taxonomy.sector_by_id.get(s.parent_id) if s.parent_id else None
+        label = f"{tx.name_of(parent)} — {tx.name_of(s)}" if parent else tx.name_of(s)
+        sectors.append((s.slug, label))
+    return {"size_options": [(s.slug, tx.name_of(s)) for s in taxonomy.sizes],
+            "sector_options": sorted(sectors, key=lambda t: t[1].lower()),
+            "municipality_options": regions_routes.all_options(session)}
+
+
+@router.get("/scan", response_class=HTMLResponse, name="scan_start")
+def scan_intro(request: Request, session: SessionDep) -> HTMLResponse:
+    d = service.definition(session)
+    state = _state(request)
+    return render(request, "scan/start.html", {
+        **_options(session), "definition": d, "values": (state or {}).get("firm_input", {}),
+        "errors": {}, "in_progress": bool(state and state.get("answers"))})
+
+
+@router.post("/scan", name="scan_begin")
+def scan_begin(request: Request, session: SessionDep, size: Text = "", sector: Text = "",
+               municipality: Text = "") -> Response:
+    d = service.definition(session)
+    taxonomy = tx.load(session)
+    values = {"size": size, "sector": sector, "municipality": municipality}
+    errors: dict[str, str] = {}
+    if size and size not in taxonomy.by_slug["size"]:
+        errors["size"] = _("Choose a company size from the list.")
+    if sector and sector not in taxonomy.by_slug["sector"]:
+        errors["sector"] = _("Choose a sector from the list.")
+    firm: dict[str, Any] = {"company_size": size or None, "sector": sector or None}
+    if municipality.strip():
+        from backend.regions import service as regions
+        from backend.schemes.service import province_slug
+
+        try:
+            place = regions.resolve_location(session, municipality, None)
+        except Invalid as exc:
+            errors.update(exc.fields)
+        else:
+            if place is not None:
+                firm["municipality_code"] = place.code
+                firm["province"] = province_slug(taxonomy, place.province_code,
+                                                 place.province_name)
+    if errors:
+        return render(request, "scan/start.html", {
+            **_options(session), "definition": d, "values": values, "errors": errors,
+            "in_progress": False}, status_code=422)
+    _save_state(request, {"version": d.version, "answers": {}, "firm": firm,
+                          "firm_input": values})
+    return RedirectResponse("/scan/vraag/1", status_code=303)
+
+
+def _question_page(request: Request, d: Definition, n: int, state: dict[str, Any], *,
+                   error: str | None = None, status_code: int = 200) -> HTMLResponse:
+    q = d.questions[n - 1]
+    total = len(d.questions)
+    return render(request, "scan/question.html", {
+        "definition": d, "n": n, "total": total, "question": q,
+        "text": d.question_text(q), "dimension": d.dimension_name(q["dimension"]),
+        "pillar": d.pillar_name(d.dimension(q["dimension"])["pillar"]),
+        "answer": state["answers"].get(q["id"]), "error": error,
+        "percent": int(100 * (n - 1) / total)}, status_code=status_code, headers=NO_STORE)
+
+
+@router.get("/scan/vraag/{n}", response_class=HTMLResponse, name="scan_question")
+def scan_question(request: Request, session: SessionDep, n: int) -> Response:
+    state = _state(request)
+    if state is None:
+        return RedirectResponse("/scan", status_code=303)
+    d = service.definition(session, state["version"])
+    if not 1 <= n <= len(d.questions):
+        return RedirectResponse("/scan/vraag/1", status_code=303)
+    return _question_page(request, d, n, state)
+
+
+@router.post("/scan/vraag/{n}", name="scan_answer")
+def scan_answer(request: Request, session: SessionDep, principal: OptionalPrincipal, n: int,
+                answer: Text = "", richting: Text = "verder") -> Response:
+    state = _state(request)
+    if state is None:
+        return RedirectResponse("/scan", status_code=303)
+    d = service.definition(session, state["version"])
+    if not 1 <= n <= len(d.questions):
+        return RedirectResponse("/scan/vraag/1", status_code=303)
+    q = d.questions[n - 1]
+    values = {v for v, _label in d.scale}
+    if answer.isdigit() and int(answer) in values:
+        state["answers"][q["id"]] = int(answer)
+        _save_state(request, state)
+    if richting == "terug":
+        return RedirectResponse(f"/scan/vraag/{max(1, n - 1)}" if n > 1 else "/scan",
+                                status_code=303)
+    if q["id"] not in state["answers"]:
+        return _question_page(request, d, n, state, status_code=422,
+                              error=_("Choose one of the answers."))
+    if n < len(d.questions):
+        return RedirectResponse(f"/scan/vraag/{n + 1}", status_code=303)
+    unanswered = [i for i, x in enumerate(d.questions, 1) if x["id"] not in state["answers"]]
+    if unanswered:
+        return RedirectResponse(f"/scan/vraag/{unanswered[0]}", status_code=303)
+    seen = [i for i in request.session.get(RESULTS, []) if isinstance(i, int)]
+    user_id = principal.user_id if principal else None
+    result, token = service.complete_scan(
+        session, d.version, state["answers"], service.FirmProfile(**state["firm"]),
+        user_id=user_id, previous_id=None if user_id else (seen[-1] if seen else None))
+    assert result.id is not None
+    _remember(request, result.id)
+    request.session.pop(STATE, None)
+    return RedirectResponse(f"/scan/resultaat/{token}", status_code=303, headers=NO_STORE)
+
+
+@router.get("/scan/resultaat/{token}", response_class=HTMLResponse, name="scan_result")
+def scan_result(request: Request, session: SessionDep, token: str) -> HTMLResponse:
+    result = service.result_by_token(session, token)
+    return _result_page(request, session, result, token)
+
+
+def _result_page(request: Request, session: Session, result: ScanResult, token: str, *,
+                 errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+                 status_code: int = 200) -> HTMLResponse:
+    d = service.definition(session, result.version)
+    scores = service.scores_of(result)
+    previous = session.get(ScanResult, result.previous_id) if result.previous_id else None
+    changes = compare(service.scores_of(previous), scores) if previous else []
+    if result.id is not None:
+        _remember(request, result.id)
+    return render(request, "scan/result.html", {
+        "definition": d, "result": result, "scores": scores, "token": token,
+        "advice": service.advice_for(session, d, result),
+        "strong": service.strong_points(d, result), "previous": previous,
+        "changes": changes, "errors": errors or {}, "values": values or {},
+        "private_url": f"{request.app.state.settings.base_url}/scan/resultaat/{token}",
+    }, status_code=status_code, headers=NO_STORE)
+
+
+@router.post("/scan/resultaat/{token}/bespreken", name="scan_discuss")
+def scan_discuss(request: Request, session: SessionDep, token: str,
+                 email: Annotated[str, Form(max_length=254)] = "",
+                 municipality: Text = "", consent: Text = "",
+                 text: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    """"Bespreek dit met een adviseur": a question routed to the right desk, scan attached."""
+    from backend.cases.deps import grant_case
+    from backend.regions.service import region_index
+
+    result = service.result_by_token(session, token)
+    values = {"email": email, "municipality": municipality, "consent": bool(consent),
+              "text": text}
+    errors: dict[str, str] = {}
+    if not consent:
+        errors["consent"] = _("We can only handle your question with your consent.")
+    place = municipality.strip() or None
+    if place is None and result.municipality_code:
+        found = region_index(session).municipalities.get(result.municipality_code)
+        place = found.name if found else None
+    if place is None:
+        errors["municipality"] = _("Tell us in which municipality your business is.")
+    if errors:
+        return _result_page(request, session, result, token, errors=errors, values=values,
+                            status_code=422)
+    try:
+        case = service.discuss_with_advisor(
+            session, result, email=email, consent=True, text=text, municipality=place,
+            language=get_language(), ip=client_ip(request),
+            base_url=request.app.state.settings.base_url)
+    except Invalid as exc:
+        return _result_page(request, session, result, token, errors=dict(exc.fields),
+                            values=values, status_code=422)
+    assert case.id is not None
+    grant_case(request, case.id)
+    return RedirectResponse(f"/mijn-vraag/{case.reference}?ontvangen=1", status_code=303)
+
+
+def my_results(session: Session, user_id: int) -> list[ScanResult]:
+    from sqlmodel import col
+
+    return list(session.exec(select(ScanResult).where(ScanResult.user_id == user_id)
+                             .order_by(col(ScanResult.id).desc())))
