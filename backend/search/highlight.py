@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -48,9 +48,30 @@ def root(word: str) -> str:
 
 
 @lru_cache(maxsize=512)
-def _candidates(roots: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(r) for r in sorted(roots, key=len, reverse=True))
-    return re.compile(rf"\b[^\W_]*?(?:{alternatives})[^\W_]*")
+def _roots_re(roots: tuple[str, ...]) -> re.Pattern[str]:
+    # Literal alternatives only: the engine scans for them quickly; widening a hit to its whole
+    # word is done by hand, at the few places where a root occurs.
+    return re.compile("|".join(re.escape(r) for r in sorted(roots, key=len, reverse=True)))
+
+
+def _candidates(folded: str, roots: tuple[str, ...]) -> Iterator[tuple[int, str]]:
+    """(start, word) of each word that contains one of the roots, in order."""
+    last_end = -1
+    for m in _roots_re(roots).finditer(folded):
+        start = m.start()
+        if start < last_end:
+            continue
+        while start > 0 and _is_word_char(folded[start - 1]):
+            start -= 1
+        word = _WORD_RE.match(folded, start)
+        if word is None:
+            continue
+        last_end = word.end()
+        yield start, word.group()
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum()
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,10 +179,9 @@ def _render(text: str, begin: int, end: int, spans: Sequence[tuple[int, int]]) -
 def _window(text: str, match: Matcher, max_chars: int, cache: dict[str, bool]) -> str | None:
     folded = fold_aligned(text)
     first: int | None = None
-    for m in _candidates(match.roots).finditer(folded):
-        word = m.group()
+    for start, word in _candidates(folded, match.roots):
         if match.word(word, cache) or (match.phrases and match.is_phrase_word(word)):
-            first = m.start()
+            first = start
             break
     if first is None:
         return None

@@ -5,8 +5,9 @@ hold. The query matches those words (so a typo costs one lookup, not a fuzzy aut
 whole term dictionary, twice per query), the highlighter marks them, and the best of them makes
 the "did you mean" suggestion.
 
-One-edit variants are generated and looked up (a few hundred exact term lookups); words two
-edits away are found by scanning the indexed words that share the first three letters.
+One-edit variants are generated and looked up (a few hundred exact term lookups); when none
+exists, words two edits away are found by scanning the most frequent indexed words that share the
+first three letters.
 """
 
 from __future__ import annotations
@@ -44,7 +45,9 @@ def neighbours(
         freq = searcher.doc_freq(field, candidate)
         if freq:
             found[candidate] = (1, freq)
-    if edits >= 2 and len(word) >= 3:
+    # Two edits only when one finds nothing: a word one edit away is the likelier meaning, and
+    # the scan below is the dearest part of a misspelt query.
+    if edits >= 2 and not found and len(word) >= 3:
         for term, freq in searcher.terms_with_prefix(field, word[:3], limit=_SCAN_LIMIT):
             if term not in found and abs(len(term) - len(word)) <= 2:
                 dist = dutch.edit_distance(word, term, 2)
