@@ -150,3 +150,83 @@ class GroupPostReport(SQLModel, table=True):
                                     ondelete="SET NULL")
     reason: str = Field(default="", max_length=1000)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+# --- benchmarks --------------------------------------------------------------------------------
+
+
+class Kpi(SQLModel, table=True):
+    """A key figure a group compares. A KPI with a formula is computed per firm from the firm's
+    own figures for other KPIs of the group (``value_added / hours_worked``)."""
+
+    __tablename__ = "group_kpi"
+    __table_args__ = (sa.UniqueConstraint("group_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="community_group.id", index=True, ondelete="CASCADE")
+    key: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    unit: str = Field(default="", max_length=32)
+    description: str = Field(default="", max_length=2000)
+    higher_is_better: bool = True
+    formula: str | None = Field(default=None, max_length=500)
+    min_value: float | None = None
+    max_value: float | None = None
+    position: int = 0
+
+
+class BenchmarkPeriod(SQLModel, table=True):
+    __tablename__ = "group_benchmark_period"
+    __table_args__ = (sa.UniqueConstraint("group_id", "label"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="community_group.id", index=True, ondelete="CASCADE")
+    label: str = Field(max_length=40)
+    position: int = 0
+    closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class KpiFigure(SQLModel, table=True):
+    """A firm's own figure. Only ever shown to that firm (docs/disclosure.md)."""
+
+    __tablename__ = "group_kpi_figure"
+    __table_args__ = (sa.UniqueConstraint("period_id", "firm_id", "kpi_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period_id: int = Field(foreign_key="group_benchmark_period.id", index=True,
+                           ondelete="CASCADE")
+    firm_id: int = Field(foreign_key="group_firm.id", index=True, ondelete="CASCADE")
+    kpi_id: int = Field(foreign_key="group_kpi.id", ondelete="CASCADE")
+    value: float
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class PublishedStat(SQLModel, table=True):
+    """What may be shown of one cell, computed once when the period closed."""
+
+    __tablename__ = "group_published_stat"
+    __table_args__ = (sa.UniqueConstraint("period_id", "kpi_id", "cell"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period_id: int = Field(foreign_key="group_benchmark_period.id", index=True,
+                           ondelete="CASCADE")
+    kpi_id: int = Field(foreign_key="group_kpi.id", ondelete="CASCADE")
+    # "all", "sector:bouw", "size:klein" or "sector_size:bouw:klein"
+    cell: str = Field(max_length=160)
+    n: int
+    reason: str | None = Field(default=None, max_length=32)
+    q1: float | None = None
+    median: float | None = None
+    q3: float | None = None
+
+
+class PublishedRank(SQLModel, table=True):
+    """A firm's percentile rank in the group, computed when the period closed."""
+
+    __tablename__ = "group_published_rank"
+
+    period_id: int = Field(foreign_key="group_benchmark_period.id", primary_key=True,
+                           ondelete="CASCADE")
+    kpi_id: int = Field(foreign_key="group_kpi.id", primary_key=True, ondelete="CASCADE")
+    firm_id: int = Field(foreign_key="group_firm.id", primary_key=True, ondelete="CASCADE")
+    rank: float

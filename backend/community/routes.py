@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backend.community import routes_feed, routes_html
+from backend.community import routes_api, routes_bench, routes_feed, routes_html
 
 router = APIRouter()
 router.include_router(routes_html.router)
 router.include_router(routes_feed.router)
+router.include_router(routes_bench.router)
+router.include_router(routes_api.router)

@@ -14,12 +14,14 @@ from backend.cases import choices
 from backend.community.models import (
     COORDINATOR,
     MEMBER,
+    BenchmarkPeriod,
     Firm,
     FirmPerson,
     Group,
     GroupInvitation,
     GroupJoinRequest,
     GroupMembership,
+    KpiFigure,
 )
 from backend.core.db import utcnow
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -147,6 +149,16 @@ def add_member(session: Session, group: Group, firm: Firm, *, role: str = MEMBER
     return row
 
 
+def _forget_open_figures(session: Session, group: Group, firm_id: int) -> None:
+    """A firm that leaves takes its figures of open periods along; closed periods keep what
+    they published (docs/disclosure.md, rule 4)."""
+    open_ids = session.exec(select(BenchmarkPeriod.id).where(
+        BenchmarkPeriod.group_id == group.id, col(BenchmarkPeriod.closed_at).is_(None))).all()
+    if open_ids:
+        session.execute(sa.delete(KpiFigure).where(col(KpiFigure.firm_id) == firm_id,
+                                                   col(KpiFigure.period_id).in_(open_ids)))
+
+
 def _coordinators(session: Session, group: Group) -> int:
     return session.exec(select(func.count()).select_from(GroupMembership).where(
         GroupMembership.group_id == group.id, GroupMembership.role == COORDINATOR)).one()
@@ -160,6 +172,7 @@ def leave_group(session: Session, group: Group, firm: Firm, *, actor: Principal)
         raise Conflict(N_("The last coordinator cannot leave. Make another firm coordinator "
                           "first."))
     session.delete(row)
+    _forget_open_figures(session, group, firm.id or 0)
     session.flush()
     record_audit(session, "group.leave", actor=actor, target_type="group", target_id=group.id,
                  firm_id=firm.id)
@@ -172,6 +185,7 @@ def remove_member(session: Session, group: Group, firm_id: int, *, actor: Princi
     if row.role == COORDINATOR:
         raise Conflict(N_("A coordinator cannot be removed; they can leave themselves."))
     session.delete(row)
+    _forget_open_figures(session, group, firm_id)
     session.flush()
     record_audit(session, "group.remove_member", actor=actor, target_type="group",
                  target_id=group.id, firm_id=firm_id)

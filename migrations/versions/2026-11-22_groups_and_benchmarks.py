@@ -2,7 +2,7 @@
 
 Revision ID: 92ca1c298918
 Revises: d24f4c3c4b18
-Create Date: 2026-11-22 17:46:02.824684
+Create Date: 2026-11-22 17:51:09.768031
 """
 
 from collections.abc import Sequence
@@ -43,6 +43,19 @@ def upgrade() -> None:
     sa.Column('created_at', backend.core.db.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_group_firm'))
     )
+    op.create_table('group_benchmark_period',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('group_id', sa.Integer(), nullable=False),
+    sa.Column('label', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('closed_at', backend.core.db.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['group_id'], ['community_group.id'], name=op.f('fk_group_benchmark_period_group_id_community_group'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_group_benchmark_period')),
+    sa.UniqueConstraint('group_id', 'label', name=op.f('uq_group_benchmark_period_group_id_label'))
+    )
+    with op.batch_alter_table('group_benchmark_period', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_group_benchmark_period_group_id'), ['group_id'], unique=False)
+
     op.create_table('group_firm_person',
     sa.Column('user_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('firm_id', sa.Integer(), nullable=False),
@@ -89,6 +102,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_group_join_request_firm_id'), ['firm_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_group_join_request_group_id'), ['group_id'], unique=False)
 
+    op.create_table('group_kpi',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('group_id', sa.Integer(), nullable=False),
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('unit', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('description', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.Column('higher_is_better', sa.Boolean(), nullable=False),
+    sa.Column('formula', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('min_value', sa.Float(), nullable=True),
+    sa.Column('max_value', sa.Float(), nullable=True),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['group_id'], ['community_group.id'], name=op.f('fk_group_kpi_group_id_community_group'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_group_kpi')),
+    sa.UniqueConstraint('group_id', 'key', name=op.f('uq_group_kpi_group_id_key'))
+    )
+    with op.batch_alter_table('group_kpi', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_group_kpi_group_id'), ['group_id'], unique=False)
+
     op.create_table('group_membership',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('group_id', sa.Integer(), nullable=False),
@@ -103,6 +135,23 @@ def upgrade() -> None:
     with op.batch_alter_table('group_membership', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_group_membership_firm_id'), ['firm_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_group_membership_group_id'), ['group_id'], unique=False)
+
+    op.create_table('group_kpi_figure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('period_id', sa.Integer(), nullable=False),
+    sa.Column('firm_id', sa.Integer(), nullable=False),
+    sa.Column('kpi_id', sa.Integer(), nullable=False),
+    sa.Column('value', sa.Float(), nullable=False),
+    sa.Column('updated_at', backend.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['firm_id'], ['group_firm.id'], name=op.f('fk_group_kpi_figure_firm_id_group_firm'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['kpi_id'], ['group_kpi.id'], name=op.f('fk_group_kpi_figure_kpi_id_group_kpi'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['period_id'], ['group_benchmark_period.id'], name=op.f('fk_group_kpi_figure_period_id_group_benchmark_period'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_group_kpi_figure')),
+    sa.UniqueConstraint('period_id', 'firm_id', 'kpi_id', name=op.f('uq_group_kpi_figure_period_id_firm_id_kpi_id'))
+    )
+    with op.batch_alter_table('group_kpi_figure', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_group_kpi_figure_firm_id'), ['firm_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_group_kpi_figure_period_id'), ['period_id'], unique=False)
 
     op.create_table('group_post',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -123,6 +172,34 @@ def upgrade() -> None:
     with op.batch_alter_table('group_post', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_group_post_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_group_post_group_id'), ['group_id'], unique=False)
+
+    op.create_table('group_published_rank',
+    sa.Column('period_id', sa.Integer(), nullable=False),
+    sa.Column('kpi_id', sa.Integer(), nullable=False),
+    sa.Column('firm_id', sa.Integer(), nullable=False),
+    sa.Column('rank', sa.Float(), nullable=False),
+    sa.ForeignKeyConstraint(['firm_id'], ['group_firm.id'], name=op.f('fk_group_published_rank_firm_id_group_firm'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['kpi_id'], ['group_kpi.id'], name=op.f('fk_group_published_rank_kpi_id_group_kpi'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['period_id'], ['group_benchmark_period.id'], name=op.f('fk_group_published_rank_period_id_group_benchmark_period'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('period_id', 'kpi_id', 'firm_id', name=op.f('pk_group_published_rank'))
+    )
+    op.create_table('group_published_stat',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('period_id', sa.Integer(), nullable=False),
+    sa.Column('kpi_id', sa.Integer(), nullable=False),
+    sa.Column('cell', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    sa.Column('q1', sa.Float(), nullable=True),
+    sa.Column('median', sa.Float(), nullable=True),
+    sa.Column('q3', sa.Float(), nullable=True),
+    sa.ForeignKeyConstraint(['kpi_id'], ['group_kpi.id'], name=op.f('fk_group_published_stat_kpi_id_group_kpi'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['period_id'], ['group_benchmark_period.id'], name=op.f('fk_group_published_stat_period_id_group_benchmark_period'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_group_published_stat')),
+    sa.UniqueConstraint('period_id', 'kpi_id', 'cell', name=op.f('uq_group_published_stat_period_id_kpi_id_cell'))
+    )
+    with op.batch_alter_table('group_published_stat', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_group_published_stat_period_id'), ['period_id'], unique=False)
 
     op.create_table('group_comment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -166,16 +243,30 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_group_comment_post_id'))
 
     op.drop_table('group_comment')
+    with op.batch_alter_table('group_published_stat', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_group_published_stat_period_id'))
+
+    op.drop_table('group_published_stat')
+    op.drop_table('group_published_rank')
     with op.batch_alter_table('group_post', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_group_post_group_id'))
         batch_op.drop_index(batch_op.f('ix_group_post_created_at'))
 
     op.drop_table('group_post')
+    with op.batch_alter_table('group_kpi_figure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_group_kpi_figure_period_id'))
+        batch_op.drop_index(batch_op.f('ix_group_kpi_figure_firm_id'))
+
+    op.drop_table('group_kpi_figure')
     with op.batch_alter_table('group_membership', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_group_membership_group_id'))
         batch_op.drop_index(batch_op.f('ix_group_membership_firm_id'))
 
     op.drop_table('group_membership')
+    with op.batch_alter_table('group_kpi', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_group_kpi_group_id'))
+
+    op.drop_table('group_kpi')
     with op.batch_alter_table('group_join_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_group_join_request_group_id'))
         batch_op.drop_index(batch_op.f('ix_group_join_request_firm_id'))
@@ -189,6 +280,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_group_firm_person_firm_id'))
 
     op.drop_table('group_firm_person')
+    with op.batch_alter_table('group_benchmark_period', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_group_benchmark_period_group_id'))
+
+    op.drop_table('group_benchmark_period')
     op.drop_table('group_firm')
     op.drop_table('community_group')
     # ### end Alembic commands ###

@@ -46,3 +46,17 @@ def member_with_person(session: Session, group: Group, *, coordinator: bool = Fa
     user = create_person(session, firm)
     join(session, group, firm, coordinator=coordinator)
     return firm, user
+
+
+def figures_for(session: Session, group: Group, period_id: int, firm: Firm,
+                values: dict[str, float]) -> None:
+    """Store a firm's figures directly (``kpi key → value``)."""
+    from backend.community import benchmarks as bm
+    from backend.community.models import KpiFigure
+
+    by_key = {k.key: k for k in bm.kpis(session, group)}
+    for key, value in values.items():
+        kpi_id = by_key[key].id
+        assert kpi_id is not None and firm.id is not None
+        session.add(KpiFigure(period_id=period_id, firm_id=firm.id, kpi_id=kpi_id, value=value))
+    session.flush()

@@ -1,0 +1,488 @@
+"""Benchmarks: KPI definitions and templates, periods, a firm's own figures (form and CSV),
+closing a period (the frozen snapshot of docs/disclosure.md), and a firm's comparison.
+
+The one rule that matters: a firm's figures leave this module only towards that firm.
+Group statistics come from ``PublishedStat``/``PublishedRank``, written once by
+:func:`close_period` through :mod:`backend.community.disclosure`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from backend.accounts.service import record_audit
+from backend.community import disclosure as dc
+from backend.community import formula as fx
+from backend.community.deps import MemberAccess
+from backend.community.models import (
+    BenchmarkPeriod,
+    Firm,
+    Group,
+    GroupMembership,
+    Kpi,
+    KpiFigure,
+    PublishedRank,
+    PublishedStat,
+)
+from backend.core.db import utcnow
+from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.i18n import N_
+from backend.core.i18n import gettext_ as _
+
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+MAX_CSV_BYTES = 200_000
+
+
+@dataclass(frozen=True)
+class KpiTemplate:
+    key: str
+    name: str
+    unit: str
+    description: str
+    higher_is_better: bool = True
+    formula: str | None = None
+    min_value: float | None = 0
+    max_value: float | None = None
+    needs: tuple[str, ...] = ()
+
+
+# Ready-made KPIs from the seed documents (names are data, in Dutch like the seed content).
+TEMPLATES: tuple[KpiTemplate, ...] = (
+    KpiTemplate("revenue_per_fte", "Omzet per fte", "EUR",
+                "Omzet in de periode gedeeld door het gemiddelde aantal fte.",
+                max_value=10_000_000),
+    KpiTemplate("value_added", "Toegevoegde waarde", "EUR",
+                "Omzet min inkoop van goederen en diensten.", min_value=None),
+    KpiTemplate("hours_worked", "Gewerkte uren", "uur",
+                "Alle gewerkte uren van eigen personeel in de periode."),
+    KpiTemplate("value_added_per_hour", "Toegevoegde waarde per gewerkt uur", "EUR/uur",
+                "Arbeidsproductiviteit: toegevoegde waarde gedeeld door gewerkte uren.",
+                formula="value_added / hours_worked", min_value=None,
+                needs=("value_added", "hours_worked")),
+    KpiTemplate("absenteeism", "Ziekteverzuim", "%",
+                "Verzuimde dagen als percentage van de beschikbare dagen.",
+                higher_is_better=False, max_value=100),
+    KpiTemplate("training_hours", "Opleidingsuren per medewerker", "uur",
+                "Uren opleiding en training gedeeld door het aantal medewerkers.",
+                max_value=2000),
+    KpiTemplate("development_plan_share", "Medewerkers met een actief ontwikkelplan", "%",
+                "Aandeel van het personeel met een actueel persoonlijk ontwikkelplan.",
+                max_value=100),
+    KpiTemplate("oee", "OEE", "%",
+                "Overall equipment effectiveness: beschikbaarheid × prestatie × kwaliteit.",
+                max_value=100),
+    KpiTemplate("order_lead_time", "Doorlooptijd van een order", "dagen",
+                "Dagen van orderbevestiging tot levering.", higher_is_better=False,
+                max_value=3650),
+)
+TEMPLATES_BY_KEY = {t.key: t for t in TEMPLATES}
+
+
+# --- KPIs and periods ---------------------------------------------------------------------------
+
+def kpis(session: Session, group: Group) -> list[Kpi]:
+    return list(session.exec(select(Kpi).where(Kpi.group_id == group.id)
+                             .order_by(col(Kpi.position), col(Kpi.id))).all())
+
+
+def periods(session: Session, group: Group) -> list[BenchmarkPeriod]:
+    return list(session.exec(select(BenchmarkPeriod).where(BenchmarkPeriod.group_id == group.id)
+                             .order_by(col(BenchmarkPeriod.position),
+                                       col(BenchmarkPeriod.id))).all())
+
+
+def get_period(session: Session, group: Group, period_id: int) -> BenchmarkPeriod:
+    row = session.get(BenchmarkPeriod, period_id)
+    if row is None or row.group_id != group.id:
+        raise NotFound()
+    return row
+
+
+def define_kpi(session: Session, group: Group, *, key: str, name: str, unit: str = "",
+               description: str = "", higher_is_better: bool = True,
+               formula: str | None = None, min_value: float | None = None,
+               max_value: float | None = None) -> Kpi:
+    errors: dict[str, str] = {}
+    key = key.strip().lower()
+    existing = {k.key: k for k in kpis(session, group)}
+    if not KEY_RE.match(key):
+        errors["key"] = N_("Use lowercase letters, digits and underscores, starting with a "
+                           "letter.")
+    elif key in existing:
+        errors["key"] = N_("This group already has a KPI with this key.")
+    if not name.strip() or len(name) > 200:
+        errors["name"] = N_("Enter a name (at most 200 characters).")
+    formula = (formula or "").strip() or None
+    if formula:
+        try:
+            refs = fx.references(fx.parse(formula))
+        except fx.FormulaError:
+            errors["formula"] = N_("This formula cannot be read. Use KPI keys, numbers, "
+                                   "+ - * / and brackets.")
+        else:
+            unknown = [r for r in refs if r not in existing or existing[r].formula]
+            if unknown or key in refs:
+                errors["formula"] = N_("A formula may only use KPIs of this group that are "
+                                       "entered, not computed.")
+    if min_value is not None and max_value is not None and min_value > max_value:
+        errors["max_value"] = N_("The maximum must not be below the minimum.")
+    if errors:
+        raise Invalid(fields=errors)
+    assert group.id is not None
+    kpi = Kpi(group_id=group.id, key=key, name=name.strip(), unit=unit.strip()[:32],
+              description=description.strip()[:2000], higher_is_better=higher_is_better,
+              formula=formula, min_value=min_value, max_value=max_value,
+              position=len(existing))
+    session.add(kpi)
+    session.flush()
+    return kpi
+
+
+def add_template(session: Session, group: Group, key: str) -> Kpi:
+    template = TEMPLATES_BY_KEY.get(key)
+    if template is None:
+        raise NotFound()
+    have = {k.key for k in kpis(session, group)}
+    if key in have:
+        raise Conflict(N_("This group already has a KPI with this key."))
+    for need in template.needs:
+        if need not in have:
+            add_template(session, group, need)
+    return define_kpi(session, group, key=template.key, name=template.name, unit=template.unit,
+                      description=template.description,
+                      higher_is_better=template.higher_is_better, formula=template.formula,
+                      min_value=template.min_value, max_value=template.max_value)
+
+
+def add_period(session: Session, group: Group, label: str) -> BenchmarkPeriod:
+    label = label.strip()
+    if not label or len(label) > 40:
+        raise Invalid(fields={"label": N_("Enter a name for the period, such as 2026-Q1.")})
+    existing = periods(session, group)
+    if any(p.label == label for p in existing):
+        raise Invalid(fields={"label": N_("This group already has a period with this name.")})
+    assert group.id is not None
+    row = BenchmarkPeriod(group_id=group.id, label=label, position=len(existing))
+    session.add(row)
+    session.flush()
+    return row
+
+
+# --- a firm's own figures -------------------------------------------------------------------
+
+def own_figures(session: Session, firm_id: int, period_ids: Sequence[int]
+                ) -> dict[tuple[int, int], float]:
+    """(period id, kpi id) → value, for this firm only."""
+    if not period_ids:
+        return {}
+    rows = session.exec(select(KpiFigure).where(KpiFigure.firm_id == firm_id,
+                                                col(KpiFigure.period_id).in_(period_ids))).all()
+    return {(r.period_id, r.kpi_id): r.value for r in rows}
+
+
+def with_derived(kpi_list: Sequence[Kpi], entered: dict[int, float]) -> dict[int, float]:
+    """A firm's values for one period, computed KPIs included."""
+    by_key = {k.key: entered[k.id] for k in kpi_list if k.id in entered and not k.formula}
+    out = {k_id: v for k_id, v in entered.items()}
+    for k in kpi_list:
+        if k.formula and k.id is not None:
+            value = fx.evaluate(fx.parse(k.formula), by_key)
+            if value is not None and math.isfinite(value):
+                out[k.id] = value
+            else:
+                out.pop(k.id, None)
+    return out
+
+
+def _check_value(kpi: Kpi, raw: str) -> tuple[float | None, str | None]:
+    text = raw.strip().replace(" ", "")
+    if not text:
+        return None, None
+    # Dutch notation: "1.234,5" or "1234,5"; plain "1234.5" as well.
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return None, N_("not a number")
+    if not math.isfinite(value):
+        return None, N_("not a number")
+    if kpi.min_value is not None and value < kpi.min_value:
+        return None, N_("below the minimum for this KPI")
+    if kpi.max_value is not None and value > kpi.max_value:
+        return None, N_("above the maximum for this KPI")
+    return value, None
+
+
+def _open_period(session: Session, access: MemberAccess, period_id: int) -> BenchmarkPeriod:
+    period = get_period(session, access.group, period_id)
+    if period.closed_at is not None:
+        raise Conflict(N_("This period is closed; its figures can no longer change."))
+    return period
+
+
+def _save(session: Session, access: MemberAccess, period: BenchmarkPeriod,
+          values: dict[int, float | None]) -> None:
+    firm_id = access.own_firm.id
+    assert firm_id is not None and period.id is not None
+    current = {r.kpi_id: r for r in session.exec(select(KpiFigure).where(
+        KpiFigure.period_id == period.id, KpiFigure.firm_id == firm_id)).all()}
+    for kpi_id, value in values.items():
+        row = current.get(kpi_id)
+        if value is None:
+            if row is not None:
+                session.delete(row)
+        elif row is None:
+            session.add(KpiFigure(period_id=period.id, firm_id=firm_id, kpi_id=kpi_id,
+                                  value=value))
+        else:
+            row.value = value
+            row.updated_at = utcnow()
+            session.add(row)
+    session.flush()
+    # ids only: the figures themselves never go into the audit log
+    record_audit(session, "group.submit_figures", actor=access.user, target_type="group",
+                 target_id=access.group.id, period_id=period.id, firm_id=firm_id,
+                 count=len(values))
+
+
+def submit_form(session: Session, access: MemberAccess, period_id: int,
+                form: dict[str, str]) -> None:
+    """Form fields ``kpi-<id>``; an empty field removes the firm's figure."""
+    period = _open_period(session, access, period_id)
+    values: dict[int, float | None] = {}
+    errors: dict[str, str] = {}
+    for kpi in kpis(session, access.group):
+        if kpi.formula or kpi.id is None:
+            continue
+        name = f"kpi-{kpi.id}"
+        value, error = _check_value(kpi, form.get(name, ""))
+        if error:
+            errors[name] = error
+        values[kpi.id] = value
+    if errors:
+        raise Invalid(fields=errors)
+    _save(session, access, period, values)
+
+
+@dataclass
+class CsvProblem:
+    line: int
+    reason: str
+
+
+@dataclass
+class CsvResult:
+    saved: int = 0
+    problems: list[CsvProblem] = field(default_factory=list)
+
+
+def submit_csv(session: Session, access: MemberAccess, period_id: int, data: bytes
+               ) -> CsvResult:
+    """``kpi,value`` per line (header required; ``;`` also accepted). All or nothing: one
+    bad line and nothing of the file is saved."""
+    period = _open_period(session, access, period_id)
+    result = CsvResult()
+    if len(data) > MAX_CSV_BYTES:
+        result.problems.append(CsvProblem(0, N_("the file is too large")))
+        return result
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        result.problems.append(CsvProblem(0, N_("the file is not UTF-8 text")))
+        return result
+    dialect = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") \
+        else ","
+    reader = csv.reader(io.StringIO(text), delimiter=dialect)
+    by_key = {k.key: k for k in kpis(session, access.group)}
+    values: dict[int, float | None] = {}
+    header_seen = False
+    for line_no, row in enumerate(reader, start=1):
+        if not row or all(not c.strip() for c in row):
+            continue
+        if not header_seen:
+            header_seen = True
+            if [c.strip().lower() for c in row[:2]] != ["kpi", "value"]:
+                result.problems.append(CsvProblem(line_no, N_("the first line must be: "
+                                                              "kpi,value")))
+                return result
+            continue
+        if len(row) != 2:
+            result.problems.append(CsvProblem(line_no, N_("expected two columns: kpi,value")))
+            continue
+        kpi = by_key.get(row[0].strip())
+        if kpi is None or kpi.id is None:
+            result.problems.append(CsvProblem(line_no, N_("unknown KPI")))
+            continue
+        if kpi.formula:
+            result.problems.append(CsvProblem(line_no, N_("this KPI is computed, not entered")))
+            continue
+        if kpi.id in values:
+            result.problems.append(CsvProblem(line_no, N_("this KPI appears twice")))
+            continue
+        value, error = _check_value(kpi, row[1])
+        if error or value is None:
+            result.problems.append(CsvProblem(line_no, error or N_("no value")))
+            continue
+        values[kpi.id] = value
+    if not header_seen:
+        result.problems.append(CsvProblem(0, N_("the file is empty")))
+    if not result.problems:
+        _save(session, access, period, values)
+        result.saved = len(values)
+    return result
+
+
+# --- closing a period: the frozen snapshot --------------------------------------------------------
+
+def _cell_name(key: tuple[str, ...]) -> str:
+    return ":".join(key)
+
+
+def close_period(session: Session, access: MemberAccess, period_id: int) -> BenchmarkPeriod:
+    period = _open_period(session, access, period_id)
+    group = access.group
+    kpi_list = kpis(session, group)
+    member_firms = {f.id: f for f in session.exec(
+        select(Firm).join(GroupMembership, col(GroupMembership.firm_id) == col(Firm.id))
+        .where(GroupMembership.group_id == group.id)).all()}
+    figures = session.exec(select(KpiFigure).where(KpiFigure.period_id == period.id)).all()
+    per_firm: dict[int, dict[int, float]] = {}
+    for r in figures:
+        if r.firm_id in member_firms:  # figures of firms that left before closing go unused
+            per_firm.setdefault(r.firm_id, {})[r.kpi_id] = r.value
+    values = {firm: with_derived(kpi_list, entered) for firm, entered in per_firm.items()}
+    profile: dict[Hashable, tuple[str, str]] = {
+        f_id: (f.sector, f.size_class) for f_id, f in member_firms.items() if f_id is not None}
+    assert period.id is not None
+    for kpi in kpi_list:
+        assert kpi.id is not None
+        kpi_values: dict[Hashable, float] = {
+            firm: v[kpi.id] for firm, v in values.items() if kpi.id in v}
+        frozen = dc.freeze(kpi_values, profile)
+        for key, stats in frozen.cells.items():
+            session.add(PublishedStat(period_id=period.id, kpi_id=kpi.id, cell=_cell_name(key),
+                                      n=stats.n, reason=stats.reason, q1=stats.q1,
+                                      median=stats.median, q3=stats.q3))
+        for firm, rank in frozen.ranks.items():
+            assert isinstance(firm, int)
+            session.add(PublishedRank(period_id=period.id, kpi_id=kpi.id, firm_id=firm,
+                                      rank=rank))
+    period.closed_at = utcnow()
+    session.add(period)
+    session.flush()
+    record_audit(session, "group.close_period", actor=access.user, target_type="group",
+                 target_id=group.id, period_id=period.id)
+    return period
+
+
+# --- a firm's comparison -------------------------------------------------------------------
+
+@dataclass
+class Cell:
+    label: str
+    n: int
+    reason: str | None
+    q1: float | None
+    median: float | None
+    q3: float | None
+
+    @property
+    def shown(self) -> bool:
+        return self.reason is None
+
+
+@dataclass
+class Point:
+    period: BenchmarkPeriod
+    own: float | None
+    rank: float | None
+    group: Cell | None  # None while the period is open
+    sector: Cell | None = None
+    size: Cell | None = None
+
+
+@dataclass
+class KpiComparison:
+    kpi: Kpi
+    points: list[Point]
+
+
+def comparison(session: Session, access: MemberAccess) -> list[KpiComparison]:
+    """The firm's own values against the group's published statistics, per KPI and period."""
+    group, firm = access.group, access.own_firm
+    assert firm.id is not None
+    kpi_list = kpis(session, group)
+    period_list = periods(session, group)
+    ids = [p.id for p in period_list if p.id is not None]
+    own = own_figures(session, firm.id, ids)
+    own_by_period = {
+        p.id: with_derived(kpi_list, {k: v for (pid, k), v in own.items() if pid == p.id})
+        for p in period_list}
+    wanted = ["all", f"sector:{firm.sector}", f"size:{firm.size_class}"]
+    stats = session.exec(select(PublishedStat).where(col(PublishedStat.period_id).in_(ids),
+                                                     col(PublishedStat.cell).in_(wanted))
+                         ).all() if ids else []
+    by = {(s.period_id, s.kpi_id, s.cell): s for s in stats}
+    ranks = {(r.period_id, r.kpi_id): r.rank for r in session.exec(
+        select(PublishedRank).where(PublishedRank.firm_id == firm.id,
+                                    col(PublishedRank.period_id).in_(ids))).all()} if ids else {}
+
+    def cell(pid: int, kid: int, name: str, label: str) -> Cell | None:
+        s = by.get((pid, kid, name))
+        if s is None:
+            return None
+        return Cell(label=label, n=s.n, reason=s.reason, q1=s.q1, median=s.median, q3=s.q3)
+
+    out: list[KpiComparison] = []
+    for kpi in kpi_list:
+        assert kpi.id is not None
+        points = []
+        for p in period_list:
+            assert p.id is not None
+            closed = p.closed_at is not None
+            points.append(Point(
+                period=p, own=own_by_period[p.id].get(kpi.id),
+                rank=ranks.get((p.id, kpi.id)),
+                group=(cell(p.id, kpi.id, "all", _("Group"))
+                       or Cell(_("Group"), 0, dc.Reason.too_few, None, None, None))
+                if closed else None,
+                sector=cell(p.id, kpi.id, wanted[1], _("Same sector")) if closed else None,
+                size=cell(p.id, kpi.id, wanted[2], _("Same size")) if closed else None))
+        out.append(KpiComparison(kpi=kpi, points=points))
+    return out
+
+
+def reason_label(reason: str | None) -> str:
+    if reason is None:
+        return ""
+    try:
+        return _(dc.REASON_LABELS[dc.Reason(reason)])
+    except ValueError:
+        return reason
+
+
+def export_rows(comparisons: Iterable[KpiComparison]) -> list[list[str]]:
+    """The firm's own data and comparisons as CSV rows."""
+    rows = [["kpi", "unit", "period", "own_value", "percentile_rank", "group_n", "group_q1",
+             "group_median", "group_q3", "suppressed_reason"]]
+
+    def num(v: float | None) -> str:
+        return "" if v is None else format(v, ".10g")
+
+    for comp in comparisons:
+        for p in comp.points:
+            g = p.group
+            rows.append([comp.kpi.key, comp.kpi.unit, p.period.label, num(p.own),
+                         num(p.rank), str(g.n) if g else "",
+                         num(g.q1) if g else "", num(g.median) if g else "",
+                         num(g.q3) if g else "",
+                         (g.reason or "") if g else dc.Reason.not_published.value])
+    return rows
