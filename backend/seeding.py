@@ -14,12 +14,13 @@ Loader = Callable[[Database, Settings], str]
 
 def loaders() -> list[Loader]:
     # Order matters: taxonomy before content, regions before desks.
+    from backend.community.seed import load_groups
     from backend.content.seed import load_seed
     from backend.regions.service import seed_regions
     from backend.routing.seed import seed_desks
     from backend.scan.service import load_seed as seed_scan
 
-    return [load_seed, seed_regions, seed_desks, seed_scan]
+    return [load_seed, seed_regions, seed_desks, seed_scan, load_groups]
 
 
 def run_seed(db: Database, settings: Settings) -> list[str]:

@@ -348,7 +348,16 @@ def _cell_name(key: tuple[str, ...]) -> str:
 
 def close_period(session: Session, access: MemberAccess, period_id: int) -> BenchmarkPeriod:
     period = _open_period(session, access, period_id)
-    group = access.group
+    freeze_period(session, access.group, period)
+    record_audit(session, "group.close_period", actor=access.user, target_type="group",
+                 target_id=access.group.id, period_id=period.id)
+    return period
+
+
+def freeze_period(session: Session, group: Group, period: BenchmarkPeriod) -> None:
+    """Rule 4: compute every cell and rank once from the figures as they are now."""
+    if period.closed_at is not None:
+        raise Conflict(N_("This period is closed; its figures can no longer change."))
     kpi_list = kpis(session, group)
     member_firms = {f.id: f for f in session.exec(
         select(Firm).join(GroupMembership, col(GroupMembership.firm_id) == col(Firm.id))
@@ -378,9 +387,6 @@ def close_period(session: Session, access: MemberAccess, period_id: int) -> Benc
     period.closed_at = utcnow()
     session.add(period)
     session.flush()
-    record_audit(session, "group.close_period", actor=access.user, target_type="group",
-                 target_id=group.id, period_id=period.id)
-    return period
 
 
 # --- a firm's comparison -------------------------------------------------------------------
