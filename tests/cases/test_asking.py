@@ -140,3 +140,11 @@ def test_api_question_from_an_integration_without_cookies(app: FastAPI, session:
             "consent": True})
     assert r.status_code == 201, r.text
     assert r.json()["desk"]["slug"] == "oost-nl"
+
+
+def test_question_text_asks_for_suggestions_as_you_type(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/vraag").text
+    assert 'hx-get="/vraag/suggesties"' in page
+    assert 'hx-target="#suggestions"' in page
+    assert 'inputmode="numeric"' in page
+    assert "&#34;" not in page.split("<textarea", 1)[1].split(">", 1)[0]
