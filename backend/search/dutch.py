@@ -257,3 +257,50 @@ def split_compound(word: str) -> tuple[str, ...]:
     if found is None or len(found) < 2:
         return (w,)
     return found
+
+
+# --- hyphenated coordination ------------------------------------------------------------------
+
+# "Opleidings- en ontwikkelingsfonds", "land-, tuin- en bosbouw": truncated words (a hyphen and
+# then a break) before a conjunction and the full compound whose last part they share.
+_COORDINATION_RE = re.compile(
+    r"(?P<heads>(?:[^\W\d_]+-\s*,?\s+)+)(?P<conj>en|of|en/of|tot)\s+(?P<last>[^\W\d_]{4,})",
+    re.IGNORECASE,
+)
+_TRUNCATED_RE = re.compile(r"([^\W\d_]+)-")
+
+
+def coordination_compounds(text: str) -> list[tuple[str, str]]:
+    """(truncated word, completed compound) for every hyphenated coordination in `text`.
+
+    The shared last part is the last dictionary part of the full compound, so only compounds
+    that `split_compound` can split are completed.
+
+    >>> coordination_compounds("Opleidings- en ontwikkelingsfonds")
+    [('Opleidings-', 'Opleidingsfonds')]
+    """
+    out: list[tuple[str, str]] = []
+    if "-" not in text:
+        return out
+    for m in _COORDINATION_RE.finditer(text):
+        parts = split_compound(m["last"])
+        if len(parts) < 2:
+            continue
+        tail = parts[-1]
+        for head in _TRUNCATED_RE.findall(m["heads"]):
+            out.append((f"{head}-", head + tail))
+    return out
+
+
+def expand_coordination(text: str) -> str:
+    """`text` with each truncated word of a hyphenated coordination completed, for indexing:
+    "Opleidings- en ontwikkelingsfonds" -> "Opleidingsfonds en ontwikkelingsfonds"."""
+    if "-" not in text:
+        return text
+
+    def complete(m: re.Match[str]) -> str:
+        found = dict(coordination_compounds(m[0]))
+        heads = _TRUNCATED_RE.sub(lambda h: found.get(h[0], h[0]), m["heads"])
+        return heads + m[0][len(m["heads"]) :]
+
+    return _COORDINATION_RE.sub(complete, text)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import tantivy
 
-from backend.search import analysis, highlight, spelling, tantivy_query
+from backend.search import analysis, dutch, highlight, spelling, tantivy_query
 from backend.search.port import (
     FACET_FIELDS,
     Health,
@@ -47,6 +47,12 @@ _FACET_SOURCES = {
     "region": "regions",
     "size": "sizes",
 }
+# tantivy weights a score by a fast field as `score * log2(2 + value)`, which flattens a document
+# boost of 0.6 to x1.38 against x1.58 for 1.0. The index stores `2 ** (BOOST_SCALE * boost) - 2`
+# instead, so the weight is `BOOST_SCALE * boost`: truly proportional for boosts from
+# 1 / BOOST_SCALE up to MAX_BOOST; hit scores are divided by BOOST_SCALE again.
+BOOST_SCALE = 16.0
+MAX_BOOST = 60.0
 _WRITER_LOCKS: dict[Path, threading.Lock] = {}
 _WRITER_LOCKS_GUARD = threading.Lock()
 
@@ -71,8 +77,16 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("facets", fast=True, tokenizer_name="raw", index_option="basic")
     sb.add_date_field("published_at", fast=True)
     sb.add_integer_field("closes_on", fast=True)
-    sb.add_float_field("boost", fast=True)
+    # Not the boost itself but its encoding for weight_by_field (see BOOST_SCALE); the name
+    # changed with the encoding so that an index with the old values is rebuilt.
+    sb.add_float_field("weight", fast=True)
     return sb.build()
+
+
+def boost_weight(boost: float) -> float:
+    """The stored value that makes tantivy's `log2(2 + value)` equal `BOOST_SCALE * boost`."""
+    scaled = BOOST_SCALE * min(max(0.0, boost), MAX_BOOST)
+    return max(0.0, 2.0**scaled - 2.0)
 
 
 def _writer_lock(path: Path) -> threading.Lock:
@@ -191,10 +205,31 @@ class EmbeddedBackend:
         d.add_bytes("body", doc.body.encode())
         d.add_text("title_raw", doc.title)
         for text in (doc.title, *doc.keywords, doc.summary, doc.body):
-            d.add_text("all", text)
+            # Hyphenated coordination completed ("Opleidings- en ontwikkelingsfonds" also
+            # holds "opleidingsfonds"): in place in the stemmed text, so phrases still match,
+            # and beside the original words in the unstemmed one.
+            d.add_text("all", dutch.expand_coordination(text))
             d.add_text("all_raw", text)
         for kw in doc.keywords:
             d.add_text("keywords", kw)
+        # The completed compounds as extra values: the first (stored) value of a field stays
+        # the original text for display.
+        completed: list[str] = []
+        for name, texts in (
+            ("title", (doc.title,)),
+            ("keywords", doc.keywords),
+            ("summary", (doc.summary,)),
+            ("all_raw", (doc.body,)),
+        ):
+            extra = " ".join(c for t in texts for _, c in dutch.coordination_compounds(t))
+            if extra:
+                completed.append(extra)
+                if name != "all_raw":
+                    d.add_text(name, extra)
+                if name == "title":
+                    d.add_text("title_raw", extra)
+        if completed:
+            d.add_text("all_raw", " ".join(completed))
         d.add_text("facets", tantivy_query.facet_term("type", doc.type))
         for name, attr in _FACET_SOURCES.items():
             for value in dict.fromkeys(getattr(doc, attr)):
@@ -203,7 +238,7 @@ class EmbeddedBackend:
             d.add_text("facets", tantivy_query.facet_term("status", doc.status))
         d.add_date("published_at", _utc(doc.published_at))
         d.add_integer("closes_on", doc.closes_on.toordinal() if doc.closes_on else NO_DATE)
-        d.add_float("boost", max(0.0, doc.boost))
+        d.add_float("weight", boost_weight(doc.boost))
         return d
 
     def index(self, docs: Sequence[SearchDoc]) -> None:
@@ -327,7 +362,7 @@ class EmbeddedBackend:
                     title=doc.get_first("title") or "",
                     url=doc.get_first("url") or "",
                     snippet=snippet,
-                    score=float(score) if isinstance(score, float) else 0.0,
+                    score=float(score) / BOOST_SCALE if isinstance(score, float) else 0.0,
                 )
             )
         suggestion = None
@@ -359,7 +394,7 @@ class EmbeddedBackend:
                 order=tantivy.Order.Asc,
             )  # fmt: skip
         else:
-            res = searcher.search(q, limit, count=True, offset=offset, weight_by_field="boost")
+            res = searcher.search(q, limit, count=True, offset=offset, weight_by_field="weight")
         # `count` exists at runtime but is missing from tantivy's type stubs.
         count: int | None = getattr(res, "count", None)
         return int(count or 0), list(res.hits)

@@ -23,6 +23,7 @@ total, at a fraction of the cost.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -53,6 +54,11 @@ RARE_WORD_DOCS = 50
 RARE_WORD_SHARE = 0.01
 # Weight of a query compound matched by its parts apart rather than as the same compound.
 COMPOUND_APART = 0.5
+# Proximity: two neighbouring query segments found side by side ("mkb ecosysteem" in
+# "mkb-ecosysteem") in a short field add a phrase score with these weights. Short fields only:
+# a phrase over whole bodies walks positions of common words and costs far more.
+PROXIMITY_FIELDS: tuple[tuple[str, float], ...] = (("title", 2.0), ("summary", 1.0))
+PROXIMITY_MAX_PAIRS = 8  # synonym variants multiply; keep the cheapest few combinations
 
 
 @dataclass(slots=True)
@@ -83,6 +89,8 @@ class _Clause:
     match: list[Q] = field(default_factory=list)
     score_apart: list[Q] = field(default_factory=list)
     match_apart: list[Q] = field(default_factory=list)
+    # (position, stem) terms of each phrase of the segment, for the proximity bonus.
+    variants: list[tuple[tuple[int, str], ...]] = field(default_factory=list)
 
     def add(self, score: Q, match: Q) -> None:
         self.score.append(score)
@@ -118,6 +126,7 @@ def _exact(
         terms = analysis.stem_positions(" ".join(phrase))
         if not terms:
             continue
+        clause.variants.append(terms)
         if len(phrase) == 1:
             plan.exact.add(phrase[0])
             plan.stem_sets.add(frozenset(t for _, t in terms))
@@ -223,12 +232,38 @@ def build(
         clause = _Clause()
         clause.add(literal, literal)
         clauses.append(clause)
+    proximity = _proximity(schema, clauses)
     plan.strict = _all([_any(c.score) for c in clauses])
+    if proximity is not None:
+        plan.strict = Q.boolean_query([(Occur.Must, plan.strict), (Occur.Should, proximity)])
     plan.strict_match = _all([_any(c.match) for c in clauses])
     if len(clauses) > 1 or clauses[0].score_apart:
-        plan.relaxed = _any([_any(c.score + c.score_apart) for c in clauses])
+        relaxed = [_any(c.score + c.score_apart) for c in clauses]
+        plan.relaxed = _any(relaxed + ([proximity] if proximity is not None else []))
         plan.relaxed_match = _any([_any(c.match + c.match_apart) for c in clauses])
     return plan
+
+
+def _proximity(schema: tantivy.Schema, clauses: Sequence[_Clause]) -> Q | None:
+    """A bonus for neighbouring segments side by side in a short field, or None."""
+    phrases: list[tuple[tuple[int, str], ...]] = []
+    for left, right in itertools.pairwise(clauses):
+        pairs = 0
+        for a in left.variants:
+            for b in right.variants:
+                if pairs >= PROXIMITY_MAX_PAIRS:
+                    break
+                shift = a[-1][0] + 1
+                phrases.append(a + tuple((p + shift, t) for p, t in b))
+                pairs += 1
+    if not phrases:
+        return None
+    parts = [
+        Q.boost_query(Q.phrase_query(schema, name, list(terms)), weight)
+        for terms in dict.fromkeys(phrases)
+        for name, weight in PROXIMITY_FIELDS
+    ]
+    return Q.disjunction_max_query(parts, tie_breaker=TIE_BREAKER)
 
 
 def _has_prefix(searcher: tantivy.Searcher, word: str) -> bool:

@@ -147,3 +147,21 @@ def test_edit_distance_matches_reference_up_to_the_limit(a: str, b: str, limit: 
 
 def test_edit_distance_counts_a_transposition_once() -> None:
     assert dutch.edit_distance("subsdiie", "subsidie", 2) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expanded"),
+    [
+        ("Opleidings- en ontwikkelingsfonds", "Opleidingsfonds en ontwikkelingsfonds"),
+        ("midden- en kleinbedrijf", "middenbedrijf en kleinbedrijf"),
+        ("informatie-, opleidings- en ontwikkelingsfonds",
+         "informatiefonds, opleidingsfonds en ontwikkelingsfonds"),
+        ("speur- of ontwikkelingswerk", "speurwerk of ontwikkelingswerk"),
+        # No coordination, or a last word the dictionary cannot split: unchanged.
+        ("mkb-ecosysteem en meer", "mkb-ecosysteem en meer"),
+        ("in- en verkoop", "in- en verkoop"),
+        ("regio - en verder", "regio - en verder"),
+    ],
+)  # fmt: skip
+def test_expand_coordination(text: str, expanded: str) -> None:
+    assert dutch.expand_coordination(text) == expanded

@@ -169,3 +169,50 @@ def test_both_ways_of_counting_facets_agree(
         "slim-roosteren": 40,
     }
     assert by_aggregation[2]["region"] == {"r1": 10}
+
+
+# --- ranking details of the tantivy engine ------------------------------------------------
+
+
+def _ranked(backend: EmbeddedBackend, q: str) -> list[tuple[str, float]]:
+    return [(h.id, h.score) for h in backend.search(SearchQuery(q=q)).hits]
+
+
+def test_document_boost_multiplies_the_score(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path / "idx")
+    plain = make_doc(1)
+    backend.index([plain, replace(plain, id="practice:half", boost=0.5),
+                   replace(plain, id="practice:double", boost=2.0)])  # fmt: skip
+    scores = dict(_ranked(backend, "roosteren"))
+    base = scores["practice:p1"]
+    assert scores["practice:half"] == pytest.approx(base * 0.5, rel=1e-3)
+    assert scores["practice:double"] == pytest.approx(base * 2.0, rel=1e-3)
+
+
+def test_document_boost_also_weights_the_broader_retry(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path / "idx")
+    plain = make_doc(1)
+    backend.index([plain, replace(plain, id="practice:half", boost=0.5)])
+    # "zorgverzekeraar" matches nothing, so this is the OR retry.
+    scores = dict(_ranked(backend, "roosteren zorgverzekeraar"))
+    assert scores["practice:half"] == pytest.approx(scores["practice:p1"] * 0.5, rel=1e-3)
+
+
+def test_hyphenated_coordination_finds_the_completed_compound(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path / "idx")
+    fund = replace(make_doc(1, "Wij Techniek"), summary="Opleidings- en ontwikkelingsfonds.",
+                   body="Voor land-, tuin- en installatiebouw.")  # fmt: skip
+    backend.index([fund, make_doc(2)])
+    for q in ("opleidingsfonds", "ontwikkelingsfonds", "opleidingsfon"):
+        assert [h.id for h in backend.search(SearchQuery(q=q)).hits] == ["practice:p1"], q
+    hit = backend.search(SearchQuery(q="opleidingsfonds")).hits[0]
+    assert hit.title == "Wij Techniek"  # the stored text is unchanged
+    assert "Opleidings-" in hit.snippet
+
+
+def test_neighbouring_words_side_by_side_rank_higher(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path / "idx")
+    apart = replace(make_doc(1, "Netwerk"), summary="Ecosysteem van bedrijven voor het mkb.")
+    together = replace(make_doc(2, "Netwerk"), summary="Het mkb-ecosysteem van bedrijven.")
+    backend.index([apart, together])
+    assert _ranked(backend, "mkb ecosysteem")[0][0] == "practice:p2"
