@@ -518,6 +518,28 @@ def _line(label: str, stats: dict[str, float]) -> None:
     print(f"{label:<44} {fmt(stats)}")
 
 
+def _build(backend: EmbeddedBackend, path: Path, corpus: Corpus) -> None:
+    """Index the corpus in one commit, then time an edit until it is searchable."""
+    t0 = time.perf_counter()
+    count = backend.reindex_all(iter(corpus.docs))
+    build = time.perf_counter() - t0
+    size = sum(f.stat().st_size for f in Path(path).iterdir()) / 1e6
+    print(
+        f"embedded: full index build of {count:,} documents in {build:.1f} s "
+        f"({count / build:,.0f} docs/s), index {size:.0f} MB"
+    )
+
+    # An edit becomes searchable: one upsert (its own commit), then search until it is found.
+    edited = replace(corpus.docs[123], title="Vierdaagse werkweek bij een zorginstelling")
+    t0 = time.perf_counter()
+    backend.index([edited])
+    while not backend.search(SearchQuery(q="vierdaagse werkweek")).hits:
+        time.sleep(0.001)
+    print(f"embedded: edited document searchable after {(time.perf_counter() - t0) * 1000:.0f} ms")
+    current, peak = rss_mb()
+    print(f"indexing process: RSS {current:.0f} MB, peak {peak:.0f} MB (holds the corpus)")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -525,6 +547,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--docs", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=1_200)
     ap.add_argument("--path", type=Path, help="index directory (default: a temporary one)")
+    ap.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --path: search an index built by an earlier run instead of rebuilding it",
+    )
     ap.add_argument("--url", help="base URL of a running Loket, to time GET /api/v1/search")
     ap.add_argument("--skip-fts", action="store_true", help="skip the SQLite FTS5 baseline")
     ap.add_argument("--query-phase", nargs=2, metavar=("PATH", "QUERIES"), help=argparse.SUPPRESS)
@@ -544,24 +571,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"query mix: {len(queries)} queries ({faceted} faceted)")
 
     backend = EmbeddedBackend(path)
-    t0 = time.perf_counter()
-    count = backend.reindex_all(iter(corpus.docs))
-    build = time.perf_counter() - t0
-    size = sum(f.stat().st_size for f in Path(path).iterdir()) / 1e6
-    print(
-        f"embedded: full index build of {count:,} documents in {build:.1f} s "
-        f"({count / build:,.0f} docs/s), index {size:.0f} MB"
-    )
-
-    # An edit becomes searchable: one upsert (its own commit), then search until it is found.
-    edited = replace(corpus.docs[123], title="Vierdaagse werkweek bij een zorginstelling")
-    t0 = time.perf_counter()
-    backend.index([edited])
-    while not backend.search(SearchQuery(q="vierdaagse werkweek")).hits:
-        time.sleep(0.001)
-    print(f"embedded: edited document searchable after {(time.perf_counter() - t0) * 1000:.0f} ms")
-    current, peak = rss_mb()
-    print(f"indexing process: RSS {current:.0f} MB, peak {peak:.0f} MB (holds the corpus)")
+    reuse = args.reuse and args.path is not None and backend.health().documents > 0
+    if reuse:
+        print(f"embedded: reusing the index at {path} ({backend.health().documents:,} documents)")
+    else:
+        _build(backend, path, corpus)
     del backend
 
     qfile = workdir / "queries.json"

@@ -16,9 +16,12 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import tantivy
 
@@ -38,6 +41,9 @@ log = logging.getLogger(__name__)
 MAX_PER_PAGE = 100
 # Up to this many matches facets are counted by aggregation, above it by walking facet postings.
 AGGREGATE_BELOW = 3_000
+# Plans and counts kept per index generation, by query text (and filters for the counts): typing,
+# paging and changing the sort repeat them. A commit starts a new, empty cache.
+CACHE_SIZE = 1_024
 # closes_on for documents without a date, so that they sort last in ascending order.
 NO_DATE = date.max.toordinal() + 1
 _FACET_SOURCES = {
@@ -83,6 +89,55 @@ def build_schema() -> tantivy.Schema:
     return sb.build()
 
 
+class _LRU:
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._data
+
+    def __getitem__(self, key: Hashable) -> Any:
+        with self._lock:
+            self._data.move_to_end(key)
+            return self._data[key]
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            if key not in self._data:
+                return None
+            self._data.move_to_end(key)
+            return self._data[key]
+
+    def __setitem__(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_GUARD = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """Threads for facet counts beside the scoring pass (shared by every backend)."""
+    global _POOL
+    with _POOL_GUARD:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search-facets")
+        return _POOL
+
+
+def _filter_key(filters: Mapping[str, Sequence[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(sorted((k, tuple(sorted(set(v)))) for k, v in filters.items() if v))
+
+
 def boost_weight(boost: float) -> float:
     """The stored value that makes tantivy's `log2(2 + value)` equal `BOOST_SCALE * boost`."""
     scaled = BOOST_SCALE * min(max(0.0, boost), MAX_BOOST)
@@ -117,6 +172,8 @@ class EmbeddedBackend:
         self._lock_timeout = lock_timeout
         self._write_lock = _writer_lock(self.path)
         self._reload_lock = threading.Lock()
+        self._cache = _LRU(CACHE_SIZE)
+        self._cache_stamp: tuple[int, int, int] | None = None
         self._schema = build_schema()
         try:
             self.path.mkdir(parents=True, exist_ok=True)
@@ -156,13 +213,23 @@ class EmbeddedBackend:
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
     def _searcher(self) -> tantivy.Searcher:
+        return self._searcher_and_stamp()[0]
+
+    def _searcher_and_stamp(self) -> tuple[tantivy.Searcher, tuple[int, int, int]]:
         stamp = self._meta_stamp()
-        if stamp != self._stamp:
-            with self._reload_lock:
-                if stamp != self._stamp:
-                    self._index.reload()
-                    self._stamp = stamp
-        return self._index.searcher()
+        with self._reload_lock:
+            if stamp != self._stamp:
+                self._index.reload()
+                self._stamp = stamp
+            return self._index.searcher(), self._stamp
+
+    def _cache_for(self, stamp: tuple[int, int, int]) -> _LRU:
+        """The cache of query plans and counts for one generation of the index (one commit)."""
+        with self._reload_lock:
+            if self._cache_stamp != stamp:
+                self._cache = _LRU(CACHE_SIZE)
+                self._cache_stamp = stamp
+            return self._cache
 
     # --- writing -----------------------------------------------------------------------------
 
@@ -322,24 +389,45 @@ class EmbeddedBackend:
 
     def _search(self, query: SearchQuery, started: float) -> Results:
         schema = self._schema
-        searcher = self._searcher()
+        searcher, stamp = self._searcher_and_stamp()
         per_page = min(max(1, query.per_page), MAX_PER_PAGE)
         offset = (max(1, query.page) - 1) * per_page
         filters = tantivy_query.filter_query(schema, query.filters)
-        plan = tantivy_query.build(schema, query.q, searcher)
+        cache = self._cache_for(stamp)
+        plan_key = ("plan", query.q)
+        if plan_key in cache:
+            plan: tantivy_query.Plan | None = cache[plan_key]
+        else:
+            plan = tantivy_query.build(schema, query.q, searcher)
+        cache[plan_key] = plan
+        counts_key = ("counts", query.q, _filter_key(query.filters))
+        counted: tuple[bool, int, dict[str, dict[str, int]]] | None = cache.get(counts_key)
 
-        # One scoring pass gives the top hits and the total; the facet counts then run on the
-        # cheaper match-only query, which finds the same documents (a contract test checks).
-        scored = tantivy_query.combine(plan.strict if plan else None, filters)
-        matching = tantivy_query.combine(plan.strict_match if plan else None, filters)
-        total, page = self._run(searcher, scored, query, plan is not None, per_page, offset)
-        if total == 0 and plan is not None and plan.relaxed is not None:
-            assert plan.relaxed_match is not None
+        # One scoring pass gives the top hits and the total. The facet counts run on the
+        # cheaper match-only query, which finds the same documents (a contract test checks),
+        # in another thread at the same time (tantivy releases the GIL), or come from the cache
+        # of this index generation when the same text and filters were counted before.
+        relaxed = counted is not None and counted[0] and plan is not None
+        if relaxed:
+            assert plan is not None and plan.relaxed is not None
             scored = tantivy_query.combine(plan.relaxed, filters)
-            matching = tantivy_query.combine(plan.relaxed_match, filters)
-            total, page = self._run(searcher, scored, query, True, per_page, offset)
-        facets = self._facets(searcher, matching, total)
-
+        else:
+            scored = tantivy_query.combine(plan.strict if plan else None, filters)
+        pending: Future[tuple[int, dict[str, dict[str, int]]]] | None = None
+        if counted is None:
+            matching = tantivy_query.combine(plan.strict_match if plan else None, filters)
+            pending = _pool().submit(self._count_and_facets, searcher, matching)
+        total, page = self._run(searcher, scored, query, plan is not None, per_page, offset)
+        if counted is None:
+            assert pending is not None
+            if total == 0 and plan is not None and plan.relaxed is not None:
+                assert plan.relaxed_match is not None
+                relaxed = True
+                scored = tantivy_query.combine(plan.relaxed, filters)
+                matching = tantivy_query.combine(plan.relaxed_match, filters)
+                pending.cancel()
+                pending = _pool().submit(self._count_and_facets, searcher, matching)
+                total, page = self._run(searcher, scored, query, True, per_page, offset)
         match = highlight.NO_MATCH
         if plan is not None:
             match = highlight.matcher(
@@ -365,6 +453,15 @@ class EmbeddedBackend:
                     score=float(score) / BOOST_SCALE if isinstance(score, float) else 0.0,
                 )
             )
+        # The snippets above ran while the facets were being counted.
+        if counted is not None:
+            facets = counted[2]
+        else:
+            assert pending is not None
+            facets = pending.result()[1]
+            cache[counts_key] = (relaxed, total, facets)
+        # Callers may change what they get; the cache keeps its own copy.
+        facets = {name: dict(values) for name, values in facets.items()}
         suggestion = None
         if plan is not None and (plan.unknown or total == 0):
             suggestion = spelling.suggest(searcher, "all_raw", plan.words, plan.unknown, plan.fixes)
@@ -398,6 +495,13 @@ class EmbeddedBackend:
         # `count` exists at runtime but is missing from tantivy's type stubs.
         count: int | None = getattr(res, "count", None)
         return int(count or 0), list(res.hits)
+
+    def _count_and_facets(
+        self, searcher: tantivy.Searcher, q: tantivy.Query
+    ) -> tuple[int, dict[str, dict[str, int]]]:
+        res = searcher.search(q, 1, count=True)  # a limit of 0 panics in tantivy
+        total = int(getattr(res, "count", None) or 0)
+        return total, self._facets(searcher, q, total)
 
     def _facets(
         self, searcher: tantivy.Searcher, q: tantivy.Query, total: int

@@ -216,3 +216,20 @@ def test_neighbouring_words_side_by_side_rank_higher(tmp_path: Path) -> None:
     together = replace(make_doc(2, "Netwerk"), summary="Het mkb-ecosysteem van bedrijven.")
     backend.index([apart, together])
     assert _ranked(backend, "mkb ecosysteem")[0][0] == "practice:p2"
+
+
+def test_cached_counts_follow_every_commit(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path / "idx")
+    backend.index([make_doc(1)])
+    first = backend.search(SearchQuery(q="roosteren"))
+    again = backend.search(SearchQuery(q="roosteren", sort="newest"))  # from the cache
+    assert (first.total, first.facets) == (again.total, again.facets) == (1, first.facets)
+    again.facets["type"]["practice"] = 99  # a caller's change does not reach the cache
+    backend.index([replace(make_doc(2), themes=("slim-roosteren", "werkdruk"))])
+    after = backend.search(SearchQuery(q="roosteren"))
+    assert after.total == 2
+    assert after.facets["type"] == {"practice": 2}
+    assert after.facets["theme"] == {"slim-roosteren": 2, "werkdruk": 1}
+    # A commit from another handle on the same directory (another process) is seen as well.
+    EmbeddedBackend(tmp_path / "idx").delete(["practice:p1"])
+    assert backend.search(SearchQuery(q="roosteren")).facets["type"] == {"practice": 1}
