@@ -166,13 +166,15 @@ class EmbeddedBackend:
         *,
         writer_heap: int = 64_000_000,
         lock_timeout: float = 10.0,
+        cache_size: int = CACHE_SIZE,
     ) -> None:
         self.path = Path(path)
         self._writer_heap = writer_heap
         self._lock_timeout = lock_timeout
         self._write_lock = _writer_lock(self.path)
         self._reload_lock = threading.Lock()
-        self._cache = _LRU(CACHE_SIZE)
+        self._cache_size = cache_size
+        self._cache = _LRU(cache_size)
         self._cache_stamp: tuple[int, int, int] | None = None
         self._schema = build_schema()
         try:
@@ -227,7 +229,7 @@ class EmbeddedBackend:
         """The cache of query plans and counts for one generation of the index (one commit)."""
         with self._reload_lock:
             if self._cache_stamp != stamp:
-                self._cache = _LRU(CACHE_SIZE)
+                self._cache = _LRU(self._cache_size)
                 self._cache_stamp = stamp
             return self._cache
 
