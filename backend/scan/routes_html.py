@@ -181,7 +181,8 @@ def _result_page(request: Request, session: Session, result: ScanResult, token: 
         "advice": service.advice_for(session, d, result),
         "strong": service.strong_points(d, result), "previous": previous,
         "changes": changes, "errors": errors or {}, "values": values or {},
-        "private_url": f"{request.app.state.settings.base_url}/scan/resultaat/{token}",
+        "private_url": (f"{request.app.state.settings.base_url}/scan/resultaat/{token}"
+                        if token else ""),
     }, status_code=status_code, headers=NO_STORE)
 
 
@@ -227,3 +228,29 @@ def my_results(session: Session, user_id: int) -> list[ScanResult]:
 
     return list(session.exec(select(ScanResult).where(ScanResult.user_id == user_id)
                              .order_by(col(ScanResult.id).desc())))
+
+
+@router.get("/scan/mijn-scans", response_class=HTMLResponse, name="scan_mine")
+def my_scans(request: Request, session: SessionDep,
+             principal: OptionalPrincipal) -> HTMLResponse:
+    """The scans saved to the account (done while logged in), newest first."""
+    from backend.accounts.deps import login_redirect
+
+    if principal is None or principal.user_id is None:
+        raise login_redirect(request)
+    results = my_results(session, principal.user_id)
+    return render(request, "scan/mine.html", {
+        "results": [(r, service.scores_of(r)) for r in results]}, headers=NO_STORE)
+
+
+@router.get("/scan/mijn-scans/{result_id}", response_class=HTMLResponse, name="scan_mine_one")
+def my_scan(request: Request, session: SessionDep, principal: OptionalPrincipal,
+            result_id: int) -> HTMLResponse:
+    from backend.accounts.deps import login_redirect
+
+    if principal is None or principal.user_id is None:
+        raise login_redirect(request)
+    result = session.get(ScanResult, result_id)
+    if result is None or result.user_id != principal.user_id:
+        raise service.ScanNotFound()
+    return _result_page(request, session, result, "")

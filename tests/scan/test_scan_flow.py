@@ -126,3 +126,25 @@ def test_discuss_with_advisor_routes_a_question_with_the_scan(
 
 def test_unknown_token_is_404(client: LoketClient, scan_data: None) -> None:
     assert client.get("/scan/resultaat/bestaat-niet").status_code == 404
+
+
+def test_scan_saved_to_account(client: LoketClient, session: Session, login: Any,
+                               scan_data: None) -> None:
+    from tests.factories.accounts import create_user
+
+    assert client.get("/scan/mijn-scans").status_code == 303  # to the login page
+    user = create_user(session)
+    other = create_user(session)
+    session.commit()
+    login(user)
+    run_scan(client, 3)
+    run_scan(client, 4)
+    mine = session.exec(select(ScanResult).where(ScanResult.user_id == user.id)
+                        .order_by(ScanResult.id)).all()  # type: ignore[arg-type]
+    assert len(mine) == 2 and mine[1].previous_id == mine[0].id
+    listing = client.get("/scan/mijn-scans")
+    assert listing.status_code == 200 and f"/scan/mijn-scans/{mine[1].id}" in listing.text
+    page = client.get(f"/scan/mijn-scans/{mine[1].id}")
+    assert page.status_code == 200 and "Vorige scan" in page.text
+    login(other)
+    assert client.get(f"/scan/mijn-scans/{mine[1].id}").status_code == 404
