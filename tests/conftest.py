@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +122,7 @@ def client(app: FastAPI) -> Iterator[LoketClient]:
 
 
 @pytest.fixture
-def login(db: Database, client: LoketClient):  # type: ignore[no-untyped-def]
+def login(db: Database, client: LoketClient) -> Callable[..., LoketClient]:
     """``login(user)`` gives the test client a logged-in session for ``user``."""
     from tests.factories.accounts import session_cookie_for
 

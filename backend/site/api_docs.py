@@ -19,6 +19,14 @@ router = APIRouter(include_in_schema=False)
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
+def _parameter(p: dict[str, Any]) -> dict[str, Any]:
+    schema = p.get("schema", {})
+    kind = schema.get("type") or next(
+        (alt.get("type") for alt in schema.get("anyOf", []) if alt.get("type") != "null"), "")
+    return {"name": p.get("name"), "in": p.get("in"), "required": p.get("required", False),
+            "type": kind, "description": p.get("description", "")}
+
+
 def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
     ops = []
     for path, item in sorted(schema.get("paths", {}).items()):
@@ -33,12 +41,7 @@ def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
                 "summary": op.get("summary") or op.get("operationId", ""),
                 "description": op.get("description", ""),
                 "tag": (op.get("tags") or ["api"])[0],
-                "parameters": [
-                    {"name": p.get("name"), "in": p.get("in"), "required": p.get("required", False),
-                     "type": p.get("schema", {}).get("type") or p.get("schema", {}).get("anyOf", [{}])[0].get("type", ""),
-                     "description": p.get("description", "")}
-                    for p in op.get("parameters", [])
-                ],
+                "parameters": [_parameter(p) for p in op.get("parameters", [])],
                 "body": ", ".join(sorted(body)),
                 "responses": sorted(op.get("responses", {})),
                 "secured": bool(op.get("security")),

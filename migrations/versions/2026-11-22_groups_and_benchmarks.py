@@ -11,11 +11,10 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 import backend.core.db
 
 revision: str = '92ca1c298918'
-down_revision: str | Sequence[str] | None = '2105858e15d4'
+down_revision: str | Sequence[str] | None = 'd24f4c3c4b18'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

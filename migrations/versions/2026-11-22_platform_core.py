@@ -1,7 +1,7 @@
 """platform core
 
 Revision ID: 787eb794f643
-Revises: 
+Revises:
 Create Date: 2026-11-22 16:20:41.200323
 """
 
@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-
 
 import backend.core.db
 

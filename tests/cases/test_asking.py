@@ -142,7 +142,7 @@ def test_api_question_from_an_integration_without_cookies(app: FastAPI, session:
     assert r.json()["desk"]["slug"] == "oost-nl"
 
 
-def test_question_text_asks_for_suggestions_as_you_type(client) -> None:  # type: ignore[no-untyped-def]
+def test_question_text_asks_for_suggestions_as_you_type(client) -> None:
     page = client.get("/vraag").text
     assert 'hx-get="/vraag/suggesties"' in page
     assert 'hx-target="#suggestions"' in page

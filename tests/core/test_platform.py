@@ -46,7 +46,7 @@ def test_post_from_foreign_origin_is_refused(client: LoketClient) -> None:
 
 
 def test_session_middleware_loads_the_principal(client: LoketClient, session: Session,
-                                                login) -> None:  # type: ignore[no-untyped-def]
+                                                login) -> None:
     user = create_user(session, name="Anna Admin", roles=("admin",))
     session.commit()
     login(user)

@@ -19,10 +19,10 @@ from tests.factories.accounts import create_user
 
 
 @pytest.fixture
-def admin_client(client: LoketClient, session: Session, login) -> LoketClient:  # type: ignore[no-untyped-def]
+def admin_client(client: LoketClient, session: Session, login) -> LoketClient:
     admin = create_user(session, name="Anna Beheer", roles=("admin",))
     session.commit()
-    return login(admin)  # type: ignore[no-any-return]
+    return login(admin)
 
 
 def _failed(session: Session, kind: str = "test.admin.webhook",
@@ -36,7 +36,7 @@ def _failed(session: Session, kind: str = "test.admin.webhook",
 
 
 @pytest.mark.parametrize("path", ["/beheer/uitgaand", "/beheer/mail"])
-def test_pages_are_for_admins_only(client: LoketClient, session: Session, login,  # type: ignore[no-untyped-def]
+def test_pages_are_for_admins_only(client: LoketClient, session: Session, login,
                                    path: str) -> None:
     r = client.get(path)
     assert r.status_code == 303 and r.headers["location"].startswith("/inloggen")
