@@ -66,7 +66,7 @@ test-postgres: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy backend
+	$(BIN)/mypy backend tests bench
 
 format: install
 	$(BIN)/ruff check --fix .
