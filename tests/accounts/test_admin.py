@@ -340,3 +340,9 @@ def test_page_links_and_role_checks_in_the_menu(admin_client: LoketClient,
     assert 'href="/beheer"' in admin_client.get("/").text
     links = session.exec(select(UserRole)).all()
     assert links
+
+
+def test_form_field_attributes_are_real_attributes(admin_client: LoketClient) -> None:
+    page = admin_client.get("/beheer/tokens").text
+    assert 'min="1"' in page and 'max="3650"' in page and 'inputmode="numeric"' in page
+    assert "&#34;" not in page
