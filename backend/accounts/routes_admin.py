@@ -8,7 +8,6 @@ user search (the ``results`` block) and nothing depends on it.
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -24,6 +23,7 @@ from backend.accounts.models import GLOBAL_ROLES, ApiToken, AuditEvent, User
 from backend.core.db import SessionDep, utcnow
 from backend.core.errors import LoketError
 from backend.core.i18n import gettext_ as _
+from backend.core.paging import page_number, paginate
 from backend.core.templating import render
 
 router = APIRouter(prefix="/beheer", include_in_schema=False)
@@ -63,28 +63,6 @@ def _notice(request: Request) -> dict[str, str] | None:
     return None
 
 
-def _page(value: str | None) -> int:
-    try:
-        return max(1, int(value or 1))
-    except ValueError:
-        return 1
-
-
-def _paging(page: int, per_page: int, total: int, base: str, params: dict[str, Any]
-            ) -> dict[str, Any]:
-    pages = max(1, math.ceil(total / per_page))
-    page = min(page, pages)
-    keep = {k: v for k, v in params.items() if v not in (None, "")}
-
-    def href(n: int) -> str:
-        return f"{base}?{urlencode({**keep, 'pagina': n})}"
-
-    return {"page": page, "pages": pages, "total": total,
-            "prev": href(page - 1) if page > 1 else None,
-            "next": href(page + 1) if page < pages else None,
-            "offset": (page - 1) * per_page}
-
-
 def _back_to(url: str, *, done: str | None = None, error: str | None = None) -> RedirectResponse:
     query = urlencode({"gedaan": done} if done else {"fout": error} if error else {})
     return RedirectResponse(f"{url}?{query}" if query else url, status_code=303)
@@ -116,10 +94,10 @@ def admin_index(request: Request, admin: AdminPage) -> HTMLResponse:
 def users(request: Request, session: SessionDep, admin: AdminPage, q: str = "", rol: str = "",
           pagina: str | None = None) -> HTMLResponse:
     role = rol if rol in GLOBAL_ROLES else ""
-    page = _page(pagina)
+    page = page_number(pagina)
     found, total = service.list_users(session, q=q, role=role or None,
                                       offset=(page - 1) * USERS_PER_PAGE, limit=USERS_PER_PAGE)
-    paging = _paging(page, USERS_PER_PAGE, total, "/beheer/gebruikers", {"q": q, "rol": role})
+    paging = paginate(page, USERS_PER_PAGE, total, "/beheer/gebruikers", {"q": q, "rol": role})
     if paging["page"] != page:  # past the last page: show the last one
         found, _total = service.list_users(session, q=q, role=role or None,
                                            offset=paging["offset"], limit=USERS_PER_PAGE)
@@ -328,7 +306,7 @@ def audit(request: Request, session: SessionDep, admin: AdminPage, actie: str = 
         errors["van"] = _("Enter a date such as 2025-03-31.")
     if tot.strip() and until_day is None:
         errors["tot"] = _("Enter a date such as 2025-03-31.")
-    page = _page(pagina)
+    page = page_number(pagina)
     params = {"actie": actie, "gebruiker": gebruiker, "van": van, "tot": tot}
     events: list[AuditEvent] = []
     total = 0
@@ -338,7 +316,7 @@ def audit(request: Request, session: SessionDep, admin: AdminPage, actie: str = 
             since=_day_start(since_day) if since_day else None,
             until=_day_start(until_day + timedelta(days=1)) if until_day else None,
             offset=(page - 1) * EVENTS_PER_PAGE, limit=EVENTS_PER_PAGE)
-    paging = _paging(page, EVENTS_PER_PAGE, total, "/beheer/audit", params)
+    paging = paginate(page, EVENTS_PER_PAGE, total, "/beheer/audit", params)
     user_ids = {e.actor_user_id for e in events if e.actor_user_id}
     user_ids |= {int(e.target_id) for e in events
                  if e.target_type == "user" and e.target_id and e.target_id.isdigit()}

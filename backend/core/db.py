@@ -144,16 +144,8 @@ def get_session(request: Request) -> Iterator[Session]:
     Side effects are outbox rows written in this same transaction; the worker is woken
     only after the commit succeeded.
     """
-    db = get_database(request)
-    session = db.session(write=request.method not in SAFE_METHODS)
-    try:
+    with get_database(request).transaction(write=request.method not in SAFE_METHODS) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
     wake = getattr(request.app.state, "wake_worker", None)
     if wake is not None and session.info.get("outbox_written"):
         wake()

@@ -8,9 +8,7 @@ Mail bodies are shown as escaped text only: an HTML part is never rendered as HT
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -33,6 +31,7 @@ from backend.core.outbox import (
     retry_failed,
     status_counts,
 )
+from backend.core.paging import page_number, paginate
 from backend.core.templating import render
 from backend.core.worker import PeriodicJob
 
@@ -59,27 +58,6 @@ def _notice(request: Request) -> dict[str, str] | None:
     if code in done:
         return {"kind": "error" if code == "not_failed" else "success", "text": done[code]}
     return None
-
-
-def _page(value: str | None) -> int:
-    try:
-        return max(1, int(value or 1))
-    except ValueError:
-        return 1
-
-
-def _paging(page: int, total: int, base: str, params: dict[str, Any]) -> dict[str, Any]:
-    pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(page, pages)
-    keep = {k: v for k, v in params.items() if v not in (None, "")}
-
-    def href(n: int) -> str:
-        return f"{base}?{urlencode({**keep, 'pagina': n})}"
-
-    return {"page": page, "pages": pages, "total": total,
-            "prev": href(page - 1) if page > 1 else None,
-            "next": href(page + 1) if page < pages else None,
-            "offset": (page - 1) * PER_PAGE}
 
 
 def _get_message(session: Session, message_id: int, *, kind: str | None = None
@@ -110,7 +88,8 @@ def outbox(request: Request, session: SessionDep, admin: AdminPage, status: str 
         where.append(col(OutboxMessage.kind) == kind)
     total = int(session.exec(select(func.count()).select_from(OutboxMessage)
                              .where(*where)).one())
-    paging = _paging(_page(pagina), total, "/beheer/uitgaand", {"status": status, "soort": kind})
+    paging = paginate(page_number(pagina), PER_PAGE, total, "/beheer/uitgaand",
+                      {"status": status, "soort": kind})
     messages = session.exec(select(OutboxMessage).where(*where)
                             .order_by(col(OutboxMessage.id).desc())
                             .offset(paging["offset"]).limit(PER_PAGE)).all()
@@ -187,7 +166,7 @@ def mail(request: Request, session: SessionDep, admin: AdminPage, bezorging: str
     where = [col(OutboxMessage.kind) == MAIL_KIND, *_mail_filter(delivery)]
     total = int(session.exec(select(func.count()).select_from(OutboxMessage)
                              .where(*where)).one())
-    paging = _paging(_page(pagina), total, "/beheer/mail", {"bezorging": delivery})
+    paging = paginate(page_number(pagina), PER_PAGE, total, "/beheer/mail", {"bezorging": delivery})
     messages = session.exec(select(OutboxMessage).where(*where)
                             .order_by(col(OutboxMessage.id).desc())
                             .offset(paging["offset"]).limit(PER_PAGE)).all()
