@@ -50,16 +50,26 @@ browsers:
 		|| echo "warning: could not install chromium; browser tests will fail"; \
 	else echo "warning: /usr/bin/chromium missing; run 'sudo apt-get install chromium'"; fi
 
+# The PostgreSQL run starts in the background and the SQLite run streams in the foreground: the
+# suites use different databases, and running them side by side uses both cores. The PostgreSQL
+# log is printed when the SQLite run ends. `make test-sqlite` / `make test-postgres` run one.
 test: install browsers
-	@$(MAKE) --no-print-directory test-sqlite
-	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(LOKET_TEST_POSTGRES_URL)', connect_timeout=3).close()" 2>/dev/null; then \
-		$(MAKE) --no-print-directory test-postgres; \
-	else echo "PostgreSQL not reachable at $(LOKET_TEST_POSTGRES_URL): skipped the PostgreSQL run"; fi
+	@mkdir -p var
+	@pg=0; if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(LOKET_TEST_POSTGRES_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+		pg=1; $(MAKE) --no-print-directory test-postgres > var/test-postgres.log 2>&1 & pgpid=$$!; \
+		echo "PostgreSQL run started in the background (log: var/test-postgres.log)"; \
+	else echo "PostgreSQL not reachable at $(LOKET_TEST_POSTGRES_URL): skipped the PostgreSQL run"; fi; \
+	$(MAKE) --no-print-directory test-sqlite; sqlite_rc=$$?; pg_rc=0; \
+	if [ $$pg = 1 ]; then wait $$pgpid; pg_rc=$$?; cat var/test-postgres.log; fi; \
+	echo "SQLite run exit $$sqlite_rc, PostgreSQL run exit $$pg_rc"; \
+	[ $$sqlite_rc = 0 ] && [ $$pg_rc = 0 ]
 
 test-sqlite: install
 	@echo "=== test suite on SQLite ==="
 	env -u LOKET_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 
+# On PostgreSQL only the tests that reach the database run (tests/conftest.py DATABASE_FIXTURES);
+# LOKET_TEST_ALL=1 runs everything there too.
 test-postgres: install
 	@echo "=== test suite on PostgreSQL ==="
 	LOKET_TEST_DATABASE_URL=$(LOKET_TEST_POSTGRES_URL) $(BIN)/pytest $(PYTEST_ARGS)

@@ -42,6 +42,40 @@ def db_upgrade(revision: str = "heads") -> None:
     typer.echo("database is up to date")
 
 
+@db_app.command("backup")
+def db_backup(path: Path) -> None:
+    """SQLite: an online, checked copy of the database to PATH (PostgreSQL: use pg_dump)."""
+    from backend.core.backup import BackupError, backup_sqlite
+
+    try:
+        info = backup_sqlite(get_settings().database_url, path)
+    except BackupError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(f"backup written to {info.path} ({info.bytes} bytes, {info.tables} tables, "
+               f"revision {info.revision})")
+
+
+@db_app.command("restore")
+def db_restore(path: Path, yes: Annotated[bool, typer.Option(
+        "--yes", help="replace the current database without asking")] = False) -> None:
+    """SQLite: replace the database with the backup at PATH (stop the app and worker first),
+    then migrate it to this version."""
+    from backend.core.backup import BackupError, restore_sqlite
+    from backend.core.migrate import upgrade
+
+    settings = get_settings()
+    if not yes:
+        typer.confirm(f"Replace the database of {settings.database_url} with {path}?",
+                      abort=True)
+    try:
+        info = restore_sqlite(path, settings.database_url)
+    except BackupError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    upgrade(settings.database_url)  # a backup of an older version is brought up to date
+    typer.echo(f"restored {info.path} from revision {info.revision}; then migrated. Rebuild "
+               "the search index: loket search reindex")
+
+
 @app.command()
 def seed() -> None:
     """Load the seed data (idempotent: existing items are updated, nothing is duplicated)."""
@@ -62,7 +96,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     settings = get_settings()
     uvicorn.run("backend.main:app_factory", factory=True, host=host, port=port,
                 workers=workers, reload=reload, proxy_headers=True,
-                forwarded_allow_ips="127.0.0.1", access_log=False,
+                forwarded_allow_ips=settings.forwarded_allow_ips, access_log=False,
                 log_config=None, server_header=False, log_level=settings.log_level.lower())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,6 +19,7 @@ from backend.core.db import Database
 from backend.core.errors import install_error_handlers
 from backend.core.logging import configure_logging
 from backend.core.middleware import RequestContextMiddleware
+from backend.core.openapi import document_api_errors
 from backend.core.security import csrf_protect
 from backend.core.settings import ROOT, Settings, get_settings
 from backend.core.worker import Worker
@@ -41,6 +43,7 @@ def _include_routers(app: FastAPI) -> None:
     from backend.content import routes_html as content_html
     from backend.ops import routes as ops_routes
     from backend.ops import routes_admin as ops_admin
+    from backend.privacy import routes as privacy_routes
     from backend.regions import routes as regions_routes
     from backend.routing import routes as routing_routes
     from backend.scan import routes as scan_routes
@@ -59,6 +62,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(accounts_api.router)
     app.include_router(cases_routes.router)
     app.include_router(community_routes.router)
+    app.include_router(privacy_routes.router)
     app.include_router(schemes_routes.router)  # before content: /regelingen/zoeker
     app.include_router(scan_routes.router)
     app.include_router(content_api.router)
@@ -74,6 +78,8 @@ def register_handlers() -> None:
     import backend.community.feed
     import backend.content.indexing
     import backend.core.mail
+    import backend.privacy.retention
+    import backend.scan.aggregates
     import backend.schemes.alerts  # noqa: F401
 
 
@@ -91,6 +97,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
         app.state.worker = worker
         app.state.wake_worker = worker.wake
         thread = worker.start_thread() if start_worker else None
+        if settings.env != "test":  # tests build hundreds of apps in one process
+            # What start-up loaded lives as long as the process: keep it out of every full
+            # collection, which otherwise walked it in the middle of a request (100–250 ms of
+            # CPU on the benchmark page; docs/benchmarks.md).
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:
@@ -117,6 +129,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
     add_readiness_check(app, "search", search_readiness)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _include_routers(app)
+    document_api_errors(app)
     # Outermost first: request context wraps sessions so both see the same state.
     app.add_middleware(SessionMiddleware, db=db, settings=settings)
     app.add_middleware(AccessLogMiddleware,

@@ -56,6 +56,16 @@ def engine(database_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_routing_cache() -> None:
+    """The router keeps the taxonomy for a few seconds per database URL (taxonomy edits reach
+    it within ``TAXONOMY_TTL``). Every test rolls its rows back on the same URL, so a test must
+    not inherit the taxonomy a test before it built."""
+    from backend.routing.service import invalidate
+
+    invalidate()
+
+
 @pytest.fixture
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
@@ -139,9 +149,31 @@ def random_email() -> str:
     return f"user-{secrets.token_hex(4)}@example.nl"
 
 
+# Fixtures through which a test reaches the database under test. A test that uses none of them
+# (pure functions, templates, the browser tests' own SQLite server) gives the same result on
+# every database, so the PostgreSQL run leaves it to the SQLite run.
+DATABASE_FIXTURES = frozenset({"engine", "database_url", "fresh_db", "empty_schema_url"})
+
+
+def _is_browser_test(item: pytest.Item) -> bool:
+    return (item.get_closest_marker("browser") is not None
+            or item.nodeid.startswith("tests/browser/"))
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return not _is_browser_test(item) and not DATABASE_FIXTURES.isdisjoint(names)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Browser tests run last: Playwright's sync API keeps an event loop running in the main
+    """On PostgreSQL, run only the tests that touch the database (see ``DATABASE_FIXTURES``).
+
+    Browser tests run last: Playwright's sync API keeps an event loop running in the main
     thread for the rest of the session, which would break ``asyncio.run`` in later tests (and
     the fast tests give feedback first)."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None
-               or item.nodeid.startswith("tests/browser/"))
+    if os.environ.get("LOKET_TEST_DATABASE_URL") and not os.environ.get("LOKET_TEST_ALL"):
+        independent = [item for item in items if not _uses_database(item)]
+        if independent:
+            config.hook.pytest_deselected(items=independent)
+            items[:] = [item for item in items if _uses_database(item)]
+    items.sort(key=_is_browser_test)

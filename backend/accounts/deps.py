@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import Depends, Request
 from starlette.exceptions import HTTPException
 
+from backend.accounts.models import PERSONAL, personal_token_may_use
 from backend.accounts.principal import Principal
 from backend.core.db import SAFE_METHODS, DatabaseDep, SessionDep, utcnow
-from backend.core.errors import Forbidden, NotAuthenticated
+from backend.core.errors import Forbidden, NotAuthenticated, login_location
 from backend.core.i18n import N_
+from backend.core.openapi import raises
 
 
 def _bearer(request: Request) -> str | None:
@@ -21,6 +22,9 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
+# 401: an unknown, revoked or expired bearer token, even where one is optional;
+# 403: a personal token outside the groups API.
+@raises(401, 403)
 def get_principal(request: Request, session: SessionDep, db: DatabaseDep) -> Principal | None:
     """The logged-in user (session cookie) or the API token's principal, or None."""
     token = _bearer(request)
@@ -34,6 +38,9 @@ def get_principal(request: Request, session: SessionDep, db: DatabaseDep) -> Pri
         raise NotAuthenticated(N_("Invalid or revoked API token."), code="invalid_token",
                                headers={"WWW-Authenticate": "Bearer"})
     principal, row = found
+    if row.role == PERSONAL and not personal_token_may_use(request.url.path):
+        raise Forbidden(N_("A personal token only works for the groups API."),
+                        code="token_scope")
     if row.last_used_at is None or (utcnow() - row.last_used_at).total_seconds() > 60:
         if request.method in SAFE_METHODS:
             # A GET's session is read-only: note the use in a short transaction of its own.
@@ -50,6 +57,7 @@ def get_principal(request: Request, session: SessionDep, db: DatabaseDep) -> Pri
 OptionalPrincipal = Annotated[Principal | None, Depends(get_principal)]
 
 
+@raises(401)
 def get_current_user(principal: OptionalPrincipal) -> Principal:
     if principal is None:
         raise NotAuthenticated()
@@ -62,6 +70,7 @@ CurrentUser = Annotated[Principal, Depends(get_current_user)]
 def require_role(*roles: str) -> Callable[[Principal], Principal]:
     """Dependency factory: the principal must hold one of ``roles`` (admin holds all)."""
 
+    @raises(403)
     def check(principal: CurrentUser) -> Principal:
         if not principal.has(*roles):
             raise Forbidden()
@@ -76,8 +85,7 @@ EditorUser = Annotated[Principal, Depends(require_role("editor"))]
 
 def login_redirect(request: Request) -> HTTPException:
     """A 303 to the login page that comes back here afterwards (pages, not the API)."""
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    location = f"/inloggen?next={quote(target, safe='')}"
+    location = login_location(request)
     return HTTPException(303, headers={"Location": location, "HX-Redirect": location})
 
 

@@ -19,9 +19,10 @@ def purge(ctx: WorkerContext) -> dict[str, int]:
     with ctx.db.transaction() as s:
         sessions = s.exec(delete(WebSession).where(or_(
             col(WebSession.expires_at) <= now, col(WebSession.last_seen_at) <= now - idle)))
-        # Spent and expired links are kept a day for the audit trail's sake, then dropped.
-        links = s.exec(delete(LoginLink).where(
-            col(LoginLink.expires_at) <= now - timedelta(days=1)))
+        # Spent and expired links are kept a little (LOKET_RETENTION_LOGIN_LINK_DAYS) for the
+        # audit trail's sake, then dropped.
+        keep = timedelta(days=ctx.settings.retention_login_link_days)
+        links = s.exec(delete(LoginLink).where(col(LoginLink.expires_at) <= now - keep))
         counters = purge_expired(s)
     return {"sessions": int(sessions.rowcount or 0), "links": int(links.rowcount or 0),
             "counters": counters}

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from pydantic import AwareDatetime, EmailStr
 from sqlmodel import JSON, Column, Field, SQLModel
 
-from backend.core.db import UtcDateTime, utcnow
+from backend.core.db import MAX_ROW_ID, UtcDateTime, utcnow
 
 # Global roles. Desk and group roles live with their memberships (routing, community).
 ADMIN, EDITOR = "admin", "editor"
 GLOBAL_ROLES = (ADMIN, EDITOR)
+# A personal token acts as its owner with no role at all, and only on PERSONAL_TOKEN_PATHS:
+# an entry ending in "/" is a prefix, any other one an exact path.
+PERSONAL = "personal"
+PERSONAL_TOKEN_PATHS = ("/api/v1/groups/", "/api/v1/me")
+
+
+def personal_token_may_use(path: str) -> bool:
+    """``/api/v1/me`` itself, not what lies below it (``/api/v1/me/data`` is the person's
+    whole data export, which a token made for the groups API must not read)."""
+    return any(path.startswith(p) if p.endswith("/") else path == p
+               for p in PERSONAL_TOKEN_PATHS)
 
 
 class UserBase(SQLModel):
@@ -54,7 +65,7 @@ class UsersPublic(SQLModel):
 
 
 class RoleGrant(SQLModel):
-    role: str = Field(max_length=32)
+    role: Literal["admin", "editor"]
 
 
 class UserRole(SQLModel, table=True):
@@ -118,8 +129,9 @@ class ApiToken(SQLModel, table=True):
 
 class ApiTokenCreate(SQLModel):
     name: str = Field(min_length=1, max_length=100)
-    role: str = Field(max_length=32, description="admin or editor")
-    user_id: int | None = Field(default=None, description="owner; the token dies with them")
+    role: Literal["admin", "editor"]
+    user_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID,
+                                description="owner; the token dies with them")
     expires_at: AwareDatetime | None = None
 
 

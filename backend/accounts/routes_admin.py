@@ -84,6 +84,8 @@ def admin_index(request: Request, admin: AdminPage) -> HTMLResponse:
          _("E-mail kept in the outbox when no mail server is configured.")),
         ("/beheer/loketten", _("Support desks"),
          _("Desks, their coverage, topics, members and response targets.")),
+        ("/beheer/privacy", _("Privacy requests"),
+         _("Export or erase everything Loket holds about a person.")),
     ]
     return render(request, "admin/index.html", {"sections": sections})
 

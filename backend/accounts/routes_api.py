@@ -23,7 +23,8 @@ from backend.accounts.models import (
     UserPublic,
     UsersPublic,
 )
-from backend.core.db import SessionDep
+from backend.core.db import MAX_ROW_ID, RowId, SessionDep
+from backend.core.openapi import error_responses
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -55,7 +56,7 @@ def me(principal: CurrentUser) -> MePublic:
 def list_users(session: SessionDep, admin: AdminUser,
                q: Annotated[str | None, Query(max_length=200)] = None,
                role: Annotated[str | None, Query(max_length=32)] = None,
-               offset: Annotated[int, Query(ge=0)] = 0,
+               offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
                limit: Annotated[int, Query(ge=1, le=200)] = 50) -> UsersPublic:
     users, total = service.list_users(session, q=q, role=role, offset=offset, limit=limit)
     roles = service.roles_by_user(session, [u.id for u in users if u.id is not None])
@@ -64,7 +65,8 @@ def list_users(session: SessionDep, admin: AdminUser,
 
 
 @router.post("/admin/users", response_model=UserPublic, status_code=status.HTTP_201_CREATED,
-             responses=_errors, summary="Create a user")
+             responses={**_errors, **error_responses(409)},  # the address is taken
+             summary="Create a user")
 def create_user(request: Request, session: SessionDep, admin: AdminUser,
                 body: UserCreate) -> UserPublic:
     user = service.create_user(session, body.email, name=body.name, roles=body.roles,
@@ -75,15 +77,16 @@ def create_user(request: Request, session: SessionDep, admin: AdminUser,
 
 @router.post("/admin/users/{user_id}/roles", response_model=UserPublic,
              responses=_errors, summary="Grant a role")
-def grant_role(request: Request, session: SessionDep, admin: AdminUser, user_id: int,
+def grant_role(request: Request, session: SessionDep, admin: AdminUser, user_id: RowId,
                body: RoleGrant) -> UserPublic:
     service.grant_role(session, user_id, body.role, actor=admin, ip=client_ip(request))
     return _user_out(session, user_id)
 
 
 @router.delete("/admin/users/{user_id}/roles/{role}", response_model=UserPublic,
-               responses=_errors, summary="Revoke a role")
-def revoke_role(request: Request, session: SessionDep, admin: AdminUser, user_id: int,
+               responses={**_errors, **error_responses(409)},  # the last admin keeps it
+               summary="Revoke a role")
+def revoke_role(request: Request, session: SessionDep, admin: AdminUser, user_id: RowId,
                 role: str) -> UserPublic:
     service.get_user(session, user_id)
     service.revoke_role(session, user_id, role, actor=admin, ip=client_ip(request))
@@ -113,6 +116,6 @@ def create_token(request: Request, response: Response, session: SessionDep, admi
 @router.delete("/admin/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT,
                responses=_errors, summary="Revoke an API token")
 def revoke_token(request: Request, session: SessionDep, admin: AdminUser,
-                 token_id: int) -> Response:
+                 token_id: RowId) -> Response:
     service.revoke_api_token(session, token_id, actor=admin, ip=client_ip(request))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

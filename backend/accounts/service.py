@@ -19,6 +19,7 @@ from sqlmodel import Session, col, delete, select
 from backend.accounts.models import (
     ADMIN,
     GLOBAL_ROLES,
+    PERSONAL,
     ApiToken,
     AuditEvent,
     User,
@@ -298,8 +299,9 @@ def create_api_token(session: Session, *, name: str, role: str, user_id: int | N
         raise Invalid(N_("Unknown role."), fields={"role": "unknown"})
     if not name.strip():
         raise Invalid(N_("Give the token a name."), fields={"name": "required"})
-    if user_id is not None:
-        get_user(session, user_id)
+    if user_id is not None and session.get(User, user_id) is None:
+        # A field of the request, not the resource it is sent to: 422, not 404.
+        raise Invalid(N_("Unknown user."), fields={"user_id": "unknown"})
     if expires_at is not None and expires_at <= utcnow():
         raise Invalid(N_("The expiry date must be in the future."),
                       fields={"expires_at": "past"})
@@ -311,6 +313,54 @@ def create_api_token(session: Session, *, name: str, role: str, user_id: int | N
     record_audit(session, "token.created", actor=actor, target_type="api_token",
                  target_id=token.id, ip=ip, role=role)
     return token, plain
+
+
+PERSONAL_TOKEN_LIMIT = 10
+
+
+def create_personal_token(session: Session, user_id: int, *, name: str,
+                          expires_at: datetime | None, ip: str | None = None
+                          ) -> tuple[ApiToken, str]:
+    """A person's own token: it acts as them, with no role, only on the paths in
+    ``PERSONAL_TOKEN_PATHS`` (the groups API), and dies with them or when they revoke it."""
+    if not name.strip():
+        raise Invalid(N_("Give the token a name."), fields={"name": N_("Give the token a name.")})
+    if expires_at is not None and expires_at <= utcnow():
+        raise Invalid(fields={"expires_at": N_("The expiry date must be in the future.")})
+    if len(personal_tokens(session, user_id)) >= PERSONAL_TOKEN_LIMIT:
+        raise Conflict(N_("You have the maximum number of active tokens. Revoke one first."))
+    user = get_user(session, user_id)
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(name=name.strip()[:100], token_hash=sha256_hex(plain), prefix=plain[:10],
+                     role=PERSONAL, user_id=user.id, expires_at=expires_at)
+    session.add(token)
+    session.flush()
+    record_audit(session, "token.created", actor_user_id=user.id, target_type="api_token",
+                 target_id=token.id, ip=ip, role=PERSONAL)
+    return token, plain
+
+
+def personal_tokens(session: Session, user_id: int) -> list[ApiToken]:
+    """The person's own tokens that still work."""
+    now = utcnow()
+    rows = session.exec(select(ApiToken).where(
+        ApiToken.user_id == user_id, ApiToken.role == PERSONAL,
+        col(ApiToken.revoked_at).is_(None)).order_by(col(ApiToken.created_at).desc())).all()
+    return [t for t in rows if t.expires_at is None or t.expires_at > now]
+
+
+def revoke_personal_token(session: Session, user_id: int, token_id: int, *,
+                          ip: str | None = None) -> None:
+    """Only the owner revokes here; someone else's token id is simply not found."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user_id or token.role != PERSONAL:
+        raise NotFound(N_("Token not found."))
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.add(token)
+        session.flush()
+        record_audit(session, "token.revoked", actor_user_id=user_id,
+                     target_type="api_token", target_id=token_id, ip=ip)
 
 
 def get_token(session: Session, token_id: int) -> ApiToken:
@@ -345,8 +395,11 @@ def authenticate_token(session: Session, plain: str) -> tuple[Principal, ApiToke
         user = session.get(User, token.user_id)
         if user is None or not user.is_active:
             return None
+    if token.role == PERSONAL and token.user_id is None:
+        return None
+    roles = frozenset() if token.role == PERSONAL else frozenset({token.role})
     principal = Principal(user_id=token.user_id, email=f"token:{token.prefix}", name=token.name,
-                          roles=frozenset({token.role}), via="token", token_id=token.id)
+                          roles=roles, via="token", token_id=token.id)
     return principal, token
 
 

@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 import anyio
-from sqlmodel import col, delete, select
+from sqlmodel import Session, col, delete, select
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -72,14 +72,18 @@ def logout(request: Request) -> None:
     request.scope["state"]["session_action"] = ("logout", None)
 
 
+def _principal(s: Session, user_id: int) -> Principal | None:
+    user = s.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    roles = s.exec(select(UserRole.role).where(UserRole.user_id == user_id)).all()
+    return Principal(user_id=user.id, email=user.email, name=user.name,
+                     roles=frozenset(roles))
+
+
 def load_principal(db: Database, user_id: int) -> Principal | None:
     with db.transaction(write=False) as s:
-        user = s.get(User, user_id)
-        if user is None or not user.is_active:
-            return None
-        roles = s.exec(select(UserRole.role).where(UserRole.user_id == user_id)).all()
-        return Principal(user_id=user.id, email=user.email, name=user.name,
-                         roles=frozenset(roles))
+        return _principal(s, user_id)
 
 
 class SessionMiddleware:
@@ -93,18 +97,28 @@ class SessionMiddleware:
     def _load(self, token: str) -> tuple[WebSession | None, Principal | None]:
         now = utcnow()
         id_hash = sha256_hex(token)
-        with self.db.transaction(write=False) as s:
+        with self.db.transaction(write=False) as s:  # one read transaction for both
             row = s.get(WebSession, id_hash)
+            live = row is not None and row.expires_at > now and row.last_seen_at + self.idle > now
+            principal = _principal(s, row.user_id) if live and row and row.user_id else None
         if row is None:
             return None, None
-        if row.expires_at <= now or row.last_seen_at + self.idle <= now:
+        if not live:
             with self.db.transaction() as s:
                 s.exec(delete(WebSession).where(col(WebSession.id_hash) == id_hash))
             return None, None
-        principal = load_principal(self.db, row.user_id) if row.user_id else None
         if row.user_id and principal is None:  # user deactivated or deleted
             return None, None
         return row, principal
+
+    def _must_save(self, row: WebSession | None, data: dict[str, Any], modified: bool,
+                   action: tuple[str, int | None] | None) -> bool:
+        """Whether ``_save`` has anything to write (else the thread hop is skipped)."""
+        if action:
+            return True
+        if row is None:
+            return modified and bool(data)
+        return modified or utcnow() - row.last_seen_at > TOUCH_EVERY
 
     def _save(self, row: WebSession | None, data: dict[str, Any], modified: bool,
               action: tuple[str, int | None] | None) -> tuple[str | None, bool]:
@@ -164,8 +178,11 @@ class SessionMiddleware:
                     # The handler failed after asking for a login: its audit and
                     # timestamps were rolled back, so the login must not happen either.
                     action = None
-                new_token, clear = await anyio.to_thread.run_sync(
-                    self._save, row, data, data.modified, action)
+                if self._must_save(row, data, data.modified, action):
+                    new_token, clear = await anyio.to_thread.run_sync(
+                        self._save, row, data, data.modified, action)
+                else:
+                    new_token, clear = None, False
                 headers = list(message.get("headers", []))
                 if new_token:
                     headers.append((b"set-cookie", cookie_header(SESSION_COOKIE, new_token,

@@ -50,7 +50,8 @@ def grant_case(request: Request, case_id: int) -> None:
 
 def get_case_for_entrepreneur(reference: str, request: Request, session: SessionDep) -> Case:
     case = session.exec(select(Case).where(Case.reference == reference.upper())).first()
-    if case is None or case.id not in session_case_ids(request):
+    # An anonymised case (backend/privacy) belongs to nobody any more, whoever held it.
+    if case is None or case.id not in session_case_ids(request) or not case.contact_email:
         raise EntrepreneurCaseNotFound()
     return case
 

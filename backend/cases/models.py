@@ -18,7 +18,7 @@ from pydantic import BaseModel, EmailStr, field_validator
 from pydantic import Field as PField
 from sqlmodel import JSON, Column, Field, SQLModel
 
-from backend.core.db import UtcDateTime, utcnow
+from backend.core.db import RowId, UtcDateTime, utcnow
 
 # --- vocabularies ------------------------------------------------------------------------
 
@@ -346,7 +346,7 @@ class NoteIn(BaseModel):
 
 
 class AssignIn(BaseModel):
-    user_id: int
+    user_id: RowId
 
 
 class CloseIn(BaseModel):

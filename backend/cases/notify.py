@@ -77,6 +77,8 @@ def _follow_link(base_url: str, token: str) -> str:
 
 def _to_entrepreneur(session: Session, case: Case, subject: str, lines: list[str],
                      token: str, base_url: str) -> None:
+    if not case.contact_email:  # anonymised (backend/privacy): nobody to write to
+        return
     lines = [*lines, "",
              _("Follow your question through this private link (it works once; after that "
                "this browser remembers you):"),

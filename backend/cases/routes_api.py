@@ -36,16 +36,18 @@ from backend.cases.models import (
     QuestionCreate,
     ReplyIn,
 )
-from backend.cases.routes_html import ASK_LIMIT_EMAIL, ASK_LIMIT_IP
 from backend.cases.routes_workspace import inbox_query
 from backend.cases.service import desk_names, timeline
 from backend.cases.views import is_overdue
-from backend.core.db import SessionDep
+from backend.core.db import RowId, SessionDep
 from backend.core.errors import NotFound
+from backend.core.openapi import error_responses
 from backend.core.ratelimit import check_rate
 from backend.routing.models import Desk
 
 router = APIRouter(prefix="/api/v1", tags=["questions and cases"])
+# A closed case, a case a colleague handles, a hand-off already decided or offered.
+CONFLICT = error_responses(409)
 
 
 def _desk_ref(session: Session, desk_id: int) -> DeskRef:
@@ -94,8 +96,7 @@ def _base(request: Request) -> str:
 
 @router.post("/questions", status_code=201, response_model=QuestionAccepted,
              summary="Ask a question",
-             responses={422: {"description": "Invalid fields"},
-                        429: {"description": "Rate limited"}})
+             responses=error_responses(409, 429))
 def ask(request: Request, session: SessionDep, principal: OptionalPrincipal,
         body: QuestionCreate) -> QuestionAccepted:
     """Store and route a question; the asker gets a confirmation mail with a private link.
@@ -103,9 +104,10 @@ def ask(request: Request, session: SessionDep, principal: OptionalPrincipal,
     Returns the reference, the desk, why it was chosen, and a one-time private link
     (``follow_url``) that the integration may hand to the entrepreneur.
     """
-    check_rate(request, f"ask:ip:{client_ip(request)}", ASK_LIMIT_IP)
-    check_rate(request, "ask:email:" + email_fingerprint(
-        str(body.email), request.app.state.settings.secret_key), ASK_LIMIT_EMAIL)
+    settings = request.app.state.settings
+    check_rate(request, f"ask:ip:{client_ip(request)}", settings.rate_limit_ask_ip)
+    check_rate(request, "ask:email:" + email_fingerprint(str(body.email), settings.secret_key),
+               settings.rate_limit_ask_email)
     case, _token, decision = service.ask_question(
         session, body, source="api", ip=client_ip(request), base_url=_base(request))
     follow_token = service.issue_token(session, case)
@@ -145,13 +147,13 @@ def get_case(session: SessionDep, case: CaseForAdvisor) -> CasePublic:
     return case_public(session, case)
 
 
-@router.post("/cases/{reference}/claim", response_model=CasePublic)
+@router.post("/cases/{reference}/claim", response_model=CasePublic, responses=CONFLICT)
 def claim_case(session: SessionDep, principal: CurrentUser, case: CaseForAdvisor) -> CasePublic:
     workspace.claim(session, case, principal)
     return case_public(session, case)
 
 
-@router.post("/cases/{reference}/assign", response_model=CasePublic)
+@router.post("/cases/{reference}/assign", response_model=CasePublic, responses=CONFLICT)
 def assign_case(request: Request, session: SessionDep, principal: CurrentUser,
                 case: CaseForAdvisor, body: AssignIn) -> CasePublic:
     workspace.assign(session, case, principal, body.user_id, base_url=_base(request))
@@ -172,14 +174,15 @@ def note_case(session: SessionDep, principal: CurrentUser, case: CaseForAdvisor,
     return case_public(session, case)
 
 
-@router.post("/cases/{reference}/close", response_model=CasePublic)
+@router.post("/cases/{reference}/close", response_model=CasePublic, responses=CONFLICT)
 def close_case(session: SessionDep, principal: CurrentUser, case: CaseForAdvisor,
                body: CloseIn) -> CasePublic:
     workspace.close(session, case, principal, body.outcome)
     return case_public(session, case)
 
 
-@router.post("/cases/{reference}/handoffs", response_model=HandoffPublic, status_code=201)
+@router.post("/cases/{reference}/handoffs", response_model=HandoffPublic, status_code=201,
+             responses=CONFLICT)
 def offer_handoff(request: Request, session: SessionDep, principal: CurrentUser,
                   case: CaseForAdvisor, body: HandoffIn) -> HandoffPublic:
     handoff = workspace.offer_handoff(session, case, principal, body.to_desk, body.note,
@@ -187,9 +190,10 @@ def offer_handoff(request: Request, session: SessionDep, principal: CurrentUser,
     return _handoff_public(session, handoff)
 
 
-@router.post("/cases/{reference}/handoffs/{handoff_id}/accept", response_model=HandoffPublic)
+@router.post("/cases/{reference}/handoffs/{handoff_id}/accept", response_model=HandoffPublic,
+             responses=CONFLICT)
 def accept_handoff(request: Request, session: SessionDep, principal: CurrentUser,
-                   case: CaseForAdvisor, handoff_id: int) -> HandoffPublic:
+                   case: CaseForAdvisor, handoff_id: RowId) -> HandoffPublic:
     workspace.accept_handoff(session, case, principal, handoff_id, base_url=_base(request))
     handoff = session.get(CaseHandoff, handoff_id)
     assert handoff is not None
@@ -197,9 +201,9 @@ def accept_handoff(request: Request, session: SessionDep, principal: CurrentUser
 
 
 @router.post("/cases/{reference}/handoffs/{handoff_id}/decline",
-             response_model=HandoffPublic)
+             response_model=HandoffPublic, responses=CONFLICT)
 def decline_handoff(request: Request, session: SessionDep, principal: CurrentUser,
-                    case: CaseForAdvisor, handoff_id: int,
+                    case: CaseForAdvisor, handoff_id: RowId,
                     body: HandoffDecision | None = None) -> HandoffPublic:
     handoff = workspace.decline_handoff(session, case, principal, handoff_id,
                                         body.note if body else None, base_url=_base(request))

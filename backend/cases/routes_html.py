@@ -35,9 +35,7 @@ router = APIRouter(include_in_schema=False)
 # logs; "no-referrer" would make browsers send "Origin: null" with the form post, which the
 # CSRF check rightly refuses.
 NO_STORE = {"Cache-Control": "no-store"}
-# Asking: per IP address and per e-mail address.
-ASK_LIMIT_IP = "10/3600"
-ASK_LIMIT_EMAIL = "5/86400"
+# Asking: per IP address and per e-mail address (settings rate_limit_ask_ip / _email).
 RESEND_LIMIT_IP = "10/3600"
 RESEND_LIMIT_EMAIL = "3/3600"
 HONEYPOT = "website"
@@ -140,7 +138,8 @@ def ask_submit(request: Request, session: SessionDep,
         "email": email, "name": name, "phone": phone, "consent": bool(consent)}
     # Counted before anything is written: on SQLite the counter has its own transaction.
     try:
-        _limit(request, "ask", email, ASK_LIMIT_IP, ASK_LIMIT_EMAIL)
+        settings = request.app.state.settings
+        _limit(request, "ask", email, settings.rate_limit_ask_ip, settings.rate_limit_ask_email)
     except TooManyRequests as exc:
         message, headers = _too_many(exc)
         return _ask_page(request, session, values, message=message, status_code=429,

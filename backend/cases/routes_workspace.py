@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from backend.accounts.deps import CurrentUser
 from backend.accounts.models import User
 from backend.accounts.principal import Principal
-from backend.cases import access, choices, publish, workspace
+from backend.cases import access, choices, panels, publish, workspace
 from backend.cases.deps import CaseForAdvisor, MemberDesk
 from backend.cases.figures import desk_figures
 from backend.cases.models import OPEN_STATUSES, Case, CaseHandoff
@@ -185,6 +185,7 @@ def case_page(request: Request, session: Session, principal: Principal, case: Ca
                    "sector": choices.label("sector", case.sector),
                    "size": choices.label("size", case.company_size)},
         "errors": errors or {}, "values": values, "message": message,
+        "panels": panels.panels_for(session, case),
     }, block="case", status_code=status_code, headers=NO_STORE)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import Request
 
+from backend.search.breaker import breaker
 from backend.search.port import Hit, SearchBackend, SearchQuery
 
 log = logging.getLogger("loket.cases")
@@ -45,8 +46,9 @@ def suggestions(request: Request, text: str, *, limit: int = 5) -> list[Hit]:
         backend = _backend(request)
         if backend is None:
             return []
-        results = backend.search(SearchQuery(q=text, filters={"type": list(TYPES)},
-                                             per_page=limit))
+        query = SearchQuery(q=text, filters={"type": list(TYPES)}, per_page=limit)
+        # Fails fast while the engine is away (a hanging engine would hold a thread per key).
+        results = breaker.call(backend, lambda: backend.search(query))
     except Exception:
         log.warning("suggestions unavailable", exc_info=True)
         return []

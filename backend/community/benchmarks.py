@@ -12,18 +12,21 @@ import csv
 import io
 import math
 import re
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from backend.accounts.service import record_audit
+from backend.community import crossgroup
 from backend.community import disclosure as dc
 from backend.community import formula as fx
 from backend.community.deps import MemberAccess
 from backend.community.models import (
     BenchmarkPeriod,
     Firm,
+    FrozenValue,
     Group,
     GroupMembership,
     Kpi,
@@ -108,7 +111,7 @@ def get_period(session: Session, group: Group, period_id: int) -> BenchmarkPerio
 def define_kpi(session: Session, group: Group, *, key: str, name: str, unit: str = "",
                description: str = "", higher_is_better: bool = True,
                formula: str | None = None, min_value: float | None = None,
-               max_value: float | None = None) -> Kpi:
+               max_value: float | None = None, template: str | None = None) -> Kpi:
     errors: dict[str, str] = {}
     key = key.strip().lower()
     existing = {k.key: k for k in kpis(session, group)}
@@ -139,7 +142,7 @@ def define_kpi(session: Session, group: Group, *, key: str, name: str, unit: str
     kpi = Kpi(group_id=group.id, key=key, name=name.strip(), unit=unit.strip()[:32],
               description=description.strip()[:2000], higher_is_better=higher_is_better,
               formula=formula, min_value=min_value, max_value=max_value,
-              position=len(existing))
+              position=len(existing), template=template)
     session.add(kpi)
     session.flush()
     return kpi
@@ -158,7 +161,8 @@ def add_template(session: Session, group: Group, key: str) -> Kpi:
     return define_kpi(session, group, key=template.key, name=template.name, unit=template.unit,
                       description=template.description,
                       higher_is_better=template.higher_is_better, formula=template.formula,
-                      min_value=template.min_value, max_value=template.max_value)
+                      min_value=template.min_value, max_value=template.max_value,
+                      template=template.key)
 
 
 def add_period(session: Session, group: Group, label: str) -> BenchmarkPeriod:
@@ -182,9 +186,9 @@ def own_figures(session: Session, firm_id: int, period_ids: Sequence[int]
     """(period id, kpi id) → value, for this firm only."""
     if not period_ids:
         return {}
-    rows = session.exec(select(KpiFigure).where(KpiFigure.firm_id == firm_id,
-                                                col(KpiFigure.period_id).in_(period_ids))).all()
-    return {(r.period_id, r.kpi_id): r.value for r in rows}
+    rows = session.exec(select(KpiFigure.period_id, KpiFigure.kpi_id, KpiFigure.value).where(
+        KpiFigure.firm_id == firm_id, col(KpiFigure.period_id).in_(period_ids))).all()
+    return {(pid, kid): value for pid, kid, value in rows}
 
 
 def with_derived(kpi_list: Sequence[Kpi], entered: dict[int, float]) -> dict[int, float]:
@@ -272,6 +276,33 @@ def submit_form(session: Session, access: MemberAccess, period_id: int,
     _save(session, access, period, values)
 
 
+def submit_values(session: Session, access: MemberAccess, period_id: int,
+                  values: dict[str, float | None]) -> None:
+    """The API's way in: ``kpi key → value`` (``None`` removes the figure); KPIs not named
+    stay as they are. All or nothing, like the form and the CSV."""
+    period = _open_period(session, access, period_id)
+    by_key = {k.key: k for k in kpis(session, access.group)}
+    out: dict[int, float | None] = {}
+    errors: dict[str, str] = {}
+    for key, value in values.items():
+        kpi = by_key.get(key)
+        if kpi is None or kpi.id is None:
+            errors[key] = N_("unknown KPI")
+        elif kpi.formula:
+            errors[key] = N_("this KPI is computed, not entered")
+        elif value is None:
+            out[kpi.id] = None
+        else:
+            checked, error = _check_value(kpi, repr(float(value)))
+            if error:
+                errors[key] = error
+            out[kpi.id] = checked
+    if errors:
+        raise Invalid(fields=errors)
+    if out:
+        _save(session, access, period, out)
+
+
 @dataclass
 class CsvProblem:
     line: int
@@ -355,7 +386,9 @@ def close_period(session: Session, access: MemberAccess, period_id: int) -> Benc
 
 
 def freeze_period(session: Session, group: Group, period: BenchmarkPeriod) -> None:
-    """Rule 4: compute every cell and rank once from the figures as they are now."""
+    """Rule 4: compute every cell and rank once from the figures as they are now, and keep the
+    values as they were (with each firm's sector and size class) for the comparison across
+    groups (rule 5) when the group allows it."""
     if period.closed_at is not None:
         raise Conflict(N_("This period is closed; its figures can no longer change."))
     kpi_list = kpis(session, group)
@@ -371,27 +404,38 @@ def freeze_period(session: Session, group: Group, period: BenchmarkPeriod) -> No
     profile: dict[Hashable, tuple[str, str]] = {
         f_id: (f.sector, f.size_class) for f_id, f in member_firms.items() if f_id is not None}
     assert period.id is not None
+    stats_rows: list[dict[str, object]] = []
+    rank_rows: list[dict[str, object]] = []
     for kpi in kpi_list:
         assert kpi.id is not None
         kpi_values: dict[Hashable, float] = {
             firm: v[kpi.id] for firm, v in values.items() if kpi.id in v}
         frozen = dc.freeze(kpi_values, profile)
-        for key, stats in frozen.cells.items():
-            session.add(PublishedStat(period_id=period.id, kpi_id=kpi.id, cell=_cell_name(key),
-                                      n=stats.n, reason=stats.reason, q1=stats.q1,
-                                      median=stats.median, q3=stats.q3))
-        for firm, rank in frozen.ranks.items():
-            assert isinstance(firm, int)
-            session.add(PublishedRank(period_id=period.id, kpi_id=kpi.id, firm_id=firm,
-                                      rank=rank))
+        stats_rows += [{"period_id": period.id, "kpi_id": kpi.id, "cell": _cell_name(key),
+                        "n": st.n, "reason": st.reason, "q1": st.q1, "median": st.median,
+                        "q3": st.q3} for key, st in frozen.cells.items()]
+        rank_rows += [{"period_id": period.id, "kpi_id": kpi.id, "firm_id": firm, "rank": rank}
+                      for firm, rank in frozen.ranks.items()]
+    frozen_rows = [{"period_id": period.id, "kpi_id": kpi_id, "firm_id": firm,
+                    "sector": member_firms[firm].sector,
+                    "size_class": member_firms[firm].size_class, "value": value}
+                   for firm, v in values.items() for kpi_id, value in v.items()]
+    for model, rows in ((PublishedStat, stats_rows), (PublishedRank, rank_rows),
+                        (FrozenValue, frozen_rows)):
+        if rows:
+            session.execute(sa.insert(model), rows)
     period.closed_at = utcnow()
+    period.cross_group = group.allow_cross_group
     session.add(period)
     session.flush()
+    if period.cross_group:
+        crossgroup.refresh(session, period.label,
+                           [k.template for k in kpi_list if k.template])
 
 
 # --- a firm's comparison -------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     label: str
     n: int
@@ -405,7 +449,7 @@ class Cell:
         return self.reason is None
 
 
-@dataclass
+@dataclass(slots=True)
 class Point:
     period: BenchmarkPeriod
     own: float | None
@@ -413,9 +457,12 @@ class Point:
     group: Cell | None  # None while the period is open
     sector: Cell | None = None
     size: Cell | None = None
+    # all firms of the same sector and size class in the groups that allow it (rule 5);
+    # None when the group did not take part for this period or the KPI has no template
+    cross: Cell | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class KpiComparison:
     kpi: Kpi
     points: list[Point]
@@ -429,23 +476,49 @@ def comparison(session: Session, access: MemberAccess) -> list[KpiComparison]:
     period_list = periods(session, group)
     ids = [p.id for p in period_list if p.id is not None]
     own = own_figures(session, firm.id, ids)
-    own_by_period = {
-        p.id: with_derived(kpi_list, {k: v for (pid, k), v in own.items() if pid == p.id})
-        for p in period_list}
+    entered: dict[int, dict[int, float]] = {p.id: {} for p in period_list if p.id is not None}
+    for (pid, kid), value in own.items():
+        entered[pid][kid] = value
+    own_by_period = {pid: with_derived(kpi_list, values) for pid, values in entered.items()}
     wanted = ["all", f"sector:{firm.sector}", f"size:{firm.size_class}"]
-    stats = session.exec(select(PublishedStat).where(col(PublishedStat.period_id).in_(ids),
-                                                     col(PublishedStat.cell).in_(wanted))
-                         ).all() if ids else []
-    by = {(s.period_id, s.kpi_id, s.cell): s for s in stats}
-    ranks = {(r.period_id, r.kpi_id): r.rank for r in session.exec(
-        select(PublishedRank).where(PublishedRank.firm_id == firm.id,
-                                    col(PublishedRank.period_id).in_(ids))).all()} if ids else {}
+    kpi_ids = [k.id for k in kpi_list if k.id is not None]
+    # plain rows, not ORM objects: a page reads some 1,000 of them
+    t = PublishedStat.__table__.c  # type: ignore[attr-defined]
+    stats = session.execute(sa.select(
+        t.period_id, t.kpi_id, t.cell, t.n, t.reason, t.q1, t.median, t.q3)
+        # every column of the unique index, so each cell is one index lookup
+        .where(col(PublishedStat.period_id).in_(ids), col(PublishedStat.kpi_id).in_(kpi_ids),
+               col(PublishedStat.cell).in_(wanted))
+    ).all() if ids else []
+    by = {(pid, kid, c): (n, reason, q1, median, q3)
+          for pid, kid, c, n, reason, q1, median, q3 in stats}
+    ranks = {(pid, kid): rank for pid, kid, rank in session.exec(
+        select(PublishedRank.period_id, PublishedRank.kpi_id, PublishedRank.rank).where(
+            PublishedRank.firm_id == firm.id, col(PublishedRank.period_id).in_(ids),
+            col(PublishedRank.kpi_id).in_(kpi_ids))).all()
+    } if ids else {}
+    cross = crossgroup.latest_versions(
+        session, templates=[k.template for k in kpi_list if k.template],
+        labels=[p.label for p in period_list if p.cross_group], sector=firm.sector,
+        size_class=firm.size_class)
+
+    l_group, l_sector, l_size, l_all = (_("Group"), _("Same sector"), _("Same size"),
+                                        _("All groups"))
+
+    def cross_cell(p: BenchmarkPeriod, kpi: Kpi) -> Cell | None:
+        if not (p.cross_group and kpi.template):
+            return None
+        s = cross.get((kpi.template, p.label, firm.sector, firm.size_class))
+        if s is None:
+            return Cell(l_all, 0, dc.Reason.too_few, None, None, None)
+        return Cell(label=l_all, n=s.n, reason=s.reason, q1=s.q1, median=s.median,
+                    q3=s.q3)
 
     def cell(pid: int, kid: int, name: str, label: str) -> Cell | None:
         s = by.get((pid, kid, name))
         if s is None:
             return None
-        return Cell(label=label, n=s.n, reason=s.reason, q1=s.q1, median=s.median, q3=s.q3)
+        return Cell(label, *s)
 
     out: list[KpiComparison] = []
     for kpi in kpi_list:
@@ -457,28 +530,30 @@ def comparison(session: Session, access: MemberAccess) -> list[KpiComparison]:
             points.append(Point(
                 period=p, own=own_by_period[p.id].get(kpi.id),
                 rank=ranks.get((p.id, kpi.id)),
-                group=(cell(p.id, kpi.id, "all", _("Group"))
-                       or Cell(_("Group"), 0, dc.Reason.too_few, None, None, None))
+                group=(cell(p.id, kpi.id, "all", l_group)
+                       or Cell(l_group, 0, dc.Reason.too_few, None, None, None))
                 if closed else None,
-                sector=cell(p.id, kpi.id, wanted[1], _("Same sector")) if closed else None,
-                size=cell(p.id, kpi.id, wanted[2], _("Same size")) if closed else None))
+                sector=cell(p.id, kpi.id, wanted[1], l_sector) if closed else None,
+                size=cell(p.id, kpi.id, wanted[2], l_size) if closed else None,
+                cross=cross_cell(p, kpi) if closed else None))
         out.append(KpiComparison(kpi=kpi, points=points))
     return out
 
 
-def reason_label(reason: str | None) -> str:
-    if reason is None:
-        return ""
-    try:
-        return _(dc.REASON_LABELS[dc.Reason(reason)])
-    except ValueError:
-        return reason
+reason_label = dc.reason_label
+
+
+def _cell_columns(c: Cell | None, num: Callable[[float | None], str]) -> list[str]:
+    if c is None:
+        return ["", "", "", "", ""]
+    return [str(c.n), num(c.q1), num(c.median), num(c.q3), c.reason or ""]
 
 
 def export_rows(comparisons: Iterable[KpiComparison]) -> list[list[str]]:
     """The firm's own data and comparisons as CSV rows."""
     rows = [["kpi", "unit", "period", "own_value", "percentile_rank", "group_n", "group_q1",
-             "group_median", "group_q3", "suppressed_reason"]]
+             "group_median", "group_q3", "suppressed_reason", "all_groups_n", "all_groups_q1",
+             "all_groups_median", "all_groups_q3", "all_groups_suppressed_reason"]]
 
     def num(v: float | None) -> str:
         return "" if v is None else format(v, ".10g")
@@ -490,5 +565,6 @@ def export_rows(comparisons: Iterable[KpiComparison]) -> list[list[str]]:
                          num(p.rank), str(g.n) if g else "",
                          num(g.q1) if g else "", num(g.median) if g else "",
                          num(g.q3) if g else "",
-                         (g.reason or "") if g else dc.Reason.not_published.value])
+                         (g.reason or "") if g else dc.Reason.not_published.value,
+                         *_cell_columns(p.cross, num)])
     return rows

@@ -18,6 +18,7 @@ from backend.community import service
 from backend.community.models import COORDINATOR, Firm, Group, GroupMembership
 from backend.core.db import SessionDep
 from backend.core.errors import Forbidden, NotAuthenticated, wants_json
+from backend.core.openapi import raises
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,12 @@ def _require(request: Request, access: GroupAccess, *, coordinator: bool) -> Mem
                         membership=access.membership)
 
 
+@raises(401, 403)
 def group_member(request: Request, access: GroupView) -> MemberAccess:
     return _require(request, access, coordinator=False)
 
 
+@raises(401, 403)
 def group_coordinator(request: Request, access: GroupView) -> MemberAccess:
     return _require(request, access, coordinator=True)
 

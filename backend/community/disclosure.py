@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 from typing import TypeVar
 
 from backend.core.i18n import N_
+from backend.core.i18n import gettext_ as _
 
 MIN_FIRMS = 5
 DOMINANCE = Fraction(85, 100)
@@ -53,6 +55,16 @@ REASON_LABELS: dict[Reason, str] = {
 }
 
 
+def reason_label(reason: str | None) -> str:
+    """Why a cell is hidden, in the reader's language ("te weinig deelnemers"); "" when shown."""
+    if reason is None:
+        return ""
+    try:
+        return _(REASON_LABELS[Reason(reason)])
+    except ValueError:
+        return reason
+
+
 @dataclass(frozen=True, slots=True)
 class CellStats:
     """What may be shown of one cell. Statistics are ``None`` whenever ``reason`` is set."""
@@ -66,6 +78,10 @@ class CellStats:
     @property
     def shown(self) -> bool:
         return self.reason is None
+
+    @property
+    def reason_label(self) -> str:
+        return reason_label(self.reason)
 
     def suppressed(self, reason: Reason) -> CellStats:
         return CellStats(n=self.n, reason=reason)
@@ -205,6 +221,48 @@ def freeze(
     ranks = ({firm: percentile_rank(values, v) for firm, v in figures.items()}
              if stats[ALL].shown else {})
     return FrozenPeriod(cells=stats, ranks=ranks)
+
+
+# --- rule 5: the comparison across groups ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One firm's frozen value from one group's closed period."""
+
+    group: Hashable
+    period: Hashable
+    firm: Hashable
+    value: float
+
+
+def pool(contributions: Sequence[Contribution], published: AbstractSet[Hashable] = frozenset()
+         ) -> dict[Hashable, Contribution]:
+    """One value per firm (a firm may be in several groups): from a period already published
+    if there is one, else from the first period (by ``repr`` order of the period ids)."""
+    chosen: dict[Hashable, Contribution] = {}
+    for c in sorted(contributions, key=lambda c: (c.period not in published, repr(c.period))):
+        chosen.setdefault(c.firm, c)
+    return chosen
+
+
+def next_version(contributions: Sequence[Contribution],
+                 published: AbstractSet[Hashable] = frozenset()) -> CellStats | None:
+    """Rule 5: what a new version of a cell across groups shows, or ``None`` when no new version
+    may be published yet. ``published`` holds the periods of the current version."""
+    chosen = pool(contributions, published)
+    known = {c.firm for c in contributions if c.period in published}
+    block = [c.value for firm, c in chosen.items() if firm not in known]
+    if not block or primary_reason(block) is not None:
+        return None
+    stats = cell_stats([c.value for c in chosen.values()])
+    if stats.shown:
+        for group in {c.group for c in contributions}:
+            own = {c.firm for c in contributions if c.group == group}
+            rest = [c.value for firm, c in chosen.items() if firm not in own]
+            if rest and primary_reason(rest) is not None:
+                return stats.suppressed(Reason.secondary)
+    return stats
 
 
 class PeriodClosed(Exception):

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, func, select
 
 from backend.accounts.models import User
 from backend.accounts.service import record_audit
+from backend.community import attachments
 from backend.community.deps import GroupAccess, MemberAccess
 from backend.community.models import (
     COMMENT_MAX,
@@ -53,6 +54,7 @@ class PostView:
     comments: list[CommentView] = field(default_factory=list)
     reports: int = 0
     proposed: bool = False
+    attachments: list[attachments.AttachmentInfo] = field(default_factory=list)
 
 
 def _text(body: str, limit: int) -> str:
@@ -103,6 +105,7 @@ def list_posts(session: Session, access: GroupAccess, *, limit: int = 50) -> lis
             select(GroupPostReport.post_id, func.count())
             .where(col(GroupPostReport.post_id).in_(ids))
             .group_by(col(GroupPostReport.post_id))).all())
+    files = attachments.infos(session, [p.id for p in posts if p.id is not None])
     authored: list[GroupPost | GroupComment] = [*posts, *comments]
     users, firms = _names(session, {x.author_id for x in authored if x.author_id},
                           {x.firm_id for x in authored if x.firm_id})
@@ -110,7 +113,8 @@ def list_posts(session: Session, access: GroupAccess, *, limit: int = 50) -> lis
                             firm=firms.get(p.firm_id or 0, ""),
                             html=Markup(render_markdown(p.body_md)),  # noqa: S704 - sanitised
                             reports=reports.get(p.id or 0, 0),
-                            proposed=p.proposed_item_id is not None) for p in posts}
+                            proposed=p.proposed_item_id is not None,
+                            attachments=files.get(p.id or 0, [])) for p in posts}
     for c in comments:
         views[c.post_id].comments.append(CommentView(
             comment=c, author=users.get(c.author_id or 0, ""), firm=firms.get(c.firm_id or 0, ""),
@@ -118,13 +122,19 @@ def list_posts(session: Session, access: GroupAccess, *, limit: int = 50) -> lis
     return list(views.values())
 
 
-def create_post(session: Session, access: MemberAccess, *, title: str, body: str) -> GroupPost:
+def create_post(session: Session, access: MemberAccess, *, title: str, body: str,
+                upload: attachments.Upload | None = None) -> GroupPost:
+    """A post, with an optional attachment; everything is checked before anything is saved."""
     body = _text(body, POST_MAX)
+    if upload is not None:
+        attachments.check(upload)
     assert access.group.id is not None
     post = GroupPost(group_id=access.group.id, firm_id=access.own_firm.id,
                      author_id=access.user.user_id, title=title.strip()[:200], body_md=body)
     session.add(post)
     session.flush()
+    if upload is not None:
+        attachments.attach(session, post, upload)
     return post
 
 

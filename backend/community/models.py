@@ -50,6 +50,9 @@ class GroupBase(SQLModel):
     sector: str = Field(default="", max_length=64)
     region: str = Field(default="", max_length=120)
     is_example: bool = False
+    # Members' figures of periods closed while this is on count in the comparison across
+    # groups (same KPI template, period label, sector and size class; docs/disclosure.md).
+    allow_cross_group: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class Group(GroupBase, table=True):
@@ -88,6 +91,8 @@ class GroupInvitation(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     used_by_firm_id: int | None = Field(default=None, foreign_key="group_firm.id",
                                         ondelete="SET NULL")
+    role: str = Field(default=MEMBER, max_length=16,
+                      sa_column_kwargs={"server_default": MEMBER})
 
 
 class GroupJoinRequest(SQLModel, table=True):
@@ -140,6 +145,23 @@ class GroupComment(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+
+
+class GroupPostAttachment(SQLModel, table=True):
+    """A file attached to a post, stored in the database so that every replica can serve it."""
+
+    __tablename__ = "group_post_attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="group_post.id", index=True, ondelete="CASCADE")
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size: int
+    data: bytes = Field(sa_type=sa.LargeBinary)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
 class GroupPostReport(SQLModel, table=True):
     __tablename__ = "group_post_report"
     __table_args__ = (sa.UniqueConstraint("post_id", "reporter_id"),)
@@ -173,6 +195,8 @@ class Kpi(SQLModel, table=True):
     min_value: float | None = None
     max_value: float | None = None
     position: int = 0
+    # The ready-made template it came from: KPIs of one template compare across groups.
+    template: str | None = Field(default=None, max_length=64)
 
 
 class BenchmarkPeriod(SQLModel, table=True):
@@ -184,6 +208,8 @@ class BenchmarkPeriod(SQLModel, table=True):
     label: str = Field(max_length=40)
     position: int = 0
     closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # Whether the group allowed the comparison across groups when the period was closed.
+    cross_group: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class KpiFigure(SQLModel, table=True):
@@ -230,3 +256,43 @@ class PublishedRank(SQLModel, table=True):
     kpi_id: int = Field(foreign_key="group_kpi.id", primary_key=True, ondelete="CASCADE")
     firm_id: int = Field(foreign_key="group_firm.id", primary_key=True, ondelete="CASCADE")
     rank: float
+
+
+class FrozenValue(SQLModel, table=True):
+    """A firm's value of one KPI in a closed period, with the firm's sector and size class as
+    they were at closing (computed KPIs included). Input of the comparison across groups;
+    never shown (docs/disclosure.md)."""
+
+    __tablename__ = "group_frozen_value"
+
+    period_id: int = Field(foreign_key="group_benchmark_period.id", primary_key=True,
+                           ondelete="CASCADE")
+    kpi_id: int = Field(foreign_key="group_kpi.id", primary_key=True, ondelete="CASCADE")
+    firm_id: int = Field(foreign_key="group_firm.id", primary_key=True, ondelete="CASCADE")
+    sector: str = Field(max_length=64)
+    size_class: str = Field(max_length=16)
+    value: float
+
+
+class CrossGroupStat(SQLModel, table=True):
+    """One published version of a cell across groups: KPI template × period label × sector ×
+    size class. Versions only ever get added (docs/disclosure.md, comparison across groups)."""
+
+    __tablename__ = "group_cross_stat"
+    __table_args__ = (sa.UniqueConstraint("template", "label", "sector", "size_class",
+                                          "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    template: str = Field(max_length=64)
+    label: str = Field(max_length=40)
+    sector: str = Field(max_length=64)
+    size_class: str = Field(max_length=16)
+    version: int
+    # the closed periods whose firms make up this version, as a sorted JSON list of ids
+    period_ids: list[int] = Field(sa_type=sa.JSON)
+    n: int
+    reason: str | None = Field(default=None, max_length=32)
+    q1: float | None = None
+    median: float | None = None
+    q3: float | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from backend.community import benchmarks as bm
 from backend.community.deps import GroupMember
-from backend.core.db import SessionDep
+from backend.core.db import RowId, SessionDep
 
 router = APIRouter(prefix="/api/v1/groups", tags=["groups"])
 
@@ -33,6 +35,10 @@ class ComparisonPoint(BaseModel):
     own_value: float | None
     percentile_rank: float | None
     group: GroupCellOut | None
+    all_groups: GroupCellOut | None = Field(
+        None, description="All firms of your sector and size class in the groups that allow "
+        "the comparison across groups (same KPI template and period label); null when your "
+        "group did not take part for this period or the KPI has no template.")
 
 
 class KpiComparisonOut(BaseModel):
@@ -43,7 +49,67 @@ class KpiComparisonOut(BaseModel):
     points: list[ComparisonPoint]
 
 
-@router.get("/{slug}/figures", response_model=list[OwnFigure])
+class KpiOut(BaseModel):
+    key: str
+    name: str
+    unit: str
+    description: str
+    higher_is_better: bool
+    formula: str | None = Field(None, description="Computed from other KPIs; not submitted.")
+    template: str | None = Field(None, description="Ready-made template: compares across "
+                                 "groups.")
+    min_value: float | None
+    max_value: float | None
+
+
+class PeriodOut(BaseModel):
+    id: int
+    label: str
+    closed: bool
+
+
+class FiguresIn(BaseModel):
+    figures: dict[str, float | None] = Field(
+        description="KPI key → your firm's value; null removes the value. KPIs not named stay "
+        "as they are. All or nothing: one bad value and nothing is saved.",
+        examples=[{"oee": 71.5, "absenteeism": 4.2}])
+
+
+_errors: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No or an invalid token."},
+    403: {"description": "Your firm is not a member of this group."},
+    404: {"description": "No such group or period."},
+}
+
+
+@router.get("/{slug}/kpis", response_model=list[KpiOut], responses=_errors)
+def group_kpis(session: SessionDep, access: GroupMember) -> list[KpiOut]:
+    """The group's KPIs: the keys to submit figures with."""
+    return [KpiOut(key=k.key, name=k.name, unit=k.unit, description=k.description,
+                   higher_is_better=k.higher_is_better, formula=k.formula, template=k.template,
+                   min_value=k.min_value, max_value=k.max_value)
+            for k in bm.kpis(session, access.group)]
+
+
+@router.get("/{slug}/periods", response_model=list[PeriodOut], responses=_errors)
+def group_periods(session: SessionDep, access: GroupMember) -> list[PeriodOut]:
+    """The group's periods; figures can be submitted and corrected while a period is open."""
+    return [PeriodOut(id=p.id or 0, label=p.label, closed=p.closed_at is not None)
+            for p in bm.periods(session, access.group)]
+
+
+@router.patch("/{slug}/periods/{period_id}/figures", response_model=list[OwnFigure],
+              responses={**_errors, 409: {"description": "The period is closed."},
+                         422: {"description": "A value is not valid; nothing was saved."}})
+def submit_figures(session: SessionDep, access: GroupMember, period_id: RowId,
+                   body: FiguresIn) -> list[OwnFigure]:
+    """Submit or correct your firm's figures for an open period. Returns your figures for it."""
+    bm.submit_values(session, access, period_id, body.figures)
+    period = bm.get_period(session, access.group, period_id)
+    return [f for f in own_figures(session, access) if f.period == period.label]
+
+
+@router.get("/{slug}/figures", response_model=list[OwnFigure], responses=_errors)
 def own_figures(session: SessionDep, access: GroupMember) -> list[OwnFigure]:
     """Your firm's own figures in this group, per period and KPI (computed KPIs included)."""
     out: list[OwnFigure] = []
@@ -56,13 +122,18 @@ def own_figures(session: SessionDep, access: GroupMember) -> list[OwnFigure]:
     return out
 
 
-@router.get("/{slug}/comparisons", response_model=list[KpiComparisonOut])
+@router.get("/{slug}/comparisons", response_model=list[KpiComparisonOut], responses=_errors)
 def own_comparisons(session: SessionDep, access: GroupMember) -> list[KpiComparisonOut]:
     """Your firm's values against the group's published statistics (docs/disclosure.md)."""
     return [KpiComparisonOut(
         kpi=c.kpi.key, name=c.kpi.name, unit=c.kpi.unit, higher_is_better=c.kpi.higher_is_better,
         points=[ComparisonPoint(
             period=p.period.label, own_value=p.own, percentile_rank=p.rank,
-            group=GroupCellOut(n=p.group.n, suppressed_reason=p.group.reason, q1=p.group.q1,
-                               median=p.group.median, q3=p.group.q3) if p.group else None)
+            group=_cell(p.group), all_groups=_cell(p.cross))
             for p in c.points]) for c in bm.comparison(session, access)]
+
+
+def _cell(c: bm.Cell | None) -> GroupCellOut | None:
+    if c is None:
+        return None
+    return GroupCellOut(n=c.n, suppressed_reason=c.reason, q1=c.q1, median=c.median, q3=c.q3)

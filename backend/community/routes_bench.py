@@ -13,9 +13,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from backend.community import benchmarks as bm
 from backend.community.chart import build_chart
 from backend.community.deps import GroupCoordinator, GroupMember, MemberAccess
+from backend.community.numbers import number_formatter
+from backend.community.page import table_rows
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid
 from backend.core.i18n import N_
+from backend.core.i18n import gettext_ as _
 from backend.core.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -31,17 +34,23 @@ def _back(access: MemberAccess, ok: str) -> RedirectResponse:
 
 def _page(request: Request, session: SessionDep, access: MemberAccess, *,
           errors: dict[str, str] | None = None, problems: list[bm.CsvProblem] | None = None,
-          status_code: int = 200) -> HTMLResponse:
+          values: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
+    """``values``: what was typed in a refused management form, shown again (nothing lost)."""
     comparisons = bm.comparison(session, access)
+    cross_shown = access.group.allow_cross_group or any(
+        p.cross is not None for c in comparisons for p in c.points)
     return render(request, "community/benchmarks.html", {
         "access": access, "group": access.group, "comparisons": comparisons,
-        "charts": {c.kpi.id: build_chart(c) for c in comparisons},
+        "charts": {c.kpi.id: build_chart(c, number_formatter()) for c in comparisons},
+        "rows": {c.kpi.id: table_rows(c, cross_shown=cross_shown) for c in comparisons},
+        "cross_shown": cross_shown,
         "own": {(p.period.id, c.kpi.id): p.own for c in comparisons for p in c.points},
         "kpis": bm.kpis(session, access.group), "periods": bm.periods(session, access.group),
         "template_options": [(t.key, t.name) for t in bm.TEMPLATES],
         "reason_label": bm.reason_label,
-        "errors": errors or {}, "problems": problems or [],
-        "ok": request.query_params.get("ok")}, status_code=status_code, headers=PRIVATE)
+        "errors": {k: _(v) for k, v in (errors or {}).items()}, "problems": problems or [],
+        "values": values or {}, "ok": request.query_params.get("ok")},
+        status_code=status_code, headers=PRIVATE)
 
 
 @router.get("/groepen/{slug}/kengetallen", response_class=HTMLResponse)
@@ -85,7 +94,8 @@ def add_period(request: Request, session: SessionDep, access: GroupCoordinator,
     try:
         bm.add_period(session, access.group, label)
     except Invalid as exc:
-        return _page(request, session, access, errors=exc.fields, status_code=422)
+        return _page(request, session, access, errors=exc.fields, values={"label": label},
+                     status_code=422)
     return _back(access, "period")
 
 
@@ -109,7 +119,11 @@ def define_kpi(request: Request, session: SessionDep, access: GroupCoordinator,
                       formula=formula, min_value=_number(min_value),
                       max_value=_number(max_value))
     except Invalid as exc:
-        return _page(request, session, access, errors=exc.fields, status_code=422)
+        typed = {"key": key, "name": name, "unit": unit, "description": description,
+                 "higher_is_better": higher_is_better, "formula": formula,
+                 "min_value": min_value, "max_value": max_value}
+        return _page(request, session, access, errors=exc.fields, values=typed,
+                     status_code=422)
     return _back(access, "kpi")
 
 

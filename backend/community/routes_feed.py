@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from backend.community import feed
+from backend.community import attachments, feed
 from backend.community.deps import GroupMember, MemberAccess
-from backend.community.models import GroupPost
+from backend.community.models import ATTACHMENT_MAX_BYTES, GroupPost
+from backend.community.routes_html import render_space
 from backend.core.db import SessionDep
+from backend.core.errors import Invalid
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,11 +34,30 @@ def _back(access: MemberAccess, ok: str, post: GroupPost | None = None) -> Redir
                             status_code=303)
 
 
-@router.post("/groepen/{slug}/berichten")
-def create_post(session: SessionDep, access: GroupMember, body: FormStr = "",
-                title: FormStr = "") -> RedirectResponse:
-    post = feed.create_post(session, access, title=title, body=body)
+@router.post("/groepen/{slug}/berichten", response_model=None)
+async def create_post(request: Request, session: SessionDep, access: GroupMember,
+                      body: FormStr = "", title: FormStr = "",
+                      attachment: Annotated[UploadFile | None, File()] = None
+                      ) -> RedirectResponse | HTMLResponse:
+    upload = None
+    if attachment is not None and attachment.filename:
+        data = await attachment.read(ATTACHMENT_MAX_BYTES + 1)
+        upload = attachments.Upload(filename=attachment.filename, data=data)
+    try:
+        post = feed.create_post(session, access, title=title, body=body, upload=upload)
+    except Invalid as exc:
+        # nothing saved; the text the member wrote comes back in the form
+        return render_space(request, session, access, errors=exc.fields,
+                            values={"title": title, "body": body}, status_code=422)
     return _back(access, "posted", post)
+
+
+@router.get("/groepen/{slug}/berichten/{post_id}/bijlagen/{attachment_id}")
+def download(session: SessionDep, target: MemberPost, attachment_id: int) -> Response:
+    _access, post = target
+    row = attachments.get(session, post, attachment_id)
+    media = row.content_type
+    return Response(row.data, media_type=media, headers=attachments.download_headers(row))
 
 
 @router.post("/groepen/{slug}/berichten/{post_id}/reacties")

@@ -5,20 +5,30 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from backend.accounts.deps import OptionalPrincipal, login_redirect
+from backend.accounts.deps import OptionalPrincipal, login_redirect, require_page_role
+from backend.accounts.principal import Principal
 from backend.cases import choices
 from backend.community import feed, service
-from backend.community.deps import GroupAccess, GroupCoordinator, GroupMember, GroupView
+from backend.community.deps import (
+    GroupAccess,
+    GroupCoordinator,
+    GroupMember,
+    GroupView,
+    MemberAccess,
+)
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid
+from backend.core.i18n import gettext_ as _
 from backend.core.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 FormStr = Annotated[str, Form()]
+# Editors start groups: a group's public page is part of the portal, like the knowledge base.
+EditorPage = Annotated[Principal, Depends(require_page_role("editor"))]
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -31,10 +41,43 @@ def _firm_options() -> dict[str, Any]:
 
 
 @router.get("/groepen", response_class=HTMLResponse)
-def groups_page(request: Request, session: SessionDep) -> HTMLResponse:
+def groups_page(request: Request, session: SessionDep,
+                principal: OptionalPrincipal) -> HTMLResponse:
     return render(request, "community/groups.html",
                   {"groups": service.list_groups(session),
+                   "can_create": principal is not None and principal.has("editor"),
                    "sector_label": lambda s: choices.label("sector", s)})
+
+
+def _group_form(request: Request, template: str, context: dict[str, Any], *,
+                status_code: int = 200) -> HTMLResponse:
+    context["errors"] = {k: _(v) for k, v in (context.get("errors") or {}).items()}
+    return render(request, template, {**context, **_firm_options()},
+                  status_code=status_code, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/groepen/nieuw", response_class=HTMLResponse)
+def new_group_page(request: Request, editor: EditorPage) -> HTMLResponse:
+    return _group_form(request, "community/new_group.html", {"values": {}})
+
+
+@router.post("/groepen/nieuw", response_model=None)
+def new_group(request: Request, session: SessionDep, editor: EditorPage, name: FormStr = "",
+              purpose: FormStr = "", sector: FormStr = "", region: FormStr = "",
+              allow_cross_group: FormStr = "", coordinator_email: FormStr = ""
+              ) -> RedirectResponse | HTMLResponse:
+    try:
+        group = service.found_group(
+            session, name=name, purpose=purpose, sector=sector, region=region,
+            allow_cross_group=allow_cross_group == "1", coordinator_email=coordinator_email,
+            actor=editor, base_url=request.app.state.settings.base_url)
+    except Invalid as exc:
+        return _group_form(request, "community/new_group.html", {
+            "errors": exc.fields, "values": {
+                "name": name, "purpose": purpose, "sector": sector, "region": region,
+                "allow_cross_group": allow_cross_group == "1",
+                "coordinator_email": coordinator_email}}, status_code=422)
+    return _see_other(f"/groepen/{group.slug}?ok=created")
 
 
 @router.get("/groepen/uitnodiging/{token}", response_class=HTMLResponse)
@@ -108,16 +151,47 @@ def request_join(request: Request, session: SessionDep, access: GroupView,
     return _see_other(f"/groepen/{access.group.slug}?ok=requested")
 
 
-@router.get("/groepen/{slug}/ruimte", response_class=HTMLResponse)
-def space_page(request: Request, session: SessionDep, access: GroupMember) -> HTMLResponse:
+def render_space(request: Request, session: SessionDep, access: MemberAccess, *,
+                 errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
+                 status_code: int = 200) -> HTMLResponse:
     group = access.group
     context: dict[str, Any] = {
         "access": access, "group": group, "members": service.members(session, group),
         "requests": service.pending_requests(session, group) if access.is_coordinator else [],
         "ok": request.query_params.get("ok"), "posts": feed.list_posts(session, access),
-        "errors": {},
+        "errors": {k: _(v) for k, v in (errors or {}).items()}, "values": values or {},
     }
-    return render(request, "community/space.html", context)
+    return render(request, "community/space.html", context, status_code=status_code)
+
+
+@router.get("/groepen/{slug}/ruimte", response_class=HTMLResponse)
+def space_page(request: Request, session: SessionDep, access: GroupMember) -> HTMLResponse:
+    return render_space(request, session, access)
+
+
+@router.get("/groepen/{slug}/instellingen", response_class=HTMLResponse)
+def settings_page(request: Request, access: GroupCoordinator) -> HTMLResponse:
+    g = access.group
+    return _group_form(request, "community/settings.html", {
+        "group": g, "ok": request.query_params.get("ok"),
+        "values": {"purpose": g.purpose, "sector": g.sector, "region": g.region,
+                   "allow_cross_group": g.allow_cross_group}})
+
+
+@router.post("/groepen/{slug}/instellingen", response_model=None)
+def save_settings(request: Request, session: SessionDep, access: GroupCoordinator,
+                  purpose: FormStr = "", sector: FormStr = "", region: FormStr = "",
+                  allow_cross_group: FormStr = "") -> RedirectResponse | HTMLResponse:
+    try:
+        service.update_settings(session, access.group, purpose=purpose, sector=sector,
+                                region=region, allow_cross_group=allow_cross_group == "1",
+                                actor=access.user)
+    except Invalid as exc:
+        return _group_form(request, "community/settings.html", {
+            "group": access.group, "errors": exc.fields, "values": {
+                "purpose": purpose, "sector": sector, "region": region,
+                "allow_cross_group": allow_cross_group == "1"}}, status_code=422)
+    return _see_other(f"/groepen/{access.group.slug}/instellingen?ok=saved")
 
 
 @router.post("/groepen/{slug}/uitnodigen")

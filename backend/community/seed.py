@@ -35,6 +35,8 @@ def _load_group(session: Session, spec: dict[str, Any]) -> None:
     group = service.create_group(session, slug=spec["slug"], name=spec["name"],
                                  purpose=spec.get("purpose", ""), sector=spec.get("sector", ""),
                                  region=spec.get("region", ""), is_example=True)
+    group.allow_cross_group = bool(spec.get("allow_cross_group", False))
+    session.add(group)
     firms: list[Firm] = []
     for i, f in enumerate(spec.get("firms") or [], start=1):
         firm = service.create_firm(session, name=f["name"], sector=f["sector"],

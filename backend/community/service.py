@@ -23,6 +23,7 @@ from backend.community.models import (
     GroupMembership,
     KpiFigure,
 )
+from backend.content.taxonomy import slugify
 from backend.core.db import utcnow
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.core.i18n import N_
@@ -31,6 +32,7 @@ from backend.core.mail import send_mail
 from backend.core.security import sha256_hex
 
 INVITATION_DAYS = 14
+RESERVED_SLUGS = frozenset({"nieuw", "sleutels", "uitnodiging"})  # pages under /groepen/
 
 
 # --- groups and firms ----------------------------------------------------------------------
@@ -65,6 +67,65 @@ def create_group(session: Session, *, slug: str, name: str, purpose: str = "",
     session.flush()
     if coordinator is not None:
         add_member(session, group, coordinator, role=COORDINATOR)
+    return group
+
+
+def validate_settings(*, purpose: str, sector: str, region: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if len(purpose.strip()) > 4000:
+        errors["purpose"] = N_("The purpose is too long (at most 4,000 characters).")
+    if sector and sector not in {c.slug for c in choices.sectors()}:
+        errors["sector"] = N_("Choose a sector from the list.")
+    if len(region.strip()) > 120:
+        errors["region"] = N_("The region is too long (at most 120 characters).")
+    return errors
+
+
+def found_group(session: Session, *, name: str, purpose: str, sector: str, region: str,
+                allow_cross_group: bool, coordinator_email: str, actor: Principal,
+                base_url: str) -> Group:
+    """An editor starts a group and invites its first coordinator by e-mail. The group has no
+    members until that person accepts (for their firm)."""
+    errors = validate_settings(purpose=purpose, sector=sector, region=region)
+    name = name.strip()
+    if not name or len(name) > 200:
+        errors["name"] = N_("Enter a name (at most 200 characters).")
+    slug = slugify(name, max_length=60)
+    if name and len(slug) < 2:
+        errors["name"] = N_("Use a name with letters or digits.")
+    if not _valid_email(coordinator_email):
+        errors["coordinator_email"] = N_("Enter an e-mail address such as name@example.nl.")
+    if errors:
+        raise Invalid(fields=errors)
+    base, n = slug, 2
+    while slug in RESERVED_SLUGS or session.exec(
+            select(Group.id).where(Group.slug == slug)).first() is not None:
+        slug, n = f"{base}-{n}", n + 1
+    group = create_group(session, slug=slug, name=name, purpose=purpose.strip(),
+                         sector=sector, region=region.strip())
+    group.allow_cross_group = allow_cross_group
+    session.add(group)
+    session.flush()
+    record_audit(session, "group.create", actor=actor, target_type="group", target_id=group.id)
+    invite(session, group, email=coordinator_email, actor=actor, base_url=base_url,
+           role=COORDINATOR)
+    return group
+
+
+def update_settings(session: Session, group: Group, *, purpose: str, sector: str, region: str,
+                    allow_cross_group: bool, actor: Principal) -> Group:
+    """A coordinator edits the public description and whether the group takes part in the
+    comparison across groups (from the next closed period on; docs/disclosure.md)."""
+    errors = validate_settings(purpose=purpose, sector=sector, region=region)
+    if errors:
+        raise Invalid(fields=errors)
+    changed_cross = group.allow_cross_group != allow_cross_group
+    group.purpose, group.sector, group.region = purpose.strip(), sector, region.strip()
+    group.allow_cross_group = allow_cross_group
+    session.add(group)
+    session.flush()
+    record_audit(session, "group.settings", actor=actor, target_type="group",
+                 target_id=group.id, cross_group=allow_cross_group if changed_cross else None)
     return group
 
 
@@ -207,25 +268,34 @@ def set_role(session: Session, group: Group, firm_id: int, role: str, *,
 
 # --- invitations -----------------------------------------------------------------------------
 
-def invite(session: Session, group: Group, *, email: str, actor: Principal,
-           base_url: str) -> str:
-    """Mail a one-time invitation link to ``email``; returns the plain token (tests)."""
+def _valid_email(email: str) -> bool:
     email = email.strip()
-    if "@" not in email or len(email) > 254 or " " in email:
+    return "@" in email and len(email) <= 254 and " " not in email
+
+
+def invite(session: Session, group: Group, *, email: str, actor: Principal,
+           base_url: str, role: str = MEMBER) -> str:
+    """Mail a one-time invitation link to ``email``; returns the plain token (tests).
+    With ``role=coordinator`` the firm that accepts becomes a coordinator."""
+    email = email.strip()
+    if not _valid_email(email):
         raise Invalid(fields={"email": N_("Enter an e-mail address such as name@example.nl.")})
     plain = secrets.token_urlsafe(32)
     assert group.id is not None
     row = GroupInvitation(group_id=group.id, token_hash=sha256_hex(plain),
-                          invited_by=actor.user_id,
+                          invited_by=actor.user_id, role=role,
                           expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
     session.add(row)
     session.flush()
     link = f"{base_url.rstrip('/')}/groepen/uitnodiging/{plain}"
+    intro = (_("You have been asked to coordinate the new group %(name)s on Loket.",
+               name=group.name) if role == COORDINATOR else
+             _("You have been invited to join the group %(name)s on Loket.", name=group.name))
     send_mail(session, to=email,
               subject=_("Invitation to the group %(name)s", name=group.name),
-              text=_("You have been invited to join the group %(name)s on Loket.\n\n"
-                     "Accept the invitation here (the link works once, for %(days)s days):\n"
-                     "%(link)s\n", name=group.name, days=INVITATION_DAYS, link=link))
+              text=intro + "\n\n" + _("Accept the invitation here (the link works once, for "
+                                       "%(days)s days):\n%(link)s\n",
+                                       days=INVITATION_DAYS, link=link))
     record_audit(session, "group.invite", actor=actor, target_type="group", target_id=group.id,
                  invitation_id=row.id)
     return plain
@@ -253,9 +323,13 @@ def accept_invitation(session: Session, plain: str, firm: Firm, *,
     )
     if getattr(spent, "rowcount", 0) != 1:
         raise NotFound(N_("This invitation is not valid (any more)."))
-    add_member(session, group, firm)
+    member = add_member(session, group, firm, role=row.role)
+    if row.role == COORDINATOR and member.role != COORDINATOR:
+        member.role = COORDINATOR
+        session.add(member)
+        session.flush()
     record_audit(session, "group.join", actor=actor, target_type="group", target_id=group.id,
-                 firm_id=firm.id, via="invitation")
+                 firm_id=firm.id, via="invitation", role=row.role)
     return group
 
 

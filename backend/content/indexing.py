@@ -25,7 +25,15 @@ from backend.content.models import ContentItem
 from backend.content.service import DELETE, INDEX
 from backend.content.views import AMSTERDAM, ItemView, load_views
 from backend.core.db import Database
-from backend.core.outbox import PENDING, OutboxMessage, WorkerContext, enqueue, handler
+from backend.core.outbox import (
+    FAILED,
+    PENDING,
+    OutboxMessage,
+    WorkerContext,
+    enqueue,
+    handler,
+    retry_failed,
+)
 from backend.core.settings import Settings
 from backend.core.worker import periodic
 from backend.search import SearchBackend, SearchDoc, SearchUnavailable, get_backend
@@ -91,7 +99,9 @@ def to_search_doc(view: ItemView) -> SearchDoc:
     # Theme names are left out on purpose: themes are facets, and their broad names made
     # unrelated items outrank the right one in the judged relevance set.
     keywords: list[str] = []
-    for org in (*view.organisations, view.org, view.provider):
+    # Published organisations only: a draft's name must not be findable through its referrers.
+    for org in (*view.public_organisations(), view.public_ref(view.org),
+                view.public_ref(view.provider)):
         if org is not None and org.title not in keywords:
             keywords.append(org.title)
     if it.kind in KIND_WORDS:
@@ -174,6 +184,28 @@ def refresh_scheme_status(ctx: WorkerContext) -> None:
     """A scheme's status (open, upcoming, closed) moves with the calendar; refresh them."""
     with ctx.db.transaction() as s:
         enqueue_published(s, types=("scheme",))
+
+
+@periodic("search.retry_parked", every=timedelta(minutes=10))
+def retry_parked(ctx: WorkerContext) -> None:
+    """Index updates parked as failed during a long engine outage go back in the queue once
+    the engine answers again. The handlers look at the items' current state, so a retry is
+    always safe, and without it the index would stay behind until an admin noticed."""
+    with ctx.db.transaction(write=False) as s:
+        parked = [i for i in s.exec(select(OutboxMessage.id).where(
+            OutboxMessage.status == FAILED, col(OutboxMessage.kind).in_([INDEX, DELETE])))
+            if i is not None]
+    if not parked:
+        return
+    try:
+        if not backend_for(ctx.settings).health().ok:
+            return
+    except SearchUnavailable:
+        return
+    with ctx.db.transaction() as s:
+        for message_id in parked:
+            retry_failed(s, message_id)
+    log.info("parked search updates queued again", extra={"messages": len(parked)})
 
 
 def published_ids(session: Session, types: Iterable[str] | None = None) -> list[int]:

@@ -193,9 +193,9 @@ class ContentBase(SQLModel):
     source_url: str | None = Field(default=None, max_length=500)
 
 
-def _http_url(value: str | None) -> str | None:
-    if value is None:
-        return None
+def _http_url(value: Any) -> Any:
+    if not isinstance(value, str):  # None, or a wrong type that field validation refuses
+        return value
     value = value.strip()
     if not value:
         return None

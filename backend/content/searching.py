@@ -13,6 +13,7 @@ from typing import Literal
 from urllib.parse import urlencode
 
 from backend.search import FACET_FIELDS, Results, SearchBackend, SearchQuery, SearchUnavailable
+from backend.search.breaker import breaker
 
 log = logging.getLogger("loket.content.search")
 
@@ -85,12 +86,17 @@ class SearchParams:
 
 
 def run_search(backend: SearchBackend | None, params: SearchParams) -> Results:
+    """Search, failing fast for a few seconds after the engine failed (``breaker``)."""
     if backend is None:
         raise SearchUnavailable("no search backend")
-    try:
-        return backend.search(params.to_query())
-    except SearchUnavailable:
-        raise
-    except Exception as exc:
-        log.exception("search failed")
-        raise SearchUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    def search() -> Results:
+        try:
+            return backend.search(params.to_query())
+        except SearchUnavailable:
+            raise
+        except Exception as exc:
+            log.exception("search failed")
+            raise SearchUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    return breaker.call(backend, search)

@@ -565,6 +565,8 @@ def unpublish_item(session: Session, item: ContentItem, actor: Actor, *, note: s
     item.status = "draft"
     session.add(item)
     enqueue(session, DELETE, {"doc_ids": [f"{item.type}:{item.slug}"]})
+    if item.type == "organisation":  # its name leaves the documents that named it
+        _index_later(session, _referrers(session, item.id or 0))
     _record(session, item, actor, note or N_("Unpublished"))
     return item
 

@@ -7,10 +7,12 @@ looked up in memory; facet values everywhere are slugs, names come from here.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from backend.content.models import (
@@ -92,15 +94,37 @@ class Taxonomy:
         return [(slug, name_of(term)) for slug, term in self.by_slug.get(facet, {}).items()]
 
 
+_TERM_MODELS: tuple[type[Any], ...] = (Pillar, Theme, Sector, CompanySize, Region)
+# Plain column rows in the taxonomy's order; built once (building a statement costs more
+# than running it).
+_ROWS = tuple(sa.select(*m.__table__.c).order_by(m.__table__.c.position, m.__table__.c.id)
+              for m in _TERM_MODELS)
+_lock = threading.Lock()
+_cached: tuple[tuple[tuple[Any, ...], ...], Taxonomy] | None = None
+
+
 def load(session: Session) -> Taxonomy:
-    return Taxonomy(
-        pillars=list(session.exec(select(Pillar).order_by(col(Pillar.position), col(Pillar.id)))),
-        themes=list(session.exec(select(Theme).order_by(col(Theme.position), col(Theme.id)))),
-        sectors=list(session.exec(select(Sector).order_by(col(Sector.position), col(Sector.id)))),
-        sizes=list(session.exec(select(CompanySize).order_by(col(CompanySize.position),
-                                                              col(CompanySize.id)))),
-        regions=list(session.exec(select(Region).order_by(col(Region.position), col(Region.id)))),
-    )
+    """The whole taxonomy as the caller's transaction sees it.
+
+    Pages ask for it on every request. Reading the rows as plain tuples is cheap; turning
+    them into model objects is not, so the last result is kept and reused while the rows are
+    exactly the same (every column compared, so an edit in any process shows at once). The
+    terms it holds are shared and must be treated as read-only.
+    """
+    global _cached
+    rows = tuple(tuple(tuple(r) for r in session.execute(stmt)) for stmt in _ROWS)
+    with _lock:
+        hit = _cached
+    if hit is not None and hit[0] == rows:
+        return hit[1]
+    pillars, themes, sectors, sizes, regions = (
+        [model(**dict(zip(model.__table__.c.keys(), r, strict=True))) for r in table_rows]
+        for model, table_rows in zip(_TERM_MODELS, rows, strict=True))
+    tax = Taxonomy(pillars=pillars, themes=themes, sectors=sectors, sizes=sizes,
+                   regions=regions)
+    with _lock:
+        _cached = (rows, tax)
+    return tax
 
 
 # --- editing -------------------------------------------------------------------------------

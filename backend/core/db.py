@@ -8,12 +8,14 @@ readers never queue behind writers.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from pydantic import Field
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
@@ -33,6 +35,12 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata: MetaData = SQLModel.metadata
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITE_QUEUE_SECONDS = 30.0  # as long as SQLite's busy_timeout
+
+# Row ids are 32-bit integers on PostgreSQL (and 64-bit on SQLite): an id that comes from
+# outside (path, query, body) is bounded, so a huge number is a 422, never a database error.
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
 def utcnow() -> datetime:
@@ -71,13 +79,51 @@ def _sqlite_setup(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
+    # Writers of one process queue on this lock before asking SQLite for its write lock. SQLite's
+    # busy handler polls with sleeps of up to 100 ms and is not fair: with dozens of writers in a
+    # process some waited out the whole busy_timeout ("database is locked") under load, while a
+    # released threading.Lock wakes the next writer at once. SQLite still arbitrates between
+    # processes. The lock is taken at BEGIN IMMEDIATE and given back when that transaction
+    # commits or rolls back (or, as a safety net, when the connection returns to the pool);
+    # after WRITE_QUEUE_SECONDS a writer stops queueing here and leaves it to SQLite as before.
+    write_lock = threading.Lock()
+    held = "loket_write_lock"
+
+    def _release(info: dict[str, Any]) -> None:
+        if info.pop(held, False):
+            write_lock.release()
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not immediate:
+            conn.exec_driver_sql("BEGIN")
+            return
+        if not conn.info.get(held):
+            conn.info[held] = write_lock.acquire(timeout=WRITE_QUEUE_SECONDS)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(conn.info)
+            raise
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(conn: Any) -> None:
+        _release(conn.info)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(conn: Any) -> None:
+        _release(conn.info)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        _release(record.info)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    # Bound values (e-mail addresses, question texts) never appear in error messages or in
+    # SQL logging, so they cannot reach the logs (docs/privacy.md).
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         connect_args = {"check_same_thread": False, "timeout": 30}
         if url in ("sqlite://", "sqlite:///:memory:"):
@@ -88,6 +134,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 from pathlib import Path
 
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # Writers wait for the write lock holding their connection; with SQLAlchemy's
+            # default 5 + 10 a busy process ran out of connections (QueuePool timeout) while
+            # its 40 request threads queued. SQLite connections are cheap: one per thread.
+            kwargs.setdefault("pool_size", 20)
+            kwargs.setdefault("max_overflow", 30)
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         _sqlite_setup(engine)
         return engine

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from backend.core.i18n import N_
 
 log = logging.getLogger("loket.errors")
 
@@ -69,6 +73,10 @@ class TooManyRequests(LoketError):
         self.retry_after = retry_after
 
 
+UNSTORABLE = N_("Some of the text cannot be stored (it holds a character that is not allowed, "
+                "or is too long). Please check what you entered.")
+
+
 def wants_json(request: Request) -> bool:
     if request.url.path.startswith("/api/"):
         return True
@@ -84,6 +92,18 @@ def _error_page(request: Request, status: int, message: str, *, code: str,
     return render_error(request, status, message, code=code, fields=fields or {}, headers=headers)
 
 
+def login_location(request: Request) -> str:
+    """The login page, coming back to this page afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return f"/inloggen?next={quote(target, safe='')}"
+
+
+def _to_login(request: Request) -> Response:
+    """A page that needs a login sends an anonymous visitor to the login page and back."""
+    location = login_location(request)
+    return Response(status_code=303, headers={"Location": location, "HX-Redirect": location})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoketError)
     async def _domain(request: Request, exc: LoketError) -> Response:
@@ -92,6 +112,8 @@ def install_error_handlers(app: FastAPI) -> None:
             if exc.fields:
                 body["error"]["fields"] = exc.fields
             return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+        if isinstance(exc, NotAuthenticated) and request.method in ("GET", "HEAD"):
+            return _to_login(request)
         return _error_page(request, exc.status_code, exc.message, code=exc.code,
                            fields=exc.fields, headers=exc.headers)
 
@@ -120,6 +142,21 @@ def install_error_handlers(app: FastAPI) -> None:
                                 status_code=exc.status_code, headers=headers)
         return _error_page(request, exc.status_code, message, code=f"http_{exc.status_code}",
                            headers=headers)
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> Response:
+        # Input that passed validation but that the database refuses to store: a NUL
+        # character (PostgreSQL text), a number or text beyond a column's range. The
+        # request's transaction is already rolled back; the caller gets a 422, not a 500.
+        from backend.core.accesslog import route_template
+
+        log.warning("input refused by the database", extra={
+            "route": route_template(request.scope), "error": type(exc.orig).__name__})
+        message = UNSTORABLE
+        if wants_json(request):
+            return JSONResponse({"error": {"code": "unstorable", "message": message}},
+                                status_code=422)
+        return _error_page(request, 422, message, code="unstorable")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

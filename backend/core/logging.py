@@ -1,14 +1,32 @@
-"""JSON log lines with the request id. Personal data is never logged: log ids, not e-mails."""
+"""JSON log lines with the request id. Personal data is never logged: log ids, not e-mails.
+
+Two safety nets behind that rule: libraries that would log personal data at DEBUG (SQL with
+its parameters, the SMTP conversation with addresses and bodies, HTTP clients with full URLs)
+are held at WARNING whatever the level, and every line is scrubbed of e-mail addresses before
+it is written (an exception text such as "recipient refused: jan@example.nl" included).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+# Loggers of libraries that write personal data at INFO or DEBUG; kept at WARNING.
+QUIET_LIBRARIES = ("httpx", "httpcore", "sqlalchemy", "aiosmtplib", "mail.log", "authlib",
+                   "multipart", "python_multipart", "meilisearch", "urllib3")
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+REDACTED_EMAIL = "[e-mail]"
+
+
+def redact(line: str) -> str:
+    """The line without e-mail addresses."""
+    return EMAIL_RE.sub(REDACTED_EMAIL, line) if "@" in line else line
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
     "message", "asctime", "color_message"}  # uvicorn's ANSI-coloured copy of msg
@@ -30,13 +48,13 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        return redact(json.dumps(entry, default=str, ensure_ascii=False))
 
 
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         rid = request_id_var.get()
-        base = super().format(record)
+        base = redact(super().format(record))
         return f"{base} [{rid}]" if rid else base
 
 
@@ -51,6 +69,7 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
     for noisy in ("uvicorn.access",):
         logging.getLogger(noisy).handlers[:] = []
         logging.getLogger(noisy).propagate = False
-    # HTTP clients log full URLs at INFO (OIDC, Meilisearch): keep only their warnings.
-    for chatty in ("httpx", "httpcore"):
+    # HTTP clients log full URLs at INFO (OIDC, Meilisearch), SQLAlchemy statements with their
+    # parameters, aiosmtplib the SMTP conversation: keep only their warnings.
+    for chatty in QUIET_LIBRARIES:
         logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))

@@ -22,6 +22,7 @@ from backend.core.security import (
 )
 from backend.core.settings import Settings
 
+SESSION_COOKIE = "loket_session"  # backend.accounts.sessions; core does not import domains
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -86,12 +87,17 @@ class RequestContextMiddleware:
         state["csrf_token"] = csrf_token_for(self.settings.secret_key, csrf_secret)
         state["lang"] = lang
         https = self.settings.is_https
+        # What a logged-in user, an entrepreneur behind a private link or a token sees is theirs
+        # alone: no browser or proxy cache may keep it (ASVS 8.2.1). Handlers may set their own.
+        credentialed = SESSION_COOKIE in cookies or _header(scope, b"authorization") is not None
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
                 headers.extend(h for h in self.static_headers if h[0] not in present)
+                if credentialed and b"cache-control" not in present:
+                    headers.append((b"cache-control", b"no-store"))
                 headers.append((b"x-request-id", request_id.encode()))
                 if new_csrf:
                     headers.append((b"set-cookie", cookie_header(CSRF_COOKIE, csrf_secret,

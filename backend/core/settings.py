@@ -49,12 +49,27 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     rate_limit_login: str = Field(default="10/300", pattern=RATE_LIMIT_PATTERN)
     rate_limit_email_link: str = Field(default="5/900", pattern=RATE_LIMIT_PATTERN)
+    rate_limit_ask_ip: str = Field(default="10/3600", pattern=RATE_LIMIT_PATTERN)
+    rate_limit_ask_email: str = Field(default="5/86400", pattern=RATE_LIMIT_PATTERN)
 
     # worker
     worker_in_process: bool = True
     worker_poll_seconds: float = Field(default=0.5, gt=0)
-    outbox_max_attempts: int = Field(default=8, ge=1)
+    # 16 attempts: retried for about five hours (2, 4, … s, then hourly) before a message is
+    # parked, so an SMTP or search outage of an afternoon loses nothing (docs/operations.md).
+    outbox_max_attempts: int = Field(default=16, ge=1)
     outbox_keep_days: int = Field(default=30, ge=1)  # delivered messages and kept mail
+
+    # privacy: retention periods in days; docs/privacy.md gives the legal basis of each
+    retention_case_days: int = Field(default=365, ge=1)  # closed cases: anonymised after
+    retention_stale_case_days: int = Field(default=365, ge=1)  # open, untouched: anonymised
+    retention_account_days: int = Field(default=730, ge=1)  # no login: account erased
+    retention_login_link_days: int = Field(default=1, ge=1)  # spent/expired login links
+    retention_audit_days: int = Field(default=730, ge=1)  # audit entries deleted
+    retention_audit_ip_days: int = Field(default=90, ge=1)  # IP addresses cleared
+    retention_scan_link_days: int = Field(default=365, ge=1)  # anonymous scans: link dropped
+    retention_former_member_days: int = Field(default=365, ge=1)  # figures of firms that left
+    retention_failed_outbox_days: int = Field(default=90, ge=1)  # parked outbox messages
 
     # operations
     log_level: str = "INFO"
@@ -62,6 +77,10 @@ class Settings(BaseSettings):
     metrics_enabled: bool = True
     metrics_token: str | None = None  # when set, /metrics requires "Authorization: Bearer <token>"
     trusted_hosts: str = "*"
+    # Peers whose X-Forwarded-For/-Proto are believed (the reverse proxy): the client address
+    # for rate limits and the audit log comes from there. "*" only where nothing but the proxy
+    # can reach the app (the compose file's internal network).
+    forwarded_allow_ips: str = "127.0.0.1"
     ready_max_lag_seconds: float = Field(default=600, ge=0)  # /readyz fails above; 0 = off
 
     @property

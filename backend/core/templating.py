@@ -58,7 +58,17 @@ def _fmt_number(value: float | int | None, fmt: str | None = None) -> str:
     return format_decimal(value, format=fmt, locale=i18n.get_language())
 
 
+def _stored_text(value: str | None) -> str:
+    """A stored text that is either one of our message ids (translated) or what someone typed
+    (a revision note). Unlike ``_()``, whose new-style gettext marks its result safe and
+    %-formats it, this returns plain text that autoescaping handles."""
+    if not value:
+        return ""
+    return i18n.translations(i18n.get_language()).gettext(value)
+
+
 env.filters["date"] = _fmt_date
+env.filters["stored_text"] = _stored_text
 env.filters["number"] = _fmt_number
 env.globals["LANGUAGES"] = i18n.LANGUAGES
 

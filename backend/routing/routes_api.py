@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend.core.db import SessionDep
+from backend.core.openapi import error_responses
 from backend.routing import service
 from backend.routing.models import DeskPublic
 from backend.routing.schemas import DryRunRequest, DryRunResponse
@@ -13,7 +14,8 @@ router = APIRouter(prefix="/api/v1", tags=["routing"])
 
 
 @router.post("/routing/dry-run", response_model=DryRunResponse,
-             summary="Which desk would take this question? (stores nothing)")
+             summary="Which desk would take this question? (stores nothing)",
+             responses=error_responses(409))  # no national fallback desk configured
 def api_dry_run(body: DryRunRequest, session: SessionDep) -> DryRunResponse:
     """Route a question without storing it: the chosen desk, the explanation per criterion
     and the ranking. Public; an unknown ``municipality``, ``postcode``, ``sector`` or ``theme``

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -328,6 +329,9 @@ def validate_coverage(items: Sequence[CoverageItem], index: RegionIndex) -> list
     return [unique[k] for k in sorted(unique)]
 
 
+_WEB_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
 def _validate_lists(ctx_tax: RoutingTaxonomy, data: Mapping[str, Any]) -> dict[str, str]:
     fields: dict[str, str] = {}
     themes = set(ctx_tax.themes.themes)
@@ -338,6 +342,9 @@ def _validate_lists(ctx_tax: RoutingTaxonomy, data: Mapping[str, Any]) -> dict[s
     if "company_sizes" in data and (
             bad := [s for s in data["company_sizes"] if s not in COMPANY_SIZES]):
         fields["company_sizes"] = _("Unknown company sizes: %(items)s.", items=", ".join(bad))
+    # The website becomes a link on the public desk page: only http(s), never javascript:.
+    if (website := data.get("website")) and not _WEB_URL.match(str(website)):
+        fields["website"] = _("Enter a web address that starts with https://")
     return fields
 
 

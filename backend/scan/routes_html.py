@@ -20,7 +20,7 @@ from backend.core.i18n import get_language
 from backend.core.i18n import gettext_ as _
 from backend.core.templating import render
 from backend.regions import routes as regions_routes
-from backend.scan import service
+from backend.scan import aggregates, service
 from backend.scan.definition import Definition
 from backend.scan.models import ScanResult
 from backend.scan.scoring import compare
@@ -181,6 +181,7 @@ def _result_page(request: Request, session: Session, result: ScanResult, token: 
         "advice": service.advice_for(session, d, result),
         "strong": service.strong_points(d, result), "previous": previous,
         "changes": changes, "errors": errors or {}, "values": values or {},
+        "comparison": aggregates.comparison_for_result(session, d, result),
         "private_url": (f"{request.app.state.settings.base_url}/scan/resultaat/{token}"
                         if token else ""),
     }, status_code=status_code, headers=NO_STORE)
@@ -221,6 +222,30 @@ def scan_discuss(request: Request, session: SessionDep, token: str,
     assert case.id is not None
     grant_case(request, case.id)
     return RedirectResponse(f"/mijn-vraag/{case.reference}?ontvangen=1", status_code=303)
+
+
+@router.get("/scan/vergelijking", response_class=HTMLResponse, name="scan_benchmarks")
+def scan_benchmarks(request: Request, session: SessionDep, periode: str = "",
+                    sector: str = "", grootte: str = "") -> HTMLResponse:
+    """The frozen anonymous figures of a quarter, for one sector and size class."""
+    frozen = aggregates.benchmarks(session)
+    taxonomy = tx.load(session)
+    top = aggregates.top_sector(taxonomy, sector)
+    size = grootte if grootte in taxonomy.by_slug["size"] else None
+    bench = next((b for b in frozen if b.period == periode), frozen[0] if frozen else None)
+    d = aggregates.latest_definition(session)
+    comparison = None
+    if bench is not None and d is not None:
+        cols = aggregates.columns_for(taxonomy, top, size)
+        comparison = aggregates.Comparison(bench, cols, aggregates.rows_for(d, bench, cols))
+    return render(request, "scan/benchmarks.html", {
+        "periods": frozen, "comparison": comparison,
+        "period_options": [(b.period, aggregates.quarter_label(b.period)) for b in frozen],
+        "sector_options": [(s.slug, tx.name_of(s)) for s in taxonomy.sectors
+                           if not s.parent_id],
+        "size_options": [(s.slug, tx.name_of(s)) for s in taxonomy.sizes],
+        "values": {"periode": bench.period if bench else "", "sector": top or "",
+                   "grootte": size or ""}})
 
 
 def my_results(session: Session, user_id: int) -> list[ScanResult]:

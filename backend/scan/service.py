@@ -42,8 +42,10 @@ def digest_of(data: dict[str, Any]) -> str:
 
 
 def store_version(session: Session, data: dict[str, Any], *, source: str = "seed",
-                  user_id: int | None = None) -> tuple[ScanVersion, str]:
-    """Insert a version, or update it while no result uses it. Returns (row, what happened)."""
+                  user_id: int | None = None, text: str | None = None
+                  ) -> tuple[ScanVersion, str]:
+    """Insert a version, or update it while no result uses it. Returns (row, what happened).
+    A version an editor published is never replaced by a seed file of the same number."""
     problems = validate(data)
     if problems:
         raise Invalid(_("The scan definition is not valid."), fields={"definition": "; ".join(
@@ -52,16 +54,22 @@ def store_version(session: Session, data: dict[str, Any], *, source: str = "seed
     row = session.get(ScanVersion, version)
     if row is None:
         row = ScanVersion(version=version, definition=data, digest=digest, source=source,
-                          created_by=user_id)
+                          created_by=user_id, source_text=text)
         session.add(row)
         session.flush()
         return row, "added"
     if row.digest == digest:
+        if text and row.source_text is None:  # stored before the text was kept
+            row.source_text = text
+            session.add(row)
+            session.flush()
         return row, "unchanged"
+    if row.source == "editor" and source != "editor":
+        return row, "kept (an editor published this version; make a new version)"
     used = session.exec(select(ScanResult.id).where(ScanResult.version == version)).first()
     if used is not None:
         return row, "kept (results use it; make a new version)"
-    row.definition, row.digest = data, digest
+    row.definition, row.digest, row.source_text = data, digest, text
     session.add(row)
     session.flush()
     return row, "updated"
@@ -72,8 +80,8 @@ def load_seed(db: Database, settings: Settings) -> str:
     out = []
     with db.transaction() as session:
         for path in sorted(SEED_DIR.glob("scan-v*.yaml")):
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            row, what = store_version(session, data)
+            text = path.read_text(encoding="utf-8")
+            row, what = store_version(session, yaml.safe_load(text), text=text)
             out.append(f"v{row.version} {what}")
     return "scan: " + (", ".join(out) or "no definitions")
 

@@ -14,14 +14,14 @@ from sqlmodel import Session, col, select
 
 from backend.accounts.models import User
 from backend.core.db import utcnow
-from backend.core.errors import Forbidden, NotFound
+from backend.core.errors import NotFound
 from backend.core.i18n import gettext_ as _
 from backend.core.mail import send_mail
 from backend.core.outbox import WorkerContext
 from backend.core.worker import periodic
 from backend.schemes import service
 from backend.schemes.eligibility import CLOSING_SOON_DAYS, FITS, SchemeMatch
-from backend.schemes.models import SchemeProfile
+from backend.schemes.models import SavedScheme, SchemeProfile
 
 
 def params_of(profile: SchemeProfile) -> service.ProfileParams:
@@ -62,10 +62,8 @@ def profiles_of(session: Session, user_id: int) -> list[SchemeProfile]:
 
 def delete_profile(session: Session, user_id: int, profile_id: int) -> None:
     profile = session.get(SchemeProfile, profile_id)
-    if profile is None:
-        raise NotFound()
-    if profile.user_id != user_id:
-        raise Forbidden()
+    if profile is None or profile.user_id != user_id:
+        raise NotFound()  # someone else's profile: not found, so ids cannot be probed
     session.delete(profile)
     session.flush()
 
@@ -125,10 +123,75 @@ def check_profile(session: Session, profile: SchemeProfile, *, base_url: str = "
     return sent
 
 
+# --- saved schemes ----------------------------------------------------------------------------
+
+def save_scheme(session: Session, user_id: int, slug: str) -> SavedScheme:
+    """Save a published scheme for the user (saving it again changes nothing)."""
+    scheme = next((s for s in service.published_schemes(session) if s.slug == slug), None)
+    if scheme is None:
+        raise NotFound()
+    found = session.exec(select(SavedScheme).where(SavedScheme.user_id == user_id,
+                                                   SavedScheme.item_id == scheme.id)).first()
+    if found is not None:
+        return found
+    saved = SavedScheme(user_id=user_id, item_id=scheme.id)
+    session.add(saved)
+    session.flush()
+    return saved
+
+
+def delete_saved_scheme(session: Session, user_id: int, saved_id: int) -> None:
+    saved = session.get(SavedScheme, saved_id)
+    if saved is None or saved.user_id != user_id:
+        raise NotFound()
+    session.delete(saved)
+    session.flush()
+
+
+def saved_schemes_of(session: Session, user_id: int, *, on: date | None = None
+                     ) -> list[tuple[SavedScheme, SchemeMatch]]:
+    """The user's saved schemes that are still published, with their status and days left."""
+    saved = {s.item_id: s for s in session.exec(select(SavedScheme).where(
+        SavedScheme.user_id == user_id).order_by(col(SavedScheme.id)))}
+    if not saved:
+        return []
+    result = service.find_schemes(session, service.ProfileParams.build(), include_closed=True,
+                                  on=on)
+    return [(saved[m.scheme.id], m) for m in result.matches if m.scheme.id in saved]
+
+
+def check_saved_schemes(session: Session, user: User, *, base_url: str = "",
+                        on: date | None = None) -> int:
+    """One e-mail per saved scheme that closes within 14 days (per closing date)."""
+    if not user.is_active or user.id is None:
+        return 0
+    sent = 0
+    for _saved, m in saved_schemes_of(session, user.id, on=on):
+        s = m.scheme
+        if m.is_closed or m.days_left is None or not 0 <= m.days_left <= CLOSING_SOON_DAYS:
+            continue
+        text = "\n\n".join([
+            _("A scheme you saved closes on %(date)s.",
+              date=s.closes_on.isoformat() if s.closes_on else ""),
+            s.title, _("Read more: %(url)s", url=base_url + s.url),
+            _("You receive this e-mail because you saved this scheme in Loket. Your saved "
+              "schemes: %(url)s", url=base_url + "/regelingen/mijn-profielen"),
+        ])
+        key = f"schemes.saved_closing:{user.id}:{s.id}:{s.closes_on}"
+        sent += send_mail(session, to=user.email, subject=_("Closes soon: %(title)s",
+                                                            title=s.title),
+                          text=text, dedupe_key=key) is not None
+    return sent
+
+
 def check_all(session: Session, *, base_url: str = "", on: date | None = None) -> int:
     profiles = session.exec(select(SchemeProfile).where(col(SchemeProfile.alerts).is_(True))
                             .order_by(col(SchemeProfile.id))).all()
-    return sum(check_profile(session, p, base_url=base_url, on=on) for p in profiles)
+    sent = sum(check_profile(session, p, base_url=base_url, on=on) for p in profiles)
+    savers = session.exec(select(User).where(col(User.id).in_(
+        select(SavedScheme.user_id).distinct())).order_by(col(User.id))).all()
+    return sent + sum(check_saved_schemes(session, u, base_url=base_url, on=on)
+                      for u in savers)
 
 
 @periodic("schemes.alerts", every=timedelta(hours=1))

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
 from backend.accounts import models as _accounts  # noqa: F401 - user_account is an FK target
+from backend.content import models as _content  # noqa: F401 - content_item is an FK target
 from backend.core.db import UtcDateTime, utcnow
 
 
@@ -29,3 +30,17 @@ class SchemeProfile(SQLModel, table=True):
     alerts: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     last_checked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class SavedScheme(SQLModel, table=True):
+    """A scheme an account holder saved ("Bewaar deze regeling"): listed with the profiles,
+    and one e-mail when it closes within 14 days."""
+
+    __tablename__ = "saved_scheme"
+    __table_args__ = (sa.UniqueConstraint("user_id", "item_id",
+                                          name="uq_saved_scheme_user_item"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    item_id: int = Field(foreign_key="content_item.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)

@@ -147,13 +147,17 @@ def my_profiles(request: Request, session: SessionDep, principal: OptionalPrinci
     if principal is None or principal.user_id is None:
         raise login_redirect(request)
     profiles = alerts.profiles_of(session, principal.user_id)
+    saved = alerts.saved_schemes_of(session, principal.user_id)
     message = {
         "opgeslagen": _("Profile saved. We will e-mail you when a new scheme fits it or a "
                         "fitting scheme closes within 14 days."),
         "verwijderd": _("Profile deleted; you will no longer receive e-mails about it."),
+        "bewaard": _("Scheme saved. We will e-mail you once when it closes within 14 days."),
+        "niet-bewaard": _("The scheme is no longer saved."),
     }.get(bericht)
     return render(request, "schemes/profiles.html", {
-        "profiles": [(p, alerts.finder_url(p)) for p in profiles], "message": message})
+        "profiles": [(p, alerts.finder_url(p)) for p in profiles], "message": message,
+        "saved": saved, "status_label": status_label})
 
 
 @router.post("/regelingen/mijn-profielen/{profile_id}/verwijderen",
@@ -166,3 +170,28 @@ def delete_profile(request: Request, session: SessionDep, principal: OptionalPri
         return RedirectResponse("/inloggen", status_code=303)
     alerts.delete_profile(session, principal.user_id, profile_id)
     return RedirectResponse("/regelingen/mijn-profielen?bericht=verwijderd", status_code=303)
+
+
+# --- saved schemes (account holders) -------------------------------------------------------
+
+@router.post("/regelingen/bewaard", name="scheme_save")
+def save_scheme(request: Request, session: SessionDep, principal: OptionalPrincipal,
+                slug: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """"Bewaar deze regeling": anonymous visitors log in first and come back to the finder."""
+    from backend.schemes import alerts
+
+    if principal is None or principal.user_id is None:
+        return RedirectResponse("/inloggen?next=%2Fregelingen%2Fzoeker", status_code=303)
+    alerts.save_scheme(session, principal.user_id, slug)
+    return RedirectResponse("/regelingen/mijn-profielen?bericht=bewaard", status_code=303)
+
+
+@router.post("/regelingen/bewaard/{saved_id}/verwijderen", name="scheme_saved_delete")
+def delete_saved_scheme(session: SessionDep, principal: OptionalPrincipal,
+                        saved_id: int) -> Response:
+    from backend.schemes import alerts
+
+    if principal is None or principal.user_id is None:
+        return RedirectResponse("/inloggen", status_code=303)
+    alerts.delete_saved_scheme(session, principal.user_id, saved_id)
+    return RedirectResponse("/regelingen/mijn-profielen?bericht=niet-bewaard", status_code=303)

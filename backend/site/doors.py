@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from fastapi import Request
 from starlette.routing import Match
+from starlette.types import ASGIApp
 
 from backend.core.i18n import gettext_ as _
 
@@ -40,11 +42,26 @@ def _all_doors() -> list[Door]:
     ]
 
 
+# Per app: (number of routes when checked, {door path: page exists}). Asking every route costs
+# about a millisecond per door, on every page (the menu); the routes are fixed once the app is
+# built, and a route added later changes the count, which starts the cache afresh.
+_exists: WeakKeyDictionary[ASGIApp, tuple[int, dict[str, bool]]] = WeakKeyDictionary()
+
+
 def _page_exists(request: Request, path: str) -> bool:
-    # Included routers are not flattened into ``app.routes`` (FastAPI includes them lazily),
-    # so ask every route whether it serves a GET of ``path``.
-    scope = {"type": "http", "method": "GET", "path": path, "root_path": ""}
-    return any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes)
+    routes = request.app.router.routes
+    cached = _exists.get(request.app)
+    if cached is None or cached[0] != len(routes):
+        cached = (len(routes), {})
+        _exists[request.app] = cached
+    known = cached[1].get(path)
+    if known is None:
+        # Included routers are not flattened into ``app.routes`` (FastAPI includes them
+        # lazily), so ask every route whether it serves a GET of ``path``.
+        scope = {"type": "http", "method": "GET", "path": path, "root_path": ""}
+        known = any(route.matches(scope)[0] == Match.FULL for route in routes)
+        cached[1][path] = known
+    return known
 
 
 def available_doors(request: Request) -> list[Door]:

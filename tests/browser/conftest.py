@@ -49,6 +49,13 @@ class LiveServer:
     def __call__(self, path: str = "/") -> str:
         return self.url + path
 
+    def log_in(self, context: BrowserContext, user_id: int | None) -> None:
+        """Give the browser context a logged-in session for ``user_id``."""
+        from tests.factories.accounts import session_cookie_for
+
+        context.add_cookies([{"name": "loket_session", "url": self.url,
+                              "value": session_cookie_for(self.db, user_id)}])
+
 
 def _free_socket() -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -1,5 +1,6 @@
-"""A group's cycle in a real browser: post in the feed, define a KPI and a period, submit
-figures, close the period and see the comparison (chart and table); axe on every page."""
+"""A group's cycle in a real browser: post in the feed (with an attachment), define a KPI and a
+period, submit figures, close the period and see the comparison (chart and table), take part
+in the comparison across groups, make an API token; axe on every page."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import os
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import BrowserContext, expect
+from playwright.sync_api import BrowserContext, FilePayload, expect
 
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.conftest import LiveServer
@@ -19,7 +20,7 @@ def test_group_cycle(new_context: Callable[..., BrowserContext], live_server: Li
     from backend.community import benchmarks as bm
     from backend.community import service
     from backend.community.models import KpiFigure
-    from tests.factories.accounts import create_user, session_cookie_for
+    from tests.factories.accounts import create_user
     from tests.factories.community import create_firm, create_group, join
 
     suffix = os.urandom(3).hex()
@@ -34,17 +35,20 @@ def test_group_cycle(new_context: Callable[..., BrowserContext], live_server: Li
         user_id = coordinator.id
         slug = group.slug
     context = new_context()
-    context.add_cookies([{"name": "loket_session",
-                          "value": session_cookie_for(live_server.db, user_id),
-                          "url": live_server.url}])
+    live_server.log_in(context, user_id)
     page = context.new_page()
 
     page.goto(f"/groepen/{slug}/ruimte")
     assert_no_axe_violations(page)
     page.get_by_label("Uw bericht").fill("Wie heeft ervaring met **SMED**?")
+    attachment: FilePayload = {"name": "omsteltijden.csv", "mimeType": "text/csv",
+                               "buffer": b"machine,minuten\npers,42\n"}
+    page.get_by_label("Bijlage").set_input_files(files=attachment)
     page.get_by_role("button", name="Bericht plaatsen").click()
     expect(page.get_by_role("status").first).to_contain_text("geplaatst")
     expect(page.locator("article strong")).to_have_text("SMED")
+    expect(page.get_by_role("link", name="omsteltijden.csv")).to_be_visible()
+    assert_no_axe_violations(page)
 
     page.goto(f"/groepen/{slug}/kengetallen")
     page.get_by_label("Kant-en-klaar kengetal").select_option("oee")
@@ -68,4 +72,19 @@ def test_group_cycle(new_context: Callable[..., BrowserContext], live_server: Li
     expect(page.get_by_role("status").first).to_contain_text("afgesloten")
     expect(page.locator("svg.benchmark__chart")).to_have_count(1)
     expect(page.get_by_role("table")).to_contain_text("71,5")
+    assert_no_axe_violations(page)
+
+    page.get_by_role("link", name="Terug naar de ledenruimte").click()
+    page.get_by_role("link", name="Instellingen").click()
+    assert_no_axe_violations(page)
+    page.get_by_label("Meedoen aan de vergelijking tussen groepen").check()
+    page.get_by_role("button", name="Instellingen opslaan").click()
+    expect(page.get_by_role("status").first).to_contain_text("opgeslagen")
+    expect(page.get_by_label("Meedoen aan de vergelijking tussen groepen")).to_be_checked()
+
+    page.goto("/groepen/sleutels")
+    page.get_by_label("Naam").fill("Boekhoudpakket")
+    page.get_by_role("button", name="Token aanmaken").click()
+    expect(page.locator("code.token")).to_contain_text("lkt_")
+    expect(page.get_by_role("table")).to_contain_text("Boekhoudpakket")
     assert_no_axe_violations(page)

@@ -99,7 +99,6 @@ def test_browse_and_detail_pages_are_accessible(page: Page, content: None) -> No
 def test_editor_form_works_and_is_accessible(new_context: Callable[..., BrowserContext],
                                              live_server: LiveServer, content: None) -> None:
     from backend.accounts import service
-    from tests.factories.accounts import session_cookie_for
 
     with live_server.db.transaction() as s:
         user = service.create_user(s, f"redacteur-{os.urandom(3).hex()}@example.nl",
@@ -107,8 +106,7 @@ def test_editor_form_works_and_is_accessible(new_context: Callable[..., BrowserC
         s.flush()
         user_id = user.id
     context = new_context()
-    context.add_cookies([{"name": "loket_session", "value": session_cookie_for(
-        live_server.db, user_id), "url": live_server.url}])
+    live_server.log_in(context, user_id)
     page = context.new_page()
     page.goto("/redactie/nieuw/practice")
     assert_no_axe_violations(page)

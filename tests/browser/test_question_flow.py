@@ -72,12 +72,9 @@ def test_ask_answer_and_read_through_the_private_link(
     assert_no_axe_violations(page)
 
     # 2. The advisor answers in the workspace.
-    from tests.factories.accounts import session_cookie_for
 
     advisor = new_context()
-    advisor.add_cookies([{"name": "loket_session",
-                          "value": session_cookie_for(live_server.db, advisor_id),
-                          "url": live_server.url}])
+    live_server.log_in(advisor, advisor_id)
     desk_page = advisor.new_page()
     desk_page.goto("/werkplek/oost-nl")
     desk_page.get_by_role("link", name=reference).click()

@@ -21,15 +21,13 @@ SCREENSHOT_DIR = Path(os.environ.get("LOKET_SCREENSHOT_DIR", "/tmp/loket-screens
 
 def _log_in(context: BrowserContext, live_server: LiveServer, *, name: str) -> None:
     from backend.accounts import service
-    from tests.factories.accounts import session_cookie_for
 
     with live_server.db.transaction() as s:
         user = service.create_user(s, f"{name.lower()}-{os.urandom(3).hex()}@example.nl",
                                    name=name, roles=())
         s.flush()
         user_id = user.id
-    token = session_cookie_for(live_server.db, user_id)
-    context.add_cookies([{"name": "loket_session", "value": token, "url": live_server.url}])
+    live_server.log_in(context, user_id)
 
 
 def test_home_page_in_dutch_then_english_and_back(page: Page) -> None:

@@ -37,7 +37,9 @@ def test_workspace_lists_my_desks(client: LoketClient, session: Session, login,
 
 
 def test_workspace_needs_a_login(client: LoketClient, desks: dict) -> None:
-    assert client.get("/werkplek").status_code == 401
+    r = client.get("/werkplek/oost-nl?status=new")
+    assert r.status_code == 303
+    assert r.headers["location"] == "/inloggen?next=%2Fwerkplek%2Foost-nl%3Fstatus%3Dnew"
     assert client.get("/api/v1/desks/oost-nl/cases").status_code == 401
 
 

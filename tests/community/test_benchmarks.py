@@ -142,3 +142,32 @@ def test_api_gives_own_figures_and_comparisons(session: Session, client: LoketCl
     stranger = create_token(session, role="editor", user=others[0][1])
     assert client.get(f"/api/v1/groups/{group.slug}/figures",
                       headers={"Authorization": f"Bearer {stranger}"}).json()[0]["value"] == 4
+
+
+def test_refused_period_and_kpi_keep_what_was_typed(session: Session, client: LoketClient,
+                                                    login: Any) -> None:
+    """A refused period name or KPI comes back in its form (escaped), with the error."""
+    from tests.security.htmlscan import scan
+
+    group, _firm, coordinator, _others = _setup(session, peers=0)
+    base = f"/groepen/{group.slug}/kengetallen"
+    login(coordinator)
+    too_long = "Kwartaal één van het jaar 2026 <b>&amp; verder</b>"  # > 40 characters
+    r = client.post(f"{base}/perioden", data={"label": too_long})
+    assert r.status_code == 422
+    page = scan(r.text)
+    assert not page.problems
+    field = r.text.split('id="per-label"', 1)[1].split(">", 1)[0]
+    assert 'value="Kwartaal één van het jaar 2026 &lt;b&gt;&amp;amp; verder&lt;/b&gt;"' in field
+    assert bm.periods(session, group) == []
+    assert client.post(f"{base}/perioden", data={"label": "2026-Q1"}).status_code == 303
+    duplicate = client.post(f"{base}/perioden", data={"label": "2026-Q1"})
+    assert duplicate.status_code == 422 and 'value="2026-Q1"' in duplicate.text
+    bad = client.post(f"{base}/kpis", data={
+        "key": "verzuim", "name": "Verzuim", "unit": "%", "description": "Ziektedagen",
+        "higher_is_better": "0", "formula": "eval(1)", "min_value": "0", "max_value": "100"})
+    assert bad.status_code == 422
+    for value in ('value="verzuim"', 'value="Verzuim"', 'value="%"', ">Ziektedagen</textarea>",
+                  'value="eval(1)"', 'value="0" selected', 'value="100"'):
+        assert value in bad.text, value
+    assert [k.key for k in bm.kpis(session, group)] == []

@@ -138,3 +138,42 @@ def test_reasons_on_small_examples() -> None:
     assert stats[("a",)].reason is Reason.too_few
     assert stats[("b",)].reason is Reason.secondary
     assert stats[ALL].shown and stats[("c",)].shown
+
+
+closings = st.lists(  # groups closing one after another: (firm, value) pairs per group
+    st.lists(st.tuples(st.integers(min_value=0, max_value=40), values), max_size=12),
+    min_size=1, max_size=8,
+)
+
+
+@FAST
+@given(closings)
+def test_across_groups_each_version_adds_a_safe_block(script: list[list[tuple[int, float]]]
+                                                      ) -> None:
+    """Rule 5: groups close the same period one after another. Every new version adds firms
+    that pass rule 1 on their own; a shown version passes rules 1 and 2 on the whole pool and,
+    without any one group's firms, rule 1 again; a firm counts once."""
+    contributions: list[dc.Contribution] = []
+    published: frozenset[Hashable] = frozenset()
+    published_firms: dict[Hashable, float] = {}
+    for period, rows in enumerate(script):
+        contributions += [dc.Contribution(group=period % 5, period=period, firm=f, value=v)
+                          for f, v in dict(rows).items()]
+        stats = dc.next_version(contributions, published)
+        if stats is None:
+            continue
+        chosen = dc.pool(contributions, published)
+        current = {firm: c.value for firm, c in chosen.items()}
+        for firm, value in published_firms.items():  # what was published stays as it was
+            assert current[firm] == value
+        block = [v for firm, v in current.items() if firm not in published_firms]
+        assert passes_primary(block)
+        assert stats.n == len(current)
+        assert_cell_ok(stats, list(current.values()))
+        if stats.shown:
+            for group in {c.group for c in contributions}:
+                own = {c.firm for c in contributions if c.group == group}
+                rest = [v for firm, v in current.items() if firm not in own]
+                assert not rest or passes_primary(rest)
+        published = frozenset(c.period for c in contributions)
+        published_firms = current

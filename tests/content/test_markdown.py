@@ -14,55 +14,11 @@ from backend.content.markdown import (
     plain_text,
     render_markdown,
 )
+from tests.security.xss_payloads import PAYLOADS as ALL_PAYLOADS
 
-PAYLOADS = [
-    "<script>alert(1)</script>",
-    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
-    "<scr<script>ipt>alert(1)</script>",
-    "<img src=x onerror=alert(1)>",
-    "<svg onload=alert(1)>",
-    "<svg><script>alert(1)</script></svg>",
-    "<body onload=alert(1)>",
-    "<iframe src=javascript:alert(1)></iframe>",
-    "<a href=\"javascript:alert(1)\">klik</a>",
-    "[klik](javascript:alert(1))",
-    "[klik](JaVaScRiPt:alert(1))",
-    "[klik](java\tscript:alert(1))",
-    "[klik](&#106;avascript:alert(1))",
-    "[klik](javascript&colon;alert(1))",
-    "[klik](vbscript:msgbox(1))",
-    "[klik](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
-    "![plaatje](javascript:alert(1))",
-    "![x](https://evil.example/x.png\" onerror=\"alert(1))",
-    "[klik](https://example.nl \"titel\" onmouseover=alert(1))",
-    "<div hx-get=\"/beheer\" hx-trigger=\"load\">x</div>",
-    "<div data-hx-post=\"/uitloggen\" data-hx-trigger=\"load\">x</div>",
-    "<button hx-post=\"/redactie/items/1/verwijderen\">ok</button>",
-    "<p style=\"background:url(javascript:alert(1))\">x</p>",
-    "<style>body{display:none}</style>",
-    "<link rel=stylesheet href=https://evil.example/x.css>",
-    "<meta http-equiv=refresh content=\"0;url=https://evil.example\">",
-    "<form action=https://evil.example><input name=x></form>",
-    "<object data=javascript:alert(1)></object>",
-    "<embed src=javascript:alert(1)>",
-    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
-    "<!--<img src=x onerror=alert(1)>-->",
-    "<a href='x' onclick='alert(1)'>x</a>",
-    "<details open ontoggle=alert(1)>",
-    "<img src=\"x\" \n onerror\n=alert(1)>",
-    "```html\n<script>alert(1)</script>\n```",
-    "`<script>alert(1)</script>`",
-    "<<script>script>alert(1)<</script>/script>",
-    "[<img src=x onerror=alert(1)>](https://example.nl)",
-    "> <script>alert(1)</script>",
-    "| a | b |\n|---|---|\n| <script>x</script> | <img src=x onerror=alert(1)> |",
-    "<base href=\"https://evil.example/\">",
-    "<template><script>alert(1)</script></template>",
-    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
-    "[x](//evil.example)",
-    "<a href=\"&#x6A;avascript:alert(1)\">x</a>",
-    "**<span onmouseover=alert(1)>vet</span>**",
-]
+# The shared XSS corpus (tests/security/xss_payloads.py): the Markdown set and the
+# context-breaking payloads the page and browser tests use as well.
+PAYLOADS = ALL_PAYLOADS
 
 
 class _Collector(HTMLParser):
@@ -102,7 +58,7 @@ def test_no_payload_survives(payload: str) -> None:
 
 
 def test_there_are_enough_payloads() -> None:
-    assert len(PAYLOADS) >= 30
+    assert len(PAYLOADS) >= 100
 
 
 def test_ordinary_markdown_renders() -> None:

@@ -21,6 +21,16 @@ def test_home_renders_in_dutch_with_security_headers(client: LoketClient) -> Non
     assert r.headers["x-request-id"]
 
 
+def test_pages_for_a_session_or_a_token_are_never_cached(client: LoketClient) -> None:
+    assert "cache-control" not in client.get("/").headers  # public: the browser may keep it
+    client.cookies.set("loket_session", "whatever-id")
+    assert client.get("/").headers["cache-control"] == "no-store"
+    client.cookies.clear()
+    api = client.get("/api/v1/me", headers={"Authorization": "Bearer lkt_unknown"})
+    assert api.status_code == 401
+    assert api.headers["cache-control"] == "no-store"
+
+
 def test_unknown_page_is_a_dutch_404_without_trace(client: LoketClient) -> None:
     r = client.get("/bestaat-niet")
     assert r.status_code == 404

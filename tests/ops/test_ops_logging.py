@@ -13,7 +13,7 @@ import pytest
 from fastapi import APIRouter, FastAPI
 
 from backend.core.db import Database
-from backend.core.logging import JsonFormatter, configure_logging
+from backend.core.logging import QUIET_LIBRARIES, JsonFormatter, configure_logging
 from backend.core.settings import Settings
 from tests.client import LoketClient
 
@@ -142,7 +142,7 @@ def test_configure_logging_writes_json_lines_to_stdout(capsys: pytest.CaptureFix
     finally:
         root.handlers[:], level = saved
         root.setLevel(level)
-        for name in ("httpx", "httpcore"):
+        for name in QUIET_LIBRARIES:
             logging.getLogger(name).setLevel(logging.NOTSET)
     line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert line["msg"] == "hello" and line["outbox_id"] == 7 and line["level"] == "info"

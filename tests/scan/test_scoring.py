@@ -42,7 +42,7 @@ def test_validate_finds_problems(d: Definition) -> None:
     broken = {**d.data, "questions": [*d.questions, {"id": "t1", "dimension": "nope"}]}
     problems = validate(broken)
     assert any("unique" in p for p in problems)
-    assert any("unknown dimension nope" in p for p in problems)
+    assert any("Unknown dimension nope" in p for p in problems)
 
 
 def test_scores_per_dimension_and_pillar(d: Definition) -> None:
@@ -81,3 +81,15 @@ def test_before_after_comparison(d: Definition) -> None:
     # a dimension only the older version had is kept, without a delta
     older = type(before)(dimensions={**before.dimensions, "oud": 3.0}, pillars={}, overall=0)
     assert {c.dimension: c.delta for c in compare(older, after)}["oud"] is None
+
+
+def test_seed_advice_rules_name_themes_of_the_seeded_taxonomy(d: Definition) -> None:
+    """What an editor's publish checks against the database, checked for the seed files."""
+    import yaml
+
+    from backend.core.settings import ROOT
+    from backend.scan.definition import check
+
+    taxonomy = yaml.safe_load((ROOT / "seed" / "taxonomy.yaml").read_text(encoding="utf-8"))
+    themes = {t["slug"] for t in taxonomy["themes"]}
+    assert check(d.data, themes) == []

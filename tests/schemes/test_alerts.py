@@ -84,7 +84,64 @@ def test_save_list_and_delete_profile_pages(client: LoketClient, session: Sessio
     other = create_user(session)
     session.commit()
     login(other)
-    assert client.post(f"/regelingen/mijn-profielen/{profile.id}/verwijderen").status_code == 403
+    assert client.post(f"/regelingen/mijn-profielen/{profile.id}/verwijderen").status_code == 404
     login(user)
     assert client.post(f"/regelingen/mijn-profielen/{profile.id}/verwijderen").status_code == 303
     assert alerts.profiles_of(session, user.id or 0) == []
+
+
+def test_saved_scheme_mails_once_when_it_closes_within_14_days(
+        client: LoketClient, session: Session, login: Any, finder_data: None) -> None:
+    soon_closes = date.today() + timedelta(days=10)
+    soon = create_scheme(session, "Sluit binnenkort", slug="sluit-snel", closes_on=soon_closes)
+    create_scheme(session, "Sluit later", slug="sluit-later",
+                          closes_on=date.today() + timedelta(days=40))
+    user = create_user(session, email="bewaarder@example.nl")
+    other = create_user(session)
+    session.commit()
+    assert client.post("/regelingen/bewaard", data={"slug": "sluit-snel"}
+                       ).headers["location"].startswith("/inloggen")
+    login(user)
+    finder = client.get("/regelingen/zoeker", params={"size": "klein"}).text
+    assert "Bewaar deze regeling" in finder
+    for slug in ("sluit-snel", "sluit-later", "sluit-snel"):  # saving twice changes nothing
+        r = client.post("/regelingen/bewaard", data={"slug": slug})
+        assert r.status_code == 303 and r.headers["location"].endswith("bericht=bewaard")
+    assert client.post("/regelingen/bewaard", data={"slug": "bestaat-niet"}).status_code == 404
+    page = client.get("/regelingen/mijn-profielen").text
+    assert "Bewaarde regelingen" in page and "Sluit binnenkort" in page and "Sluit later" in page
+
+    assert alerts.check_all(session) == 1
+    assert alerts.check_all(session) == 0  # once per event
+    [mail] = [m for m in _mails(session) if "saved_closing" in (m.dedupe_key or "")]
+    assert mail.payload["to"] == "bewaarder@example.nl"
+    assert "Sluit binnenkort" in mail.payload["subject"]
+    assert mail.dedupe_key == f"schemes.saved_closing:{user.id}:{soon.id}:{soon_closes}"
+
+    # only the owner can stop saving it
+    saved = alerts.saved_schemes_of(session, user.id or 0)
+    row_id = next(row.id for row, m in saved if m.scheme.slug == "sluit-later")
+    login(other)
+    assert client.post(f"/regelingen/bewaard/{row_id}/verwijderen").status_code == 404
+    login(user)
+    r = client.post(f"/regelingen/bewaard/{row_id}/verwijderen")
+    assert r.status_code == 303
+    assert [m.scheme.slug for _row, m in alerts.saved_schemes_of(session, user.id or 0)] == [
+        "sluit-snel"]
+
+
+def test_saved_schemes_are_in_the_data_export_and_go_with_the_account(
+        session: Session, finder_data: None) -> None:
+    from backend.privacy.erasure import Subject
+    from backend.privacy.export import export_subject
+    from backend.schemes.models import SavedScheme
+
+    create_scheme(session, "Bewaarde regeling", slug="bewaard")
+    user = create_user(session)
+    alerts.save_scheme(session, user.id or 0, "bewaard")
+    data = export_subject(session, Subject(user_id=user.id), include_internal=False)
+    [saved] = data["saved_schemes"]
+    assert saved["slug"] == "bewaard" and saved["title"] == "Bewaarde regeling"
+    session.delete(user)
+    session.flush()
+    assert session.exec(select(SavedScheme)).first() is None  # the account's rows cascade

@@ -82,3 +82,19 @@ def test_page_without_and_with_htmx(client: LoketClient, session: Session,
     assert 'id="scheme-results"' in fragment.text
     bad = client.get("/regelingen/zoeker", params={"municipality": "Atlantis"})
     assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text
+
+
+def test_api_empty_profile_lists_open_schemes_with_every_criterion_unknown(
+        client: LoketClient, session: Session, finder_data: None) -> None:
+    _schemes(session)
+    body = client.get("/api/v1/schemes/match").json()
+    items = {i["slug"]: i for i in body["items"]}
+    assert set(items) == {"robots-nl", "robots-ov"} and body["hidden_closed"] == 2
+    # nothing is refused for what the firm did not say: each missing field is "unknown"
+    assert all(i["verdict"] == "fits" and not i["why_not"] for i in items.values())
+    assert {u["criterion"] for u in items["robots-ov"]["unknown"]} == {"size", "region",
+                                                                       "theme"}
+    assert "Vul uw gemeente in" in next(u["text"] for u in items["robots-ov"]["unknown"]
+                                        if u["criterion"] == "region")
+    # a national scheme needs no municipality
+    assert "region" not in {u["criterion"] for u in items["robots-nl"]["unknown"]}

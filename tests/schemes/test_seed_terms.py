@@ -1,0 +1,49 @@
+"""The seeded schemes carry machine-readable, sourced terms with the date they were checked
+(issue 6: "The seeded schemes carry real, sourced terms with the date checked")."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+from backend.core.settings import ROOT
+
+SEED = ROOT / "seed" / "content"
+
+
+def _schemes() -> list[dict[str, Any]]:
+    return list(yaml.safe_load((SEED / "schemes.yaml").read_text(encoding="utf-8")))
+
+
+def _slugs(name: str) -> set[str]:
+    return {x["slug"] for x in yaml.safe_load((SEED / name).read_text(encoding="utf-8"))}
+
+
+@pytest.mark.parametrize("scheme", _schemes(), ids=lambda s: s["slug"])
+def test_every_seeded_scheme_is_sourced_and_checked(scheme: dict[str, Any]) -> None:
+    url = urlparse(scheme["source_url"])
+    assert url.scheme == "https" and url.netloc, scheme["source_url"]
+    checked = scheme["terms_checked_on"]
+    assert isinstance(checked, date) and checked <= date.today()
+    assert len(scheme["terms_note"]) >= 40  # which version of the terms, what is uncertain
+    assert scheme["provider"] in _slugs("organisations.yaml")
+    assert scheme["regions"] and scheme["company_sizes"] and scheme["themes"]
+    assert scheme["budget_status"] in {"open", "continuous", "upcoming", "limited",
+                                       "exhausted", "closed"}
+    if scheme["min_amount"] is not None and scheme["max_amount"] is not None:
+        assert scheme["min_amount"] <= scheme["max_amount"]
+    if scheme["funding_rate"] is not None:
+        assert 0 < scheme["funding_rate"] <= 100
+
+
+def test_the_seed_covers_the_finders_edge_cases() -> None:
+    schemes = _schemes()
+    assert len(schemes) >= 15
+    assert any(s["regions"] == ["nl"] for s in schemes)  # national
+    assert any(len(s["regions"]) == 1 and s["regions"] != ["nl"] for s in schemes)  # 1 province
+    assert any(s["closes_on"] for s in schemes)  # a closing date
+    assert any(s["budget_status"] == "upcoming" for s in schemes)  # window not open yet
