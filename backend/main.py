@@ -5,21 +5,23 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from backend.accounts.sessions import SessionMiddleware
-from backend.content.indexing import search_readiness
+from backend.content.indexing import backend_for, search_readiness
 from backend.core.accesslog import AccessLogMiddleware
 from backend.core.db import Database
 from backend.core.errors import install_error_handlers
 from backend.core.logging import configure_logging
 from backend.core.middleware import RequestContextMiddleware
 from backend.core.openapi import document_api_errors
+from backend.core.pagecache import PageCacheMiddleware
 from backend.core.security import csrf_protect
 from backend.core.settings import ROOT, Settings, get_settings
 from backend.core.worker import Worker
@@ -93,6 +95,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Handlers (sync) run in this many threads at most; the rest wait their turn. Fewer
+        # threads that compete for the GIL leave the event loop, which serves cached pages
+        # and static files, its share (docs/benchmarks.md, "Load").
+        to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         worker = Worker(db, settings)
         app.state.worker = worker
         app.state.wake_worker = worker.wake
@@ -132,12 +138,21 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
     document_api_errors(app)
     # Outermost first: request context wraps sessions so both see the same state.
     app.add_middleware(SessionMiddleware, db=db, settings=settings)
+    app.add_middleware(PageCacheMiddleware, db=db, seconds=settings.page_cache_seconds,
+                       entries=settings.page_cache_entries,
+                       check_seconds=settings.page_cache_check_seconds,
+                       search_generation=lambda: _search_generation(app))
     app.add_middleware(AccessLogMiddleware,
                        observers=[metrics.observe_request] if settings.metrics_enabled else [])
     if settings.trusted_hosts.strip() != "*":
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
     app.add_middleware(RequestContextMiddleware, settings=settings)
     return app
+
+
+def _search_generation(app: FastAPI) -> Hashable:
+    backend = getattr(app.state, "search_backend", None) or backend_for(app.state.settings)
+    return backend.generation()
 
 
 def allowed_hosts(settings: Settings) -> list[str]:

@@ -49,6 +49,7 @@ from backend.content.views import (
 )
 from backend.core.db import SessionDep
 from backend.core.i18n import gettext_ as _
+from backend.core.pagecache import cache_this_page
 from backend.core.templating import env, markup, render
 from backend.search import FACET_FIELDS, SearchBackend, SearchUnavailable
 from backend.site.doors import available_doors
@@ -148,6 +149,8 @@ def search_page(
         results = run_search(search_backend(request), params)
     except SearchUnavailable:
         unavailable = True
+    else:
+        cache_this_page(request)
     facets: list[dict[str, Any]] = []
     hits: list[dict[str, Any]] = []
     pager = None
@@ -224,6 +227,7 @@ def browse(type_: str) -> Callable[..., HTMLResponse]:
         theme: str = "", sector: str = "", region: str = "", size: str = "", kind: str = "",
         status: str = "", pagina: str = "1", q: str = "",
     ) -> HTMLResponse:
+        cache_this_page(request)
         page = _int(pagina)
         chosen = {"theme": theme, "sector": sector, "region": region, "size": size,
                   "kind": kind, "status": status}
@@ -281,6 +285,7 @@ def detail(type_: str) -> Callable[..., HTMLResponse]:
     def page_handler(request: Request, session: SessionDep, slug: str,
                      principal: OptionalPrincipal) -> HTMLResponse:
         item = service.get_item(session, type_, slug, public=True)
+        cache_this_page(request)
         return render_detail(request, session, item, principal=principal)
 
     page_handler.__name__ = f"detail_{type_}"
@@ -322,6 +327,7 @@ def referencing_items(session: Session, org: ContentItem, limit: int = 30) -> li
 
 @router.get("/kennisbank", response_class=HTMLResponse, name="knowledge_base")
 def knowledge_base(request: Request, session: SessionDep) -> HTMLResponse:
+    cache_this_page(request)
     counts = dict(session.exec(
         select(ContentItem.type, sa.func.count()).where(
             ContentItem.status == "published", col(ContentItem.deleted_at).is_(None))

@@ -17,6 +17,7 @@ from backend.content import taxonomy as tx
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid
 from backend.core.i18n import gettext_ as _
+from backend.core.pagecache import cache_this_page
 from backend.core.templating import render
 from backend.regions import routes as regions_routes
 from backend.schemes import service
@@ -64,6 +65,7 @@ def scheme_finder(request: Request, session: SessionDep, size: Short = "", secto
                   theme: Annotated[list[str] | None, Query(max_length=30)] = None,
                   cost_kind: Short = "", amount: Short = "",
                   include_closed: Short = "") -> HTMLResponse:
+    cache_this_page(request)
     themes = [t for t in (theme or []) if t]
     values = {"size": size, "sector": sector, "municipality": municipality, "themes": themes,
               "cost_kind": cost_kind, "amount": amount, "include_closed": bool(include_closed)}

@@ -375,6 +375,10 @@ class EmbeddedBackend:
         except Exception as exc:
             return Health(False, self.name, 0, f"{type(exc).__name__}: {exc}")
 
+    def generation(self) -> Hashable:
+        """meta.json's identity: a commit, from any process, writes a new one."""
+        return self._meta_stamp()
+
     def search(self, query: SearchQuery) -> Results:
         started = time.perf_counter()
         try:

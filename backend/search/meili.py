@@ -15,7 +15,7 @@ import base64
 import html
 import itertools
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC
 from typing import Any
 
@@ -35,6 +35,8 @@ from backend.search.port import (
 )
 
 MAX_PER_PAGE = 100
+# How long a cached public page may show results of an older index (see generation()).
+GENERATION_SECONDS = 5
 # Private-use characters as highlight tags: the text is HTML-escaped after Meilisearch marks it,
 # then these become <mark> tags; Meilisearch's own output is never trusted as HTML.
 PRE, POST = "\ue000", "\ue001"
@@ -323,6 +325,11 @@ class MeiliBackend:
         except Exception as exc:
             return Health(False, self.name, 0, f"{type(exc).__name__}: {exc}")
         return Health(True, self.name, int(stats.number_of_documents), self._uid)
+
+    def generation(self) -> Hashable:
+        """Meilisearch indexes asynchronously and has no cheap "changed" signal: a new
+        generation every GENERATION_SECONDS, so cached pages age out that fast."""
+        return int(time.monotonic() // GENERATION_SECONDS)
 
     def search(self, query: SearchQuery) -> Results:
         started = time.perf_counter()

@@ -6,7 +6,7 @@ Callers (the outbox indexer, the API, the CLI) depend only on this module; the e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, Protocol, runtime_checkable
@@ -92,6 +92,10 @@ class SearchBackend(Protocol):
     def search(self, query: SearchQuery) -> Results: ...
 
     def health(self) -> Health: ...
+
+    def generation(self) -> Hashable:
+        """Changes whenever search results may have changed (backend.core.pagecache)."""
+        ...
 
     def clear(self) -> None:
         """Drop all documents."""

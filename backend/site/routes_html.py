@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from backend.core.i18n import LANG_COOKIE, LANGUAGES
 from backend.core.middleware import cookie_header
+from backend.core.pagecache import cache_this_page
 from backend.core.templating import env, render
 from backend.site.doors import available_doors, nav_items
 
@@ -28,11 +29,13 @@ def safe_next(target: str | None) -> str:
 
 @router.get("/", response_class=HTMLResponse, name="home")
 def home(request: Request) -> HTMLResponse:
+    cache_this_page(request)
     return render(request, "site/home.html", {"doors": available_doors(request)})
 
 
 @router.get("/toegankelijkheid", response_class=HTMLResponse, name="accessibility")
 def accessibility(request: Request) -> HTMLResponse:
+    cache_this_page(request)
     ask = [d for d in available_doors(request) if d.path == "/vraag"]
     return render(request, "site/accessibility.html",
                   {"statement_date": STATEMENT_DATE, "ask_href": ask[0].href if ask else None})

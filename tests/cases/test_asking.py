@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from backend.accounts.models import AuditEvent
@@ -148,3 +149,18 @@ def test_question_text_asks_for_suggestions_as_you_type(client) -> None:
     assert 'hx-target="#suggestions"' in page
     assert 'inputmode="numeric"' in page
     assert "&#34;" not in page.split("<textarea", 1)[1].split(">", 1)[0]
+
+
+def test_a_question_leaves_the_public_pages_cached(client: LoketClient, session: Session,
+                                                   desks: dict[str, Desk]) -> None:
+    """Questions arrive all day: they must not empty the page cache (backend/core/pagecache)."""
+    from backend.core import pagecache
+
+    def generation() -> tuple[int, int]:
+        stored = session.execute(text("SELECT value FROM site_generation")).scalar_one()
+        return stored, pagecache.local_generation()
+
+    before = generation()
+    r = client.post("/vraag", data=form())
+    assert r.status_code == 303, r.text
+    assert generation() == before

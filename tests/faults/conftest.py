@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -90,6 +90,9 @@ class FlakyBackend:
     def search(self, query: SearchQuery) -> Results:
         self._gate("search")
         return self.inner.search(query)
+
+    def generation(self) -> Hashable:
+        return self.inner.generation()
 
     def health(self) -> Health:
         if self.mode != "ok":
