@@ -8,7 +8,6 @@ import logging
 from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
 
-from anyio import to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -95,10 +94,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Handlers (sync) run in this many threads at most; the rest wait their turn. Fewer
-        # threads that compete for the GIL leave the event loop, which serves cached pages
-        # and static files, its share (docs/benchmarks.md, "Load").
-        to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         worker = Worker(db, settings)
         app.state.worker = worker
         app.state.wake_worker = worker.wake

@@ -608,6 +608,11 @@ def main() -> int:
             path.write_text(lua_specs(specs) + f"EXPECT = {303 if name == 'ask' else 200}\n"
                             + LUA_COMMON + LUA_CYCLE)
             scripts[name] = path
+        for name, specs in (("search", search_specs), ("browse", browse_specs)):
+            closing = [(m, p, {**h, "Connection": "close"}, b, e) for m, p, h, b, e in specs]
+            path = tmp / f"warm-{name}.lua"
+            path.write_text(lua_specs(closing) + "EXPECT = 200\n" + LUA_COMMON + LUA_CYCLE)
+            scripts[f"warm-{name}"] = path
         ceiling_lua = tmp / "ceiling.lua"
         ceiling_lua.write_text(lua_specs([("GET", "/healthz", {}, None, 200)])
                                + "EXPECT = 200\n" + LUA_COMMON + LUA_CYCLE)
@@ -644,13 +649,17 @@ def run_mix(args: argparse.Namespace, wrk: str, server: Server, scripts: dict[st
     ceiling_cpu = (server.cpu() - cpu_s, children_cpu() - cpu_g)
 
     if args.warmup > 0:
-        warm = [run_wrk(wrk, name, server.url, scripts[name], connections=CONNECTIONS[name],
-                        seconds=args.warmup) for name in scripts]
+        # Every server process keeps its own page cache, and wrk's connections stay with the
+        # process that accepted them: the warm-up closes its connection after every request,
+        # so that each process sees the pages, as on a server that has been running a while.
+        warm = [run_wrk(wrk, name, server.url, scripts[f"warm-{name}"], connections=16,
+                        seconds=args.warmup) for name in ("search", "browse")]
         for p in warm:
             p.communicate()
     cpu_s, cpu_g = server.cpu(), children_cpu()
+    kinds = [k for k in CONNECTIONS if k in os.environ.get("LOAD_KINDS", ",".join(CONNECTIONS))]
     procs = {name: run_wrk(wrk, name, server.url, scripts[name], connections=CONNECTIONS[name],
-                           seconds=args.duration) for name in scripts}
+                           seconds=args.duration) for name in kinds}
     mix = {name: parse_wrk(name, p.communicate()[0]) for name, p in procs.items()}
     mix_cpu = (server.cpu() - cpu_s, children_cpu() - cpu_g)
     report_mix(ceiling, ceiling_cpu, mix, mix_cpu)

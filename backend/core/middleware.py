@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from http.cookies import SimpleCookie
 
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.core import i18n
@@ -27,14 +27,11 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
+    """The request's cookies, parsed as ``request.cookies`` does (Starlette's parser: lenient
+    like browsers, ten times cheaper than ``http.cookies``)."""
     for name, value in scope.get("headers", ()):
         if name == b"cookie":
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:  # a malformed cookie header is treated as absent
-                return {}
-            return {k: m.value for k, m in jar.items()}
+            return cookie_parser(value.decode("latin-1"))
     return {}
 
 

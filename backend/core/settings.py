@@ -81,8 +81,6 @@ class Settings(BaseSettings):
     # for rate limits and the audit log comes from there. "*" only where nothing but the proxy
     # can reach the app (the compose file's internal network).
     forwarded_allow_ips: str = "127.0.0.1"
-    # threads that run request handlers at once per process (anyio's default is 40)
-    request_threads: int = Field(default=4, ge=1, le=200)
     # anonymous public pages kept in memory (backend/core/pagecache.py); 0 seconds = off
     page_cache_seconds: float = Field(default=60, ge=0)
     page_cache_entries: int = Field(default=2000, ge=1)

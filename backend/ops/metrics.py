@@ -28,9 +28,19 @@ WORKER_LAG = Gauge("loket_worker_lag_seconds",
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
+_children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
-    REQUESTS.labels(method, route, str(status)).inc()
-    LATENCY.labels(method, route, str(status)).observe(seconds)
+    # Route templates, methods and statuses are few: keep each label set's children
+    # (``labels()`` costs more than the observation itself).
+    key = (method, route, status)
+    pair = _children.get(key)
+    if pair is None:
+        pair = _children[key] = (REQUESTS.labels(method, route, str(status)),
+                                 LATENCY.labels(method, route, str(status)))
+    pair[0].inc()
+    pair[1].observe(seconds)
 
 
 def update_gauges(db: Database) -> None:

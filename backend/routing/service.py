@@ -195,11 +195,9 @@ def desk_loads(session: Session, ctx: RoutingContext | None = None) -> dict[str,
         from backend.cases.figures import open_case_counts
     except ImportError:
         return {}
-    counts = open_case_counts(session)
-    if not counts:
-        return {}
     ctx = ctx or routing_context(session)
-    slugs = {d.id: d.slug for d in ctx.desks.desks}
+    slugs = {d.id: d.slug for d in ctx.desks.desks if d.id is not None}
+    counts = open_case_counts(session, slugs)
     return {slugs[i]: n for i, n in counts.items() if i in slugs}
 
 
