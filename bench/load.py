@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/load.py                      # 20 s mix, 10,000 questions
     .venv/bin/python bench/load.py --duration 30 --questions 2000 --keep
+    .venv/bin/python bench/load.py --reuse /tmp/loadrun --questions 0 --kinds ask
 
 What it does, all in a temporary directory that is removed afterwards (``--keep`` keeps it):
 
@@ -473,6 +474,9 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=20.0,
                         help="seconds of the mix (0: skip the ceiling and the mix)")
     parser.add_argument("--ceiling-duration", type=float, default=10.0)
+    parser.add_argument("--kinds", default=",".join(CONNECTIONS),
+                        help="the mix's kinds of visitors to run (comma-separated; to measure "
+                             "one kind alone)")
     parser.add_argument("--warmup", type=float, default=5.0,
                         help="seconds of the mix before measuring (caches fill as on a server "
                              "that has been running)")
@@ -657,7 +661,7 @@ def run_mix(args: argparse.Namespace, wrk: str, server: Server, scripts: dict[st
         for p in warm:
             p.communicate()
     cpu_s, cpu_g = server.cpu(), children_cpu()
-    kinds = [k for k in CONNECTIONS if k in os.environ.get("LOAD_KINDS", ",".join(CONNECTIONS))]
+    kinds = [k for k in CONNECTIONS if k in args.kinds.split(",")]
     procs = {name: run_wrk(wrk, name, server.url, scripts[name], connections=CONNECTIONS[name],
                            seconds=args.duration) for name in kinds}
     mix = {name: parse_wrk(name, p.communicate()[0]) for name, p in procs.items()}

@@ -144,6 +144,12 @@ def boost_weight(boost: float) -> float:
     return max(0.0, 2.0**scaled - 2.0)
 
 
+# Commits per index directory in this process (any backend object): generation() sees them at
+# once; another process's commits it sees by meta.json, read at most every GENERATION_POLL s.
+_commits: dict[Path, int] = {}
+GENERATION_POLL = 0.5
+
+
 def _writer_lock(path: Path) -> threading.Lock:
     with _WRITER_LOCKS_GUARD:
         return _WRITER_LOCKS.setdefault(path.resolve(), threading.Lock())
@@ -176,6 +182,8 @@ class EmbeddedBackend:
         self._cache_size = cache_size
         self._cache = _LRU(cache_size)
         self._cache_stamp: tuple[int, int, int] | None = None
+        self._generation_checked = float("-inf")
+        self._generation_stamp: tuple[int, int, int] = (0, 0, 0)
         self._schema = build_schema()
         try:
             self.path.mkdir(parents=True, exist_ok=True)
@@ -252,6 +260,7 @@ class EmbeddedBackend:
                     writer.wait_merging_threads()
             self._index.reload()
             self._stamp = self._meta_stamp()
+            _commits[self.path] = _commits.get(self.path, 0) + 1
 
     def _acquire_writer(self, heap: int, threads: int) -> tantivy.IndexWriter:
         deadline = time.monotonic() + self._lock_timeout
@@ -376,8 +385,14 @@ class EmbeddedBackend:
             return Health(False, self.name, 0, f"{type(exc).__name__}: {exc}")
 
     def generation(self) -> Hashable:
-        """meta.json's identity: a commit, from any process, writes a new one."""
-        return self._meta_stamp()
+        """Changes with every commit: at once for this process's, within GENERATION_POLL
+        seconds for another process's (meta.json's identity; a stat per call cost more than
+        the page cache's whole lookup)."""
+        now = time.monotonic()
+        if now - self._generation_checked >= GENERATION_POLL:
+            self._generation_stamp = self._meta_stamp()
+            self._generation_checked = now
+        return (_commits.get(self.path, 0), self._generation_stamp)
 
     def search(self, query: SearchQuery) -> Results:
         started = time.perf_counter()
