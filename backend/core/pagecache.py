@@ -35,7 +35,8 @@ whose stamp differs from the current one is never served. The stamp is:
 Every entry also expires after ``page_cache_seconds`` (60 s), which bounds what depends on
 the clock (a scheme that closes today, an event that starts). ``LOKET_PAGE_CACHE_SECONDS=0``
 turns the cache off. The cache is an LRU of ``page_cache_entries`` entries per process
-(bodies above 512 KiB are not kept), so a crawler of endless query strings costs memory once.
+and at most 64 MiB of bodies (a body above 512 KiB is not kept), so a crawler of endless query
+strings cannot grow it without bound.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ from backend.core.db import Database
 PUBLIC_TABLES = ("content_", "taxonomy_", "scheme_terms", "scheme_cost_kind", "desk",
                  "municipality", "postcode_area", "community_group", "scan_version")
 MAX_BODY = 512 * 1024
+MAX_BYTES = 64 * 1024 * 1024  # all bodies of one process together
 ALLOWED_COOKIES = frozenset({"loket_csrf", "loket_lang"})
 STATE_FLAG = "page_cache"
 
@@ -163,6 +165,7 @@ class _Entry:
     headers: list[tuple[bytes, bytes]]
     parts: list[bytes]  # the body, split at the CSRF token of the request that filled it
     route: Any
+    size: int
 
 
 def _cookie_names(header: bytes) -> set[str]:
@@ -187,6 +190,7 @@ class PageCacheMiddleware:
         self.check_seconds = check_seconds
         self.search_generation = search_generation
         self.entries: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
+        self.bytes = 0
         self.lock = threading.Lock()
         self._db_generation: int | None = None
         self._db_checked = float("-inf")
@@ -249,7 +253,7 @@ class PageCacheMiddleware:
                 if entry.stamp == stamp and entry.expires > now:
                     self.entries.move_to_end(key)
                 else:
-                    del self.entries[key]
+                    self._drop(key)
                     entry = None
                     STALE.inc()
         if entry is not None:
@@ -292,9 +296,16 @@ class PageCacheMiddleware:
         body = b"".join(chunks)
         entry = _Entry(stamp=stamp, expires=now + self.seconds, status=start["status"],
                        headers=list(start.get("headers", [])),
-                       parts=body.split(token) if token else [body], route=scope.get("route"))
+                       parts=body.split(token) if token else [body], route=scope.get("route"),
+                       size=len(body))
         with self.lock:
+            if key in self.entries:
+                self._drop(key)
             self.entries[key] = entry
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.max_entries:
-                self.entries.popitem(last=False)
+            self.bytes += entry.size
+            while len(self.entries) > self.max_entries or self.bytes > MAX_BYTES:
+                self._drop(next(iter(self.entries)))
+
+    def _drop(self, key: tuple[Any, ...]) -> None:
+        """Remove an entry (the caller holds the lock)."""
+        self.bytes -= self.entries.pop(key).size

@@ -166,3 +166,23 @@ def test_turned_off_with_zero_seconds(tmp_path: Path, database_url: str, db: Dat
     with LoketClient(create_app(settings, db, start_worker=False)) as client:
         cached_page(client, session)
         assert "Anders genoemd" in client.get(PATH).text
+
+
+def test_the_cache_is_bounded_by_entries_and_bytes(tmp_path: Path, database_url: str,
+                                                   db: Database, session: Session,
+                                                   monkeypatch) -> None:
+    from backend.core import pagecache
+    from backend.main import create_app
+
+    settings = make_settings(tmp_path, database_url, page_cache_entries=1)
+    with LoketClient(create_app(settings, db, start_worker=False)) as client:
+        cached_page(client, session)
+        client.get("/kennisbank")  # the one entry now: the item page made room
+        assert "Anders genoemd" in client.get(PATH).text
+        rename_behind_the_orm(session, "slim-roosteren", "Derde naam")
+        assert "Anders genoemd" in client.get(PATH).text  # kept again, as the one entry
+        monkeypatch.setattr(pagecache, "MAX_BYTES", 1)  # no page fits any more
+        client.get("/kennisbank")
+        assert "Derde naam" in client.get(PATH).text
+        rename_behind_the_orm(session, "slim-roosteren", "Vierde naam")
+        assert "Vierde naam" in client.get(PATH).text
