@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from backend.accounts.sessions import SessionMiddleware
-from backend.content.indexing import backend_for, search_readiness
+from backend.content.indexing import backend_for_app, search_readiness
 from backend.core.accesslog import AccessLogMiddleware
 from backend.core.db import Database
 from backend.core.errors import install_error_handlers
@@ -136,18 +136,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
     app.add_middleware(PageCacheMiddleware, db=db, seconds=settings.page_cache_seconds,
                        entries=settings.page_cache_entries,
                        check_seconds=settings.page_cache_check_seconds,
-                       search_generation=lambda: _search_generation(app))
+                       search_generation=lambda: backend_for_app(app).generation())
     app.add_middleware(AccessLogMiddleware,
                        observers=[metrics.observe_request] if settings.metrics_enabled else [])
     if settings.trusted_hosts.strip() != "*":
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
     app.add_middleware(RequestContextMiddleware, settings=settings)
     return app
-
-
-def _search_generation(app: FastAPI) -> Hashable:
-    backend = getattr(app.state, "search_backend", None) or backend_for(app.state.settings)
-    return backend.generation()
 
 
 def allowed_hosts(settings: Settings) -> list[str]:

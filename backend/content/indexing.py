@@ -83,6 +83,13 @@ def backend_for(settings: Settings) -> SearchBackend:
         return backend
 
 
+def backend_for_app(app: Any) -> SearchBackend:
+    """The app's backend: ``app.state.search_backend`` when set (tests), else the process-wide
+    one for its settings."""
+    override: SearchBackend | None = getattr(app.state, "search_backend", None)
+    return override if override is not None else backend_for(app.state.settings)
+
+
 def is_public(item: ContentItem) -> bool:
     return item.status == "published" and item.deleted_at is None
 
@@ -264,8 +271,7 @@ def search_readiness(app: Any) -> dict[str, Any]:
     except Exception as exc:  # readiness reports, it does not raise
         out["pending_error"] = type(exc).__name__
     try:
-        backend = getattr(app.state, "search_backend", None) or backend_for(settings)
-        health = backend.health()
+        health = backend_for_app(app).health()
         out.update(ok=health.ok, documents=health.documents)
         if health.detail:
             out["detail"] = health.detail

@@ -20,7 +20,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from backend.accounts.deps import OptionalPrincipal
 from backend.content import service
 from backend.content import taxonomy as tx
-from backend.content.indexing import backend_for
+from backend.content.indexing import backend_for_app
 from backend.content.markdown import highlight_html
 from backend.content.models import (
     CONTENT_TYPES,
@@ -84,10 +84,7 @@ env.filters["kb_name"] = tx.name_of
 
 def search_backend(request: Request) -> SearchBackend:
     """The process-wide backend; tests may put another one on ``app.state.search_backend``."""
-    override = getattr(request.app.state, "search_backend", None)
-    if override is not None:
-        return override
-    return backend_for(request.app.state.settings)
+    return backend_for_app(request.app)
 
 
 def ask_door(request: Request) -> str | None:

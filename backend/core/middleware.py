@@ -83,6 +83,7 @@ class RequestContextMiddleware:
         state["request_id"] = request_id
         state["csrf_token"] = csrf_token_for(self.settings.secret_key, csrf_secret)
         state["lang"] = lang
+        state["cookies"] = cookies  # parsed once; the page cache reads them
         https = self.settings.is_https
         # What a logged-in user, an entrepreneur behind a private link or a token sees is theirs
         # alone: no browser or proxy cache may keep it (ASVS 8.2.1). Handlers may set their own.

@@ -89,6 +89,7 @@ class SiteGeneration(SQLModel, table=True):
 _local_generation = itertools.count(1)
 _local = {"generation": 0}
 _BUMP = sa.text("UPDATE site_generation SET value = value + 1 WHERE id = 1")
+_READ = sa.text("SELECT value FROM site_generation WHERE id = 1")
 
 
 def _is_public(table: str | None) -> bool:
@@ -168,18 +169,9 @@ class _Entry:
     size: int
 
 
-def _cookie_names(header: bytes) -> set[str]:
-    names = set()
-    for part in header.split(b";"):
-        name, _, _value = part.partition(b"=")
-        name = name.strip()
-        if name:
-            names.add(name.decode("latin-1"))
-    return names
-
-
 class PageCacheMiddleware:
-    """Pure ASGI; sits inside the request context (language, CSRF token, security headers)."""
+    """Pure ASGI; sits inside the request context (cookies, language, CSRF token, security
+    headers)."""
 
     def __init__(self, app: ASGIApp, *, db: Database, seconds: float, entries: int,
                  check_seconds: float, search_generation: Callable[[], Hashable]) -> None:
@@ -199,11 +191,9 @@ class PageCacheMiddleware:
     def _read_db_generation(self) -> int | None:
         try:
             if self.db.connection is not None:  # tests: one connection, inside their transaction
-                return self.db.connection.execute(
-                    sa.text("SELECT value FROM site_generation WHERE id = 1")).scalar()
+                return self.db.connection.execute(_READ).scalar()
             with self.db.engine.connect() as conn:
-                return conn.execute(
-                    sa.text("SELECT value FROM site_generation WHERE id = 1")).scalar()
+                return conn.execute(_READ).scalar()
         except sa.exc.SQLAlchemyError:
             return None  # no table yet (before migrations): the other parts still count
 
@@ -221,12 +211,14 @@ class PageCacheMiddleware:
     def _key(self, scope: Scope) -> tuple[Any, ...] | None:
         if scope["type"] != "http" or scope["method"] != "GET":
             return None
+        state = scope.get("state", {})
+        cookies = state.get("cookies")  # parsed by the request context; absent: never cache
+        if cookies is None or not cookies.keys() <= ALLOWED_COOKIES:
+            return None
         hx = restore = False
         host = b""
         for name, value in scope["headers"]:
             if name == b"authorization":
-                return None
-            if name == b"cookie" and not _cookie_names(value) <= ALLOWED_COOKIES:
                 return None
             if name == b"host":
                 host = value
@@ -234,7 +226,6 @@ class PageCacheMiddleware:
                 hx = value == b"true"
             elif name == b"hx-history-restore-request":
                 restore = True
-        state = scope.get("state", {})
         # The host too: pages may hold absolute links built from it.
         return (host, scope["path"], scope.get("query_string", b""), state.get("lang"),
                 hx and not restore)
