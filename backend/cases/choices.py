@@ -36,6 +36,7 @@ def _taxonomy() -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+@lru_cache(maxsize=16)
 def _choices(key: str, *, top_level_only: bool = False) -> tuple[Choice, ...]:
     rows = _taxonomy().get(key) or []
     return tuple(Choice(r["slug"], r.get("name_nl", r["slug"]), r.get("name_en", ""))
@@ -54,15 +55,22 @@ def company_sizes() -> tuple[Choice, ...]:
     return _choices("company_sizes")
 
 
+_KINDS = {"theme": "themes", "sector": "sectors", "size": "company_sizes"}
+
+
+@lru_cache(maxsize=4)
+def _by_slug(kind: str) -> dict[str, Choice]:
+    return {c.slug: c for c in _choices(_KINDS[kind])}
+
+
 def label(kind: str, slug: str | None) -> str:
+    """A choice's label in the current language; an unknown slug is shown as it is (inbox and
+    case pages call this for every row: one dict lookup)."""
     if not slug:
         return ""
-    for choice in {"theme": themes, "sector": sectors, "size": company_sizes}[kind]():
-        if choice.slug == slug:
-            return choice.label
-    return slug
+    choice = _by_slug(kind).get(slug)
+    return choice.label if choice else slug
 
 
 def is_known(kind: str, slug: str) -> bool:
-    return any(c.slug == slug for c in {"theme": themes, "sector": sectors,
-                                        "size": company_sizes}[kind]())
+    return slug in _by_slug(kind)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -45,7 +46,13 @@ env.install_gettext_callables(  # type: ignore[attr-defined]
 def _fmt_date(value: date | datetime | None, fmt: str = "long") -> str:
     if value is None:
         return ""
-    lang = i18n.get_language()
+    return _formatted_date(value, fmt, i18n.get_language())
+
+
+@lru_cache(maxsize=8192)
+def _formatted_date(value: date | datetime, fmt: str, lang: str) -> str:
+    """Babel's formatting costs ≈ 50 µs; an inbox shows 200 rows with two dates each, the same
+    ones on every visit, so results are kept (a pure function of its arguments)."""
     if isinstance(value, datetime):
         return format_datetime(value, format="d MMMM y HH:mm" if fmt == "long" else fmt,
                                locale=lang, tzinfo=AMSTERDAM)
