@@ -8,8 +8,10 @@
 What it does, all in a temporary directory that is removed afterwards (``--keep`` keeps it):
 
 1. migrates and seeds a fresh SQLite database, builds the embedded search index;
-2. starts ``loket serve --workers 2`` (two uvicorn processes, uvloop + httptools, each with its
-   in-process outbox worker, as designed) with the question rate limits raised through
+2. starts ``loket serve --workers 2`` (two uvicorn processes, uvloop + httptools) and the
+   outbox worker ``loket worker`` as a third process, the production layout of the compose
+   file (``--worker in-process``: a worker thread in each web process instead), with the
+   question rate limits raised through
    ``LOKET_RATE_LIMIT_ASK_IP`` / ``LOKET_RATE_LIMIT_ASK_EMAIL`` (the limits stay on; they are
    only set high enough for one client address to send thousands of questions);
 3. prepares what browsers would hold: CSRF cookies with their tokens (from real page loads),
@@ -322,9 +324,14 @@ def parse_wrk(name: str, out: str) -> WrkResult:
 # --- the server ----------------------------------------------------------------------------
 
 class Server:
-    def __init__(self, tmp: Path, port: int, env: dict[str, str]) -> None:
+    def __init__(self, tmp: Path, port: int, env: dict[str, str], *,
+                 separate_worker: bool = False) -> None:
         self.tmp, self.port, self.env = tmp, port, env
+        self.separate_worker = separate_worker
+        if separate_worker:
+            self.env = {**env, "LOKET_WORKER_IN_PROCESS": "0"}
         self.proc: subprocess.Popen[bytes] | None = None
+        self.worker: subprocess.Popen[bytes] | None = None
         self.log = tmp / "server.log"
 
     @property
@@ -337,6 +344,12 @@ class Server:
                 [str(LOKET), "serve", "--workers", "2", "--port", str(self.port)],
                 env=self.env, cwd=self.tmp, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)  # its own process group: stopped as a whole
+            if self.separate_worker:
+                # As in production (the compose file's ``worker``): the outbox worker in a
+                # process of its own, so mail work never holds a web process's GIL.
+                self.worker = subprocess.Popen([str(LOKET), "worker"], env=self.env,
+                                               cwd=self.tmp, stdout=log,
+                                               stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -363,12 +376,18 @@ class Server:
                     continue
                 if int(stat[2]) == self.proc.pid:  # ppid
                     pids.append(int(p.name))
-        return pids
+        return pids + ([self.worker.pid] if self.worker else [])
 
     def cpu(self) -> float:
         return cpu_of(self.pids())
 
     def stop(self) -> None:
+        if self.worker is not None and self.worker.poll() is None:
+            self.worker.terminate()
+            try:
+                self.worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.worker.kill()
         if self.proc is None or self.proc.poll() is not None:
             return
         try:
@@ -488,6 +507,9 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--reuse", type=Path, metavar="DIR",
                         help="set up in DIR once and reuse it in later runs (kept)")
+    parser.add_argument("--worker", choices=("separate", "in-process"), default="in-process",
+                        help="the outbox worker as a thread in each web process (the default, as "
+                             "`loket serve` runs) or in a process of its own (the compose file)")
     parser.add_argument("--log-level", default="INFO",
                         help="server log level (INFO: one access-log line per request)")
     args = parser.parse_args()
@@ -513,7 +535,7 @@ def main() -> int:
         env.pop(key, None)
     port = free_port()
     env["LOKET_BASE_URL"] = f"http://127.0.0.1:{port}"
-    server = Server(tmp, port, env)
+    server = Server(tmp, port, env, separate_worker=args.worker == "separate")
     rng = random.Random(7)
     try:
         t0 = time.perf_counter()

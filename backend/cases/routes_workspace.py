@@ -20,7 +20,7 @@ from backend.accounts.principal import Principal
 from backend.cases import access, choices, panels, publish, workspace
 from backend.cases.deps import CaseForAdvisor, MemberDesk
 from backend.cases.figures import desk_figures
-from backend.cases.models import OPEN_STATUSES, Case, CaseHandoff
+from backend.cases.models import CASE_STATUSES, OPEN_STATUSES, Case, CaseHandoff
 from backend.cases.views import (
     hours_left,
     is_overdue,
@@ -32,6 +32,7 @@ from backend.cases.views import (
 )
 from backend.core.db import SessionDep, utcnow
 from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.paging import page_number, paginate
 from backend.core.templating import env, render
 from backend.routing.models import Desk, DeskMember
 
@@ -67,36 +68,73 @@ INBOX_COLUMNS: tuple[Any, ...] = (
     Case.first_response_due_at, Case.first_responded_at)
 
 
-def inbox_query(desk: Desk, *, status: str | None, theme: str | None, overdue: bool,
-                mine_user: int | None = None) -> Any:
-    stmt = select(Case).where(Case.desk_id == desk.id)
-    if status in ("new", "assigned", "answered", "closed"):
-        stmt = stmt.where(Case.status == status)
-    elif status != "all":
-        stmt = stmt.where(col(Case.status).in_(OPEN_STATUSES))
+INBOX_LIMIT = 200  # the API's inbox
+INBOX_PAGE = 50  # rows per page of the HTML inbox
+
+
+def _inbox_filters(desk: Desk, *, status: str | None, theme: str | None, overdue: bool,
+                   mine_user: int | None) -> tuple[tuple[str, ...], list[Any]]:
+    if status in CASE_STATUSES:
+        statuses: tuple[str, ...] = (status,)
+    elif status == "all":
+        statuses = CASE_STATUSES
+    else:
+        statuses = OPEN_STATUSES
+    where: list[Any] = [Case.desk_id == desk.id]
     if theme:
         # The picked topic, or a recognised theme (JSON list; matched as text on both DBs).
-        stmt = stmt.where(sa.or_(col(Case.theme) == theme,
-                                 sa.cast(Case.themes, sa.String).like(f'%"{theme}"%')))
+        where.append(sa.or_(col(Case.theme) == theme,
+                            sa.cast(Case.themes, sa.String).like(f'%"{theme}"%')))
     if overdue:
-        stmt = stmt.where(col(Case.status) != "closed", col(Case.first_responded_at).is_(None),
-                          col(Case.first_response_due_at) < utcnow())
+        where += [col(Case.status) != "closed", col(Case.first_responded_at).is_(None),
+                  col(Case.first_response_due_at) < utcnow()]
     if mine_user is not None:
-        stmt = stmt.where(Case.assigned_to == mine_user)
-    return stmt.order_by(col(Case.first_response_due_at), col(Case.id)).limit(200)
+        where.append(Case.assigned_to == mine_user)
+    return statuses, where
+
+
+def inbox_query(desk: Desk, *, status: str | None, theme: str | None, overdue: bool,
+                mine_user: int | None = None, limit: int = INBOX_LIMIT, offset: int = 0) -> Any:
+    """The desk's cases that match the filters, the first response due soonest first.
+
+    Each status is read on its own through the (desk, status, due date) index, at most
+    ``offset + limit`` ids each, so the work is bounded by the page, not by the backlog: one
+    query over all open statuses made the database sort every open case of the desk (12 ms at
+    4,500, growing with each)."""
+    statuses, where = _inbox_filters(desk, status=status, theme=theme, overdue=overdue,
+                                     mine_user=mine_user)
+    order = (col(Case.first_response_due_at), col(Case.id))
+    per_status = [select(col(Case.id)).where(Case.status == one, *where)
+                  .order_by(*order).limit(offset + limit).subquery() for one in statuses]
+    ids = sa.union_all(*(select(sub.c.id) for sub in per_status))
+    return (select(Case).where(col(Case.id).in_(ids)).order_by(*order)
+            .offset(offset).limit(limit))
+
+
+def inbox_count(session: Session, desk: Desk, *, status: str | None, theme: str | None,
+                overdue: bool, mine_user: int | None = None) -> int:
+    statuses, where = _inbox_filters(desk, status=status, theme=theme, overdue=overdue,
+                                     mine_user=mine_user)
+    return int(session.scalar(select(sa.func.count()).select_from(Case).where(
+        col(Case.status).in_(statuses), *where)) or 0)
 
 
 @router.get("/{desk}", response_class=HTMLResponse, name="desk_inbox")
 def desk_inbox(request: Request, session: SessionDep, principal: CurrentUser, desk: MemberDesk,
-               status: str = "", theme: str = "", overdue: str = "", mijn: str = ""
-               ) -> HTMLResponse:
+               status: str = "", theme: str = "", overdue: str = "", mijn: str = "",
+               pagina: str = "") -> HTMLResponse:
     assert desk.id is not None
+    filters = {"status": status or None, "theme": theme or None, "overdue": bool(overdue),
+               "mine_user": principal.user_id if mijn else None}
+    total = inbox_count(session, desk, **filters)
+    paging = paginate(page_number(pagina), INBOX_PAGE, total, f"/werkplek/{desk.slug}",
+                      {"status": status, "theme": theme, "overdue": overdue, "mijn": mijn})
     # Only the columns the table shows, as plain rows: the question text and the routing
-    # explanation are most of a case (≈ 2 kB), and building 200 ORM objects cost more than
-    # the query.
-    cases = session.execute(inbox_query(
-        desk, status=status or None, theme=theme or None, overdue=bool(overdue),
-        mine_user=principal.user_id if mijn else None).with_only_columns(*INBOX_COLUMNS)).all()
+    # explanation are most of a case (≈ 2 kB), and building ORM objects cost more than the
+    # query.
+    cases = session.execute(inbox_query(desk, **filters, limit=INBOX_PAGE,
+                                        offset=paging["offset"])
+                            .with_only_columns(*INBOX_COLUMNS)).all()
     offered = list(session.exec(
         select(Case, CaseHandoff).join(CaseHandoff, col(CaseHandoff.case_id) == col(Case.id))
         .where(CaseHandoff.to_desk_id == desk.id, CaseHandoff.status == "offered")).all())
@@ -105,7 +143,7 @@ def desk_inbox(request: Request, session: SessionDep, principal: CurrentUser, de
     return render(request, "cases/inbox.html", {
         "desk": desk, "cases": cases, "offered": offered, "users": users,
         "filters": {"status": status, "theme": theme, "overdue": bool(overdue),
-                    "mijn": bool(mijn)},
+                    "mijn": bool(mijn)}, "paging": paging,
         "status_choices": status_choices(), "themes": choices.themes(),
         "is_overdue": is_overdue, "hours_left": hours_left,
         "figures": desk_figures(session, desk.id) if coordinator else None,

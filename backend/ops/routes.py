@@ -15,8 +15,9 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
-    """The process is alive (no dependencies checked: a restart would not fix them)."""
+async def healthz() -> dict[str, str]:
+    """The process is alive (no dependencies checked: a restart would not fix them). On the
+    event loop: it must answer even when every request thread is busy."""
     return {"status": "ok"}
 
 

@@ -67,6 +67,39 @@ def test_inbox_filters(client: LoketClient, session: Session, login,
     assert [c["reference"] for c in api] == [late.reference] and api[0]["overdue"]
 
 
+def test_inbox_pages_through_every_open_case_due_soonest_first(
+        client: LoketClient, session: Session, login, desks: dict[str, Desk]) -> None:
+    """50 rows a page over all open statuses, in due order across them; a closed case stays
+    out; the API keeps its single list of up to 200."""
+    desk = desks["oost-nl"]
+    advisor = add_member(session, desk)
+    statuses = ("new", "assigned", "answered")
+    # Received an hour apart, oldest first, the statuses interleaved: the due dates interleave
+    # too, so a page must merge the statuses rather than list one after the other.
+    cases = [create_case(session, desk, received_at=past(200 - k),
+                         status=statuses[k % 3]) for k in range(120)]
+    closed = create_case(session, desk, received_at=past(300), status="closed")
+    session.commit()
+    expected = [c.reference for c in sorted(cases, key=lambda c: (c.first_response_due_at, c.id))]
+    login(advisor)
+    seen: list[str] = []
+    for page in (1, 2, 3):
+        text = client.get(f"/werkplek/oost-nl?pagina={page}").text
+        seen += re.findall(r'href="/werkplek/zaken/([A-Z0-9-]+)"', text)
+    assert seen == expected and closed.reference not in seen
+    first = client.get("/werkplek/oost-nl").text
+    assert "Vragen 1–50 van 120" in first and 'rel="next"' in first
+    assert 'href="/werkplek/oost-nl?pagina=2"' in first
+    last = client.get("/werkplek/oost-nl?pagina=3").text
+    assert "Vragen 101–120 van 120" in last and 'rel="next"' not in last
+    # Beyond the last page: the last page; filters are kept in the links.
+    assert "Vragen 101–120 van 120" in client.get("/werkplek/oost-nl?pagina=99").text
+    mine = client.get("/werkplek/oost-nl?status=new").text
+    assert "40 vragen" in mine
+    api = client.get("/api/v1/desks/oost-nl/cases").json()
+    assert [c["reference"] for c in api] == expected
+
+
 def test_claim_assign_answer_note_close(client: LoketClient, session: Session, login,
                                         desks: dict[str, Desk]) -> None:
     desk = desks["oost-nl"]
