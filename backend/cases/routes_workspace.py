@@ -124,7 +124,8 @@ def desk_inbox(request: Request, session: SessionDep, principal: CurrentUser, de
                status: str = "", theme: str = "", overdue: str = "", mijn: str = "",
                pagina: str = "") -> HTMLResponse:
     assert desk.id is not None
-    filters = {"status": status or None, "theme": theme or None, "overdue": bool(overdue),
+    filters: dict[str, Any] = {"status": status or None, "theme": theme or None,
+                               "overdue": bool(overdue),
                "mine_user": principal.user_id if mijn else None}
     total = inbox_count(session, desk, **filters)
     paging = paginate(page_number(pagina), INBOX_PAGE, total, f"/werkplek/{desk.slug}",
