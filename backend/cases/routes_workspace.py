@@ -126,7 +126,7 @@ def desk_inbox(request: Request, session: SessionDep, principal: CurrentUser, de
     assert desk.id is not None
     filters: dict[str, Any] = {"status": status or None, "theme": theme or None,
                                "overdue": bool(overdue),
-               "mine_user": principal.user_id if mijn else None}
+                               "mine_user": principal.user_id if mijn else None}
     total = inbox_count(session, desk, **filters)
     paging = paginate(page_number(pagina), INBOX_PAGE, total, f"/werkplek/{desk.slug}",
                       {"status": status, "theme": theme, "overdue": overdue, "mijn": mijn})
