@@ -28,7 +28,20 @@ TEST_SECRET = "test-secret-" + "x" * 40
 
 
 def _database_url(tmp_root: Path) -> str:
-    return os.environ.get("LOKET_TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'loket-test.db'}"
+    base = os.environ.get("LOKET_TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_root / 'loket-test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return base
+    # Parallel test processes (pytest-xdist) share the PostgreSQL database: each migrates and
+    # uses a schema of its own instead of ``public``.
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3D{_worker_schema(worker)}"
+
+
+def _worker_schema(worker: str) -> str:
+    return f"loket_{''.join(ch for ch in worker if ch.isalnum())}"
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -47,9 +60,11 @@ def engine(database_url: str) -> Iterator[Engine]:
 
     eng = make_engine(database_url)
     if eng.dialect.name == "postgresql":
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        schema = _worker_schema(worker) if worker else "public"
         with eng.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     with eng.begin() as conn:
         upgrade(connection=conn)
     yield eng
@@ -176,4 +191,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if independent:
             config.hook.pytest_deselected(items=independent)
             items[:] = [item for item in items if _uses_database(item)]
-    items.sort(key=_is_browser_test)
+    items.sort(key=_run_order)
+
+
+# The longest files (minutes on 2 cores), started first so that parallel test processes
+# (``pytest -n``, ``--dist loadfile``) do not end with one of them running alone.
+LONGEST_FIRST = ("tests/security/test_api_fuzz.py", "tests/security/test_permission_matrix.py",
+                 "tests/cases/test_concurrency.py", "tests/security/test_xss.py",
+                 "tests/ops/test_scale_out.py", "tests/accounts/test_admin.py",
+                 "tests/cases/test_permissions.py")
+
+
+def _run_order(item: pytest.Item) -> tuple[bool, int]:
+    path = item.nodeid.split("::", 1)[0]
+    rank = LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+    return _is_browser_test(item), rank
