@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -149,6 +151,34 @@ def test_question_text_asks_for_suggestions_as_you_type(client) -> None:
     assert 'hx-target="#suggestions"' in page
     assert 'inputmode="numeric"' in page
     assert "&#34;" not in page.split("<textarea", 1)[1].split(">", 1)[0]
+
+
+def test_suggestions_show_matching_knowledge_and_only_answer_types(
+        app: FastAPI, client: LoketClient, tmp_path: Path) -> None:
+    """The as-you-type panel asks the app's search engine for practices, cases, schemes and
+    answers that match the question; other types (events, experts) and short texts show
+    nothing."""
+    from datetime import UTC, datetime
+
+    from backend.search import SearchDoc, get_backend
+
+    engine = get_backend("embedded", path=tmp_path / "search", meili_url=None, meili_key=None)
+    when = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    engine.index([
+        SearchDoc(id="scheme:mit-robots", type="scheme", title="MIT-regeling voor robotisering",
+                  summary="Subsidie voor mkb dat samen robots invoert.", body="Cobots.",
+                  url="/regelingen/mit-robots", published_at=when),
+        SearchDoc(id="event:robotdag", type="event", title="Robotdag voor installateurs",
+                  summary="Een dag over robots.", body="Cobots.", url="/agenda/robotdag",
+                  published_at=when)])
+    app.state.search_backend = engine
+    r = client.get("/vraag/suggesties", params={"text": "Is er subsidie voor robots?"},
+                   headers={"HX-Request": "true"})
+    assert r.status_code == 200
+    assert "MIT-regeling voor robotisering" in r.text and "/regelingen/mit-robots" in r.text
+    assert "Robotdag" not in r.text
+    short = client.get("/vraag/suggesties", params={"text": "robots"})
+    assert "MIT-regeling" not in short.text
 
 
 def test_a_question_leaves_the_public_pages_cached(client: LoketClient, session: Session,
