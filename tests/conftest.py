@@ -191,18 +191,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if independent:
             config.hook.pytest_deselected(items=independent)
             items[:] = [item for item in items if _uses_database(item)]
-    items.sort(key=_run_order)
+    items.sort(key=_is_browser_test)
 
-
-# The longest files (minutes on 2 cores), started first so that parallel test processes
-# (``pytest -n``, ``--dist loadfile``) do not end with one of them running alone.
-LONGEST_FIRST = ("tests/security/test_api_fuzz.py", "tests/security/test_permission_matrix.py",
-                 "tests/cases/test_concurrency.py", "tests/security/test_xss.py",
-                 "tests/ops/test_scale_out.py", "tests/accounts/test_admin.py",
-                 "tests/cases/test_permissions.py")
-
-
-def _run_order(item: pytest.Item) -> tuple[bool, int]:
-    path = item.nodeid.split("::", 1)[0]
-    rank = LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
-    return _is_browser_test(item), rank

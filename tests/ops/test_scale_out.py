@@ -85,7 +85,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iter
 
     if not database_url.startswith("postgresql"):
         pytest.skip("scale-out needs PostgreSQL (LOKET_TEST_DATABASE_URL)")
-    base = database_url
+    # The database itself, not the schema of this test process (tests/conftest.py).
+    base = os.environ.get("LOKET_TEST_DATABASE_URL", database_url)
     tmp: Path = tmp_path_factory.mktemp("scale-out")
     schema = f"loket_scale_{secrets.token_hex(5)}"
     admin = make_engine(base)
