@@ -50,3 +50,16 @@ def env(engine: Engine, database_url: str, tmp_path_factory: pytest.TempPathFact
         if outer.is_active:
             outer.rollback()
         connection.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Schemathesis names each operation's test ``test_api_fuzz[GET /api/v1/…]`` but gives all
+    of them the same node id; pytest-xdist schedules by node id and would run one of the 92.
+    Give each the node id its name implies (pytest keeps it in ``_id``, a parsed ``NodeId``;
+    ``test_every_operation_was_reached`` fails if operations go missing again)."""
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if label is not None and item.nodeid.endswith("::" + getattr(item, "originalname", "")):
+            item._id = coerce_node_id(f"{item.nodeid}[{label}]")

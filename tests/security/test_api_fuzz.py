@@ -35,6 +35,7 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Ok
 from schemathesis.python.asgi import ASGIClient
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -345,6 +346,10 @@ def test_every_operation_was_reached() -> None:
         pytest.skip("run together with test_api_fuzz")
     report = "\n".join(f"{op}: {dict(sorted(counts.items()))}" for op, counts in SEEN.items())
     print(report)
+    operations = {result.ok().label for result in schema.get_all_operations()
+                  if isinstance(result, Ok)}
+    assert len(operations) >= 90 and set(SEEN) == operations, (
+        f"not fuzzed: {sorted(operations - set(SEEN))}")
     never = sorted(op for op, counts in SEEN.items() if not any(s < 300 for s in counts))
     assert not never, f"never succeeded: {never}\n{report}"
 
