@@ -32,14 +32,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from scratch import scratch_database, scratch_settings  # noqa: E402
+
 from backend.accounts.models import User, WebSession  # noqa: E402
 from backend.community import benchmarks as bm  # noqa: E402
 from backend.community import service  # noqa: E402
 from backend.community.models import KpiFigure  # noqa: E402
-from backend.core.db import Database, make_engine, utcnow  # noqa: E402
-from backend.core.migrate import upgrade  # noqa: E402
+from backend.core.db import Database, utcnow  # noqa: E402
 from backend.core.security import sha256_hex  # noqa: E402
-from backend.core.settings import Settings  # noqa: E402
 
 SECTORS = ["installatie", "maakindustrie", "metaal", "bouw"]
 SIZES = ["micro", "klein", "middel", "groot"]
@@ -56,11 +56,7 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="loket-bench-"))
-    url = f"sqlite:///{tmp / 'bench.db'}"
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        upgrade(connection=conn)
-    db = Database(engine)
+    url, db = scratch_database(tmp)
     rng = random.Random(42)
 
     t0 = time.perf_counter()
@@ -102,10 +98,7 @@ def main() -> None:
 
     from backend.main import create_app
 
-    settings = Settings(env="production", secret_key="bench-" + "x" * 40, database_url=url,
-                        base_url="http://testserver", var_dir=tmp / "var",
-                        search_path=tmp / "search", worker_in_process=False, log_json=False,
-                        log_level="WARNING")
+    settings = scratch_settings(tmp, url)
     app = create_app(settings, db, start_worker=False)
     timings: list[float] = []
     cpu: list[float] = []  # process CPU time: what the page costs, without waiting for a core
@@ -119,7 +112,7 @@ def main() -> None:
             assert response.status_code == 200, response.status_code
     if args.profile:
         _profile(app, db, user.id, args.runs)
-    engine.dispose()
+    db.engine.dispose()
     if args.profile:
         print(f"scratch database kept for inspection: {tmp / 'bench.db'}")
     else:

@@ -31,10 +31,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
+from scratch import scratch_database  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from backend.core.db import Database, make_engine, utcnow  # noqa: E402
-from backend.core.migrate import upgrade  # noqa: E402
+from backend.core.db import Database, utcnow  # noqa: E402
 from backend.core.settings import Settings  # noqa: E402
 
 
@@ -44,11 +44,7 @@ def build(tmp: Path, n_cases: int, n_outbox: int) -> tuple[Database, Settings]:
     from backend.core.outbox import OutboxMessage
     from backend.routing.models import Desk
 
-    url = f"sqlite:///{tmp / 'bench.db'}"
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        upgrade(connection=conn)
-    db = Database(engine)
+    url, db = scratch_database(tmp)
     settings = Settings(env="development", database_url=url, var_dir=tmp,
                         search_path=tmp / "search")
     now = utcnow()

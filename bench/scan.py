@@ -27,11 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from scratch import scratch_database, scratch_settings  # noqa: E402
+
 from backend.content.models import CompanySize, Sector  # noqa: E402
-from backend.core.db import Database, make_engine  # noqa: E402
-from backend.core.migrate import upgrade  # noqa: E402
 from backend.core.security import sha256_hex  # noqa: E402
-from backend.core.settings import Settings  # noqa: E402
 from backend.scan import aggregates as ag  # noqa: E402
 from backend.scan import service  # noqa: E402
 from backend.scan.models import ScanResult  # noqa: E402
@@ -47,15 +46,8 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="loket-bench-scan-"))
-    url = f"sqlite:///{tmp / 'bench.db'}"
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        upgrade(connection=conn)
-    db = Database(engine)
-    settings = Settings(env="production", secret_key="bench-" + "x" * 40, database_url=url,
-                        base_url="http://testserver", var_dir=tmp / "var",
-                        search_path=tmp / "search", worker_in_process=False, log_json=False,
-                        log_level="WARNING")
+    url, db = scratch_database(tmp)
+    settings = scratch_settings(tmp, url)
     service.load_seed(db, settings)
     rng = random.Random(6)
     quarter = ag.Quarter(2026, 2)
