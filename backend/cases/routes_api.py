@@ -124,7 +124,7 @@ def ask(request: Request, session: SessionDep, principal: OptionalPrincipal,
 # --- desk members --------------------------------------------------------------------------
 
 @router.get("/desks/{desk}/cases", response_model=list[CaseSummary],
-            summary="A desk's inbox (members only)")
+            summary="A desk's inbox, due soonest first: the first 200 (members only)")
 def desk_cases(session: SessionDep, principal: CurrentUser, desk: MemberDesk,
                status: Annotated[str | None, Query()] = None,
                theme: Annotated[str | None, Query()] = None,
