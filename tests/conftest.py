@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,26 @@ def connection(engine: Engine) -> Iterator[Connection]:
         if outer.is_active:
             outer.rollback()
         conn.close()
+
+
+@contextmanager
+def undone(connection: Connection) -> Iterator[None]:
+    """Run the block in a savepoint that is rolled back afterwards, and released.
+
+    SQLAlchemy's ``rollback()`` of a nested transaction rolls back *to* the savepoint and
+    leaves it in place, so the next savepoint nests inside it. Thousands of them (one per
+    matrix cell or fuzz example) in one outer transaction each keep a transaction-id lock on
+    PostgreSQL until the outer transaction ends: ≈ 5,000 locks in the permission matrix,
+    enough to exhaust the server's shared lock table (``max_locks_per_transaction`` × max
+    connections) when another test process runs beside it."""
+    savepoint = connection.begin_nested()
+    try:
+        yield
+    finally:
+        if savepoint.is_active:
+            name = savepoint._savepoint
+            savepoint.rollback()
+            connection.exec_driver_sql(f"RELEASE SAVEPOINT {name}")
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ from sqlmodel import Session
 from backend.accounts.models import PERSONAL, ApiToken
 from backend.core.db import Database
 from backend.core.security import sha256_hex
-from tests.conftest import make_settings
+from tests.conftest import make_settings, undone
 
 EXAMPLES = int(os.environ.get("LOKET_FUZZ_EXAMPLES", "100"))
 # Negative examples (requests that break the schema) are refused by validation before any
@@ -328,12 +328,9 @@ def test_api_fuzz(case: Any, fuzz_world: FuzzWorld) -> None:
     # Each example in a savepoint of its own: what one deletes or revokes (the seeded
     # practice, the admin's token) is back for the next, and a replayed example sees the
     # same database.
-    savepoint = fuzz_world.connection.begin_nested()
-    try:
+    with undone(fuzz_world.connection):
         fuzz_world.client.cookies.clear()  # an integration keeps no cookie jar
         response = case.call(session=fuzz_world.client)
-    finally:
-        savepoint.rollback()
     SEEN[f"{case.method.upper()} {case.path}"][response.status_code] += 1
     case.validate_response(response, checks=CHECKS)
 

@@ -18,6 +18,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
 from tests.client import LoketClient
+from tests.conftest import undone
 from tests.security.conftest import Env
 from tests.security.permission_table import EVERYONE, ROWS, SCOPES, Row
 from tests.security.world import ACTORS, Actor, Target, World
@@ -122,12 +123,8 @@ def check_cell(env: Env, client: LoketClient, actor: Actor, row: Row,
     world = env.world
     names = {**world.vars, **(target.params if target else {})}
     url = _url(row, target, names)
-    savepoint = env.connection.begin_nested()
-    try:
+    with undone(env.connection):
         response = request(client, actor, row, url, names)
-    finally:
-        if savepoint.is_active:
-            savepoint.rollback()
     where = f"{row.method} {url} [{target.name if target else '-'}]"
     status = response.status_code
     got = verdict(row, status, response.headers.get("location", ""))
@@ -140,12 +137,8 @@ def check_cell(env: Env, client: LoketClient, actor: Actor, row: Row,
         return f"{where}: expected {want}, got {status} {body[:160]!r}"
     if got == "denied" and status == 403 and target is not None and target.missing:
         twin = Target(f"missing {target.name}", {**target.params, **target.missing})
-        savepoint = env.connection.begin_nested()
-        try:
+        with undone(env.connection):
             other = request(client, actor, row, _url(row, twin, names), names).status_code
-        finally:
-            if savepoint.is_active:
-                savepoint.rollback()
         if other != status:
             return f"{where}: {status}, but {other} when it does not exist (confirms it does)"
     if got == "denied" and url.startswith("/api/") and status != 303:
