@@ -4,7 +4,6 @@ and settings that point every path there (``make bench`` runs each script on its
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from backend.core.db import Database, make_engine
 from backend.core.migrate import upgrade
@@ -20,10 +19,8 @@ def scratch_database(tmp: Path) -> tuple[str, Database]:
     return url, Database(engine)
 
 
-def scratch_settings(tmp: Path, url: str, **overrides: Any) -> Settings:
+def scratch_settings(tmp: Path, url: str) -> Settings:
     """Production-like settings on the scratch database (no in-process worker, quiet logs)."""
-    values: dict[str, Any] = {
-        "env": "production", "secret_key": "bench-" + "x" * 40, "database_url": url,
-        "base_url": "http://testserver", "var_dir": tmp / "var", "search_path": tmp / "search",
-        "worker_in_process": False, "log_json": False, "log_level": "WARNING"}
-    return Settings(**{**values, **overrides})
+    return Settings(env="production", secret_key="bench-" + "x" * 40, database_url=url,
+                    base_url="http://testserver", var_dir=tmp / "var", search_path=tmp / "search",
+                    worker_in_process=False, log_json=False, log_level="WARNING")

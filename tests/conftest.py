@@ -37,8 +37,14 @@ def _database_url(tmp_root: Path) -> str:
         return base
     # Parallel test processes (pytest-xdist) share the PostgreSQL database: each migrates and
     # uses a schema of its own instead of ``public``.
+    return schema_url(base, _worker_schema(worker))
+
+
+def schema_url(base: str, schema: str) -> str:
+    """A PostgreSQL URL whose connections work in ``schema`` (``search_path``), so that a
+    subprocess given it sees the same tables."""
     sep = "&" if "?" in base else "?"
-    return f"{base}{sep}options=-csearch_path%3D{_worker_schema(worker)}"
+    return f"{base}{sep}options=-csearch_path%3D{schema}"
 
 
 def _worker_schema(worker: str) -> str:

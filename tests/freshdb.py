@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 
 from backend.core.db import Database, make_engine
 from backend.core.settings import Settings
-from tests.conftest import make_settings
+from tests.conftest import make_settings, schema_url
 
 
 @dataclass
@@ -66,8 +66,7 @@ def fresh_db(tmp_path: Path) -> Iterator[FreshDatabase]:
     admin = make_engine(base)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    url = f"{base}{sep}options=-csearch_path%3D{schema}"
+    url = schema_url(base, schema)
     engine: Engine | None = None
     try:
         _migrate(url)

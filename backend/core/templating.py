@@ -51,8 +51,8 @@ def _fmt_date(value: date | datetime | None, fmt: str = "long") -> str:
 
 @lru_cache(maxsize=8192)
 def _formatted_date(value: date | datetime, fmt: str, lang: str) -> str:
-    """Babel's formatting costs ≈ 50 µs; an inbox shows 200 rows with two dates each, the same
-    ones on every visit, so results are kept (a pure function of its arguments)."""
+    """Babel's formatting costs ≈ 50 µs; an inbox page shows 50 rows with two dates each, the
+    same ones on every visit, so results are kept (a pure function of its arguments)."""
     if isinstance(value, datetime):
         return format_datetime(value, format="d MMMM y HH:mm" if fmt == "long" else fmt,
                                locale=lang, tzinfo=AMSTERDAM)

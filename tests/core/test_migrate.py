@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from backend.core.db import make_engine
 from backend.core.migrate import alembic_config, upgrade
+from tests.conftest import schema_url
 
 
 @pytest.fixture
@@ -25,9 +26,8 @@ def empty_schema_url() -> Iterator[str]:
     admin = make_engine(base)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
     try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
+        yield schema_url(base, schema)
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))

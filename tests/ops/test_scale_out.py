@@ -32,7 +32,7 @@ from backend.core.mail import MAIL_KIND
 from backend.core.outbox import DONE, OutboxMessage
 from backend.core.settings import ROOT
 from tests.client import hidden_csrf
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, schema_url
 from tests.factories.accounts import create_user
 from tests.factories.cases import add_member, regional_setup
 from tests.smtp import SmtpServer, free_port
@@ -92,7 +92,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iter
     admin = make_engine(base)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    url = schema_url(base, schema)
     engine = make_engine(url)
     smtp = SmtpServer().start()
     cluster: Cluster | None = None

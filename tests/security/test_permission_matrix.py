@@ -200,8 +200,7 @@ def test_desk_coordinator_changes_only_the_coordinator_fields(env: Env) -> None:
 
     world = env.world
     slug = world.vars["desk_a"]
-    savepoint = env.connection.begin_nested()
-    try:
+    with undone(env.connection):
         with LoketClient(env.app) as client:
             for name, value in world.actors["desk_coordinator"].cookies.items():
                 client.cookies.set(name, value)
@@ -223,5 +222,3 @@ def test_desk_coordinator_changes_only_the_coordinator_fields(env: Env) -> None:
             assert kinds == {"province"}
         finally:
             session.close()
-    finally:
-        savepoint.rollback()
