@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from backend.regions.index import (
     search_key,
 )
 from backend.regions.models import Municipality, PostcodeArea
+from backend.regions.places import PlaceMatch, best_location
 
 SEED_DIR = ROOT / "seed" / "regions"
 
@@ -110,8 +112,11 @@ def load_municipalities(session: Session, rows: Iterable[MunicipalityInfo], *,
 
 
 def load_postcodes(session: Session, postcodes: Mapping[str, str], year: int, *,
-                   replace_all: bool) -> tuple[int, list[str]]:
-    """Upsert PC4 -> municipality. Postcodes of unknown municipalities are skipped."""
+                   replace_all: bool, places: Mapping[str, str] | None = None
+                   ) -> tuple[int, list[str]]:
+    """Upsert PC4 -> municipality (and its woonplaats, when the file names it). Postcodes of
+    unknown municipalities are skipped."""
+    places = places or {}
     known = set(session.exec(select(Municipality.code)).all())
     warnings: list[str] = []
     if replace_all:
@@ -129,10 +134,15 @@ def load_postcodes(session: Session, postcodes: Mapping[str, str], year: int, *,
         if gm not in known:
             continue
         row = existing.get(pc)
+        place = places.get(pc)
         if row is None:
-            new_rows.append({"postcode": pc, "municipality_code": gm, "valid_year": year})
-        elif row.municipality_code != gm or row.valid_year != year:
+            new_rows.append({"postcode": pc, "municipality_code": gm, "valid_year": year,
+                             "place": place})
+        elif row.municipality_code != gm or row.valid_year != year or (
+                place is not None and row.place != place):
             row.municipality_code, row.valid_year = gm, year
+            if place is not None:
+                row.place = place
             session.add(row)
         count += 1
     if new_rows:
@@ -165,7 +175,8 @@ def import_files(session: Session, *, municipalities: Path | None, postcodes: Pa
         pfile = parse_postcodes(read_text(postcodes), year=year or year_from_name(postcodes),
                                 source=postcodes.name)
         pc_year = pfile.year or (report.year if report else utcnow().year)
-        n, warnings = load_postcodes(session, pfile.postcodes, pc_year, replace_all=True)
+        n, warnings = load_postcodes(session, pfile.postcodes, pc_year, replace_all=True,
+                                     places=pfile.places)
         if report is None:
             report = LoadReport(pc_year)
         report.postcodes = n
@@ -202,7 +213,7 @@ def seed_regions(db: Database, settings: Settings) -> str:
         for path in sorted(SEED_DIR.glob("pc4_*.csv")):
             pfile = parse_postcodes(read_text(path), year=year, source=path.name)
             n, warnings = load_postcodes(s, pfile.postcodes, pfile.year or year,
-                                         replace_all=False)
+                                         replace_all=False, places=pfile.places)
             report.postcodes += n
             report.warnings += warnings
     return "; ".join(report.lines())
@@ -242,9 +253,15 @@ def region_index(session: Session) -> RegionIndex:
         if hit is not None and hit[0] == key:
             return hit[1]
     municipalities = [_info(m) for m in session.exec(select(Municipality)).all()]
-    postcodes: dict[str, str] = {
-        p.postcode: p.municipality_code for p in session.exec(select(PostcodeArea)).all()}
-    index = RegionIndex.from_rows(municipalities, postcodes)
+    postcodes: dict[str, str] = {}
+    places: dict[str, str] = {}
+    for pc, gm, place in session.exec(select(PostcodeArea.postcode,
+                                             PostcodeArea.municipality_code,
+                                             PostcodeArea.place)).all():
+        postcodes[pc] = gm
+        if place:
+            places[pc] = place
+    index = RegionIndex.from_rows(municipalities, postcodes, places)
     with _lock:
         _cache["index"] = (key, index)
     return index
@@ -257,20 +274,95 @@ def search_municipalities(session: Session, q: str, limit: int = 10) -> list[Mun
     return region_index(session).search(q, limit=limit)
 
 
-def resolve_location(session: Session, municipality: str | None,
-                     postcode: str | None) -> MunicipalityInfo | None:
-    """The business's municipality from a CBS code or name, else from a postcode.
+@functools.cache
+def seed_region_index() -> RegionIndex:
+    """The shipped division (``seed/regions/``) as an index, read once: for pure callers and
+    tests that have no database. The database's ``region_index`` wins wherever there is one."""
+    postcodes: dict[str, str] = {}
+    places: dict[str, str] = {}
+    for path in sorted(SEED_DIR.glob("pc4_*.csv")):
+        pfile = parse_postcodes(read_text(path), year=None, source=path.name)
+        postcodes.update(pfile.postcodes)
+        places.update(pfile.places)
+    return RegionIndex.from_rows(seed_municipalities(), postcodes, places)
 
-    Raises ``Invalid`` naming the field when a value is given but not known.
+
+def places_in_text(text: str, index: RegionIndex | None = None) -> list[PlaceMatch]:
+    """Places, municipalities and provinces named in ``text``, left to right.
+
+    Pure and fast (a dictionary lookup per word; the name index is built once per region
+    index). ``index`` defaults to the shipped seed division; pass ``region_index(session)`` or
+    the routing context's regions to use the loaded data. See ``backend.regions.places`` for the
+    rules (ambiguous names, ordinary words such as "Best" or "Putten").
     """
-    index = region_index(session)
+    if not text:
+        return []
+    return (index or seed_region_index()).place_index().find(text)
+
+
+# How a location was found.
+FROM_MUNICIPALITY, FROM_POSTCODE, FROM_TEXT = "municipality", "postcode", "text"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the business is, how we know, and what we could not tell."""
+
+    municipality: MunicipalityInfo | None = None
+    source: str | None = None  # municipality | postcode | text | None
+    postcode: str | None = None  # the PC4 given
+    postcode_unknown: bool = False  # well-formed, but not in the table: location unknown
+    place: str | None = None  # the woonplaats of the postcode, or the name read in the text
+    ambiguous: PlaceMatch | None = None  # a name in the text that fits several municipalities
+    matches: tuple[PlaceMatch, ...] = ()
+
+    def note(self) -> str | None:
+        """One sentence for the routing explanation when the location is not a plain given
+        municipality or known postcode; None otherwise."""
+        m = self.municipality
+        if self.source == FROM_TEXT and m is not None:
+            return _("We read “%(place)s” in your question: your business is in %(municipality)s "
+                     "(%(province)s). Give your postcode or municipality if that is not right.",
+                     place=self.place or m.name, municipality=m.name, province=m.province_name)
+        if self.ambiguous is not None:
+            options = _join_or([f"{c.name} ({c.province_name})"
+                                for c in self.ambiguous.candidates[:5]])
+            return _("“%(place)s” in your question can be in %(options)s; give your postcode or "
+                     "municipality so we can include regional desks. Until then only desks that "
+                     "work nationwide are considered.",
+                     place=self.ambiguous.text, options=options)
+        if self.postcode_unknown:
+            return _("We do not know postcode %(postcode)s (it may be a business park without "
+                     "residents), so your location is unknown: only desks that work nationwide "
+                     "are considered. Give your municipality to include regional desks.",
+                     postcode=self.postcode)
+        return None
+
+
+def _join_or(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " " + _("or") + " " + items[-1]
+
+
+def locate(session: Session, *, municipality: str | None = None, postcode: str | None = None,
+           text: str | None = None, index: RegionIndex | None = None) -> Location:
+    """The business's location from, in this order, a municipality (CBS code, name or former
+    name), a postcode, or a place named in the text.
+
+    Raises ``Invalid`` naming the field for an unknown municipality or a postcode that is not a
+    Dutch postcode. A well-formed postcode that is not in the table (CBS lists only inhabited
+    PC4s) is no error: the location is unknown, and the text may still name the place.
+    """
+    index = index or region_index(session)
     if municipality and municipality.strip():
         found = index.resolve(municipality)
         if found is None:
             raise Invalid(_("Unknown municipality: %(value)s.", value=municipality.strip()[:80]),
                           code="unknown_municipality",
                           fields={"municipality": _("We do not know this municipality.")})
-        return found
+        return Location(found, FROM_MUNICIPALITY)
+    pc4: str | None = None
     if postcode and postcode.strip():
         pc4 = normalise_postcode(postcode)
         if pc4 is None:
@@ -278,10 +370,24 @@ def resolve_location(session: Session, municipality: str | None,
                           code="invalid_postcode",
                           fields={"postcode": _("Enter a postcode like 7411 AB or 7411.")})
         found = index.by_postcode(pc4)
-        if found is None:
-            raise Invalid(_("Unknown postcode: %(value)s.", value=pc4), code="unknown_postcode",
-                          fields={"postcode": _(
-                              "We do not know this postcode yet; choose your municipality "
-                              "instead.")})
-        return found
-    return None
+        if found is not None:
+            return Location(found, FROM_POSTCODE, pc4, place=index.place_of(pc4))
+    matches = tuple(places_in_text(text, index)) if text else ()
+    best = best_location(matches)
+    if best is not None and best.municipality is not None:
+        return Location(best.municipality, FROM_TEXT, pc4, pc4 is not None, best.text,
+                        matches=matches)
+    return Location(None, None, pc4, pc4 is not None,
+                    ambiguous=best if best is not None and best.ambiguous else None,
+                    matches=matches)
+
+
+def resolve_location(session: Session, municipality: str | None,
+                     postcode: str | None, text: str | None = None) -> MunicipalityInfo | None:
+    """The business's municipality from a CBS code or name, else from a postcode, else from a
+    place named in ``text`` (see ``locate``, which also says how it was found).
+
+    Raises ``Invalid`` naming the field for an unknown municipality or a malformed postcode; a
+    well-formed postcode that is not in the table gives None (location unknown).
+    """
+    return locate(session, municipality=municipality, postcode=postcode, text=text).municipality
