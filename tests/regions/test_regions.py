@@ -167,9 +167,10 @@ def test_parse_cbs_layouts() -> None:
 
 def test_import_replaces_the_division_and_keeps_regions(regions: Database,
                                                         session: Session) -> None:
-    report = service.import_files(
+    plan, report = service.import_files(
         session, municipalities=DATA / "Gemeenten alfabetisch 2027.csv",
-        postcodes=DATA / "pc6hnr_gemeente_2027.csv")
+        postcodes=DATA / "pc6hnr_gemeente_2027.csv", replace=True)
+    assert report is not None
     assert report.year == 2027 and report.added == 1 and report.postcodes == 3
     assert len(report.removed) == 342 - 3
     rows = {m.code: m for m in session.exec(select(Municipality)).all()}
@@ -179,6 +180,7 @@ def test_import_replaces_the_division_and_keeps_regions(regions: Database,
     # ... and a new municipality is reported without them.
     assert rows["GM1999"].corop_code is None
     assert any("without COROP" in w for w in report.warnings)
+    # The postcode file replaced the postcode table.
     assert session.exec(select(func.count()).select_from(PostcodeArea)).one() == 3
     index = service.region_index(session)
     assert index.year == 2027 and index.by_postcode("7500").code == "GM1999"  # type: ignore[union-attr]
@@ -190,7 +192,8 @@ def test_cli_import(regions: Database, settings: Settings, monkeypatch: pytest.M
 
     monkeypatch.setattr(cli, "_database", lambda: regions)
     result = CliRunner().invoke(cli.app, [
-        "regions", "import", "--municipalities", str(DATA / "gebieden_in_nederland_2028.csv")])
+        "regions", "import", "--replace",
+        "--municipalities", str(DATA / "gebieden_in_nederland_2028.csv")])
     assert result.exit_code == 0, result.output
     assert "regions 2028: 0 municipalities added, 2 updated, 340 removed" in result.output
     bad = CliRunner().invoke(cli.app, ["regions", "import", "--municipalities",
@@ -202,6 +205,6 @@ def test_cli_import(regions: Database, settings: Settings, monkeypatch: pytest.M
 def test_seed_keeps_a_newer_import(regions: Database, settings: Settings,
                                    session: Session) -> None:
     service.import_files(session, municipalities=DATA / "gebieden_in_nederland_2028.csv",
-                         postcodes=None)
+                         postcodes=None, replace=True)
     session.commit()
     assert "kept the imported 2028 data" in service.seed_regions(regions, settings)
