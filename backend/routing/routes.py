@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from backend.routing import routes_admin, routes_api, routes_html
+from backend.routing import routes_admin, routes_api, routes_coverage, routes_html
 
 router = APIRouter()
 router.include_router(routes_api.router)
+router.include_router(routes_coverage.router)
 router.include_router(routes_html.router)
 router.include_router(routes_admin.router)

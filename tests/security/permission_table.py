@@ -148,6 +148,8 @@ add(
     R("GET", "/loketten/{slug}", EVERYONE, "public_desk"),
     R("GET", "/api/v1/desks/{slug}/figures", EVERYONE, "public_desk"),
     R("GET", "/beheer/loketten", {ADMIN, DESK_COORD}),
+    R("GET", "/beheer/dekking", {ADMIN, DESK_COORD}),
+    R("GET", "/api/v1/routing/coverage", {ADMIN, DESK_COORD}),
     R("GET", "/beheer/loketten/nieuw", ADMINS),
     R("POST", "/beheer/loketten/nieuw", ADMINS,
       form={"slug": "nieuw-loket", "name": "Nieuw loket", "capacity": "10",

@@ -1,0 +1,123 @@
+"""The coverage matrix: the page for admins and desk coordinators and its API."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from backend.accounts.deps import CurrentUser
+from backend.core.db import SessionDep
+from backend.core.i18n import gettext_ as _
+from backend.core.openapi import error_responses
+from backend.core.templating import render
+from backend.regions.models import LABOUR_MARKET_REGION, PROVINCE
+from backend.routing import coverage, service
+from backend.routing.routes_admin import SignedIn
+
+router = APIRouter()
+
+
+class CoverageDesk(BaseModel):
+    slug: str
+    name: str
+    via: str = Field(description="How the router gives it the question: specialism | theme | "
+                                 "general_remit | fallback.")
+    municipalities: int = Field(description="In how many of the area's municipalities this "
+                                            "desk takes the question.")
+
+
+class CoverageCell(BaseModel):
+    theme: str = Field(description="Theme slug.")
+    status: Literal["covered", "general", "partial", "gap"] = Field(description=(
+        "covered: a desk that handles the theme answers everywhere in the area; general: "
+        "somewhere only a desk with a general remit answers; partial: in some municipalities "
+        "only the national fallback answers; gap: only the fallback answers, everywhere."))
+    desks: list[CoverageDesk]
+    fallback_municipalities: int
+    municipalities: int
+
+
+class CoverageArea(BaseModel):
+    kind: Literal["province", "labour_market_region"]
+    code: str = Field(description="PV23, AM05, …")
+    name: str
+    municipalities: int
+    cells: list[CoverageCell] = Field(description="One per theme, in the order of `themes`.")
+
+
+class CoverageTheme(BaseModel):
+    slug: str
+    label: str
+
+
+class CoverageOut(BaseModel):
+    themes: list[CoverageTheme]
+    areas: list[CoverageArea]
+    fallback: dict[str, str] = Field(description="The national fallback desk: slug and name.")
+    counts: dict[str, int] = Field(description="Number of cells per status.")
+    router_calls: int = Field(description="Router calls the computation took.")
+    compute_ms: float = Field(description="Time the computation took (cached afterwards until "
+                                          "a desk, region or theme changes).")
+
+
+def _out(matrix: coverage.CoverageMatrix, session: SessionDep) -> CoverageOut:
+    tax = service.routing_context(session).taxonomy
+    return CoverageOut(
+        themes=[CoverageTheme(slug=t, label=tax.theme_label(t)) for t in matrix.themes],
+        areas=[CoverageArea(
+            kind=r.kind, code=r.code, name=r.name,
+            municipalities=r.municipalities,
+            cells=[CoverageCell(
+                theme=c.theme, status=c.status,
+                desks=[CoverageDesk(slug=d.slug, name=d.name, via=d.via,
+                                    municipalities=d.municipalities) for d in c.desks],
+                fallback_municipalities=c.fallback_municipalities,
+                municipalities=c.municipalities) for c in r.cells]) for r in matrix.rows],
+        fallback={"slug": matrix.fallback_slug, "name": matrix.fallback_name},
+        counts={s: matrix.counts().get(s, 0) for s in coverage.STATUSES},
+        router_calls=matrix.router_calls, compute_ms=round(matrix.seconds * 1000, 1))
+
+
+@router.get("/api/v1/routing/coverage", response_model=CoverageOut, tags=["routing"],
+            summary="Coverage matrix: which desk takes each theme in each province and "
+                    "labour-market region",
+            responses=error_responses(403))
+def api_coverage(session: SessionDep, principal: CurrentUser) -> CoverageOut:
+    """For every province and labour-market region × every theme: the desks the router gives
+    a question on that theme (asked without text, in each municipality of the area) and where
+    only the national fallback would answer. Computed by the router itself and cached until a
+    desk, region or theme changes. For administrators and desk coordinators."""
+    return _out(coverage.coverage_for(session, principal), session)
+
+
+STATUS_LABELS = {
+    coverage.COVERED: ("✓", "covered"),
+    coverage.GENERAL: ("○", "general desk"),
+    coverage.PARTIAL: ("◐", "partly fallback"),
+    coverage.GAP: ("✗", "only the fallback"),
+}
+
+
+@router.get("/beheer/dekking", response_class=HTMLResponse, include_in_schema=False,
+            name="admin_coverage")
+def coverage_page(request: Request, session: SessionDep, principal: SignedIn) -> HTMLResponse:
+    matrix = coverage.coverage_for(session, principal)
+    tax = service.routing_context(session).taxonomy
+    labels = {
+        coverage.COVERED: _("covered"), coverage.GENERAL: _("general desk only"),
+        coverage.PARTIAL: _("partly only the fallback"), coverage.GAP: _("only the fallback"),
+    }
+    return render(request, "routing/coverage.html", {
+        "matrix": matrix,
+        "themes": [(t, tax.theme_label(t)) for t in matrix.themes],
+        "provinces": [r for r in matrix.rows if r.kind == PROVINCE],
+        "labour_market": [r for r in matrix.rows if r.kind == LABOUR_MARKET_REGION],
+        "symbols": {k: v[0] for k, v in STATUS_LABELS.items()},
+        "labels": labels,
+        "counts": matrix.counts(),
+        "gaps": matrix.gaps(),
+        "compute_ms": round(matrix.seconds * 1000),
+    })
