@@ -35,6 +35,7 @@ class MunicipalityOut(BaseModel):
 class MunicipalityList(BaseModel):
     year: int
     items: list[MunicipalityOut]
+    source: str = "CBS, CC BY 4.0 (Bron: CBS)"
 
 
 def _out(m: MunicipalityInfo, matched: str | None = None) -> MunicipalityOut:

@@ -18,16 +18,19 @@ router = APIRouter(prefix="/api/v1", tags=["routing"])
              responses=error_responses(409))  # no national fallback desk configured
 def api_dry_run(body: DryRunRequest, session: SessionDep) -> DryRunResponse:
     """Route a question without storing it: the chosen desk, the explanation per criterion
-    and the ranking. Public; an unknown ``municipality``, ``postcode``, ``sector`` or ``theme``
-    is a 422 naming the field.
+    and the ranking. Public; an unknown ``municipality``, ``sector`` or ``theme`` or a malformed
+    ``postcode`` is a 422 naming the field. A well-formed postcode that is not in the CBS table
+    means "location unknown" (``location.postcode_known`` false; routed on the rest); without a
+    location, a place named in the text is used, and an ambiguous one ("Hengelo") is returned
+    with its ``location.candidates``.
 
     Send it as JSON without cookies (as any API client does) and no CSRF token is needed; a
     browser page sends its token like for any other form.
     """
-    decision = service.dry_run(session, text=body.text, municipality=body.municipality,
-                               postcode=body.postcode, sector=body.sector,
-                               company_size=body.company_size, theme=body.theme)
-    return DryRunResponse.of(decision)
+    decision, location = service.dry_run_located(
+        session, text=body.text, municipality=body.municipality, postcode=body.postcode,
+        sector=body.sector, company_size=body.company_size, theme=body.theme)
+    return DryRunResponse.of(decision, location)
 
 
 @router.get("/desks", response_model=list[DeskPublic], summary="Active desks")

@@ -28,6 +28,41 @@ class DeskRef(BaseModel):
     name: str
 
 
+class PlaceCandidate(BaseModel):
+    code: str
+    name: str
+    province: str
+
+
+class LocationOut(BaseModel):
+    """How the business's location was found (``regions.locate``)."""
+
+    source: Literal["municipality", "postcode", "text"] | None = Field(
+        description="Where the municipality came from; null when the location is unknown.")
+    postcode: str | None = Field(default=None, description="The PC4 given, if any.")
+    postcode_known: bool | None = Field(
+        default=None, description="False for a well-formed postcode that is not in the CBS "
+                                  "table (no residents): the location is then unknown.")
+    place: str | None = Field(default=None, description="The woonplaats of the postcode, or "
+                                                        "the name read in the text.")
+    ambiguous: str | None = Field(default=None, description="A name in the text that fits "
+                                                            "several municipalities.")
+    candidates: list[PlaceCandidate] = Field(default_factory=list, description=(
+        "The municipalities an ambiguous name may be, most likely first: ask, or send "
+        "`municipality` or `postcode`."))
+    data_source: str = "CBS (CC BY 4.0)"
+
+    @classmethod
+    def of(cls, loc: Any) -> LocationOut:
+        amb = loc.ambiguous
+        return cls(source=loc.source, postcode=loc.postcode,
+                   postcode_known=(not loc.postcode_unknown) if loc.postcode else None,
+                   place=loc.place, ambiguous=amb.text if amb else None,
+                   candidates=[PlaceCandidate(code=c.code, name=c.name,
+                                              province=c.province_name)
+                               for c in (amb.candidates if amb else ())])
+
+
 class DryRunResponse(BaseModel):
     desk: DeskRef
     via: str = Field(description="specialism | theme | general_remit | fallback")
@@ -36,7 +71,11 @@ class DryRunResponse(BaseModel):
     recognised_themes: list[dict[str, Any]]
     explanation: list[dict[str, str]]
     ranking: list[dict[str, Any]]
+    location: LocationOut | None = None
 
     @classmethod
-    def of(cls, decision: RoutingDecision) -> DryRunResponse:
-        return cls.model_validate(decision.as_dict())
+    def of(cls, decision: RoutingDecision, location: Any = None) -> DryRunResponse:
+        out = cls.model_validate(decision.as_dict())
+        if location is not None:
+            out.location = LocationOut.of(location)
+        return out

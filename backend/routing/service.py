@@ -225,6 +225,15 @@ def route_question(session: Session, question: RoutingInput) -> RoutingDecision:
 def dry_run(session: Session, *, text: str, municipality: str | None = None,
             postcode: str | None = None, sector: str | None = None,
             company_size: str | None = None, theme: str | None = None) -> RoutingDecision:
+    """``dry_run_located`` without the location."""
+    return dry_run_located(session, text=text, municipality=municipality, postcode=postcode,
+                           sector=sector, company_size=company_size, theme=theme)[0]
+
+
+def dry_run_located(session: Session, *, text: str, municipality: str | None = None,
+                    postcode: str | None = None, sector: str | None = None,
+                    company_size: str | None = None, theme: str | None = None
+                    ) -> tuple[RoutingDecision, regions.Location]:
     """Route without storing anything; an unknown municipality, sector or theme or a malformed
     postcode is a 422 naming the field. A well-formed postcode that is not in the table means
     "location unknown" (routed on the rest, and the explanation says so); without a location
@@ -250,7 +259,7 @@ def dry_run(session: Session, *, text: str, municipality: str | None = None,
     except NoDeskAvailable as exc:
         raise Conflict(_("No desk can take questions yet: there is no national fallback desk."),
                        code="no_fallback_desk") from exc
-    return with_location_note(decision, location)
+    return with_location_note(decision, location), location
 
 
 def with_location_note(decision: RoutingDecision, location: regions.Location

@@ -22,6 +22,8 @@ def test_a_postcode_outside_overijssel_and_gelderland_is_understood(
     r = client.post(URL, json={"text": "Wij zoeken een investeerder", "postcode": "5611"})
     assert r.status_code == 200, r.text
     assert r.json()["municipality"]["name"] == "Eindhoven"
+    assert r.json()["location"]["source"] == "postcode"
+    assert r.json()["location"]["place"] == "Eindhoven"
     for pc, name in (("9711", "Groningen"), ("8911 AB", "Leeuwarden"), ("6211", "Maastricht"),
                      ("4331", "Middelburg"), ("1011", "Amsterdam")):
         r = client.post(URL, json={"text": "vraag", "postcode": pc})
@@ -35,6 +37,9 @@ def test_unknown_postcode_means_location_unknown_never_422(seeded: object,
     body = r.json()
     assert body["municipality"] is None
     assert "7500" in location_text(body) and "onbekend" in location_text(body)
+    assert body["location"] == {"source": None, "postcode": "7500", "postcode_known": False,
+                                "place": None, "ambiguous": None, "candidates": [],
+                                "data_source": "CBS (CC BY 4.0)"}
     # Routed on the rest: only nationwide desks are candidates.
     assert all(d["coverage"]["kind"] == "national" for d in body["ranking"]
                if d["coverage"])
@@ -56,6 +61,7 @@ def test_place_in_the_text_is_used_when_no_location_is_given(seeded: object,
     assert body["municipality"]["name"] == "Deventer"
     assert body["desk"]["slug"] == "oost-nl"  # as with postcode 7411 or municipality Deventer
     assert "Deventer" in location_text(body)
+    assert body["location"]["source"] == "text" and body["location"]["place"] == "Deventer"
     # A given municipality wins over the text.
     r = client.post(URL, json={"text": "ons bouwbedrijf in Deventer", "municipality": "Zwolle"})
     assert r.json()["municipality"]["name"] == "Zwolle"
@@ -68,6 +74,8 @@ def test_ambiguous_place_in_the_text_is_said(seeded: object, client: LoketClient
     assert body["municipality"] is None
     text = location_text(body)
     assert "Hengelo (Overijssel)" in text and "Bronckhorst (Gelderland)" in text
+    assert body["location"]["ambiguous"] == "Hengelo"
+    assert [c["code"] for c in body["location"]["candidates"]] == ["GM0164", "GM1876"]
     r = client.post(URL, json={"text": "Wij zijn een metaalbedrijf in Hengelo (O.)"})
     assert r.json()["municipality"]["name"] == "Hengelo"
 
@@ -118,3 +126,20 @@ def test_odd_location_is_422_naming_the_field(seeded: object, client: LoketClien
     r = client.post(URL, json={"text": "vraag", field: value})
     assert r.status_code == 422, r.text
     assert field in r.json()["error"]["fields"]
+
+
+def test_which_desk_page_credits_cbs_and_says_the_postcode_is_unknown(
+        seeded: object, client: LoketClient) -> None:
+    r = client.get("/welk-loket")
+    assert "Bron: CBS" in r.text
+    r = client.get("/welk-loket", params={"vraag": "Wij zoeken een investeerder",
+                                          "postcode": "7500"})
+    assert r.status_code == 200
+    assert "Postcode 7500 kennen wij niet" in r.text and "Bron: CBS" in r.text
+    r = client.get("/welk-loket", params={"vraag": "Wij zoeken personeel in Hengelo"})
+    assert r.status_code == 200 and "Bronckhorst (Gelderland)" in r.text
+
+
+def test_autocomplete_credits_cbs(seeded: object, client: LoketClient) -> None:
+    body = client.get("/api/v1/regions/municipalities", params={"q": "zwol"}).json()
+    assert "CBS" in body["source"]
