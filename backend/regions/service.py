@@ -164,9 +164,9 @@ def load_postcodes(session: Session, postcodes: Mapping[str, str], year: int, *,
 
 
 # An import that would remove more than this share of the municipalities or postcodes loaded
-# now is refused unless the operator says --replace (a partial file is a mistake far more
-# often than a country that lost a twentieth of its municipalities in one year: the largest
-# round of mergers since 2000 removed 5 %).
+# now is refused unless the operator says --replace. A partial file is a mistake far more often
+# than a merger round: 2021–2023 removed 3, 7 and 3 municipalities (at most 2 %); a large round
+# such as 2019's (380 -> 355, 6.6 %) needs --replace.
 MAX_REMOVAL_SHARE = 0.05
 
 
