@@ -18,7 +18,8 @@ province named anywhere in the text narrows the candidates.
 
 **Ordinary words.** Some places are also ordinary Dutch or English words ("Best", "Epe", "Ee",
 "Putten", "Lent", "Kampen" as in "kampen met", "Handel", "Winkel", "Loon", "Made", "Goes").
-These count only when written with a capital **and** after a location cue ("in", "uit", "bij",
+These count only when written with a capital (not in capitals: "ERP", "BEST") **and** after a
+location cue ("in", "uit", "bij",
 "te", "vlak bij", "nabij", "omgeving", "regio", "gemeente", "in de buurt van", English "in",
 "from", "near"): "wij zitten in Best" is Best, "het beste advies" and "Best lastig" are not.
 Any other name counts in any case, except after "van" as part of a person's name ("Jan van
@@ -48,18 +49,20 @@ PROVINCE_NAME = "province"
 # Place names that are also ordinary words (Dutch or English), as folded search keys. They
 # count only when capitalised and after a location cue (see the module docstring).
 COMMON_WORD_PLACES: frozenset[str] = frozenset({
-    "amen", "balk", "bears", "beek", "bergen", "best", "blije", "boer",
+    "amen", "anderen", "arum", "balk", "bears", "beek", "beets", "bergen", "best", "blije", "boer",
     "born", "borne", "broek", "buren", "dalen", "de bult", "de groeve", "de heen", "de hoef",
     "de hoeve", "de kiel", "de klomp", "de krim", "de moer", "de pol", "de punt", "de steeg",
-    "de waal", "de wijk", "de wilgen", "de woude", "den horn", "den hout", "dieren", "dorst",
-    "duiven", "echt", "ee", "een", "een west", "elim", "ell", "enter", "epe", "erica", "erm",
-    "est", "goes", "goor", "gouda", "graft", "grave", "groet", "hall", "halle", "handel",
-    "haren", "heel", "heide", "helden", "hem", "hoek", "hoeven", "horn", "houten", "huizen",
-    "kampen", "leek", "lent", "lies", "linde", "linden", "loo", "loon", "made", "mill",
-    "monster", "neer", "noorden", "oranje", "putte", "putten", "reek", "rekken",
-    "schijf", "sloten", "sluis", "spier", "t haantje", "t veld", "t waar",
-    "t zand", "thorn", "uitwijk", "veen", "velden", "vries", "waal", "waarde", "wateren",
-    "well", "wier", "wijk", "winkel", "witte paarden", "zegge",
+    "de waal", "de wijk", "de wilgen", "de woude", "deelen", "den horn", "den hout", "dieren",
+    "dijken", "donderen", "dorst", "duiven", "echt", "echten", "ee", "een", "een west", "elim",
+    "ell", "enter", "epe", "erica", "erm", "erp", "est", "gieten", "glimmen", "goes", "goor",
+    "gouda", "graft", "grave", "groet", "halfweg", "hall", "halle", "handel", "haps", "haren",
+    "hee", "heel", "heide", "helden", "hem", "hoek", "hoeven", "horn", "houten", "huizen",
+    "kampen", "klimmen", "leek", "lent", "leunen", "lieren", "lies", "linde", "linden", "loo",
+    "loon", "made", "meeuwen", "meppen", "mill", "monster", "neer", "noorden", "opende", "oranje",
+    "putte", "putten", "reek", "rekken", "rijen", "roosteren", "schijf", "sloten", "sluis",
+    "spier", "t haantje", "t veld", "t waar", "t zand", "tegelen", "ten post", "thorn", "uitwijk",
+    "veen", "velden", "veulen", "vries", "vuren", "waal", "waarde", "wateren", "wedde", "well",
+    "wier", "wijk", "wijngaarden", "winkel", "witte paarden", "zegge", "zetten",
 })
 
 # Names never read as a Dutch place in text: the country and foreign places that are also the
@@ -246,7 +249,9 @@ class PlaceIndex:
             cued = _cued(folded, i)
             # The word that carries the name: skip a leading article ("De Wijk", "'t Zand").
             head = next((j for j in range(i, i + n) if folded[j] not in _ARTICLES), i)
-            capital = text[tokens[head][1]].isupper()
+            word = text[tokens[head][1]:tokens[head][2]]
+            # Capitalised, not shouted: "in Best" counts, "BEST" and "ERP" do not.
+            capital = word[:1].isupper() and not (len(word) > 1 and word.isupper())
             joined = " ".join(key)
             if joined in COMMON_WORD_PLACES and not (capital and cued):
                 continue

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backend.regions.places import PROVINCE_NAME, best_location
 from backend.regions.service import places_in_text, seed_region_index
@@ -43,6 +45,8 @@ def one(text: str) -> list[str]:
     ("een werkplaats in Lent", "Nijmegen"),
     ("wij komen uit Epe", "Epe"),
     ("we zitten in Kampen", "Kampen"),
+    ("een tegelzetter uit Tegelen", "Venlo"),
+    ("een bedrijf in Zetten", "Overbetuwe"),
 ])
 def test_names_are_recognised(text: str, municipality: str) -> None:
     assert one(text) == [municipality]
@@ -89,6 +93,15 @@ def test_hengelo_alone_is_ambiguous_with_its_candidates() -> None:
     "de omzet zal dalen",
     "de waarde van ons pand",
     "ee, ik weet het niet",
+    "wij willen slim roosteren in de zorg",
+    "de mens centraal zetten",
+    "banen creëren voor anderen",
+    "De wethouder opende de bijeenkomst",
+    "ons ERP-systeem is verouderd",
+    "we werken in ERP en Excel",
+    "wij gieten aluminium en tegelen badkamers",
+    "we zijn in BEST shape",
+    "in de rijen voor de kassa",
 ])
 def test_ordinary_words_are_not_places(text: str) -> None:
     assert [m.text for m in places_in_text(text)] == []
@@ -136,3 +149,18 @@ def test_fast() -> None:
         places_in_text(text[:5000], index)
     per_call = (time.perf_counter() - start) / 20
     assert per_call < 0.02, per_call  # measured ~1.5 ms for 5,000 characters
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300) | st.lists(st.sampled_from(
+    ["in", "uit", "bij", "Best", "Hengelo", "(O.)", "(Gld)", "'s-", "Den", "Haag", "de", "Wijk",
+     "Gelderland", "provincie", "Utrecht", "van", "Delft", "ee", "🙂", "\u0000", ",", "."]),
+    max_size=30).map(" ".join))
+def test_any_text_gives_well_formed_matches(text: str) -> None:
+    matches = places_in_text(text)
+    last_end = 0
+    for m in matches:
+        assert 0 <= m.start < m.end <= len(text) and m.start >= last_end
+        assert text[m.start:m.end] == m.text
+        assert bool(m.candidates) == (m.kind != PROVINCE_NAME)
+        last_end = m.end

@@ -168,7 +168,7 @@ def test_parse_cbs_layouts() -> None:
 
 def test_import_replaces_the_division_and_keeps_regions(regions: Database,
                                                         session: Session) -> None:
-    plan, report = service.import_files(
+    _plan, report = service.import_files(
         session, municipalities=DATA / "Gemeenten alfabetisch 2027.csv",
         postcodes=DATA / "pc6hnr_gemeente_2027.csv", replace=True)
     assert report is not None

@@ -4,7 +4,10 @@ and odd input that must give a clear answer or a clear 422, never a 500."""
 from __future__ import annotations
 
 import pytest
+from sqlmodel import Session
 
+from backend.routing import service
+from backend.routing.router import RoutingInput
 from tests.client import LoketClient
 
 URL = "/api/v1/routing/dry-run"
@@ -143,3 +146,17 @@ def test_which_desk_page_credits_cbs_and_says_the_postcode_is_unknown(
 def test_autocomplete_credits_cbs(seeded: object, client: LoketClient) -> None:
     body = client.get("/api/v1/regions/municipalities", params={"q": "zwol"}).json()
     assert "CBS" in body["source"]
+
+
+def test_route_question_uses_a_place_in_the_text(seeded: object, session: Session) -> None:
+    """The seam the question form uses (``routing.service.route_question``): without a
+    municipality, the place in the text decides, and the explanation says so."""
+    decision = service.route_question(session, RoutingInput(
+        "We hebben twaalf vacatures voor monteurs en vinden niemand; ons bedrijf zit in Zwolle"))
+    assert decision.municipality is not None and decision.municipality.name == "Zwolle"
+    assert decision.slug == "wsp-regio-zwolle"
+    assert "Zwolle" in decision.explanation[0].text
+    # No place: as before, only nationwide desks.
+    decision = service.route_question(session, RoutingInput(
+        "We hebben twaalf vacatures voor monteurs en vinden niemand"))
+    assert decision.municipality is None
