@@ -92,7 +92,7 @@ class RegionIndex:
     _former: dict[str, str] = field(init=False, repr=False)
     _area_names: dict[tuple[str, str], str] = field(init=False, repr=False)
     _sorted: list[tuple[str, str, str, bool]] = field(init=False, repr=False)
-    _place_index: Any = field(init=False, repr=False, default=None)
+    _place_index: Any = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         self._names = {}

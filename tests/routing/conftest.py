@@ -9,20 +9,16 @@ import yaml
 
 from backend.core.db import Database
 from backend.core.settings import Settings
-from backend.regions.importer import parse_postcodes, read_text
 from backend.regions.index import RegionIndex
-from backend.regions.service import SEED_DIR, seed_municipalities
+from backend.regions.service import SEED_DIR, seed_region_index
 from backend.routing.router import DeskIndex, DeskProfile
 from backend.routing.seed import read_desks
 from tests.factories.routing import seed_map
 
 
-@cache
 def seed_regions_index() -> RegionIndex:
-    postcodes: dict[str, str] = {}
-    for path in sorted(SEED_DIR.glob("pc4_*.csv")):
-        postcodes.update(parse_postcodes(read_text(path), year=None).postcodes)
-    return RegionIndex.from_rows(seed_municipalities(), postcodes)
+    """The shipped division with its postcodes and places (``regions.service``, cached)."""
+    return seed_region_index()
 
 
 @cache
