@@ -28,6 +28,6 @@ def test_coverage_page_is_accessible(new_context: Callable[..., BrowserContext],
     page.goto("/beheer/dekking")
     expect(page.get_by_role("heading", name="Dekking per thema en regio")).to_be_visible()
     table = page.get_by_role("table", name="Welk loket elk thema aanneemt, per provincie")
-    expect(table.get_by_role("rowheader", name="Overijssel (25)")).to_be_visible()
+    expect(table.get_by_role("rowheader", name="Overijssel (25 gemeenten)")).to_be_visible()
     expect(page.get_by_text("Legenda")).to_be_visible()
     assert_no_axe_violations(page)

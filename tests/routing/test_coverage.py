@@ -153,7 +153,9 @@ def test_page_for_admin(admin_client: LoketClient) -> None:
     r = admin_client.get("/beheer/dekking")
     assert r.status_code == 200
     assert "Dekking per thema en regio" in r.text and "Legenda" in r.text
-    assert "<th scope=\"row\">Overijssel" in r.text and "Bron: CBS" in r.text
+    assert ('<th scope="row">Overijssel <span class="coverage-count">(25 gemeenten)'
+            in r.text)
+    assert "Bron: CBS" in r.text
 
 
 def test_desk_coordinator_may_see_it_others_not(seeded: object, client: LoketClient,
