@@ -44,6 +44,7 @@ def which_desk(request: Request, session: SessionDep, vraag: Text = "", gemeente
               "omvang": omvang, "onderwerp": onderwerp}
     errors: dict[str, str] = {}
     decision = None
+    location = None
     status = 200
     submitted = bool(vraag.strip() or gemeente or postcode)
     suggestions: list[Any] = []
@@ -52,7 +53,7 @@ def which_desk(request: Request, session: SessionDep, vraag: Text = "", gemeente
             errors["vraag"] = _("Describe your question.")
         else:
             try:
-                decision = service.dry_run(
+                decision, location = service.dry_run_located(
                     session, text=vraag, municipality=gemeente or None,
                     postcode=postcode or None, sector=sector or None,
                     company_size=omvang if omvang in COMPANY_SIZES else None,
@@ -69,6 +70,7 @@ def which_desk(request: Request, session: SessionDep, vraag: Text = "", gemeente
     ctx = service.routing_context(session)
     context = {
         **form_context(session), "values": values, "errors": errors, "decision": decision,
+        "ambiguous": location.ambiguous if location is not None else None,
         "suggestions": suggestions,
         "area": lambda area: views.area_label(area[0], area[1], ctx.regions) if area else "",
         "theme_label": ctx.taxonomy.theme_label,

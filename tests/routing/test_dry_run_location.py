@@ -141,6 +141,11 @@ def test_which_desk_page_credits_cbs_and_says_the_postcode_is_unknown(
     assert "Postcode 7500 kennen wij niet" in r.text and "Bron: CBS" in r.text
     r = client.get("/welk-loket", params={"vraag": "Wij zoeken personeel in Hengelo"})
     assert r.status_code == 200 and "Bronckhorst (Gelderland)" in r.text
+    # The page asks: a link per candidate sends the municipality along.
+    assert "“Hengelo” kan zijn:" in r.text and "gemeente=GM1876" in r.text
+    r = client.get("/welk-loket", params={"vraag": "Wij zoeken personeel in Hengelo",
+                                          "gemeente": "GM1876"})
+    assert "Bronckhorst" in r.text and "kan zijn:" not in r.text
 
 
 def test_autocomplete_credits_cbs(seeded: object, client: LoketClient) -> None:
