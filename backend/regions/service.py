@@ -18,6 +18,7 @@ from backend.core.errors import Invalid
 from backend.core.i18n import gettext_ as _
 from backend.core.settings import ROOT, Settings
 from backend.regions.importer import (
+    PostcodeFile,
     merge_regions,
     parse_municipalities,
     parse_postcodes,
@@ -205,7 +206,7 @@ class ImportPlan:
     postcodes: Diff | None = None
     warnings: list[str] = field(default_factory=list)
     rows: list[MunicipalityInfo] = field(default_factory=list)
-    postcode_file: Any = None  # importer.PostcodeFile
+    postcode_file: PostcodeFile | None = None
 
     @property
     def diffs(self) -> list[Diff]:
