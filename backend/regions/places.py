@@ -184,6 +184,13 @@ class PlaceIndex:
             key = tuple(search_key(name).split())
             if not key:
                 return
+            if key[0] in ("st", "sint") and len(key) > 1:  # "St. Willebrord" = "Sint ..."
+                other = ("sint" if key[0] == "st" else "st", *key[1:])
+                _add(other, name, kind, code, weight, province)
+            _add(key, name, kind, code, weight, province)
+
+        def _add(key: tuple[str, ...], name: str, kind: str, code: str | None, weight: float,
+                 province: str | None) -> None:
             entry = entries.get(key)
             if entry is None:
                 entry = entries[key] = _Entry(name, kind, province=province)

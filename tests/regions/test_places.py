@@ -47,6 +47,8 @@ def one(text: str) -> list[str]:
     ("we zitten in Kampen", "Kampen"),
     ("een tegelzetter uit Tegelen", "Venlo"),
     ("een bedrijf in Zetten", "Overbetuwe"),
+    ("een bakkerij in Sint Willebrord", "Rucphen"),  # CBS: "St. Willebrord"
+    ("een bakkerij in St. Oedenrode", "Meierijstad"),  # CBS: "Sint-Oedenrode"
 ])
 def test_names_are_recognised(text: str, municipality: str) -> None:
     assert one(text) == [municipality]
