@@ -22,6 +22,7 @@ from backend.accounts.principal import Principal
 from backend.cases import access, appointments, choices, followup, intake, referral, service
 from backend.cases.deps import CaseForAdvisor, EntrepreneurCase, MemberDesk
 from backend.cases.models import TEXT_MAX, TEXT_MIN, QuestionCreate
+from backend.cases.reference import REFERENCE_RE
 from backend.cases.routes_html import field_errors
 from backend.cases.routes_workspace import case_page
 from backend.cases.views import channel_choices
@@ -55,12 +56,13 @@ def _local(value: str) -> datetime | None:
 
 def _intake_page(request: Request, session: Session, desk: Desk, values: dict[str, Any], *,
                  errors: dict[str, str] | None = None, message: str | None = None,
-                 routing: Any = None, status_code: int = 200) -> HTMLResponse:
+                 routing: Any = None, status_code: int = 200,
+                 done: str | None = None) -> HTMLResponse:
     from backend.cases.routes_html import _municipalities
 
     return render(request, "cases/intake.html", {
         "desk": desk, "values": values, "errors": errors or {}, "message": message,
-        "routing": routing, "channels": channel_choices(),
+        "routing": routing, "channels": channel_choices(), "done": done,
         "municipalities": _municipalities(session),
         "themes": [(c.slug, c.label) for c in choices.themes()],
         "sectors": [(c.slug, c.label) for c in choices.sectors()],
@@ -70,10 +72,19 @@ def _intake_page(request: Request, session: Session, desk: Desk, values: dict[st
 
 
 @router.get("/werkplek/{desk}/intake", response_class=HTMLResponse, name="intake")
-def intake_form(request: Request, session: SessionDep, desk: MemberDesk) -> HTMLResponse:
+def intake_form(request: Request, session: SessionDep, desk: MemberDesk,
+                geregistreerd: str = "", loket: str = "") -> HTMLResponse:
     now = datetime.now(AMSTERDAM).strftime("%Y-%m-%dT%H:%M")
+    done = None
+    if REFERENCE_RE.match(geregistreerd):
+        to = session.exec(select(Desk).where(Desk.slug == loket)).first()
+        if to is not None:
+            done = _("Question %(reference)s has been registered and sent to %(desk)s. The "
+                     "entrepreneur has been e-mailed the reference and a private link.",
+                     reference=geregistreerd, desk=to.name)
     return _intake_page(request, session, desk, {"channel": "telefoon", "consent_at": now,
-                                                 "consent_how": _("orally, by phone")})
+                                                 "consent_how": _("orally, by phone")},
+                        done=done)
 
 
 @router.post("/werkplek/{desk}/intake", name="intake_submit")
@@ -130,8 +141,12 @@ def intake_submit(request: Request, session: SessionDep, principal: CurrentUser,
     except Invalid as exc:
         return _intake_page(request, session, desk, values, errors=exc.fields,
                             message=exc.message or not_sent, status_code=422)
-    return RedirectResponse(f"/werkplek/zaken/{case.reference}?geregistreerd=1",
-                            status_code=303)
+    if access.works_on_case(session, case, principal.user_id):
+        return RedirectResponse(f"/werkplek/zaken/{case.reference}?geregistreerd=1",
+                                status_code=303)
+    # Routed to a desk this advisor is not a member of: the case page would be a 404.
+    return RedirectResponse(f"/werkplek/{desk.slug}/intake?geregistreerd={case.reference}"
+                            f"&loket={_decision.desk.slug}", status_code=303)
 
 
 # --- appointment slots (coordinators) ------------------------------------------------------

@@ -82,7 +82,10 @@ def test_phone_question_registered_and_followed_through_the_link(
     expect(page.get_by_role("heading", name="Routering: Oost NL")).to_be_visible()
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Registreer de vraag").click()
-    expect(page).to_have_url(re.compile(r"/werkplek/zaken/LK-\d{4}-\d{6}\?geregistreerd=1"))
+    # Sent on to Oost NL, where this advisor of RVO is no member: back to the intake.
+    expect(page).to_have_url(re.compile(r"/werkplek/rvo/intake\?geregistreerd=LK-\d{4}-\d{6}"))
+    expect(page.get_by_text("is geregistreerd en doorgestuurd naar Oost NL")).to_be_visible()
+    assert_no_axe_violations(page)
     reference = re.search(r"LK-\d{4}-\d{6}", page.url).group(0)  # type: ignore[union-attr]
     entrepreneur = new_context().new_page()
     _open_link(entrepreneur, _mail_link(live_server, email))

@@ -54,6 +54,10 @@ def test_phone_question_is_routed_mailed_and_counted(client: LoketClient, sessio
     assert r.status_code == 303, r.text
     session.expire_all()
     case = session.exec(select(Case)).one()
+    # Not a member of the desk it went to: back to the intake with a confirmation.
+    done = client.get(r.headers["location"])
+    assert done.status_code == 200
+    assert f"Vraag {case.reference} is geregistreerd en doorgestuurd naar Oost NL" in done.text
     # Routed exactly like a web question: Oost NL covers Deventer for financing.
     assert case.desk_id == desks["oost-nl"].id
     assert case.channel == "telefoon" and case.source == "advisor" and case.followup_opt_in
