@@ -223,7 +223,6 @@ def book(session: Session, case: Case, slot_id: int, *, base_url: str = "",
                   starts_at=slot.starts_at.isoformat(), previous=old.starts_at.isoformat())
         audit(session, "case.appointment_moved", case, ip=ip, slot_id=slot.id,
               previous_slot_id=old.id)
-        _confirm(session, case, desk, old, "cancelled", base_url, quiet=True)
         _confirm(session, case, desk, slot, "moved", base_url)
     return booking
 
@@ -246,14 +245,15 @@ def cancel(session: Session, case: Case, *, base_url: str = "", ip: str | None =
 # --- iCalendar and mails -------------------------------------------------------------------
 
 def ics_for(case: Case, desk: Desk, slot: AppointmentSlot, *, cancelled: bool = False) -> str:
-    """An RFC 5545 file for the slot; the UID stays the same per (case, slot), so a calendar
-    replaces or removes the earlier entry."""
+    """An RFC 5545 file for the case's appointment. The UID is the case's (a case holds one
+    appointment at a time) and SEQUENCE grows with the clock, so a calendar that imported the
+    booking moves the entry on a "moved" file and removes it on a cancellation."""
     cal = Calendar()
     cal.add("prodid", ICS_PRODID)
     cal.add("version", "2.0")
     cal.add("method", "CANCEL" if cancelled else "PUBLISH")
     event = Event()
-    event.add("uid", f"{case.reference}-{slot.id}@loket")
+    event.add("uid", f"{case.reference}-afspraak@loket")
     event.add("dtstamp", utcnow())
     event.add("dtstart", slot.starts_at)
     event.add("dtend", slot.ends_at)
@@ -266,7 +266,7 @@ def ics_for(case: Case, desk: Desk, slot: AppointmentSlot, *, cancelled: bool = 
         event.add("url", slot.video_url)
     event.add("description", _("Question %(reference)s.", reference=case.reference))
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("sequence", 1 if cancelled else 0)
+    event.add("sequence", int(utcnow().timestamp()))
     cal.add_component(event)
     return cal.to_ical().decode()
 
@@ -286,11 +286,9 @@ def _advisor_to(session: Session, desk: Desk, slot: AppointmentSlot, case: Case)
 
 
 def _confirm(session: Session, case: Case, desk: Desk, slot: AppointmentSlot, what: str,
-             base_url: str, *, quiet: bool = False) -> None:
-    """Mails with the .ics to the entrepreneur and the advisor. ``quiet``: only the calendar
-    update for a moved appointment's old time, no separate mail (the "moved" mail has it)."""
-    if quiet:
-        return
+             base_url: str) -> None:
+    """Mails with the .ics to the entrepreneur and the advisor (booked, moved, cancelled,
+    reminder)."""
     cancelled = what == "cancelled"
     attachment = {"filename": "afspraak.ics", "content_type": "text/calendar",
                   "content": ics_for(case, desk, slot, cancelled=cancelled)}

@@ -91,7 +91,14 @@ def test_book_move_cancel_with_ics_for_both_sides(client: LoketClient, session: 
     session.expire_all()
     booking = session.exec(select(AppointmentBooking)).one()
     assert booking.slot_id == second.id
-    assert "verplaatst" in mails(session, "afspraak@example.nl")[-1]["subject"]
+    moved = mails(session, "afspraak@example.nl")[-1]
+    assert "verplaatst" in moved["subject"]
+    moved_event = next(iter(Calendar.from_ical(moved["attachments"][0]["content"])
+                            .walk("VEVENT")))
+    # the same calendar entry, moved: same UID, later start, higher SEQUENCE
+    assert str(moved_event["uid"]) == str(event["uid"])
+    assert moved_event.decoded("dtstart") == second.starts_at
+    assert int(moved_event["sequence"]) >= int(event["sequence"])
 
     r = client.post(f"/mijn-vraag/{case.reference}/afspraak/annuleren")
     assert r.status_code == 303
@@ -99,6 +106,7 @@ def test_book_move_cancel_with_ics_for_both_sides(client: LoketClient, session: 
     cancelled = mails(session, "afspraak@example.nl")[-1]
     cal = Calendar.from_ical(cancelled["attachments"][0]["content"])
     assert str(cal["method"]) == "CANCEL"
+    assert str(next(iter(cal.walk("VEVENT")))["uid"]) == str(event["uid"])
     kinds = session.exec(select(CaseEvent.kind).where(CaseEvent.case_id == case.id)).all()
     assert [k for k in kinds if k.startswith("appointment")] == [
         APPOINTMENT_BOOKED, APPOINTMENT_MOVED, APPOINTMENT_CANCELLED]
