@@ -163,8 +163,10 @@ def ask_question(session: Session, data: QuestionCreate, *, source: str = "web",
     else:
         add_event(session, case, RECEIVED, actor="advisor",
                   user_id=consent_record.get("recorded_by"), at=now, channel=channel)
-    add_event(session, case, ROUTED, at=now, desk=decision.desk.slug,
-              explanation=decision.explanation)
+    # The timeline names the desk the case is at; a kept intake records the routed desk in
+    # its (internal) KEPT_AT_DESK event and in ``case.routing``.
+    add_event(session, case, ROUTED, at=now, desk=desk.slug,
+              explanation=decision.explanation if keep_at is None else [])
     if keep_at is not None:
         add_event(session, case, KEPT_AT_DESK, actor="advisor", user_id=keep_at.user_id,
                   body=keep_at.reason, internal=True, at=now, desk=desk.slug,

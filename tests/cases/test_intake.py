@@ -97,6 +97,8 @@ def test_keep_at_own_desk_needs_a_reason_and_records_it(client: LoketClient, ses
     assert kept.data["routed_to"] == "oost-nl"
     page = client.get(f"/werkplek/zaken/{case.reference}")
     assert "Vaste klant van ons loket" in page.text
+    routed = session.exec(select(CaseEvent).where(CaseEvent.kind == ROUTED)).one()
+    assert routed.data["desk"] == "rvo"  # the entrepreneur reads where the question is
 
 
 def test_the_question_checks_are_those_of_every_door(client: LoketClient, session: Session,
