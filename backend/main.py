@@ -75,6 +75,8 @@ def _include_routers(app: FastAPI) -> None:
 def register_handlers() -> None:
     """Import the modules that register outbox handlers and periodic jobs."""
     import backend.accounts.jobs
+    import backend.cases.appointments
+    import backend.cases.followup
     import backend.cases.sla
     import backend.community.feed
     import backend.content.indexing

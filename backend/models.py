@@ -5,6 +5,7 @@ Add one line per domain models module.
 
 from backend.accounts import models as accounts_models
 from backend.cases import models as cases_models
+from backend.cases import models_human as cases_models_human
 from backend.community import models as community_models
 from backend.content import models as content_models
 from backend.core import outbox, pagecache, ratelimit, worker
@@ -13,6 +14,6 @@ from backend.routing import models as routing_models
 from backend.scan import models as scan_models
 from backend.schemes import models as schemes_models
 
-__all__ = ["accounts_models", "cases_models", "community_models", "content_models", "outbox",
-           "pagecache", "ratelimit", "regions_models", "routing_models", "scan_models",
-           "schemes_models", "worker"]
+__all__ = ["accounts_models", "cases_models", "cases_models_human", "community_models",
+           "content_models", "outbox", "pagecache", "ratelimit", "regions_models",
+           "routing_models", "scan_models", "schemes_models", "worker"]

@@ -4,7 +4,8 @@
 - median time to first response, in working hours, of the first responses the desk gave (a
   portable median: ``ROW_NUMBER`` and ``COUNT`` windows, averaging the middle one or two rows);
 - share answered within target: of the desk's first responses plus its open cases that are
-  past due without one, the part whose first response came on time.
+  past due without one, the part whose first response came on time;
+- questions per channel: the cases at the desk by how they came in (web, api, telefoon, …).
 """
 
 from __future__ import annotations
@@ -55,7 +56,11 @@ def desk_figures(session: Session, desk_id: int, *, now: datetime | None = None)
     median = median_first_response_seconds(session, desk_id)
     rating = session.execute(select(sa.func.avg(CaseRating.score))
                              .where(CaseRating.desk_id == desk_id)).scalar_one_or_none()
+    per_channel = {str(c): int(n) for c, n in session.execute(
+        select(Case.channel, sa.func.count()).where(at_desk)
+        .group_by(col(Case.channel)).order_by(col(Case.channel))).all()}
     return DeskFigures(
+        per_channel=per_channel,
         open_cases=int(counts[0]), overdue_cases=int(counts[1]), answered_cases=answered,
         median_first_response_hours=round(median / 3600, 1) if median is not None else None,
         share_within_target=round(within / judged, 3) if judged else None,

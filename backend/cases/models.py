@@ -49,9 +49,24 @@ CLOSED = "closed"
 REOPENED = "reopened"
 RATED = "rated"
 PUBLISHED = "published"
+KEPT_AT_DESK = "kept_at_desk"  # an advisor's intake kept at their own desk (with a reason)
+APPOINTMENT_BOOKED = "appointment_booked"
+APPOINTMENT_MOVED = "appointment_moved"
+APPOINTMENT_CANCELLED = "appointment_cancelled"
+REFERRED_OUT = "referred_out"  # referred to an organisation outside Loket
+SCAN_ATTACHED = "scan_attached"
+FOLLOWUP_ANSWERED = "followup_answered"
+FOLLOWUP_STOPPED = "followup_stopped"
 EVENT_KINDS = (RECEIVED, ROUTED, ASSIGNED, REPLY, NOTE, HANDOFF_OFFERED, HANDOFF_ACCEPTED,
                HANDOFF_DECLINED, HANDOFF_WITHDRAWN, ESCALATED, CLOSED, REOPENED, RATED,
-               PUBLISHED)
+               PUBLISHED, KEPT_AT_DESK, APPOINTMENT_BOOKED, APPOINTMENT_MOVED,
+               APPOINTMENT_CANCELLED, REFERRED_OUT, SCAN_ATTACHED, FOLLOWUP_ANSWERED,
+               FOLLOWUP_STOPPED)
+
+# How a question reached Loket: the two self-service doors and an advisor's intake.
+Channel = Literal["web", "api", "telefoon", "email", "balie", "evenement"]
+CHANNELS: tuple[str, ...] = get_args(Channel)
+INTAKE_CHANNELS: tuple[str, ...] = ("telefoon", "email", "balie", "evenement")
 
 ActorKind = Literal["entrepreneur", "advisor", "system"]
 
@@ -93,6 +108,8 @@ class Case(SQLModel, table=True):
     status: str = Field(default="new", max_length=16)
     outcome: str | None = Field(default=None, max_length=24)
     source: str = Field(default="web", max_length=8)  # web | api
+    # How the question reached Loket: web, api, or an advisor's intake (CHANNELS).
+    channel: str = Field(default="web", max_length=12, sa_column_kwargs={"server_default": "web"})
     language: str = Field(default="nl", max_length=2)
 
     # The question
@@ -111,6 +128,11 @@ class Case(SQLModel, table=True):
     contact_phone: str | None = Field(default=None, max_length=20)
     kvk_number: str | None = Field(default=None, max_length=8)
     consent_at: datetime = Field(sa_type=UtcDateTime)
+    # Consent given orally to an advisor: {"given_by", "given_at", "how", "recorded_by"}.
+    consent_record: dict[str, Any] | None = Field(default=None,
+                                                  sa_column=Column(JSON, nullable=True))
+    # The entrepreneur agreed to be asked 3 and 6 months after closing how it went.
+    followup_opt_in: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
     # Where it is and who has it
     desk_id: int = Field(foreign_key="desk.id", ondelete="RESTRICT")
@@ -234,6 +256,8 @@ class QuestionCreate(BaseModel):
     name: str | None = PField(default=None, max_length=200)
     phone: str | None = PField(default=None, max_length=30)
     language: Language = "nl"
+    followup: bool = PField(default=False, description="May Loket ask 3 and 6 months after "
+                            "closing how it went?")
 
     @field_validator("text")
     @classmethod
@@ -383,3 +407,5 @@ class DeskFigures(BaseModel):
     median_first_response_hours: float | None
     share_within_target: float | None
     average_rating: float | None = None
+    # Questions received at this desk per channel (web, api, telefoon, …).
+    per_channel: dict[str, int] = {}

@@ -25,21 +25,25 @@ class Panel:
 
 PanelFn = Callable[[Session, Case], Panel | None]
 _PANELS: dict[str, PanelFn] = {}
+# Panels on the entrepreneur's own page (``/mijn-vraag/{reference}``): only what the
+# entrepreneur may see of their own case, after the private link was used in this browser.
+_ENTREPRENEUR_PANELS: dict[str, PanelFn] = {}
 
 
-def case_panel(name: str) -> Callable[[PanelFn], PanelFn]:
-    """Register ``fn`` under ``name`` (registering the same name again replaces it)."""
+def case_panel(name: str, *, entrepreneur: bool = False) -> Callable[[PanelFn], PanelFn]:
+    """Register ``fn`` under ``name`` (registering the same name again replaces it);
+    ``entrepreneur=True`` registers it on the entrepreneur's page instead."""
 
     def register(fn: PanelFn) -> PanelFn:
-        _PANELS[name] = fn
+        (_ENTREPRENEUR_PANELS if entrepreneur else _PANELS)[name] = fn
         return fn
 
     return register
 
 
-def panels_for(session: Session, case: Case) -> list[Panel]:
+def panels_for(session: Session, case: Case, *, entrepreneur: bool = False) -> list[Panel]:
     out = []
-    for fn in _PANELS.values():
+    for fn in (_ENTREPRENEUR_PANELS if entrepreneur else _PANELS).values():
         panel = fn(session, case)
         if panel is not None:
             out.append(panel)

@@ -40,7 +40,7 @@ RESEND_LIMIT_IP = "10/3600"
 RESEND_LIMIT_EMAIL = "3/3600"
 HONEYPOT = "website"
 FORM_FIELDS = ("text", "municipality", "postcode", "sector", "company_size", "theme",
-               "kvk_number", "email", "name", "phone")
+               "kvk_number", "email", "name", "phone", "followup")
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:
@@ -131,11 +131,13 @@ def ask_submit(request: Request, session: SessionDep,
                kvk_number: Annotated[str, Form()] = "", email: Annotated[str, Form()] = "",
                name: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "",
                consent: Annotated[str, Form()] = "",
-               website: Annotated[str, Form()] = "") -> Response:
+               website: Annotated[str, Form()] = "",
+               followup: Annotated[str, Form()] = "") -> Response:
     values: dict[str, Any] = {
         "text": text, "municipality": municipality, "postcode": postcode, "sector": sector,
         "company_size": company_size, "theme": theme, "kvk_number": kvk_number,
-        "email": email, "name": name, "phone": phone, "consent": bool(consent)}
+        "email": email, "name": name, "phone": phone, "consent": bool(consent),
+        "followup": bool(followup)}
     # Counted before anything is written: on SQLite the counter has its own transaction.
     try:
         settings = request.app.state.settings
@@ -152,7 +154,7 @@ def ask_submit(request: Request, session: SessionDep,
         data = QuestionCreate.model_validate({
             **{k: (v or None) for k, v in values.items() if k in FORM_FIELDS},
             "text": text, "email": email, "consent": bool(consent),
-            "language": get_language()})
+            "followup": bool(followup), "language": get_language()})
     except ValidationError as exc:
         errors = {**service.required_answers(
             consent=bool(consent), municipality=municipality, postcode=postcode, sector=sector,
@@ -243,10 +245,19 @@ def resend_submit(request: Request, session: SessionDep, email: Annotated[str, F
 def _case_page(request: Request, session: Session, case: Case, *,
                errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
                message: str | None = None, status_code: int = 200) -> HTMLResponse:
+    from backend.cases import appointments, panels, referral
+
     desk = session.get(Desk, case.desk_id)
+    assert desk is not None and desk.id is not None
     rating = session.get(CaseRating, case.id)
+    booking = appointments.booking_of(session, case)
     return render(request, "cases/follow.html", {
         "case": case, "desk": desk, "status_label": status_label(case.status),
+        "appointment": booking[1] if booking else None,
+        "free_slots": (appointments.free_slots(session, desk.id)
+                       if case.status != "closed" else []),
+        "referrals": referral.referrals(session, case),
+        "panels": panels.panels_for(session, case, entrepreneur=True),
         "events": timeline_view(session, case, for_entrepreneur=True),
         "rating": rating, "errors": errors or {}, "values": values or {},
         "message": message, "received": request.query_params.get("ontvangen") == "1",

@@ -17,11 +17,12 @@ from sqlmodel import Session, col, select
 from backend.accounts.deps import CurrentUser
 from backend.accounts.models import User
 from backend.accounts.principal import Principal
-from backend.cases import access, choices, panels, publish, workspace
+from backend.cases import access, appointments, choices, panels, publish, referral, workspace
 from backend.cases.deps import CaseForAdvisor, MemberDesk
 from backend.cases.figures import desk_figures
 from backend.cases.models import CASE_STATUSES, OPEN_STATUSES, Case, CaseHandoff
 from backend.cases.views import (
+    channel_label,
     hours_left,
     is_overdue,
     outcome_choices,
@@ -148,7 +149,8 @@ def desk_inbox(request: Request, session: SessionDep, principal: CurrentUser, de
         "status_choices": status_choices(), "themes": choices.themes(),
         "is_overdue": is_overdue, "hours_left": hours_left,
         "figures": desk_figures(session, desk.id) if coordinator else None,
-        "coordinator": coordinator,
+        "coordinator": coordinator, "channel_label": channel_label,
+        "today": appointments.todays_appointments(session, desk.id),
     }, block="inbox", headers=NO_STORE)
 
 
@@ -233,6 +235,10 @@ def case_page(request: Request, session: Session, principal: Principal, case: Ca
                    "size": choices.label("size", case.company_size)},
         "errors": errors or {}, "values": values, "message": message,
         "panels": panels.panels_for(session, case),
+        "organisations": referral.organisation_choices(session) if works_here else [],
+        "referrals": referral.referrals(session, case),
+        "channel_label": channel_label,
+        "registered": request.query_params.get("geregistreerd") == "1",
     }, block="case", status_code=status_code, headers=NO_STORE)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +20,9 @@ from backend.accounts.principal import Principal
 from backend.accounts.service import record_audit
 from backend.cases import choices, notify
 from backend.cases.models import (
+    CHANNELS,
     HANDOFF_WITHDRAWN,
+    KEPT_AT_DESK,
     RATED,
     RECEIVED,
     REOPENED,
@@ -109,24 +112,45 @@ def _check_choices(data: QuestionCreate) -> None:
         raise Invalid(fields=fields)
 
 
+@dataclass(frozen=True)
+class KeepAtDesk:
+    """An advisor's intake stays at the advisor's own desk instead of the routed one."""
+
+    desk: Desk
+    reason: str
+    user_id: int
+
+
 def ask_question(session: Session, data: QuestionCreate, *, source: str = "web",
-                 ip: str | None = None, base_url: str = "") -> tuple[Case, str, RouteResult]:
+                 ip: str | None = None, base_url: str = "", channel: str | None = None,
+                 consent_record: dict[str, Any] | None = None,
+                 keep_at: KeepAtDesk | None = None) -> tuple[Case, str, RouteResult]:
     """Store, route and confirm a question. Returns the case, a private-link token and the
-    routing decision. Everything happens in the caller's transaction."""
+    routing decision. Everything happens in the caller's transaction.
+
+    ``channel`` is how the question reached Loket (``CHANNELS``; default: the source);
+    an advisor's intake passes the consent the entrepreneur gave orally as
+    ``consent_record`` and may keep the question at the advisor's desk (``keep_at``): it is
+    routed all the same and the routed desk is recorded next to the reason."""
     _check_choices(data)
+    channel = channel or source
+    if channel not in CHANNELS:
+        raise Invalid(fields={"channel": _("Choose how the question came in.")})
     decision = route_question(session, data)
-    desk = decision.desk
+    desk = keep_at.desk if keep_at is not None else decision.desk
     assert desk.id is not None
     now = utcnow()
     case = Case(
         reference=next_reference(session, now), status="new", source=source,
+        channel=channel, consent_record=consent_record, followup_opt_in=data.followup,
         language=data.language, text=data.text, theme=data.theme, themes=decision.themes,
         municipality_code=decision.municipality_code, postcode=data.postcode,
         sector=data.sector, company_size=data.company_size, contact_email=str(data.email),
         contact_name=data.name, contact_phone=data.phone, kvk_number=data.kvk_number,
         consent_at=now, desk_id=desk.id,
-        routing={"desk": desk.slug, "explanation": decision.explanation,
-                 "ranking": decision.ranking[:5]},
+        routing={"desk": decision.desk.slug, "explanation": decision.explanation,
+                 "ranking": decision.ranking[:5],
+                 **({"kept_at": desk.slug} if keep_at is not None else {})},
         received_at=now,
         first_response_due_at=add_working_hours(now, desk.first_response_hours),
         escalate_at=add_working_hours(now, 2 * desk.first_response_hours),
@@ -134,9 +158,21 @@ def ask_question(session: Session, data: QuestionCreate, *, source: str = "web",
     )
     session.add(case)
     session.flush()
-    add_event(session, case, RECEIVED, actor="entrepreneur", at=now)
-    add_event(session, case, ROUTED, at=now, desk=desk.slug, explanation=decision.explanation)
-    audit(session, "case.created", case, ip=ip, desk=desk.slug, source=source)
+    if consent_record is None:
+        add_event(session, case, RECEIVED, actor="entrepreneur", at=now, channel=channel)
+    else:
+        add_event(session, case, RECEIVED, actor="advisor",
+                  user_id=consent_record.get("recorded_by"), at=now, channel=channel)
+    # The timeline names the desk the case is at; a kept intake records the routed desk in
+    # its (internal) KEPT_AT_DESK event and in ``case.routing``.
+    add_event(session, case, ROUTED, at=now, desk=desk.slug,
+              explanation=decision.explanation if keep_at is None else [])
+    if keep_at is not None:
+        add_event(session, case, KEPT_AT_DESK, actor="advisor", user_id=keep_at.user_id,
+                  body=keep_at.reason, internal=True, at=now, desk=desk.slug,
+                  routed_to=decision.desk.slug)
+    audit(session, "case.created", case, ip=ip, desk=desk.slug, source=source,
+          channel=channel)
     token = issue_token(session, case)
     notify.question_received(session, case, desk, token, base_url)
     notify.new_case(session, case, desk, base_url)

@@ -34,6 +34,25 @@ def outcome_label(outcome: str | None) -> str:
             "no_follow_up": _("no follow-up")}.get(outcome or "", outcome or "")
 
 
+def channel_label(channel: str | None) -> str:
+    return {"web": _("web form"), "api": _("API"), "telefoon": _("phone"),
+            "email": _("e-mail"), "balie": _("at the desk"),
+            "evenement": _("at an event")}.get(channel or "", channel or "")
+
+
+def channel_choices(channels: tuple[str, ...] = m.INTAKE_CHANNELS) -> list[tuple[str, str]]:
+    return [(c, channel_label(c)) for c in channels]
+
+
+def _appointment_when(value: Any) -> str:
+    from backend.cases.notify import _when
+
+    try:
+        return _when(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
 def outcome_choices() -> list[tuple[str, str]]:
     return [(o, outcome_label(o)) for o in m.OUTCOMES]
 
@@ -105,7 +124,10 @@ def timeline_view(session: Session, case: Case, *, for_entrepreneur: bool) -> li
         view = EventView(at=e.at, kind=e.kind, title=e.kind, actor=actor, internal=e.internal,
                          css=f"event--{e.kind}")
         if e.kind == m.RECEIVED:
-            view.title = _("Question received")
+            channel = e.data.get("channel")
+            view.title = (_("Question received (%(channel)s)", channel=channel_label(channel))
+                          if channel and channel not in ("web", "api") else
+                          _("Question received"))
         elif e.kind == m.ROUTED:
             view.title = _("Sent to %(desk)s", desk=desk_of(e, "desk"))
             view.reasons = list(e.data.get("explanation") or [])
@@ -153,5 +175,27 @@ def timeline_view(session: Session, case: Case, *, for_entrepreneur: bool) -> li
             view.title = _("Answer rated: %(score)s out of 5", score=e.data.get("score"))
         elif e.kind == m.PUBLISHED:
             view.title = _("Turned into a knowledge-base draft")
+        elif e.kind == m.KEPT_AT_DESK:
+            view.title = _("Kept at %(desk)s instead of %(routed)s", desk=desk_of(e, "desk"),
+                           routed=desk_of(e, "routed_to"))
+            view.body = render_plain(e.body or "") if e.body else None
+        elif e.kind in (m.APPOINTMENT_BOOKED, m.APPOINTMENT_MOVED, m.APPOINTMENT_CANCELLED):
+            when = _appointment_when(e.data.get("starts_at"))
+            view.title = {m.APPOINTMENT_BOOKED: _("Appointment booked for %(when)s", when=when),
+                          m.APPOINTMENT_MOVED: _("Appointment moved to %(when)s", when=when),
+                          m.APPOINTMENT_CANCELLED: _("Appointment of %(when)s cancelled",
+                                                     when=when)}[e.kind]
+        elif e.kind == m.REFERRED_OUT:
+            view.title = _("Referred to %(organisation)s",
+                           organisation=e.data.get("organisation") or "?")
+            view.body = render_plain(e.body or "") if e.body else None
+        elif e.kind == m.SCAN_ATTACHED:
+            view.title = _("Productivity scan done together (overall score %(score)s of 5)",
+                           score=e.data.get("overall"))
+        elif e.kind == m.FOLLOWUP_ANSWERED:
+            view.title = _("Follow-up after %(months)s months answered",
+                           months=e.data.get("round"))
+        elif e.kind == m.FOLLOWUP_STOPPED:
+            view.title = _("No more follow-up questions")
         out.append(view)
     return out

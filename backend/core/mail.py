@@ -36,10 +36,18 @@ _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 def send_mail(session: Session, *, to: str, subject: str, text: str, html: str | None = None,
-              dedupe_key: str | None = None) -> OutboxMessage | None:
-    """Queue an e-mail in the caller's transaction; it leaves only after commit."""
+              dedupe_key: str | None = None,
+              attachments: list[dict[str, str]] | None = None) -> OutboxMessage | None:
+    """Queue an e-mail in the caller's transaction; it leaves only after commit.
+
+    ``attachments``: text attachments as ``{"filename", "content_type", "content"}``
+    (e.g. an iCalendar file, ``text/calendar``); kept in the payload as text."""
     payload: dict[str, Any] = {"to": to, "subject": subject, "text": text, "html": html,
                                "message_id": make_msgid(domain="loket.local")}
+    if attachments:
+        payload["attachments"] = [{"filename": a["filename"],
+                                   "content_type": a["content_type"],
+                                   "content": a["content"]} for a in attachments]
     return enqueue(session, MAIL_KIND, payload, dedupe_key=dedupe_key)
 
 
@@ -52,6 +60,14 @@ def build_message(payload: dict[str, Any], sender: str) -> EmailMessage:
     msg.set_content(payload["text"])
     if payload.get("html"):
         msg.add_alternative(payload["html"], subtype="html")
+    for a in payload.get("attachments") or ():
+        maintype, _sep, subtype = str(a["content_type"]).partition("/")
+        if maintype == "text":
+            msg.add_attachment(a["content"], subtype=subtype or "plain",
+                               filename=a["filename"])
+        else:
+            msg.add_attachment(str(a["content"]).encode(), maintype=maintype,
+                               subtype=subtype or "octet-stream", filename=a["filename"])
     return msg
 
 

@@ -36,6 +36,7 @@ from backend.cases.models import (
     CaseHandoff,
     CaseRating,
 )
+from backend.cases.models_human import CaseReferral
 from backend.community.models import (
     Firm,
     FirmPerson,
@@ -133,6 +134,8 @@ def anonymise_cases(session: Session, cases: Sequence[Case], *, now: datetime | 
         case.kvk_number = None
         case.postcode = None
         case.routing = {}
+        case.consent_record = None  # who gave consent orally (issue 18)
+        case.followup_opt_in = False
         if close and case.status in OPEN_STATUSES:
             case.status = CLOSED
             case.outcome = case.outcome or "no_follow_up"
@@ -163,6 +166,8 @@ def anonymise_cases(session: Session, cases: Sequence[Case], *, now: datetime | 
                     .values(comment=None))
     session.execute(sa.update(ScanAttachment).where(col(ScanAttachment.case_id).in_(ids))
                     .values(summary=""))
+    session.execute(sa.update(CaseReferral).where(col(CaseReferral.case_id).in_(ids))
+                    .values(reason=""))
     session.execute(sa.delete(CaseAccessToken).where(col(CaseAccessToken.case_id).in_(ids)))
     # Audit entries about the cases keep their ids and codes, not the address they came from.
     session.execute(sa.update(AuditEvent).where(

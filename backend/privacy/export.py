@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from backend.accounts.models import ApiToken, AuditEvent, LoginLink, User, UserRole, WebSession
 from backend.cases.models import Case, CaseEvent, CaseHandoff, CaseRating
+from backend.cases.models_human import CaseReferral
 from backend.community.models import (
     BenchmarkPeriod,
     Firm,
@@ -77,7 +78,13 @@ def export_case(session: Session, case: Case, *, include_internal: bool) -> dict
         .where(ScanAttachment.case_id == case.id)).all()
     out: dict[str, Any] = {
         "reference": case.reference, "status": case.status, "outcome": case.outcome,
-        "source": case.source, "language": case.language,
+        "source": case.source, "channel": case.channel, "language": case.language,
+        "consent_given_orally": case.consent_record,
+        "followup_opt_in": case.followup_opt_in,
+        "referrals": [{"organisation": r.organisation_name, "url": r.organisation_url,
+                       "reason": r.reason, "at": _ts(r.referred_at)}
+                      for r in session.exec(select(CaseReferral)
+                                            .where(CaseReferral.case_id == case.id)).all()],
         "received_at": _ts(case.received_at), "answered_at": _ts(case.answered_at),
         "closed_at": _ts(case.closed_at), "consent_at": _ts(case.consent_at),
         "question": case.text, "theme": case.theme, "themes": case.themes,

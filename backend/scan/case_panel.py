@@ -42,9 +42,51 @@ def attached_scans(session: Session, case_id: int) -> list[AttachedScan]:
     return out
 
 
+@dataclass(frozen=True)
+class BeforeAfter:
+    """The first and the latest scan attached to a case, per pillar and dimension."""
+
+    definition: Definition
+    before: AttachedScan
+    after: AttachedScan
+    rows: list[tuple[str, str, float | None, float | None]]  # (kind, name, before, after)
+
+
+def before_after(scans: list[AttachedScan]) -> BeforeAfter | None:
+    if len(scans) < 2:
+        return None
+    before, after = scans[0], scans[-1]
+    d = after.definition
+    rows: list[tuple[str, str, float | None, float | None]] = [
+        ("overall", "", before.scores.overall, after.scores.overall)]
+    for p in d.pillars:
+        rows.append(("pillar", d.pillar_name(p["slug"]), before.scores.pillars.get(p["slug"]),
+                     after.scores.pillars.get(p["slug"])))
+        for dim in d.dimensions:
+            if dim["pillar"] == p["slug"]:
+                rows.append(("dimension", d.dimension_name(dim["slug"]),
+                             before.scores.dimensions.get(dim["slug"]),
+                             after.scores.dimensions.get(dim["slug"])))
+    return BeforeAfter(d, before, after, rows)
+
+
 @case_panel("scan")
 def scan_panel(session: Session, case: Case) -> Panel | None:
     if case.id is None:
         return None
     scans = attached_scans(session, case.id)
-    return Panel("scan/_case_attachment.html", {"scans": scans}) if scans else None
+    return Panel("scan/_case_attachment.html", {
+        "scans": scans, "compare": before_after(scans),
+        "case_open": case.status != "closed"})
+
+
+@case_panel("scan", entrepreneur=True)
+def scan_panel_for_entrepreneur(session: Session, case: Case) -> Panel | None:
+    """The entrepreneur's own page: the scans attached to their case, before and after."""
+    if case.id is None:
+        return None
+    scans = attached_scans(session, case.id)
+    if not scans:
+        return None
+    return Panel("scan/_case_entrepreneur.html", {"scans": scans,
+                                                  "compare": before_after(scans)})

@@ -4,18 +4,25 @@ names a case or a desk answers 404 and changes nothing."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from fastapi.routing import APIRoute
 from sqlmodel import Session, col, select
 
-from backend.cases import routes_api, routes_workspace
+from backend.cases import routes_api, routes_human, routes_workspace
 from backend.cases.models import Case, CaseEvent, CaseHandoff, SavedAnswer
+from backend.cases.models_human import AppointmentSlot, CaseReferral
+from backend.core.db import utcnow
 from backend.routing.models import Desk
+from backend.scan import routes_advisor
 from tests.client import LoketClient
 from tests.factories.cases import add_member, as_principal, create_case, create_desk
 
-GUARDED = [r for r in [*routes_workspace.router.routes, *routes_api.router.routes]
+WORKSPACE_ROUTES = [*routes_workspace.router.routes, *routes_api.router.routes,
+                    *(r for r in [*routes_human.router.routes, *routes_advisor.router.routes]
+                      if isinstance(r, APIRoute) and r.path.startswith("/werkplek/"))]
+GUARDED = [r for r in WORKSPACE_ROUTES
            if isinstance(r, APIRoute) and ("{reference}" in r.path or "{desk}" in r.path)]
 JSON_BODIES = {
     "replies": {"body": "x"}, "notes": {"body": "x"}, "close": {"outcome": "answered"},
@@ -23,13 +30,18 @@ JSON_BODIES = {
     "decline": {"note": "x"},
 }
 FORM = {"body": "x", "note": "x", "outcome": "answered", "user_id": "1", "to_desk": "rvo",
-        "handoff_note": "x", "consent": "1", "title": "Titel", "body_md": "x" * 30}
+        "handoff_note": "x", "consent": "1", "title": "Titel", "body_md": "x" * 30,
+        "organisation_name": "Elders", "reason": "x", "channel": "telefoon",
+        "text": "Een vraag van minstens twintig tekens", "email": "a@example.nl",
+        "municipality": "GM0150", "consent_by": "A", "consent_at": "2026-01-01T10:00",
+        "consent_how": "mondeling", "action": "register", "day": "2099-01-01",
+        "start": "09:00", "end": "10:00", "minutes": "30", "location": "Kantoor"}
 
 
 def test_every_case_and_desk_route_is_guarded() -> None:
     paths = {r.path for r in GUARDED}
     assert len(GUARDED) >= 20, paths
-    for route in [*routes_workspace.router.routes, *routes_api.router.routes]:
+    for route in WORKSPACE_ROUTES:
         if isinstance(route, APIRoute) and route.path.startswith(("/werkplek/", "/api/v1/cases")):
             assert route in GUARDED, route.path
 
@@ -46,16 +58,26 @@ def two_desks(session: Session, desks: dict[str, Desk]) -> dict[str, object]:
                                       "Naar C", True)
     saved = workspace.save_answer(session, desk_b, as_principal(advisor_b), "B-antwoord",
                                   "Tekst van B")
+    from backend.cases import appointments
+    from backend.routing.models import COORDINATOR
+    from tests.factories.cases import add_member as member
+
+    coordinator_b = member(session, desk_b, role=COORDINATOR)
+    tomorrow = (utcnow() + timedelta(days=2)).date()
+    (slot,) = appointments.add_slots(session, desk_b, as_principal(coordinator_b),
+                                     day=tomorrow, start="09:00", end="09:30", minutes=30,
+                                     location="Kantoor B")
     session.commit()
     return {"advisor_a": advisor_a, "case_b": case_b, "desk_b": desk_b, "handoff": handoff,
-            "saved": saved}
+            "saved": saved, "slot": slot}
 
 
 def _url(path: str, ctx: dict[str, object]) -> str:
     case_b = ctx["case_b"]
     values = {"reference": case_b.reference, "desk": ctx["desk_b"].slug,  # type: ignore[attr-defined]
               "handoff_id": str(ctx["handoff"].id),  # type: ignore[attr-defined]
-              "answer_id": str(ctx["saved"].id)}  # type: ignore[attr-defined]
+              "answer_id": str(ctx["saved"].id),  # type: ignore[attr-defined]
+              "slot_id": str(ctx["slot"].id)}  # type: ignore[attr-defined]
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
 
@@ -66,7 +88,10 @@ def _state(session: Session, case_b: Case) -> tuple[object, ...]:
     n_events = len(session.exec(select(CaseEvent.id).where(CaseEvent.case_id == case.id)).all())
     handoffs = tuple(session.exec(select(CaseHandoff.status).order_by(col(CaseHandoff.id))).all())
     saved = len(session.exec(select(SavedAnswer.id)).all())
-    return case.status, case.desk_id, case.assigned_to, n_events, handoffs, saved
+    human = (len(session.exec(select(Case.id)).all()),
+             len(session.exec(select(AppointmentSlot.id)).all()),
+             len(session.exec(select(CaseReferral.id)).all()))
+    return case.status, case.desk_id, case.assigned_to, n_events, handoffs, saved, human
 
 
 @pytest.mark.parametrize("route", GUARDED, ids=lambda r: f"{sorted(r.methods or ())[0]} {r.path}")

@@ -219,3 +219,30 @@ def test_outbox_mentions_by_address_alone_and_with_names(session: Session) -> No
     # With a name (accent, line break inside the JSON): every row is read.
     assert outbox_rows_mentioning(session, ["kees_keurig@voorbeeld.nl", "Kées Keurig"]) == [
         a.id, b.id]
+
+
+def test_erasure_removes_oral_consent_and_referral_reasons(
+        session: Session, connection: Connection) -> None:
+    """Issue 18: an advisor's intake records who gave consent (a name) and a referral's
+    reason is free text; erasure leaves neither."""
+    from backend.cases import referral
+    from tests.factories.cases import add_member, as_principal, create_case, fallback_desk
+
+    desk = fallback_desk(session)
+    advisor = add_member(session, desk)
+    case = create_case(session, desk, email="gerda@voorbeeld.nl", name=None,
+                       consent_record={"given_by": "Gerda Gastvrij", "how": "mondeling",
+                                       "given_at": "2026-12-01T10:00:00+01:00",
+                                       "recorded_by": advisor.id},
+                       followup_opt_in=True)
+    referral.refer_out(session, case, as_principal(advisor), name="Stichting Elders",
+                       reason="Gerda Gastvrij zoekt hulp bij haar pension")
+    session.commit()
+    needles = ["gerda@voorbeeld.nl", "Gerda Gastvrij"]
+    assert find_traces(connection, needles)
+    report = erase_subject(session, Subject(email="gerda@voorbeeld.nl"))
+    session.commit()
+    assert report.cases == 1
+    assert find_traces(connection, needles) == []
+    session.expire_all()
+    assert session.get(Case, case.id).followup_opt_in is False  # type: ignore[union-attr]

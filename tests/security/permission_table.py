@@ -45,6 +45,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import yaml
+
+from backend.core.settings import ROOT
 from tests.security.world import (
     ACTORS,
     ADMIN,
@@ -202,6 +205,13 @@ add(
 )
 
 # --- cases: asking, following, the workspace ------------------------------------------------------
+INTAKE = {"channel": "telefoon", "text": "Hoe financier ik een nieuwe productielijn voor robots?",
+          "municipality": "GM0150", "email": "beller@example.nl", "consent": "1",
+          "consent_by": "Beller", "consent_at": "2026-01-05T10:00",
+          "consent_how": "mondeling, telefonisch", "keep": "1",
+          "keep_reason": "Eigen klant", "action": "register"}
+SCAN_ANSWERS = {f"q-{q['id']}": "3" for q in yaml.safe_load(
+    (ROOT / "seed" / "scan" / "scan-v1.yaml").read_text(encoding="utf-8"))["questions"]}
 QUESTION = {"text": "Hoe kan ik mijn productie efficiënter organiseren met robots?",
             "municipality": "GM0150", "email": "vrager@example.nl", "consent": "1"}
 add(
@@ -249,6 +259,26 @@ add(
     R("POST", "/werkplek/zaken/{reference}/kennis", {DESK}, "case", ok={409},
       form={"title": "Robots in de productie", "body_md": "Een antwoord over robots " * 3,
             "summary": "Kort"}),
+    # --- the human door (issue 18): intake, appointments, referral, scan with a client ---
+    R("GET", "/werkplek/{desk}/intake", {DESK}, "desk"),
+    R("POST", "/werkplek/{desk}/intake", {DESK}, "desk", form=INTAKE),
+    R("GET", "/werkplek/{desk}/afspraken", {DESK_COORDINATOR}, "desk"),
+    R("POST", "/werkplek/{desk}/afspraken", {DESK_COORDINATOR}, "desk",
+      form={"day": "2099-01-15", "start": "09:00", "end": "10:00", "minutes": "30",
+            "location": "Kantoor"}),
+    R("POST", "/werkplek/{desk}/afspraken/{slot_id}/verwijderen", {DESK_COORDINATOR}, "slot"),
+    R("POST", "/werkplek/zaken/{reference}/verwijzen", {DESK}, "case",
+      form={"organisation_name": "Stichting Elders", "reason": "Zij kennen de regeling."}),
+    R("GET", "/werkplek/zaken/{reference}/scan", {DESK}, "case"),
+    R("POST", "/werkplek/zaken/{reference}/scan", {DESK}, "case", form=SCAN_ANSWERS),
+    R("POST", "/mijn-vraag/{reference}/afspraak", {OWNER}, "case",
+      form={"slot_id": "{free_slot}"}),
+    # 409 for the owner: the world's cases hold no appointment to cancel
+    R("POST", "/mijn-vraag/{reference}/afspraak/annuleren", {OWNER}, "case", ok={409}),
+    R("GET", "/vraag/nazorg/{token}", EVERYONE, "followup"),  # the link is the key
+    R("POST", "/vraag/nazorg/{token}", EVERYONE, "followup", form={"acted": "yes"}),
+    R("GET", "/vraag/nazorg/{token}/afmelden", EVERYONE, "followup"),
+    R("POST", "/vraag/nazorg/{token}/afmelden", EVERYONE, "followup"),
     R("GET", "/api/v1/desks/{desk}/cases", {DESK}, "desk"),
     R("GET", "/api/v1/cases/{reference}", {DESK, TO_DESK}, "case"),
     R("POST", "/api/v1/cases/{reference}/claim", {DESK}, "case", ok={409}),

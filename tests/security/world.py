@@ -28,6 +28,7 @@ that no response ever shows a marker to an actor outside the marker's audience.
 from __future__ import annotations
 
 import re
+import secrets as secrets_module
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -183,6 +184,9 @@ def build_world(app: FastAPI, db: Database, session: Session) -> World:
     link_1 = cases.issue_token(session, case_1)
     link_2 = cases.issue_token(session, case_2)
     spare_link = cases.issue_token(session, case_2)
+    # the human door (issue 18): a free appointment slot at desks A and B, a follow-up link
+    slot_a, slot_b = _slot(session, desk_a.id), _slot(session, desk_b.id)
+    followup_token = _followup(session, case_2.id)
 
     # --- groups ---------------------------------------------------------------------------------
     firm_c = create_firm(session, name="Firma C")
@@ -314,12 +318,12 @@ def build_world(app: FastAPI, db: Database, session: Session) -> World:
     t: dict[str, list[Target]] = {
         "case": [
             _t("case_1", {"@desk": desk_a_people, "@owner": {ENT1}}, "kxqCASE1geheim",
-               reference=case_1.reference, assignee=users[ADV_A].id),
+               reference=case_1.reference, assignee=users[ADV_A].id, free_slot=slot_a),
             _t("case_2", {"@desk": {ADV_B}, "@owner": {ENT2}}, "kxqCASE2geheim",
-               reference=case_2.reference, assignee=users[ADV_B].id),
+               reference=case_2.reference, assignee=users[ADV_B].id, free_slot=slot_b),
             # at desk B, offered to desk A: desk A may read it, only desk B may act on it
             _t("offered_case", {"@desk": {ADV_B}, "@to_desk": desk_a_people}, "kxqOFFERgeheim",
-               reference=offered.reference, assignee=users[ADV_B].id),
+               reference=offered.reference, assignee=users[ADV_B].id, free_slot=slot_b),
         ],
         "handoff": [
             _t("offer_b_to_a", {"@to_desk": desk_a_people, "@desk": {ADV_B}}, "kxqOFFERgeheim",
@@ -332,6 +336,12 @@ def build_world(app: FastAPI, db: Database, session: Session) -> World:
                desk=desk_a.slug, slug=desk_a.slug),
             _t("desk_b", {"@desk": {ADV_B}}, desk=desk_b.slug, slug=desk_b.slug),
         ],
+        "slot": [
+            _t("slot_a", {"@coordinator": {DESK_COORD}}, desk=desk_a.slug, slot_id=slot_a),
+            _t("slot_b", {}, desk=desk_b.slug, slot_id=slot_b),
+            _t("slot_b_via_desk_a", {}, desk=desk_a.slug, slot_id=slot_b),
+        ],
+        "followup": [_t("followup_2", token=followup_token)],
         "desk_member": [
             _t("advisor_a_at_a", {"@coordinator": {DESK_COORD}}, slug=desk_a.slug,
                user_id=users[ADV_A].id),
@@ -487,6 +497,31 @@ def _token(session: Session, accounts: Any) -> tuple[str, int]:
                                            user_id=None)
     session.flush()
     return plain, row.id
+
+
+def _slot(session: Session, desk_id: int) -> int:
+    """A free appointment slot of the desk, a week from now."""
+    from backend.cases.models_human import AppointmentSlot
+
+    start = datetime.now(UTC) + timedelta(days=7)
+    slot = AppointmentSlot(desk_id=desk_id, starts_at=start, ends_at=start + timedelta(
+        minutes=30), location="Kantoor")
+    session.add(slot)
+    session.flush()
+    assert slot.id is not None
+    return slot.id
+
+
+def _followup(session: Session, case_id: int | None) -> str:
+    """A follow-up mail's answer link for the case (as the 3-month job sends it)."""
+    from backend.cases.models_human import CaseFollowup
+    from backend.core.security import sha256_hex
+
+    assert case_id is not None
+    token = secrets_module.token_urlsafe(24)
+    session.add(CaseFollowup(case_id=case_id, round=3, token_hash=sha256_hex(token)))
+    session.flush()
+    return token
 
 
 def _scan_result(session: Session, user_id: int) -> tuple[int, str]:
