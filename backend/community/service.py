@@ -348,8 +348,11 @@ WRONG_ADDRESS = N_("This invitation was sent to another e-mail address. Log in w
 
 
 def check_invitee(row: GroupInvitation, actor: Principal) -> None:
-    """An invitation is for the address it was sent to, not for whoever holds the link."""
-    if not row.email or actor.user_id is None or actor.via != "session" \
+    """An invitation is for the address it was sent to, not for whoever holds the link. One
+    made before addresses were stored was a bearer link: it is no longer accepted."""
+    if not row.email:
+        raise NotFound(N_("This invitation is not valid (any more)."))
+    if actor.user_id is None or actor.via != "session" \
             or actor.email.strip().lower() != row.email:
         raise Forbidden(WRONG_ADDRESS, code="invitation_for_other_address")
 

@@ -131,3 +131,28 @@ def test_a_party_that_knows_one_whole_group_cannot_read_another_groups_firm(
     # and the published classes are wide enough that B's firms stay within them
     q1, med = dc.band(cross["q1"], 0, 10_000_000), dc.band(cross["median"], 0, 10_000_000)
     assert q1 == dc.Band(50000, 63000) and med == dc.Band(63000, 80000)
+
+
+def test_statistics_stored_before_the_classes_leave_as_classes(
+        session: Session, client: LoketClient, login: Any) -> None:
+    """Periods closed before rule 0 hold exact quartiles; no door shows them as they are."""
+    from sqlmodel import select
+
+    from backend.community.models import CrossGroupStat, PublishedStat
+
+    group, members, _ = _group(session, "oee", [50, 52, 54, 56, 58], opt_in=True)
+    old = session.exec(select(PublishedStat).where(PublishedStat.cell == "all")).all()
+    for row in old:
+        row.q1, row.median, row.q3 = 52.31, 54.77, 56.13  # as the old code stored them
+        session.add(row)
+    cross = session.exec(select(CrossGroupStat)).one()
+    cross.q1, cross.median, cross.q3 = 52.31, 54.77, 56.13
+    session.add(cross)
+    session.flush()
+    page, export, api_text, api = _everything(session, client, login, group, members[1][1])
+    point = api[0]["points"][0]
+    for cell in (point["group"], point["all_groups"]):
+        assert (cell["q1"], cell["q1_to"], cell["median"], cell["median_to"]) == (50, 63, 50, 63)
+    for text in (page, export, api_text):
+        for needle in ("52.31", "52,31", "54.77", "54,77", "56.13", "56,13"):
+            assert needle not in text

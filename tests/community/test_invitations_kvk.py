@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from backend.accounts.principal import Principal
 from backend.community import service
 from backend.community.models import GroupInvitation, GroupMembership
-from backend.core.errors import Conflict, Forbidden, Invalid
+from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.core.outbox import OutboxMessage
 from tests.client import LoketClient
 from tests.factories.accounts import create_user
@@ -89,7 +89,7 @@ def test_the_service_refuses_another_address_and_token_principals(session: Sessi
     row.email = None
     session.add(row)
     session.flush()
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         service.accept_invitation(session, plain, create_firm(session),
                                   actor=Principal(invited.id, invited.email, invited.name))
 
