@@ -40,11 +40,13 @@ figure of one whole group, across periods and versions. The rules:
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 from typing import TypeVar
 
 from backend.core.i18n import N_
@@ -147,17 +149,32 @@ class Band:
         return (self.low + self.high) / 2
 
 
+_FLOAT_TOP = sys.float_info.max / 1.3  # beyond this the grid would leave a narrow last class
+
+
+@lru_cache(maxsize=1024)
+def _pow10(e: int) -> float:
+    """10**e as a float; beyond the float range the largest float (never an OverflowError)."""
+    return min(float(f"1e{e}"), sys.float_info.max)
+
+
 def _grid_up(a: float) -> tuple[float, float]:
     """[near, far) on the grid for a magnitude ``a >= ZERO_CLASS``."""
     e = math.floor(math.log10(a))
-    while a < 10.0 ** e:
+    while a < _pow10(e):
         e -= 1
-    while a >= 10.0 ** (e + 1):
+    while a >= _pow10(e + 1) and _pow10(e + 1) < sys.float_info.max:
         e += 1
-    scale = 10.0 ** e
+    scale = _pow10(e)
     i = max(k for k, step in enumerate(STEPS) if step * scale <= a)
-    far = STEPS[i + 1] * scale if i + 1 < len(STEPS) else 10.0 ** (e + 1)
-    return STEPS[i] * scale, far
+    far = STEPS[i + 1] * scale if i + 1 < len(STEPS) else _pow10(e + 1)
+    near = STEPS[i] * scale
+    # the end of the float range: the last class runs to the largest float and stays wide
+    if near >= _FLOAT_TOP and i > 0:
+        near, far = STEPS[i - 1] * scale, sys.float_info.max
+    elif far > _FLOAT_TOP:
+        far = sys.float_info.max
+    return near, far
 
 
 def _raw(x: float) -> Band:
