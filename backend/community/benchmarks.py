@@ -12,7 +12,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -34,6 +34,7 @@ from backend.community.models import (
     PublishedRank,
     PublishedStat,
 )
+from backend.core import csvsafe
 from backend.core.db import utcnow
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.i18n import N_
@@ -61,13 +62,16 @@ TEMPLATES: tuple[KpiTemplate, ...] = (
     KpiTemplate("revenue_per_fte", "Omzet per fte", "EUR",
                 "Omzet in de periode gedeeld door het gemiddelde aantal fte.",
                 max_value=10_000_000),
+    # Value added can be negative; a declared minimum lets the disclosure rules measure
+    # every contribution from the bottom of the range (docs/disclosure.md, rule 1).
     KpiTemplate("value_added", "Toegevoegde waarde", "EUR",
-                "Omzet min inkoop van goederen en diensten.", min_value=None),
+                "Omzet min inkoop van goederen en diensten.", min_value=-10_000_000,
+                max_value=1_000_000_000),
     KpiTemplate("hours_worked", "Gewerkte uren", "uur",
                 "Alle gewerkte uren van eigen personeel in de periode."),
     KpiTemplate("value_added_per_hour", "Toegevoegde waarde per gewerkt uur", "EUR/uur",
                 "Arbeidsproductiviteit: toegevoegde waarde gedeeld door gewerkte uren.",
-                formula="value_added / hours_worked", min_value=None,
+                formula="value_added / hours_worked", min_value=-10_000, max_value=100_000,
                 needs=("value_added", "hours_worked")),
     KpiTemplate("absenteeism", "Ziekteverzuim", "%",
                 "Verzuimde dagen als percentage van de beschikbare dagen.",
@@ -410,7 +414,7 @@ def freeze_period(session: Session, group: Group, period: BenchmarkPeriod) -> No
         assert kpi.id is not None
         kpi_values: dict[Hashable, float] = {
             firm: v[kpi.id] for firm, v in values.items() if kpi.id in v}
-        frozen = dc.freeze(kpi_values, profile)
+        frozen = dc.freeze(kpi_values, profile, kpi.min_value, kpi.max_value)
         stats_rows += [{"period_id": period.id, "kpi_id": kpi.id, "cell": _cell_name(key),
                         "n": st.n, "reason": st.reason, "q1": st.q1, "median": st.median,
                         "q3": st.q3} for key, st in frozen.cells.items()]
@@ -437,16 +441,29 @@ def freeze_period(session: Session, group: Group, period: BenchmarkPeriod) -> No
 
 @dataclass(slots=True)
 class Cell:
+    """A published cell as a member sees it: Q1, median and Q3 are classes of the grid
+    (docs/disclosure.md, rule 0), never a single number. Rows stored before the classes were
+    introduced hold exact values; they go out as their class too."""
+
     label: str
     n: int
     reason: str | None
-    q1: float | None
-    median: float | None
-    q3: float | None
+    q1: dc.Band | None
+    median: dc.Band | None
+    q3: dc.Band | None
 
     @property
     def shown(self) -> bool:
         return self.reason is None
+
+    @classmethod
+    def published(cls, kpi: Kpi, label: str, n: int, reason: str | None, q1: float | None,
+                  median: float | None, q3: float | None) -> Cell:
+        def b(v: float | None) -> dc.Band | None:
+            if v is None or reason is not None:
+                return None
+            return dc.band(v, kpi.min_value, kpi.max_value)
+        return cls(label, n, reason, b(q1), b(median), b(q3))
 
 
 @dataclass(slots=True)
@@ -511,14 +528,14 @@ def comparison(session: Session, access: MemberAccess) -> list[KpiComparison]:
         s = cross.get((kpi.template, p.label, firm.sector, firm.size_class))
         if s is None:
             return Cell(l_all, 0, dc.Reason.too_few, None, None, None)
-        return Cell(label=l_all, n=s.n, reason=s.reason, q1=s.q1, median=s.median,
-                    q3=s.q3)
+        return Cell.published(kpi, l_all, s.n, s.reason, s.q1, s.median, s.q3)
 
-    def cell(pid: int, kid: int, name: str, label: str) -> Cell | None:
-        s = by.get((pid, kid, name))
+    def cell(pid: int, kpi: Kpi, name: str, label: str) -> Cell | None:
+        assert kpi.id is not None
+        s = by.get((pid, kpi.id, name))
         if s is None:
             return None
-        return Cell(label, *s)
+        return Cell.published(kpi, label, *s)
 
     out: list[KpiComparison] = []
     for kpi in kpi_list:
@@ -530,11 +547,11 @@ def comparison(session: Session, access: MemberAccess) -> list[KpiComparison]:
             points.append(Point(
                 period=p, own=own_by_period[p.id].get(kpi.id),
                 rank=ranks.get((p.id, kpi.id)),
-                group=(cell(p.id, kpi.id, "all", l_group)
+                group=(cell(p.id, kpi, "all", l_group)
                        or Cell(l_group, 0, dc.Reason.too_few, None, None, None))
                 if closed else None,
-                sector=cell(p.id, kpi.id, wanted[1], l_sector) if closed else None,
-                size=cell(p.id, kpi.id, wanted[2], l_size) if closed else None,
+                sector=cell(p.id, kpi, wanted[1], l_sector) if closed else None,
+                size=cell(p.id, kpi, wanted[2], l_size) if closed else None,
                 cross=cross_cell(p, kpi) if closed else None))
         out.append(KpiComparison(kpi=kpi, points=points))
     return out
@@ -543,28 +560,33 @@ def comparison(session: Session, access: MemberAccess) -> list[KpiComparison]:
 reason_label = dc.reason_label
 
 
-def _cell_columns(c: Cell | None, num: Callable[[float | None], str]) -> list[str]:
+def _cell_columns(c: Cell | None) -> list[csvsafe.Cell]:
     if c is None:
-        return ["", "", "", "", ""]
-    return [str(c.n), num(c.q1), num(c.median), num(c.q3), c.reason or ""]
+        return [None] * 8
+    out: list[csvsafe.Cell] = [c.n]
+    for b in (c.q1, c.median, c.q3):
+        out += [b.low, b.high] if b is not None else [None, None]
+    return [*out, c.reason or ""]
 
 
-def export_rows(comparisons: Iterable[KpiComparison]) -> list[list[str]]:
-    """The firm's own data and comparisons as CSV rows."""
-    rows = [["kpi", "unit", "period", "own_value", "percentile_rank", "group_n", "group_q1",
-             "group_median", "group_q3", "suppressed_reason", "all_groups_n", "all_groups_q1",
-             "all_groups_median", "all_groups_q3", "all_groups_suppressed_reason"]]
+EXPORT_HEADER = ["kpi", "unit", "period", "own_value", "percentile_rank", "group_n",
+                 "group_q1_from", "group_q1_to", "group_median_from", "group_median_to",
+                 "group_q3_from", "group_q3_to", "suppressed_reason", "all_groups_n",
+                 "all_groups_q1_from", "all_groups_q1_to", "all_groups_median_from",
+                 "all_groups_median_to", "all_groups_q3_from", "all_groups_q3_to",
+                 "all_groups_suppressed_reason"]
 
-    def num(v: float | None) -> str:
-        return "" if v is None else format(v, ".10g")
 
+def export_rows(comparisons: Iterable[KpiComparison]) -> list[list[csvsafe.Cell]]:
+    """The firm's own data and comparisons as CSV rows; numbers stay numbers and text stays
+    text, for :func:`backend.core.csvsafe.write`. Statistics are classes:
+    ``*_from`` ≤ x < ``*_to`` (mirrored for negative classes)."""
+    rows: list[list[csvsafe.Cell]] = [list(EXPORT_HEADER)]
     for comp in comparisons:
         for p in comp.points:
             g = p.group
-            rows.append([comp.kpi.key, comp.kpi.unit, p.period.label, num(p.own),
-                         num(p.rank), str(g.n) if g else "",
-                         num(g.q1) if g else "", num(g.median) if g else "",
-                         num(g.q3) if g else "",
-                         (g.reason or "") if g else dc.Reason.not_published.value,
-                         *_cell_columns(p.cross, num)])
+            group_cols = (_cell_columns(g) if g is not None else
+                          [None] * 7 + [dc.Reason.not_published.value])
+            rows.append([comp.kpi.key, comp.kpi.unit, p.period.label, p.own,
+                         p.rank, *group_cols, *_cell_columns(p.cross)])
     return rows

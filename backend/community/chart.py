@@ -58,7 +58,8 @@ def build_chart(comp: KpiComparison, num: Callable[[float], str]) -> Chart | Non
         if p.own is not None:
             values.append(p.own)
         if p.group is not None and p.group.shown:
-            values += [v for v in (p.group.q1, p.group.q3) if v is not None]
+            values += [b.low for b in (p.group.q1,) if b is not None]
+            values += [b.high for b in (p.group.q3,) if b is not None]
     if not values or not comp.points:
         return None
     lo, hi = min(values), max(values)
@@ -84,9 +85,9 @@ def build_chart(comp: KpiComparison, num: Callable[[float], str]) -> Chart | Non
                 and g.median is not None:
             x, width = cx - step * 0.3, step * 0.6
             chart.bands.append(Band(x=_f(x), x2=_f(x + width), width=_f(width),
-                                    y_q3=_f(y(g.q3)),
-                                    height=_f(max(1.0, y(g.q1) - y(g.q3))),
-                                    y_median=_f(y(g.median))))
+                                    y_q3=_f(y(g.q3.high)),
+                                    height=_f(max(1.0, y(g.q1.low) - y(g.q3.high))),
+                                    y_median=_f(y(g.median.middle))))
         if p.own is not None:
             chart.own.append((_f(cx), _f(y(p.own))))
     return chart

@@ -37,6 +37,13 @@ def latest_versions(session: Session, *, templates: Sequence[str], labels: Seque
     return out
 
 
+def _range(template: str) -> tuple[float | None, float | None]:
+    """The template's declared range: every group's KPI from it has the same one."""
+    from backend.community.benchmarks import TEMPLATES_BY_KEY  # benchmarks imports this module
+    t = TEMPLATES_BY_KEY.get(template)
+    return (None, None) if t is None else (t.min_value, t.max_value)
+
+
 def refresh(session: Session, label: str, templates: Iterable[str]) -> int:
     """Publish the new versions that the pools of ``label`` allow; returns how many."""
     templates = sorted(set(templates))
@@ -62,7 +69,7 @@ def refresh(session: Session, label: str, templates: Iterable[str]) -> int:
     for (template, sector, size), contributions in sorted(cells.items()):
         latest = current.get((template, label, sector, size))
         published = frozenset(latest.period_ids) if latest is not None else frozenset()
-        stats = dc.next_version(contributions, published)
+        stats = dc.next_version(contributions, published, *_range(template))
         if stats is None:
             continue
         session.add(CrossGroupStat(

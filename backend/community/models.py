@@ -29,6 +29,9 @@ class Firm(SQLModel, table=True):
     name: str = Field(max_length=200)
     sector: str = Field(max_length=64)  # taxonomy sector slug
     size_class: str = Field(max_length=16)  # zzp, micro, klein, middel, groot
+    # KvK number, 8 digits: one firm per number in a group (service.add_member). Firms made
+    # before it was asked, and the example firms, may have none.
+    kvk: str | None = Field(default=None, max_length=8, index=True)
     is_example: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
@@ -93,6 +96,8 @@ class GroupInvitation(SQLModel, table=True):
                                         ondelete="SET NULL")
     role: str = Field(default=MEMBER, max_length=16,
                       sa_column_kwargs={"server_default": MEMBER})
+    # the invited address, lower case: only a person logged in with it accepts
+    email: str | None = Field(default=None, max_length=254)
 
 
 class GroupJoinRequest(SQLModel, table=True):

@@ -26,12 +26,17 @@ class TableRow:
     cells: list[TableCell]
 
 
+def band_text(b: dc.Band | None, num: Callable[[float | None], str]) -> str:
+    """A class as text, "100–125" (docs/disclosure.md, rule 0)."""
+    return "" if b is None else f"{num(b.low)}–{num(b.high)}"
+
+
 def _median_or_reason(c: bm.Cell | None, reasons: dict[str | None, str],
                       num: Callable[[float | None], str]) -> TableCell:
     if c is None:
         return TableCell(reasons["too_few"])
     if c.shown:
-        return TableCell(num(c.median))
+        return TableCell(band_text(c.median, num))
     return TableCell(reasons[c.reason])
 
 
@@ -51,7 +56,8 @@ def table_rows(comp: bm.KpiComparison, *, cross_shown: bool) -> list[TableRow]:
             cells.append(TableCell(_("Not shown: %(reason)s", reason=reasons[g.reason]),
                                    colspan=4))
         else:
-            cells += [TableCell(num(g.q1)), TableCell(num(g.median)), TableCell(num(g.q3)),
+            cells += [TableCell(band_text(g.q1, num)), TableCell(band_text(g.median, num)),
+                      TableCell(band_text(g.q3, num)),
                       TableCell(str(round(p.rank)) if p.rank is not None else "—")]
         cells += [_median_or_reason(p.sector, reasons, num),
                   _median_or_reason(p.size, reasons, num)]
@@ -61,7 +67,8 @@ def table_rows(comp: bm.KpiComparison, *, cross_shown: bool) -> list[TableRow]:
                 cells.append(TableCell(_("group did not take part") if comp.kpi.template
                                        else _("own KPI of this group")))
             elif c.shown:
-                cells.append(TableCell(num(c.median), note=_("%(n)s firms", n=c.n)))
+                cells.append(TableCell(band_text(c.median, num),
+                                       note=_("%(n)s firms", n=c.n)))
             else:
                 cells.append(TableCell(reasons[c.reason]))
         rows.append(TableRow(p.period.label, cells))

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from backend.community import benchmarks as bm
+from backend.community import disclosure as dc
 from backend.community.deps import GroupMember
 from backend.core.db import RowId, SessionDep
 
@@ -23,11 +24,17 @@ class OwnFigure(BaseModel):
 
 
 class GroupCellOut(BaseModel):
+    """Statistics are classes (docs/disclosure.md, rule 0): ``q1 <= Q1 < q1_to`` and so on
+    (mirrored for negative classes); never a single firm's value."""
+
     n: int
     suppressed_reason: str | None
     q1: float | None
+    q1_to: float | None = None
     median: float | None
+    median_to: float | None = None
     q3: float | None
+    q3_to: float | None = None
 
 
 class ComparisonPoint(BaseModel):
@@ -136,4 +143,12 @@ def own_comparisons(session: SessionDep, access: GroupMember) -> list[KpiCompari
 def _cell(c: bm.Cell | None) -> GroupCellOut | None:
     if c is None:
         return None
-    return GroupCellOut(n=c.n, suppressed_reason=c.reason, q1=c.q1, median=c.median, q3=c.q3)
+    def lo(b: dc.Band | None) -> float | None:
+        return None if b is None else b.low
+
+    def hi(b: dc.Band | None) -> float | None:
+        return None if b is None else b.high
+
+    return GroupCellOut(n=c.n, suppressed_reason=c.reason, q1=lo(c.q1), q1_to=hi(c.q1),
+                        median=lo(c.median), median_to=hi(c.median), q3=lo(c.q3),
+                        q3_to=hi(c.q3))

@@ -3,8 +3,6 @@ management for coordinators."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -15,6 +13,7 @@ from backend.community.chart import build_chart
 from backend.community.deps import GroupCoordinator, GroupMember, MemberAccess
 from backend.community.numbers import number_formatter
 from backend.community.page import table_rows
+from backend.core import csvsafe
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid
 from backend.core.i18n import N_
@@ -136,10 +135,9 @@ def add_template(session: SessionDep, access: GroupCoordinator,
 
 @router.get("/groepen/{slug}/kengetallen/export.csv")
 def export(session: SessionDep, access: GroupMember) -> Response:
-    buf = io.StringIO()
-    csv.writer(buf).writerows(bm.export_rows(bm.comparison(session, access)))
+    body = csvsafe.write(bm.export_rows(bm.comparison(session, access)))
     name = f"kengetallen-{access.group.slug}.csv"
-    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+    return Response(body, media_type="text/csv; charset=utf-8",
                     headers={**PRIVATE, "Content-Disposition": f'attachment; filename="{name}"'})
 
 

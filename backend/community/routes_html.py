@@ -20,7 +20,7 @@ from backend.community.deps import (
     MemberAccess,
 )
 from backend.core.db import SessionDep
-from backend.core.errors import Invalid
+from backend.core.errors import Conflict, Forbidden, Invalid
 from backend.core.i18n import gettext_ as _
 from backend.core.templating import render
 
@@ -85,31 +85,50 @@ def invitation_page(request: Request, token: str, session: SessionDep,
                     principal: OptionalPrincipal) -> HTMLResponse:
     if principal is None:
         raise login_redirect(request)
-    _, group = service.find_invitation(session, token)
+    row, group = service.find_invitation(session, token)
+    try:
+        service.check_invitee(row, principal)
+    except Forbidden as exc:
+        return _wrong_address(request, group, exc)
     return render(request, "community/invitation.html",
                   {"group": group, "token": token, "values": {}, "errors": {},
                    "firm": service.firm_of_user(session, principal.user_id),
                    **_firm_options()}, headers={"Cache-Control": "no-store"})
 
 
+def _wrong_address(request: Request, group: Any, exc: Forbidden) -> HTMLResponse:
+    """The invitation is for another address: say so, and offer no form."""
+    return render(request, "community/invitation.html",
+                  {"group": group, "wrong_address": _(exc.message)}, status_code=403,
+                  headers={"Cache-Control": "no-store"})
+
+
 @router.post("/groepen/uitnodiging/{token}", response_model=None)
 def accept_invitation(request: Request, token: str, session: SessionDep,
                       principal: OptionalPrincipal, firm_name: FormStr = "",
-                      sector: FormStr = "", size_class: FormStr = ""
+                      sector: FormStr = "", size_class: FormStr = "", kvk: FormStr = ""
                       ) -> RedirectResponse | HTMLResponse:
     if principal is None:
         raise login_redirect(request)
-    _, group = service.find_invitation(session, token)
+    row, group = service.find_invitation(session, token)
+    try:
+        service.check_invitee(row, principal)
+    except Forbidden as exc:
+        return _wrong_address(request, group, exc)
+    values = {"firm_name": firm_name, "sector": sector, "size_class": size_class, "kvk": kvk}
     try:
         firm = service.firm_for(session, principal, name=firm_name, sector=sector,
-                                size_class=size_class)
+                                size_class=size_class, kvk=kvk)
+        service.accept_invitation(session, token, firm, actor=principal)
     except Invalid as exc:
         return render(request, "community/invitation.html",
                       {"group": group, "token": token, "errors": exc.fields, "firm": None,
-                       "values": {"firm_name": firm_name, "sector": sector,
-                                  "size_class": size_class}, **_firm_options()},
-                      status_code=422)
-    service.accept_invitation(session, token, firm, actor=principal)
+                       "values": values, **_firm_options()}, status_code=422)
+    except Conflict as exc:  # another firm with this KvK number is already a member
+        return render(request, "community/invitation.html",
+                      {"group": group, "token": token, "errors": {"kvk": _(exc.message)},
+                       "firm": service.firm_of_user(session, principal.user_id),
+                       "values": values, **_firm_options()}, status_code=409)
     return _see_other(f"/groepen/{group.slug}/ruimte?ok=joined")
 
 
@@ -137,15 +156,15 @@ def group_page(request: Request, session: SessionDep, access: GroupView) -> HTML
 @router.post("/groepen/{slug}/aanvragen", response_model=None)
 def request_join(request: Request, session: SessionDep, access: GroupView,
                  message: FormStr = "", firm_name: FormStr = "", sector: FormStr = "",
-                 size_class: FormStr = "") -> RedirectResponse | HTMLResponse:
+                 size_class: FormStr = "", kvk: FormStr = "") -> RedirectResponse | HTMLResponse:
     if access.principal is None:
         raise login_redirect(request)
     try:
         firm = service.firm_for(session, access.principal, name=firm_name, sector=sector,
-                                size_class=size_class)
+                                size_class=size_class, kvk=kvk)
     except Invalid as exc:
         return _public(request, session, access, errors=exc.fields, status_code=422,
-                       values={"firm_name": firm_name, "sector": sector,
+                       values={"firm_name": firm_name, "sector": sector, "kvk": kvk,
                                "size_class": size_class, "message": message})
     service.request_join(session, access.group, firm, actor=access.principal, message=message)
     return _see_other(f"/groepen/{access.group.slug}?ok=requested")

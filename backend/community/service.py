@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 
@@ -136,8 +137,20 @@ def firm_of_user(session: Session, user_id: int | None) -> Firm | None:
                         .where(FirmPerson.user_id == user_id)).first()
 
 
-def validate_firm(name: str, sector: str, size_class: str) -> dict[str, str]:
+KVK_RE = re.compile(r"^[0-9]{8}$")
+
+
+def normalise_kvk(kvk: str) -> str:
+    """"12 34 56 78" and "1234.5678" as people write them → "12345678"."""
+    return re.sub(r"[\s.\-]", "", kvk or "")
+
+
+def validate_firm(name: str, sector: str, size_class: str, kvk: str | None = "",
+                  *, kvk_required: bool = True) -> dict[str, str]:
     errors: dict[str, str] = {}
+    number = normalise_kvk(kvk or "")
+    if (number or kvk_required) and not KVK_RE.match(number):
+        errors["kvk"] = _("Enter the KvK number of your firm: exactly 8 digits.")
     if not name.strip() or len(name.strip()) > 200:
         errors["firm_name"] = _("Enter the name of your firm (at most 200 characters).")
     if sector not in {c.slug for c in choices.sectors()}:
@@ -147,12 +160,14 @@ def validate_firm(name: str, sector: str, size_class: str) -> dict[str, str]:
     return errors
 
 
-def create_firm(session: Session, *, name: str, sector: str, size_class: str,
+def create_firm(session: Session, *, name: str, sector: str, size_class: str, kvk: str = "",
                 people: list[int] | tuple[int, ...] = (), is_example: bool = False) -> Firm:
-    errors = validate_firm(name, sector, size_class)
+    """A firm is one KvK number (8 digits; example firms may go without)."""
+    errors = validate_firm(name, sector, size_class, kvk, kvk_required=not is_example)
     if errors:
         raise Invalid(fields=errors)
-    firm = Firm(name=name.strip(), sector=sector, size_class=size_class, is_example=is_example)
+    firm = Firm(name=name.strip(), sector=sector, size_class=size_class,
+                kvk=normalise_kvk(kvk) or None, is_example=is_example)
     session.add(firm)
     session.flush()
     for user_id in people:
@@ -169,14 +184,14 @@ def add_person(session: Session, firm: Firm, user_id: int) -> None:
 
 
 def firm_for(session: Session, principal: Principal, *, name: str = "", sector: str = "",
-             size_class: str = "") -> Firm:
+             size_class: str = "", kvk: str = "") -> Firm:
     """The principal's firm, created from the form fields when they have none yet."""
     firm = firm_of_user(session, principal.user_id)
     if firm is not None:
         return firm
     if principal.user_id is None:
         raise Forbidden()
-    return create_firm(session, name=name, sector=sector, size_class=size_class,
+    return create_firm(session, name=name, sector=sector, size_class=size_class, kvk=kvk,
                        people=[principal.user_id])
 
 
@@ -198,11 +213,26 @@ def members(session: Session, group: Group) -> list[tuple[Firm, GroupMembership]
     return [(f, m) for f, m in rows]
 
 
+def _check_kvk_free(session: Session, group: Group, firm: Firm) -> None:
+    """One firm per KvK number in a group: a second account of the same firm cannot join as
+    another firm (and count twice in the benchmarks)."""
+    if not firm.kvk:
+        return
+    other = session.exec(select(Firm.id).join(
+        GroupMembership, col(GroupMembership.firm_id) == col(Firm.id)).where(
+        GroupMembership.group_id == group.id, Firm.kvk == firm.kvk, Firm.id != firm.id)).first()
+    if other is not None:
+        raise Conflict(N_("A firm with this KvK number is already a member of this group."),
+                       fields={"kvk": N_("A firm with this KvK number is already a member of "
+                                         "this group.")})
+
+
 def add_member(session: Session, group: Group, firm: Firm, *, role: str = MEMBER
                ) -> GroupMembership:
     existing = membership(session, group.id, firm.id)
     if existing is not None:
         return existing
+    _check_kvk_free(session, group, firm)
     assert group.id is not None and firm.id is not None
     row = GroupMembership(group_id=group.id, firm_id=firm.id, role=role)
     session.add(row)
@@ -282,7 +312,7 @@ def invite(session: Session, group: Group, *, email: str, actor: Principal,
         raise Invalid(fields={"email": N_("Enter an e-mail address such as name@example.nl.")})
     plain = secrets.token_urlsafe(32)
     assert group.id is not None
-    row = GroupInvitation(group_id=group.id, token_hash=sha256_hex(plain),
+    row = GroupInvitation(group_id=group.id, token_hash=sha256_hex(plain), email=email.lower(),
                           invited_by=actor.user_id, role=role,
                           expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
     session.add(row)
@@ -312,9 +342,27 @@ def find_invitation(session: Session, plain: str) -> tuple[GroupInvitation, Grou
     return row, group
 
 
+WRONG_ADDRESS = N_("This invitation was sent to another e-mail address. Log in with the "
+                   "address the invitation was sent to, or ask the coordinator for an "
+                   "invitation to your own address.")
+
+
+def check_invitee(row: GroupInvitation, actor: Principal) -> None:
+    """An invitation is for the address it was sent to, not for whoever holds the link. One
+    made before addresses were stored was a bearer link: it is no longer accepted."""
+    if not row.email:
+        raise NotFound(N_("This invitation is not valid (any more)."))
+    if actor.user_id is None or actor.via != "session" \
+            or actor.email.strip().lower() != row.email:
+        raise Forbidden(WRONG_ADDRESS, code="invitation_for_other_address")
+
+
 def accept_invitation(session: Session, plain: str, firm: Firm, *,
                       actor: Principal) -> Group:
     row, group = find_invitation(session, plain)
+    check_invitee(row, actor)
+    if membership(session, group.id, firm.id) is None:
+        _check_kvk_free(session, group, firm)  # before the token is spent
     # Spend the token atomically: two clicks, one membership.
     spent = session.execute(
         sa.update(GroupInvitation)

@@ -56,10 +56,11 @@ def test_editor_starts_a_group_and_the_invitee_becomes_coordinator(
                                                 "coordinator_email": "b@example.nl"})
     assert again.headers["location"] == "/groepen/metaalkring-zuid-2?ok=created"
 
-    cora = create_user(session)
+    cora = create_user(session, email="cora@example.nl")  # the invitation is for her address
     login(cora)
     accepted = client.post(f"/groepen/uitnodiging/{token.group(1)}", data={
-        "firm_name": "Cora Metaal", "sector": "industrie", "size_class": "klein"})
+        "firm_name": "Cora Metaal", "sector": "industrie", "size_class": "klein",
+        "kvk": "12345678"})
     assert accepted.status_code == 303
     rows = session.exec(select(GroupMembership).where(GroupMembership.group_id == group.id)).all()
     assert [r.role for r in rows] == [COORDINATOR]

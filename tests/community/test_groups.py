@@ -60,14 +60,14 @@ def test_invitation_flow(session: Session, client: LoketClient, login: Any) -> N
     assert mail is not None and mail.payload["to"] == "nieuw@example.nl"
     token = re.search(r"/groepen/uitnodiging/(\S+)", mail.payload["text"]).group(1)  # type: ignore[union-attr]
 
-    newcomer = create_user(session)
+    newcomer = create_user(session, email="nieuw@example.nl")  # the invited address
     login(newcomer)
     assert client.get(f"/groepen/uitnodiging/{token}").status_code == 200
     bad = client.post(f"/groepen/uitnodiging/{token}", data={"firm_name": "", "sector": "x"})
     assert bad.status_code == 422
     ok = client.post(f"/groepen/uitnodiging/{token}",
                      data={"firm_name": "Nieuw BV", "sector": "installatie",
-                           "size_class": "micro"})
+                           "size_class": "micro", "kvk": "1234 5678"})
     assert ok.status_code == 303
     assert ok.headers["location"] == f"/groepen/{group.slug}/ruimte?ok=joined"
     assert _members(session, group.id) == 2
@@ -83,7 +83,7 @@ def test_join_request_approved_by_coordinator(session: Session, client: LoketCli
     login(applicant)
     asked = client.post(f"/groepen/{group.slug}/aanvragen",
                         data={"firm_name": "Aanvrager BV", "sector": "installatie",
-                              "size_class": "klein", "message": "Graag!"})
+                              "size_class": "klein", "kvk": "87654321", "message": "Graag!"})
     assert asked.status_code == 303
     assert "wacht op een coördinator" in client.get(f"/groepen/{group.slug}").text
     # a plain member cannot decide

@@ -13,9 +13,12 @@ from tests.factories.accounts import create_user
 
 
 def create_firm(session: Session, *, name: str | None = None, sector: str = "installatie",
-                size_class: str = "klein", people: tuple[User, ...] = ()) -> Firm:
+                size_class: str = "klein", people: tuple[User, ...] = (),
+                kvk: str | None = None) -> Firm:
+    """A firm with a random (invented) KvK number unless one is given."""
     return service.create_firm(session, name=name or f"Firma {secrets.token_hex(3)}",
                                sector=sector, size_class=size_class,
+                               kvk=kvk if kvk is not None else f"{secrets.randbelow(10**8):08d}",
                                people=[p.id for p in people if p.id is not None])
 
 

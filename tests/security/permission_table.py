@@ -295,16 +295,17 @@ add(
 )
 
 # --- community: groups, feed, benchmarks ----------------------------------------------
-FIRM = {"firm_name": "Nieuwe firma", "sector": "installatie", "size_class": "klein"}
+FIRM = {"firm_name": "Nieuwe firma", "sector": "installatie", "size_class": "klein",
+        "kvk": "12345678"}
 add(
     R("GET", "/groepen", EVERYONE),
     R("GET", "/groepen/nieuw", EDITORS),
     R("POST", "/groepen/nieuw", EDITORS, form={
         "name": "Nieuwe groep", "purpose": "Samen beter.", "sector": "installatie",
         "region": "Overijssel", "coordinator_email": "coordinator@example.nl"}),
-    R("GET", "/groepen/uitnodiging/{token}", PRINCIPALS, "invitation"),
-    # 409: the firm of the group's own people is a member already
-    R("POST", "/groepen/uitnodiging/{token}", USERS, "invitation", form=FIRM, ok={409}),
+    # an invitation is for the address it was sent to (OWNER), not for whoever has the link
+    R("GET", "/groepen/uitnodiging/{token}", {OWNER}, "invitation"),
+    R("POST", "/groepen/uitnodiging/{token}", {OWNER}, "invitation", form=FIRM),
     R("GET", "/groepen/{slug}", EVERYONE, "group"),
     R("POST", "/groepen/{slug}/aanvragen", USERS, "group", form={**FIRM, "message": "Graag"},
       ok={409}),

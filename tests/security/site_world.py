@@ -160,7 +160,7 @@ def build_world(session: Session, db: Database, settings: Settings) -> World:
     bm.add_template(session, group, "oee")
     period = bm.add_period(session, group, "2026")
     outsider_firm = community.create_firm(session, name="Aanvrager BV", sector="installatie",
-                                          size_class="klein")
+                                          size_class="klein", kvk="87654321")
     join = community.request_join(session, group, outsider_firm, actor=as_principal(admin),
                                   message="Graag")
     invitation = community.invite(session, group, email="nieuw@example.nl",

@@ -479,7 +479,7 @@ def test_group_join_and_firm(h: Harness) -> None:
             h.clients["outsider"] = c
             h.send("outsider", "POST", f"/groepen/{w.group.slug}/aanvragen",
                    data={"message": value, "firm_name": value[:200], "sector": "installatie",
-                         "size_class": "klein"})
+                         "size_class": "klein", "kvk": "12345678"})
     h.pages("member", f"/groepen/{w.group.slug}/ruimte")
     h.shown(*chunks(200)[:6])
 

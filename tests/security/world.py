@@ -234,7 +234,8 @@ def build_world(app: FastAPI, db: Database, session: Session) -> World:
     session.add(request_1)
     session.add(request_2)
     session.flush()
-    invitation_1 = community.invite(session, group_1, email="nieuw@example.nl",
+    # addressed to member Y (a member of group 2 only): only Y may accept it (issue #12)
+    invitation_1 = community.invite(session, group_1, email=users[MEMBER_Y].email,
                                     actor=as_principal(users[GROUP_COORD]),
                                     base_url="http://testserver")
 
@@ -401,7 +402,7 @@ def build_world(app: FastAPI, db: Database, session: Session) -> World:
         "personal_token": [
             _t("member_x_token", {"@owner": {MEMBER_X}}, token_id=member_token_row.id),
         ],
-        "invitation": [_t("invitation_1", token=invitation_1)],
+        "invitation": [_t("invitation_1", {"@owner": {MEMBER_Y}}, token=invitation_1)],
         "private_link": [_t("spare_link_2", token=spare_link)],
         "login_link": [_t("login_link", token=login_link)],
         "profile": [
