@@ -7,7 +7,7 @@ KvK number (``group_firm.kvk``, 8 digits); one firm per KvK number in a group, c
 service. Firms made before this revision, and the example firms, may have none.
 
 Revision ID: 9d1d91da99b0
-Revises: 7a4d2e91c0b5
+Revises: 3e8b1f6c2a94
 Create Date: 2026-12-07 10:30:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '9d1d91da99b0'
-down_revision: str | Sequence[str] | None = '7a4d2e91c0b5'
+down_revision: str | Sequence[str] | None = '3e8b1f6c2a94'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,7 +4,7 @@ The national PC4 table (seed/regions/pc4_nl.csv, CBS) names the place of every p
 region index reads it to recognise place names in a question's text.
 
 Revision ID: 2d0b6a0df639
-Revises: 7a4d2e91c0b5
+Revises: 9d1d91da99b0
 Create Date: 2026-12-07 10:30:00
 """
 
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '2d0b6a0df639'
-down_revision: str | Sequence[str] | None = '7a4d2e91c0b5'
+down_revision: str | Sequence[str] | None = '9d1d91da99b0'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
