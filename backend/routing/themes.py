@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -88,6 +88,7 @@ class PhraseHit:
     words: tuple[str, ...]  # the question's words that matched it
     kind: str
     weight: float
+    start: int = 0  # index of the question word where the phrase starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +201,7 @@ class PhraseMatcher:
             for s, _known, kind in reading:
                 for ph in self.single.get(s, ()) if kind != STOP else ():
                     hits.append(PhraseHit(ph.label, ph.phrase, (words[i],), kind,
-                                          ph.weight * KIND_WEIGHT[kind]))
+                                          ph.weight * KIND_WEIGHT[kind], i))
                 for ph in self.multi.get(s, ()):
                     n = len(ph.stems)
                     if i + n > len(readings):
@@ -209,7 +210,7 @@ class PhraseMatcher:
                            for k in range(1, n)):
                         hits.append(PhraseHit(ph.label, ph.phrase, tuple(words[i:i + n]),
                                               kind, ph.weight * (KIND_WEIGHT[kind]
-                                                                 + PHRASE_BONUS)))
+                                                                 + PHRASE_BONUS), i))
         return hits
 
     def match(self, text: str) -> list[PhraseHit]:
@@ -249,10 +250,13 @@ class ThemeMatch:
     words: tuple[str, ...]  # question words, folded
     keywords: tuple[str, ...]  # the theme keywords they matched
     picked: bool = False  # the asker chose this topic
+    first: int = 0  # position of the first question word that showed it
+    votes: float = 0.0  # support from published knowledge-base items about this theme
 
     def as_dict(self) -> dict[str, Any]:
         return {"theme": self.theme, "score": round(self.score, 2), "words": list(self.words),
-                "keywords": list(self.keywords), "picked": self.picked}
+                "keywords": list(self.keywords), "picked": self.picked,
+                "knowledge_base": round(self.votes, 2)}
 
 
 # Phrases that entrepreneurs use for a theme but that the taxonomy does not list as keywords
@@ -302,6 +306,143 @@ EXTRA_KEYWORDS: Mapping[str, tuple[str, ...]] = {
                              "doorlooptijden", "werkprocessen"),
 }
 
+# English vocabulary per theme: how English-speaking founders and employers put the same
+# questions (the taxonomy's keywords are Dutch, written for search and tagging). Matched with the
+# same folding, stemming and typo tolerance as the Dutch words.
+ENGLISH_KEYWORDS: Mapping[str, tuple[str, ...]] = {
+    "werving-en-arbeidsmarkt": (
+        "recruit", "recruiting", "recruitment", "hire", "hiring", "hire staff", "find staff",
+        "find people", "find employees", "new employees", "staff shortage", "labour shortage",
+        "labor shortage", "vacancy", "vacancies", "job opening", "job openings", "applicants",
+        "candidates", "technicians", "workers", "nobody applies", "unemployed",
+        "jobseekers", "job seekers", "employees with a disability", "disability",
+        "wage subsidy", "first employee", "kitchen staff", "warehouse staff", "find staff",
+        "employers find staff", "public employment service",
+    ),
+    "leren-en-ontwikkelen": (
+        "training", "train", "train our staff", "courses", "course", "learn new skills",
+        "skills", "upskill", "upskilling", "reskill", "reskilling", "retrain", "retraining",
+        "apprenticeship", "apprenticeships", "certified", "certification", "education",
+        "lifelong learning", "digital skills", "team leaders training",
+    ),
+    "duurzame-inzetbaarheid": (
+        "employable", "employability", "keep our employees", "older workers", "older employees",
+        "sick leave", "absenteeism", "burnout", "burn-out", "wellbeing", "well-being",
+        "vitality", "physically hard", "healthy", "fit and employable", "work longer",
+    ),
+    "digitalisering": (
+        "digitise", "digitize", "digitalise", "digitalize", "digitalisation", "digitalization",
+        "digital tools", "software", "spreadsheets", "erp", "webshop", "online shop",
+        "e-commerce", "cloud", "cybersecurity", "cyber security", "it systems",
+        "automation of our administration",
+        "digital", "order process",
+    ),
+    "kunstmatige-intelligentie": (
+        "ai", "artificial intelligence", "machine learning", "chatgpt", "chatbot",
+        "generative ai", "llm", "language model", "computer vision", "ai tools",
+    ),
+    "data-en-iot": (
+        "data", "production data", "sensors", "sensor", "iot", "internet of things",
+        "predictive maintenance", "digital twin", "data analytics", "dashboards",
+        "connect our machines", "insight",
+    ),
+    "robotisering-automatisering": (
+        "robot", "robots", "robotics", "cobot", "automate", "automating", "automation",
+        "packaging line", "production line", "welding robot", "test a robot", "field lab",
+    ),
+    "lean-procesinnovatie": (
+        "lean", "leaner", "waste", "process improvement", "efficiency", "efficient",
+        "lead time", "lead times", "continuous improvement", "production process",
+    ),
+    "financiering": (
+        "funding", "finance", "financing", "loan", "small loan", "microcredit", "credit",
+        "investor", "investors", "investment fund", "investment funds", "venture capital",
+        "capital", "raise capital", "raising", "convertible loan", "subsidy", "subsidies",
+        "grant", "grants", "tax credit", "r&d tax credit", "wbso", "innovation credit",
+        "bank said no", "new plant", "scale up", "scale-up",
+    ),
+    "internationalisering": (
+        "export", "exporting", "foreign market", "foreign markets", "abroad", "international",
+        "trade mission", "trade fair", "germany", "belgium", "france", "uk", "united kingdom",
+        "united states", "china", "scandinavia", "brexit", "international partners",
+    ),
+    "kennisdeling-ecosystemen": (
+        "university", "universities", "researchers", "knowledge partner",
+        "knowledge institution", "knowledge institutions", "research institute",
+        "network of companies",
+        "collaboration", "cooperate", "ecosystem",
+    ),
+    "duurzaamheid": (
+        "sustainable", "sustainability", "energy", "energy bill", "energy saving",
+        "solar panels", "heat pump", "co2", "emissions", "circular", "green",
+    ),
+    "medezeggenschap-en-betrokkenheid": (
+        "works council", "employee participation", "employee representation",
+        "employee involvement", "engagement",
+    ),
+    "starten-en-ondernemen": (
+        "start a business", "starting a business", "start my business", "register my company",
+        "register my business", "register", "registration", "chamber of commerce",
+        "legal form", "sole proprietorship", "sole trader", "freelancer", "self-employed",
+        "close my business", "deregister", "business plan", "founder", "founders",
+    ),
+    "regeldruk": (
+        "rules", "regulations", "permit", "permits", "licence", "license", "red tape",
+        "gdpr", "privacy", "what rules apply",
+    ),
+    "zelfsturende-teams": ("self-managing teams", "self-organising teams", "autonomous teams"),
+    "slim-roosteren": ("rostering", "roster", "rosters", "shift planning", "shifts", "scheduling"),
+    "sociale-innovatie": ("social innovation", "smarter working", "work organisation"),
+    "productiviteit-meten": ("measure productivity", "labour productivity", "benchmark",
+                             "kpis", "productivity"),
+    "leiderschap": ("leadership", "leaders", "managers", "management style"),
+}
+
+# Dutch phrases that entrepreneurs use but that neither list names (found while writing the
+# evaluation set from the desks' remits).
+MORE_DUTCH: Mapping[str, tuple[str, ...]] = {
+    "werving-en-arbeidsmarkt": ("vakkracht", "vakkrachten", "niemand reageert", "bijstand",
+                                "meedraaien", "werkgevers", "uitzendbureaus", "timmerlieden",
+                                "lassers", "bakkers", "collega's", "nieuwe monteurs",
+                                "nieuwe medewerkers", "mensen aannemen", "aannemen"),
+    "leren-en-ontwikkelen": ("bijgeschoold", "bijscholen", "opleidingen", "opleidingsplan",
+                             "evc", "cursus", "leerwerkplekken", "leerwerkplek",
+                             "opleidingsbudget", "erkend diploma", "leren werken met"),
+    "duurzame-inzetbaarheid": ("uitval", "uitvallen", "opgebrand", "rugklachten",
+                               "inzetbaar", "langer blijven werken", "ziek thuis",
+                               "gezond en inzetbaar"),
+    "digitalisering": ("erp-systeem", "papier", "op papier", "webshop", "koppelen",
+                       "koppeling", "ritplanning", "digitale veiligheid", "cybersecurity"),
+    "kunstmatige-intelligentie": ("kunstmatige inteligentie", "ai-toepassingen",
+                                  "machine learning", "generatieve ai"),
+    "data-en-iot": ("sensoren", "storingen voorspellen", "voorspellend onderhoud",
+                    "digital twin", "iot"),
+    "robotisering-automatisering": ("cobot", "robots", "orderpicken", "palletiseren",
+                                    "automatiseren", "sorteren"),
+    "lean-procesinnovatie": ("faalkosten", "efficienter produceren", "procesverbetering",
+                             "processen verbeteren", "zoeken en wachten", "lean werken"),
+    "financiering": ("investeerder", "lenen", "lening", "risicokapitaal", "innovatiekrediet",
+                     "financieren", "fonds", "mit-regeling", "wbso", "bank wil niet"),
+    "internationalisering": ("exporteren", "export", "duitse markt", "verenigde staten",
+                             "buitenlandse klanten", "handelsmissie"),
+    "kennisdeling-ecosystemen": ("kennispartner", "hogeschool", "universiteit", "lectoraat",
+                                 "onderzoekers", "samen innoveren", "innovatieproject"),
+    "duurzaamheid": ("van het gas af", "informatieplicht energiebesparing", "warmtepomp",
+                     "co2 uitstoot", "zonnepanelen", "verduurzamen"),
+    "medezeggenschap-en-betrokkenheid": ("ondernemingsraad", "or", "instemmingsrecht",
+                                         "personeelsvertegenwoordiging"),
+    "starten-en-ondernemen": ("voor mezelf beginnen", "voor mezelf", "opheffen", "uitschrijven",
+                              "kvk nummer", "eenmanszaak", "inschrijven", "bv", "vof",
+                              "rechtsvorm", "zzp'er"),
+    "regeldruk": ("vergunningen", "vergunning", "avg", "privacy", "verplichtingen"),
+}
+
+# Words that mark what follows as a second topic ("… en willen ook …", "we would also like …"):
+# theme words after the first of them count for less, so the question routes on its main ask.
+SECOND_TOPIC_MARKERS = frozenset({"ook", "also", "daarnaast", "bovendien", "tevens",
+                                  "additionally", "too"})
+SECOND_TOPIC_WEIGHT = 0.6
+
 # Keywords so common that on their own they say little; they count for half.
 WEAK_KEYWORDS = frozenset({
     "data", "online", "app", "groei", "groeien", "geld", "regels", "verbeteren", "leren",
@@ -311,6 +452,12 @@ WEAK_KEYWORDS = frozenset({
     "samenwerken", "samenwerking", "systeem", "advies", "stoppen", "machine", "machines",
     "it", "personeel", "diensten", "planning", "bezetting", "fonds", "aanvragen", "bank",
     "regeling", "import", "stage", "inspectie",
+    # English words that are too common to decide on their own
+    "digital", "register", "registration", "international", "energy", "green",
+    "efficient", "efficiency", "insight", "capital", "credit", "education", "train",
+    "healthy", "collaboration", "cooperate", "rules", "workers", "finance", "software",
+    "productivity", "waste", "engagement", "automation", "sensor", "disability", "werkgevers",
+    "koppelen", "papier", "sorteren", "or", "bv", "cursus", "voor mezelf",
 })
 
 
@@ -328,7 +475,8 @@ class ThemeMatcher:
         by_slug = {t.slug: t for t in themes}
         entries: list[tuple[str, str, float]] = []
         for t in by_slug.values():
-            phrases = [t.name_nl, *t.keywords, *extra.get(t.slug, ())]
+            phrases = [t.name_nl, t.name_en, *t.keywords, *extra.get(t.slug, ()),
+                       *MORE_DUTCH.get(t.slug, ()), *ENGLISH_KEYWORDS.get(t.slug, ())]
             for phrase in phrases:
                 for variant in dutch.expand_synonyms(phrase):
                     weight = 0.5 if variant in WEAK_KEYWORDS else 1.0
@@ -339,10 +487,17 @@ class ThemeMatcher:
         """Themes of the question, strongest first; the picked topic always among them."""
         return self.recognise_words(dutch.words(text), picked)
 
-    def recognise_words(self, words: Sequence[str], picked: str | None = None
-                        ) -> list[ThemeMatch]:
-        """``recognise`` for a text already cut into folded words."""
+    def recognise_words(self, words: Sequence[str], picked: str | None = None,
+                        votes: Mapping[str, float] | None = None) -> list[ThemeMatch]:
+        """``recognise`` for a text already cut into folded words.
+
+        The main ask comes first: theme words after a second-topic marker ("ook", "also")
+        count for ``SECOND_TOPIC_WEIGHT``, and between equal scores the theme named first
+        wins. ``votes`` (theme -> weight, from the knowledge base) add to the words' score; a
+        theme only the knowledge base suggests is kept when no word named any theme.
+        """
         hits = self.matcher.match_words(words)
+        marker = next((i for i, w in enumerate(words) if w in SECOND_TOPIC_MARKERS), None)
         by_theme: dict[str, dict[tuple[str, ...], PhraseHit]] = defaultdict(dict)
         for hit in hits:
             current = by_theme[hit.label].get(hit.words)
@@ -352,26 +507,38 @@ class ThemeMatcher:
         for slug, found in by_theme.items():
             # A question word counts once per theme, through its best phrase.
             per_word: dict[str, float] = {}
-            for words, hit in found.items():
-                for w in words:
-                    per_word[w] = max(per_word.get(w, 0.0), hit.weight / len(words))
+            for words_, hit in found.items():
+                factor = SECOND_TOPIC_WEIGHT if marker is not None and hit.start > marker else 1.0
+                for w in words_:
+                    per_word[w] = max(per_word.get(w, 0.0), factor * hit.weight / len(words_))
             score = sum(per_word.values())
             ordered = sorted(found.values(), key=lambda h: (-h.weight, h.phrase))
             scored[slug] = ThemeMatch(
                 slug, score,
                 tuple(dict.fromkeys(w for h in ordered for w in h.words)),
-                tuple(dict.fromkeys(h.phrase for h in ordered)))
+                tuple(dict.fromkeys(h.phrase for h in ordered)),
+                first=min(h.start for h in found.values()))
+        for slug, weight in sorted((votes or {}).items()):
+            if slug not in self.themes or weight <= 0:
+                continue
+            base = scored.get(slug)
+            if base is not None:
+                scored[slug] = replace(base, score=base.score + weight, votes=weight)
+            elif not by_theme:
+                scored[slug] = ThemeMatch(slug, weight, (), (), first=len(words), votes=weight)
         if picked and picked in self.themes:
             base = scored.get(picked)
             scored[picked] = ThemeMatch(picked, (base.score if base else 0.0) + self.picked_weight,
                                         base.words if base else (),
-                                        base.keywords if base else (), picked=True)
+                                        base.keywords if base else (), picked=True,
+                                        first=base.first if base else 0,
+                                        votes=base.votes if base else 0.0)
         if not scored:
             return []
         top = max(m.score for m in scored.values())
         kept = [m for m in scored.values()
                 if m.picked or m.score >= max(0.5, self.relative_threshold * top)]
-        kept.sort(key=lambda m: (-m.score, m.theme))
+        kept.sort(key=lambda m: (-round(m.score, 6), m.first, m.theme))
         return kept
 
 
