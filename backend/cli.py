@@ -176,24 +176,42 @@ def regions_import(
         exists=True, dir_okay=False, help="CBS 'pc4 gemeente' / 'pc6hnr gemeente' as CSV")] = None,
     year: Annotated[int | None, typer.Option(
         help="year the division is valid for (default: from the file or its name)")] = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="show what would be added, changed and removed; change nothing")
+    ] = False,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="allow an import that removes more than 5 % of the municipalities "
+                          "or postcodes loaded now")] = False,
 ) -> None:
-    """Load the official CBS municipality and postcode files (replaces the current division).
+    """Load the official CBS municipality and postcode files.
 
-    Municipalities missing from a full national file are removed (they merged); COROP and
-    labour-market regions the file lacks are kept from the data already loaded.
+    Always shows the difference first (added, changed, removed, with examples). An import that
+    would remove more than 5 % of what is loaded is refused without --replace. Municipalities
+    missing from a national file are removed (they merged) but never their postcodes: those
+    move with the CBS postcode file. COROP and labour-market regions the file lacks are kept.
     """
     from backend.regions.importer import ImportFormatError
-    from backend.regions.service import import_files
+    from backend.regions.service import ImportRefused, import_files
 
     if municipalities is None and postcodes is None:
         raise typer.BadParameter("give --municipalities and/or --postcodes")
     try:
         with _database().transaction() as s:
-            report = import_files(s, municipalities=municipalities, postcodes=postcodes,
-                                  year=year)
+            plan, report = import_files(s, municipalities=municipalities, postcodes=postcodes,
+                                        year=year, replace=replace, dry_run=dry_run)
     except ImportFormatError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
+    except ImportRefused as exc:
+        for line in exc.plan.lines():
+            typer.echo(line)
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from exc
+    for line in plan.lines():
+        typer.echo(line)
+    if report is None:
+        typer.echo("dry run: nothing changed")
+        return
     for line in report.lines():
         typer.echo(line)
 

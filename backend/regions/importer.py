@@ -181,6 +181,7 @@ _POSTCODE_FIELDS: dict[str, tuple[str, ...]] = {
     "postcode": ("pc4", "postcode", "pc6", "postcode4", "postcodepc4"),
     "municipality": ("municipalitycode", "gemeentecode", "gemeentecodegm", "gemeente", "gm"),
     "valid_year": ("validyear", "jaar", "year"),
+    "place": ("place", "woonplaats", "woonplaatsnaam", "plaats"),
 }
 
 
@@ -189,6 +190,7 @@ class PostcodeFile:
     postcodes: dict[str, str]  # PC4 -> GMxxxx
     year: int | None
     warnings: list[str] = field(default_factory=list)
+    places: dict[str, str] = field(default_factory=dict)  # PC4 -> woonplaats, when given
 
 
 def parse_postcodes(text: str, *, year: int | None, source: str = "file") -> PostcodeFile:
@@ -208,6 +210,8 @@ def parse_postcodes(text: str, *, year: int | None, source: str = "file") -> Pos
             f"{source}: no column for {', '.join(missing)} (header: {', '.join(header)}); "
             "expected e.g. PC4 and Gemeente2025")
     votes: dict[str, Counter[str]] = defaultdict(Counter)
+    place_votes: dict[str, Counter[str]] = defaultdict(Counter)
+    place_col = cols.get("place")
     warnings: list[str] = []
     years: set[int] = set()
     for n, row in enumerate(data, start=2):
@@ -223,11 +227,15 @@ def parse_postcodes(text: str, *, year: int | None, source: str = "file") -> Pos
                 and row[cols["valid_year"]].isdigit():
             years.add(int(row[cols["valid_year"]]))
         votes[pc4][gm] += 1
+        if place_col is not None and place_col < len(row) and row[place_col].strip():
+            place_votes[pc4][row[place_col].strip()] += 1
     if not votes:
         raise ImportFormatError(f"{source}: no postcodes found")
     # The municipality with most rows wins; ties go to the lowest code (deterministic).
     chosen = {pc: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for pc, c in votes.items()}
-    return PostcodeFile(chosen, year or (max(years) if years else None), warnings)
+    places = {pc: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+              for pc, c in place_votes.items()}
+    return PostcodeFile(chosen, year or (max(years) if years else None), warnings, places)
 
 
 def merge_regions(new: Iterable[MunicipalityInfo], known: dict[str, MunicipalityInfo]

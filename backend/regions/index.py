@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 from backend.regions.models import (
     COROP,
@@ -18,6 +19,9 @@ from backend.regions.models import (
     PROVINCE,
 )
 from backend.search.dutch import fold
+
+if TYPE_CHECKING:
+    from backend.regions.places import PlaceIndex
 
 # How specific an area is: lower is more specific. Labour-market regions and COROP regions are
 # both groups of municipalities below the province, so they share a level.
@@ -83,10 +87,12 @@ class RegionIndex:
     municipalities: Mapping[str, MunicipalityInfo]
     postcodes: Mapping[str, str] = field(default_factory=dict)
     year: int = 0
+    places: Mapping[str, str] = field(default_factory=dict)  # PC4 -> woonplaats (CBS)
     _names: dict[str, str] = field(init=False, repr=False)
     _former: dict[str, str] = field(init=False, repr=False)
     _area_names: dict[tuple[str, str], str] = field(init=False, repr=False)
     _sorted: list[tuple[str, str, str, bool]] = field(init=False, repr=False)
+    _place_index: Any = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         self._names = {}
@@ -113,8 +119,10 @@ class RegionIndex:
 
     @classmethod
     def from_rows(cls, rows: Iterable[MunicipalityInfo],
-                  postcodes: Mapping[str, str] | None = None) -> RegionIndex:
-        return cls({m.code: m for m in rows}, dict(postcodes or {}))
+                  postcodes: Mapping[str, str] | None = None,
+                  places: Mapping[str, str] | None = None) -> RegionIndex:
+        return cls({m.code: m for m in rows}, dict(postcodes or {}),
+                   places=dict(places or {}))
 
     def __len__(self) -> int:
         return len(self.municipalities)
@@ -129,6 +137,19 @@ class RegionIndex:
         pc4 = normalise_postcode(postcode or "")
         code = self.postcodes.get(pc4) if pc4 else None
         return self.municipalities.get(code) if code else None
+
+    def place_of(self, postcode: str | None) -> str | None:
+        """The woonplaats of a postcode ('7255' -> 'Hengelo (Gld)'), if known."""
+        pc4 = normalise_postcode(postcode or "")
+        return self.places.get(pc4) if pc4 else None
+
+    def place_index(self) -> PlaceIndex:
+        """Place and municipality names for recognition in text, built once per index."""
+        if self._place_index is None:
+            from backend.regions.places import PlaceIndex
+
+            self._place_index = PlaceIndex.build(self)
+        return cast("PlaceIndex", self._place_index)
 
     def resolve(self, value: str | None) -> MunicipalityInfo | None:
         """A municipality from a CBS code, its name or a former name (any case, diacritics)."""

@@ -55,3 +55,5 @@ class PostcodeArea(SQLModel, table=True):
     postcode: str = Field(primary_key=True, max_length=4)
     municipality_code: str = Field(max_length=6, index=True)
     valid_year: int
+    # The woonplaats (place) most of its addresses belong to, as CBS names it ("Hengelo (Gld)").
+    place: str | None = Field(default=None, max_length=100)

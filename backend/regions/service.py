@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from backend.regions.index import (
     search_key,
 )
 from backend.regions.models import Municipality, PostcodeArea
+from backend.regions.places import PlaceMatch, best_location
 
 SEED_DIR = ROOT / "seed" / "regions"
 
@@ -99,26 +101,40 @@ def load_municipalities(session: Session, rows: Iterable[MunicipalityInfo], *,
         keep = {m.code for m in rows}
         gone = sorted(code for code in existing if code not in keep)
         if gone:
-            session.exec(delete(PostcodeArea).where(
-                col(PostcodeArea.municipality_code).in_(gone)))
+            # Never their postcodes: a municipality file says nothing about postcodes. Until a
+            # postcode file moves them, they lead nowhere (location unknown) and we say so.
             session.exec(delete(Municipality).where(
                 col(Municipality.code).in_(gone)))
             report.removed = [f"{c} {existing[c].name}" for c in gone]
+            orphans = session.exec(select(func.count()).select_from(PostcodeArea).where(
+                col(PostcodeArea.municipality_code).in_(gone))).one()
+            if orphans:
+                report.warnings.append(
+                    f"{orphans} postcodes belong to removed municipalities and lead nowhere "
+                    "until the CBS postcode file of the same year is imported (--postcodes)")
     session.flush()
     invalidate()
     return report
 
 
 def load_postcodes(session: Session, postcodes: Mapping[str, str], year: int, *,
-                   replace_all: bool) -> tuple[int, list[str]]:
-    """Upsert PC4 -> municipality. Postcodes of unknown municipalities are skipped."""
+                   replace_all: bool, places: Mapping[str, str] | None = None
+                   ) -> tuple[int, list[str]]:
+    """Upsert PC4 -> municipality (and its woonplaats, when the file names it). Postcodes of
+    unknown municipalities are skipped. With ``replace_all`` (a complete national file) the
+    postcodes that are not in the file are removed."""
+    places = places or {}
     known = set(session.exec(select(Municipality.code)).all())
     warnings: list[str] = []
+    existing = {p.postcode: p for p in session.exec(select(PostcodeArea)).all()}
     if replace_all:
-        session.exec(delete(PostcodeArea))
-        existing: dict[str, PostcodeArea] = {}
-    else:
-        existing = {p.postcode: p for p in session.exec(select(PostcodeArea)).all()}
+        gone = sorted(pc for pc in existing
+                      if pc not in postcodes or postcodes[pc] not in known)
+        for i in range(0, len(gone), 500):
+            session.exec(delete(PostcodeArea).where(
+                col(PostcodeArea.postcode).in_(gone[i:i + 500])))
+        for pc in gone:
+            existing.pop(pc)
     count = 0
     unknown = sorted({gm for gm in postcodes.values() if gm not in known})
     if unknown:
@@ -129,10 +145,15 @@ def load_postcodes(session: Session, postcodes: Mapping[str, str], year: int, *,
         if gm not in known:
             continue
         row = existing.get(pc)
+        place = places.get(pc)
         if row is None:
-            new_rows.append({"postcode": pc, "municipality_code": gm, "valid_year": year})
-        elif row.municipality_code != gm or row.valid_year != year:
+            new_rows.append({"postcode": pc, "municipality_code": gm, "valid_year": year,
+                             "place": place})
+        elif row.municipality_code != gm or row.valid_year != year or (
+                place is not None and row.place != place):
             row.municipality_code, row.valid_year = gm, year
+            if place is not None:
+                row.place = place
             session.add(row)
         count += 1
     if new_rows:
@@ -142,37 +163,166 @@ def load_postcodes(session: Session, postcodes: Mapping[str, str], year: int, *,
     return count, warnings
 
 
-def import_files(session: Session, *, municipalities: Path | None, postcodes: Path | None,
-                 year: int | None = None) -> LoadReport:
-    """``loket regions import``: load the official CBS files (see ``importer`` for layouts)."""
-    report: LoadReport | None = None
+# An import that would remove more than this share of the municipalities or postcodes loaded
+# now is refused unless the operator says --replace (a partial file is a mistake far more
+# often than a country that lost a twentieth of its municipalities in one year: the largest
+# round of mergers since 2000 removed 5 %).
+MAX_REMOVAL_SHARE = 0.05
+
+
+@dataclass
+class Diff:
+    """What an import would change in one table: keys with a short label each."""
+
+    what: str  # "municipalities" | "postcodes"
+    before: int
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def removed_share(self) -> float:
+        return len(self.removed) / self.before if self.before else 0.0
+
+    def line(self, examples: int = 5) -> list[str]:
+        out = [f"{self.what}: {self.before} now, {len(self.added)} added, "
+               f"{len(self.changed)} changed, {len(self.removed)} removed "
+               f"({self.removed_share:.1%} of what is loaded)"]
+        for label, items in (("added", self.added), ("changed", self.changed),
+                             ("removed", self.removed)):  # changed: name, province, regions
+            if items:
+                more = f" … and {len(items) - examples} more" if len(items) > examples else ""
+                out.append(f"  {label}: {'; '.join(items[:examples])}{more}")
+        return out
+
+
+@dataclass
+class ImportPlan:
+    """What ``loket regions import`` would do, computed before anything changes."""
+
+    year: int
+    municipalities: Diff | None = None
+    postcodes: Diff | None = None
+    warnings: list[str] = field(default_factory=list)
+    rows: list[MunicipalityInfo] = field(default_factory=list)
+    postcode_file: Any = None  # importer.PostcodeFile
+
+    @property
+    def diffs(self) -> list[Diff]:
+        return [d for d in (self.municipalities, self.postcodes) if d is not None]
+
+    def too_many_removals(self) -> list[Diff]:
+        return [d for d in self.diffs if d.removed_share > MAX_REMOVAL_SHARE]
+
+    def lines(self) -> list[str]:
+        out = [f"dry run of the {self.year} import (nothing changed yet):"]
+        for d in self.diffs:
+            out += ["  " + line for line in d.line()]
+        out += [f"  warning: {w}" for w in self.warnings]
+        return out
+
+
+class ImportRefused(Invalid):
+    """The import would remove too much without ``--replace``; ``plan`` says what."""
+
+    def __init__(self, plan: ImportPlan) -> None:
+        parts = [f"{len(d.removed)} of {d.before} {d.what} ({d.removed_share:.0%})"
+                 for d in plan.too_many_removals()]
+        super().__init__(
+            f"refused: this import would remove {' and '.join(parts)}, more than "
+            f"{MAX_REMOVAL_SHARE:.0%}. Is the file complete? Check the dry run above; if "
+            "this is really the new division, run again with --replace.",
+            code="import_would_remove_too_much")
+        self.plan = plan
+
+
+def _municipality_label(m: MunicipalityInfo | Municipality) -> str:
+    return f"{m.code} {m.name}"
+
+
+def plan_import(session: Session, *, municipalities: Path | None, postcodes: Path | None,
+                year: int | None = None) -> ImportPlan:
+    """Read the files and compare them with what is loaded; changes nothing."""
+    if municipalities is None and postcodes is None:
+        raise Invalid("Nothing to import: give --municipalities and/or --postcodes.")
+    loaded = {m.code: m for m in session.exec(select(Municipality)).all()}
+    plan = ImportPlan(year or 0)
+    after_codes = set(loaded)
     if municipalities is not None:
         parsed = parse_municipalities(read_text(municipalities),
                                       year=year or year_from_name(municipalities),
                                       source=municipalities.name)
-        known = {m.code: _info(m) for m in session.exec(select(Municipality)).all()}
+        known = {code: _info(m) for code, m in loaded.items()}
         seed = {m.code: m for m in seed_municipalities()}
         rows = merge_regions(parsed.rows, {**seed, **known})
-        report = load_municipalities(session, rows, remove_missing=True)
-        report.warnings += parsed.warnings
+        plan.year, plan.rows = parsed.year, rows
+        plan.warnings += parsed.warnings
+        diff = Diff("municipalities", len(loaded))
+        new_codes = {m.code for m in rows}
+        for m in rows:
+            old = known.get(m.code)
+            if old is None:
+                diff.added.append(_municipality_label(m))
+            elif (old.name, old.province_code, old.corop_code, old.labour_market_code) != (
+                    m.name, m.province_code, m.corop_code, m.labour_market_code):
+                diff.changed.append(f"{m.code} {old.name} → {m.name}" if old.name != m.name
+                                    else _municipality_label(m))
+        diff.removed = [_municipality_label(loaded[c]) for c in sorted(loaded)
+                        if c not in new_codes]
+        plan.municipalities = diff
+        after_codes = new_codes
         without = [m.name for m in rows if not m.labour_market_code or not m.corop_code]
         if without:
-            report.warnings.append(
+            plan.warnings.append(
                 f"{len(without)} municipalities without COROP or labour-market region "
                 f"(e.g. {', '.join(without[:5])}); desks covering those regions will not reach "
                 "them until a file with regions is imported")
     if postcodes is not None:
         pfile = parse_postcodes(read_text(postcodes), year=year or year_from_name(postcodes),
                                 source=postcodes.name)
-        pc_year = pfile.year or (report.year if report else utcnow().year)
-        n, warnings = load_postcodes(session, pfile.postcodes, pc_year, replace_all=True)
-        if report is None:
-            report = LoadReport(pc_year)
+        plan.postcode_file = pfile
+        plan.year = plan.year or pfile.year or utcnow().year
+        plan.warnings += pfile.warnings
+        current = {p.postcode: p.municipality_code
+                   for p in session.exec(select(PostcodeArea)).all()}
+        usable = {pc: gm for pc, gm in pfile.postcodes.items() if gm in after_codes}
+        diff = Diff("postcodes", len(current))
+        diff.added = [f"{pc} → {gm}" for pc, gm in sorted(usable.items()) if pc not in current]
+        diff.changed = [f"{pc} {current[pc]} → {gm}" for pc, gm in sorted(usable.items())
+                        if pc in current and current[pc] != gm]
+        diff.removed = [f"{pc} ({gm})" for pc, gm in sorted(current.items())
+                        if pc not in usable]
+        plan.postcodes = diff
+    return plan
+
+
+def import_files(session: Session, *, municipalities: Path | None, postcodes: Path | None,
+                 year: int | None = None, replace: bool = False,
+                 dry_run: bool = False) -> tuple[ImportPlan, LoadReport | None]:
+    """``loket regions import``: load the official CBS files (see ``importer`` for layouts).
+
+    Computes the plan first (``plan_import``). An import that would remove more than
+    ``MAX_REMOVAL_SHARE`` of the loaded municipalities or postcodes raises ``ImportRefused``
+    unless ``replace``; ``dry_run`` returns the plan and changes nothing. A municipality file
+    never deletes postcodes; a postcode file replaces the postcode table.
+    """
+    plan = plan_import(session, municipalities=municipalities, postcodes=postcodes, year=year)
+    if dry_run:
+        return plan, None
+    if plan.too_many_removals() and not replace:
+        raise ImportRefused(plan)
+    report: LoadReport | None = None
+    if plan.rows:
+        report = load_municipalities(session, plan.rows, remove_missing=True)
+    report = report or LoadReport(plan.year)
+    report.warnings += plan.warnings
+    if plan.postcode_file is not None:
+        pfile = plan.postcode_file
+        n, warnings = load_postcodes(session, pfile.postcodes, pfile.year or plan.year,
+                                     replace_all=True, places=pfile.places)
         report.postcodes = n
-        report.warnings += pfile.warnings + warnings
-    if report is None:
-        raise Invalid("Nothing to import: give --municipalities and/or --postcodes.")
-    return report
+        report.warnings += warnings
+    return plan, report
 
 
 def _latest(pattern: str) -> Path | None:
@@ -199,12 +349,18 @@ def seed_regions(db: Database, settings: Settings) -> str:
         if newest is not None and newest > year:
             return f"regions: kept the imported {newest} data (seed is {year})"
         report = load_municipalities(s, rows, remove_missing=newest is not None)
+        postcodes: dict[str, str] = {}
+        places: dict[str, str] = {}
         for path in sorted(SEED_DIR.glob("pc4_*.csv")):
             pfile = parse_postcodes(read_text(path), year=year, source=path.name)
-            n, warnings = load_postcodes(s, pfile.postcodes, pfile.year or year,
-                                         replace_all=False)
-            report.postcodes += n
-            report.warnings += warnings
+            postcodes.update(pfile.postcodes)
+            places.update(pfile.places)
+        # The shipped table is complete (CBS, every inhabited PC4): it replaces what an older
+        # seed left (the approximate Overijssel/Gelderland table had ~700 PC4s that do not
+        # exist).
+        n, warnings = load_postcodes(s, postcodes, year, replace_all=True, places=places)
+        report.postcodes += n
+        report.warnings += warnings
     return "; ".join(report.lines())
 
 
@@ -242,9 +398,15 @@ def region_index(session: Session) -> RegionIndex:
         if hit is not None and hit[0] == key:
             return hit[1]
     municipalities = [_info(m) for m in session.exec(select(Municipality)).all()]
-    postcodes: dict[str, str] = {
-        p.postcode: p.municipality_code for p in session.exec(select(PostcodeArea)).all()}
-    index = RegionIndex.from_rows(municipalities, postcodes)
+    postcodes: dict[str, str] = {}
+    places: dict[str, str] = {}
+    for pc, gm, place in session.exec(select(PostcodeArea.postcode,
+                                             PostcodeArea.municipality_code,
+                                             PostcodeArea.place)).all():
+        postcodes[pc] = gm
+        if place:
+            places[pc] = place
+    index = RegionIndex.from_rows(municipalities, postcodes, places)
     with _lock:
         _cache["index"] = (key, index)
     return index
@@ -257,20 +419,95 @@ def search_municipalities(session: Session, q: str, limit: int = 10) -> list[Mun
     return region_index(session).search(q, limit=limit)
 
 
-def resolve_location(session: Session, municipality: str | None,
-                     postcode: str | None) -> MunicipalityInfo | None:
-    """The business's municipality from a CBS code or name, else from a postcode.
+@functools.cache
+def seed_region_index() -> RegionIndex:
+    """The shipped division (``seed/regions/``) as an index, read once: for pure callers and
+    tests that have no database. The database's ``region_index`` wins wherever there is one."""
+    postcodes: dict[str, str] = {}
+    places: dict[str, str] = {}
+    for path in sorted(SEED_DIR.glob("pc4_*.csv")):
+        pfile = parse_postcodes(read_text(path), year=None, source=path.name)
+        postcodes.update(pfile.postcodes)
+        places.update(pfile.places)
+    return RegionIndex.from_rows(seed_municipalities(), postcodes, places)
 
-    Raises ``Invalid`` naming the field when a value is given but not known.
+
+def places_in_text(text: str, index: RegionIndex | None = None) -> list[PlaceMatch]:
+    """Places, municipalities and provinces named in ``text``, left to right.
+
+    Pure and fast (a dictionary lookup per word; the name index is built once per region
+    index). ``index`` defaults to the shipped seed division; pass ``region_index(session)`` or
+    the routing context's regions to use the loaded data. See ``backend.regions.places`` for the
+    rules (ambiguous names, ordinary words such as "Best" or "Putten").
     """
-    index = region_index(session)
+    if not text:
+        return []
+    return (index or seed_region_index()).place_index().find(text)
+
+
+# How a location was found.
+FROM_MUNICIPALITY, FROM_POSTCODE, FROM_TEXT = "municipality", "postcode", "text"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the business is, how we know, and what we could not tell."""
+
+    municipality: MunicipalityInfo | None = None
+    source: str | None = None  # municipality | postcode | text | None
+    postcode: str | None = None  # the PC4 given
+    postcode_unknown: bool = False  # well-formed, but not in the table: location unknown
+    place: str | None = None  # the woonplaats of the postcode, or the name read in the text
+    ambiguous: PlaceMatch | None = None  # a name in the text that fits several municipalities
+    matches: tuple[PlaceMatch, ...] = ()
+
+    def note(self) -> str | None:
+        """One sentence for the routing explanation when the location is not a plain given
+        municipality or known postcode; None otherwise."""
+        m = self.municipality
+        if self.source == FROM_TEXT and m is not None:
+            return _("We read “%(place)s” in your question: your business is in %(municipality)s "
+                     "(%(province)s). Give your postcode or municipality if that is not right.",
+                     place=self.place or m.name, municipality=m.name, province=m.province_name)
+        if self.ambiguous is not None:
+            options = _join_or([f"{c.name} ({c.province_name})"
+                                for c in self.ambiguous.candidates[:5]])
+            return _("“%(place)s” in your question can be in %(options)s; give your postcode or "
+                     "municipality so we can include regional desks. Until then only desks that "
+                     "work nationwide are considered.",
+                     place=self.ambiguous.text, options=options)
+        if self.postcode_unknown:
+            return _("We do not know postcode %(postcode)s (it may be a business park without "
+                     "residents), so your location is unknown: only desks that work nationwide "
+                     "are considered. Give your municipality to include regional desks.",
+                     postcode=self.postcode)
+        return None
+
+
+def _join_or(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " " + _("or") + " " + items[-1]
+
+
+def locate(session: Session, *, municipality: str | None = None, postcode: str | None = None,
+           text: str | None = None, index: RegionIndex | None = None) -> Location:
+    """The business's location from, in this order, a municipality (CBS code, name or former
+    name), a postcode, or a place named in the text.
+
+    Raises ``Invalid`` naming the field for an unknown municipality or a postcode that is not a
+    Dutch postcode. A well-formed postcode that is not in the table (CBS lists only inhabited
+    PC4s) is no error: the location is unknown, and the text may still name the place.
+    """
+    index = index or region_index(session)
     if municipality and municipality.strip():
         found = index.resolve(municipality)
         if found is None:
             raise Invalid(_("Unknown municipality: %(value)s.", value=municipality.strip()[:80]),
                           code="unknown_municipality",
                           fields={"municipality": _("We do not know this municipality.")})
-        return found
+        return Location(found, FROM_MUNICIPALITY)
+    pc4: str | None = None
     if postcode and postcode.strip():
         pc4 = normalise_postcode(postcode)
         if pc4 is None:
@@ -278,10 +515,24 @@ def resolve_location(session: Session, municipality: str | None,
                           code="invalid_postcode",
                           fields={"postcode": _("Enter a postcode like 7411 AB or 7411.")})
         found = index.by_postcode(pc4)
-        if found is None:
-            raise Invalid(_("Unknown postcode: %(value)s.", value=pc4), code="unknown_postcode",
-                          fields={"postcode": _(
-                              "We do not know this postcode yet; choose your municipality "
-                              "instead.")})
-        return found
-    return None
+        if found is not None:
+            return Location(found, FROM_POSTCODE, pc4, place=index.place_of(pc4))
+    matches = tuple(places_in_text(text, index)) if text else ()
+    best = best_location(matches)
+    if best is not None and best.municipality is not None:
+        return Location(best.municipality, FROM_TEXT, pc4, pc4 is not None, best.text,
+                        matches=matches)
+    return Location(None, None, pc4, pc4 is not None,
+                    ambiguous=best if best is not None and best.ambiguous else None,
+                    matches=matches)
+
+
+def resolve_location(session: Session, municipality: str | None,
+                     postcode: str | None, text: str | None = None) -> MunicipalityInfo | None:
+    """The business's municipality from a CBS code or name, else from a postcode, else from a
+    place named in ``text`` (see ``locate``, which also says how it was found).
+
+    Raises ``Invalid`` naming the field for an unknown municipality or a malformed postcode; a
+    well-formed postcode that is not in the table gives None (location unknown).
+    """
+    return locate(session, municipality=municipality, postcode=postcode, text=text).municipality

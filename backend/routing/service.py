@@ -13,7 +13,7 @@ import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -47,9 +47,11 @@ from backend.routing.models import (
     DeskUpdate,
 )
 from backend.routing.router import (
+    INFO,
     DeskIndex,
     DeskProfile,
     NoDeskAvailable,
+    Reason,
     RoutingDecision,
     RoutingInput,
     RoutingTaxonomy,
@@ -202,17 +204,35 @@ def desk_loads(session: Session, ctx: RoutingContext | None = None) -> dict[str,
 
 
 def route_question(session: Session, question: RoutingInput) -> RoutingDecision:
-    """Where a question goes, and why (with the desks' current load as tie-break)."""
+    """Where a question goes, and why (with the desks' current load as tie-break).
+
+    Without a municipality the location comes from the postcode or else from a place named in
+    the text (``regions.locate``); the explanation says so."""
     ctx = routing_context(session)
+    if question.municipality_code is None and question.text:
+        try:
+            location = regions.locate(session, postcode=question.postcode,
+                                      text=question.text, index=ctx.regions)
+        except Invalid:  # a malformed postcode: the router ignores it too
+            location = regions.locate(session, text=question.text, index=ctx.regions)
+        if location.municipality is not None:
+            question = replace(question, municipality_code=location.municipality.code)
+        decision = ctx.route(question, load=desk_loads(session, ctx))
+        return with_location_note(decision, location)
     return ctx.route(question, load=desk_loads(session, ctx))
 
 
 def dry_run(session: Session, *, text: str, municipality: str | None = None,
             postcode: str | None = None, sector: str | None = None,
             company_size: str | None = None, theme: str | None = None) -> RoutingDecision:
-    """Route without storing anything; unknown places, sectors or themes are 422s."""
-    place = regions.resolve_location(session, municipality, postcode)
+    """Route without storing anything; an unknown municipality, sector or theme or a malformed
+    postcode is a 422 naming the field. A well-formed postcode that is not in the table means
+    "location unknown" (routed on the rest, and the explanation says so); without a location
+    a place named in the text is used (``regions.locate``)."""
     ctx = routing_context(session)
+    location = regions.locate(session, municipality=municipality, postcode=postcode, text=text,
+                              index=ctx.regions)
+    place = location.municipality
     fields: dict[str, str] = {}
     if sector and sector not in ctx.taxonomy.sectors:
         fields["sector"] = _("Unknown sector.")
@@ -226,10 +246,23 @@ def dry_run(session: Session, *, text: str, municipality: str | None = None,
                             sector=sector or None, company_size=company_size or None,
                             theme=theme or None)
     try:
-        return ctx.route(question, load=desk_loads(session, ctx))
+        decision = ctx.route(question, load=desk_loads(session, ctx))
     except NoDeskAvailable as exc:
         raise Conflict(_("No desk can take questions yet: there is no national fallback desk."),
                        code="no_fallback_desk") from exc
+    return with_location_note(decision, location)
+
+
+def with_location_note(decision: RoutingDecision, location: regions.Location
+                       ) -> RoutingDecision:
+    """Say in the explanation how the location was found when it was not given plainly: read
+    in the text, ambiguous, or an unknown postcode."""
+    note = location.note()
+    if note is None:
+        return decision
+    reason = Reason("location", INFO, note)
+    rest = tuple(r for r in decision.explanation[:1] if r.criterion != "location")
+    return replace(decision, explanation=(reason, *rest, *decision.explanation[1:]))
 
 
 # --- desks ----------------------------------------------------------------------------------

@@ -49,12 +49,11 @@ def test_municipality_by_code_name_or_former_name_and_postcode(seeded: object,
     assert r.json()["desk"]["slug"] == "oost-nl"
 
 
-def test_unknown_location_is_422_naming_the_field(seeded: object, client: LoketClient) -> None:
+def test_unknown_or_invalid_field_is_422_naming_the_field(seeded: object,
+                                                          client: LoketClient) -> None:
     r = client.post(URL, json={"text": "vraag", "municipality": "Atlantis"})
     assert r.status_code == 422
     assert "municipality" in r.json()["error"]["fields"]
-    r = client.post(URL, json={"text": "vraag", "postcode": "9999"})
-    assert r.status_code == 422 and "postcode" in r.json()["error"]["fields"]
     r = client.post(URL, json={"text": "vraag", "postcode": "abc"})
     assert r.status_code == 422 and "postcode" in r.json()["error"]["fields"]
     r = client.post(URL, json={"text": "vraag", "company_size": "reus"})
