@@ -439,9 +439,14 @@ def _also_relevant(recognised: Sequence[ThemeMatch], main_theme: str | None,
                    winner: _Candidate, covering: Mapping[str, _Candidate],
                    question: RoutingInput, municipality: MunicipalityInfo | None,
                    regions: RegionIndex, tax: RoutingTaxonomy,
-                   load: Mapping[str, int] | None) -> tuple[AlsoRelevant, ...]:
-    """The next recognised theme the chosen desk does not handle, with the desk for it."""
+                   load: Mapping[str, int] | None, limit: int = 2
+                   ) -> tuple[AlsoRelevant, ...]:
+    """The other recognised themes (at most ``limit``) that the chosen desk does not handle,
+    each with the desk that would take it."""
+    out: list[AlsoRelevant] = []
     for m in recognised:
+        if len(out) >= limit:
+            break
         if m.theme == main_theme or m.theme in winner.desk.themes:
             continue
         handling = [c for c in covering.values() if m.theme in c.desk.themes]
@@ -454,8 +459,8 @@ def _also_relevant(recognised: Sequence[ThemeMatch], main_theme: str | None,
         best.via = VIA_SPECIALISM if best.specialisms else VIA_THEME
         ranked = _ranked(0, best, question, municipality, regions, tax, load)
         best.via = via
-        return (AlsoRelevant(m.theme, tax.theme_label(m.theme), ranked),)
-    return ()
+        out.append(AlsoRelevant(m.theme, tax.theme_label(m.theme), ranked))
+    return tuple(out)
 
 
 # --- explanation ------------------------------------------------------------------------------
