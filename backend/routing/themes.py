@@ -322,6 +322,8 @@ ENGLISH_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "employable", "employability", "keep our employees", "older workers", "older employees",
         "sick leave", "absenteeism", "burnout", "burn-out", "wellbeing", "well-being",
         "vitality", "physically hard", "healthy", "fit and employable", "work longer",
+        "older", "getting older", "ageing", "aging", "heavy work", "work is heavy",
+        "physically demanding", "back problems", "sickness",
     ),
     "digitalisering": (
         "digitise", "digitize", "digitalise", "digitalize", "digitalisation", "digitalization",
@@ -397,12 +399,16 @@ MORE_DUTCH: Mapping[str, tuple[str, ...]] = {
     "werving-en-arbeidsmarkt": ("zoeken personeel", "zoeken we personeel", "zoek personeel",
                                 "personeel nodig", "personeel vinden", "geen personeel",
                                 "personeel aannemen", "nieuw personeel", "meer personeel",
-                                "mensen", "vakkracht", "vakkrachten", "niemand reageert",
+                                "mensen", "vakkracht", "vakkrachten", "krachten",
+                                "arbeidskrachten", "seizoenskrachten", "seizoenswerkers",
+                                "uitzendkrachten", "flexkrachten", "niemand reageert",
                                 "bijstand",
                                 "meedraaien", "werkgevers", "uitzendbureaus", "timmerlieden",
                                 "lassers", "bakkers", "collega's", "nieuwe monteurs",
                                 "nieuwe medewerkers", "mensen aannemen", "aannemen"),
-    "leren-en-ontwikkelen": ("bijgeschoold", "bijscholen", "opleidingen", "opleidingsplan",
+    "leren-en-ontwikkelen": ("vaardiger", "vaardig worden", "digitaal vaardig",
+                             "digitaal vaardiger", "bijgeschoold", "bijscholen", "opleidingen",
+                             "opleidingsplan",
                              "evc", "cursus", "leerwerkplekken", "leerwerkplek",
                              "opleidingsbudget", "erkend diploma", "leren werken met"),
     "duurzame-inzetbaarheid": ("uitval", "uitvallen", "opgebrand", "rugklachten",
@@ -428,12 +434,13 @@ MORE_DUTCH: Mapping[str, tuple[str, ...]] = {
     "duurzaamheid": ("van het gas af", "informatieplicht energiebesparing", "warmtepomp",
                      "co2 uitstoot", "zonnepanelen", "verduurzamen"),
     "medezeggenschap-en-betrokkenheid": ("ondernemingsraad", "or", "instemmingsrecht",
+                                         "meepraten", "meebeslissen", "zeggenschap",
                                          "personeelsvertegenwoordiging"),
     "starten-en-ondernemen": ("voor mezelf beginnen", "voor mezelf", "opheffen", "uitschrijven",
                               "kvk nummer", "eenmanszaak", "inschrijven", "bv", "vof",
                               "rechtsvorm", "zzp'er"),
     "regeldruk": ("vergunningen", "vergunning", "avg", "privacy", "verplichtingen",
-                  "welke regels", "regels gelden", "wat zijn de regels", "eerste werknemer",
+                  "welke regels", "regels gelden", "eerste werknemer",
                   "wet- en regelgeving"),
 }
 
@@ -506,6 +513,10 @@ class ThemeMatcher:
             if current is None or hit.weight > current.weight:
                 by_theme[hit.label][hit.words] = hit
         scored: dict[str, ThemeMatch] = {}
+        # A theme named by at least one strong word (not a weak keyword, a compound's modifier
+        # or a typo) is kept however strong the main theme is: it may be the second topic.
+        strong = {slug for slug, found in by_theme.items()
+                  if any(h.weight >= 1.0 for h in found.values())}
         for slug, found in by_theme.items():
             # A question word counts once per theme, through its best phrase.
             per_word: dict[str, float] = {}
@@ -539,7 +550,8 @@ class ThemeMatcher:
             return []
         top = max(m.score for m in scored.values())
         kept = [m for m in scored.values()
-                if m.picked or m.score >= max(0.5, self.relative_threshold * top)]
+                if m.picked or (m.score >= 0.5 and (m.theme in strong
+                                                    or m.score >= self.relative_threshold * top))]
         kept.sort(key=lambda m: (-round(m.score, 6), m.first, m.theme))
         return kept
 
