@@ -509,6 +509,10 @@ class ThemeMatcher:
         marker = next((i for i, w in enumerate(words) if w in SECOND_TOPIC_MARKERS), None)
         by_theme: dict[str, dict[tuple[str, ...], PhraseHit]] = defaultdict(dict)
         for hit in hits:
+            if marker is not None and marker < hit.start <= marker + 3 and hit.weight < 1.0:
+                # "… en zoeken ook personeel": the word the marker points at is the second
+                # topic itself, even when it is a weak word elsewhere.
+                hit = replace(hit, weight=1.0)
             current = by_theme[hit.label].get(hit.words)
             if current is None or hit.weight > current.weight:
                 by_theme[hit.label][hit.words] = hit
