@@ -11,16 +11,24 @@ from sqlmodel import Session
 
 from backend.core import i18n
 from backend.core.settings import ROOT
-from backend.regions.index import SPECIFICITY
+from backend.regions.index import SPECIFICITY, RegionIndex
 from backend.routing import service
-from backend.routing.router import VIA_GENERAL, RoutingInput, route
+from backend.routing.router import (
+    VIA_GENERAL,
+    DeskIndex,
+    DeskProfile,
+    RoutingDecision,
+    RoutingInput,
+    route,
+)
 from tests.conftest import LoketClient
 from tests.routing.conftest import seed_desk_index, seed_regions_index
 from tests.routing.test_eval import eval_questions, prepared
 from tests.routing.test_router_rules import DEVENTER, FALLBACK, REGIONS, desk
 
 
-def _covering(decision, index, regions):  # type: ignore[no-untyped-def]
+def _covering(decision: RoutingDecision, index: DeskIndex,
+              regions: RegionIndex) -> list[DeskProfile]:
     m = decision.municipality
     areas = set(m.areas()) if m else ({("province", decision.province_code), ("national", "")}
                                       if decision.province_code else {("national", "")})
