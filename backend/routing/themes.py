@@ -360,6 +360,11 @@ ENGLISH_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "export", "exporting", "foreign market", "foreign markets", "abroad", "international",
         "trade mission", "trade fair", "germany", "belgium", "france", "uk", "united kingdom",
         "united states", "china", "scandinavia", "brexit", "international partners",
+        "selling abroad", "sell abroad", "overseas", "expanding to", "expand to",
+        "expansion abroad", "japan", "india", "brazil", "canada",
+        "mexico", "turkey", "poland", "spain", "italy", "sweden", "norway", "denmark",
+        "switzerland", "austria", "australia", "korea", "singapore", "vietnam", "indonesia",
+        "africa", "asia", "america", "middle east", "usa", "us market",
     ),
     "kennisdeling-ecosystemen": (
         "university", "universities", "researchers", "knowledge partner",
@@ -428,7 +433,13 @@ MORE_DUTCH: Mapping[str, tuple[str, ...]] = {
     "financiering": ("investeerder", "lenen", "lening", "risicokapitaal", "innovatiekrediet",
                      "financieren", "fonds", "mit-regeling", "wbso", "bank wil niet"),
     "internationalisering": ("exporteren", "export", "duitse markt", "verenigde staten",
-                             "buitenlandse klanten", "handelsmissie"),
+                             "buitenlandse klanten", "handelsmissie", "japan", "india",
+                             "brazilie", "canada", "mexico", "turkije", "polen", "spanje",
+                             "italie", "zweden", "noorwegen", "denemarken", "zwitserland",
+                             "oostenrijk", "australie", "korea", "singapore", "vietnam",
+                             "afrika", "zuid-amerika", "midden-oosten", "vs",
+                             "verkopen in het buitenland", "buitenlandse vestiging",
+                             "uitbreiden naar"),
     "kennisdeling-ecosystemen": ("kennispartner", "hogeschool", "universiteit", "lectoraat",
                                  "onderzoekers", "samen innoveren", "innovatieproject"),
     "duurzaamheid": ("van het gas af", "informatieplicht energiebesparing", "warmtepomp",
@@ -443,6 +454,44 @@ MORE_DUTCH: Mapping[str, tuple[str, ...]] = {
                   "welke regels", "regels gelden", "eerste werknemer",
                   "wet- en regelgeving"),
 }
+
+# Hiring is said in many ways ("waar vinden we chauffeurs", "we need two more engineers",
+# "meer jongeren binnenhalen"): a word for people near a word for finding or adding them names
+# the recruitment theme, whatever the occupation.
+HIRING_THEME = "werving-en-arbeidsmarkt"
+PEOPLE = frozenset({
+    "personeel", "mensen", "medewerkers", "medewerker", "werknemers", "werknemer", "collega",
+    "collegas", "vakmensen", "vakman", "vakkrachten", "krachten", "jongeren", "stagiairs",
+    "monteurs", "monteur", "chauffeurs", "chauffeur", "technici", "technicus", "lassers",
+    "operators", "engineers", "ontwikkelaars", "programmeurs", "verpleegkundigen", "koks",
+    "bakkers", "timmerlieden", "schilders", "elektriciens", "installateurs", "developers",
+    "staff", "people", "employees", "employee", "workers", "worker", "technicians", "technician",
+    "welders", "drivers", "nurses", "cooks", "programmers", "colleagues", "mechanics",
+    "electricians", "hires",
+})
+HIRING_VERBS = frozenset({
+    "vinden", "vind", "zoeken", "zoek", "zoekt", "aannemen", "werven", "binnenhalen", "binnen",
+    "aantrekken", "inhuren", "find", "hire", "hiring", "recruit", "recruiting", "attract",
+})
+# Only words that add people: a bare number counts the staff one has ("55 medewerkers").
+HIRING_COUNTS = frozenset({"meer", "extra", "nieuwe", "nieuw", "more", "new", "additional"})
+
+
+def _hiring_hits(words: Sequence[str]) -> list[PhraseHit]:
+    hits = []
+    for i, w in enumerate(words):
+        noun = w in PEOPLE or any(w.endswith(p) and len(w) - len(p) >= 4 for p in (
+            "chauffeurs", "monteurs", "medewerkers", "krachten", "technici", "lassers"))
+        if not noun:
+            continue
+        before = words[max(0, i - 2):i]
+        near = words[max(0, i - 5):i] + words[i + 1:i + 4]
+        cue = next((c for c in before if c in HIRING_COUNTS), None) or next(
+            (c for c in near if c in HIRING_VERBS), None)
+        if cue is not None:
+            hits.append(PhraseHit(HIRING_THEME, f"{cue} … {w}", (w,), EXACT, 1.0, i))
+    return hits
+
 
 # Words that mark what follows as a second topic ("… en willen ook …", "we would also like …"):
 # theme words after the first of them count for less, so the question routes on its main ask.
@@ -506,6 +555,8 @@ class ThemeMatcher:
         theme only the knowledge base suggests is kept when no word named any theme.
         """
         hits = self.matcher.match_words(words)
+        if HIRING_THEME in self.themes:
+            hits.extend(_hiring_hits(words))
         marker = next((i for i, w in enumerate(words) if w in SECOND_TOPIC_MARKERS), None)
         by_theme: dict[str, dict[tuple[str, ...], PhraseHit]] = defaultdict(dict)
         for hit in hits:
