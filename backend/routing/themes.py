@@ -309,7 +309,7 @@ ENGLISH_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "labor shortage", "vacancy", "vacancies", "job opening", "job openings", "applicants",
         "candidates", "technicians", "workers", "nobody applies", "unemployed",
         "jobseekers", "job seekers", "employees with a disability", "disability",
-        "wage subsidy", "first employee", "kitchen staff", "warehouse staff", "find staff",
+        "wage subsidy", "kitchen staff", "warehouse staff", "find staff",
         "employers find staff", "public employment service",
     ),
     "leren-en-ontwikkelen": (
@@ -354,7 +354,8 @@ ENGLISH_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "investor", "investors", "investment fund", "investment funds", "venture capital",
         "capital", "raise capital", "raising", "convertible loan", "subsidy", "subsidies",
         "grant", "grants", "tax credit", "r&d tax credit", "wbso", "innovation credit",
-        "bank said no", "new plant", "scale up", "scale-up",
+        "bank said no", "new plant", "scale up", "scale-up", "money", "pay for", "afford",
+        "buy a", "purchase",
     ),
     "internationalisering": (
         "export", "exporting", "foreign market", "foreign markets", "abroad", "international",
@@ -388,7 +389,7 @@ ENGLISH_KEYWORDS: Mapping[str, tuple[str, ...]] = {
     ),
     "regeldruk": (
         "rules", "regulations", "permit", "permits", "licence", "license", "red tape",
-        "gdpr", "privacy", "what rules apply",
+        "gdpr", "privacy", "what rules apply", "first employee", "obligations",
     ),
     "zelfsturende-teams": ("self-managing teams", "self-organising teams", "autonomous teams"),
     "slim-roosteren": ("rostering", "roster", "rosters", "shift planning", "shifts", "scheduling"),
