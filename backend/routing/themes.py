@@ -201,9 +201,13 @@ class PhraseMatcher:
                         continue
                     if all(any(r[0] == ph.stems[k] for r in readings[i + k])
                            for k in range(1, n)):
+                        # The bonus is for several content words ("afstand tot de
+                        # arbeidsmarkt"), not for a function word beside one ("welke regels").
+                        content = sum(1 for st in ph.stems if st not in _STOP)
+                        bonus = PHRASE_BONUS if content >= 2 else 0.0
                         hits.append(PhraseHit(ph.label, ph.phrase, tuple(words[i:i + n]),
-                                              kind, ph.weight * (KIND_WEIGHT[kind]
-                                                                 + PHRASE_BONUS), i))
+                                              kind, ph.weight * (KIND_WEIGHT[kind] + bonus),
+                                              i))
         return hits
 
     def match(self, text: str) -> list[PhraseHit]:
@@ -329,7 +333,8 @@ ENGLISH_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "digitise", "digitize", "digitalise", "digitalize", "digitalisation", "digitalization",
         "digital tools", "software", "spreadsheets", "erp", "webshop", "online shop",
         "e-commerce", "cloud", "cybersecurity", "cyber security", "it systems",
-        "automation of our administration",
+        "automation of our administration", "secure it", "it security", "data protection",
+        "protect our data", "protect its data", "hacked", "ransomware", "phishing",
         "digital", "order process",
     ),
     "kunstmatige-intelligentie": (
@@ -376,6 +381,8 @@ ENGLISH_KEYWORDS: Mapping[str, tuple[str, ...]] = {
     "duurzaamheid": (
         "sustainable", "sustainability", "energy", "energy bill", "energy saving",
         "solar panels", "heat pump", "co2", "emissions", "circular", "green",
+        "energy use", "energy consumption", "energy costs", "save energy", "cut energy",
+        "reduce energy", "cut our energy",
     ),
     "medezeggenschap-en-betrokkenheid": (
         "works council", "employee participation", "employee representation",
@@ -412,7 +419,8 @@ MORE_DUTCH: Mapping[str, tuple[str, ...]] = {
                                 "meedraaien", "werkgevers", "uitzendbureaus", "timmerlieden",
                                 "lassers", "bakkers", "collega's", "nieuwe monteurs",
                                 "nieuwe medewerkers", "mensen aannemen", "aannemen"),
-    "leren-en-ontwikkelen": ("vaardiger", "vaardig worden", "digitaal vaardig",
+    "leren-en-ontwikkelen": ("vaardiger", "vaardig worden", "vaardiger worden",
+                             "digitaal vaardig",
                              "digitaal vaardiger", "bijgeschoold", "bijscholen", "opleidingen",
                              "opleidingsplan",
                              "evc", "cursus", "leerwerkplekken", "leerwerkplek",
@@ -420,7 +428,9 @@ MORE_DUTCH: Mapping[str, tuple[str, ...]] = {
     "duurzame-inzetbaarheid": ("uitval", "uitvallen", "opgebrand", "rugklachten",
                                "inzetbaar", "langer blijven werken", "ziek thuis",
                                "gezond en inzetbaar"),
-    "digitalisering": ("erp-systeem", "papier", "op papier", "webshop", "koppelen",
+    "digitalisering": ("planningssysteem", "planningssoftware", "planningstool",
+                       "softwarepakket", "software kiezen", "systeem kiezen", "erp-systeem",
+                       "papier", "op papier", "webshop", "koppelen",
                        "koppeling", "ritplanning", "digitale veiligheid", "cybersecurity"),
     "kunstmatige-intelligentie": ("kunstmatige inteligentie", "ai-toepassingen",
                                   "machine learning", "generatieve ai"),
@@ -428,7 +438,9 @@ MORE_DUTCH: Mapping[str, tuple[str, ...]] = {
                     "digital twin", "iot"),
     "robotisering-automatisering": ("cobot", "robots", "orderpicken", "palletiseren",
                                     "automatiseren", "sorteren"),
-    "lean-procesinnovatie": ("productiviteit", "productiever", "faalkosten",
+    "lean-procesinnovatie": ("productiviteit", "productiever", "faalkosten", "5s",
+                             "werkplaats inrichten", "werkplek inrichten", "slimmer inrichten",
+                             "looproutes", "loopafstanden", "minder lopen",
                              "efficienter produceren", "procesverbetering",
                              "processen verbeteren", "zoeken en wachten", "lean werken"),
     "financiering": ("investeerder", "lenen", "lening", "risicokapitaal", "innovatiekrediet",
@@ -452,7 +464,7 @@ MORE_DUTCH: Mapping[str, tuple[str, ...]] = {
                               "kvk nummer", "eenmanszaak", "inschrijven", "bv", "vof",
                               "rechtsvorm", "zzp'er"),
     "regeldruk": ("vergunningen", "vergunning", "avg", "privacy", "verplichtingen",
-                  "welke regels", "regels gelden", "eerste werknemer",
+                  "welke regels", "eerste werknemer",
                   "wet- en regelgeving"),
 }
 
@@ -487,8 +499,12 @@ def _hiring_hits(words: Sequence[str]) -> list[PhraseHit]:
             continue
         before = words[max(0, i - 2):i]
         near = words[max(0, i - 5):i] + words[i + 1:i + 4]
+        after = words[i + 1:i + 3]
         cue = next((c for c in before if c in HIRING_COUNTS), None) or next(
-            (c for c in near if c in HIRING_VERBS), None)
+            (c for c in near if c in HIRING_VERBS), None) or (
+            # "mensen die … kunnen", "people who can …": a description of whom one seeks
+            " ".join(after) if len(after) == 2 and after[0] in ("die", "who")
+            and after[1] in ("kunnen", "can", "willen") else None)
         if cue is not None:
             hits.append(PhraseHit(HIRING_THEME, f"{cue} … {w}", (w,), EXACT, 1.0, i))
     return hits
@@ -517,6 +533,7 @@ WEAK_KEYWORDS = frozenset({
     "koppelen", "papier", "sorteren", "or", "bv", "cursus", "voor mezelf", "mensen",
     # who the asker is, not what they ask ("wij zijn een start-up en zoeken …")
     "starten", "starter", "startup", "start-up", "groeiplan", "groeifase", "founder", "founders",
+    "overname",
 })
 
 
@@ -578,8 +595,10 @@ class ThemeMatcher:
             per_word: dict[str, float] = {}
             for words_, hit in found.items():
                 factor = SECOND_TOPIC_WEIGHT if marker is not None and hit.start > marker else 1.0
-                for w in words_:
-                    per_word[w] = max(per_word.get(w, 0.0), factor * hit.weight / len(words_))
+                # Function words enable a phrase but add nothing to the score.
+                content = [w for w in words_ if w not in _STOP] or list(words_)
+                for w in content:
+                    per_word[w] = max(per_word.get(w, 0.0), factor * hit.weight / len(content))
             score = sum(per_word.values())
             ordered = sorted(found.values(), key=lambda h: (-h.weight, h.phrase))
             scored[slug] = ThemeMatch(
@@ -608,7 +627,8 @@ class ThemeMatcher:
         kept = [m for m in scored.values()
                 if m.picked or (m.score >= 0.5 and (m.theme in strong
                                                     or m.score >= self.relative_threshold * top))]
-        kept.sort(key=lambda m: (-round(m.score, 6), m.first, m.theme))
+        # Equal scores: the theme named first, then the one more phrases point at.
+        kept.sort(key=lambda m: (-round(m.score, 6), m.first, -len(m.keywords), m.theme))
         return kept
 
 
