@@ -480,7 +480,8 @@ PEOPLE = frozenset({
     "bakkers", "timmerlieden", "schilders", "elektriciens", "installateurs", "developers",
     "staff", "people", "employees", "employee", "workers", "worker", "technicians", "technician",
     "welders", "drivers", "nurses", "cooks", "programmers", "colleagues", "mechanics",
-    "electricians", "hires",
+    "electricians", "hires", "leerlingen", "leerling", "stagiair", "stagiaires", "apprentices",
+    "trainees", "verpleegkundige", "verzorgenden",
 })
 HIRING_VERBS = frozenset({
     "vinden", "vind", "zoeken", "zoek", "zoekt", "aannemen", "werven", "binnenhalen", "binnen",
@@ -597,8 +598,11 @@ class ThemeMatcher:
                 factor = SECOND_TOPIC_WEIGHT if marker is not None and hit.start > marker else 1.0
                 # Function words enable a phrase but add nothing to the score.
                 content = [w for w in words_ if w not in _STOP] or list(words_)
+                # A concept named twice ("robots … robot") counts once: keyed by its stem.
                 for w in content:
-                    per_word[w] = max(per_word.get(w, 0.0), factor * hit.weight / len(content))
+                    key = stem(w)
+                    per_word[key] = max(per_word.get(key, 0.0),
+                                        factor * hit.weight / len(content))
             score = sum(per_word.values())
             ordered = sorted(found.values(), key=lambda h: (-h.weight, h.phrase))
             scored[slug] = ThemeMatch(
