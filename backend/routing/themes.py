@@ -499,7 +499,7 @@ def _hiring_hits(words: Sequence[str]) -> list[PhraseHit]:
         if not noun:
             continue
         before = words[max(0, i - 2):i]
-        near = words[max(0, i - 5):i] + words[i + 1:i + 4]
+        near = [*words[max(0, i - 5):i], *words[i + 1:i + 4]]
         after = words[i + 1:i + 3]
         cue = next((c for c in before if c in HIRING_COUNTS), None) or next(
             (c for c in near if c in HIRING_VERBS), None) or (
