@@ -481,24 +481,34 @@ PEOPLE = frozenset({
     "staff", "people", "employees", "employee", "workers", "worker", "technicians", "technician",
     "welders", "drivers", "nurses", "cooks", "programmers", "colleagues", "mechanics",
     "electricians", "hires", "leerlingen", "leerling", "stagiair", "stagiaires", "apprentices",
-    "trainees", "verpleegkundige", "verzorgenden",
+    "trainees", "verpleegkundige", "verzorgenden", "kok", "schoonmakers", "kappers",
+})
+# Plural nouns for people by their ending ("schoonmakers", "loodgieters", "verzorgsters"),
+# except the ones that name business partners rather than staff.
+PEOPLE_ENDINGS = ("ers", "sters", "euren", "kundigen", "isten")
+NOT_STAFF = frozenset({
+    "investeerders", "financiers", "leveranciers", "partners", "klanten", "afnemers", "kopers",
+    "gebruikers", "bezoekers", "computers", "containers", "printers", "scanners", "sensoren",
+    "concurrenten", "ondernemers", "werkgevers", "investors", "customers", "suppliers", "buyers",
+    "users", "competitors", "others", "anderen", "hoogleraren", "onderzoekers", "numbers",
 })
 HIRING_VERBS = frozenset({
     "vinden", "vind", "zoeken", "zoek", "zoekt", "aannemen", "werven", "binnenhalen", "binnen",
     "aantrekken", "inhuren", "find", "hire", "hiring", "recruit", "recruiting", "attract",
 })
 # Only words that add people: a bare number counts the staff one has ("55 medewerkers").
-HIRING_COUNTS = frozenset({"meer", "extra", "nieuwe", "nieuw", "more", "new", "additional"})
+HIRING_COUNTS = frozenset({"meer", "extra", "nieuwe", "nieuw", "more", "new", "additional",
+                           "genoeg", "enough", "aan"})  # "helpt me aan een kok", "tekort aan"
 
 
 def _hiring_hits(words: Sequence[str]) -> list[PhraseHit]:
     hits = []
     for i, w in enumerate(words):
-        noun = w in PEOPLE or any(w.endswith(p) and len(w) - len(p) >= 4 for p in (
-            "chauffeurs", "monteurs", "medewerkers", "krachten", "technici", "lassers"))
+        noun = w in PEOPLE or (w not in NOT_STAFF and len(w) >= 7
+                               and w.endswith(PEOPLE_ENDINGS))
         if not noun:
             continue
-        before = words[max(0, i - 2):i]
+        before = words[max(0, i - 3):i]
         near = [*words[max(0, i - 5):i], *words[i + 1:i + 4]]
         after = words[i + 1:i + 3]
         cue = next((c for c in before if c in HIRING_COUNTS), None) or next(
