@@ -347,6 +347,8 @@ def route(question: RoutingInput, desks: Sequence[DeskProfile] | DeskIndex,
     areas = _areas(question, municipality)
 
     words = dutch.words(question.text)
+    if question.language == "en":  # "or" is a conjunction there, not the ondernemingsraad
+        words = [w for w in words if w != "or"]
     recognised = tuple(tax.themes.recognise_words(words, question.theme,
                                                   dict(question.kb_votes) or None))
     theme_scores = {m.theme: m.score for m in recognised}

@@ -44,6 +44,8 @@ _STOP = frozenset(dutch.STOPWORDS) | frozenset({
     "zich", "hun", "ze", "zij", "hij", "iets", "iemand", "alle", "elk", "deze", "daar",
     # verbs that go with any subject ("AI inzetten", "data gebruiken")
     "inzetten", "gebruiken", "toepassen",
+    # "hoe regel ik …" is arranging, not rules
+    "regel", "regelen", "regelt", "geregeld",
 }) | language.ENGLISH_STOPWORDS
 
 # The shared language module stems question words exactly as search stems indexed words.
@@ -314,7 +316,7 @@ ENGLISH_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "candidates", "technicians", "workers", "nobody applies", "unemployed",
         "jobseekers", "job seekers", "employees with a disability", "disability",
         "wage subsidy", "kitchen staff", "warehouse staff", "find staff",
-        "employers find staff", "public employment service",
+        "employers find staff", "public employment service", "work permit",
     ),
     "leren-en-ontwikkelen": (
         "training", "train", "train our staff", "courses", "course", "learn new skills",
@@ -415,6 +417,7 @@ MORE_DUTCH: Mapping[str, tuple[str, ...]] = {
                                 "mensen", "vakkracht", "vakkrachten", "krachten",
                                 "arbeidskrachten", "seizoenskrachten", "seizoenswerkers",
                                 "uitzendkrachten", "flexkrachten", "niemand reageert",
+                                "werkvergunning", "tewerkstellingsvergunning", "gvva",
                                 "bijstand",
                                 "meedraaien", "werkgevers", "uitzendbureaus", "timmerlieden",
                                 "lassers", "bakkers", "collega's", "nieuwe monteurs",
@@ -453,7 +456,9 @@ MORE_DUTCH: Mapping[str, tuple[str, ...]] = {
                              "afrika", "zuid-amerika", "midden-oosten", "vs",
                              "verkopen in het buitenland", "buitenlandse vestiging",
                              "uitbreiden naar"),
-    "kennisdeling-ecosystemen": ("kennispartner", "hogeschool", "universiteit", "lectoraat",
+    "kennisdeling-ecosystemen": ("onderzoekspartner", "onderzoeksinstituut",
+                                 "onderzoeksinstelling", "research partner", "kennispartner",
+                                 "hogeschool", "universiteit", "lectoraat",
                                  "onderzoekers", "samen innoveren", "innovatieproject"),
     "duurzaamheid": ("van het gas af", "informatieplicht energiebesparing", "warmtepomp",
                      "co2 uitstoot", "zonnepanelen", "verduurzamen"),
@@ -514,8 +519,9 @@ def _hiring_hits(words: Sequence[str]) -> list[PhraseHit]:
         cue = next((c for c in before if c in HIRING_COUNTS), None) or next(
             (c for c in near if c in HIRING_VERBS), None) or (
             # "mensen die … kunnen", "people who can …": a description of whom one seeks
-            " ".join(after) if len(after) == 2 and after[0] in ("die", "who")
-            and after[1] in ("kunnen", "can", "willen") else None)
+            " ".join(after) if len(after) == 2 and (
+                (after[0] in ("die", "who") and after[1] in ("kunnen", "can", "willen"))
+                or after[0] == "to") else None)
         if cue is not None:
             hits.append(PhraseHit(HIRING_THEME, f"{cue} … {w}", (w,), EXACT, 1.0, i))
     return hits
@@ -541,7 +547,7 @@ WEAK_KEYWORDS = frozenset({
     "efficient", "efficiency", "insight", "capital", "credit", "education", "train",
     "healthy", "collaboration", "cooperate", "rules", "workers", "finance", "software",
     "productivity", "waste", "engagement", "automation", "sensor", "disability", "werkgevers",
-    "koppelen", "papier", "sorteren", "or", "bv", "cursus", "voor mezelf", "mensen",
+    "koppelen", "papier", "sorteren", "bv", "cursus", "voor mezelf", "mensen",
     # who the asker is, not what they ask ("wij zijn een start-up en zoeken …")
     "starten", "starter", "startup", "start-up", "groeiplan", "groeifase", "founder", "founders",
     "overname",
