@@ -164,7 +164,9 @@ class PhraseMatcher:
         s = stem(word)
         if word in self.surface:
             return [(self.surface[word], word, EXACT)]
-        if s in self.known_stems:
+        # A stem that keeps two letters of a longer word is the stemmer mangling a foreign word
+        # ("orders" -> "or"), not a match.
+        if s in self.known_stems and (len(s) >= 3 or len(word) <= 3):
             return [(s, word, STEM)]
         # An inflection the stemmer leaves alone: "financiert" ~ "financier".
         for i in range(len(word) - 1, max(5, len(word) - 3) - 1, -1):
@@ -320,6 +322,7 @@ ENGLISH_KEYWORDS: Mapping[str, tuple[str, ...]] = {
     ),
     "leren-en-ontwikkelen": (
         "training", "train", "train our staff", "courses", "course", "learn new skills",
+        "teach", "teaching", "learn", "learning", "coach their teams",
         "skills", "upskill", "upskilling", "reskill", "reskilling", "retrain", "retraining",
         "apprenticeship", "apprenticeships", "certified", "certification", "education",
         "lifelong learning", "digital skills", "team leaders training",
@@ -337,7 +340,7 @@ ENGLISH_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "e-commerce", "cloud", "cybersecurity", "cyber security", "it systems",
         "automation of our administration", "secure it", "it security", "data protection",
         "protect our data", "protect its data", "hacked", "ransomware", "phishing",
-        "digital", "order process",
+        "digital", "order process", "social media", "online marketing", "website",
     ),
     "kunstmatige-intelligentie": (
         "ai", "artificial intelligence", "machine learning", "chatgpt", "chatbot",
@@ -431,13 +434,17 @@ MORE_DUTCH: Mapping[str, tuple[str, ...]] = {
     "duurzame-inzetbaarheid": ("uitval", "uitvallen", "opgebrand", "rugklachten",
                                "inzetbaar", "langer blijven werken", "ziek thuis",
                                "gezond en inzetbaar"),
-    "digitalisering": ("planningssysteem", "planningssoftware", "planningstool",
+    "digitalisering": ("social media", "online marketing",
+                       "excel", "excel-lijsten", "spreadsheet", "spreadsheets", "een systeem",
+                       "planningssysteem", "planningssoftware", "planningstool",
                        "softwarepakket", "software kiezen", "systeem kiezen", "erp-systeem",
                        "papier", "op papier", "webshop", "koppelen",
                        "koppeling", "ritplanning", "digitale veiligheid", "cybersecurity"),
     "kunstmatige-intelligentie": ("kunstmatige inteligentie", "ai-toepassingen",
                                   "machine learning", "generatieve ai"),
-    "data-en-iot": ("sensoren", "storingen voorspellen", "voorspellend onderhoud",
+    "data-en-iot": ("monitoren", "monitoring", "analyses", "analyse", "data-analyse",
+                    "klantdata", "klantendata",
+                    "sensoren", "storingen voorspellen", "voorspellend onderhoud",
                     "digital twin", "iot"),
     "robotisering-automatisering": ("cobot", "robots", "orderpicken", "palletiseren",
                                     "automatiseren", "sorteren"),
@@ -460,7 +467,9 @@ MORE_DUTCH: Mapping[str, tuple[str, ...]] = {
                                  "onderzoeksinstelling", "research partner", "kennispartner",
                                  "hogeschool", "universiteit", "lectoraat",
                                  "onderzoekers", "samen innoveren", "innovatieproject"),
-    "duurzaamheid": ("van het gas af", "informatieplicht energiebesparing", "warmtepomp",
+    "duurzaamheid": ("stroom", "stroomverbruik", "energieverbruik", "verbruik", "besparen",
+                     "energie besparen", "van het gas af", "informatieplicht energiebesparing",
+                     "warmtepomp",
                      "co2 uitstoot", "zonnepanelen", "verduurzamen"),
     "medezeggenschap-en-betrokkenheid": ("ondernemingsraad", "or", "instemmingsrecht",
                                          "meepraten", "meebeslissen", "zeggenschap",
@@ -548,6 +557,8 @@ WEAK_KEYWORDS = frozenset({
     "healthy", "collaboration", "cooperate", "rules", "workers", "finance", "software",
     "productivity", "waste", "engagement", "automation", "sensor", "disability", "werkgevers",
     "koppelen", "papier", "sorteren", "bv", "cursus", "voor mezelf", "mensen",
+    # occupations say whom a question is about; a word for finding them makes it recruitment
+    "monteurs", "chauffeurs", "vakmensen", "bakkers", "lassers", "timmerlieden", "technicians",
     # who the asker is, not what they ask ("wij zijn een start-up en zoeken …")
     "starten", "starter", "startup", "start-up", "groeiplan", "groeifase", "founder", "founders",
     "overname",
