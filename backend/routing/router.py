@@ -311,12 +311,28 @@ def _quote(words: Iterable[str]) -> str:
     return _join([f"“{w}”" for w in words])
 
 
-def _areas(question: RoutingInput, municipality: MunicipalityInfo | None
-           ) -> tuple[tuple[str, str], ...]:
+def province_areas(regions: RegionIndex, province: str) -> tuple[tuple[str, str], ...]:
+    """The areas a business is known to lie in when only its province is known: the province,
+    a labour-market or COROP region that is exactly that province (Fryslân is labour-market
+    region Friesland), and the country."""
+    members = [m for m in regions.municipalities.values() if m.province_code == province]
+    out: list[tuple[str, str]] = []
+    for kind, code_of in ((LABOUR_MARKET_REGION, lambda m: m.labour_market_code),
+                          (COROP, lambda m: m.corop_code)):
+        codes = {code_of(m) for m in members}
+        if len(codes) == 1 and (code := codes.pop()) and all(
+                m.province_code == province for m in regions.municipalities.values()
+                if code_of(m) == code):
+            out.append((kind, code))
+    return ((PROVINCE, province), *out, (NATIONAL, ""))
+
+
+def _areas(question: RoutingInput, municipality: MunicipalityInfo | None,
+           regions: RegionIndex) -> tuple[tuple[str, str], ...]:
     if municipality is not None:
         return municipality.areas()
     if question.province_code:
-        return ((PROVINCE, question.province_code), (NATIONAL, ""))
+        return province_areas(regions, question.province_code)
     return ((NATIONAL, ""),)
 
 
@@ -344,7 +360,7 @@ def route(question: RoutingInput, desks: Sequence[DeskProfile] | DeskIndex,
     municipality = regions.get(question.municipality_code) if question.municipality_code else None
     if municipality is None and question.postcode:
         municipality = regions.by_postcode(question.postcode)
-    areas = _areas(question, municipality)
+    areas = _areas(question, municipality, regions)
 
     words = dutch.words(question.text)
     if question.language == "en":  # "or" is a conjunction there, not the ondernemingsraad

@@ -319,6 +319,8 @@ ENGLISH_KEYWORDS: Mapping[str, tuple[str, ...]] = {
         "jobseekers", "job seekers", "employees with a disability", "disability",
         "wage subsidy", "kitchen staff", "warehouse staff", "find staff",
         "employers find staff", "public employment service", "work permit",
+        "staff turnover", "turnover", "retain", "retention", "keep good people",
+        "keep our staff", "grow our team",
     ),
     "leren-en-ontwikkelen": (
         "training", "train", "train our staff", "courses", "course", "learn new skills",
@@ -421,6 +423,8 @@ MORE_DUTCH: Mapping[str, tuple[str, ...]] = {
                                 "arbeidskrachten", "seizoenskrachten", "seizoenswerkers",
                                 "uitzendkrachten", "flexkrachten", "niemand reageert",
                                 "werkvergunning", "tewerkstellingsvergunning", "gvva",
+                                "personeelsverloop", "verloop", "personeel vasthouden",
+                                "personeel behouden", "personeel binden",
                                 "bijstand",
                                 "meedraaien", "werkgevers", "uitzendbureaus", "timmerlieden",
                                 "lassers", "bakkers", "collega's", "nieuwe monteurs",
@@ -453,7 +457,8 @@ MORE_DUTCH: Mapping[str, tuple[str, ...]] = {
                              "looproutes", "loopafstanden", "minder lopen",
                              "efficienter produceren", "procesverbetering",
                              "processen verbeteren", "zoeken en wachten", "lean werken"),
-    "financiering": ("investeerder", "lenen", "lening", "risicokapitaal", "innovatiekrediet",
+    "financiering": ("euro nodig", "geld nodig", "aankoop", "aanschaf", "investeerder",
+                     "lenen", "lening", "risicokapitaal", "innovatiekrediet",
                      "financieren", "fonds", "mit-regeling", "wbso", "bank wil niet"),
     "internationalisering": ("exporteren", "export", "duitse markt", "verenigde staten",
                              "buitenlandse klanten", "handelsmissie", "japan", "india",
@@ -508,7 +513,8 @@ NOT_STAFF = frozenset({
 })
 HIRING_VERBS = frozenset({
     "vinden", "vind", "zoeken", "zoek", "zoekt", "aannemen", "werven", "binnenhalen", "binnen",
-    "aantrekken", "inhuren", "find", "hire", "hiring", "recruit", "recruiting", "attract",
+    "aantrekken", "inhuren", "uitbreiden", "find", "hire", "hiring", "recruit", "recruiting",
+    "attract", "expand",
 })
 # Only words that add people: a bare number counts the staff one has ("55 medewerkers").
 HIRING_COUNTS = frozenset({"meer", "extra", "nieuwe", "nieuw", "more", "new", "additional",

@@ -20,7 +20,14 @@ import yaml
 
 from backend.regions.index import RegionIndex
 from backend.regions.models import NATIONAL, PROVINCE
-from backend.routing.router import DeskIndex, DeskProfile, RoutingDecision, RoutingInput, route
+from backend.routing.router import (
+    DeskIndex,
+    DeskProfile,
+    RoutingDecision,
+    RoutingInput,
+    province_areas,
+    route,
+)
 from backend.routing.understanding import understand
 from tests.routing.conftest import seed_desk_index, seed_regions_index
 
@@ -59,8 +66,8 @@ def expected_areas(q: dict[str, Any], regions: RegionIndex) -> frozenset[tuple[s
         found = regions.by_postcode(str(q["postcode"]))
         assert found is not None, f"postcode not in the table: {q['postcode']}"
         return frozenset(found.areas())
-    if q.get("province"):
-        return frozenset({(PROVINCE, str(q["province"])), (NATIONAL, "")})
+    if q.get("province"):  # the province, and a region that is exactly the province
+        return frozenset(province_areas(regions, str(q["province"])))
     return frozenset({(NATIONAL, "")})
 
 

@@ -19,6 +19,7 @@ from backend.routing.router import (
     DeskProfile,
     RoutingDecision,
     RoutingInput,
+    province_areas,
     route,
 )
 from tests.conftest import LoketClient
@@ -30,7 +31,7 @@ from tests.routing.test_router_rules import DEVENTER, FALLBACK, REGIONS, desk
 def _covering(decision: RoutingDecision, index: DeskIndex,
               regions: RegionIndex) -> list[DeskProfile]:
     m = decision.municipality
-    areas = set(m.areas()) if m else ({("province", decision.province_code), ("national", "")}
+    areas = set(m.areas()) if m else (set(province_areas(regions, decision.province_code))
                                       if decision.province_code else {("national", "")})
     return [d for d in index.desks if d.coverage & areas]
 
