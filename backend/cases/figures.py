@@ -80,3 +80,13 @@ def open_case_counts(session: Session, desk_ids: Iterable[int] | None = None) ->
         stmt = stmt.where(col(Case.desk_id).in_(list(desk_ids)))
     rows = session.execute(stmt.group_by(col(Case.desk_id))).all()
     return {int(d): int(n) for d, n in rows}
+
+
+def _register_load_source() -> None:
+    """Routing owns the load figure but imports nothing from cases: cases fills it in."""
+    from backend.routing import service as routing
+
+    routing.register_load_source(open_case_counts)
+
+
+_register_load_source()

@@ -12,10 +12,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+import backend.cases.figures  # noqa: F401 - registers the open-case count as routing's load
 from backend.cases.models import QuestionCreate
-from backend.core.errors import Conflict
 from backend.core.i18n import gettext_ as _
 from backend.regions import service as regions
 from backend.routing import service as routing
@@ -35,14 +35,8 @@ class RouteResult:
 
 
 def fallback_desk(session: Session) -> Desk:
-    desk = session.exec(select(Desk).where(col(Desk.is_fallback).is_(True),
-                                           col(Desk.is_active).is_(True))
-                        .order_by(col(Desk.id))).first()
-    if desk is None:
-        desk = session.exec(select(Desk).where(Desk.slug == "kvk")).first()
-    if desk is None:
-        raise Conflict("No fallback desk is configured.", code="no_fallback_desk")
-    return desk
+    """The national fallback desk, as routing defines it (``routing.fallback_desk``)."""
+    return routing.fallback_desk(session)
 
 
 def _fallback(session: Session, reason: str) -> RouteResult:
@@ -67,7 +61,7 @@ def route_question(session: Session, data: QuestionCreate) -> RouteResult:
     except Exception:
         log.exception("router failed; the question goes to the fallback desk")
         return _fallback(session, "router failed")
-    desk = session.get(Desk, decision.desk.desk_id) if decision.desk.desk_id else None
+    desk = routing.desk_by_id(session, decision.desk.desk_id) if decision.desk.desk_id else None
     if desk is None:
         return _fallback(session, "routed desk not found")
     return RouteResult(
@@ -75,5 +69,6 @@ def route_question(session: Session, data: QuestionCreate) -> RouteResult:
         explanation=[r.as_dict() for r in decision.explanation],
         themes=[t.theme for t in decision.recognised_themes],
         municipality_code=decision.municipality.code if decision.municipality else None,
-        ranking=[d.as_dict() for d in decision.ranking],
+        # Stored for advisors and coordinators, who may see the load figures.
+        ranking=[d.as_dict(internal=True) for d in decision.ranking],
     )

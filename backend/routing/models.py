@@ -8,7 +8,7 @@ queried one by one).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
@@ -37,6 +37,18 @@ class DeskBase(SQLModel):
     contact_phone: str | None = Field(default=None, max_length=40)
     website: str | None = Field(default=None, max_length=300)
     address: str | None = Field(default=None, max_length=300)
+    # Where the desk's remit comes from: the organisation's own public page (a specific URL),
+    # what that page says, and the day it was checked. Shown on the public desk page.
+    source_url: str | None = Field(default=None, max_length=500)
+    source_note: str = Field(default="", max_length=1000)
+    source_checked: date | None = None
+    # The organisation's own published response target, when it publishes one. Without it,
+    # ``first_response_hours`` is Loket's default and is shown as such, never as the
+    # organisation's promise.
+    response_target_source: str | None = Field(default=None, max_length=500)
+    # A fictional desk for demonstrations: loaded by the seed only in development and tests,
+    # and labelled as such wherever it is shown.
+    is_demo: bool = False
 
 
 class Desk(DeskBase, table=True):
@@ -106,6 +118,11 @@ class DeskUpdate(SQLModel):
     contact_phone: str | None = None
     website: str | None = None
     address: str | None = None
+    source_url: str | None = None
+    source_note: str | None = None
+    source_checked: date | None = None
+    response_target_source: str | None = None
+    is_demo: bool | None = None
     themes: list[str] | None = None
     sectors: list[str] | None = None
     company_sizes: list[str] | None = None
@@ -115,7 +132,10 @@ class DeskUpdate(SQLModel):
 
 
 class DeskPublic(DeskBase):
+    """A desk as the public sees it (the API's desk list): no capacity or load figures."""
+
     id: int
+    capacity: int = Field(default=0, exclude=True)  # internal: never in the public answer
     themes: list[str] = []
     sectors: list[str] = []
     company_sizes: list[str] = []

@@ -82,7 +82,14 @@ class RoutingInput:
     sector: str | None = None  # taxonomy sector slug
     company_size: str | None = None  # zzp | micro | klein | middel | groot
     theme: str | None = None  # the topic the asker picked (taxonomy theme slug)
-    language: str | None = None  # language the asker wants to be helped in, if any
+    language: str | None = None  # language of the question ("nl", "en"), given or detected
+    # Found in the question text when no location was given (``backend.routing.understanding``):
+    province_code: str | None = None  # a province named in the text ("in Limburg")
+    place_in_text: str | None = None  # the name as the asker wrote it ("Zwolle")
+    postcode_unknown: bool = False  # a well-formed postcode that no municipality has
+    # Theme votes from published knowledge-base items that match the question (theme ->
+    # weight), looked up before routing by ``backend.routing.service`` and passed in as data.
+    kb_votes: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,16 +207,33 @@ class RankedDesk:
     specialisms: tuple[str, ...]  # the desk's specialisms the question names
     load: float
     reasons: tuple[Reason, ...]
+    load_detail: str = ""  # "3 open / capacity 60": internal only
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
+    def as_dict(self, internal: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "rank": self.rank, "slug": self.slug, "name": self.name, "via": self.via,
             "coverage": ({"kind": self.coverage[0], "code": self.coverage[1]}
                          if self.coverage else None),
             "themes": list(self.themes), "specialisms": list(self.specialisms),
-            "load": round(self.load, 3),
             "reasons": [r.as_dict() for r in self.reasons],
         }
+        if internal:  # load figures are for advisors and coordinators, never the public
+            out["load"] = round(self.load, 3)
+            out["load_detail"] = self.load_detail
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class AlsoRelevant:
+    """A second topic of the question that the chosen desk does not handle, with its desk."""
+
+    theme: str
+    label: str
+    desk: RankedDesk
+
+    def as_dict(self, internal: bool = False) -> dict[str, Any]:
+        return {"theme": self.theme, "label": self.label,
+                "desk": {"slug": self.desk.slug, "name": self.desk.name}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,12 +245,16 @@ class RoutingDecision:
     recognised_themes: tuple[ThemeMatch, ...]
     municipality: MunicipalityInfo | None = None
     decided_by: str = ""  # the first criterion that set the winner apart from the runner-up
+    main_theme: str | None = None  # the theme the question was routed on
+    also_relevant: tuple[AlsoRelevant, ...] = ()
+    province_code: str | None = None  # the province when only that is known
 
     @property
     def slug(self) -> str:
         return self.desk.slug
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, internal: bool = False) -> dict[str, Any]:
+        """The decision as data; ``internal`` adds load figures (advisors and coordinators)."""
         m = self.municipality
         return {
             "desk": {"slug": self.desk.slug, "name": self.desk.name},
@@ -234,9 +262,11 @@ class RoutingDecision:
             "decided_by": self.decided_by,
             "municipality": ({"code": m.code, "name": m.name, "province": m.province_name}
                              if m else None),
+            "main_theme": self.main_theme,
+            "also_relevant": [a.as_dict() for a in self.also_relevant],
             "recognised_themes": [t.as_dict() for t in self.recognised_themes],
             "explanation": [r.as_dict() for r in self.explanation],
-            "ranking": [d.as_dict() for d in self.ranking],
+            "ranking": [d.as_dict(internal) for d in self.ranking],
         }
 
 
@@ -281,6 +311,39 @@ def _quote(words: Iterable[str]) -> str:
     return _join([f"“{w}”" for w in words])
 
 
+def province_areas(regions: RegionIndex, province: str) -> tuple[tuple[str, str], ...]:
+    """The areas a business is known to lie in when only its province is known: the province,
+    a labour-market or COROP region that is exactly that province (Fryslân is labour-market
+    region Friesland), and the country."""
+    members = [m for m in regions.municipalities.values() if m.province_code == province]
+    out: list[tuple[str, str]] = []
+    for kind, code_of in ((LABOUR_MARKET_REGION, lambda m: m.labour_market_code),
+                          (COROP, lambda m: m.corop_code)):
+        codes = {code_of(m) for m in members}
+        if len(codes) == 1 and (code := codes.pop()) and all(
+                m.province_code == province for m in regions.municipalities.values()
+                if code_of(m) == code):
+            out.append((kind, code))
+    return ((PROVINCE, province), *out, (NATIONAL, ""))
+
+
+def _areas(question: RoutingInput, municipality: MunicipalityInfo | None,
+           regions: RegionIndex) -> tuple[tuple[str, str], ...]:
+    if municipality is not None:
+        return municipality.areas()
+    if question.province_code:
+        return province_areas(regions, question.province_code)
+    return ((NATIONAL, ""),)
+
+
+def _rank_key(c: _Candidate) -> tuple[Any, ...]:
+    # A desk whose specialism the question names goes first: the question is about exactly
+    # what it does. Then the most specific coverage, sector, size, language (an English
+    # question prefers a desk that serves English, among equals), theme fit, load, slug.
+    return (0 if c.specialisms else 1, c.level, -c.sector_score, -c.size_score,
+            -c.language_score, -round(c.theme_fit, 6), c.load, c.desk.slug)
+
+
 def route(question: RoutingInput, desks: Sequence[DeskProfile] | DeskIndex,
           regions: RegionIndex, *, taxonomy: RoutingTaxonomy | None = None,
           load: Mapping[str, int] | None = None, max_ranking: int = 10) -> RoutingDecision:
@@ -297,10 +360,13 @@ def route(question: RoutingInput, desks: Sequence[DeskProfile] | DeskIndex,
     municipality = regions.get(question.municipality_code) if question.municipality_code else None
     if municipality is None and question.postcode:
         municipality = regions.by_postcode(question.postcode)
-    areas = municipality.areas() if municipality else ((NATIONAL, ""),)
+    areas = _areas(question, municipality, regions)
 
     words = dutch.words(question.text)
-    recognised = tuple(tax.themes.recognise_words(words, question.theme))
+    if question.language == "en":  # "or" is a conjunction there, not the ondernemingsraad
+        words = [w for w in words if w != "or"]
+    recognised = tuple(tax.themes.recognise_words(words, question.theme,
+                                                  dict(question.kb_votes) or None))
     theme_scores = {m.theme: m.score for m in recognised}
     specialism_hits: dict[str, list[str]] = defaultdict(list)
     specialism_words: dict[str, list[str]] = defaultdict(list)
@@ -333,18 +399,25 @@ def route(question: RoutingInput, desks: Sequence[DeskProfile] | DeskIndex,
             c.language_score = 2 if question.language in d.languages else 0
         c.load = _load(d, load)[1]
 
-    with_specialism = [c for c in covering.values() if c.specialisms]
-    if with_specialism:
-        qualified = with_specialism
+    # The main ask: the strongest recognised theme that a covering desk handles. Desks that
+    # handle it qualify; a desk whose specialism the question names goes first among them.
+    main_theme: str | None = None
+    qualified: list[_Candidate] = []
+    for m in recognised:
+        qualified = [c for c in covering.values() if m.theme in c.desk.themes]
+        if qualified:
+            main_theme = m.theme
+            break
+    if qualified:
+        for c in qualified:
+            c.via = VIA_SPECIALISM if c.specialisms else VIA_THEME
+    else:
+        # No recognised theme has a desk here: the desks whose specialism is named qualify.
+        qualified = [c for c in covering.values() if c.specialisms]
         for c in qualified:
             c.via = VIA_SPECIALISM
-    else:
-        qualified = [c for c in covering.values() if c.themes]
-        for c in qualified:
-            c.via = VIA_THEME
     for c in qualified:
-        c.key = (c.level, -c.sector_score, -c.size_score, -c.language_score,
-                 -round(c.theme_fit, 6), c.load, c.desk.slug)
+        c.key = _rank_key(c)
     qualified.sort(key=lambda c: c.key)
 
     chosen_ids = {c.desk.slug for c in qualified}
@@ -366,17 +439,52 @@ def route(question: RoutingInput, desks: Sequence[DeskProfile] | DeskIndex,
     ranking = tuple(_ranked(i + 1, c, question, municipality, regions, tax, load)
                     for i, c in enumerate(chain[:max_ranking]))
     winner = ranking[0]
-    explanation = (_location_summary(municipality, question),
-                   _theme_summary(recognised, tax),
+    also = _also_relevant(recognised, main_theme, chain[0], covering, question, municipality,
+                          regions, tax, load)
+    explanation = (_location_summary(municipality, question, regions),
+                   _theme_summary(recognised, tax, main_theme),
                    *winner.reasons,
-                   _decision_reason(chain, decided_by, len(qualified)))
+                   _decision_reason(chain, decided_by, len(qualified), main_theme, tax,
+                                    municipality, question, bool(recognised)),
+                   *(Reason("also", INFO, _("Also relevant: %(theme)s — %(desk)s.",
+                                            theme=a.label, desk=a.desk.name)) for a in also))
     return RoutingDecision(winner, winner.via, ranking, explanation, recognised, municipality,
-                           decided_by)
+                           decided_by, main_theme, also,
+                           question.province_code if municipality is None else None)
+
+
+def _also_relevant(recognised: Sequence[ThemeMatch], main_theme: str | None,
+                   winner: _Candidate, covering: Mapping[str, _Candidate],
+                   question: RoutingInput, municipality: MunicipalityInfo | None,
+                   regions: RegionIndex, tax: RoutingTaxonomy,
+                   load: Mapping[str, int] | None, limit: int = 2
+                   ) -> tuple[AlsoRelevant, ...]:
+    """The other recognised themes (at most ``limit``) that the chosen desk does not handle,
+    each with the desk that would take it."""
+    out: list[AlsoRelevant] = []
+    for m in recognised:
+        if len(out) >= limit:
+            break
+        if m.theme == main_theme or m.theme in winner.desk.themes:
+            continue
+        handling = [c for c in covering.values() if m.theme in c.desk.themes]
+        if not handling:
+            continue
+        for c in handling:
+            c.key = _rank_key(c)
+        best = min(handling, key=lambda c: c.key)
+        via = best.via
+        best.via = VIA_SPECIALISM if best.specialisms else VIA_THEME
+        ranked = _ranked(0, best, question, municipality, regions, tax, load)
+        best.via = via
+        out.append(AlsoRelevant(m.theme, tax.theme_label(m.theme), ranked))
+    return tuple(out)
 
 
 # --- explanation ------------------------------------------------------------------------------
 
-_KEY_CRITERIA = ("coverage", "sector", "size", "language", "theme", "load", "name")
+_KEY_CRITERIA = ("specialism", "coverage", "sector", "size", "language", "theme", "load",
+                 "name")
 
 
 def _decided_by(chain: Sequence[_Candidate], qualified: Sequence[_Candidate]) -> str:
@@ -405,15 +513,31 @@ def _area_text(desk: str, area: tuple[str, str], regions: RegionIndex) -> str:
     return _("%(desk)s works nationwide.", desk=desk)
 
 
-def _location_summary(m: MunicipalityInfo | None, question: RoutingInput) -> Reason:
+def _location_summary(m: MunicipalityInfo | None, question: RoutingInput,
+                      regions: RegionIndex) -> Reason:
+    if m is None and question.province_code:
+        return Reason("location", INFO, _(
+            "Your question names the province of %(province)s: desks that work there or "
+            "nationwide are considered.",
+            province=regions.area_name(PROVINCE, question.province_code)))
     if m is None:
+        if question.postcode_unknown:
+            return Reason("location", INFO, _(
+                "We do not know postcode %(postcode)s, so your location is unknown: only desks "
+                "that work nationwide are considered.", postcode=question.postcode or ""))
         return Reason("location", INFO, _(
             "No location given: only desks that work nationwide are considered."))
+    if question.place_in_text:
+        return Reason("location", INFO, _(
+            "Your question names %(place)s: your business is taken to be in %(municipality)s "
+            "(%(province)s).", place=question.place_in_text, municipality=m.name,
+            province=m.province_name))
     return Reason("location", INFO, _("Your business is in %(municipality)s (%(province)s).",
                                       municipality=m.name, province=m.province_name))
 
 
-def _theme_summary(recognised: Sequence[ThemeMatch], tax: RoutingTaxonomy) -> Reason:
+def _theme_summary(recognised: Sequence[ThemeMatch], tax: RoutingTaxonomy,
+                   main_theme: str | None = None) -> Reason:
     if not recognised:
         return Reason("theme", INFO, _("We did not recognise a theme in your question."))
     parts = []
@@ -425,9 +549,14 @@ def _theme_summary(recognised: Sequence[ThemeMatch], tax: RoutingTaxonomy) -> Re
             part = label
         if m.picked:
             part += " " + _("(the topic you chose)")
+        elif not m.words and m.votes:
+            part += " " + _("(from related items in the knowledge base)")
         parts.append(part)
-    return Reason("theme", INFO, _("In your question we recognised: %(themes)s.",
-                                   themes="; ".join(parts)))
+    text = _("In your question we recognised: %(themes)s.", themes="; ".join(parts))
+    if main_theme and len(recognised) > 1:
+        text += " " + _("We route it on its main ask: %(theme)s.",
+                        theme=tax.theme_label(main_theme))
+    return Reason("theme", INFO, text)
 
 
 def _ranked(rank: int, c: _Candidate, q: RoutingInput, m: MunicipalityInfo | None,
@@ -488,25 +617,44 @@ def _ranked(rank: int, c: _Candidate, q: RoutingInput, m: MunicipalityInfo | Non
             "%(desk)s answers in %(languages)s.", desk=d.name,
             languages=", ".join(sorted(d.languages)))))
     open_cases, _ratio = _load(d, load)
+    # No figures to the public: workload only breaks a tie (the numbers are internal).
     reasons.append(Reason("load", INFO, _(
-        "%(desk)s has %(open)s open questions for a capacity of %(capacity)s.",
-        desk=d.name, open=open_cases, capacity=d.capacity)))
+        "Current workload only decides between desks that are equal on everything else.")))
     return RankedDesk(d.slug, d.name, d.id, rank, c.via, c.area, c.themes, c.specialisms,
-                      c.load, tuple(reasons))
+                      c.load, tuple(reasons), f"{open_cases} open / capacity {d.capacity}")
 
 
-def _decision_reason(chain: Sequence[_Candidate], decided_by: str, n_qualified: int) -> Reason:
+def _decision_reason(chain: Sequence[_Candidate], decided_by: str, n_qualified: int,
+                     main_theme: str | None = None, tax: RoutingTaxonomy | None = None,
+                     municipality: MunicipalityInfo | None = None,
+                     question: RoutingInput | None = None, any_theme: bool = True) -> Reason:
+    """The sentence that says why the winner won; every clause is true for the data."""
     w = chain[0].desk.name
     other = chain[1].desk.name if len(chain) > 1 else ""
+    theme = (tax or default_taxonomy()).theme_label(main_theme) if main_theme else ""
+    located = municipality is not None or bool(question and question.province_code)
     if decided_by == VIA_GENERAL:
-        text = _("No desk for your location handles the theme of your question, so %(desk)s "
-                 "takes it: it takes any question from its area.", desk=w)
+        if any_theme:
+            text = _("No desk for your location handles the theme of your question, so "
+                     "%(desk)s takes it: it takes any question from its area.", desk=w)
+        else:
+            text = _("We did not recognise a theme, so %(desk)s takes your question: it takes "
+                     "any question from its area.", desk=w)
     elif decided_by == VIA_FALLBACK:
         text = _("No other desk takes this question, so it goes to %(desk)s, the national "
                  "fallback that makes sure every question gets an answer.", desk=w)
     elif decided_by == "only":
-        text = _("%(desk)s is the only desk for your location that handles your question.",
-                 desk=w)
+        if main_theme and located:
+            text = _("%(desk)s is the only desk covering your location that handles "
+                     "%(theme)s.", desk=w, theme=theme)
+        elif main_theme:
+            text = _("%(desk)s is the only nationwide desk that handles %(theme)s.",
+                     desk=w, theme=theme)
+        else:
+            text = _("%(desk)s is the only desk whose specialism your question names.", desk=w)
+    elif decided_by == "specialism":
+        text = _("Of the %(n)s desks that could help, %(desk)s is the one whose specialism your "
+                 "question names.", n=n_qualified, desk=w)
     elif decided_by == "coverage":
         text = _("Of the %(n)s desks that could help, %(desk)s works closest to your business "
                  "(more specific than %(other)s).", n=n_qualified, desk=w, other=other)
@@ -523,9 +671,9 @@ def _decision_reason(chain: Sequence[_Candidate], decided_by: str, n_qualified: 
         text = _("%(desk)s and %(other)s both cover your location; your question fits "
                  "%(desk)s's themes better.", desk=w, other=other)
     elif decided_by == "load":
-        text = _("%(desk)s and %(other)s are equal on every criterion; %(desk)s has the lower "
-                 "load, so it can answer sooner.", desk=w, other=other)
+        text = _("%(desk)s and %(other)s are equal on every criterion; the current workload "
+                 "decided.", desk=w, other=other)
     else:
-        text = _("%(desk)s and %(other)s are equal on every criterion, load included; the "
+        text = _("%(desk)s and %(other)s are equal on every criterion, workload included; the "
                  "order of their names decided.", desk=w, other=other)
     return Reason("decision", INFO, text)

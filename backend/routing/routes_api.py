@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Request
 
 from backend.core.db import SessionDep
 from backend.core.openapi import error_responses
@@ -16,7 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["routing"])
 @router.post("/routing/dry-run", response_model=DryRunResponse,
              summary="Which desk would take this question? (stores nothing)",
              responses=error_responses(409))  # no national fallback desk configured
-def api_dry_run(body: DryRunRequest, session: SessionDep) -> DryRunResponse:
+def api_dry_run(body: DryRunRequest, request: Request, session: SessionDep) -> DryRunResponse:
     """Route a question without storing it: the chosen desk, the explanation per criterion
     and the ranking. Public; an unknown ``municipality``, ``sector`` or ``theme`` or a malformed
     ``postcode`` is a 422 naming the field. A well-formed postcode that is not in the CBS table
@@ -29,8 +31,20 @@ def api_dry_run(body: DryRunRequest, session: SessionDep) -> DryRunResponse:
     """
     decision, location = service.dry_run_located(
         session, text=body.text, municipality=body.municipality, postcode=body.postcode,
-        sector=body.sector, company_size=body.company_size, theme=body.theme)
+        sector=body.sector, company_size=body.company_size, theme=body.theme,
+        search=search_backend(request))
     return DryRunResponse.of(decision, location)
+
+
+def search_backend(request: Request) -> Any:
+    """The knowledge base's search backend for theme votes, or None when it cannot be opened
+    (routing then goes without the votes)."""
+    try:
+        from backend.content.indexing import backend_for_app
+
+        return backend_for_app(request.app)
+    except Exception:
+        return None
 
 
 @router.get("/desks", response_model=list[DeskPublic], summary="Active desks")

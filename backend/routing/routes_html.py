@@ -16,6 +16,7 @@ from backend.regions import routes as regions_routes
 from backend.regions import service as regions
 from backend.routing import service, views
 from backend.routing.models import COMPANY_SIZES
+from backend.routing.routes_api import search_backend
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,7 +58,7 @@ def which_desk(request: Request, session: SessionDep, vraag: Text = "", gemeente
                     session, text=vraag, municipality=gemeente or None,
                     postcode=postcode or None, sector=sector or None,
                     company_size=omvang if omvang in COMPANY_SIZES else None,
-                    theme=onderwerp or None)
+                    theme=onderwerp or None, search=search_backend(request))
             except Invalid as exc:
                 names = {"municipality": "gemeente", "company_size": "omvang",
                          "theme": "onderwerp"}

@@ -10,7 +10,8 @@ from backend.routing.router import RoutingDecision
 
 
 class DryRunRequest(BaseModel):
-    text: str = Field(min_length=1, max_length=5000, description="The question, in Dutch.")
+    text: str = Field(min_length=1, max_length=5000,
+                      description="The question, in Dutch or English.")
     municipality: str | None = Field(default=None, max_length=100,
                                      description="CBS code (GM0150) or name of the business's "
                                                  "municipality; former names work too.")
@@ -68,6 +69,10 @@ class DryRunResponse(BaseModel):
     via: str = Field(description="specialism | theme | general_remit | fallback")
     decided_by: str = Field(description="The criterion that set the chosen desk apart.")
     municipality: dict[str, Any] | None
+    main_theme: str | None = Field(default=None,
+                                   description="The theme the question was routed on.")
+    also_relevant: list[dict[str, Any]] = Field(
+        default_factory=list, description="Other topics of the question with their desk.")
     recognised_themes: list[dict[str, Any]]
     explanation: list[dict[str, str]]
     ranking: list[dict[str, Any]]

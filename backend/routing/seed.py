@@ -31,8 +31,8 @@ def read_desks(path: Path = DESKS_FILE) -> list[dict[str, Any]]:
 
 
 def _digest(entry: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(entry, sort_keys=True, ensure_ascii=False).encode()
-                          ).hexdigest()
+    return hashlib.sha256(json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str
+                                     ).encode()).hexdigest()
 
 
 def _coverage(entry: dict[str, Any]) -> list[CoverageItem]:
@@ -74,8 +74,15 @@ def apply_desks(session: Session, entries: list[dict[str, Any]]) -> tuple[int, i
     return added, updated, unchanged
 
 
+def entries_for(settings: Settings, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The desks to load: fictional demo desks (``is_demo``) only outside production."""
+    if settings.env == "production":
+        return [e for e in entries if not e.get("is_demo")]
+    return entries
+
+
 def seed_desks(db: Database, settings: Settings) -> str:
-    entries = read_desks()
+    entries = entries_for(settings, read_desks())
     with db.transaction() as s:
         added, updated, unchanged = apply_desks(s, entries)
     return f"desks: {added} added, {updated} updated, {unchanged} unchanged"

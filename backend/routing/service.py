@@ -12,7 +12,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -59,6 +59,7 @@ from backend.routing.router import (
     route,
 )
 from backend.routing.themes import SectorInfo, ThemeInfo, ThemeMatcher
+from backend.routing.understanding import understand
 
 log = logging.getLogger("loket.routing")
 
@@ -191,24 +192,88 @@ def routing_context(session: Session) -> RoutingContext:
     return ctx
 
 
+# --- load: figures another domain fills in -------------------------------------------------
+#
+# Routing owns the load figures the router uses, but it does not import the domain that keeps
+# the cases: ``cases`` registers its count here (``backend.cases.figures``), as it registers
+# panels. Without a registered source every desk's load is 0.
+
+LoadSource = Callable[[Session, Sequence[int]], Mapping[int, int]]
+_load_source: list[LoadSource] = []
+
+
+def register_load_source(fn: LoadSource) -> LoadSource:
+    """Register ``fn(session, desk_ids) -> {desk_id: open cases}`` (replacing any before)."""
+    _load_source[:] = [fn]
+    return fn
+
+
 def desk_loads(session: Session, ctx: RoutingContext | None = None) -> dict[str, int]:
-    """Open cases per desk slug, from the cases module when it is installed."""
-    try:
-        from backend.cases.figures import open_case_counts
-    except ImportError:
+    """Open cases per desk slug, from the registered load source."""
+    if not _load_source:
         return {}
     ctx = ctx or routing_context(session)
     slugs = {d.id: d.slug for d in ctx.desks.desks if d.id is not None}
-    counts = open_case_counts(session, slugs)
+    counts = _load_source[0](session, list(slugs))
     return {slugs[i]: n for i, n in counts.items() if i in slugs}
 
 
-def route_question(session: Session, question: RoutingInput) -> RoutingDecision:
+def fallback_desk(session: Session) -> Desk:
+    """The national fallback desk (``is_fallback``), the end of every routing chain.
+
+    Raises ``Conflict`` when none is configured. The only place that knows the rule: other
+    domains ask here instead of looking for a slug.
+    """
+    desk = session.exec(select(Desk).where(col(Desk.is_fallback).is_(True),
+                                           col(Desk.is_active).is_(True))
+                        .order_by(col(Desk.id))).first()
+    if desk is None:
+        raise Conflict(_("No desk can take questions yet: there is no national fallback desk."),
+                       code="no_fallback_desk")
+    return desk
+
+
+# --- knowledge-base votes ----------------------------------------------------------------
+
+KB_VOTE_WEIGHT = 0.6
+
+
+def kb_theme_votes(search: Any, text: str) -> tuple[tuple[str, float], ...]:
+    """Themes of the published knowledge-base items that match the question, as votes for the
+    router (theme -> weight ≤ ``KB_VOTE_WEIGHT``), through the search port. Empty when search
+    is unavailable or finds fewer than two items: routing never waits on it."""
+    from backend.search import SearchQuery, SearchUnavailable
+
+    if search is None or not text.strip():
+        return ()
+    try:
+        results = search.search(SearchQuery(q=text[:300], per_page=5))
+    except SearchUnavailable:
+        return ()
+    except Exception:  # a broken engine must not stop a question from being routed
+        log.exception("knowledge-base vote failed; routing without it")
+        return ()
+    counts = results.facets.get("theme", {})
+    total = sum(counts.values())
+    if results.total < 2 or not total:
+        return ()
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    return tuple((theme, round(KB_VOTE_WEIGHT * n / total, 3)) for theme, n in top
+                 if n / total >= 0.2)
+
+
+def route_question(session: Session, question: RoutingInput, *,
+                   search: Any = None) -> RoutingDecision:
     """Where a question goes, and why (with the desks' current load as tie-break).
 
     Without a municipality the location comes from the postcode or else from a place named in
-    the text (``regions.locate``); the explanation says so."""
+    the text (``regions.locate``); the explanation says so. The language is detected when not
+    given, a province named in the text narrows the desks (``understanding.understand``), and
+    with a ``search`` backend the knowledge base votes on the themes (``kb_theme_votes``)."""
     ctx = routing_context(session)
+    question = understand(question, ctx.regions)
+    if search is not None and not question.kb_votes:
+        question = replace(question, kb_votes=kb_theme_votes(search, question.text))
     if question.municipality_code is None and question.text:
         try:
             location = regions.locate(session, postcode=question.postcode,
@@ -224,16 +289,18 @@ def route_question(session: Session, question: RoutingInput) -> RoutingDecision:
 
 def dry_run(session: Session, *, text: str, municipality: str | None = None,
             postcode: str | None = None, sector: str | None = None,
-            company_size: str | None = None, theme: str | None = None) -> RoutingDecision:
+            company_size: str | None = None, theme: str | None = None,
+            search: Any = None) -> RoutingDecision:
     """``dry_run_located`` without the location."""
     return dry_run_located(session, text=text, municipality=municipality, postcode=postcode,
-                           sector=sector, company_size=company_size, theme=theme)[0]
+                           sector=sector, company_size=company_size, theme=theme,
+                           search=search)[0]
 
 
 def dry_run_located(session: Session, *, text: str, municipality: str | None = None,
                     postcode: str | None = None, sector: str | None = None,
-                    company_size: str | None = None, theme: str | None = None
-                    ) -> tuple[RoutingDecision, regions.Location]:
+                    company_size: str | None = None, theme: str | None = None,
+                    search: Any = None) -> tuple[RoutingDecision, regions.Location]:
     """Route without storing anything; an unknown municipality, sector or theme or a malformed
     postcode is a 422 naming the field. A well-formed postcode that is not in the table means
     "location unknown" (routed on the rest, and the explanation says so); without a location
@@ -251,9 +318,10 @@ def dry_run_located(session: Session, *, text: str, municipality: str | None = N
         fields["theme"] = _("Unknown topic.")
     if fields:
         raise Invalid(fields=fields)
-    question = RoutingInput(text=text, municipality_code=place.code if place else None,
-                            sector=sector or None, company_size=company_size or None,
-                            theme=theme or None)
+    question = understand(RoutingInput(
+        text=text, municipality_code=place.code if place else None,
+        sector=sector or None, company_size=company_size or None, theme=theme or None,
+        kb_votes=kb_theme_votes(search, text) if search is not None else ()), ctx.regions)
     try:
         decision = ctx.route(question, load=desk_loads(session, ctx))
     except NoDeskAvailable as exc:
@@ -282,6 +350,10 @@ def get_desk(session: Session, slug: str) -> Desk:
     if desk is None:
         raise NotFound(_("This desk does not exist."))
     return desk
+
+
+def desk_by_id(session: Session, desk_id: int) -> Desk | None:
+    return session.get(Desk, desk_id)
 
 
 def list_desks(session: Session, *, active_only: bool = False) -> list[Desk]:

@@ -20,19 +20,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import tantivy
 import yaml
 
-from backend.search import dutch
+from backend.search import dutch, language
 
 EXACT, STEM, PART, TYPO, STOP = "exact", "stem", "part", "typo", "stop"
-# How much a matched word counts, by how it matched.
-KIND_WEIGHT = {EXACT: 1.0, STEM: 1.0, PART: 0.8, TYPO: 0.7, STOP: 1.0}
+MODIFIER = "modifier"  # a part before the head of a compound ("groei" in "groeikapitaal")
+# How much a matched word counts, by how it matched. A Dutch compound is a kind of its last
+# part (a "groeikapitaal" is kapitaal), so the parts before it count for less.
+KIND_WEIGHT = {EXACT: 1.0, STEM: 1.0, PART: 0.8, MODIFIER: 0.6, TYPO: 0.7, STOP: 1.0}
 # A phrase of several words says more than one word.
 PHRASE_BONUS = 1.0
 _MIN_PART = 4  # shortest known word accepted as the head or tail of a compound
@@ -41,26 +42,14 @@ _STOP = frozenset(dutch.STOPWORDS) | frozenset({
     "moeten", "graag", "hebben", "heb", "heeft", "wordt", "worden", "welke", "waar", "hoe",
     "niet", "geen", "ook", "nog", "al", "maar", "meer", "veel", "zo", "dan", "nu", "zou",
     "zich", "hun", "ze", "zij", "hij", "iets", "iemand", "alle", "elk", "deze", "daar",
-})
+    # verbs that go with any subject ("AI inzetten", "data gebruiken")
+    "inzetten", "gebruiken", "toepassen",
+    # "hoe regel ik …" is arranging, not rules
+    "regel", "regelen", "regelt", "geregeld",
+}) | language.ENGLISH_STOPWORDS
 
-_ANALYZER = (
-    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-    .filter(tantivy.Filter.lowercase())
-    .filter(tantivy.Filter.ascii_fold())
-    .filter(tantivy.Filter.stemmer("dutch"))
-    .build()
-)
-
-
-@lru_cache(maxsize=100_000)
-def stem(word: str) -> str:
-    """Dutch Snowball stem of a folded word; a plural -s the stemmer keeps is dropped too."""
-    out = _ANALYZER.analyze(word)
-    s = out[0] if out else word
-    if len(s) > 4 and s.endswith("s") and not s.endswith("ss"):
-        trimmed = _ANALYZER.analyze(s[:-1])
-        s = trimmed[0] if trimmed else s[:-1]
-    return s
+# The shared language module stems question words exactly as search stems indexed words.
+stem = language.stem
 
 
 def _deletes(word: str, depth: int) -> set[str]:
@@ -88,6 +77,7 @@ class PhraseHit:
     words: tuple[str, ...]  # the question's words that matched it
     kind: str
     weight: float
+    start: int = 0  # index of the question word where the phrase starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,13 +164,21 @@ class PhraseMatcher:
         s = stem(word)
         if word in self.surface:
             return [(self.surface[word], word, EXACT)]
-        if s in self.known_stems:
+        # A stem that keeps two letters of a longer word is the stemmer mangling a foreign word
+        # ("orders" -> "or"), not a match.
+        if s in self.known_stems and (len(s) >= 3 or len(word) <= 3):
             return [(s, word, STEM)]
         # An inflection the stemmer leaves alone: "financiert" ~ "financier".
         for i in range(len(word) - 1, max(5, len(word) - 3) - 1, -1):
             if word[:i] in self.known_stems:
                 return [(word[:i], word, STEM)]
-        out = [(stem(p), p, PART) for p in self._parts(word)]
+        # A one-letter slip of a known word ("digitalisring") before a guess at its parts.
+        near = self._typo(word)
+        if near is not None and dutch.edit_distance(word, near, 1) <= 1:
+            return [(self.surface[near], near, TYPO)]
+        parts = self._parts(word)
+        out = [(stem(p), p, PART if i == len(parts) - 1 else MODIFIER)
+               for i, p in enumerate(parts)]
         out = [o for o in out if o[0] in self.known_stems]
         if out:
             return out
@@ -200,16 +198,20 @@ class PhraseMatcher:
             for s, _known, kind in reading:
                 for ph in self.single.get(s, ()) if kind != STOP else ():
                     hits.append(PhraseHit(ph.label, ph.phrase, (words[i],), kind,
-                                          ph.weight * KIND_WEIGHT[kind]))
+                                          ph.weight * KIND_WEIGHT[kind], i))
                 for ph in self.multi.get(s, ()):
                     n = len(ph.stems)
                     if i + n > len(readings):
                         continue
                     if all(any(r[0] == ph.stems[k] for r in readings[i + k])
                            for k in range(1, n)):
+                        # The bonus is for several content words ("afstand tot de
+                        # arbeidsmarkt"), not for a function word beside one ("welke regels").
+                        content = sum(1 for st in ph.stems if st not in _STOP)
+                        bonus = PHRASE_BONUS if content >= 2 else 0.0
                         hits.append(PhraseHit(ph.label, ph.phrase, tuple(words[i:i + n]),
-                                              kind, ph.weight * (KIND_WEIGHT[kind]
-                                                                 + PHRASE_BONUS)))
+                                              kind, ph.weight * (KIND_WEIGHT[kind] + bonus),
+                                              i))
         return hits
 
     def match(self, text: str) -> list[PhraseHit]:
@@ -249,10 +251,13 @@ class ThemeMatch:
     words: tuple[str, ...]  # question words, folded
     keywords: tuple[str, ...]  # the theme keywords they matched
     picked: bool = False  # the asker chose this topic
+    first: int = 0  # position of the first question word that showed it
+    votes: float = 0.0  # support from published knowledge-base items about this theme
 
     def as_dict(self) -> dict[str, Any]:
         return {"theme": self.theme, "score": round(self.score, 2), "words": list(self.words),
-                "keywords": list(self.keywords), "picked": self.picked}
+                "keywords": list(self.keywords), "picked": self.picked,
+                "knowledge_base": round(self.votes, 2)}
 
 
 # Phrases that entrepreneurs use for a theme but that the taxonomy does not list as keywords
@@ -302,6 +307,247 @@ EXTRA_KEYWORDS: Mapping[str, tuple[str, ...]] = {
                              "doorlooptijden", "werkprocessen"),
 }
 
+# English vocabulary per theme: how English-speaking founders and employers put the same
+# questions (the taxonomy's keywords are Dutch, written for search and tagging). Matched with the
+# same folding, stemming and typo tolerance as the Dutch words.
+ENGLISH_KEYWORDS: Mapping[str, tuple[str, ...]] = {
+    "werving-en-arbeidsmarkt": (
+        "recruit", "recruiting", "recruitment", "hire", "hiring", "hire staff", "find staff",
+        "find people", "find employees", "new employees", "staff shortage", "labour shortage",
+        "labor shortage", "vacancy", "vacancies", "job opening", "job openings", "applicants",
+        "candidates", "technicians", "workers", "nobody applies", "unemployed",
+        "jobseekers", "job seekers", "employees with a disability", "disability",
+        "wage subsidy", "kitchen staff", "warehouse staff", "find staff",
+        "employers find staff", "public employment service", "work permit",
+        "staff turnover", "turnover", "retain", "retention", "keep good people",
+        "keep our staff", "grow our team",
+    ),
+    "leren-en-ontwikkelen": (
+        "training", "train", "train our staff", "courses", "course", "learn new skills",
+        "teach", "teaching", "learn", "learning", "coach their teams",
+        "skills", "upskill", "upskilling", "reskill", "reskilling", "retrain", "retraining",
+        "apprenticeship", "apprenticeships", "certified", "certification", "education",
+        "lifelong learning", "digital skills", "team leaders training",
+    ),
+    "duurzame-inzetbaarheid": (
+        "employable", "employability", "keep our employees", "older workers", "older employees",
+        "sick leave", "absenteeism", "burnout", "burn-out", "wellbeing", "well-being",
+        "vitality", "physically hard", "healthy", "fit and employable", "work longer",
+        "older", "getting older", "ageing", "aging", "heavy work", "work is heavy",
+        "physically demanding", "back problems", "sickness",
+    ),
+    "digitalisering": (
+        "digitise", "digitize", "digitalise", "digitalize", "digitalisation", "digitalization",
+        "digital tools", "software", "spreadsheets", "erp", "webshop", "online shop",
+        "e-commerce", "cloud", "cybersecurity", "cyber security", "it systems",
+        "automation of our administration", "secure it", "it security", "data protection",
+        "protect our data", "protect its data", "hacked", "ransomware", "phishing",
+        "digital", "order process", "social media", "online marketing", "website",
+    ),
+    "kunstmatige-intelligentie": (
+        "ai", "artificial intelligence", "machine learning", "chatgpt", "chatbot",
+        "generative ai", "llm", "language model", "computer vision", "ai tools",
+    ),
+    "data-en-iot": (
+        "data", "production data", "sensors", "sensor", "iot", "internet of things",
+        "predictive maintenance", "digital twin", "data analytics", "dashboards",
+        "connect our machines", "insight", "use data", "using data",
+    ),
+    "robotisering-automatisering": (
+        "robot", "robots", "robotics", "cobot", "automate", "automating", "automation",
+        "packaging line", "production line", "welding robot", "test a robot", "field lab",
+    ),
+    "lean-procesinnovatie": (
+        "lean", "leaner", "waste", "process improvement", "efficiency", "efficient",
+        "lead time", "lead times", "continuous improvement", "production process",
+    ),
+    "financiering": (
+        "funding", "finance", "financing", "loan", "small loan", "microcredit", "credit",
+        "investor", "investors", "investment fund", "investment funds", "venture capital",
+        "capital", "raise capital", "raising", "convertible loan", "subsidy", "subsidies",
+        "grant", "grants", "tax credit", "r&d tax credit", "wbso", "innovation credit",
+        "bank said no", "new plant", "scale up", "scale-up", "money", "pay for", "afford",
+        "buy a", "purchase",
+    ),
+    "internationalisering": (
+        "export", "exporting", "foreign market", "foreign markets", "abroad", "international",
+        "trade mission", "trade fair", "germany", "belgium", "france", "uk", "united kingdom",
+        "united states", "china", "scandinavia", "brexit", "international partners",
+        "selling abroad", "sell abroad", "overseas", "expanding to", "expand to",
+        "expansion abroad", "japan", "india", "brazil", "canada",
+        "mexico", "turkey", "poland", "spain", "italy", "sweden", "norway", "denmark",
+        "switzerland", "austria", "australia", "korea", "singapore", "vietnam", "indonesia",
+        "africa", "asia", "america", "middle east", "usa", "us market",
+    ),
+    "kennisdeling-ecosystemen": (
+        "university", "universities", "researchers", "knowledge partner",
+        "knowledge institution", "knowledge institutions", "research institute",
+        "network of companies",
+        "collaboration", "cooperate", "ecosystem",
+    ),
+    "duurzaamheid": (
+        "sustainable", "sustainability", "energy", "energy bill", "energy saving",
+        "solar panels", "heat pump", "co2", "emissions", "circular", "green",
+        "energy use", "energy consumption", "energy costs", "save energy", "cut energy",
+        "reduce energy", "cut our energy",
+    ),
+    "medezeggenschap-en-betrokkenheid": (
+        "works council", "employee participation", "employee representation",
+        "employee involvement", "engagement",
+    ),
+    "starten-en-ondernemen": (
+        "start a business", "starting a business", "start my business", "register my company",
+        "register my business", "register", "registration", "chamber of commerce",
+        "legal form", "sole proprietorship", "sole trader", "freelancer", "self-employed",
+        "close my business", "deregister", "business plan", "founder", "founders",
+    ),
+    "regeldruk": (
+        "rules", "regulations", "permit", "permits", "licence", "license", "red tape",
+        "gdpr", "privacy", "what rules apply", "first employee", "obligations",
+    ),
+    "zelfsturende-teams": ("self-managing teams", "self-organising teams", "autonomous teams"),
+    "slim-roosteren": ("rostering", "roster", "rosters", "shift planning", "shifts", "scheduling"),
+    "sociale-innovatie": ("social innovation", "smarter working", "work organisation"),
+    "productiviteit-meten": ("measure productivity", "labour productivity", "benchmark",
+                             "kpis", "productivity"),
+    "leiderschap": ("leadership", "leaders", "managers", "management style"),
+}
+
+# Dutch phrases that entrepreneurs use but that neither list names (found while writing the
+# evaluation set from the desks' remits).
+MORE_DUTCH: Mapping[str, tuple[str, ...]] = {
+    "werving-en-arbeidsmarkt": ("zoeken personeel", "zoeken we personeel", "zoek personeel",
+                                "personeel nodig", "personeel vinden", "geen personeel",
+                                "personeel aannemen", "nieuw personeel", "meer personeel",
+                                "mensen", "vakkracht", "vakkrachten", "krachten",
+                                "arbeidskrachten", "seizoenskrachten", "seizoenswerkers",
+                                "uitzendkrachten", "flexkrachten", "niemand reageert",
+                                "werkvergunning", "tewerkstellingsvergunning", "gvva",
+                                "personeelsverloop", "verloop", "personeel vasthouden",
+                                "personeel behouden", "personeel binden",
+                                "bijstand",
+                                "meedraaien", "werkgevers", "uitzendbureaus", "timmerlieden",
+                                "lassers", "bakkers", "collega's", "nieuwe monteurs",
+                                "nieuwe medewerkers", "mensen aannemen", "aannemen"),
+    "leren-en-ontwikkelen": ("vaardiger", "vaardig worden", "vaardiger worden",
+                             "digitaal vaardig",
+                             "digitaal vaardiger", "bijgeschoold", "bijscholen", "opleidingen",
+                             "opleidingsplan",
+                             "evc", "cursus", "leerwerkplekken", "leerwerkplek",
+                             "opleidingsbudget", "erkend diploma", "leren werken met"),
+    "duurzame-inzetbaarheid": ("uitval", "uitvallen", "opgebrand", "rugklachten",
+                               "inzetbaar", "langer blijven werken", "ziek thuis",
+                               "gezond en inzetbaar"),
+    "digitalisering": ("social media", "online marketing",
+                       "excel", "excel-lijsten", "spreadsheet", "spreadsheets", "een systeem",
+                       "planningssysteem", "planningssoftware", "planningstool",
+                       "softwarepakket", "software kiezen", "systeem kiezen", "erp-systeem",
+                       "papier", "op papier", "webshop", "koppelen",
+                       "koppeling", "ritplanning", "digitale veiligheid", "cybersecurity"),
+    "kunstmatige-intelligentie": ("kunstmatige inteligentie", "ai-toepassingen",
+                                  "machine learning", "generatieve ai"),
+    "data-en-iot": ("monitoren", "monitoring", "analyses", "analyse", "data-analyse",
+                    "klantdata", "klantendata",
+                    "sensoren", "storingen voorspellen", "voorspellend onderhoud",
+                    "digital twin", "iot"),
+    "robotisering-automatisering": ("cobot", "robots", "orderpicken", "palletiseren",
+                                    "automatiseren", "sorteren"),
+    "lean-procesinnovatie": ("productiviteit", "productiever", "faalkosten", "5s",
+                             "werkplaats inrichten", "werkplek inrichten", "slimmer inrichten",
+                             "looproutes", "loopafstanden", "minder lopen",
+                             "efficienter produceren", "procesverbetering",
+                             "processen verbeteren", "zoeken en wachten", "lean werken"),
+    "financiering": ("euro nodig", "geld nodig", "aankoop", "aanschaf", "investeerder",
+                     "lenen", "lening", "risicokapitaal", "innovatiekrediet",
+                     "financieren", "fonds", "mit-regeling", "wbso", "bank wil niet"),
+    "internationalisering": ("exporteren", "export", "duitse markt", "verenigde staten",
+                             "buitenlandse klanten", "handelsmissie", "japan", "india",
+                             "brazilie", "canada", "mexico", "turkije", "polen", "spanje",
+                             "italie", "zweden", "noorwegen", "denemarken", "zwitserland",
+                             "oostenrijk", "australie", "korea", "singapore", "vietnam",
+                             "afrika", "zuid-amerika", "midden-oosten", "vs",
+                             "verkopen in het buitenland", "buitenlandse vestiging",
+                             "uitbreiden naar"),
+    "kennisdeling-ecosystemen": ("onderzoekspartner", "onderzoeksinstituut",
+                                 "onderzoeksinstelling", "research partner", "kennispartner",
+                                 "hogeschool", "universiteit", "lectoraat",
+                                 "onderzoekers", "samen innoveren", "innovatieproject"),
+    "duurzaamheid": ("stroom", "stroomverbruik", "energieverbruik", "verbruik", "besparen",
+                     "energie besparen", "van het gas af", "informatieplicht energiebesparing",
+                     "warmtepomp",
+                     "co2 uitstoot", "zonnepanelen", "verduurzamen"),
+    "medezeggenschap-en-betrokkenheid": ("ondernemingsraad", "or", "instemmingsrecht",
+                                         "meepraten", "meebeslissen", "zeggenschap",
+                                         "personeelsvertegenwoordiging"),
+    "starten-en-ondernemen": ("voor mezelf beginnen", "voor mezelf", "opheffen", "uitschrijven",
+                              "kvk nummer", "eenmanszaak", "inschrijven", "bv", "vof",
+                              "rechtsvorm", "zzp'er"),
+    "regeldruk": ("vergunningen", "vergunning", "avg", "privacy", "verplichtingen",
+                  "welke regels", "eerste werknemer",
+                  "wet- en regelgeving"),
+}
+
+# Hiring is said in many ways ("waar vinden we chauffeurs", "we need two more engineers",
+# "meer jongeren binnenhalen"): a word for people near a word for finding or adding them names
+# the recruitment theme, whatever the occupation.
+HIRING_THEME = "werving-en-arbeidsmarkt"
+PEOPLE = frozenset({
+    "personeel", "mensen", "medewerkers", "medewerker", "werknemers", "werknemer", "collega",
+    "collegas", "vakmensen", "vakman", "vakkrachten", "krachten", "jongeren", "stagiairs",
+    "monteurs", "monteur", "chauffeurs", "chauffeur", "technici", "technicus", "lassers",
+    "operators", "engineers", "ontwikkelaars", "programmeurs", "verpleegkundigen", "koks",
+    "bakkers", "timmerlieden", "schilders", "elektriciens", "installateurs", "developers",
+    "staff", "people", "employees", "employee", "workers", "worker", "technicians", "technician",
+    "welders", "drivers", "nurses", "cooks", "programmers", "colleagues", "mechanics",
+    "electricians", "hires", "leerlingen", "leerling", "stagiair", "stagiaires", "apprentices",
+    "trainees", "verpleegkundige", "verzorgenden", "kok", "schoonmakers", "kappers",
+})
+# Plural nouns for people by their ending ("schoonmakers", "loodgieters", "verzorgsters"),
+# except the ones that name business partners rather than staff.
+PEOPLE_ENDINGS = ("ers", "sters", "euren", "kundigen", "isten")
+NOT_STAFF = frozenset({
+    "investeerders", "financiers", "leveranciers", "partners", "klanten", "afnemers", "kopers",
+    "gebruikers", "bezoekers", "computers", "containers", "printers", "scanners", "sensoren",
+    "concurrenten", "ondernemers", "werkgevers", "investors", "customers", "suppliers", "buyers",
+    "users", "competitors", "others", "anderen", "hoogleraren", "onderzoekers", "numbers",
+})
+HIRING_VERBS = frozenset({
+    "vinden", "vind", "zoeken", "zoek", "zoekt", "aannemen", "werven", "binnenhalen", "binnen",
+    "aantrekken", "inhuren", "uitbreiden", "find", "hire", "hiring", "recruit", "recruiting",
+    "attract", "expand",
+})
+# Only words that add people: a bare number counts the staff one has ("55 medewerkers").
+HIRING_COUNTS = frozenset({"meer", "extra", "nieuwe", "nieuw", "more", "new", "additional",
+                           "genoeg", "enough", "aan"})  # "helpt me aan een kok", "tekort aan"
+
+
+def _hiring_hits(words: Sequence[str]) -> list[PhraseHit]:
+    hits = []
+    for i, w in enumerate(words):
+        noun = w in PEOPLE or (w not in NOT_STAFF and len(w) >= 7
+                               and w.endswith(PEOPLE_ENDINGS))
+        if not noun:
+            continue
+        before = words[max(0, i - 3):i]
+        near = [*words[max(0, i - 5):i], *words[i + 1:i + 4]]
+        after = words[i + 1:i + 3]
+        cue = next((c for c in before if c in HIRING_COUNTS), None) or next(
+            (c for c in near if c in HIRING_VERBS), None) or (
+            # "mensen die … kunnen", "people who can …": a description of whom one seeks
+            " ".join(after) if len(after) == 2 and (
+                (after[0] in ("die", "who") and after[1] in ("kunnen", "can", "willen"))
+                or after[0] == "to") else None)
+        if cue is not None:
+            hits.append(PhraseHit(HIRING_THEME, f"{cue} … {w}", (w,), EXACT, 1.0, i))
+    return hits
+
+
+# Words that mark what follows as a second topic ("… en willen ook …", "we would also like …"):
+# theme words after the first of them count for less, so the question routes on its main ask.
+SECOND_TOPIC_MARKERS = frozenset({"ook", "also", "daarnaast", "bovendien", "tevens",
+                                  "additionally", "too"})
+SECOND_TOPIC_WEIGHT = 0.6
+
 # Keywords so common that on their own they say little; they count for half.
 WEAK_KEYWORDS = frozenset({
     "data", "online", "app", "groei", "groeien", "geld", "regels", "verbeteren", "leren",
@@ -311,6 +557,17 @@ WEAK_KEYWORDS = frozenset({
     "samenwerken", "samenwerking", "systeem", "advies", "stoppen", "machine", "machines",
     "it", "personeel", "diensten", "planning", "bezetting", "fonds", "aanvragen", "bank",
     "regeling", "import", "stage", "inspectie",
+    # English words that are too common to decide on their own
+    "digital", "register", "registration", "international", "energy", "green",
+    "efficient", "efficiency", "insight", "capital", "credit", "education", "train",
+    "healthy", "collaboration", "cooperate", "rules", "workers", "finance", "software",
+    "productivity", "waste", "engagement", "automation", "sensor", "disability", "werkgevers",
+    "koppelen", "papier", "sorteren", "bv", "cursus", "voor mezelf", "mensen",
+    # occupations say whom a question is about; a word for finding them makes it recruitment
+    "monteurs", "chauffeurs", "vakmensen", "bakkers", "lassers", "timmerlieden", "technicians",
+    # who the asker is, not what they ask ("wij zijn een start-up en zoeken …")
+    "starten", "starter", "startup", "start-up", "groeiplan", "groeifase", "founder", "founders",
+    "overname",
 })
 
 
@@ -320,7 +577,7 @@ class ThemeMatcher:
     matcher: PhraseMatcher
     picked_weight: float = 3.0
     # A theme counts as recognised when it scores at least this share of the best theme.
-    relative_threshold: float = 0.4
+    relative_threshold: float = 0.25
 
     @classmethod
     def build(cls, themes: Iterable[ThemeInfo],
@@ -328,7 +585,8 @@ class ThemeMatcher:
         by_slug = {t.slug: t for t in themes}
         entries: list[tuple[str, str, float]] = []
         for t in by_slug.values():
-            phrases = [t.name_nl, *t.keywords, *extra.get(t.slug, ())]
+            phrases = [t.name_nl, t.name_en, *t.keywords, *extra.get(t.slug, ()),
+                       *MORE_DUTCH.get(t.slug, ()), *ENGLISH_KEYWORDS.get(t.slug, ())]
             for phrase in phrases:
                 for variant in dutch.expand_synonyms(phrase):
                     weight = 0.5 if variant in WEAK_KEYWORDS else 1.0
@@ -339,39 +597,75 @@ class ThemeMatcher:
         """Themes of the question, strongest first; the picked topic always among them."""
         return self.recognise_words(dutch.words(text), picked)
 
-    def recognise_words(self, words: Sequence[str], picked: str | None = None
-                        ) -> list[ThemeMatch]:
-        """``recognise`` for a text already cut into folded words."""
+    def recognise_words(self, words: Sequence[str], picked: str | None = None,
+                        votes: Mapping[str, float] | None = None) -> list[ThemeMatch]:
+        """``recognise`` for a text already cut into folded words.
+
+        The main ask comes first: theme words after a second-topic marker ("ook", "also")
+        count for ``SECOND_TOPIC_WEIGHT``, and between equal scores the theme named first
+        wins. ``votes`` (theme -> weight, from the knowledge base) add to the words' score; a
+        theme only the knowledge base suggests is kept when no word named any theme.
+        """
         hits = self.matcher.match_words(words)
+        if HIRING_THEME in self.themes:
+            hits.extend(_hiring_hits(words))
+        marker = next((i for i, w in enumerate(words) if w in SECOND_TOPIC_MARKERS), None)
         by_theme: dict[str, dict[tuple[str, ...], PhraseHit]] = defaultdict(dict)
         for hit in hits:
+            if marker is not None and marker < hit.start <= marker + 3 and hit.weight < 1.0:
+                # "… en zoeken ook personeel": the word the marker points at is the second
+                # topic itself, even when it is a weak word elsewhere.
+                hit = replace(hit, weight=1.0)
             current = by_theme[hit.label].get(hit.words)
             if current is None or hit.weight > current.weight:
                 by_theme[hit.label][hit.words] = hit
         scored: dict[str, ThemeMatch] = {}
+        # A theme named by at least one strong word (not a weak keyword, a compound's modifier
+        # or a typo) is kept however strong the main theme is: it may be the second topic.
+        strong = {slug for slug, found in by_theme.items()
+                  if any(h.weight >= 1.0 for h in found.values())}
         for slug, found in by_theme.items():
             # A question word counts once per theme, through its best phrase.
             per_word: dict[str, float] = {}
-            for words, hit in found.items():
-                for w in words:
-                    per_word[w] = max(per_word.get(w, 0.0), hit.weight / len(words))
+            for words_, hit in found.items():
+                factor = SECOND_TOPIC_WEIGHT if marker is not None and hit.start > marker else 1.0
+                # Function words enable a phrase but add nothing to the score.
+                content = [w for w in words_ if w not in _STOP] or list(words_)
+                # A concept named twice ("robots … robot") counts once: keyed by its stem.
+                for w in content:
+                    key = stem(w)
+                    per_word[key] = max(per_word.get(key, 0.0),
+                                        factor * hit.weight / len(content))
             score = sum(per_word.values())
             ordered = sorted(found.values(), key=lambda h: (-h.weight, h.phrase))
             scored[slug] = ThemeMatch(
                 slug, score,
                 tuple(dict.fromkeys(w for h in ordered for w in h.words)),
-                tuple(dict.fromkeys(h.phrase for h in ordered)))
+                tuple(dict.fromkeys(h.phrase for h in ordered)),
+                first=min(h.start for h in found.values()))
+        for slug, weight in sorted((votes or {}).items()):
+            if slug not in self.themes or weight <= 0:
+                continue
+            base = scored.get(slug)
+            if base is not None:
+                scored[slug] = replace(base, score=base.score + weight, votes=weight)
+            elif not by_theme:
+                scored[slug] = ThemeMatch(slug, weight, (), (), first=len(words), votes=weight)
         if picked and picked in self.themes:
             base = scored.get(picked)
             scored[picked] = ThemeMatch(picked, (base.score if base else 0.0) + self.picked_weight,
                                         base.words if base else (),
-                                        base.keywords if base else (), picked=True)
+                                        base.keywords if base else (), picked=True,
+                                        first=base.first if base else 0,
+                                        votes=base.votes if base else 0.0)
         if not scored:
             return []
         top = max(m.score for m in scored.values())
         kept = [m for m in scored.values()
-                if m.picked or m.score >= max(0.5, self.relative_threshold * top)]
-        kept.sort(key=lambda m: (-m.score, m.theme))
+                if m.picked or (m.score >= 0.5 and (m.theme in strong
+                                                    or m.score >= self.relative_threshold * top))]
+        # Equal scores: the theme named first, then the one more phrases point at.
+        kept.sort(key=lambda m: (-round(m.score, 6), m.first, -len(m.keywords), m.theme))
         return kept
 
 

@@ -20,35 +20,19 @@ from functools import lru_cache
 
 import tantivy
 
-from backend.search import dutch
+from backend.search import language
 
 STEM = "nl_stem"
 RAW = "nl_raw"
-_MAX_TOKEN = 40
+_MAX_TOKEN = language.MAX_TOKEN
 
 
 def _stem_analyzer() -> tantivy.TextAnalyzer:
-    return (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.remove_long(_MAX_TOKEN))
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.ascii_fold())
-        .filter(tantivy.Filter.split_compound(dutch.compound_dictionary()))
-        .filter(tantivy.Filter.stopword("dutch"))
-        .filter(tantivy.Filter.custom_stopword(list(dutch.LINKING)))
-        .filter(tantivy.Filter.stemmer("dutch"))
-        .build()
-    )
+    return language.index_stem_chain()
 
 
 def _raw_analyzer() -> tantivy.TextAnalyzer:
-    return (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.remove_long(_MAX_TOKEN))
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.ascii_fold())
-        .build()
-    )
+    return language.index_raw_chain()
 
 
 # Analyzers are stateless on the Python side and safe to share between threads.

@@ -106,9 +106,11 @@ def test_page_works_without_javascript(seeded: object, client: LoketClient) -> N
     r = client.get("/welk-loket", params={"vraag": "Wij willen een cobot inzetten",
                                           "gemeente": "Almelo", "sector": "maakindustrie"})
     assert r.status_code == 200
-    assert "Fieldlab Industrial Robotics" in r.text
+    # Issue #13: the hub that covers Almelo, not the national (demo) fieldlab.
+    assert "EDIH BOOST Robotics EastNL" in r.text
+    assert "Fieldlab Industrial Robotics" in r.text  # further down the ranking
     assert "Waarom dit loket" in r.text  # Dutch by default
-    assert "werkt in heel Nederland" in r.text
+    assert "werkt in de provincie Overijssel" in r.text
 
 
 def test_page_htmx_gets_the_results_fragment(seeded: object, client: LoketClient) -> None:

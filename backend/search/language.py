@@ -1,0 +1,114 @@
+"""The one Dutch/English language module: folding, words, stop words, stemming and language
+detection, shared by search (``backend.search.analysis`` builds the index's analyzer chains
+from here) and by the router (``backend.routing.themes`` stems question words with ``stem``).
+
+Dutch data (synonyms, compound parts, stop words) lives in ``backend.search.dutch``; this module
+adds what both engines and the router need on top of it, so that a word is analysed the same
+way when it is indexed, searched and routed.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import tantivy
+
+from backend.search import dutch
+
+fold = dutch.fold
+words = dutch.words
+
+MAX_TOKEN = 40  # longer tokens are dropped (base64, hashes, pasted junk)
+STEMMER = "dutch"  # Snowball stemmer of the index chain and the router
+
+
+def index_stem_chain() -> tantivy.TextAnalyzer:
+    """Search's stemmed chain: tokenize, drop long tokens, lowercase, ascii fold, split Dutch
+    compounds, Dutch stop words and linking morphemes, Dutch Snowball stemmer."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(MAX_TOKEN))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.split_compound(dutch.compound_dictionary()))
+        .filter(tantivy.Filter.stopword("dutch"))
+        .filter(tantivy.Filter.custom_stopword(list(dutch.LINKING)))
+        .filter(tantivy.Filter.stemmer(STEMMER))
+        .build()
+    )
+
+
+def index_raw_chain() -> tantivy.TextAnalyzer:
+    """Search's unstemmed chain for prefix and typo matching."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(MAX_TOKEN))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
+# One folded word through the same stemmer (no compound split: the router splits itself).
+_WORD_STEMMER = (
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+    .filter(tantivy.Filter.lowercase())
+    .filter(tantivy.Filter.ascii_fold())
+    .filter(tantivy.Filter.stemmer(STEMMER))
+    .build()
+)
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """Dutch Snowball stem of a folded word; a plural -s the stemmer keeps is dropped too (so
+    English plurals such as "robots" and "technicians" meet their singular as well)."""
+    out = _WORD_STEMMER.analyze(word)
+    s = out[0] if out else word
+    if len(s) > 4 and s.endswith("s") and not s.endswith("ss"):
+        trimmed = _WORD_STEMMER.analyze(s[:-1])
+        s = trimmed[0] if trimmed else s[:-1]
+    return s
+
+
+# Function words that tell the two languages apart (words both use, such as "in", "is" and
+# "we", are left out).
+_ENGLISH = frozenset({
+    "the", "a", "an", "our", "my", "i", "you", "your", "us", "is", "are", "was", "be", "been",
+    "can", "could", "would", "should", "do", "does", "did", "how", "who", "what", "which",
+    "where", "when", "why", "with", "for", "to", "and", "of", "on", "at", "from", "about",
+    "need", "want", "looking", "help", "there", "any", "some", "this", "that", "it", "they",
+    "have", "has", "get", "find", "company", "business", "employees", "staff", "small",
+})
+_DUTCH = frozenset({
+    "de", "het", "een", "wij", "ons", "onze", "ik", "mijn", "jij", "je", "u", "uw", "hoe",
+    "wie", "wat", "welke", "waar", "wanneer", "waarom", "zijn", "kan", "kunnen", "wil",
+    "willen", "voor", "met", "en", "van", "naar", "niet", "geen", "ook", "er", "die", "dat",
+    "te", "bij", "op", "aan", "om", "zoeken", "hebben", "heb", "moet", "moeten", "graag",
+    "bedrijf", "personeel", "medewerkers", "mensen", "nog", "maar", "of", "als", "dit",
+})
+
+
+# English function words that say nothing about a question's subject (the router skips them
+# outside phrases, as it skips Dutch stop words).
+ENGLISH_STOPWORDS = frozenset({
+    "the", "a", "an", "our", "my", "i", "you", "your", "us", "is", "are", "was", "be", "been",
+    "can", "could", "would", "should", "do", "does", "did", "how", "who", "what", "which",
+    "where", "when", "why", "with", "for", "to", "and", "of", "on", "at", "from", "about",
+    "want", "there", "any", "some", "this", "that", "it", "they", "have", "has", "get", "we",
+    "need", "like", "also", "into", "its", "so", "if", "by", "as", "but", "not",
+    "no", "yes", "here", "me", "them", "their", "will", "am",
+})
+
+
+def detect_language(text: str) -> str | None:
+    """"en" or "nl" from the function words of a text; None when it cannot tell (too short,
+    or no function words of either language)."""
+    ws = dutch.words(text)
+    en = sum(1 for w in ws if w in _ENGLISH)
+    nl = sum(1 for w in ws if w in _DUTCH)
+    if en >= 2 and en > nl:
+        return "en"
+    if nl >= 1 and nl >= en:
+        return "nl"
+    return None

@@ -1,0 +1,141 @@
+"""Issue #13's evaluation set (tests/routing/eval_questions.yaml): is the routed desk's own
+published remit right for the question?
+
+The expected answer is stated in terms of the world — the main theme and where the business is —
+so the check is the desks' data, not a desk slug: the routed desk must handle the theme (its
+``themes``, taken from its source) and cover the location (its ``coverage``); the national
+fallback is right only for general questions (registration, legal form, closing a business).
+For a two-topic question the second topic must be handled by the chosen desk or shown as "also
+relevant" with a desk that handles it and covers the location (when such a desk exists).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from backend.regions.index import RegionIndex
+from backend.regions.models import NATIONAL, PROVINCE
+from backend.routing.router import (
+    DeskIndex,
+    DeskProfile,
+    RoutingDecision,
+    RoutingInput,
+    province_areas,
+    route,
+)
+from backend.routing.understanding import understand
+from tests.routing.conftest import seed_desk_index, seed_regions_index
+
+EVAL_FILE = Path(__file__).with_name("eval_questions.yaml")
+REQUIRED_ACCURACY = 0.95
+KINDS = ("en", "noloc", "two", "colloquial", "postcode")
+MINIMUM = {"en": 30, "noloc": 30, "two": 30, "colloquial": 20, "postcode": 20}
+PROVINCES = {f"PV{n}" for n in range(20, 32)}
+
+
+@cache
+def eval_questions() -> list[dict[str, Any]]:
+    return list(yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8")))
+
+
+def prepared(q: dict[str, Any], regions: RegionIndex) -> RoutingInput:
+    """The router's input as the service builds it: only what the asker gave, then
+    ``understand`` (language, place or province in the text, unknown postcode)."""
+    m = regions.resolve(str(q["municipality"])) if q.get("municipality") else None
+    if q.get("municipality"):
+        assert m is not None, f"unknown municipality in the set: {q['municipality']}"
+    base = RoutingInput(text=str(q["text"]), municipality_code=m.code if m else None,
+                        postcode=str(q["postcode"]) if q.get("postcode") else None,
+                        sector=q.get("sector"), company_size=q.get("company_size"),
+                        theme=q.get("topic"))
+    return understand(base, regions)
+
+
+def expected_areas(q: dict[str, Any], regions: RegionIndex) -> frozenset[tuple[str, str]]:
+    """The areas the business lies in, as the world has it (not as the router found it)."""
+    if q.get("municipality") or q.get("place"):
+        found = regions.resolve(str(q.get("municipality") or q.get("place")))
+        assert found is not None, q
+        return frozenset(found.areas())
+    if q.get("postcode"):
+        found = regions.by_postcode(str(q["postcode"]))
+        assert found is not None, f"postcode not in the table: {q['postcode']}"
+        return frozenset(found.areas())
+    if q.get("province"):  # the province, and a region that is exactly the province
+        return frozenset(province_areas(regions, str(q["province"])))
+    return frozenset({(NATIONAL, "")})
+
+
+def covers(desk: DeskProfile, areas: frozenset[tuple[str, str]]) -> bool:
+    return bool(desk.coverage & areas)
+
+
+def judge(q: dict[str, Any], decision: RoutingDecision, index: DeskIndex,
+          regions: RegionIndex) -> str | None:
+    """None when the routing is right for the world; else what is wrong."""
+    desk = index.by_slug[decision.slug]
+    areas = expected_areas(q, regions)
+    theme = str(q["theme"])
+    if q.get("general") and desk.is_fallback:
+        pass
+    elif desk.is_fallback and theme not in desk.themes:
+        return "fallback for a question that is not general"
+    elif theme not in desk.themes:
+        return f"{desk.slug} does not handle {theme}"
+    elif not covers(desk, areas):
+        return f"{desk.slug} does not cover the location"
+    also = q.get("also")
+    if also and also not in desk.themes:
+        able = [d for d in index.desks if also in d.themes and covers(d, areas)]
+        shown = [a for a in decision.also_relevant if a.theme == also]
+        if able and not any(also in index.by_slug[a.desk.slug].themes
+                            and covers(index.by_slug[a.desk.slug], areas) for a in shown):
+            return f"second topic {also} not shown with a desk for it"
+    return None
+
+
+def test_the_set_is_broad_enough() -> None:
+    questions = eval_questions()
+    assert len(questions) >= 150
+    kinds = Counter(k for q in questions for k in q.get("kinds", ()))
+    for kind, n in MINIMUM.items():
+        assert kinds[kind] >= n, (kind, kinds[kind])
+    regions = seed_regions_index()
+    provinces = {code for q in questions for kind, code in expected_areas(q, regions)
+                 if kind == PROVINCE}
+    assert provinces == PROVINCES
+    taxonomy_themes = {d for desk in seed_desk_index().desks for d in desk.themes}
+    for q in questions:
+        assert q["theme"] in taxonomy_themes, q
+        assert set(q.get("kinds", ())) <= set(KINDS), q
+        if "postcode" in q.get("kinds", ()):
+            assert q.get("postcode") and not q.get("municipality"), q
+
+
+def test_routing_is_right_for_at_least_95_percent_of_every_kind() -> None:
+    regions, index = seed_regions_index(), seed_desk_index()
+    per_kind: dict[str, list[bool]] = defaultdict(list)
+    misses = []
+    for q in eval_questions():
+        decision = route(prepared(q, regions), index, regions)
+        problem = judge(q, decision, index, regions)
+        for kind in ("all", *q.get("kinds", ())):
+            per_kind[kind].append(problem is None)
+        if problem:
+            misses.append(f"  {q['text']!r}: {problem} (got {decision.slug}, "
+                          f"main {decision.main_theme}, themes "
+                          f"{[t.theme for t in decision.recognised_themes]})")
+    print("\nrouting accuracy per kind (issue #13 evaluation set):")
+    for kind in ("all", *KINDS):
+        ok = per_kind[kind]
+        print(f"  {kind:<11} {sum(ok) / len(ok):6.1%}  ({sum(ok)}/{len(ok)})")
+    if misses:
+        print("misses:\n" + "\n".join(misses))
+    for kind in ("all", *KINDS):
+        ok = per_kind[kind]
+        assert sum(ok) / len(ok) >= REQUIRED_ACCURACY, (kind, "\n".join(misses))
