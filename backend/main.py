@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from backend.accounts.service import token_is_valid
 from backend.accounts.sessions import SessionMiddleware
 from backend.content.indexing import backend_for_app, search_readiness
 from backend.core.accesslog import AccessLogMiddleware
@@ -125,6 +126,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
     app.state.settings = settings
     app.state.db = db
     app.state.wake_worker = None
+    # csrf_protect exempts a request carrying a valid Bearer token and no session cookie.
+    app.state.bearer_is_valid = lambda plain: token_is_valid(db, plain)
     install_error_handlers(app)
     install_readiness(app)  # domains add checks with backend.ops.readiness.add_readiness_check
     add_readiness_check(app, "search", search_readiness)

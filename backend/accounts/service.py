@@ -28,7 +28,7 @@ from backend.accounts.models import (
     WebSession,
 )
 from backend.accounts.principal import Principal
-from backend.core.db import utcnow
+from backend.core.db import Database, utcnow
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.i18n import N_
 from backend.core.security import sha256_hex
@@ -401,6 +401,14 @@ def authenticate_token(session: Session, plain: str) -> tuple[Principal, ApiToke
     principal = Principal(user_id=token.user_id, email=f"token:{token.prefix}", name=token.name,
                           roles=roles, via="token", token_id=token.id)
     return principal, token
+
+
+def token_is_valid(db: Database, plain: str) -> bool:
+    """Whether a bearer token authenticates (for the CSRF exemption; read-only)."""
+    if not plain.startswith(TOKEN_PREFIX):
+        return False
+    with db.transaction(write=False) as s:
+        return authenticate_token(s, plain) is not None
 
 
 def record_token_use(session: Session, token_id: int, *, ip: str | None = None) -> None:

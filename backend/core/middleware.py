@@ -2,6 +2,12 @@
 
 Per request: a request id (kept from ``X-Request-ID`` when sane), the language, the CSRF
 cookie and token, and the security headers on every response.
+
+The CSRF cookie is never set on ``/api/`` responses (an API client that keeps cookies must
+stay cookieless, or its next JSON POST would need a token it never saw) and is replaced by a
+fresh one whenever the session id changes (login, logout, a private link exchanged: the
+session middleware sets ``state["session_rotated"]``), so a token read before cannot be
+replayed into the new session.
 """
 
 from __future__ import annotations
@@ -16,13 +22,14 @@ from backend.core import i18n
 from backend.core.logging import request_id_var
 from backend.core.security import (
     CSRF_COOKIE,
+    SESSION_COOKIE,
+    cookie_name,
     csrf_token_for,
     new_csrf_secret,
     security_headers,
 )
 from backend.core.settings import Settings
 
-SESSION_COOKIE = "loket_session"  # backend.accounts.sessions; core does not import domains
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -59,6 +66,8 @@ class RequestContextMiddleware:
         self.app = app
         self.settings = settings
         self.static_headers = security_headers(settings.is_https)
+        self.csrf_cookie = cookie_name(CSRF_COOKIE, settings.is_https)
+        self.session_cookie = cookie_name(SESSION_COOKIE, settings.is_https)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,7 +83,7 @@ class RequestContextMiddleware:
 
             query_lang = (parse_qs(qs).get("lang") or [None])[0]
         lang = i18n.pick_language(cookies.get(i18n.LANG_COOKIE), query_lang)
-        csrf_secret = cookies.get(CSRF_COOKIE)
+        csrf_secret = cookies.get(self.csrf_cookie)
         new_csrf = csrf_secret is None or len(csrf_secret) < 32
         if new_csrf:
             csrf_secret = new_csrf_secret()
@@ -87,7 +96,9 @@ class RequestContextMiddleware:
         https = self.settings.is_https
         # What a logged-in user, an entrepreneur behind a private link or a token sees is theirs
         # alone: no browser or proxy cache may keep it (ASVS 8.2.1). Handlers may set their own.
-        credentialed = SESSION_COOKIE in cookies or _header(scope, b"authorization") is not None
+        credentialed = (self.session_cookie in cookies
+                        or _header(scope, b"authorization") is not None)
+        api = scope["path"].startswith("/api/")
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -97,8 +108,12 @@ class RequestContextMiddleware:
                 if credentialed and b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-store"))
                 headers.append((b"x-request-id", request_id.encode()))
-                if new_csrf:
-                    headers.append((b"set-cookie", cookie_header(CSRF_COOKIE, csrf_secret,
+                rotated = state.get("session_rotated", False)
+                if rotated and not api:
+                    headers.append((b"set-cookie", cookie_header(
+                        self.csrf_cookie, new_csrf_secret(), https=https)))
+                elif new_csrf and not api:
+                    headers.append((b"set-cookie", cookie_header(self.csrf_cookie, csrf_secret,
                                                                  https=https)))
                 message["headers"] = headers
             await send(message)
