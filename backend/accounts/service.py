@@ -32,6 +32,7 @@ from backend.core.db import Database, utcnow
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.i18n import N_
 from backend.core.security import sha256_hex
+from backend.core.text import clean_line, skeleton
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "lkt_"  # noqa: S105 - a public prefix, not a secret
@@ -42,7 +43,7 @@ _CODE = re.compile(r"^[A-Za-z0-9_.:-]{0,100}$")
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    return clean_line(email).strip().lower()
 
 
 def email_fingerprint(email: str, secret_key: str) -> str:
@@ -124,6 +125,23 @@ def get_user_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
+LOOKALIKE_MESSAGE = N_("This e-mail address looks like that of an existing account. "
+                       "Check the address; use the existing account if it is the same person.")
+
+
+def lookalike_user(session: Session, email: str) -> User | None:
+    """An existing account whose address looks like ``email`` but is not it: the same
+    skeleton (``core.text.skeleton``: Cyrillic "а" for "a", "rn" for "m", "0" for "o"…).
+    Reads every address once (accounts number in the thousands at most; creating one is rare).
+    """
+    email = normalise_email(email)
+    key = skeleton(email)
+    for user in session.exec(select(User)).all():
+        if user.email != email and skeleton(user.email) == key:
+            return user
+    return None
+
+
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
@@ -182,6 +200,9 @@ def create_user(session: Session, email: str, *, name: str = "", roles: Iterable
                       fields={"email": "invalid"})
     if get_user_by_email(session, email) is not None:
         raise Conflict(N_("A user with this e-mail address already exists."), code="user_exists")
+    if lookalike_user(session, email) is not None:
+        raise Invalid(LOOKALIKE_MESSAGE, code="email_lookalike",
+                      fields={"email": LOOKALIKE_MESSAGE})
     user = User(email=email, name=name.strip()[:200])
     session.add(user)
     session.flush()

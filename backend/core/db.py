@@ -23,6 +23,9 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
 from backend.core.settings import Settings, get_settings
+from backend.core.text import install_text_hygiene
+
+install_text_hygiene()  # NFC, no control or bidi characters in one-line fields (core/text.py)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
