@@ -5,8 +5,9 @@ hold.
   box (our boxes send ``1``; a box without ``value`` sends ``on``). ``consent=0`` or
   ``consent=false`` is not consent (issue 12): ``bool("0")`` is True in Python.
 - ``clean_line``: NFC normalisation, and no C0/C1 control characters or Unicode bidi controls
-  in a single-line field (names, e-mail addresses, titles, labels…). A right-to-left override
-  (U+202E) in a name turns ``gpj.exe`` into ``exe.jpg`` on screen; a NUL or ESC in a
+  (line breaks and tabs become a space) in a single-line field (names, e-mail addresses,
+  titles, labels…): a VARCHAR of at most 300 characters. A right-to-left override (U+202E)
+  in a name turns ``gpj.exe`` into ``exe.jpg`` on screen; a NUL or ESC in a
   name ends up in CSV files, terminals and logs. ``clean_text`` does the same for multi-line
   text but keeps TAB, LF and CR. The ORM applies both before every flush
   (``install_text_hygiene``): every door (form, API, import, CLI) writes through it.
@@ -32,7 +33,8 @@ TICKED = frozenset({"1", "on", "true", "yes", "ja"})
 # C0 (U+0000–U+001F), DEL, C1 (U+0080–U+009F); bidi embeddings, overrides, isolates and marks;
 # the line and paragraph separators (a one-line field has no lines).
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_LINE_BAD = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\u2028\u2029]")
+_LINE_BREAKS = re.compile("[\t\n\v\f\r\x85\u2028\u2029]")  # become a space
+_LINE_BAD = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
 _TEXT_BAD = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
 # A VARCHAR of at most this length is a single-line field; longer ones and TEXT are text.
 SINGLE_LINE_MAX = 300
@@ -43,7 +45,8 @@ def checked(value: str | None) -> bool:
 
 
 def clean_line(value: str) -> str:
-    return _LINE_BAD.sub("", unicodedata.normalize("NFC", value))
+    """Breaks and tabs become a space (``a\tb`` stays two words), other controls go."""
+    return _LINE_BAD.sub("", _LINE_BREAKS.sub(" ", unicodedata.normalize("NFC", value)))
 
 
 def clean_text(value: str) -> str:
