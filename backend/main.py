@@ -19,7 +19,7 @@ from backend.core.accesslog import AccessLogMiddleware
 from backend.core.db import Database
 from backend.core.errors import install_error_handlers
 from backend.core.logging import configure_logging
-from backend.core.middleware import RequestContextMiddleware
+from backend.core.middleware import RequestContextMiddleware, RequestGuardMiddleware
 from backend.core.openapi import document_api_errors
 from backend.core.pagecache import PageCacheMiddleware
 from backend.core.security import csrf_protect
@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
                        search_generation=lambda: backend_for_app(app).generation())
     app.add_middleware(AccessLogMiddleware,
                        observers=[metrics.observe_request] if settings.metrics_enabled else [])
+    app.add_middleware(RequestGuardMiddleware, settings=settings)  # body size and time
     if settings.trusted_hosts.strip() != "*":
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
     app.add_middleware(RequestContextMiddleware, settings=settings)

@@ -15,10 +15,13 @@ from __future__ import annotations
 import re
 import secrets
 
+import anyio
+from starlette.exceptions import HTTPException
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.core import i18n
+from backend.core.i18n import N_
 from backend.core.logging import request_id_var
 from backend.core.security import (
     CSRF_COOKIE,
@@ -31,6 +34,9 @@ from backend.core.security import (
 from backend.core.settings import Settings
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+BODY_TOO_LARGE = N_("The request is too large.")
+BODY_TOO_SLOW = N_("The request took too long to arrive.")
+CLOSE = {"Connection": "close"}  # the unread rest of the body must not become a next request
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
@@ -125,3 +131,50 @@ class RequestContextMiddleware:
         finally:
             request_id_var.reset(rid_token)
             i18n.reset_language(lang_token)
+
+
+class RequestGuardMiddleware:
+    """A request body is at most ``max_body_bytes`` and arrives within
+    ``body_timeout_seconds`` (issue 12: the server parsed a 50 MB body, and a client that sent
+    its body a byte at a time held a worker thread forever).
+
+    A declared ``Content-Length`` above the limit is refused when the app first asks for the
+    body, before a byte of it is read; a chunked body is counted as it comes. Both raise
+    ``HTTPException`` from ``receive``, which FastAPI passes on to the error handlers (413 or
+    408, JSON under ``/api/``, a translated page elsewhere). The server closes a connection
+    whose body was not read to the end.
+    """
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.max_bytes = settings.max_body_bytes
+        self.timeout = settings.body_timeout_seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        too_large = declared is not None and declared.strip().isdigit() and (
+            int(declared) > self.max_bytes)
+        received = 0
+        deadline: float | None = None
+
+        async def guarded_receive() -> Message:
+            nonlocal received, deadline
+            if too_large:
+                raise HTTPException(413, BODY_TOO_LARGE, headers=CLOSE)
+            if deadline is None:
+                deadline = anyio.current_time() + self.timeout
+            try:
+                with anyio.fail_after(max(deadline - anyio.current_time(), 0.001)):
+                    message = await receive()
+            except TimeoutError:
+                raise HTTPException(408, BODY_TOO_SLOW, headers=CLOSE) from None
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise HTTPException(413, BODY_TOO_LARGE, headers=CLOSE)
+            return message
+
+        await self.app(scope, guarded_receive, send)

@@ -135,7 +135,7 @@ add(
     R("GET", "/api/v1/openapi.json", EVERYONE),
     R("GET", "/healthz", EVERYONE),
     R("GET", "/readyz", EVERYONE, ok={503}),  # 503 while the search index is still empty
-    R("GET", "/metrics", EVERYONE),
+    R("GET", "/metrics", ()),  # outside development only with LOKET_METRICS_TOKEN (issue 12)
     R("GET", "/beheer/uitgaand", ADMINS),
     R("GET", "/beheer/uitgaand/{message_id}", ADMINS, "outbox"),
     R("POST", "/beheer/uitgaand/{message_id}/opnieuw", ADMINS, "outbox"),
