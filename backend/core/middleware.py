@@ -159,9 +159,12 @@ class RequestGuardMiddleware:
             int(declared) > self.max_bytes)
         received = 0
         deadline: float | None = None
+        body_done = False
 
         async def guarded_receive() -> Message:
-            nonlocal received, deadline
+            nonlocal received, deadline, body_done
+            if body_done:  # e.g. a streaming response waiting for the client to disconnect
+                return await receive()
             if too_large:
                 raise HTTPException(413, BODY_TOO_LARGE, headers=CLOSE)
             if deadline is None:
@@ -175,6 +178,9 @@ class RequestGuardMiddleware:
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
                     raise HTTPException(413, BODY_TOO_LARGE, headers=CLOSE)
+                body_done = not message.get("more_body", False)
+            else:
+                body_done = True
             return message
 
         await self.app(scope, guarded_receive, send)

@@ -210,3 +210,32 @@ def test_x_forwarded_for_is_believed_only_from_the_configured_proxies(
         assert f'"ip":"{seen}"'.encode() in answer
         scheme = "https" if seen != "127.0.0.1" else "http"
         assert f'"scheme":"{scheme}"'.encode() in answer
+
+
+def test_the_body_timeout_ends_with_the_body(tmp_path: Path, database_url: str,
+                                             db: Database) -> None:
+    """A response that streams longer than the body timeout (and waits for the client's
+    disconnect meanwhile, as Starlette's StreamingResponse does) is not cut off: the timeout
+    covers receiving the body, nothing after it."""
+    from fastapi.responses import StreamingResponse
+
+    settings = make_settings(tmp_path, database_url, body_timeout_seconds=0.3)
+    app = create_app(settings, db, start_worker=False)
+    probe = APIRouter()
+
+    async def slow_parts() -> Any:
+        for part in (b"een ", b"twee ", b"drie"):
+            await asyncio.sleep(0.25)
+            yield part
+
+    @probe.get("/_test/slow-stream")
+    def stream() -> StreamingResponse:
+        return StreamingResponse(slow_parts(), media_type="text/plain")
+
+    app.include_router(probe)
+    for port in _serve(app, GuardedHttpToolsProtocol):
+        conn = _connect(port)
+        conn.sendall(b"GET /_test/slow-stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     b"Connection: close\r\n\r\n")
+        answer = _read_until_closed(conn)
+        assert answer.startswith(b"HTTP/1.1 200") and b"drie" in answer, answer[-200:]
