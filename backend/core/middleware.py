@@ -3,8 +3,9 @@
 Per request: a request id (kept from ``X-Request-ID`` when sane), the language, the CSRF
 cookie and token, and the security headers on every response.
 
-The CSRF cookie is never set on ``/api/`` responses (an API client that keeps cookies must
-stay cookieless, or its next JSON POST would need a token it never saw) and is replaced by a
+The CSRF cookie is never set on ``/api/`` responses but the HTML docs page (an API client
+that keeps cookies must stay cookieless, or its next JSON POST would need a token it never
+saw) and is replaced by a
 fresh one whenever the session id changes (login, logout, a private link exchanged: the
 session middleware sets ``state["session_rotated"]``), so a token read before cannot be
 replayed into the new session.
@@ -115,10 +116,13 @@ class RequestContextMiddleware:
                     headers.append((b"cache-control", b"no-store"))
                 headers.append((b"x-request-id", request_id.encode()))
                 rotated = state.get("session_rotated", False)
-                if rotated and not api:
+                # Under /api/ only an HTML page (the API docs) gets the cookie, never JSON.
+                page = not api or dict(headers).get(b"content-type", b"").startswith(
+                    b"text/html")
+                if rotated and page:
                     headers.append((b"set-cookie", cookie_header(
                         self.csrf_cookie, new_csrf_secret(), https=https)))
-                elif new_csrf and not api:
+                elif new_csrf and page:
                     headers.append((b"set-cookie", cookie_header(self.csrf_cookie, csrf_secret,
                                                                  https=https)))
                 message["headers"] = headers

@@ -324,3 +324,12 @@ def test_a_cookie_keeping_api_client_posts_twice(client: LoketClient,
         assert not any(h.startswith("loket_csrf") for h in r.headers.get_list("set-cookie"))
     assert "loket_csrf" not in client.cookies
     assert client.get("/").headers.get("set-cookie", "").startswith("loket_csrf=")
+
+
+def test_the_api_docs_page_still_gets_a_token_that_works(client: LoketClient) -> None:
+    """The one HTML page under /api/ carries the header's forms (log out): it gets the cookie
+    its token belongs to."""
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert page.headers.get("set-cookie", "").startswith("loket_csrf=")
+    assert client.csrf_token() in page.text
