@@ -94,10 +94,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     import uvicorn
 
     settings = get_settings()
+    from backend.core.server import uvicorn_options
+
+    # X-Forwarded-For/-Proto are believed only from LOKET_FORWARDED_ALLOW_IPS (the proxy);
+    # request headers must arrive within LOKET_HEADER_TIMEOUT_SECONDS (backend/core/server.py).
     uvicorn.run("backend.main:app_factory", factory=True, host=host, port=port,
-                workers=workers, reload=reload, proxy_headers=True,
-                forwarded_allow_ips=settings.forwarded_allow_ips, access_log=False,
-                log_config=None, server_header=False, log_level=settings.log_level.lower())
+                workers=workers, reload=reload, **uvicorn_options(settings))
 
 
 @app.command()

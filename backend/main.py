@@ -12,13 +12,14 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from backend.accounts.service import token_is_valid
 from backend.accounts.sessions import SessionMiddleware
 from backend.content.indexing import backend_for_app, search_readiness
 from backend.core.accesslog import AccessLogMiddleware
 from backend.core.db import Database
 from backend.core.errors import install_error_handlers
 from backend.core.logging import configure_logging
-from backend.core.middleware import RequestContextMiddleware
+from backend.core.middleware import RequestContextMiddleware, RequestGuardMiddleware
 from backend.core.openapi import document_api_errors
 from backend.core.pagecache import PageCacheMiddleware
 from backend.core.security import csrf_protect
@@ -127,6 +128,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
     app.state.settings = settings
     app.state.db = db
     app.state.wake_worker = None
+    # csrf_protect exempts a request carrying a valid Bearer token and no session cookie.
+    app.state.bearer_is_valid = lambda plain: token_is_valid(db, plain)
     install_error_handlers(app)
     install_readiness(app)  # domains add checks with backend.ops.readiness.add_readiness_check
     add_readiness_check(app, "search", search_readiness)
@@ -141,6 +144,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
                        search_generation=lambda: backend_for_app(app).generation())
     app.add_middleware(AccessLogMiddleware,
                        observers=[metrics.observe_request] if settings.metrics_enabled else [])
+    app.add_middleware(RequestGuardMiddleware, settings=settings)  # body size and time
     if settings.trusted_hosts.strip() != "*":
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
     app.add_middleware(RequestContextMiddleware, settings=settings)

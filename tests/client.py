@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from backend.core.security import CSRF_COOKIE, csrf_token_for
+from backend.core.security import CSRF_COOKIE, cookie_name, csrf_token_for
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -20,10 +20,11 @@ class LoketClient(TestClient):
 
     def csrf_token(self) -> str:
         """The token a page would carry; fetches a page first if no cookie is set yet."""
-        if CSRF_COOKIE not in self.cookies:
+        settings = self.app.state.settings  # type: ignore[attr-defined]
+        name = cookie_name(CSRF_COOKIE, settings.is_https)  # __Host-loket_csrf on https
+        if name not in self.cookies:
             self.get("/healthz")
-        return csrf_token_for(self.app.state.settings.secret_key,  # type: ignore[attr-defined]
-                              self.cookies[CSRF_COOKIE])
+        return csrf_token_for(settings.secret_key, self.cookies[name])
 
     def request(self, method: str, url: Any, *args: Any, csrf: bool = True,
                 **kwargs: Any) -> Any:

@@ -180,6 +180,7 @@ def login(db: Database, client: LoketClient) -> Callable[..., LoketClient]:
 
     def _login(user: Any, c: LoketClient | None = None) -> LoketClient:
         target = c or client
+        target.cookies.delete("loket_session")  # also one the server set (domain-bound)
         target.cookies.set("loket_session", session_cookie_for(db, user.id))
         return target
 

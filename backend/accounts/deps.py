@@ -14,12 +14,9 @@ from backend.core.db import SAFE_METHODS, DatabaseDep, SessionDep, utcnow
 from backend.core.errors import Forbidden, NotAuthenticated, login_location
 from backend.core.i18n import N_
 from backend.core.openapi import raises
+from backend.core.security import bearer_token
 
-
-def _bearer(request: Request) -> str | None:
-    auth = request.headers.get("authorization", "")
-    scheme, _, value = auth.partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+_bearer = bearer_token
 
 
 # 401: an unknown, revoked or expired bearer token, even where one is optional;

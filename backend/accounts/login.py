@@ -197,6 +197,8 @@ def oidc_account(session: Session, claims: dict[str, Any], *, ip: str | None) ->
                                  target_type="user", target_id=user.id, ip=ip)
         else:
             name = str(claims.get("name") or "").strip()
+            if service.lookalike_user(session, email) is not None:
+                raise LoginRefused(code="email_lookalike")
             user = service.create_user(session, email, name=name, ip=ip, method=OIDC)
             user.oidc_subject = subject
             session.add(user)

@@ -111,7 +111,13 @@ class AuditEvent(SQLModel, table=True):
 
 
 class ApiToken(SQLModel, table=True):
-    """A bearer token for ``/api/v1``. Only its SHA-256 is stored; it acts with one role."""
+    """A bearer token for ``/api/v1``. Only its SHA-256 is stored.
+
+    Its rights are at most those of the person it answers to, checked at every use
+    (``accounts.service.authenticate_token``): its ``role`` counts only while the owner (or,
+    for a token without owner, its maker) still holds that role, and it acts with the owner's
+    desk and group memberships only when the owner made it (``minted_by_user_id``).
+    """
 
     __tablename__ = "api_token"
 
@@ -121,6 +127,9 @@ class ApiToken(SQLModel, table=True):
     prefix: str = Field(max_length=16)  # shown in lists so people can tell tokens apart
     role: str = Field(max_length=32)
     user_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="CASCADE")
+    # Who made it (None: the command line on the server). A token dies with its maker.
+    minted_by_user_id: int | None = Field(default=None, foreign_key="user_account.id",
+                                          ondelete="CASCADE")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

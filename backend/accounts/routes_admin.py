@@ -135,6 +135,10 @@ def user_create(request: Request, session: SessionDep, admin: AdminPage,
         errors["email"] = _("Enter an e-mail address such as name@example.nl.")
     elif service.get_user_by_email(session, email) is not None:
         errors["email"] = _("A user with this e-mail address already exists.")
+    elif service.lookalike_user(session, email) is not None:
+        errors["email"] = _("This e-mail address looks like that of an existing account. "
+                            "Check the address; use the existing account if it is the same "
+                            "person.")
     if len(name) > 200:
         errors["name"] = _("The name can be at most 200 characters long.")
     if errors:

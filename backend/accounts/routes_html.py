@@ -168,6 +168,8 @@ def _sso_error(request: Request, reason: str, status_code: int = 400) -> HTMLRes
         "email_unverified": _("Your login service has not verified your e-mail address, so "
                               "we cannot link it to an account."),
         "no_email": _("Your login service did not tell us your e-mail address."),
+        "email_lookalike": _("Your e-mail address looks like that of another account, so we "
+                             "do not create an account for it. Contact the administrator."),
         "subject_conflict": _("This e-mail address is already linked to another SSO "
                               "account."),
         "unavailable": _("The login service cannot be reached right now. Please try again "

@@ -28,10 +28,11 @@ from backend.accounts.models import (
     WebSession,
 )
 from backend.accounts.principal import Principal
-from backend.core.db import utcnow
+from backend.core.db import Database, utcnow
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.i18n import N_
 from backend.core.security import sha256_hex
+from backend.core.text import clean_line, skeleton
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "lkt_"  # noqa: S105 - a public prefix, not a secret
@@ -42,7 +43,7 @@ _CODE = re.compile(r"^[A-Za-z0-9_.:-]{0,100}$")
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    return clean_line(email).strip().lower()
 
 
 def email_fingerprint(email: str, secret_key: str) -> str:
@@ -124,6 +125,23 @@ def get_user_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
+LOOKALIKE_MESSAGE = N_("This e-mail address looks like that of an existing account. "
+                       "Check the address; use the existing account if it is the same person.")
+
+
+def lookalike_user(session: Session, email: str) -> User | None:
+    """An existing account whose address looks like ``email`` but is not it: the same
+    skeleton (``core.text.skeleton``: Cyrillic "а" for "a", "rn" for "m", "0" for "o"…).
+    Reads every address once (accounts number in the thousands at most; creating one is rare).
+    """
+    email = normalise_email(email)
+    key = skeleton(email)
+    for user in session.exec(select(User)).all():
+        if user.email != email and skeleton(user.email) == key:
+            return user
+    return None
+
+
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
@@ -182,6 +200,9 @@ def create_user(session: Session, email: str, *, name: str = "", roles: Iterable
                       fields={"email": "invalid"})
     if get_user_by_email(session, email) is not None:
         raise Conflict(N_("A user with this e-mail address already exists."), code="user_exists")
+    if lookalike_user(session, email) is not None:
+        raise Invalid(LOOKALIKE_MESSAGE, code="email_lookalike",
+                      fields={"email": LOOKALIKE_MESSAGE})
     user = User(email=email, name=name.strip()[:200])
     session.add(user)
     session.flush()
@@ -294,7 +315,12 @@ def rehash_if_needed(session: Session, user: User, password: str) -> None:
 def create_api_token(session: Session, *, name: str, role: str, user_id: int | None = None,
                      expires_at: datetime | None = None, actor: Principal | None = None,
                      ip: str | None = None) -> tuple[ApiToken, str]:
-    """Create a token; returns the row and the plain token, which is shown only once."""
+    """Create a token; returns the row and the plain token, which is shown only once.
+
+    The maker is recorded: a token acts with its owner's memberships only when the owner made
+    it, so an admin cannot make a token that reads another user's desk cases or firm figures.
+    ``actor`` None is the command line on the server.
+    """
     if role not in GLOBAL_ROLES:
         raise Invalid(N_("Unknown role."), fields={"role": "unknown"})
     if not name.strip():
@@ -307,12 +333,24 @@ def create_api_token(session: Session, *, name: str, role: str, user_id: int | N
                       fields={"expires_at": "past"})
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(name=name.strip()[:100], token_hash=sha256_hex(plain), prefix=plain[:10],
-                     role=role, user_id=user_id, expires_at=expires_at)
+                     role=role, user_id=user_id, expires_at=expires_at,
+                     minted_by_user_id=_answerable(session, actor))
     session.add(token)
     session.flush()
     record_audit(session, "token.created", actor=actor, target_type="api_token",
                  target_id=token.id, ip=ip, role=role)
     return token, plain
+
+
+def _answerable(session: Session, actor: Principal | None) -> int | None:
+    """The person a new token's maker answers to: the logged-in user, or for a token the
+    person that token answers to (so a token cannot mint one that outlives its limits)."""
+    if actor is None:
+        return None
+    if actor.via == "token" and actor.token_id is not None:
+        row = session.get(ApiToken, actor.token_id)
+        return (row.user_id or row.minted_by_user_id) if row is not None else None
+    return actor.user_id
 
 
 PERSONAL_TOKEN_LIMIT = 10
@@ -332,7 +370,8 @@ def create_personal_token(session: Session, user_id: int, *, name: str,
     user = get_user(session, user_id)
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(name=name.strip()[:100], token_hash=sha256_hex(plain), prefix=plain[:10],
-                     role=PERSONAL, user_id=user.id, expires_at=expires_at)
+                     role=PERSONAL, user_id=user.id, expires_at=expires_at,
+                     minted_by_user_id=user.id)
     session.add(token)
     session.flush()
     record_audit(session, "token.created", actor_user_id=user.id, target_type="api_token",
@@ -383,7 +422,14 @@ def revoke_api_token(session: Session, token_id: int, *, actor: Principal | None
 
 
 def authenticate_token(session: Session, plain: str) -> tuple[Principal, ApiToken] | None:
-    """Read-only check of a bearer token (GET requests must not write in their session)."""
+    """Read-only check of a bearer token (GET requests must not write in their session).
+
+    A token's rights are at most those of the person it answers to (its owner, or without an
+    owner its maker), read now, not when it was made: revoke the owner's editor role and the
+    editor token has no role any more. It acts as its owner (desk and group memberships, own
+    data) only when the owner made it; a token an admin made for someone else carries the
+    role alone.
+    """
     if not plain.startswith(TOKEN_PREFIX):
         return None
     token = session.exec(select(ApiToken).where(ApiToken.token_hash == sha256_hex(plain))).first()
@@ -391,16 +437,35 @@ def authenticate_token(session: Session, plain: str) -> tuple[Principal, ApiToke
     if token is None or token.revoked_at is not None or (
             token.expires_at is not None and token.expires_at <= now):
         return None
-    if token.user_id is not None:
-        user = session.get(User, token.user_id)
+    answers_to = token.user_id if token.user_id is not None else token.minted_by_user_id
+    held: frozenset[str] | None = None  # None: a command-line token without owner
+    if answers_to is not None:
+        user = session.get(User, answers_to)
         if user is None or not user.is_active:
             return None
-    if token.role == PERSONAL and token.user_id is None:
-        return None
-    roles = frozenset() if token.role == PERSONAL else frozenset({token.role})
-    principal = Principal(user_id=token.user_id, email=f"token:{token.prefix}", name=token.name,
+        held = frozenset(session.exec(
+            select(UserRole.role).where(UserRole.user_id == answers_to)).all())
+    as_owner = token.user_id is not None and token.minted_by_user_id == token.user_id
+    if token.role == PERSONAL:
+        if not as_owner:
+            return None
+        roles: frozenset[str] = frozenset()
+    elif held is None or token.role in held or ADMIN in held:
+        roles = frozenset({token.role})
+    else:
+        roles = frozenset()
+    principal = Principal(user_id=token.user_id if as_owner else None,
+                          email=f"token:{token.prefix}", name=token.name,
                           roles=roles, via="token", token_id=token.id)
     return principal, token
+
+
+def token_is_valid(db: Database, plain: str) -> bool:
+    """Whether a bearer token authenticates (for the CSRF exemption; read-only)."""
+    if not plain.startswith(TOKEN_PREFIX):
+        return False
+    with db.transaction(write=False) as s:
+        return authenticate_token(s, plain) is not None
 
 
 def record_token_use(session: Session, token_id: int, *, ip: str | None = None) -> None:

@@ -7,7 +7,11 @@ after ``session_idle_minutes`` without a request or ``session_absolute_hours`` a
 whichever comes first; logout deletes the row.
 
 Handlers change the session through ``request.session`` (a dict, as Starlette and Authlib
-expect) and log in/out with :func:`login` / :func:`logout`, which rotate the id.
+expect) and log in/out with :func:`login` / :func:`logout`, which rotate the id;
+:func:`rotate` gives a new id to a session that gains a right without a login (a private link
+exchanged), so a session id planted in the browser beforehand is worth nothing. Every new id
+also renews the CSRF cookie (``state["session_rotated"]``, read by the request context).
+On https the cookie is ``__Host-loket_session``.
 """
 
 from __future__ import annotations
@@ -25,10 +29,10 @@ from backend.accounts.models import User, UserRole, WebSession
 from backend.accounts.principal import Principal
 from backend.core.db import Database, utcnow
 from backend.core.middleware import _cookies, cookie_header
-from backend.core.security import sha256_hex
+from backend.core.security import SESSION_COOKIE, cookie_name, sha256_hex
 from backend.core.settings import Settings
 
-SESSION_COOKIE = "loket_session"
+__all__ = ["SESSION_COOKIE", "SessionMiddleware", "login", "logout", "rotate"]
 TOUCH_EVERY = timedelta(seconds=60)
 
 
@@ -72,6 +76,13 @@ def logout(request: Request) -> None:
     request.scope["state"]["session_action"] = ("logout", None)
 
 
+def rotate(request: Request) -> None:
+    """Keep who is logged in and the data, under a new id (no session fixation)."""
+    state = request.scope["state"]
+    if not state.get("session_action"):
+        state["session_action"] = ("rotate", None)
+
+
 def _principal(s: Session, user_id: int) -> Principal | None:
     user = s.get(User, user_id)
     if user is None or not user.is_active:
@@ -93,6 +104,7 @@ class SessionMiddleware:
         self.settings = settings
         self.idle = timedelta(minutes=settings.session_idle_minutes)
         self.absolute = timedelta(hours=settings.session_absolute_hours)
+        self.cookie = cookie_name(SESSION_COOKIE, settings.is_https)
 
     def _load(self, token: str) -> tuple[WebSession | None, Principal | None]:
         now = utcnow()
@@ -129,14 +141,17 @@ class SessionMiddleware:
                 with self.db.transaction() as s:
                     s.exec(delete(WebSession).where(col(WebSession.id_hash) == row.id_hash))
             return None, True
-        if action and action[0] == "login":
+        if action and action[0] in ("login", "rotate"):
             token = secrets.token_urlsafe(32)
+            user_id = action[1] if action[0] == "login" else (row.user_id if row else None)
+            # A rotation keeps the session's absolute end; a login starts a new one.
+            expires = row.expires_at if row is not None and action[0] == "rotate" else (
+                now + self.absolute)
             with self.db.transaction() as s:
                 if row is not None:
                     s.exec(delete(WebSession).where(col(WebSession.id_hash) == row.id_hash))
-                s.add(WebSession(id_hash=sha256_hex(token), user_id=action[1], data=dict(data),
-                                 created_at=now, last_seen_at=now,
-                                 expires_at=now + self.absolute))
+                s.add(WebSession(id_hash=sha256_hex(token), user_id=user_id, data=dict(data),
+                                 created_at=now, last_seen_at=now, expires_at=expires))
             return token, False
         if row is None:
             if not modified or not data:
@@ -160,7 +175,7 @@ class SessionMiddleware:
         if scope["type"] != "http" or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
-        token = _cookies(scope).get(SESSION_COOKIE)
+        token = _cookies(scope).get(self.cookie)
         row, principal = (None, None)
         if token:
             row, principal = await anyio.to_thread.run_sync(self._load, token)
@@ -184,11 +199,13 @@ class SessionMiddleware:
                 else:
                     new_token, clear = None, False
                 headers = list(message.get("headers", []))
+                if action and (new_token or clear):
+                    state["session_rotated"] = True  # the CSRF cookie is renewed too
                 if new_token:
-                    headers.append((b"set-cookie", cookie_header(SESSION_COOKIE, new_token,
+                    headers.append((b"set-cookie", cookie_header(self.cookie, new_token,
                                                                  https=https)))
                 elif clear or (had_cookie and row is None):
-                    headers.append((b"set-cookie", cookie_header(SESSION_COOKIE, "",
+                    headers.append((b"set-cookie", cookie_header(self.cookie, "",
                                                                  https=https, max_age=0)))
                 message["headers"] = headers
             await send(message)

@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 from sqlmodel import select
 
 from backend.accounts.deps import CurrentUser
+from backend.accounts.sessions import rotate
 from backend.cases import access
 from backend.cases.models import Case
 from backend.cases.service import SESSION_KEY
@@ -42,10 +43,12 @@ def session_case_ids(request: Request) -> list[int]:
 
 
 def grant_case(request: Request, case_id: int) -> None:
-    """Let this browser see the case (kept in the server-side session)."""
+    """Let this browser see the case (kept in the server-side session), under a new session
+    id: a session id planted in the browser before (session fixation) must not gain the case."""
     ids = session_case_ids(request)
     if case_id not in ids:
         request.session[SESSION_KEY] = [*ids[-19:], case_id]
+        rotate(request)
 
 
 def get_case_for_entrepreneur(reference: str, request: Request, session: SessionDep) -> Case:

@@ -35,6 +35,7 @@ from backend.core.db import SessionDep, utcnow
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.paging import page_number, paginate
 from backend.core.templating import env, render
+from backend.core.text import checked
 from backend.routing.models import Desk, DeskMember
 
 router = APIRouter(prefix="/werkplek", include_in_schema=False)
@@ -309,8 +310,9 @@ def case_handoff(request: Request, session: SessionDep, principal: CurrentUser,
                  consent: Annotated[str, Form()] = "") -> Response:
     def act() -> None:
         try:
+            # "0" is a non-empty string: bool() would read it as consent (issue 12).
             workspace.offer_handoff(session, case, principal, to_desk, handoff_note,
-                                    bool(consent), base_url=_base(request))
+                                    checked(consent), base_url=_base(request))
         except Invalid as exc:
             fields = dict(exc.fields)
             if "note" in fields:
@@ -318,7 +320,7 @@ def case_handoff(request: Request, session: SessionDep, principal: CurrentUser,
             raise Invalid(fields=fields) from exc
 
     return _act(request, session, principal, case, act,
-                {"to_desk": to_desk, "handoff_note": handoff_note, "consent": bool(consent)})
+                {"to_desk": to_desk, "handoff_note": handoff_note, "consent": checked(consent)})
 
 
 @router.post("/zaken/{reference}/overdracht/{handoff_id}/accepteren", name="handoff_accept")

@@ -8,7 +8,9 @@ readers never queue behind writers.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -18,11 +20,15 @@ from fastapi import Depends, Request
 from pydantic import Field
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
 from backend.core.settings import Settings, get_settings
+from backend.core.text import install_text_hygiene
+
+install_text_hygiene()  # NFC, no control or bidi characters in one-line fields (core/text.py)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -67,6 +73,61 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+SQLITE_JOURNAL_SIZE_LIMIT = 16 * 1024 * 1024  # bytes the WAL keeps after a checkpoint
+log = logging.getLogger("loket.db")
+
+
+def truncate_wal(engine: Engine, *, attempts: int = 5) -> bool:
+    """SQLite: copy the WAL into the database and cut it to zero bytes.
+
+    Erasure rewrites rows, but their old versions stay in the ``-wal`` file until a checkpoint
+    overwrites them (28 copies of an erased address were found there). ``TRUNCATE`` needs
+    no writer and every reader at the WAL's end; it waits 100 ms at a time (not the usual
+    busy timeout of 30 s), a few times. True when the WAL is empty afterwards; other
+    databases: True.
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    for attempt in range(attempts):
+        raw = engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute("PRAGMA busy_timeout=100")
+            try:
+                busy, _frames, _done = cur.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                cur.execute("PRAGMA busy_timeout=30000")
+                cur.close()
+        except Exception:  # best effort: the commit has already happened
+            log.warning("wal_checkpoint failed", exc_info=True)
+            busy = 1
+        finally:
+            raw.close()
+        if not busy:
+            return True
+        time.sleep(0.02 * (attempt + 1))
+    log.warning("wal_checkpoint(TRUNCATE) stayed busy; the WAL is emptied at the next one")
+    return False
+
+
+def truncate_wal_after_commit(session: Session) -> None:
+    """Run :func:`truncate_wal` once ``session`` has committed (erasure calls this)."""
+    bind = session.get_bind()
+    # A session bound to one connection is the tests' rolled-back outer transaction: nothing
+    # of it reaches the file, and the checkpoint would only wait for that transaction.
+    if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
+        return
+    session.info["truncate_wal"] = bind
+    if not event.contains(OrmSession, "after_commit", _after_commit):
+        event.listen(OrmSession, "after_commit", _after_commit)
+
+
+def _after_commit(session: OrmSession) -> None:
+    engine = session.info.pop("truncate_wal", None)
+    if engine is not None and not session.in_nested_transaction():
+        truncate_wal(engine)
+
+
 def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -77,6 +138,11 @@ def _sqlite_setup(engine: Engine) -> None:
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
+        # Erased data must not linger in the file (issue 12): deleted and overwritten content is
+        # zeroed in the database pages, and the WAL shrinks back to this size once a checkpoint
+        # has emptied it (see ``truncate_wal_after_commit``).
+        cur.execute("PRAGMA secure_delete=ON")
+        cur.execute(f"PRAGMA journal_size_limit={SQLITE_JOURNAL_SIZE_LIMIT}")
         cur.close()
 
     # Writers of one process queue on this lock before asking SQLite for its write lock. SQLite's
@@ -159,6 +225,10 @@ class Database:
         # Tests bind everything to one connection inside an outer transaction that is rolled
         # back after the test; each unit of work then runs in a savepoint.
         self.connection = connection
+
+    def truncate_wal(self) -> bool:
+        """:func:`truncate_wal` for this database (not inside the tests' outer transaction)."""
+        return self.connection is not None or truncate_wal(self.engine)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:

@@ -134,7 +134,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         messages = {404: NotFound.message, 405: "This action is not allowed here.",
-                    403: Forbidden.message, 401: NotAuthenticated.message}
+                    403: Forbidden.message, 401: NotAuthenticated.message,
+                    408: "The request took too long to arrive.",
+                    413: "The request is too large."}
         message = messages.get(exc.status_code, str(exc.detail))
         headers = dict(exc.headers or {})
         if wants_json(request):

@@ -2,6 +2,13 @@
 
 Per request: a request id (kept from ``X-Request-ID`` when sane), the language, the CSRF
 cookie and token, and the security headers on every response.
+
+The CSRF cookie is never set on ``/api/`` responses but the HTML docs page (an API client
+that keeps cookies must stay cookieless, or its next JSON POST would need a token it never
+saw) and is replaced by a
+fresh one whenever the session id changes (login, logout, a private link exchanged: the
+session middleware sets ``state["session_rotated"]``), so a token read before cannot be
+replayed into the new session.
 """
 
 from __future__ import annotations
@@ -9,21 +16,28 @@ from __future__ import annotations
 import re
 import secrets
 
+import anyio
+from starlette.exceptions import HTTPException
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.core import i18n
+from backend.core.i18n import N_
 from backend.core.logging import request_id_var
 from backend.core.security import (
     CSRF_COOKIE,
+    SESSION_COOKIE,
+    cookie_name,
     csrf_token_for,
     new_csrf_secret,
     security_headers,
 )
 from backend.core.settings import Settings
 
-SESSION_COOKIE = "loket_session"  # backend.accounts.sessions; core does not import domains
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+BODY_TOO_LARGE = N_("The request is too large.")
+BODY_TOO_SLOW = N_("The request took too long to arrive.")
+CLOSE = {"Connection": "close"}  # the unread rest of the body must not become a next request
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
@@ -59,6 +73,8 @@ class RequestContextMiddleware:
         self.app = app
         self.settings = settings
         self.static_headers = security_headers(settings.is_https)
+        self.csrf_cookie = cookie_name(CSRF_COOKIE, settings.is_https)
+        self.session_cookie = cookie_name(SESSION_COOKIE, settings.is_https)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,7 +90,7 @@ class RequestContextMiddleware:
 
             query_lang = (parse_qs(qs).get("lang") or [None])[0]
         lang = i18n.pick_language(cookies.get(i18n.LANG_COOKIE), query_lang)
-        csrf_secret = cookies.get(CSRF_COOKIE)
+        csrf_secret = cookies.get(self.csrf_cookie)
         new_csrf = csrf_secret is None or len(csrf_secret) < 32
         if new_csrf:
             csrf_secret = new_csrf_secret()
@@ -87,7 +103,9 @@ class RequestContextMiddleware:
         https = self.settings.is_https
         # What a logged-in user, an entrepreneur behind a private link or a token sees is theirs
         # alone: no browser or proxy cache may keep it (ASVS 8.2.1). Handlers may set their own.
-        credentialed = SESSION_COOKIE in cookies or _header(scope, b"authorization") is not None
+        credentialed = (self.session_cookie in cookies
+                        or _header(scope, b"authorization") is not None)
+        api = scope["path"].startswith("/api/")
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -97,8 +115,15 @@ class RequestContextMiddleware:
                 if credentialed and b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-store"))
                 headers.append((b"x-request-id", request_id.encode()))
-                if new_csrf:
-                    headers.append((b"set-cookie", cookie_header(CSRF_COOKIE, csrf_secret,
+                rotated = state.get("session_rotated", False)
+                # Under /api/ only an HTML page (the API docs) gets the cookie, never JSON.
+                page = not api or dict(headers).get(b"content-type", b"").startswith(
+                    b"text/html")
+                if rotated and page:
+                    headers.append((b"set-cookie", cookie_header(
+                        self.csrf_cookie, new_csrf_secret(), https=https)))
+                elif new_csrf and page:
+                    headers.append((b"set-cookie", cookie_header(self.csrf_cookie, csrf_secret,
                                                                  https=https)))
                 message["headers"] = headers
             await send(message)
@@ -110,3 +135,56 @@ class RequestContextMiddleware:
         finally:
             request_id_var.reset(rid_token)
             i18n.reset_language(lang_token)
+
+
+class RequestGuardMiddleware:
+    """A request body is at most ``max_body_bytes`` and arrives within
+    ``body_timeout_seconds`` (issue 12: the server parsed a 50 MB body, and a client that sent
+    its body a byte at a time held a worker thread forever).
+
+    A declared ``Content-Length`` above the limit is refused when the app first asks for the
+    body, before a byte of it is read; a chunked body is counted as it comes. Both raise
+    ``HTTPException`` from ``receive``, which FastAPI passes on to the error handlers (413 or
+    408, JSON under ``/api/``, a translated page elsewhere). The server closes a connection
+    whose body was not read to the end.
+    """
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.max_bytes = settings.max_body_bytes
+        self.timeout = settings.body_timeout_seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        too_large = declared is not None and declared.strip().isdigit() and (
+            int(declared) > self.max_bytes)
+        received = 0
+        deadline: float | None = None
+        body_done = False
+
+        async def guarded_receive() -> Message:
+            nonlocal received, deadline, body_done
+            if body_done:  # e.g. a streaming response waiting for the client to disconnect
+                return await receive()
+            if too_large:
+                raise HTTPException(413, BODY_TOO_LARGE, headers=CLOSE)
+            if deadline is None:
+                deadline = anyio.current_time() + self.timeout
+            try:
+                with anyio.fail_after(max(deadline - anyio.current_time(), 0.001)):
+                    message = await receive()
+            except TimeoutError:
+                raise HTTPException(408, BODY_TOO_SLOW, headers=CLOSE) from None
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise HTTPException(413, BODY_TOO_LARGE, headers=CLOSE)
+                body_done = not message.get("more_body", False)
+            else:
+                body_done = True
+            return message
+
+        await self.app(scope, guarded_receive, send)

@@ -66,7 +66,7 @@ PUBLIC_TABLES = ("content_", "taxonomy_", "scheme_terms", "scheme_cost_kind", "d
                  "municipality", "postcode_area", "community_group", "scan_version")
 MAX_BODY = 512 * 1024
 MAX_BYTES = 64 * 1024 * 1024  # all bodies of one process together
-ALLOWED_COOKIES = frozenset({"loket_csrf", "loket_lang"})
+ALLOWED_COOKIES = frozenset({"loket_csrf", "__Host-loket_csrf", "loket_lang"})
 STATE_FLAG = "page_cache"
 
 _LOOKUPS = Counter("loket_page_cache_lookups", "Anonymous requests for pages the cache keeps, "

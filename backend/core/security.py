@@ -1,9 +1,15 @@
 """Security baseline: CSRF (signed double-submit cookie + origin check) and response headers.
 
 The CSRF token works for plain form posts (hidden ``csrf_token`` field, no JavaScript needed)
-and for HTMX (``X-CSRF-Token`` header set once on ``<body hx-headers>``). Requests that carry
-an ``Authorization`` header are API-token calls a browser cannot forge cross-site, so they skip
-the token check; so do JSON requests without any cookie (see ``_cookieless_json``).
+and for HTMX (``X-CSRF-Token`` header set once on ``<body hx-headers>``). Every unsafe request
+first passes the ``Origin`` / ``Sec-Fetch-Site`` refusal. Only then may it skip the token check,
+and only when it carries no credential a browser attaches by itself: a valid ``Bearer`` API
+token without the session cookie (a browser never adds a Bearer header on its own, but it does
+add ``Basic``/``Negotiate`` behind HTTP or Kerberos authentication, so those count for nothing),
+or JSON without any cookie (see ``_cookieless_json``).
+
+On https the cookies carry the ``__Host-`` prefix (``cookie_name``): the browser then accepts
+them only with ``Secure``, ``Path=/`` and no ``Domain``, so a sibling host cannot plant them.
 """
 
 from __future__ import annotations
@@ -14,13 +20,28 @@ import secrets
 from urllib.parse import urlsplit
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from backend.core.db import SAFE_METHODS
 from backend.core.errors import Forbidden
 
 CSRF_COOKIE = "loket_csrf"
+SESSION_COOKIE = "loket_session"  # backend.accounts.sessions; core does not import domains
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+HOST_PREFIX = "__Host-"
+
+
+def cookie_name(base: str, https: bool) -> str:
+    """The name a cookie is set and read under: ``__Host-<base>`` on https."""
+    return f"{HOST_PREFIX}{base}" if https else base
+
+
+def bearer_token(request: Request) -> str | None:
+    """The value of an ``Authorization: Bearer …`` header, or None (any other scheme)."""
+    auth = request.headers.get("authorization", "")
+    scheme, _, value = auth.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
 def new_csrf_secret() -> str:
@@ -66,11 +87,29 @@ def _cookieless_json(request: Request) -> bool:
     return ctype == "application/json" and not request.headers.get("cookie")
 
 
+async def _token_only(request: Request) -> bool:
+    """Authenticated by a valid Bearer API token alone: no session cookie rides along.
+
+    ``app.state.bearer_is_valid`` (set in ``create_app``; core does not import accounts)
+    checks the token; without it no request is exempt.
+    """
+    token = bearer_token(request)
+    if token is None:
+        return False
+    https = request.app.state.settings.is_https
+    if cookie_name(SESSION_COOKIE, https) in request.cookies:
+        return False
+    check = getattr(request.app.state, "bearer_is_valid", None)
+    return check is not None and bool(await run_in_threadpool(check, token))
+
+
 async def csrf_protect(request: Request) -> None:
-    """App-wide dependency: refuse state-changing requests without a valid token."""
+    """App-wide dependency: refuse state-changing requests without a valid token.
+
+    Order matters: the foreign-origin refusal runs for every unsafe request, whatever
+    ``Authorization`` header it carries; the exemptions come after it.
+    """
     if request.method in SAFE_METHODS:
-        return
-    if request.headers.get("authorization"):
         return
     origin = request.headers.get("origin")
     # "null" is what a browser sends when it withholds the origin (e.g. a page served with
@@ -80,9 +119,9 @@ async def csrf_protect(request: Request) -> None:
         raise CsrfFailed("Request from a foreign origin refused.", code="csrf_origin")
     if request.headers.get("sec-fetch-site") == "cross-site":
         raise CsrfFailed("Request from a foreign origin refused.", code="csrf_origin")
-    if _cookieless_json(request):
+    if _cookieless_json(request) or await _token_only(request):
         return
-    cookie = request.cookies.get(CSRF_COOKIE)
+    cookie = request.cookies.get(cookie_name(CSRF_COOKIE, request.app.state.settings.is_https))
     if not cookie:
         raise CsrfFailed()
     sent = request.headers.get(CSRF_HEADER)

@@ -76,11 +76,19 @@ class Settings(BaseSettings):
     log_json: bool = True
     metrics_enabled: bool = True
     metrics_token: str | None = None  # when set, /metrics requires "Authorization: Bearer <token>"
+    # Outside development /metrics needs metrics_token, unless this says the port is private.
+    metrics_public: bool = False
     trusted_hosts: str = "*"
     # Peers whose X-Forwarded-For/-Proto are believed (the reverse proxy): the client address
     # for rate limits and the audit log comes from there. "*" only where nothing but the proxy
     # can reach the app (the compose file's internal network).
     forwarded_allow_ips: str = "127.0.0.1"
+    # request limits (issue 12): bodies above max_body_bytes get 413 before they are read; a
+    # body that takes longer than body_timeout_seconds to arrive gets 408; request headers that
+    # take longer than header_timeout_seconds close the connection (loket serve).
+    max_body_bytes: int = Field(default=6 * 1024 * 1024, ge=1024)
+    body_timeout_seconds: float = Field(default=30, gt=0)
+    header_timeout_seconds: float = Field(default=10, gt=0)
     # anonymous public pages kept in memory (backend/core/pagecache.py); 0 seconds = off
     page_cache_seconds: float = Field(default=60, ge=0)
     page_cache_entries: int = Field(default=2000, ge=1)

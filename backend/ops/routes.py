@@ -41,5 +41,11 @@ def prometheus_metrics(request: Request) -> Response:
         if not hmac.compare_digest(sent.encode(), f"Bearer {settings.metrics_token}".encode()):
             return Response("unauthorized\n", status_code=401, media_type="text/plain",
                             headers={"WWW-Authenticate": "Bearer"})
+    elif settings.env != "development" and not settings.metrics_public:
+        # Issue 12: figures about traffic, queues and errors are not for everyone. Outside
+        # development they need LOKET_METRICS_TOKEN (or LOKET_METRICS_PUBLIC=1 where only
+        # the scraper reaches the app).
+        return Response("unauthorized: set LOKET_METRICS_TOKEN\n", status_code=401,
+                        media_type="text/plain", headers={"WWW-Authenticate": "Bearer"})
     return Response(metrics.render(request.app.state.db), media_type=metrics.CONTENT_TYPE,
                     headers={"Cache-Control": "no-store"})

@@ -73,6 +73,8 @@ def anonymise_expired_cases(db: Database, settings: Settings, now: datetime) -> 
         db, col(Case.status).in_(OPEN_STATUSES)
         & (col(Case.updated_at) < now - _days(settings.retention_stale_case_days)),
         now, close=True)
+    if closed or stale:
+        db.truncate_wal()  # SQLite: the old row versions leave the WAL file too
     return {"closed_cases": closed, "stale_cases": stale}
 
 
@@ -91,6 +93,8 @@ def erase_inactive_accounts(db: Database, settings: Settings, now: datetime) -> 
             for uid in ids[start:start + BATCH]:
                 needles += erase_subject(s, Subject(user_id=uid), now=now, purge=False).needles
             purge_outbox(s, needles)
+    if ids:
+        db.truncate_wal()
     return len(ids)
 
 

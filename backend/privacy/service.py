@@ -15,6 +15,7 @@ from backend.accounts.models import GLOBAL_ROLES, User, UserRole
 from backend.accounts.principal import Principal
 from backend.accounts.service import email_fingerprint, record_audit
 from backend.community.models import GroupComment, GroupPost
+from backend.core.db import truncate_wal_after_commit
 from backend.core.errors import Invalid, NotFound
 from backend.core.i18n import N_
 from backend.core.settings import Settings
@@ -96,6 +97,9 @@ def erase(session: Session, settings: Settings, subject: Subject, *,
           ) -> ErasureReport:
     target_type, target_id = _target(settings, subject)
     report = erase_subject(session, subject)
+    # SQLite keeps old row versions in its WAL file until a checkpoint: empty it once this
+    # transaction has committed (secure_delete zeroes what the checkpoint overwrites).
+    truncate_wal_after_commit(session)
     record_audit(session, "privacy.erase", actor=actor, target_type=target_type,
                  target_id=target_id, ip=ip, self_service=self_service, **report.counts())
     return report

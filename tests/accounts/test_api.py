@@ -185,7 +185,7 @@ def test_last_admin_keeps_the_role(client: LoketClient, session: Session, login:
 
 def test_admin_tokens_api(client: LoketClient, session: Session) -> None:
     token = create_token(session, role="admin", name="root-token")
-    owner = create_user(session)
+    owner = create_user(session, roles=("editor",))  # a token's role is at most its owner's
     session.commit()
     h = _bearer(token)
     r = client.post("/api/v1/admin/tokens", headers=h,
@@ -212,6 +212,57 @@ def test_admin_tokens_api(client: LoketClient, session: Session) -> None:
     assert client.get("/api/v1/me", headers=_bearer(created["token"])).status_code == 401
     assert client.delete("/api/v1/admin/tokens/999999", headers=h).status_code == 404
     assert _events(session, "token.revoked")[-1].target_id == str(created["id"])
+
+
+def test_a_token_loses_the_role_its_owner_loses(client: LoketClient, session: Session,
+                                               login: Any) -> None:
+    """Issue 12: an editor token still created content (201) after its owner's editor role
+    was revoked. The role is re-checked at every use."""
+    editor = create_user(session, roles=("editor",))
+    admin = create_admin(session)
+    plain = create_token(session, role="editor", user=editor)
+    ownerless = create_token(session, role="admin", minted_by=admin)  # made at /beheer/tokens
+    session.commit()
+    body = {"title": "Snel omstellen", "summary": "Kortere omsteltijden."}
+    assert client.post("/api/v1/practices", headers=_bearer(plain), json=body
+                       ).status_code == 201
+    login(admin)
+    r = client.delete(f"/api/v1/admin/users/{editor.id}/roles/editor")
+    assert r.status_code == 200, r.text
+    client.cookies.clear()
+    refused = client.post("/api/v1/practices", headers=_bearer(plain),
+                          json={**body, "title": "Nog een"})
+    assert refused.status_code == 403
+    assert client.get("/api/v1/me", headers=_bearer(plain)).json()["roles"] == []
+    # A token without owner answers to the admin who made it: demoted, it is no admin token.
+    assert client.get("/api/v1/admin/users", headers=_bearer(ownerless)).status_code == 200
+    other = create_admin(session)
+    session.commit()
+    login(other)
+    assert client.delete(f"/api/v1/admin/users/{admin.id}/roles/admin").status_code == 200
+    client.cookies.clear()
+    assert client.get("/api/v1/admin/users", headers=_bearer(ownerless)).status_code == 403
+
+
+def test_only_the_owner_makes_a_token_that_acts_as_them(client: LoketClient, session: Session,
+                                                       login: Any) -> None:
+    """Issue 12: an admin made a token owned by an advisor and read the advisor's desk cases
+    with it. A token acts as its owner (desk, group, own data) only when the owner made it."""
+    admin = create_admin(session)
+    owner = create_user(session, roles=("editor",))
+    session.commit()
+    login(admin)
+    made = client.post("/api/v1/admin/tokens", json={"name": "voor een ander", "role": "admin",
+                                                      "user_id": owner.id})
+    assert made.status_code == 201, made.text
+    for_other = made.json()["token"]
+    own = client.post("/api/v1/admin/tokens", json={"name": "eigen", "role": "admin",
+                                                    "user_id": admin.id}).json()["token"]
+    client.cookies.clear()
+    me = client.get("/api/v1/me", headers=_bearer(for_other)).json()
+    assert me["id"] is None and me["roles"] == []  # not the owner, and the owner is no admin
+    assert client.get("/api/v1/me/data", headers=_bearer(for_other)).status_code in (401, 403)
+    assert client.get("/api/v1/me", headers=_bearer(own)).json()["id"] == admin.id
 
 
 def test_session_writes_to_the_api_need_the_csrf_header(client: LoketClient, session: Session,

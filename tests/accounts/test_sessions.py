@@ -127,9 +127,35 @@ def test_cookie_is_secure_on_https(app_with: Any, session: Session) -> None:
         r = client.post("/inloggen/beheer", data={"email": "secure@example.nl",
                                                    "password": PASSWORD})
         assert r.status_code == 303
-        cookie = _set_cookie(r)
+        cookie = _set_cookie(r, "__Host-loket_session")
         assert cookie is not None and "Secure" in cookie and "HttpOnly" in cookie
         assert "SameSite=Lax" in cookie
+
+
+def test_cookies_carry_the_host_prefix_on_https(app_with: Any, session: Session,
+                                                db: Database) -> None:
+    """Issue 12 (low): on https the cookies are ``__Host-`` cookies (Secure, Path=/, no
+    Domain), so a sibling host cannot plant or overwrite them; the plain names count for
+    nothing there."""
+    admin = create_admin(session, email="hostprefix@example.nl", password=PASSWORD)
+    session.commit()
+    app = app_with(base_url="https://loket.example")
+    with LoketClient(app, base_url="https://loket.example") as client:
+        page = client.get("/inloggen/beheer")
+        csrf = _set_cookie(page, "__Host-loket_csrf")
+        assert csrf is not None and "Secure" in csrf and "Path=/" in csrf
+        assert "domain" not in csrf.lower()
+        assert _set_cookie(page, "loket_csrf") is None
+        r = client.post("/inloggen/beheer", data={"email": "hostprefix@example.nl",
+                                                   "password": PASSWORD})
+        assert r.status_code == 303, r.text[:200]
+        cookie = _set_cookie(r, "__Host-loket_session")
+        assert cookie is not None and "Path=/" in cookie and "domain" not in cookie.lower()
+        assert client.get("/api/v1/me").status_code == 200
+    # A valid session id under the plain name is ignored on https.
+    with LoketClient(app, base_url="https://loket.example") as planted:
+        planted.cookies.set("loket_session", session_cookie_for(db, admin.id))
+        assert planted.get("/api/v1/me").status_code == 401
 
 
 def test_session_id_rotates_at_login(client: LoketClient, session: Session,

@@ -164,3 +164,29 @@ def test_resend_link_is_neutral_and_rate_limited(client: LoketClient, session: S
                                                        "reference": case.reference})
     assert limited.status_code == 429
     assert 'value="kwijt@example.nl"' in limited.text
+
+
+def test_exchanging_a_link_rotates_the_session_id(app: FastAPI, session: Session, db,
+                                                  desks: dict[str, Desk]) -> None:
+    """Issue 12 (low): an attacker who planted a session id in the victim's browser (a
+    sibling host, an open network) read the victim's case once the victim used the link."""
+    from backend.accounts.models import WebSession
+    from backend.core.security import sha256_hex
+    from tests.factories.accounts import session_cookie_for
+
+    case = create_case(session, desks["oost-nl"], email="fixatie@example.nl")
+    token = service.issue_token(session, case)
+    session.commit()
+    planted = session_cookie_for(db, None)
+    with LoketClient(app) as victim:
+        victim.cookies.set("loket_session", planted)
+        r = victim.post(f"/vraag/volgen/{token}")
+        assert r.status_code == 303
+        fresh = victim.cookies.get("loket_session", domain="testserver.local")
+        assert fresh and fresh != planted
+        assert victim.get(f"/mijn-vraag/{case.reference}").status_code == 200
+    with db.transaction(write=False) as s:
+        assert s.get(WebSession, sha256_hex(planted)) is None
+    with LoketClient(app) as attacker:
+        attacker.cookies.set("loket_session", planted)
+        assert attacker.get(f"/mijn-vraag/{case.reference}").status_code == 404

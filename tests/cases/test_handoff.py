@@ -35,6 +35,26 @@ def test_handoff_needs_consent_and_a_note(client: LoketClient, session: Session,
     assert session.exec(select(CaseHandoff)).first() is None
 
 
+def test_consent_zero_is_not_consent(client: LoketClient, session: Session, login,
+                                     desks: dict[str, Desk]) -> None:
+    """Issue 12 (low): ``consent=0`` (or ``false``, ``off``) handed the case on, because
+    ``bool("0")`` is True. Only the values a ticked box sends count."""
+    sender = add_member(session, desks["oost-nl"])
+    case = create_case(session, desks["oost-nl"])
+    session.commit()
+    login(sender)
+    note = "Dit gaat over de WBSO; RVO weet dat beter."
+    for value in ("0", "false", "off", "nee", " "):
+        r = client.post(f"/werkplek/zaken/{case.reference}/overdragen",
+                        data={"to_desk": "rvo", "handoff_note": note, "consent": value})
+        assert r.status_code == 422, value
+        assert 'id="f-consent-error"' in r.text
+    assert session.exec(select(CaseHandoff)).first() is None
+    r = client.post(f"/werkplek/zaken/{case.reference}/overdragen",
+                    data={"to_desk": "rvo", "handoff_note": note, "consent": "on"})
+    assert r.status_code == 303
+
+
 def test_accepted_handoff_moves_the_case_and_keeps_its_history(
         client: LoketClient, app, session: Session, login, desks: dict[str, Desk]) -> None:
     sender = add_member(session, desks["oost-nl"], name="Sanne Zender")

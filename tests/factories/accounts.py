@@ -28,9 +28,14 @@ def create_user(session: Session, *, email: str | None = None, name: str = "Test
 
 
 def create_token(session: Session, *, role: str = "editor", user: User | None = None,
-                 name: str = "test token") -> str:
-    _, plain = service.create_api_token(session, name=name, role=role,
-                                        user_id=user.id if user else None)
+                 name: str = "test token", minted_by: User | None = None) -> str:
+    """A token owned by ``user``, made by ``minted_by`` (default: by the owner, so it acts
+    with the owner's memberships; without an owner: the command line on the server)."""
+    row, plain = service.create_api_token(session, name=name, role=role,
+                                          user_id=user.id if user else None)
+    maker = minted_by or user
+    row.minted_by_user_id = maker.id if maker else None
+    session.add(row)
     session.flush()
     return plain
 

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from fastapi import APIRouter, FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 from sqlmodel import Session
@@ -116,7 +117,7 @@ def _value(samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: s
 def test_metrics_count_requests_by_route_template_and_status(settings: Settings, db: Database
                                                              ) -> None:
     route = "/_test/ops/items/{item_id}"
-    with LoketClient(_app(settings, db)) as c:
+    with LoketClient(_app(settings, db, metrics_public=True)) as c:
         before = _samples(c.get("/metrics").text)
         assert c.get("/_test/ops/items/8723461").status_code == 200
         assert c.get("/_test/ops/items/8723462").status_code == 200
@@ -141,7 +142,8 @@ def test_metrics_count_requests_by_route_template_and_status(settings: Settings,
     assert routes and not any("8723461" in x or "4711" in x for x in routes)
 
 
-def test_metrics_expose_outbox_gauges(client: LoketClient, session: Session) -> None:
+def test_metrics_expose_outbox_gauges(settings: Settings, db: Database,
+                                      session: Session) -> None:
     for _ in range(3):
         enqueue(session, "test.ops.gauge", {})
     failed = enqueue(session, "test.ops.gauge", {})
@@ -149,7 +151,9 @@ def test_metrics_expose_outbox_gauges(client: LoketClient, session: Session) -> 
     failed.status = FAILED
     session.add(failed)
     session.commit()
-    samples = _samples(client.get("/metrics").text)
+    with LoketClient(_app(settings, db, metrics_token="scraper")) as client:
+        samples = _samples(client.get("/metrics",
+                                      headers={"Authorization": "Bearer scraper"}).text)
     assert _value(samples, "loket_outbox_messages", status="pending") == 3
     assert _value(samples, "loket_outbox_messages", status="failed") == 1
     assert ("loket_worker_lag_seconds", frozenset()) in samples
@@ -158,6 +162,20 @@ def test_metrics_expose_outbox_gauges(client: LoketClient, session: Session) -> 
 def test_metrics_can_be_switched_off(settings: Settings, db: Database) -> None:
     with LoketClient(_app(settings, db, metrics_enabled=False)) as c:
         assert c.get("/metrics").status_code == 404
+
+
+@pytest.mark.parametrize("env", ["production", "test"])
+def test_metrics_need_a_token_by_default_outside_development(
+        settings: Settings, db: Database, env: str) -> None:
+    """Issue 12 (low): /metrics answered anyone in production unless a token was set."""
+    with LoketClient(_app(settings, db, env=env)) as c:
+        r = c.get("/metrics")
+        assert r.status_code == 401 and "LOKET_METRICS_TOKEN" in r.text
+        assert "loket_http_requests_total" not in r.text
+    with LoketClient(_app(settings, db, env=env, metrics_public=True)) as c:
+        assert c.get("/metrics").status_code == 200
+    with LoketClient(_app(settings, db, env="development")) as c:
+        assert c.get("/metrics").status_code == 200
 
 
 def test_metrics_token_is_required_when_set(settings: Settings, db: Database) -> None:

@@ -10,7 +10,10 @@ e-mail address, a phone number, a marker from a free text), case-insensitively, 
   second net, the raw bytes of the index files (tantivy keeps a deleted document in its
   segment files until segments merge, so the raw bytes may show what the documents no
   longer do; Loket indexes only published content, never questions or accounts);
-- **log output**: the text captured while the flow ran.
+- **log output**: the text captured while the flow ran;
+- **the database files** (SQLite: the database, its ``-wal`` and ``-journal``), as raw bytes:
+  live rows are not all a file holds. An erased address stayed in the WAL (28 copies) until
+  a checkpoint, and in freed pages without ``secure_delete`` (issue 12).
 
 It returns one line per trace (``table.column[pk]: needle``), so a failing assertion says
 where the person was found. The outbox is a table like any other: pending and delivered
@@ -108,10 +111,33 @@ def log_traces(text: str, needles: Iterable[str]) -> list[str]:
     return [f"logs: {n}" for n in _wanted(needles) if n in low]
 
 
+def sqlite_files(database_url: str) -> list[Path]:
+    """The files of a SQLite database that exist now (none for another database)."""
+    if not database_url.startswith("sqlite:///") or database_url.endswith(":memory:"):
+        return []
+    main = Path(database_url.removeprefix("sqlite:///"))
+    return [p for p in (main, Path(f"{main}-wal"), Path(f"{main}-journal")) if p.exists()]
+
+
+def file_traces(database_url: str, needles: Iterable[str]) -> list[str]:
+    """Needles in the raw bytes of the database files (UTF-8, any case)."""
+    found: list[str] = []
+    for path in sqlite_files(database_url):
+        data = path.read_bytes().lower()
+        for needle in needles:
+            count = data.count(needle.lower().encode())
+            if count:
+                found.append(f"file {path.name}: {needle} ({count}×)")
+    return found
+
+
 def find_traces(connection: Connection, needles: Iterable[str], *,
-                search_path: Path | None = None, logs: str | None = None) -> list[str]:
+                search_path: Path | None = None, logs: str | None = None,
+                database_url: str | None = None) -> list[str]:
     needles = list(needles)
     found = database_traces(connection, needles)
+    if database_url is not None:
+        found += file_traces(database_url, needles)
     if search_path is not None and search_path.exists():
         found += search_index_traces(search_path, needles)
     if logs is not None:

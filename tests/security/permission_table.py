@@ -61,6 +61,9 @@ from tests.security.world import (
     MEMBER_TOKEN,
     MEMBER_X,
     MEMBER_Y,
+    MINTED_ADV,
+    MINTED_MEMBER,
+    REVOKED,
     TOKEN,
 )
 
@@ -75,7 +78,14 @@ PUBLIC = "@public"
 
 EVERYONE = frozenset(ACTORS)
 USERS = frozenset({ADV_A, ADV_B, DESK_COORD, GROUP_COORD, MEMBER_X, MEMBER_Y, EDITOR, ADMIN})
-PRINCIPALS = USERS | {TOKEN, MEMBER_TOKEN}  # anyone logged in or carrying a token
+# Tokens that authenticate but hold no role and no membership (issue 12): an admin-made token
+# for someone else, and a token whose owner lost the role. They get what any principal gets.
+EMPTY_TOKENS = frozenset({MINTED_ADV, MINTED_MEMBER, REVOKED})
+PRINCIPALS = USERS | {TOKEN, MEMBER_TOKEN} | EMPTY_TOKENS  # anyone logged in or with a token
+# Routes for a user that a token made by its owner may use too, acting as the owner: REVOKED is
+# such a token (its owner now holds no role and no membership). Session-only routes
+# (/groepen/sleutels, /mijn-gegevens) keep USERS.
+AS_USER = USERS | {REVOKED}
 EDITORS = frozenset({EDITOR, ADMIN, TOKEN})
 ADMINS = frozenset({ADMIN})
 
@@ -128,7 +138,7 @@ add(
     R("GET", "/api/v1/openapi.json", EVERYONE),
     R("GET", "/healthz", EVERYONE),
     R("GET", "/readyz", EVERYONE, ok={503}),  # 503 while the search index is still empty
-    R("GET", "/metrics", EVERYONE),
+    R("GET", "/metrics", ()),  # outside development only with LOKET_METRICS_TOKEN (issue 12)
     R("GET", "/beheer/uitgaand", ADMINS),
     R("GET", "/beheer/uitgaand/{message_id}", ADMINS, "outbox"),
     R("POST", "/beheer/uitgaand/{message_id}/opnieuw", ADMINS, "outbox"),
@@ -307,7 +317,7 @@ add(
     R("GET", "/groepen/uitnodiging/{token}", {OWNER}, "invitation"),
     R("POST", "/groepen/uitnodiging/{token}", {OWNER}, "invitation", form=FIRM),
     R("GET", "/groepen/{slug}", EVERYONE, "group"),
-    R("POST", "/groepen/{slug}/aanvragen", USERS, "group", form={**FIRM, "message": "Graag"},
+    R("POST", "/groepen/{slug}/aanvragen", AS_USER, "group", form={**FIRM, "message": "Graag"},
       ok={409}),
     R("GET", "/groepen/{slug}/ruimte", {GROUP}, "group"),
     R("GET", "/groepen/{slug}/instellingen", {MODERATOR}, "group"),
@@ -363,10 +373,10 @@ add(
 add(
     R("GET", "/api/v1/schemes/match", EVERYONE, query="size=klein"),
     R("GET", "/regelingen/zoeker", EVERYONE),
-    R("POST", "/regelingen/zoeker/profielen", USERS, form={"size": "klein", "name": "Mijn"}),
-    R("GET", "/regelingen/mijn-profielen", USERS),
+    R("POST", "/regelingen/zoeker/profielen", AS_USER, form={"size": "klein", "name": "Mijn"}),
+    R("GET", "/regelingen/mijn-profielen", AS_USER),
     R("POST", "/regelingen/mijn-profielen/{profile_id}/verwijderen", {OWNER}, "profile"),
-    R("POST", "/regelingen/bewaard", USERS, form={"slug": "{scheme_slug}"}),
+    R("POST", "/regelingen/bewaard", AS_USER, form={"slug": "{scheme_slug}"}),
     R("POST", "/regelingen/bewaard/{saved_id}/verwijderen", {OWNER}, "saved_scheme"),
     R("GET", "/scan", EVERYONE),
     R("POST", "/scan", EVERYONE, form={"size": "klein", "sector": "", "municipality": ""}),
@@ -377,7 +387,7 @@ add(
       form={"email": "scan@example.nl", "municipality": "Deventer", "consent": "1",
             "text": "Graag een gesprek over de uitkomst van de scan."}),
     R("GET", "/scan/vergelijking", EVERYONE),
-    R("GET", "/scan/mijn-scans", USERS),
+    R("GET", "/scan/mijn-scans", AS_USER),
     R("GET", "/scan/mijn-scans/{result_id}", {OWNER}, "scan"),
     R("GET", "/scan/vergelijking", EVERYONE),
     # editors change the scan as YAML (backend/scan/routes_editor.py)
@@ -450,7 +460,7 @@ add(
 
 # --- privacy: one's own data, admins' export and erasure ------------------------------------------
 add(
-    R("GET", "/api/v1/me/data", USERS),  # a token without a user holds no personal data
+    R("GET", "/api/v1/me/data", AS_USER),  # a token without a user holds no personal data
     R("POST", "/api/v1/admin/privacy/export", ADMINS, json={"subject": "{plain_user_email}"}),
     R("POST", "/api/v1/admin/privacy/erase", ADMINS,
       json={"subject": "{plain_user_email}", "confirm": "{plain_user_email}"}),

@@ -157,8 +157,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 def _token(session: Session, role: str, user_id: int | None, plain: str) -> ApiToken:
+    # made by its owner, so it acts as them (issue 12: only the owner's own tokens do)
     row = ApiToken(name=f"fuzz {role}", token_hash=sha256_hex(plain), prefix=plain[:10],
-                   role=role, user_id=user_id)
+                   role=role, user_id=user_id, minted_by_user_id=user_id)
     session.add(row)
     session.flush()
     return row

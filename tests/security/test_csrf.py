@@ -10,6 +10,7 @@ redirect, because the body of these probes is not a valid form for most routes.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ from backend.core.i18n import translations
 from backend.core.security import CsrfFailed
 from backend.core.settings import Settings
 from tests.client import LoketClient
+from tests.factories.accounts import create_token, create_user
 from tests.security.site_world import World, all_routes, build_world
 
 UNSAFE_ROUTES = {
@@ -185,11 +187,17 @@ def test_every_unsafe_route_is_listed(app: FastAPI) -> None:
 
 
 def test_every_unsafe_route_refuses_forged_requests_and_accepts_real_ones(
-        app: FastAPI, client: LoketClient, world: World,
+        app: FastAPI, client: LoketClient, world: World, session: Session,
         login: Callable[..., LoketClient]) -> None:
     failures: list[str] = []
     evil = "https://evil.example"
     present = {f"{m} {p}" for m, p in all_routes(app)}
+    basic = base64.b64encode(b"medewerker:welkom01").decode()
+    bare = LoketClient(app)  # no cookies at all
+    # A token of its own (the walk revokes the world's API token on the way), valid but of a
+    # user without roles: it passes the gate and then changes nothing.
+    bearer = create_token(session, role="editor", user=create_user(session), name="csrf-suite")
+    session.commit()
     for route in sorted(UNSAFE_ROUTES & present):
         method, path = route.split(" ", 1)
         url = world.fill(path)
@@ -198,8 +206,12 @@ def test_every_unsafe_route_refuses_forged_requests_and_accepts_real_ones(
         form = {"x": "1"}
 
         def send(what: str, expect: bool, *, route: str = route, method: str = method,
-                 url: str = url, **kw: Any) -> None:
-            r = client.request(method, url, csrf=False, **kw)
+                 url: str = url, cookies: bool = True, **kw: Any) -> None:
+            if cookies:
+                r = client.request(method, url, csrf=False, **kw)
+            else:
+                bare.cookies.clear()
+                r = bare.request(method, url, csrf=False, **kw)
             refused = csrf_refusal(r)
             if expect and refused is None:
                 failures.append(f"{route}: {what} was not refused ({r.status_code})")
@@ -220,9 +232,28 @@ def test_every_unsafe_route_refuses_forged_requests_and_accepts_real_ones(
              headers={**as_json, "Sec-Fetch-Site": "cross-site", "X-CSRF-Token": token})
         if path.startswith("/api/"):
             send("JSON with cookies, no token", True, json={"x": 1})
+        # Issue 12: a browser adds Basic/Negotiate by itself (HTTP or Kerberos login in front
+        # of the site); with the session cookie beside it, such a request is a cookie request.
+        send("session cookie + Authorization: Basic, no token", True, data=form,
+             headers={"Authorization": f"Basic {basic}"})
+        send("session cookie + Authorization: Negotiate, JSON, no token", True,
+             json={"x": 1}, headers={"Authorization": "Negotiate YIIBhgYGKwYBBQUCoIIBejCCAXag"})
+        send("session cookie + Authorization: Basic, cross-site, with token", True,
+             data={**form, "csrf_token": token},
+             headers={"Authorization": f"Basic {basic}", "Sec-Fetch-Site": "cross-site"})
+        # A valid Bearer token is exempt from the token only without the session cookie, and
+        # never from the foreign-origin refusal.
+        send("session cookie + valid Bearer, no token", True, data=form,
+             headers={"Authorization": f"Bearer {bearer}"})
+        send("valid Bearer from a foreign Origin", True, json={"x": 1}, cookies=False,
+             headers={"Authorization": f"Bearer {bearer}", "Origin": evil})
+        send("valid Bearer, no session cookie, form without token", False, data=form,
+             cookies=False, headers={"Authorization": f"Bearer {bearer}",
+                                     "Cookie": "loket_csrf=" + "a" * 43})
         send("plain form post with token", False, data={**form, "csrf_token": token},
              headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"})
         login(world.admin)
+        token = client.csrf_token()  # a logout or a private link just renewed the CSRF cookie
         send("HTMX request with token header", False, data=form,
              headers={"HX-Request": "true", "X-CSRF-Token": token,
                       "Sec-Fetch-Site": "same-origin"})
@@ -244,3 +275,61 @@ def test_refusal_is_recognised(client: LoketClient) -> None:
     assert csrf_refusal(wrong) == "csrf_failed"
     foreign = client.post("/uitloggen", headers={"Origin": "https://evil.example"})
     assert csrf_refusal(foreign) == "csrf_page"
+
+
+def _set_cookie_value(response: Response, name: str) -> str | None:
+    for header in response.headers.get_list("set-cookie"):
+        if header.startswith(name + "="):
+            return header.split(";", 1)[0].split("=", 1)[1]
+    return None
+
+
+def test_csrf_cookie_is_renewed_at_login_and_logout(client: LoketClient,
+                                                    session: Session) -> None:
+    """Issue 12: a CSRF token read before login (or before logout) is worthless after it."""
+    from tests.factories.accounts import create_admin
+
+    password = "correct horse battery staple"
+    create_admin(session, email="csrf-rotate@example.nl", password=password)
+    session.commit()
+    before = client.csrf_token()
+    r = client.post("/inloggen/beheer", data={"email": "csrf-rotate@example.nl",
+                                               "password": password, "csrf_token": before})
+    assert r.status_code == 303, r.text[:200]
+    renewed = _set_cookie_value(r, "loket_csrf")
+    assert renewed and renewed != before
+    after_login = client.csrf_token()
+    assert after_login != before
+    stale = client.post("/uitloggen", csrf=False, data={"csrf_token": before})
+    assert csrf_refusal(stale) == "csrf_page"
+    out = client.post("/uitloggen", csrf=False, data={"csrf_token": after_login})
+    assert out.status_code == 303
+    assert _set_cookie_value(out, "loket_csrf") not in (None, renewed)
+    assert client.csrf_token() not in (before, after_login)
+
+
+def test_a_cookie_keeping_api_client_posts_twice(client: LoketClient,
+                                                 session: Session) -> None:
+    """Issue 12: README promises integrations a cookieless JSON API. ``httpx.Client`` (which
+    ``LoketClient`` is) keeps cookies; the first answer set a CSRF cookie, so the second POST
+    was no longer cookieless and got 403. No ``/api/`` response sets that cookie now."""
+    from tests.factories.cases import regional_setup
+
+    regional_setup(session)
+    session.commit()
+    body = {"text": "Ik zoek subsidie voor een robot in mijn werkplaats in Deventer."}
+    for _ in range(2):
+        r = client.post("/api/v1/routing/dry-run", csrf=False, json=body)
+        assert r.status_code == 200, r.text[:200]
+        assert not any(h.startswith("loket_csrf") for h in r.headers.get_list("set-cookie"))
+    assert "loket_csrf" not in client.cookies
+    assert client.get("/").headers.get("set-cookie", "").startswith("loket_csrf=")
+
+
+def test_the_api_docs_page_still_gets_a_token_that_works(client: LoketClient) -> None:
+    """The one HTML page under /api/ carries the header's forms (log out): it gets the cookie
+    its token belongs to."""
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert page.headers.get("set-cookie", "").startswith("loket_csrf=")
+    assert client.csrf_token() in page.text

@@ -16,6 +16,12 @@ editor              user with the editor role
 admin               user with the admin role
 api_token           bearer API token with the editor role (no user)
 member_token        member X's personal token: acts as member X, only on the groups API
+minted_for_adv_a    an admin-made editor token owned by advisor A (issue 12): not advisor A's
+                    desk cases, and no editor role either (advisor A has none)
+minted_for_member   an admin-made admin token owned by member X (issue 12): not firm X's
+                    figures or group, and no admin role (member X has none)
+revoked_editor      an editor's own editor token after the editor role was revoked (issue 12):
+                    the role went with it
 ==================  =========================================================================
 
 Objects are *targets*: a target fills a route's path parameters and says which actors stand in
@@ -54,10 +60,14 @@ EDITOR = "editor"
 ADMIN = "admin"
 TOKEN = "api_token"
 MEMBER_TOKEN = "member_token"
+MINTED_ADV = "minted_for_adv_a"
+MINTED_MEMBER = "minted_for_member"
+REVOKED = "revoked_editor"
 
 SEARCH_WORD = "kwaliteitsrobots"  # in every published item and every draft
 ACTORS: tuple[str, ...] = (ANON, ENT1, ENT2, ADV_A, ADV_B, DESK_COORD, GROUP_COORD, MEMBER_X,
-                           MEMBER_Y, EDITOR, ADMIN, TOKEN, MEMBER_TOKEN)
+                           MEMBER_Y, EDITOR, ADMIN, TOKEN, MEMBER_TOKEN, MINTED_ADV,
+                           MINTED_MEMBER, REVOKED)
 
 # Content types: API collection names and public page paths (every type gets its rows).
 CONTENT_API = API_PATHS
@@ -291,6 +301,17 @@ def build_world(app: FastAPI, db: Database, session: Session) -> World:
     api_token = create_token(session, role="editor", name="Koppeling")
     member_token_row, member_token = accounts.create_personal_token(
         session, users[MEMBER_X].id, name="Kengetallen", expires_at=None)
+    # Issue 12: tokens an admin made for others, and a token whose owner lost the role.
+    by_admin = as_principal(users[ADMIN])
+    _, minted_adv = accounts.create_api_token(session, name="Voor A", role="editor",
+                                              user_id=users[ADV_A].id, actor=by_admin)
+    _, minted_member = accounts.create_api_token(session, name="Voor X", role="admin",
+                                                 user_id=users[MEMBER_X].id, actor=by_admin)
+    former_editor = create_user(session, name="Oud-redacteur", roles=("editor",))
+    _, revoked_token = accounts.create_api_token(
+        session, name="Eigen sleutel", role="editor", user_id=former_editor.id,
+        actor=as_principal(former_editor))
+    accounts.revoke_role(session, former_editor.id or 0, "editor", actor=by_admin)
     session.commit()
 
     # --- actors: cookies for signed-in users, private links exchanged for the entrepreneurs --
@@ -301,6 +322,9 @@ def build_world(app: FastAPI, db: Database, session: Session) -> World:
     actors[TOKEN] = Actor(TOKEN, headers={"Authorization": f"Bearer {api_token}"})
     actors[MEMBER_TOKEN] = Actor(MEMBER_TOKEN,
                                  headers={"Authorization": f"Bearer {member_token}"})
+    for name, plain in ((MINTED_ADV, minted_adv), (MINTED_MEMBER, minted_member),
+                        (REVOKED, revoked_token)):
+        actors[name] = Actor(name, headers={"Authorization": f"Bearer {plain}"})
     for name, link, case in ((ENT1, link_1, case_1), (ENT2, link_2, case_2)):
         with LoketClient(app) as c:
             r = c.post(f"/vraag/volgen/{link}")
