@@ -40,6 +40,7 @@ from backend.content.searching import SearchParams, run_search
 from backend.content.views import (
     RESERVED_SLUGS,
     TYPE_PATHS,
+    figure_labels,
     item_url,
     kind_label,
     load_view,
@@ -77,6 +78,7 @@ PER_PAGE = 10
 BROWSE_PER_PAGE = 20
 
 env.globals.update(kb_type_label=type_label, kb_kind_label=kind_label,
+                   kb_figure_labels=figure_labels,
                    kb_status_label=status_label, kb_item_url=item_url,
                    kb_type_paths=TYPE_PATHS)
 env.filters["kb_name"] = tx.name_of

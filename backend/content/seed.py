@@ -233,7 +233,8 @@ def _to_data(entry: SeedItem, org_slugs: set[str]) -> dict[str, Any]:
     elif t == "scheme":
         data.update({k: raw.get(k) for k in (
             "provider", "min_amount", "max_amount", "funding_rate", "opens_on", "closes_on",
-            "terms_checked_on", "terms_note")})
+            "terms_note")})
+        data.update(term_sources=list(raw.get("term_sources") or []))
         data.update(kind=raw.get("kind") or "subsidy", cost_kinds=_list(raw.get("cost_kinds")),
                     first_come_first_served=bool(raw.get("first_come_first_served", False)),
                     budget_status=raw.get("budget_status") or "open")

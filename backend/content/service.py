@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,6 +38,7 @@ from backend.content.models import (
     SchemeTerms,
     Sector,
     Theme,
+    check_terms,
 )
 from backend.content.views import RESERVED_SLUGS, ItemView, load_view, load_views, today
 from backend.core.db import utcnow
@@ -390,9 +392,11 @@ def _apply(session: Session, item: ContentItem, data: ContentCreate) -> None:
         provider = (_lookup_orgs(session, [d["provider"]], "provider")[0]
                     if d["provider"] else None)
         terms = session.get(SchemeTerms, item.id) or SchemeTerms(item_id=item.id)
+        d["term_sources"] = data.model_dump(mode="json", include={"term_sources"}
+                                            )["term_sources"]
         for key in ("min_amount", "max_amount", "funding_rate", "opens_on", "closes_on",
                     "first_come_first_served", "budget_status", "terms_checked_on",
-                    "terms_note"):
+                    "terms_note", "term_sources"):
             setattr(terms, key, d[key])
         terms.provider_id = provider.id if provider else None
         session.add(terms)
@@ -589,3 +593,34 @@ def delete_item(session: Session, item: ContentItem, actor: Actor, *, note: str 
 
 def views_for(session: Session, items: Sequence[ContentItem]) -> list[ItemView]:
     return load_views(session, items)
+
+
+@dataclass(frozen=True)
+class StaleScheme:
+    id: int
+    slug: str
+    title: str
+    checked_on: date | None
+    unverified_terms: int  # current terms without a check date
+
+
+def stale_schemes(session: Session, on: date | None = None) -> list[StaleScheme]:
+    """Published schemes whose current terms are not all checked against their source within
+    ``TERMS_STALE_AFTER_DAYS``: the editors' list of schemes to check, oldest check first."""
+    on = on or today()
+    items = list(session.exec(select(ContentItem).where(
+        ContentItem.type == "scheme", ContentItem.status == "published",
+        col(ContentItem.deleted_at).is_(None))))
+    ids = [i.id for i in items if i.id is not None]
+    terms = {t.item_id: t for t in session.exec(
+        select(SchemeTerms).where(col(SchemeTerms.item_id).in_(ids)))} if ids else {}
+    out: list[StaleScheme] = []
+    for item in items:
+        t = terms.get(item.id or 0)
+        check = check_terms(t.term_sources if t else [], on)
+        if check.stale:
+            out.append(StaleScheme(id=item.id or 0, slug=item.slug, title=item.title,
+                                   checked_on=check.checked_on,
+                                   unverified_terms=sum(1 for c in check.current
+                                                        if c.checked_on is None)))
+    return sorted(out, key=lambda s: (s.checked_on or date.min, s.title.lower()))

@@ -70,6 +70,7 @@ class SchemeFacts:
     provider_url: str | None = None
     source_url: str | None = None
     terms_checked_on: date | None = None
+    terms_stale: bool = True  # not every current term checked against its source lately
     published_at: datetime | None = None
 
     def status(self, on: date) -> str:

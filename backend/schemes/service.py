@@ -126,7 +126,8 @@ def published_schemes(session: Session) -> list[SchemeFacts]:
             provider=provider.title if provider else None,
             provider_url=f"/organisaties/{provider.slug}" if provider else None,
             source_url=view.item.source_url,
-            terms_checked_on=t.terms_checked_on if t else None,
+            terms_checked_on=view.terms_check.checked_on,
+            terms_stale=view.terms_check.stale,
             published_at=view.item.published_at,
         ))
     return out
