@@ -283,10 +283,13 @@ class ExpertCreate(ContentCreate):
     role: str | None = Field(default=None, max_length=200)
     languages: list[str] = ["nl"]
     website: str | None = Field(default=None, max_length=500)
-    email: EmailStr | None = None
+    email: EmailStr | None = None  # a person's address is private: the desk introduces
     phone: Phone | None = None
+    availability: str | None = Field(default=None, max_length=300)
+    consent_at: datetime | None = None  # when the person opted in to be listed
 
-    @field_validator("organisation", "role", "email", "phone", mode="before")
+    @field_validator("organisation", "role", "email", "phone", "availability", "consent_at",
+                     mode="before")
     @classmethod
     def _blank_fields(cls, value: Any) -> Any:
         return _blank_to_none(value)
@@ -667,7 +670,8 @@ class ExpertPublic(ContentPublic):
     organisation: ItemRef | None
     role: str | None
     languages: list[str]
-    contact: ContactPublic
+    availability: str | None = None
+    contact: ContactPublic  # a person's e-mail and phone are never public
 
 
 class EventPublic(ContentPublic):

@@ -369,6 +369,7 @@ def _apply(session: Session, item: ContentItem, data: ContentCreate) -> None:
             org = _lookup_orgs(session, [d["organisation"]], "organisation")[0]
         item.kind, item.role, item.languages = d["kind"], d["role"], d["languages"]
         item.website, item.contact_email, item.contact_phone = d["website"], d["email"], d["phone"]
+        item.availability, item.consent_at = d["availability"], d["consent_at"]
     elif type_ == "event":
         if d["organiser"]:
             org = _lookup_orgs(session, [d["organiser"]], "organiser")[0]
@@ -485,6 +486,7 @@ def create_item(session: Session, type_: str, data: ContentCreate | dict[str, An
                        created_by=author_id, updated_by=author_id)
     _apply(session, item, data)
     if publish:
+        check_publishable(item)
         item.status = "published"
         item.published_at = utcnow()
         _index_later(session, [item.id or 0])
@@ -529,6 +531,8 @@ def update_item(session: Session, item: ContentItem, changes: dict[str, Any] | B
         item.slug = data.slug
     _apply(session, item, data)
     was_published = item.status == "published"
+    if publish or was_published:
+        check_publishable(item)
     if publish and not was_published:
         item.status = "published"
         item.published_at = item.published_at or utcnow()
@@ -543,12 +547,23 @@ def update_item(session: Session, item: ContentItem, changes: dict[str, Any] | B
     return item
 
 
+def check_publishable(item: ContentItem) -> None:
+    """A real person is shown in the expert directory only after they opted in (registered
+    or accepted an invitation, with consent); fictional demo experts are marked as examples."""
+    if (item.type == "expert" and (item.kind or "person") == "person" and not item.is_example
+            and item.consent_at is None):
+        raise Invalid(N_("A person is listed only after they gave consent to be listed."),
+                      fields={"consent_at": N_("A person is listed only after they gave "
+                                               "consent to be listed.")})
+
+
 def publish_item(session: Session, item: ContentItem, actor: Actor, *, note: str = ""
                  ) -> ContentItem:
     if item.deleted_at is not None:
         raise NotFound()
     if item.status == "published":
         return item
+    check_publishable(item)
     item.status = "published"
     item.published_at = item.published_at or utcnow()
     session.add(item)

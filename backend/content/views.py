@@ -68,7 +68,7 @@ API_PATHS: dict[str, str] = {
     "qa": "answers",
 }
 # Slugs that would shadow a fixed page below a type's path.
-RESERVED_SLUGS = frozenset({"zoeker", "nieuw", "zoeken", "vraag"})
+RESERVED_SLUGS = frozenset({"zoeker", "nieuw", "zoeken", "vraag", "aanmelden"})
 
 
 def today() -> date:
@@ -236,7 +236,8 @@ class ItemView:
         elif it.type == "expert":
             out.update(kind=it.kind or "person", organisation=self.org.slug if self.org else None,
                        role=it.role, languages=list(it.languages or []), website=it.website,
-                       email=it.contact_email, phone=it.contact_phone)
+                       email=it.contact_email, phone=it.contact_phone,
+                       availability=it.availability, consent_at=_iso(it.consent_at))
         elif it.type == "event":
             out.update(kind=it.kind or "workshop", starts_at=_iso(it.starts_at),
                        ends_at=_iso(it.ends_at), online=bool(it.online), place=it.place,
@@ -295,10 +296,13 @@ def to_public(view: ItemView) -> ContentPublic:
     if it.type == "organisation":
         common.update(kind=it.kind or "other", website=it.website)
     elif it.type == "expert":
+        is_person = (it.kind or "person") == "person"
         common.update(kind=it.kind or "person", organisation=ref(org) if org else None,
                       role=it.role, languages=list(it.languages or []),
-                      contact=ContactPublic(website=it.website, email=it.contact_email,
-                                            phone=it.contact_phone))
+                      availability=it.availability,
+                      contact=ContactPublic(website=it.website,
+                                            email=None if is_person else it.contact_email,
+                                            phone=None if is_person else it.contact_phone))
     elif it.type == "event":
         common.update(kind=it.kind or "workshop", starts_at=it.starts_at, ends_at=it.ends_at,
                       online=bool(it.online), place=it.place,
