@@ -404,7 +404,9 @@ def check_terms(sources: Sequence[TermSource | dict[str, Any]], on: date) -> Ter
     current = tuple(t for t in terms if t.year == year)
     verified = bool(current) and all(t.source_url and t.checked_on for t in current)
     checked = min(t.checked_on for t in current if t.checked_on) if verified else None
-    stale = checked is None or (on - checked).days > TERMS_STALE_AFTER_DAYS
+    # Terms of an earlier year than last year are not current, however recently checked.
+    outdated = year is not None and year < on.year - 1
+    stale = checked is None or outdated or (on - checked).days > TERMS_STALE_AFTER_DAYS
     return TermsCheck(year=year, current=current,
                       earlier_years=tuple(y for y in reversed(years) if year and y < year),
                       verified=verified, checked_on=checked, stale=stale)

@@ -196,6 +196,9 @@ def _region(s: SchemeFacts, p: Profile, label: Labels) -> Reason:
                                       province=label("region", p.province)))
 
 
+GENERAL_FINANCE = frozenset({"loan", "guarantee"})
+
+
 def _themes(s: SchemeFacts, p: Profile, label: Labels) -> Reason:
     if not s.themes:
         return Reason("theme", "match", _("Not limited to particular themes."))
@@ -207,6 +210,11 @@ def _themes(s: SchemeFacts, p: Profile, label: Labels) -> Reason:
     if shared:
         return Reason("theme", "match", _("Supports what you want to invest in: %(themes)s.",
                                           themes=label.join("theme", shared)))
+    if s.kind in GENERAL_FINANCE:
+        # A loan or guarantee finances an investment whatever it is for: not unfit for a theme.
+        return Reason("theme", "info", _("General financing: not tied to what you invest in "
+                                         "(it names: %(themes)s).",
+                                         themes=label.join("theme", s.themes)))
     return Reason("theme", "miss", _("Does not support what you want to invest in; it "
                                      "supports: %(themes)s.",
                                      themes=label.join("theme", s.themes)))

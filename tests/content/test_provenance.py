@@ -146,3 +146,10 @@ def test_no_seeded_scheme_page_shows_a_check_date_without_a_source_for_each_term
         if item.kind in ("tax", "loan", "guarantee"):
             assert "Subsidiepercentage" not in html, item.slug
     assert dated >= 2  # KIA and WBSO are checked; the rest say they are not
+
+
+def test_terms_of_an_old_year_are_stale_however_recently_checked() -> None:
+    on = date(2026, 12, 7)
+    assert not check_terms([_term(2025, on)], on).stale  # last year's table: still current
+    old = check_terms([_term(2021, on)], on)
+    assert old.verified and old.stale

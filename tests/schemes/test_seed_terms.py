@@ -69,3 +69,14 @@ def test_the_terms_named_in_issue_17_are_corrected() -> None:
     wbso = by_slug["wbso"]
     assert any("391.020" in t["value"] for t in wbso["term_sources"])
     assert "350.000" not in wbso["terms_note"]
+
+
+def test_provincial_schemes_of_overijssel_and_gelderland_with_their_timing() -> None:
+    """Issue 17 item 2: provincial MKB instruments, with how fast the last round went."""
+    by_slug = {s["slug"]: s for s in _schemes()}
+    for slug, province in (("mkb-voucher-overijssel", "overijssel"),
+                           ("mit-haalbaarheid-gelderland", "gelderland")):
+        scheme = by_slug[slug]
+        assert scheme["regions"] == [province] and scheme["first_come_first_served"]
+        assert "loting" in scheme["body"] and "eerste dag" in scheme["body"]
+        assert scheme["term_sources"] and all(t["checked_on"] for t in scheme["term_sources"])
