@@ -30,9 +30,13 @@ from tests.factories.content import create_item, create_organisation
 SEED = ROOT / "seed"
 
 
-def _ics(summary: str = "Cobotdag in de werkplaats", days: int = 20) -> bytes:
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)
-    past = datetime.now(UTC).replace(microsecond=0) - timedelta(days=30)
+START = (datetime.now(UTC) + timedelta(days=20)).replace(hour=9, minute=0, second=0,
+                                                          microsecond=0)
+
+
+def _ics(summary: str = "Cobotdag in de werkplaats") -> bytes:
+    start = START  # fixed, so a second import of the same feed is the same feed
+    past = START - timedelta(days=50)
     return f"""BEGIN:VCALENDAR
 VERSION:2.0
 PRODID:-//Test//NL
