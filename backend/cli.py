@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from backend.content.cli import search_app
+from backend.content.cli import agenda_app, search_app
 from backend.core.settings import get_settings
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(regions_app, name="regions")
 app.add_typer(search_app, name="search")
+app.add_typer(agenda_app, name="agenda")
 
 
 def _database() -> Database:

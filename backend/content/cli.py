@@ -5,6 +5,40 @@ from __future__ import annotations
 import typer
 
 search_app = typer.Typer(help="The search index.", no_args_is_help=True)
+agenda_app = typer.Typer(help="The agenda: import events from iCalendar feeds.",
+                         no_args_is_help=True)
+
+
+@agenda_app.command("import")
+def agenda_import(source: str = typer.Argument(..., help="Web address or file of an .ics feed"),
+                  draft: bool = typer.Option(False, "--draft",
+                                             help="Import as drafts for an editor to publish")
+                  ) -> None:
+    """Import real events from an iCalendar feed (URL or FILE); running it again updates them.
+
+    A web address needs network access from where this runs; otherwise download the feed and
+    import the file.
+    """
+    import backend.models  # noqa: F401 - every table, for the foreign keys
+    from backend.content import agenda
+    from backend.core.db import Database
+    from backend.core.errors import Invalid
+    from backend.core.settings import get_settings
+
+    settings = get_settings()
+    db = Database.from_settings(settings)
+    try:
+        data, url = agenda.read_source(source)
+    except Exception as exc:  # network or file: say which, exit non-zero
+        typer.echo(f"cannot read {source}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    try:
+        with db.transaction() as session:
+            result = agenda.import_ics(session, data, feed_url=url, publish=not draft)
+    except Invalid as exc:
+        typer.echo(f"{source}: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"agenda: {result}")
 
 
 @search_app.command("reindex")

@@ -107,7 +107,11 @@ TYPE_FIELDS: dict[str, tuple[FormField, ...]] = {
         FormField("first_come_first_served", N_("First come, first served"), "checkbox"),
         FormField("cost_kinds", N_("Eligible costs"), "list",
                   hint=N_("Codes separated by commas, for example: investering, advies")),
-        FormField("terms_checked_on", N_("Terms checked on"), input_type="date"),
+        FormField("term_sources", N_("Terms with their sources"), "terms", rows=6,
+                  hint=N_("One term per line: year | term | value | web address of the page "
+                          "it comes from | date you checked it against that page (YYYY-MM-DD; "
+                          "leave empty if you did not). The check date shown on the page "
+                          "follows from these lines.")),
         FormField("terms_note", N_("Note on the terms"), "textarea", rows=3),
     ),
 }
@@ -151,7 +155,9 @@ def parse(form: FormData | Mapping[str, Any], type_: str) -> tuple[dict[str, Any
         else:
             text = str(form.get(f.name) or "")
             raw[f.name] = text
-            if f.widget == "list":
+            if f.widget == "terms":
+                data[f.name] = parse_terms(text)
+            elif f.widget == "list":
                 data[f.name] = _split(text, r"[,\n]")
             elif f.widget == "lines":
                 data[f.name] = _split(text, r"[\n,]")
@@ -164,6 +170,32 @@ def parse(form: FormData | Mapping[str, Any], type_: str) -> tuple[dict[str, Any
             else:
                 data[f.name] = text
     return data, raw
+
+
+TERM_KEYS = ("year", "term", "value", "source_url", "checked_on")
+
+
+def parse_terms(text: str) -> list[dict[str, Any]]:
+    """'year | term | value | url | checked_on' lines as ``TermSource`` data (validated by
+    the create model, which names the line and the part that is wrong)."""
+    out: list[dict[str, Any]] = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        parts += [""] * (len(TERM_KEYS) - len(parts))
+        entry: dict[str, Any] = dict(zip(TERM_KEYS, parts[:len(TERM_KEYS)], strict=True))
+        entry["checked_on"] = entry["checked_on"] or None
+        out.append(entry)
+    return out
+
+
+def format_terms(values: list[Any]) -> str:
+    lines = []
+    for v in values:
+        d = v if isinstance(v, Mapping) else v.model_dump(mode="json")
+        lines.append(" | ".join(str(d.get(k) or "") for k in TERM_KEYS))
+    return "\n".join(lines)
 
 
 def _local(value: Any) -> str:
@@ -184,6 +216,8 @@ def values_from_data(data: Mapping[str, Any], type_: str) -> dict[str, Any]:
             out[f.name] = list(value or [])
         elif f.widget == "checkbox":
             out[f.name] = bool(value)
+        elif f.widget == "terms":
+            out[f.name] = format_terms(value or [])
         elif f.widget == "list":
             out[f.name] = ", ".join(value or [])
         elif f.widget == "lines":

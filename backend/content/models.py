@@ -14,6 +14,8 @@ revision snapshots all go through them.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
 
@@ -281,10 +283,13 @@ class ExpertCreate(ContentCreate):
     role: str | None = Field(default=None, max_length=200)
     languages: list[str] = ["nl"]
     website: str | None = Field(default=None, max_length=500)
-    email: EmailStr | None = None
+    email: EmailStr | None = None  # a person's address is private: the desk introduces
     phone: Phone | None = None
+    availability: str | None = Field(default=None, max_length=300)
+    consent_at: datetime | None = None  # when the person opted in to be listed
 
-    @field_validator("organisation", "role", "email", "phone", mode="before")
+    @field_validator("organisation", "role", "email", "phone", "availability", "consent_at",
+                     mode="before")
     @classmethod
     def _blank_fields(cls, value: Any) -> Any:
         return _blank_to_none(value)
@@ -345,6 +350,68 @@ class EventCreate(ContentCreate):
         return self
 
 
+# Terms not checked against their source for this long show as "not recently checked".
+TERMS_STALE_AFTER_DAYS = 183
+
+
+class TermSource(BaseModel):
+    """One scheme term for one year, with the page it comes from and when it was checked.
+
+    ``checked_on`` is the date someone compared ``value`` with ``source_url``; None means
+    nobody has (the page then says the term is not verified instead of showing a date).
+    """
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    year: int = PField(ge=2000, le=2100)
+    term: str = PField(min_length=2, max_length=200)  # public label, e.g. "Aftrekpercentage"
+    value: str = PField(min_length=1, max_length=500)
+    source_url: str = PField(max_length=500)
+    source_title: str | None = PField(default=None, max_length=300)
+    checked_on: date | None = None
+
+    @field_validator("source_url", mode="before")
+    @classmethod
+    def _specific_page(cls, value: Any) -> Any:
+        value = _http_url(value)
+        if value is None:
+            raise ValueError(N_("Give the page the term comes from."))
+        from urllib.parse import urlparse
+
+        if urlparse(value).path.strip("/") == "":
+            raise ValueError(N_("Link to the specific page of the term, not a home page."))
+        return value
+
+
+@dataclass(frozen=True)
+class TermsCheck:
+    """Which terms are current and whether each was checked against its source."""
+
+    year: int | None
+    current: tuple[TermSource, ...]
+    earlier_years: tuple[int, ...]
+    verified: bool  # every current term has a source page and a check date
+    checked_on: date | None  # the oldest check of the current terms, only when verified
+    stale: bool  # not verified, or checked longer than TERMS_STALE_AFTER_DAYS ago
+
+
+def check_terms(sources: Sequence[TermSource | dict[str, Any]], on: date) -> TermsCheck:
+    """The terms of the latest year up to ``on`` (else the earliest later year)."""
+    terms = [s if isinstance(s, TermSource) else TermSource.model_validate(s) for s in sources]
+    years = sorted({t.year for t in terms})
+    past = [y for y in years if y <= on.year]
+    year = past[-1] if past else (years[0] if years else None)
+    current = tuple(t for t in terms if t.year == year)
+    verified = bool(current) and all(t.source_url and t.checked_on for t in current)
+    checked = min(t.checked_on for t in current if t.checked_on) if verified else None
+    # Terms of an earlier year than last year are not current, however recently checked.
+    outdated = year is not None and year < on.year - 1
+    stale = checked is None or outdated or (on - checked).days > TERMS_STALE_AFTER_DAYS
+    return TermsCheck(year=year, current=current,
+                      earlier_years=tuple(y for y in reversed(years) if year and y < year),
+                      verified=verified, checked_on=checked, stale=stale)
+
+
 class SchemeCreate(ContentCreate):
     kind: SchemeKind = "subsidy"
     provider: Slug | None = None
@@ -358,6 +425,7 @@ class SchemeCreate(ContentCreate):
     budget_status: BudgetStatus = "open"
     terms_checked_on: date | None = None
     terms_note: str | None = Field(default=None, max_length=2000)
+    term_sources: list[TermSource] = []
 
     @field_validator("provider", "min_amount", "max_amount", "funding_rate", "opens_on",
                      "closes_on", "terms_checked_on", "terms_note", mode="before")
@@ -377,6 +445,9 @@ class SchemeCreate(ContentCreate):
             raise ValueError("max_amount: " + N_("The maximum is lower than the minimum."))
         if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
             raise ValueError("closes_on: " + N_("The closing date lies before the opening date."))
+        # The check date is never typed in: it is the oldest check of the current terms, and
+        # only when every current term names its source page and when it was checked.
+        self.terms_checked_on = check_terms(self.term_sources, date.today()).checked_on
         return self
 
 
@@ -420,6 +491,9 @@ class ContentItem(ContentBase, table=True):
     online: bool | None = None
     place: str | None = Field(default=None, max_length=300)
     registration_url: str | None = Field(default=None, max_length=500)
+    # Experts: when the person opted in to be listed (None: not listed), and availability.
+    consent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    availability: str | None = Field(default=None, max_length=300)
     # Bookkeeping.
     version: int = 0  # revision number of the current state (optimistic locking in forms)
     # Digest of the seed YAML last applied: the seed leaves an item alone (and keeps editors'
@@ -450,8 +524,12 @@ class SchemeTerms(SQLModel, table=True):
     closes_on: date | None = Field(default=None, index=True)
     first_come_first_served: bool = False
     budget_status: str = Field(default="open", max_length=16, index=True)
-    terms_checked_on: date | None = None
+    terms_checked_on: date | None = None  # derived: oldest check of the current terms
     terms_note: str | None = Field(default=None, sa_type=sa.Text)
+    # [{year, term, value, source_url, source_title, checked_on}] (TermSource), all years.
+    term_sources: list[dict[str, Any]] = Field(default_factory=list,
+                                               sa_column=Column(JSON, nullable=False,
+                                                                server_default="[]"))
 
 
 class SchemeCostKind(SQLModel, table=True):
@@ -594,7 +672,8 @@ class ExpertPublic(ContentPublic):
     organisation: ItemRef | None
     role: str | None
     languages: list[str]
-    contact: ContactPublic
+    availability: str | None = None
+    contact: ContactPublic  # a person's e-mail and phone are never public
 
 
 class EventPublic(ContentPublic):
@@ -622,6 +701,10 @@ class SchemePublic(ContentPublic):
     scheme_status: SchemeStatus
     terms_checked_on: date | None
     terms_note: str | None
+    terms_year: int | None = None
+    terms_verified: bool = False
+    terms_stale: bool = True
+    term_sources: list[TermSource] = []
 
 
 PUBLIC_MODELS: dict[str, type[ContentPublic]] = {

@@ -148,7 +148,8 @@ def dashboard(request: Request, session: SessionDep, editor: EditorPage,
     return render(request, "content/editor/dashboard.html", {
         "drafts": drafts, "recent": recent, "items": items, "total": total, "pager": pager,
         "types": [(t, type_label(t)) for t in CONTENT_TYPES], "chosen_type": type, "q": q,
-        "chosen_status": status, "notice": _notice(request)})
+        "chosen_status": status, "notice": _notice(request),
+        "stale_schemes": service.stale_schemes(session)})
 
 
 # --- create and edit -----------------------------------------------------------------------

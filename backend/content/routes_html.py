@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from starlette.convertors import Convertor, register_url_convertor
 
 from backend.accounts.deps import OptionalPrincipal
-from backend.content import service
+from backend.content import experts, service
 from backend.content import taxonomy as tx
 from backend.content.indexing import backend_for_app
 from backend.content.markdown import highlight_html
@@ -40,6 +40,7 @@ from backend.content.searching import SearchParams, run_search
 from backend.content.views import (
     RESERVED_SLUGS,
     TYPE_PATHS,
+    figure_labels,
     item_url,
     kind_label,
     load_view,
@@ -48,6 +49,7 @@ from backend.content.views import (
     type_label,
 )
 from backend.core.db import SessionDep
+from backend.core.errors import Invalid
 from backend.core.i18n import gettext_ as _
 from backend.core.pagecache import cache_this_page
 from backend.core.templating import env, markup, render
@@ -77,6 +79,7 @@ PER_PAGE = 10
 BROWSE_PER_PAGE = 20
 
 env.globals.update(kb_type_label=type_label, kb_kind_label=kind_label,
+                   kb_figure_labels=figure_labels,
                    kb_status_label=status_label, kb_item_url=item_url,
                    kb_type_paths=TYPE_PATHS)
 env.filters["kb_name"] = tx.name_of
@@ -335,6 +338,87 @@ def knowledge_base(request: Request, session: SessionDep) -> HTMLResponse:
     pillars = [{"pillar": p, "themes": [t for t in tax.themes if t.pillar_id == p.id]}
                for p in tax.pillars]
     return render(request, "content/index.html", {"sections": sections, "pillars": pillars})
+
+
+@router.get("/agenda.ics", name="agenda_ics")
+def agenda_ics(request: Request, session: SessionDep) -> Any:
+    """The agenda as an iCalendar feed (subscribe in any calendar)."""
+    from fastapi.responses import Response
+
+    from backend.content import agenda
+
+    body = agenda.export_ics(session, base_url=request.app.state.settings.base_url)
+    return Response(body, media_type="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": 'inline; filename="loket-agenda.ics"'})
+
+
+# --- the opt-in expert directory ----------------------------------------------------------
+
+def _translated(fields: dict[str, str] | None) -> dict[str, str]:
+    return {k: _(v) for k, v in (fields or {}).items()}
+
+
+def _register_page(request: Request, session: Session, values: dict[str, Any],
+                   errors: dict[str, str] | None = None, status_code: int = 200,
+                   done: bool = False) -> HTMLResponse:
+    tax = tx.load(session)
+    return render(request, "content/expert_register.html", {
+        "values": values, "errors": errors or {}, "done": done,
+        "theme_options": tax.options("theme"), "region_options": tax.options("region")},
+        status_code=status_code)
+
+
+@router.get("/experts/aanmelden", response_class=HTMLResponse, name="expert_register")
+def expert_register_form(request: Request, session: SessionDep) -> HTMLResponse:
+    return _register_page(request, session, {"themes": [], "regions": []})
+
+
+@router.post("/experts/aanmelden", response_class=HTMLResponse, name="expert_register_post")
+async def expert_register(request: Request, session: SessionDep) -> HTMLResponse:
+    form = await request.form()
+    values: dict[str, Any] = {k: str(form.get(k) or "") for k in (
+        "name", "email", "role", "summary", "availability", "website")}
+    values["themes"] = [str(v) for v in form.getlist("themes")]
+    values["regions"] = [str(v) for v in form.getlist("regions")]
+    values["consent"] = "consent" in form
+    try:
+        experts.register_expert(session, {**values, "website": values["website"] or None})
+    except Invalid as exc:
+        return _register_page(request, session, values, _translated(exc.fields),
+                              status_code=422)
+    session.commit()
+    return _register_page(request, session, {"themes": [], "regions": []}, done=True)
+
+
+@router.post("/experts/{slug:kbslug}/introductie", response_class=HTMLResponse,
+             name="expert_introduction")
+async def expert_introduction(request: Request, session: SessionDep, slug: str,
+                              principal: OptionalPrincipal) -> Any:
+    from fastapi.responses import RedirectResponse
+
+    from backend.accounts.deps import client_ip
+    from backend.cases.deps import grant_case
+
+    item = service.get_item(session, "expert", slug, public=True)
+    form = await request.form()
+    values = {k: str(form.get(k) or "") for k in ("text", "email", "municipality", "name")}
+    try:
+        case = experts.request_introduction(
+            session, item, text=values["text"], email=values["email"],
+            municipality=values["municipality"] or None, name=values["name"] or None,
+            consent="consent" in form, ip=client_ip(request),
+            base_url=request.app.state.settings.base_url)
+    except Invalid as exc:
+        view = load_view(session, item)
+        ctx = {"view": view, "item": item, "body_html": markup(view.body_html),
+               "related": [], "mentions": [], "preview": False, "can_edit": False,
+               "org": view.public_ref(view.org), "provider": None,
+               "organisations": view.public_organisations(), "list_url": TYPE_PATHS["expert"],
+               "intro_values": values, "intro_errors": _translated(exc.fields)}
+        return render(request, "content/detail.html", ctx, status_code=422)
+    session.commit()
+    grant_case(request, case.id)
+    return RedirectResponse(f"/mijn-vraag/{case.reference}?ontvangen=1", status_code=303)
 
 
 for _type in CONTENT_TYPES:

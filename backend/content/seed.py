@@ -79,12 +79,15 @@ class Counts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    removed: int = 0
 
     def add(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
     def __str__(self) -> str:
-        return f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged"
+        removed = f", {self.removed} removed" if self.removed else ""
+        return (f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged"
+                f"{removed}")
 
 
 def _upsert_term(session: Session, model: Any, entry: dict[str, Any], values: dict[str, Any],
@@ -221,7 +224,8 @@ def _to_data(entry: SeedItem, org_slugs: set[str]) -> dict[str, Any]:
         data.update(kind=raw.get("kind") or "person", organisation=raw.get("organisation"),
                     role=raw.get("role"), languages=_list(raw.get("languages")) or ["nl"],
                     website=contact.get("website"), email=contact.get("email"),
-                    phone=str(contact["phone"]) if contact.get("phone") else None)
+                    phone=str(contact["phone"]) if contact.get("phone") else None,
+                    availability=raw.get("availability"), consent_at=raw.get("consent_at"))
     elif t == "event":
         organiser = raw.get("organiser")
         is_org = isinstance(organiser, str) and organiser in org_slugs
@@ -233,7 +237,8 @@ def _to_data(entry: SeedItem, org_slugs: set[str]) -> dict[str, Any]:
     elif t == "scheme":
         data.update({k: raw.get(k) for k in (
             "provider", "min_amount", "max_amount", "funding_rate", "opens_on", "closes_on",
-            "terms_checked_on", "terms_note")})
+            "terms_note")})
+        data.update(term_sources=list(raw.get("term_sources") or []))
         data.update(kind=raw.get("kind") or "subsidy", cost_kinds=_list(raw.get("cost_kinds")),
                     first_come_first_served=bool(raw.get("first_come_first_served", False)),
                     budget_status=raw.get("budget_status") or "open")
@@ -298,8 +303,14 @@ def _resolve_related(items: list[SeedItem], session: Session) -> None:
         it.data["related"] = resolved
 
 
-def load_content(session: Session, content_dir: Path) -> Counts:
+def load_content(session: Session, content_dir: Path, *extra_dirs: Path) -> Counts:
     items = _collect(content_dir)
+    for extra in extra_dirs:
+        items += _collect(extra)
+    keys = [(it.type, it.slug) for it in items]
+    if len(set(keys)) != len(keys):
+        dupe = next(k for k in keys if keys.count(k) > 1)
+        raise SeedError(f"{dupe[0]} {dupe[1]!r} is defined twice (content and demo)")
     org_slugs = {it.slug for it in items if it.type == "organisation"}
     org_slugs.update(session.exec(select(ContentItem.slug).where(
         ContentItem.type == "organisation")))
@@ -347,6 +358,18 @@ def load_content(session: Session, content_dir: Path) -> Counts:
         session.add(item)
         counts.add("created" if key in fresh else
                    "updated" if item.version != version else "unchanged")
+    # Items the seed once loaded but no longer holds (the invented events and the people who
+    # did not opt in, or demo items outside development) are withdrawn, for the types whose
+    # files were loaded. Items editors created (no seed digest) are never touched.
+    wanted = set(keys)
+    loaded_types = {it.type for it in items} | {
+        FILE_TYPES[p.stem] for d in (content_dir, *extra_dirs) for p in d.glob("*.yaml")
+        if p.stem in FILE_TYPES}
+    for key, item in existing.items():
+        if (key not in wanted and key[0] in loaded_types and item.seed_digest is not None
+                and item.deleted_at is None):
+            service.delete_item(session, item, SEED_AUTHOR, note=N_("Removed from seed"))
+            counts.add("removed")
     session.flush()
     return counts
 
@@ -365,5 +388,9 @@ def load_seed(db: Database, settings: Settings, seed_dir: Path | None = None) ->
     root = seed_dir or SEED_DIR
     with db.transaction() as s, service.batched_indexing(s):
         tax = load_taxonomy(s, root / "taxonomy.yaml")
-        content = load_content(s, root / "content") if (root / "content").is_dir() else Counts()
+        # Fictional demo items (seed/demo) only in development, never in test or production.
+        demo = [root / "demo"] if settings.env == "development" and (root / "demo").is_dir() \
+            else []
+        content = load_content(s, root / "content", *demo) if (root / "content").is_dir() \
+            else Counts()
     return f"knowledge base: taxonomy {tax}; content {content}"

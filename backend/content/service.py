@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,6 +38,7 @@ from backend.content.models import (
     SchemeTerms,
     Sector,
     Theme,
+    check_terms,
 )
 from backend.content.views import RESERVED_SLUGS, ItemView, load_view, load_views, today
 from backend.core.db import utcnow
@@ -367,6 +369,7 @@ def _apply(session: Session, item: ContentItem, data: ContentCreate) -> None:
             org = _lookup_orgs(session, [d["organisation"]], "organisation")[0]
         item.kind, item.role, item.languages = d["kind"], d["role"], d["languages"]
         item.website, item.contact_email, item.contact_phone = d["website"], d["email"], d["phone"]
+        item.availability, item.consent_at = d["availability"], d["consent_at"]
     elif type_ == "event":
         if d["organiser"]:
             org = _lookup_orgs(session, [d["organiser"]], "organiser")[0]
@@ -390,9 +393,11 @@ def _apply(session: Session, item: ContentItem, data: ContentCreate) -> None:
         provider = (_lookup_orgs(session, [d["provider"]], "provider")[0]
                     if d["provider"] else None)
         terms = session.get(SchemeTerms, item.id) or SchemeTerms(item_id=item.id)
+        d["term_sources"] = data.model_dump(mode="json", include={"term_sources"}
+                                            )["term_sources"]
         for key in ("min_amount", "max_amount", "funding_rate", "opens_on", "closes_on",
                     "first_come_first_served", "budget_status", "terms_checked_on",
-                    "terms_note"):
+                    "terms_note", "term_sources"):
             setattr(terms, key, d[key])
         terms.provider_id = provider.id if provider else None
         session.add(terms)
@@ -481,6 +486,7 @@ def create_item(session: Session, type_: str, data: ContentCreate | dict[str, An
                        created_by=author_id, updated_by=author_id)
     _apply(session, item, data)
     if publish:
+        check_publishable(item)
         item.status = "published"
         item.published_at = utcnow()
         _index_later(session, [item.id or 0])
@@ -525,6 +531,8 @@ def update_item(session: Session, item: ContentItem, changes: dict[str, Any] | B
         item.slug = data.slug
     _apply(session, item, data)
     was_published = item.status == "published"
+    if publish or was_published:
+        check_publishable(item)
     if publish and not was_published:
         item.status = "published"
         item.published_at = item.published_at or utcnow()
@@ -539,12 +547,23 @@ def update_item(session: Session, item: ContentItem, changes: dict[str, Any] | B
     return item
 
 
+def check_publishable(item: ContentItem) -> None:
+    """A real person is shown in the expert directory only after they opted in (registered
+    or accepted an invitation, with consent); fictional demo experts are marked as examples."""
+    if (item.type == "expert" and (item.kind or "person") == "person" and not item.is_example
+            and item.consent_at is None):
+        raise Invalid(N_("A person is listed only after they gave consent to be listed."),
+                      fields={"consent_at": N_("A person is listed only after they gave "
+                                               "consent to be listed.")})
+
+
 def publish_item(session: Session, item: ContentItem, actor: Actor, *, note: str = ""
                  ) -> ContentItem:
     if item.deleted_at is not None:
         raise NotFound()
     if item.status == "published":
         return item
+    check_publishable(item)
     item.status = "published"
     item.published_at = item.published_at or utcnow()
     session.add(item)
@@ -589,3 +608,34 @@ def delete_item(session: Session, item: ContentItem, actor: Actor, *, note: str 
 
 def views_for(session: Session, items: Sequence[ContentItem]) -> list[ItemView]:
     return load_views(session, items)
+
+
+@dataclass(frozen=True)
+class StaleScheme:
+    id: int
+    slug: str
+    title: str
+    checked_on: date | None
+    unverified_terms: int  # current terms without a check date
+
+
+def stale_schemes(session: Session, on: date | None = None) -> list[StaleScheme]:
+    """Published schemes whose current terms are not all checked against their source within
+    ``TERMS_STALE_AFTER_DAYS``: the editors' list of schemes to check, oldest check first."""
+    on = on or today()
+    items = list(session.exec(select(ContentItem).where(
+        ContentItem.type == "scheme", ContentItem.status == "published",
+        col(ContentItem.deleted_at).is_(None))))
+    ids = [i.id for i in items if i.id is not None]
+    terms = {t.item_id: t for t in session.exec(
+        select(SchemeTerms).where(col(SchemeTerms.item_id).in_(ids)))} if ids else {}
+    out: list[StaleScheme] = []
+    for item in items:
+        t = terms.get(item.id or 0)
+        check = check_terms(t.term_sources if t else [], on)
+        if check.stale:
+            out.append(StaleScheme(id=item.id or 0, slug=item.slug, title=item.title,
+                                   checked_on=check.checked_on,
+                                   unverified_terms=sum(1 for c in check.current
+                                                        if c.checked_on is None)))
+    return sorted(out, key=lambda s: (s.checked_on or date.min, s.title.lower()))

@@ -103,6 +103,61 @@ _lock = threading.Lock()
 _cached: tuple[tuple[tuple[Any, ...], ...], Taxonomy] | None = None
 
 
+# SBI 2008 (KvK/CBS): the section letter of each two-digit division.
+_SBI_SECTIONS = (("A", 1, 3), ("B", 5, 9), ("C", 10, 33), ("D", 35, 35), ("E", 36, 39),
+                 ("F", 41, 43), ("G", 45, 47), ("H", 49, 53), ("I", 55, 56), ("J", 58, 63),
+                 ("K", 64, 66), ("L", 68, 68), ("M", 69, 75), ("N", 77, 82), ("O", 84, 84),
+                 ("P", 85, 85), ("Q", 86, 88), ("R", 90, 93), ("S", 94, 96), ("T", 97, 98),
+                 ("U", 99, 99))
+SBI_RE = re.compile(r"^(?:[A-Ua-u]|\d{2}(?:\.?\d{1,3})*)$")
+
+
+def sbi_section(code: str) -> str | None:
+    """The SBI section letter of a code: "C", "25", "25.62" or "2562" -> "C"."""
+    code = code.strip()
+    if len(code) == 1 and code.isalpha():
+        return code.upper()
+    digits = code.replace(".", "")
+    if len(digits) < 2 or not digits.isdigit():
+        return None
+    division = int(digits[:2])
+    return next((letter for letter, lo, hi in _SBI_SECTIONS if lo <= division <= hi), None)
+
+
+def sector_for_sbi(taxonomy: Taxonomy, code: str) -> Sector | None:
+    """The taxonomy sector for an SBI code as a firm knows it from its KvK registration.
+
+    A sub-sector whose ``sbi_codes`` cover the code is chosen when it is the only most
+    specific one; when several sub-sectors cover it equally (SBI 25 is both "metaal" and
+    "maakindustrie") the section itself is chosen, so no sub-sector's schemes are claimed.
+    """
+    if not SBI_RE.match(code.strip()):
+        return None
+    section = sbi_section(code)
+    if section is None:
+        return None
+    top = next((s for s in taxonomy.sectors if (s.sbi or "").upper() == section
+                and s.parent_id is None), None)
+    digits = code.strip().replace(".", "")
+    if top is None or not digits.isdigit():
+        return top
+    best: list[Sector] = []
+    best_len = 0
+    for sector in taxonomy.sectors:
+        if sector.parent_id is None:
+            continue
+        for sbi in sector.sbi_codes or []:
+            prefix = str(sbi).replace(".", "")
+            if prefix and digits.startswith(prefix):
+                if len(prefix) > best_len:
+                    best, best_len = [sector], len(prefix)
+                elif len(prefix) == best_len and sector not in best:
+                    best.append(sector)
+    if len(best) == 1 and top in taxonomy.sector_lineage(best[0]):
+        return best[0]
+    return top
+
+
 def load(session: Session) -> Taxonomy:
     """The whole taxonomy as the caller's transaction sees it.
 

@@ -39,7 +39,9 @@ from backend.content.models import (
     Sector,
     SourcePublic,
     TermPublic,
+    TermsCheck,
     Theme,
+    check_terms,
 )
 from backend.core.i18n import gettext_ as _
 
@@ -66,7 +68,7 @@ API_PATHS: dict[str, str] = {
     "qa": "answers",
 }
 # Slugs that would shadow a fixed page below a type's path.
-RESERVED_SLUGS = frozenset({"zoeker", "nieuw", "zoeken", "vraag"})
+RESERVED_SLUGS = frozenset({"zoeker", "nieuw", "zoeken", "vraag", "aanmelden"})
 
 
 def today() -> date:
@@ -103,6 +105,22 @@ def kind_label(kind: str | None) -> str:
         "company": _("Company"), "other": _("Other"),
     }
     return labels.get(kind or "", kind or "")
+
+
+def figure_labels(kind: str | None) -> dict[str, str]:
+    """The public names of a scheme's figures for its kind: a tax scheme has an
+    aftrekpercentage and investment thresholds, a loan a share of the costs it finances,
+    a guarantee a borgstelling; only a subsidy or voucher has a subsidiepercentage."""
+    if kind == "tax":
+        return {"rate": _("Deduction rate"), "min": _("Investment from"),
+                "max": _("Investment up to")}
+    if kind == "loan":
+        return {"rate": _("Share of the costs financed by the loan"), "min": _("Loan from"),
+                "max": _("Loan up to")}
+    if kind == "guarantee":
+        return {"rate": _("Share of the loan guaranteed"), "min": _("Guarantee from"),
+                "max": _("Guarantee up to")}
+    return {"rate": _("Funding rate"), "min": _("Minimum amount"), "max": _("Maximum amount")}
 
 
 def status_label(status: str | None) -> str:
@@ -179,6 +197,10 @@ class ItemView:
         return scheme_status(self.terms) if self.item.type == "scheme" else None
 
     @property
+    def terms_check(self) -> TermsCheck:
+        return check_terms(self.terms.term_sources if self.terms else [], today())
+
+    @property
     def body_html(self) -> str:
         return render_markdown(self.item.body_md)
 
@@ -214,7 +236,8 @@ class ItemView:
         elif it.type == "expert":
             out.update(kind=it.kind or "person", organisation=self.org.slug if self.org else None,
                        role=it.role, languages=list(it.languages or []), website=it.website,
-                       email=it.contact_email, phone=it.contact_phone)
+                       email=it.contact_email, phone=it.contact_phone,
+                       availability=it.availability, consent_at=_iso(it.consent_at))
         elif it.type == "event":
             out.update(kind=it.kind or "workshop", starts_at=_iso(it.starts_at),
                        ends_at=_iso(it.ends_at), online=bool(it.online), place=it.place,
@@ -230,7 +253,8 @@ class ItemView:
                        opens_on=_iso(t.opens_on), closes_on=_iso(t.closes_on),
                        first_come_first_served=t.first_come_first_served,
                        budget_status=t.budget_status,
-                       terms_checked_on=_iso(t.terms_checked_on), terms_note=t.terms_note)
+                       terms_checked_on=_iso(t.terms_checked_on), terms_note=t.terms_note,
+                       term_sources=list(t.term_sources or []))
         return out
 
     def normalised_data(self) -> dict[str, Any]:
@@ -272,10 +296,13 @@ def to_public(view: ItemView) -> ContentPublic:
     if it.type == "organisation":
         common.update(kind=it.kind or "other", website=it.website)
     elif it.type == "expert":
+        is_person = (it.kind or "person") == "person"
         common.update(kind=it.kind or "person", organisation=ref(org) if org else None,
                       role=it.role, languages=list(it.languages or []),
-                      contact=ContactPublic(website=it.website, email=it.contact_email,
-                                            phone=it.contact_phone))
+                      availability=it.availability,
+                      contact=ContactPublic(website=it.website,
+                                            email=None if is_person else it.contact_email,
+                                            phone=None if is_person else it.contact_phone))
     elif it.type == "event":
         common.update(kind=it.kind or "workshop", starts_at=it.starts_at, ends_at=it.ends_at,
                       online=bool(it.online), place=it.place,
@@ -283,6 +310,7 @@ def to_public(view: ItemView) -> ContentPublic:
                       registration_url=it.registration_url)
     elif it.type == "scheme":
         t = view.terms or SchemeTerms(item_id=it.id or 0)
+        check = view.terms_check
         provider = view.public_ref(view.provider)
         common.update(kind=it.kind or "subsidy", provider=ref(provider) if provider else None,
                       cost_kinds=list(view.cost_kinds), min_amount=t.min_amount,
@@ -290,7 +318,9 @@ def to_public(view: ItemView) -> ContentPublic:
                       opens_on=t.opens_on, closes_on=t.closes_on,
                       first_come_first_served=t.first_come_first_served,
                       budget_status=t.budget_status, scheme_status=view.scheme_status,
-                      terms_checked_on=t.terms_checked_on, terms_note=t.terms_note)
+                      terms_checked_on=check.checked_on, terms_note=t.terms_note,
+                      terms_year=check.year, terms_verified=check.verified,
+                      terms_stale=check.stale, term_sources=list(t.term_sources or []))
     return PUBLIC_MODELS[it.type].model_validate(common)
 
 

@@ -160,14 +160,33 @@ def saved_schemes_of(session: Session, user_id: int, *, on: date | None = None
     return [(saved[m.scheme.id], m) for m in result.matches if m.scheme.id in saved]
 
 
+OPENING_SOON_DAYS = 7
+
+
 def check_saved_schemes(session: Session, user: User, *, base_url: str = "",
                         on: date | None = None) -> int:
-    """One e-mail per saved scheme that closes within 14 days (per closing date)."""
+    """One e-mail per saved scheme that closes within 14 days (per closing date), and one
+    that opens within 7 days (per opening date)."""
     if not user.is_active or user.id is None:
         return 0
     sent = 0
+    today_ = on or date.today()
     for _saved, m in saved_schemes_of(session, user.id, on=on):
         s = m.scheme
+        if s.opens_on is not None and 0 <= (s.opens_on - today_).days <= OPENING_SOON_DAYS:
+            # "Opent op …": a reminder before a window opens (first come, first served and
+            # lottery rounds are often gone on their first day).
+            text = "\n\n".join([
+                _("A scheme you saved opens on %(date)s.", date=s.opens_on.isoformat()),
+                s.title, _("Prepare a complete application before it opens: %(url)s",
+                           url=base_url + s.url),
+                _("You receive this e-mail because you saved this scheme in Loket. Your saved "
+                  "schemes: %(url)s", url=base_url + "/regelingen/mijn-profielen"),
+            ])
+            key = f"schemes.saved_opening:{user.id}:{s.id}:{s.opens_on}"
+            sent += send_mail(session, to=user.email, subject=_("Opens soon: %(title)s",
+                                                                title=s.title),
+                              text=text, dedupe_key=key) is not None
         if m.is_closed or m.days_left is None or not 0 <= m.days_left <= CLOSING_SOON_DAYS:
             continue
         text = "\n\n".join([

@@ -70,6 +70,7 @@ class SchemeFacts:
     provider_url: str | None = None
     source_url: str | None = None
     terms_checked_on: date | None = None
+    terms_stale: bool = True  # not every current term checked against its source lately
     published_at: datetime | None = None
 
     def status(self, on: date) -> str:
@@ -195,6 +196,9 @@ def _region(s: SchemeFacts, p: Profile, label: Labels) -> Reason:
                                       province=label("region", p.province)))
 
 
+GENERAL_FINANCE = frozenset({"loan", "guarantee"})
+
+
 def _themes(s: SchemeFacts, p: Profile, label: Labels) -> Reason:
     if not s.themes:
         return Reason("theme", "match", _("Not limited to particular themes."))
@@ -206,6 +210,11 @@ def _themes(s: SchemeFacts, p: Profile, label: Labels) -> Reason:
     if shared:
         return Reason("theme", "match", _("Supports what you want to invest in: %(themes)s.",
                                           themes=label.join("theme", shared)))
+    if s.kind in GENERAL_FINANCE:
+        # A loan or guarantee finances an investment whatever it is for: not unfit for a theme.
+        return Reason("theme", "info", _("General financing: not tied to what you invest in "
+                                         "(it names: %(themes)s).",
+                                         themes=label.join("theme", s.themes)))
     return Reason("theme", "miss", _("Does not support what you want to invest in; it "
                                      "supports: %(themes)s.",
                                      themes=label.join("theme", s.themes)))

@@ -41,6 +41,7 @@ class SchemeMatchOut(BaseModel):
     provider: str | None
     source_url: str | None
     terms_checked_on: date | None
+    terms_stale: bool
     why: list[ReasonOut]
     why_not: list[ReasonOut]
     unknown: list[ReasonOut]
@@ -78,6 +79,7 @@ def match_out(m: SchemeMatch) -> SchemeMatchOut:
         budget_status=s.budget_status, first_come_first_served=s.first_come_first_served,
         funding_rate=s.funding_rate, min_amount=s.min_amount, max_amount=s.max_amount,
         provider=s.provider, source_url=s.source_url, terms_checked_on=s.terms_checked_on,
+        terms_stale=s.terms_stale,
         why=_reasons(list(m.why)), why_not=_reasons(list(m.why_not)),
         unknown=_reasons(list(m.unknown)), info=_reasons(list(m.info)))
 

@@ -126,7 +126,8 @@ def published_schemes(session: Session) -> list[SchemeFacts]:
             provider=provider.title if provider else None,
             provider_url=f"/organisaties/{provider.slug}" if provider else None,
             source_url=view.item.source_url,
-            terms_checked_on=t.terms_checked_on if t else None,
+            terms_checked_on=view.terms_check.checked_on,
+            terms_stale=view.terms_check.stale,
             published_at=view.item.published_at,
         ))
     return out
@@ -151,8 +152,15 @@ def resolve_profile(session: Session, params: ProfileParams,
     fields: dict[str, str] = {}
     if params.size and params.size not in taxonomy.by_slug["size"]:
         fields["size"] = _("Choose a company size from the list.")
-    if params.sector and params.sector not in taxonomy.by_slug["sector"]:
-        fields["sector"] = _("Choose a sector from the list.")
+    sector = params.sector
+    if sector and sector not in taxonomy.by_slug["sector"]:
+        # An SBI code as on the KvK registration ("C", "25", "2562", "25.62").
+        found = tx.sector_for_sbi(taxonomy, sector)
+        if found is None:
+            fields["sector"] = _("Choose a sector from the list, or give an SBI code such "
+                                 "as C, 25 or 2562.")
+        else:
+            sector = found.slug
     unknown = [t for t in params.themes if t not in taxonomy.by_slug["theme"]]
     if unknown:
         fields["themes"] = _("Unknown theme: %(value)s.", value=", ".join(unknown)[:100])
@@ -173,7 +181,7 @@ def resolve_profile(session: Session, params: ProfileParams,
     if fields:
         raise Invalid(_("Invalid parameters: %(names)s.", names=", ".join(sorted(fields))),
                       fields=fields)
-    return Profile(size=params.size, sector=params.sector, province=province,
+    return Profile(size=params.size, sector=sector, province=province,
                    municipality=municipality, themes=params.themes,
                    cost_kind=params.cost_kind, amount=params.amount)
 

@@ -59,6 +59,8 @@ def create_item(session: Session, type_: str = "practice", *, title: str = "Slim
     values: dict[str, Any] = {"title": title, "summary": data.pop("summary", "Een voorbeeld."),
                               "body_md": data.pop("body_md", "Een **tekst** over het voorbeeld.")}
     values.update(data)
+    if type_ == "expert" and values.get("kind", "person") == "person":
+        values.setdefault("consent_at", datetime.now(UTC))  # listed people opted in
     item = service.create_item(session, type_, values, actor, publish=publish)
     session.flush()
     return item

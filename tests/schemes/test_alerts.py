@@ -145,3 +145,23 @@ def test_saved_schemes_are_in_the_data_export_and_go_with_the_account(
     session.delete(user)
     session.flush()
     assert session.exec(select(SavedScheme)).first() is None  # the account's rows cascade
+
+
+def test_a_saved_scheme_that_opens_soon_sends_one_reminder(session: Session,
+                                                           finder_data: None) -> None:
+    """Issue 17 item 2: "opent op …" with a reminder alert."""
+    opens = date.today() + timedelta(days=5)
+    scheme = create_scheme(session, "Voucher opent binnenkort", slug="opent-snel",
+                           opens_on=opens, closes_on=opens + timedelta(days=60),
+                           first_come_first_served=True)
+    create_scheme(session, "Opent later", slug="opent-later",
+                  opens_on=date.today() + timedelta(days=30), closes_on=None)
+    user = create_user(session, email="wachter@example.nl")
+    session.commit()
+    alerts.save_scheme(session, user.id or 0, "opent-snel")
+    alerts.save_scheme(session, user.id or 0, "opent-later")
+    assert alerts.check_all(session) == 1
+    assert alerts.check_all(session) == 0
+    [mail] = [m for m in _mails(session) if "saved_opening" in (m.dedupe_key or "")]
+    assert mail.dedupe_key == f"schemes.saved_opening:{user.id}:{scheme.id}:{opens}"
+    assert opens.isoformat() in mail.payload["text"]

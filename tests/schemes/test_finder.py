@@ -98,3 +98,19 @@ def test_api_empty_profile_lists_open_schemes_with_every_criterion_unknown(
                                         if u["criterion"] == "region")
     # a national scheme needs no municipality
     assert "region" not in {u["criterion"] for u in items["robots-nl"]["unknown"]}
+
+
+def test_a_loan_or_guarantee_is_not_unfit_for_a_theme(client: LoketClient, session: Session,
+                                                      finder_data: None) -> None:
+    """Issue 17: BMKB was "does not support what you want to invest in" for a robot loan."""
+    create_scheme(session, "Borgstelling", slug="borg", kind="guarantee",
+                  themes=["financiering"])
+    create_scheme(session, "Opleidingssubsidie", slug="opleiding",
+                  themes=["leren-en-ontwikkelen"])
+    session.commit()
+    items = {i["slug"]: i for i in client.get("/api/v1/schemes/match", params={
+        "size": "klein", "theme": "robotisering-automatisering"}).json()["items"]}
+    assert items["borg"]["verdict"] == "fits"
+    assert "theme" not in {w["criterion"] for w in items["borg"]["why_not"]}
+    assert any(r["criterion"] == "theme" for r in items["borg"]["info"])
+    assert items["opleiding"]["verdict"] != "fits"

@@ -430,6 +430,17 @@ for _type, _api in CONTENT_API.items():
         R("GET", _kb, EVERYONE),
         R("GET", _kb + "/{slug:kbslug}", {PUBLIC}, _obj),  # drafts: not even for editors here
     )
+add(  # issue 17: the opt-in expert directory, introductions through the desk, agenda feed
+    R("GET", "/agenda.ics", EVERYONE),
+    R("GET", "/experts/aanmelden", EVERYONE),
+    R("POST", "/experts/aanmelden", EVERYONE,
+      form={"name": "Eva Test", "email": "eva@example.org", "role": "Adviseur",
+            "summary": "Helpt met roosters in het mkb.", "themes": "digitalisering",
+            "regions": "overijssel", "availability": "Op dinsdag", "consent": "1"}),
+    R("POST", "/experts/{slug:kbslug}/introductie", {PUBLIC}, "item:expert",
+      form={"text": "Graag een introductie over roosters in ons bedrijf.",
+            "email": "ondernemer@example.org", "municipality": "Deventer", "consent": "1"}),
+)
 add(
     R("GET", "/zoeken", EVERYONE, query="q=robot"),
     R("GET", "/kennisbank", EVERYONE),

@@ -74,9 +74,9 @@ class World:
                     return self.items[type_]
             raise KeyError(prefix)
 
-        m = re.match(r"^(/.*)/\{slug:kbslug\}$", path)
+        m = re.match(r"^(/.*)/\{slug:kbslug\}(/[a-z]+)?$", path)
         if m:
-            return f"{m.group(1)}/{item_for(m.group(1)).slug}"
+            return f"{m.group(1)}/{item_for(m.group(1)).slug}{m.group(2) or ''}"
         m = re.match(r"^/api/v1/([a-z-]+)/\{slug\}", path)
         if m and m.group(1) in API_TYPES:
             path = path.replace("{slug}", self.items[API_TYPES[m.group(1)]].slug)

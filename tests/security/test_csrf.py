@@ -137,6 +137,8 @@ UNSAFE_ROUTES = {
     "POST /redactie/taxonomie/sectoren/{sector_id}",
     "POST /redactie/taxonomie/themas",
     "POST /redactie/taxonomie/themas/{theme_id}",
+    "POST /experts/aanmelden",
+    "POST /experts/{slug:kbslug}/introductie",
     "POST /regelingen/bewaard",
     "POST /regelingen/bewaard/{saved_id}/verwijderen",
     "POST /regelingen/mijn-profielen/{profile_id}/verwijderen",
