@@ -2,7 +2,7 @@
 outcome follow-up
 
 Revision ID: 3e8b1f6c2a94
-Revises: 7a4d2e91c0b5
+Revises: 3e8b5c1d9a47
 Create Date: 2026-12-07 10:05:48.475386
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import backend.core.db
 
 revision: str = '3e8b1f6c2a94'
-down_revision: str | Sequence[str] | None = '7a4d2e91c0b5'
+down_revision: str | Sequence[str] | None = '3e8b5c1d9a47'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

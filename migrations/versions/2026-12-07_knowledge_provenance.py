@@ -4,7 +4,7 @@
 was checked; ``content_item.consent_at`` and ``availability`` record an expert's opt-in.
 
 Revision ID: 068bb972f0dd
-Revises: 7a4d2e91c0b5
+Revises: 2d0b6a0df639
 Create Date: 2026-12-07 11:00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from backend.core.db import UtcDateTime
 
 revision: str = '068bb972f0dd'
-down_revision: str | Sequence[str] | None = '7a4d2e91c0b5'
+down_revision: str | Sequence[str] | None = '2d0b6a0df639'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

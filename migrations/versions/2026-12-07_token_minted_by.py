@@ -6,7 +6,7 @@ Existing tokens: a personal token was made by its owner; for the others the make
 from the audit log's ``token.created`` entry (none for tokens made with the command line).
 
 Revision ID: 52a2b9348087
-Revises: 7a4d2e91c0b5
+Revises: 068bb972f0dd
 Create Date: 2026-12-07 10:20:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '52a2b9348087'
-down_revision: str | Sequence[str] | None = '7a4d2e91c0b5'
+down_revision: str | Sequence[str] | None = '068bb972f0dd'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -249,6 +249,7 @@ def test_erasure_removes_oral_consent_and_referral_reasons(
     session.expire_all()
     assert session.get(Case, case.id).followup_opt_in is False  # type: ignore[union-attr]
 
+
 def test_erasure_leaves_no_trace_in_the_database_files(
         fresh_db: FreshDatabase, settings: Settings) -> None:  # noqa: F811 - the fixture
     """Issue 12 (low): after erasure the person's address stayed in the SQLite WAL (28 times)
