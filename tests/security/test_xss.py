@@ -397,7 +397,8 @@ def test_case_to_knowledge_base(h: Harness) -> None:
         assert r.status_code == 422, r.text[:300]
     tag, body = tagged()[0]
     r = h.send("advisor", "POST", url, data={"title": chunks(200)[0],
-                                             "summary": chunks(500)[0], "body_md": body})
+                                             "summary": chunks(500)[0], "body_md": body,
+                                             "personal_data_checked": "1"})
     assert r.status_code == 303, r.text[:300]
     from backend.content.models import ContentItem
 
