@@ -22,6 +22,7 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
+from backend.core.errors import LoketError
 from backend.core.settings import Settings, get_settings
 
 NAMING_CONVENTION = {
@@ -196,7 +197,12 @@ def get_session(request: Request) -> Iterator[Session]:
     only after the commit succeeded.
     """
     with get_database(request).transaction(write=request.method not in SAFE_METHODS) as session:
-        yield session
+        try:
+            yield session
+        except LoketError as exc:
+            if exc.keeps_writes:  # a refusal that must stay counted (backend/core/limits.py)
+                session.commit()
+            raise
     wake = getattr(request.app.state, "wake_worker", None)
     if wake is not None and session.info.get("outbox_written"):
         wake()

@@ -40,9 +40,9 @@ from tests.security.xss_payloads import PAYLOADS, chunks
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     # Many questions from one address in a few seconds: lift the question rate limits.
-    return make_settings(tmp_path, database_url, rate_limit_ask_ip="100000/60",
-                         rate_limit_ask_email="100000/60", rate_limit_login="100000/60",
-                         rate_limit_email_link="100000/60")
+    from tests.factories.cases import raised_limits
+
+    return make_settings(tmp_path, database_url, rate_limits=raised_limits())
 
 
 def tagged(payloads: list[str] | None = None) -> list[tuple[str, str]]:
