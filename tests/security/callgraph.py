@@ -33,7 +33,10 @@ class Route:
 @dataclass
 class Graph:
     calls: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    functions: set[str] = field(default_factory=set)
+    # Every call site: caller → [(callee, line)], in source order.
+    sites: dict[str, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
+    functions: set[str] = field(default_factory=set)  # functions and classes
+    classes: set[str] = field(default_factory=set)
     routes: list[Route] = field(default_factory=list)
     lines: dict[str, tuple[str, int]] = field(default_factory=dict)
 
@@ -113,20 +116,26 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
-def build(paths: Iterable[Path] | None = None) -> Graph:
+def build(paths: Iterable[Path] | None = None, *, extra: dict[str, str] | None = None
+          ) -> Graph:
+    """The graph of ``backend/`` (or ``paths``), plus ``extra`` modules given as source."""
     graph = Graph()
     files = sorted(paths or (ROOT / "backend").rglob("*.py"))
+    sources = [(module_name(p), p.read_text(encoding="utf-8"), p.name == "__init__.py", str(p))
+               for p in files]
+    sources += [(name, text, False, f"<{name}>") for name, text in (extra or {}).items()]
     parsed: list[tuple[str, ast.Module, _Module]] = []
     modules: set[str] = set()
-    for path in files:
-        name = module_name(path)
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        info = _Module(name, tree, path.name == "__init__.py")
+    for name, text, is_package, filename in sources:
+        tree = ast.parse(text, filename=filename)
+        info = _Module(name, tree, is_package)
         parsed.append((name, tree, info))
         modules.add(name)
         for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 graph.functions.add(f"{name}:{node.name}")
+            if isinstance(node, ast.ClassDef):
+                graph.classes.add(f"{name}:{node.name}")
     for name, tree, info in parsed:
         for fn in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef,
                                                                ast.AsyncFunctionDef))]:
@@ -149,8 +158,11 @@ def build(paths: Iterable[Path] | None = None) -> Graph:
                 if target is None:
                     continue
                 callee = _resolve(target, info, modules, graph.functions)
+                if callee in graph.classes and not isinstance(node, ast.Call):
+                    continue  # a class named in an annotation or isinstance() is no call
                 if callee and callee != me:
                     graph.calls[me].add(callee)
+                    graph.sites[me].append((callee, getattr(node, "lineno", 0)))
     return graph
 
 
@@ -160,7 +172,7 @@ def _resolve(func: ast.expr, info: _Module, modules: set[str], functions: set[st
     if dotted is None:
         return None
     head, _, rest = dotted.partition(".")
-    if not rest and head in info.top:
+    if not rest and (head in info.top or f"{info.module}:{head}" in functions):
         return f"{info.module}:{head}"
     if head in info.aliases:
         dotted = info.aliases[head] + ("." + rest if rest else "")
