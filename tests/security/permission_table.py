@@ -246,7 +246,7 @@ add(
     R("GET", "/werkplek/zaken/{reference}/kennis", {DESK}, "case", ok={409}),
     R("POST", "/werkplek/zaken/{reference}/kennis", {DESK}, "case", ok={409},
       form={"title": "Robots in de productie", "body_md": "Een antwoord over robots " * 3,
-            "summary": "Kort"}),
+            "summary": "Kort", "personal_data_checked": "1"}),
     R("GET", "/api/v1/desks/{desk}/cases", {DESK}, "desk"),
     R("GET", "/api/v1/cases/{reference}", {DESK, TO_DESK}, "case"),
     R("POST", "/api/v1/cases/{reference}/claim", {DESK}, "case", ok={409}),
