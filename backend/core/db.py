@@ -200,12 +200,27 @@ def get_session(request: Request) -> Iterator[Session]:
         try:
             yield session
         except LoketError as exc:
-            if exc.keeps_writes:  # a refusal that must stay counted (backend/core/limits.py)
-                session.commit()
+            if exc.keeps_writes:
+                keep_refusal(session)
             raise
     wake = getattr(request.app.state, "wake_worker", None)
     if wake is not None and session.info.get("outbox_written"):
         wake()
+
+
+REPLAY = "loket_replay_after_rollback"  # session.info key, filled by backend.core.ratelimit
+
+
+def keep_refusal(session: Session) -> None:
+    """A refusal that must be remembered (a rate limit, a challenge): roll back everything the
+    request wrote, then write again only what was registered for replay — the counted hits and
+    alerts — and commit that. So a refused attempt stays counted and its alert stays raised,
+    while no half-done act survives, whatever the caller wrote before."""
+    replay = list(session.info.pop(REPLAY, []))
+    session.rollback()
+    for write in replay:
+        write(session)
+    session.commit()
 
 
 # scope="function": the commit runs before the response is sent, so a failed commit is a 500,

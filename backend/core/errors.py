@@ -23,8 +23,8 @@ class LoketError(Exception):
     # Dutch message for people; English is the msgid and gets translated on pages.
     message = "The request could not be processed."
     # True for refusals that must be remembered (rate limits, challenges): the request's
-    # transaction is committed before the error is answered. Raise one only before the act
-    # has written anything but its counters and alerts.
+    # transaction is rolled back, then the counted hits and alerts registered for replay are
+    # written again and committed (backend.core.db.keep_refusal).
     keeps_writes = False
     extra: dict[str, Any] = {}  # noqa: RUF012 - more members of the JSON error body
 

@@ -20,10 +20,11 @@ out) and not silently accepted: the first time in a window it raises an alert (a
 log line and an admin notice through the door's ``alert`` callback), and each act then has
 to answer an escalating challenge (:mod:`backend.core.challenge`).
 
-Counters are written in the caller's transaction (or Redis when configured): a refusal
-(:class:`~backend.core.errors.TooManyRequests`, :class:`ChallengeRequired`) keeps the
-transaction's writes (``keeps_writes``), so refused attempts and the alert stay counted while
-nothing else has been written yet.
+Counters are written in the caller's transaction (or Redis when configured). A refusal
+(:class:`~backend.core.errors.TooManyRequests`, :class:`ChallengeRequired`) has
+``keeps_writes``: the request's transaction is rolled back and only the counted hits and the
+alert are written again (``backend.core.db.keep_refusal``), so refused attempts stay counted
+and no half-done act survives.
 """
 
 from __future__ import annotations
@@ -43,7 +44,14 @@ from backend.core import challenge as challenges
 from backend.core.challenge import ChallengeRequired
 from backend.core.errors import LoketError, TooManyRequests
 from backend.core.i18n import N_
-from backend.core.ratelimit import Limit, SessionStore, Store, check, parse_limit
+from backend.core.ratelimit import (
+    Limit,
+    SessionStore,
+    Store,
+    check,
+    parse_limit,
+    replay_after_rollback,
+)
 from backend.core.settings import RATE_LIMITS, Settings
 
 log = logging.getLogger("loket.limits")
@@ -245,8 +253,10 @@ def _alert_once(session: Session, door: Door, alert: Alert, now: float) -> None:
     log.warning("rate ceiling reached", extra={
         "event": "limits.ceiling_reached", "act": alert.act, "scope": alert.scope,
         "subject": alert.subject, "limit": alert.limit, "level": alert.level})
-    if door.policy.alert is not None:
-        door.policy.alert(session, alert)
+    sink = door.policy.alert
+    if sink is not None:
+        sink(session, alert)
+        replay_after_rollback(session, lambda s: sink(s, alert))  # kept if the act is refused
 
 
 def staff_act(session: Session, user_id: int | None) -> None:

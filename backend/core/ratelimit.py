@@ -166,11 +166,25 @@ class DatabaseStore:
             return db_peek(session, key, limit, now)
 
 
+REPLAY = "loket_replay_after_rollback"
+
+
+def replay_after_rollback(session: Session, write: Any) -> None:
+    """Remember a write that must survive when ``session`` is rolled back because of a refusal
+    (a counted hit, an alert): ``get_session`` rolls back and replays these (see
+    ``LoketError.keeps_writes``)."""
+    session.info.setdefault(REPLAY, []).append(write)
+
+
 class SessionStore:
+    """Counts in the caller's transaction. A refusal rolls that transaction back, so every hit
+    is also registered for replay: a refused attempt stays counted, nothing else is kept."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def hit(self, key: str, limit: Limit, now: float) -> tuple[int, int]:
+        replay_after_rollback(self.session, lambda s: db_hit(s, key, limit, now))
         return db_hit(self.session, key, limit, now)
 
     def peek(self, key: str, limit: Limit, now: float) -> tuple[int, int]:

@@ -15,13 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from sqlmodel import Session, col, select
 
+from backend.accounts.deps import door
 from backend.accounts.models import AuditEvent
+from backend.accounts.service import record_audit
 from backend.cases.models import Case
-from backend.core import challenge
-from backend.core.db import Database
+from backend.core import challenge, limits
+from backend.core.db import Database, SessionDep
+from backend.core.ratelimit import RateCounter
 from backend.routing.models import Desk
 from tests.cases.conftest import mails
 from tests.cases.test_asking import QUESTION, form
@@ -267,3 +270,30 @@ def test_alert_rows_hold_no_personal_data(session: Session) -> None:
         col(AuditEvent.action) == "limits.ceiling_reached")).all()
     for row in rows:
         assert "@" not in str(row.details)
+
+
+def test_a_refusal_keeps_its_counters_and_nothing_else(
+        app_with: Callable[..., FastAPI], clients: Callable[..., LoketClient],
+        session: Session) -> None:
+    """A refused act rolls back what the request wrote before it (here: an audit row, as a
+    group founded before its invitation is refused would be); the counted hits stay."""
+
+    app = app_with(rate_limits={"resend_link": {"address": "1/3600"}})
+
+    @app.post("/api/v1/test-half-done")
+    def half_done(request: Request, s: SessionDep) -> dict[str, bool]:
+        record_audit(s, "test.half_done")
+        d = door(request)
+        limits.enforce(s, d.policy, "resend_link", address=d.address)
+        return {"ok": True}
+
+    c = clients(app, "198.51.100.200")
+    assert c.post("/api/v1/test-half-done", json={}).status_code == 200
+    for _ in range(2):
+        assert c.post("/api/v1/test-half-done", json={}).status_code == 429
+    session.expire_all()
+    assert len(session.exec(select(AuditEvent).where(
+        AuditEvent.action == "test.half_done")).all()) == 1
+    counted = session.exec(select(RateCounter.count).where(
+        col(RateCounter.key).contains("resend_link:address:198.51.100.200"))).all()
+    assert sum(counted) == 3  # the two refused attempts stayed counted
