@@ -11,9 +11,9 @@ What it does, all in a temporary directory that is removed afterwards (``--keep`
 2. starts ``loket serve --workers 2`` (two uvicorn processes, uvloop + httptools) and the
    outbox worker ``loket worker`` as a third process, the production layout of the compose
    file (``--worker in-process``: a worker thread in each web process instead), with the
-   question rate limits raised through
-   ``LOKET_RATE_LIMIT_ASK_IP`` / ``LOKET_RATE_LIMIT_ASK_EMAIL`` (the limits stay on; they are
-   only set high enough for one client address to send thousands of questions);
+   question rate limits raised through ``LOKET_RATE_LIMITS`` (``ask_question``: address,
+   email, desk and site ceilings; the limits stay on; they are only set high enough for one
+   client address to send thousands of questions);
 3. prepares what browsers would hold: CSRF cookies with their tokens (from real page loads),
    200 questions so the inbox has cases, and an advisor logged in through the password form;
 4. **ceiling**: ``GET /healthz`` of the same app with wrk (32 connections);
@@ -530,7 +530,9 @@ def main() -> int:
            "PYTHONPATH": str(ROOT),  # the code next to this script, also from a worktree
            "LOKET_SMTP_URL": "", "LOKET_REDIS_URL": "",
            # The limits stay on, set high enough for one client address and its test mailboxes.
-           "LOKET_RATE_LIMIT_ASK_IP": "1000000/3600", "LOKET_RATE_LIMIT_ASK_EMAIL": "1000000/86400"}
+           "LOKET_RATE_LIMITS": json.dumps({"ask_question": {
+               "address": "1000000/3600", "email": "1000000/86400", "desk": "1000000/3600",
+               "site": "1000000/3600"}})}
     for key in ("LOKET_SMTP_URL", "LOKET_REDIS_URL", "LOKET_METRICS_TOKEN"):
         env.pop(key, None)
     port = free_port()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,10 +10,13 @@ from starlette.exceptions import HTTPException
 
 from backend.accounts.models import PERSONAL, personal_token_may_use
 from backend.accounts.principal import Principal
+from backend.accounts.service import record_limit_alert
 from backend.core.db import SAFE_METHODS, DatabaseDep, SessionDep, utcnow
 from backend.core.errors import Forbidden, NotAuthenticated, login_location
-from backend.core.i18n import N_
+from backend.core.i18n import N_, get_language
+from backend.core.limits import Door, Policy
 from backend.core.openapi import raises
+from backend.core.ratelimit import store_for_app
 from backend.core.security import bearer_token
 
 _bearer = bearer_token
@@ -104,3 +107,36 @@ AdminPage = Annotated[Principal, Depends(require_page_role("admin"))]
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+# --- doors: what a route tells the services about who is knocking ----------------------------
+
+def limits_policy(request: Request) -> Policy:
+    """This app's rate-limit policy: its table, store and alert sink (built once per app)."""
+    policy: Policy | None = getattr(request.app.state, "limits_policy", None)
+    if policy is None:
+        settings = request.app.state.settings
+        store = store_for_app(request.app) if settings.redis_url else None
+        policy = Policy.from_settings(settings, store=store, alert=record_limit_alert)
+        request.app.state.limits_policy = policy
+    return policy
+
+
+def checked(value: str | None) -> bool:
+    """A checkbox's value: "1", "on", "true", "yes", "ja" are a yes; "", "0", "false" … not."""
+    return (value or "").strip().lower() in ("1", "on", "true", "yes", "ja")
+
+
+def door(request: Request, *, honeypot: str = "", consent: bool | None = None,
+         challenge: str = "", answers: Sequence[str] = (), source: str = "web") -> Door:
+    """The :class:`~backend.core.limits.Door` for a service call from this request. An API
+    client answers a challenge with the headers ``Loket-Challenge`` and
+    ``Loket-Challenge-Answer`` (comma-separated answers)."""
+    if not challenge and request.headers.get("loket-challenge"):
+        challenge = request.headers["loket-challenge"]
+        answers = tuple(a.strip() for a in
+                        request.headers.get("loket-challenge-answer", "").split(","))
+    return Door(address=client_ip(request), policy=limits_policy(request),
+                honeypot=honeypot, consent=consent, challenge=challenge[:300],
+                answers=tuple(a[:20] for a in answers[:5]), language=get_language(),
+                source=source)

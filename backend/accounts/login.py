@@ -15,10 +15,12 @@ from sqlmodel import Session, col, select, update
 
 from backend.accounts import service
 from backend.accounts.models import LoginLink, User
+from backend.core import limits
 from backend.core.db import utcnow
-from backend.core.errors import Forbidden
+from backend.core.errors import Forbidden, TooManyRequests
 from backend.core.i18n import N_
 from backend.core.i18n import gettext_ as _
+from backend.core.limits import Door
 from backend.core.mail import send_mail
 from backend.core.security import sha256_hex
 from backend.core.settings import Settings
@@ -53,10 +55,21 @@ def record_failed_login(session: Session, *, method: str, reason: str, ip: str |
 
 # --- one-time e-mail links --------------------------------------------------------------------
 
-def request_login_link(session: Session, email: str, *, settings: Settings,
-                       ip: str | None, next_url: str | None = None) -> bool:
+def request_login_link(session: Session, email: str, *, settings: Settings, door: Door,
+                       next_url: str | None = None) -> bool:
     """Send a login link if ``email`` belongs to an active user. The caller shows the same
-    answer either way; the return value is for tests and logs only."""
+    answer either way; the return value is for tests and logs only.
+
+    Limited (``TooManyRequests``) per person behind an address (e-mail + address) and per
+    e-mail address (mail bombing a victim from many addresses); an address is never shut
+    out as a whole: beyond ``login_link.address`` it is slowed to ``address_slow`` (one
+    link a minute by default), so a busy office behind one address still gets its links."""
+    policy = door.policy
+    limits.enforce(session, policy, "login_link",
+                   address_email=f"{door.network}|{email.strip().lower()}", email=email)
+    if limits.over(session, policy, "login_link", "address", door.address):
+        limits.enforce(session, policy, "login_link", address_slow=door.network)
+    ip = door.address
     user = service.get_user_by_email(session, email)
     if user is None or not user.is_active:
         record_failed_login(session, method=EMAIL_LINK, ip=ip, settings=settings, email=email,
@@ -96,13 +109,15 @@ def find_login_link(session: Session, plain: str) -> LoginLink | None:
     return link
 
 
-def use_login_link(session: Session, plain: str, *, settings: Settings,
-                   ip: str | None) -> User:
-    """Spend a link and return its user; raises :class:`LoginRefused`.
+def use_login_link(session: Session, plain: str, *, settings: Settings, door: Door) -> User:
+    """Spend a link and return its user; raises :class:`LoginRefused` (or
+    ``TooManyRequests`` for an address guessing links).
 
     One atomic ``UPDATE … WHERE used_at IS NULL … RETURNING`` spends it, so two concurrent
     requests with the same link cannot both log in.
     """
+    limits.enforce(session, door.policy, "login_link_use", address=door.address)
+    ip = door.address
     now = utcnow()
     token_hash = sha256_hex(plain) if plain and len(plain) <= 100 else ""
     row = session.execute(
@@ -139,11 +154,32 @@ def use_login_link(session: Session, plain: str, *, settings: Settings,
 # --- break-glass password -------------------------------------------------------------------
 
 def password_login(session: Session, email: str, password: str, *, settings: Settings,
-                   ip: str | None) -> User | None:
+                   door: Door) -> User | None:
     """The user on success; ``None`` (audited) otherwise. Unknown users cost one argon2
-    verification too, so timing does not tell whether an account exists."""
+    verification too, so timing does not tell whether an account exists.
+
+    Limits (``TooManyRequests``), designed so that failing on purpose cannot lock anyone out:
+    every attempt counts for its address (an attacker's address backs off); failures count
+    for the account, and an account beyond ``account_failures`` admits only
+    ``address_account_failures`` failed tries per address: a clean address (the admin's
+    own) still gets its try with the right password, an address that already failed on
+    this account waits."""
+    policy = door.policy
+    limits.enforce(session, policy, "password_login", address=door.address)
+    account = email.strip().lower()
+    per_address = f"{door.network}|{account}"
+    if account and limits.full(session, policy, "password_login", "account_failures",
+                               account) and limits.full(
+            session, policy, "password_login", "address_account_failures", per_address):
+        raise TooManyRequests(policy.limit("password_login", "address_account_failures")
+                              .seconds)
+    ip = door.address
     user = service.get_user_by_email(session, email) if email.strip() else None
     ok = service.verify_password(user, password)
+    if (not ok or user is None) and account:
+        limits.over(session, policy, "password_login", "account_failures", account)
+        limits.over(session, policy, "password_login", "address_account_failures",
+                    per_address)
     if not ok or user is None:
         reason = ("unknown_user" if user is None else
                   "no_password" if not user.password_hash else "wrong_password")

@@ -71,7 +71,7 @@ def _back_to(url: str, *, done: str | None = None, error: str | None = None) -> 
 # --- index -----------------------------------------------------------------------------------
 
 @router.get("", response_class=HTMLResponse, name="admin_index")
-def admin_index(request: Request, admin: AdminPage) -> HTMLResponse:
+def admin_index(request: Request, session: SessionDep, admin: AdminPage) -> HTMLResponse:
     sections = [
         ("/beheer/gebruikers", _("Users and roles"),
          _("Find people, grant and revoke roles, (de)activate accounts.")),
@@ -87,7 +87,8 @@ def admin_index(request: Request, admin: AdminPage) -> HTMLResponse:
         ("/beheer/privacy", _("Privacy requests"),
          _("Export or erase everything Loket holds about a person.")),
     ]
-    return render(request, "admin/index.html", {"sections": sections})
+    alerts = service.recent_limit_alerts(session, since=utcnow() - timedelta(hours=24))
+    return render(request, "admin/index.html", {"sections": sections, "limit_alerts": alerts})
 
 
 # --- users -----------------------------------------------------------------------------------

@@ -11,11 +11,10 @@ from starlette.concurrency import run_in_threadpool
 
 from backend.accounts import login as login_rules
 from backend.accounts import oidc, service, sessions
-from backend.accounts.deps import OptionalPrincipal, client_ip
+from backend.accounts.deps import OptionalPrincipal, client_ip, door
 from backend.core.db import Database, SessionDep
 from backend.core.errors import NotFound
 from backend.core.i18n import gettext_ as _
-from backend.core.ratelimit import check_rate
 from backend.core.templating import render
 
 log = logging.getLogger("loket.accounts")
@@ -35,13 +34,6 @@ def safe_next(target: str | None, default: str = "/") -> str:
 def _email_ok(email: str) -> bool:
     local, at, domain = email.strip().partition("@")
     return bool(at and local and "." in domain and len(email) <= 254 and " " not in email.strip())
-
-
-def _limit_by_ip_and_email(request: Request, kind: str, email: str | None, limit: str) -> None:
-    check_rate(request, f"{kind}:ip:{client_ip(request)}", limit)
-    if email:
-        secret = request.app.state.settings.secret_key
-        check_rate(request, f"{kind}:email:{service.email_fingerprint(email, secret)}", limit)
 
 
 # --- the login page and e-mail links ---------------------------------------------------------
@@ -66,16 +58,12 @@ def request_link(request: Request, session: SessionDep,
                  email: Annotated[str, Form()] = "",
                  next: Annotated[str, Form()] = "") -> Response:
     settings = request.app.state.settings
-    check_rate(request, f"link:ip:{client_ip(request)}", settings.rate_limit_email_link)
     email = email.strip()
     if not _email_ok(email):
         return _login_page(request, next_url=safe_next(next, ""), email=email, status_code=400,
                            errors={"email": _("Enter an e-mail address such as "
                                               "name@example.nl.")})
-    secret = settings.secret_key
-    check_rate(request, f"link:email:{service.email_fingerprint(email, secret)}",
-               settings.rate_limit_email_link)
-    login_rules.request_login_link(session, email, settings=settings, ip=client_ip(request),
+    login_rules.request_login_link(session, email, settings=settings, door=door(request),
                                    next_url=safe_next(next, "") or None)
     # The same answer whether or not the address has an account.
     return RedirectResponse("/inloggen/link-verstuurd", status_code=303)
@@ -102,10 +90,9 @@ def link_confirm(request: Request, session: SessionDep, token: str,
 def link_use(request: Request, session: SessionDep, token: str,
              next: Annotated[str, Form()] = "") -> Response:
     settings = request.app.state.settings
-    check_rate(request, f"login:ip:{client_ip(request)}", settings.rate_limit_login)
     try:
         user = login_rules.use_login_link(session, token, settings=settings,
-                                          ip=client_ip(request))
+                                          door=door(request))
     except login_rules.LoginRefused:
         # Rendered, not raised: the failed attempt's audit row must be committed.
         return render(request, "accounts/link_invalid.html", status_code=410, headers=NO_STORE)
@@ -135,7 +122,6 @@ def password_login(request: Request, session: SessionDep,
                    next: Annotated[str, Form()] = "") -> Response:
     settings = request.app.state.settings
     email = email.strip()
-    _limit_by_ip_and_email(request, "password", email or None, settings.rate_limit_login)
     errors: dict[str, str] = {}
     if not email:
         errors["email"] = _("Enter your e-mail address.")
@@ -145,7 +131,7 @@ def password_login(request: Request, session: SessionDep,
         return _password_page(request, next_url=safe_next(next, ""), email=email, errors=errors,
                               status_code=400)
     user = login_rules.password_login(session, email, password, settings=settings,
-                                      ip=client_ip(request))
+                                      door=door(request))
     if user is None:
         # One message for every failure: it must not tell which part was wrong.
         return _password_page(request, next_url=safe_next(next, ""), email=email,

@@ -31,6 +31,7 @@ from backend.accounts.principal import Principal
 from backend.core.db import Database, utcnow
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.i18n import N_
+from backend.core.limits import Alert
 from backend.core.security import sha256_hex
 from backend.core.text import clean_line, skeleton
 
@@ -89,6 +90,24 @@ def record_audit(session: Session, action: str, *, actor: Principal | None = Non
     session.add(event)
     session.flush()
     return event
+
+
+LIMIT_ALERT = "limits.ceiling_reached"
+
+
+def record_limit_alert(session: Session, alert: Alert) -> None:
+    """A rate ceiling was reached: the admin notice (``backend.core.limits``)."""
+    count, _, seconds = alert.limit.partition("/")
+    record_audit(session, LIMIT_ALERT, target_type="limit", act=alert.act, scope=alert.scope,
+                 subject=alert.subject, ceiling=int(count), seconds=int(seconds),
+                 level=alert.level)
+
+
+def recent_limit_alerts(session: Session, *, since: datetime) -> list[AuditEvent]:
+    """Ceiling alerts since ``since``, newest first (shown on the admin pages)."""
+    return list(session.exec(select(AuditEvent).where(
+        AuditEvent.action == LIMIT_ALERT, col(AuditEvent.at) >= since)
+        .order_by(col(AuditEvent.at).desc()).limit(20)).all())
 
 
 def list_audit(session: Session, *, action: str | None = None, user_id: int | None = None,

@@ -10,7 +10,7 @@ timeline.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session
@@ -22,6 +22,7 @@ from backend.cases.routing_adapter import RouteResult, route_question
 from backend.core.db import utcnow
 from backend.core.errors import Invalid
 from backend.core.i18n import gettext_ as _
+from backend.core.limits import Door
 from backend.routing.models import Desk
 
 CONSENT_HOW_MAX = 200
@@ -65,8 +66,8 @@ def preview(session: Session, data: QuestionCreate) -> RouteResult:
 
 
 def register(session: Session, principal: Principal, desk: Desk, data: QuestionCreate, *,
-             channel: str, consent: OralConsent, keep: bool = False, keep_reason: str = "",
-             base_url: str = "") -> tuple[Case, RouteResult]:
+             channel: str, consent: OralConsent, door: Door, keep: bool = False,
+             keep_reason: str = "", base_url: str = "") -> tuple[Case, RouteResult]:
     """Store the question through ``ask_question``; returns the case and the routing."""
     fields = check_intake(principal, session, desk, channel=channel, consent=consent,
                           keep=keep, keep_reason=keep_reason)
@@ -79,6 +80,7 @@ def register(session: Session, principal: Principal, desk: Desk, data: QuestionC
     keep_at = (service.KeepAtDesk(desk=desk, reason=keep_reason.strip(),
                                   user_id=principal.user_id) if keep else None)
     case, _token, decision = service.ask_question(
-        session, data, source="advisor", channel=channel, consent_record=record,
+        session, data, door=replace(door, staff_user=principal.user_id), source="advisor",
+        channel=channel, consent_record=record,
         keep_at=keep_at, base_url=base_url)
     return case, decision

@@ -1,8 +1,11 @@
 """Publish as knowledge: an answered case becomes an anonymised Q&A draft in the knowledge base.
 
-The draft strips what identifies the entrepreneur (name, e-mail, phone, KvK number, postcode,
-private links) and the advisors' names; the advisor reviews and edits it, the same stripping
-runs again on what they submit, and an editor publishes it (``backend.content``).
+The draft strips what identifies the entrepreneur (name, e-mail, phones in the usual layouts,
+KvK number, BSN, postcode, street and house number, the firm's web domain, private links),
+people introduced by a title or relation ("collega Piet Jansen") and the advisors' names
+(``backend.cases.text.anonymise``). The advisor reviews and edits it and must confirm the
+personal-data check; the same stripping runs again on what they submit, and an editor
+publishes it (``backend.content``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from backend.accounts.models import User
 from backend.accounts.principal import Principal
 from backend.cases.models import PUBLISHED, REPLY, Case, CaseEvent
 from backend.cases.service import add_event, audit
-from backend.cases.text import anonymise
+from backend.cases.text import anonymise, domains_in, firm_domain
 from backend.core.errors import Conflict, Invalid
 from backend.core.i18n import gettext_ as _
 
@@ -50,9 +53,15 @@ def _advisor_names(session: Session, events: list[CaseEvent]) -> list[str]:
 
 
 def _strip(session: Session, case: Case, text: str, events: list[CaseEvent]) -> str:
-    extra = [case.contact_email, case.contact_phone or "", case.kvk_number or ""]
+    extra = [case.contact_email, case.contact_phone or "", case.kvk_number or "",
+             case.postcode or ""]
+    # The firm's own web domain: the one of its e-mail address and any the question names.
+    domains = domains_in(case.text)
+    own = firm_domain(case.contact_email or "")
+    if own:
+        domains.add(own)
     return anonymise(text, names=[case.contact_name or "", *_advisor_names(session, events)],
-                     extra=extra)
+                     extra=extra, domains=domains)
 
 
 def _title(question: str) -> str:
@@ -71,8 +80,11 @@ def draft_for(session: Session, case: Case) -> Draft:
 
 
 def publish_draft(session: Session, case: Case, principal: Principal, *, title: str,
-                  body_md: str, summary: str = "") -> str:
-    """Create the Q&A draft in the knowledge base; returns its slug."""
+                  body_md: str, summary: str = "", personal_data_checked: bool = False) -> str:
+    """Create the Q&A draft in the knowledge base; returns its slug.
+
+    Refused unless the advisor confirms they checked the text for personal data: the
+    automatic stripping is a first pass, not a guarantee."""
     if case.first_responded_at is None:
         raise Conflict(_("Only an answered question can become knowledge."), code="not_answered")
     events = _answers(session, case)
@@ -84,6 +96,10 @@ def publish_draft(session: Session, case: Case, principal: Principal, *, title: 
         fields["title"] = _("Give the item a title of 5 to 300 characters.")
     if len(body_md) < 20:
         fields["body_md"] = _("Write the question and the answer.")
+    if not personal_data_checked:
+        fields["personal_data_checked"] = _(
+            "Confirm that you checked the text for personal data (names, addresses, numbers, "
+            "web addresses) that could identify the business or a person.")
     if fields:
         raise Invalid(fields=fields)
     from backend.content import service as content  # the knowledge base owns Q&A items

@@ -2,7 +2,9 @@
 
 ``POST /api/v1/questions`` is open to integrations: a JSON request without cookies needs no
 CSRF token (an API token in ``Authorization`` is optional and is recorded in the audit log).
-It is rate-limited per IP address and per e-mail address like the form. The case routes are
+``ask_question`` applies the same limits as for the form (per address, IPv6 per /64, and per
+e-mail address; beyond the desk or site ceiling a challenge, answered with the headers
+``Loket-Challenge`` and ``Loket-Challenge-Answer``). The case routes are
 for desk members, with the same access rule as the workspace.
 """
 
@@ -13,8 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlmodel import Session, select
 
-from backend.accounts.deps import CurrentUser, OptionalPrincipal, client_ip
-from backend.accounts.service import email_fingerprint
+from backend.accounts.deps import CurrentUser, OptionalPrincipal, door
 from backend.cases import service, workspace
 from backend.cases.deps import CaseForAdvisor, MemberDesk
 from backend.cases.figures import desk_figures
@@ -42,7 +43,6 @@ from backend.cases.views import is_overdue
 from backend.core.db import RowId, SessionDep
 from backend.core.errors import NotFound
 from backend.core.openapi import error_responses
-from backend.core.ratelimit import check_rate
 from backend.routing.models import Desk
 
 router = APIRouter(prefix="/api/v1", tags=["questions and cases"])
@@ -96,7 +96,7 @@ def _base(request: Request) -> str:
 
 @router.post("/questions", status_code=201, response_model=QuestionAccepted,
              summary="Ask a question",
-             responses=error_responses(409, 429))
+             responses=error_responses(409, 422, 429))
 def ask(request: Request, session: SessionDep, principal: OptionalPrincipal,
         body: QuestionCreate) -> QuestionAccepted:
     """Store and route a question; the asker gets a confirmation mail with a private link.
@@ -104,12 +104,8 @@ def ask(request: Request, session: SessionDep, principal: OptionalPrincipal,
     Returns the reference, the desk, why it was chosen, and a one-time private link
     (``follow_url``) that the integration may hand to the entrepreneur.
     """
-    settings = request.app.state.settings
-    check_rate(request, f"ask:ip:{client_ip(request)}", settings.rate_limit_ask_ip)
-    check_rate(request, "ask:email:" + email_fingerprint(str(body.email), settings.secret_key),
-               settings.rate_limit_ask_email)
     case, _token, decision = service.ask_question(
-        session, body, source="api", ip=client_ip(request), base_url=_base(request))
+        session, body, door=door(request, source="api"), base_url=_base(request))
     follow_token = service.issue_token(session, case)
     if principal is not None:
         service.audit(session, "case.created_via_api", case, actor=principal)

@@ -15,8 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
-from backend.accounts.deps import client_ip
-from backend.accounts.service import email_fingerprint
+from backend.accounts.deps import checked, client_ip, door, limits_policy
 from backend.cases import choices, service, suggest
 from backend.cases.deps import EntrepreneurCase, grant_case, session_case_ids
 from backend.cases.models import TEXT_MAX, TEXT_MIN, Case, CaseRating, QuestionCreate
@@ -25,6 +24,7 @@ from backend.core.db import DatabaseDep, SessionDep
 from backend.core.errors import Conflict, Invalid, TooManyRequests
 from backend.core.i18n import get_language
 from backend.core.i18n import gettext_ as _
+from backend.core.limits import ChallengeRequired, SpamSuspected, address_key
 from backend.core.ratelimit import check_rate
 from backend.core.templating import render
 from backend.routing.models import Desk
@@ -35,9 +35,8 @@ router = APIRouter(include_in_schema=False)
 # logs; "no-referrer" would make browsers send "Origin: null" with the form post, which the
 # CSRF check rightly refuses.
 NO_STORE = {"Cache-Control": "no-store"}
-# Asking: per IP address and per e-mail address (settings rate_limit_ask_ip / _email).
-RESEND_LIMIT_IP = "10/3600"
-RESEND_LIMIT_EMAIL = "3/3600"
+# Limits, honeypot, consent and the challenge are applied by the services (ask_question,
+# resend_link, entrepreneur_reply) from the rate-limit table; this module only shows them.
 HONEYPOT = "website"
 FORM_FIELDS = ("text", "municipality", "postcode", "sector", "company_size", "theme",
                "kvk_number", "email", "name", "phone", "followup")
@@ -75,7 +74,8 @@ def _municipalities(session: Session) -> list[Any]:
 
 def _ask_page(request: Request, session: Session, values: dict[str, Any] | None = None, *,
               errors: dict[str, str] | None = None, message: str | None = None,
-              status_code: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+              status_code: int = 200, headers: dict[str, str] | None = None,
+              challenge: dict[str, Any] | None = None) -> HTMLResponse:
     values = values or {}
     order = [*FORM_FIELDS[:1], "theme", "municipality", "postcode", "sector", "company_size",
              "kvk_number", "email", "name", "phone", "consent"]
@@ -86,7 +86,7 @@ def _ask_page(request: Request, session: Session, values: dict[str, Any] | None 
         "municipalities": _municipalities(session),
         "themes": choices.themes(), "sectors": choices.sectors(),
         "sizes": choices.company_sizes(), "text_min": TEXT_MIN, "text_max": TEXT_MAX,
-        "suggestions": None,
+        "suggestions": None, "challenge": challenge,
     }, status_code=status_code, headers=headers)
 
 
@@ -109,13 +109,6 @@ def ask_suggestions(request: Request, text: str = "") -> HTMLResponse:
     }, block="suggestions")
 
 
-def _limit(request: Request, kind: str, email: str, ip_limit: str, email_limit: str) -> None:
-    check_rate(request, f"{kind}:ip:{client_ip(request)}", ip_limit)
-    if email.strip():
-        fingerprint = email_fingerprint(email, request.app.state.settings.secret_key)
-        check_rate(request, f"{kind}:email:{fingerprint}", email_limit)
-
-
 def _too_many(exc: TooManyRequests) -> tuple[str, dict[str, str]]:
     minutes = max(1, (exc.retry_after + 59) // 60)
     return (_("You have sent many questions in a short time. Please try again in %(minutes)s "
@@ -132,40 +125,40 @@ def ask_submit(request: Request, session: SessionDep,
                name: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "",
                consent: Annotated[str, Form()] = "",
                website: Annotated[str, Form()] = "",
-               followup: Annotated[str, Form()] = "") -> Response:
+               followup: Annotated[str, Form()] = "",
+               challenge: Annotated[str, Form(max_length=300)] = "",
+               challenge_answer: Annotated[list[str] | None, Form()] = None) -> Response:
     values: dict[str, Any] = {
         "text": text, "municipality": municipality, "postcode": postcode, "sector": sector,
         "company_size": company_size, "theme": theme, "kvk_number": kvk_number,
-        "email": email, "name": name, "phone": phone, "consent": bool(consent),
-        "followup": bool(followup)}
-    # Counted before anything is written: on SQLite the counter has its own transaction.
-    try:
-        settings = request.app.state.settings
-        _limit(request, "ask", email, settings.rate_limit_ask_ip, settings.rate_limit_ask_email)
-    except TooManyRequests as exc:
-        message, headers = _too_many(exc)
-        return _ask_page(request, session, values, message=message, status_code=429,
-                         headers=headers)
-    if website.strip():
-        return _ask_page(request, session, values, status_code=422, message=_(
-            "Your question was not sent: a field that people do not see was filled in, which "
-            "is what automated spam does. Please check the form and send it again."))
+        "email": email, "name": name, "phone": phone, "consent": checked(consent),
+        "followup": checked(followup)}
     try:
         data = QuestionCreate.model_validate({
             **{k: (v or None) for k, v in values.items() if k in FORM_FIELDS},
-            "text": text, "email": email, "consent": bool(consent),
-            "followup": bool(followup), "language": get_language()})
+            "text": text, "email": email, "consent": checked(consent),
+            "followup": checked(followup), "language": get_language()})
     except ValidationError as exc:
         errors = {**service.required_answers(
-            consent=bool(consent), municipality=municipality, postcode=postcode, sector=sector,
+            consent=checked(consent), municipality=municipality, postcode=postcode, sector=sector,
             theme=theme), **field_errors(exc)}
         return _ask_page(request, session, values, errors=errors, status_code=422,
                          message=_("Your question has not been sent yet. Please correct the "
                                    "fields marked below."))
     try:
         case, _token, _decision = service.ask_question(
-            session, data, source="web", ip=client_ip(request),
-            base_url=request.app.state.settings.base_url)
+            session, data, base_url=request.app.state.settings.base_url,
+            door=door(request, honeypot=website, consent=checked(consent), challenge=challenge,
+                      answers=challenge_answer or ()))
+    except TooManyRequests as exc:
+        message, headers = _too_many(exc)
+        return _ask_page(request, session, values, message=message, status_code=429,
+                         headers=headers)
+    except ChallengeRequired as exc:
+        return _ask_page(request, session, values, message=_(exc.message), status_code=429,
+                         challenge=exc.extra["challenge"])
+    except SpamSuspected as exc:
+        return _ask_page(request, session, values, status_code=422, message=_(exc.message))
     except Invalid as exc:
         return _ask_page(request, session, values, errors=exc.fields, status_code=422,
                          message=_("Your question has not been sent yet. Please correct the "
@@ -190,7 +183,9 @@ def follow_link(request: Request, session: SessionDep, token: str) -> Response:
 
 @router.post("/vraag/volgen/{token}", name="follow_link_use")
 def follow_link_use(request: Request, db: DatabaseDep, token: str) -> Response:
-    check_rate(request, f"follow:ip:{client_ip(request)}", "30/300")
+    policy = limits_policy(request)
+    check_rate(request, f"follow_link:address:{address_key(client_ip(request))}",
+               policy.table["follow_link"]["address"])
     with db.transaction() as s:  # committed even when the page below is an error page
         case = service.exchange_token(s, token)
         reused = None if case is not None else service.token_case(s, token)
@@ -216,15 +211,6 @@ def resend_form(request: Request, verstuurd: int = 0) -> HTMLResponse:
 def resend_submit(request: Request, session: SessionDep, email: Annotated[str, Form()] = "",
                   reference: Annotated[str, Form()] = "") -> Response:
     values = {"email": email, "reference": reference}
-    try:
-        _limit(request, "resend", email, RESEND_LIMIT_IP, RESEND_LIMIT_EMAIL)
-    except TooManyRequests as exc:
-        _message, headers = _too_many(exc)
-        return render(request, "cases/resend.html", {
-            "values": values, "errors": {}, "sent": False, "message": _(
-                "Too many requests for a new link. Please try again in %(minutes)s minutes.",
-                minutes=max(1, (exc.retry_after + 59) // 60))},
-            status_code=429, headers=headers)
     errors: dict[str, str] = {}
     if "@" not in email or len(email) > 254:
         errors["email"] = _("Enter an e-mail address such as name@example.nl.")
@@ -234,8 +220,16 @@ def resend_submit(request: Request, session: SessionDep, email: Annotated[str, F
         return render(request, "cases/resend.html", {
             "values": values, "errors": errors, "sent": False, "message": None},
             status_code=422)
-    service.resend_link(session, email, reference, ip=client_ip(request),
-                        base_url=request.app.state.settings.base_url)
+    try:
+        service.resend_link(session, email, reference, door=door(request),
+                            base_url=request.app.state.settings.base_url)
+    except TooManyRequests as exc:
+        _message, headers = _too_many(exc)
+        return render(request, "cases/resend.html", {
+            "values": values, "errors": {}, "sent": False, "message": _(
+                "Too many requests for a new link. Please try again in %(minutes)s minutes.",
+                minutes=max(1, (exc.retry_after + 59) // 60))},
+            status_code=429, headers=headers)
     # The same answer whether or not the reference and address match.
     return RedirectResponse("/vraag/link-opnieuw?verstuurd=1", status_code=303)
 
@@ -244,7 +238,8 @@ def resend_submit(request: Request, session: SessionDep, email: Annotated[str, F
 
 def _case_page(request: Request, session: Session, case: Case, *,
                errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
-               message: str | None = None, status_code: int = 200) -> HTMLResponse:
+               message: str | None = None, status_code: int = 200,
+               headers: dict[str, str] | None = None) -> HTMLResponse:
     from backend.cases import appointments, panels, referral
 
     desk = session.get(Desk, case.desk_id)
@@ -261,7 +256,7 @@ def _case_page(request: Request, session: Session, case: Case, *,
         "events": timeline_view(session, case, for_entrepreneur=True),
         "rating": rating, "errors": errors or {}, "values": values or {},
         "message": message, "received": request.query_params.get("ontvangen") == "1",
-    }, block="timeline", status_code=status_code, headers=NO_STORE)
+    }, block="timeline", status_code=status_code, headers={**NO_STORE, **(headers or {})})
 
 
 @router.get("/mijn-vraag/{reference}", response_class=HTMLResponse, name="my_question")
@@ -273,8 +268,14 @@ def my_question(request: Request, session: SessionDep, case: EntrepreneurCase) -
 def my_question_reply(request: Request, session: SessionDep, case: EntrepreneurCase,
                       body: Annotated[str, Form()] = "") -> Response:
     try:
-        service.entrepreneur_reply(session, case, body, ip=client_ip(request),
+        service.entrepreneur_reply(session, case, body, door=door(request),
                                    base_url=request.app.state.settings.base_url)
+    except TooManyRequests as exc:
+        return _case_page(request, session, case, values={"body": body}, status_code=429,
+                          message=_("You have sent many messages in a short time. Please try "
+                                    "again in %(minutes)s minutes. What you typed is still "
+                                    "here.", minutes=max(1, (exc.retry_after + 59) // 60)),
+                          headers=exc.headers)
     except Invalid as exc:
         return _case_page(request, session, case, errors=exc.fields, values={"body": body},
                           status_code=422)

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from backend.accounts.deps import CurrentUser, client_ip
+from backend.accounts.deps import CurrentUser, client_ip, door
 from backend.accounts.models import User
 from backend.accounts.principal import Principal
 from backend.cases import access, appointments, choices, followup, intake, referral, service
@@ -137,6 +137,7 @@ def intake_submit(request: Request, session: SessionDep, principal: CurrentUser,
             return _intake_page(request, session, desk, values, routing=routing)
         case, _decision = intake.register(session, principal, desk, data, channel=channel,
                                           consent=oral, keep=bool(keep),
+                                          door=door(request, consent=True, source="advisor"),
                                           keep_reason=keep_reason, base_url=_base(request))
     except Invalid as exc:
         return _intake_page(request, session, desk, values, errors=exc.fields,

@@ -369,13 +369,16 @@ def publish_form(request: Request, session: SessionDep, principal: CurrentUser,
 def publish_submit(request: Request, session: SessionDep, principal: CurrentUser,
                    case: CaseForAdvisor, title: Annotated[str, Form()] = "",
                    body_md: Annotated[str, Form()] = "",
-                   summary: Annotated[str, Form()] = "") -> Response:
+                   summary: Annotated[str, Form()] = "",
+                   personal_data_checked: Annotated[str, Form()] = "") -> Response:
     if not access.works_on_case(session, case, principal.user_id):
         raise access.CaseNotFound()
-    values = {"title": title, "body_md": body_md, "summary": summary}
+    checked = personal_data_checked not in ("", "0", "false", "off")
+    values = {"title": title, "body_md": body_md, "summary": summary,
+              "personal_data_checked": checked}
     try:
         publish.publish_draft(session, case, principal, title=title, body_md=body_md,
-                              summary=summary)
+                              summary=summary, personal_data_checked=checked)
     except (Invalid, Conflict) as exc:
         return render(request, "cases/publish.html", {
             "case": case, "values": values, "message": exc.message,

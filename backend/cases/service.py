@@ -1,8 +1,12 @@
 """Asking and following a question: the entrepreneur's side of a case.
 
 ``ask_question`` stores the question, routes it and queues the mails in the caller's
-transaction, so an accepted question is never lost and never half-stored. Private links are
-one-time tokens (192 bits, only their SHA-256 is kept) exchanged for the browser session.
+transaction, so an accepted question is never lost and never half-stored. It, the
+entrepreneur's reply and a new private link apply their row of the rate-limit table, the
+honeypot and consent themselves (``backend.core.limits``), with what the door saw passed in a
+:class:`~backend.core.limits.Door`: every door (form, API, scan, advisor intake) gets them.
+Private links are one-time tokens (192 bits, only their SHA-256 is kept) exchanged for the
+browser session.
 """
 
 from __future__ import annotations
@@ -38,9 +42,11 @@ from backend.cases.models import (
 from backend.cases.reference import next_reference
 from backend.cases.routing_adapter import RouteResult, route_question
 from backend.cases.workhours import add_working_hours
+from backend.core import limits
 from backend.core.db import utcnow
 from backend.core.errors import Conflict, Invalid
 from backend.core.i18n import gettext_ as _
+from backend.core.limits import Door
 from backend.core.security import sha256_hex
 from backend.routing.models import Desk
 
@@ -121,24 +127,45 @@ class KeepAtDesk:
     user_id: int
 
 
-def ask_question(session: Session, data: QuestionCreate, *, source: str = "web",
-                 ip: str | None = None, base_url: str = "", channel: str | None = None,
+def ask_question(session: Session, data: QuestionCreate, *, door: Door,
+                 source: str | None = None, base_url: str = "", channel: str | None = None,
                  consent_record: dict[str, Any] | None = None,
                  keep_at: KeepAtDesk | None = None) -> tuple[Case, str, RouteResult]:
     """Store, route and confirm a question. Returns the case, a private-link token and the
     routing decision. Everything happens in the caller's transaction.
 
+    Limits first, before anything is written: per address (IPv6 per /64) and per e-mail
+    address (``TooManyRequests``), the honeypot (``SpamSuspected``), consent and choices
+    (``Invalid``); then, once the desk is known, the desk and site ceilings
+    (``ChallengeRequired`` beyond them). Every door (form, API, scan, an advisor's intake,
+    an expert introduction) comes through here.
+
     ``channel`` is how the question reached Loket (``CHANNELS``; default: the source);
     an advisor's intake passes the consent the entrepreneur gave orally as
     ``consent_record`` and may keep the question at the advisor's desk (``keep_at``): it is
     routed all the same and the routed desk is recorded next to the reason."""
+    if door.staff_user is not None:  # an advisor's intake: per advisor, per entrepreneur
+        limits.staff_act(session, door.staff_user)
+        limits.enforce(session, door.policy, "ask_question", email=str(data.email))
+    else:
+        limits.enforce(session, door.policy, "ask_question", address=door.address,
+                       email=str(data.email))
+    limits.check_honeypot(door)
+    if door.consent is False:
+        raise Invalid(fields={"consent": _("We can only handle your question with your "
+                                           "consent.")})
     _check_choices(data)
+    source = source or door.source
     channel = channel or source
     if channel not in CHANNELS:
         raise Invalid(fields={"channel": _("Choose how the question came in.")})
     decision = route_question(session, data)
     desk = keep_at.desk if keep_at is not None else decision.desk
     assert desk.id is not None
+    if door.staff_user is None:
+        limits.ceilings(session, door, "ask_question", desk=desk.id, desk_label=desk.slug)
+    source = source or door.source
+    ip = door.address
     now = utcnow()
     case = Case(
         reference=next_reference(session, now), status="new", source=source,
@@ -221,9 +248,12 @@ def token_case(session: Session, plain: str) -> Case | None:
     return session.get(Case, row.case_id) if row else None
 
 
-def resend_link(session: Session, email: str, reference: str, *, base_url: str = "",
-                ip: str | None = None) -> bool:
-    """Mail a fresh link when reference and e-mail match. The caller answers neutrally."""
+def resend_link(session: Session, email: str, reference: str, *, door: Door,
+                base_url: str = "") -> bool:
+    """Mail a fresh link when reference and e-mail match. The caller answers neutrally.
+    Limited per address and per e-mail address (``TooManyRequests``)."""
+    limits.enforce(session, door.policy, "resend_link", address=door.address, email=email)
+    ip = door.address
     case = session.exec(select(Case).where(Case.reference == reference.strip().upper())).first()
     if case is None or case.contact_email.lower() != email.strip().lower():
         return False
@@ -242,8 +272,13 @@ def _reopen(session: Session, case: Case, *, actor: str, user_id: int | None = N
     add_event(session, case, REOPENED, actor=actor, user_id=user_id)
 
 
-def entrepreneur_reply(session: Session, case: Case, body: str, *, base_url: str = "",
-                       ip: str | None = None) -> CaseEvent:
+def entrepreneur_reply(session: Session, case: Case, body: str, *, door: Door,
+                       base_url: str = "") -> CaseEvent:
+    """The entrepreneur writes on their case (it mails the desk): limited per address and per
+    case (``TooManyRequests``), counted before anything is written."""
+    limits.enforce(session, door.policy, "entrepreneur_reply", address=door.address,
+                   case=case.id)
+    ip = door.address
     body = body.strip()
     if not body:
         raise Invalid(fields={"body": _("Write your reply first.")})

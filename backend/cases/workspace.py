@@ -29,6 +29,7 @@ from backend.cases.models import (
 )
 from backend.cases.service import _reopen, add_event, audit, issue_token, withdraw_offers
 from backend.cases.workhours import working_seconds_between
+from backend.core import limits
 from backend.core.db import utcnow
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.i18n import gettext_ as _
@@ -69,6 +70,7 @@ def _text(value: str, field: str, limit: int) -> str:
 def assign(session: Session, case: Case, principal: Principal, user_id: int, *,
            base_url: str = "") -> Case:
     actor_id = _require_worker(session, case, principal)
+    limits.staff_act(session, principal.user_id)  # mails the assignee
     _require_open(case)
     if not access.is_member(session, case.desk_id, user_id):
         raise Invalid(fields={"user_id": _("Choose a member of this desk.")})
@@ -98,6 +100,7 @@ def reply(session: Session, case: Case, principal: Principal, body: str, *,
           base_url: str = "") -> CaseEvent:
     """The advisor's answer (Markdown). The first one stops the SLA clock."""
     actor_id = _require_worker(session, case, principal)
+    limits.staff_act(session, principal.user_id)  # mails the entrepreneur
     body = _text(body, "body", REPLY_MAX)
     if case.status == "closed":
         _reopen(session, case, actor="advisor", user_id=actor_id)
@@ -160,6 +163,7 @@ def move_case(session: Session, case: Case, to_desk: Desk) -> None:
 def offer_handoff(session: Session, case: Case, principal: Principal, to_slug: str, note: str,
                   consent: bool, *, base_url: str = "") -> CaseHandoff:
     actor_id = _require_worker(session, case, principal)
+    limits.staff_act(session, principal.user_id)  # mails the other desk
     _require_open(case)
     fields: dict[str, str] = {}
     to_desk = session.exec(select(Desk).where(Desk.slug == (to_slug or "").strip())).first()
@@ -219,6 +223,7 @@ def _decidable(session: Session, case: Case, principal: Principal, handoff_id: i
 def accept_handoff(session: Session, case: Case, principal: Principal, handoff_id: int, *,
                    base_url: str = "") -> Case:
     handoff, user_id = _decidable(session, case, principal, handoff_id)
+    limits.staff_act(session, principal.user_id)  # mails the entrepreneur
     from_desk, to_desk = _desk(session, handoff.from_desk_id), _desk(session, handoff.to_desk_id)
     handoff.status = "accepted"
     handoff.decided_by = user_id
@@ -237,6 +242,7 @@ def accept_handoff(session: Session, case: Case, principal: Principal, handoff_i
 def decline_handoff(session: Session, case: Case, principal: Principal, handoff_id: int,
                     note: str | None = None, *, base_url: str = "") -> CaseHandoff:
     handoff, user_id = _decidable(session, case, principal, handoff_id)
+    limits.staff_act(session, principal.user_id)  # mails the offering desk
     to_desk = _desk(session, handoff.to_desk_id)
     note = (note or "").strip()[:NOTE_MAX] or None
     handoff.status = "declined"

@@ -25,6 +25,7 @@ from backend.community.models import (
     KpiFigure,
 )
 from backend.content.taxonomy import slugify
+from backend.core import limits
 from backend.core.db import utcnow
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.core.i18n import N_
@@ -307,6 +308,7 @@ def invite(session: Session, group: Group, *, email: str, actor: Principal,
            base_url: str, role: str = MEMBER) -> str:
     """Mail a one-time invitation link to ``email``; returns the plain token (tests).
     With ``role=coordinator`` the firm that accepts becomes a coordinator."""
+    limits.staff_act(session, actor.user_id)  # mails any address: limited per user
     email = email.strip()
     if not _valid_email(email):
         raise Invalid(fields={"email": N_("Enter an e-mail address such as name@example.nl.")})

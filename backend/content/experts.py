@@ -22,6 +22,7 @@ from backend.content.views import item_url, load_view
 from backend.core.db import utcnow
 from backend.core.errors import Invalid
 from backend.core.i18n import N_
+from backend.core.limits import Door
 
 
 class ExpertRegistration(BaseModel):
@@ -61,7 +62,7 @@ def register_expert(session: Session, data: ExpertRegistration | dict[str, Any])
 def request_introduction(session: Session, expert: ContentItem, *, text: str, email: str,
                          municipality: str | None = None, postcode: str | None = None,
                          name: str | None = None, consent: bool = False,
-                         ip: str | None = None, base_url: str = "") -> Any:
+                         door: Door, base_url: str = "") -> Any:
     """Ask the desk for an introduction to a published expert: a routed question that names
     the expert (the visitor never receives the expert's address). Returns the case."""
     from backend.cases import choices
@@ -80,6 +81,6 @@ def request_introduction(session: Session, expert: ContentItem, *, text: str, em
                                   theme=theme)
     except ValidationError as exc:
         raise Invalid(fields=service.validation_fields(exc)) from exc
-    case, _token, _route = ask_question(session, question, source="web",
-                                        ip=ip, base_url=base_url)
+    case, _token, _route = ask_question(session, question, door=door, source="web",
+                                        base_url=base_url)
     return case

@@ -396,8 +396,9 @@ async def expert_introduction(request: Request, session: SessionDep, slug: str,
                               principal: OptionalPrincipal) -> Any:
     from fastapi.responses import RedirectResponse
 
-    from backend.accounts.deps import client_ip
+    from backend.accounts.deps import door
     from backend.cases.deps import grant_case
+    from backend.core.text import checked
 
     item = service.get_item(session, "expert", slug, public=True)
     form = await request.form()
@@ -406,7 +407,9 @@ async def expert_introduction(request: Request, session: SessionDep, slug: str,
         case = experts.request_introduction(
             session, item, text=values["text"], email=values["email"],
             municipality=values["municipality"] or None, name=values["name"] or None,
-            consent="consent" in form, ip=client_ip(request),
+            consent=checked(str(form.get("consent") or "")),
+            door=door(request, honeypot=str(form.get("website") or ""),
+                      consent=checked(str(form.get("consent") or ""))),
             base_url=request.app.state.settings.base_url)
     except Invalid as exc:
         view = load_view(session, item)

@@ -25,6 +25,7 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
+from backend.core.errors import LoketError
 from backend.core.settings import Settings, get_settings
 from backend.core.text import install_text_hygiene
 
@@ -266,10 +267,30 @@ def get_session(request: Request) -> Iterator[Session]:
     only after the commit succeeded.
     """
     with get_database(request).transaction(write=request.method not in SAFE_METHODS) as session:
-        yield session
+        try:
+            yield session
+        except LoketError as exc:
+            if exc.keeps_writes:
+                keep_refusal(session)
+            raise
     wake = getattr(request.app.state, "wake_worker", None)
     if wake is not None and session.info.get("outbox_written"):
         wake()
+
+
+REPLAY = "loket_replay_after_rollback"  # session.info key, filled by backend.core.ratelimit
+
+
+def keep_refusal(session: Session) -> None:
+    """A refusal that must be remembered (a rate limit, a challenge): roll back everything the
+    request wrote, then write again only what was registered for replay — the counted hits and
+    alerts — and commit that. So a refused attempt stays counted and its alert stays raised,
+    while no half-done act survives, whatever the caller wrote before."""
+    replay = list(session.info.pop(REPLAY, []))
+    session.rollback()
+    for write in replay:
+        write(session)
+    session.commit()
 
 
 # scope="function": the commit runs before the response is sent, so a failed commit is a 500,

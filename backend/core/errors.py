@@ -22,6 +22,11 @@ class LoketError(Exception):
     code = "bad_request"
     # Dutch message for people; English is the msgid and gets translated on pages.
     message = "The request could not be processed."
+    # True for refusals that must be remembered (rate limits, challenges): the request's
+    # transaction is rolled back, then the counted hits and alerts registered for replay are
+    # written again and committed (backend.core.db.keep_refusal).
+    keeps_writes = False
+    extra: dict[str, Any] = {}  # noqa: RUF012 - more members of the JSON error body
 
     def __init__(self, message: str | None = None, *, code: str | None = None,
                  fields: dict[str, str] | None = None, headers: dict[str, str] | None = None):
@@ -67,6 +72,7 @@ class TooManyRequests(LoketError):
     status_code = 429
     code = "rate_limited"
     message = "Too many attempts. Please wait a moment and try again."
+    keeps_writes = True
 
     def __init__(self, retry_after: int, message: str | None = None):
         super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
@@ -111,6 +117,7 @@ def install_error_handlers(app: FastAPI) -> None:
             body: dict[str, Any] = {"error": {"code": exc.code, "message": exc.message}}
             if exc.fields:
                 body["error"]["fields"] = exc.fields
+            body["error"].update(exc.extra)
             return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
         if isinstance(exc, NotAuthenticated) and request.method in ("GET", "HEAD"):
             return _to_login(request)

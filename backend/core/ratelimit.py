@@ -105,6 +105,10 @@ class Store(Protocol):
         """Count one hit; return (previous window count, current window count)."""
         ...
 
+    def peek(self, key: str, limit: Limit, now: float) -> tuple[int, int]:
+        """The same two counts, without counting a hit."""
+        ...
+
 
 def _window_start(limit: Limit, now: float) -> int:
     return int(now // limit.seconds) * limit.seconds
@@ -140,6 +144,15 @@ def db_hit(session: Session, key: str, limit: Limit, now: float) -> tuple[int, i
     return int(previous or 0), current
 
 
+def db_peek(session: Session, key: str, limit: Limit, now: float) -> tuple[int, int]:
+    window = _window_start(limit, now)
+    rows = dict(session.execute(
+        sa.select(col(RateCounter.window_start), col(RateCounter.count)).where(
+            col(RateCounter.key) == key,
+            col(RateCounter.window_start).in_([window, window - limit.seconds]))).all())
+    return int(rows.get(window - limit.seconds, 0)), int(rows.get(window, 0))
+
+
 class DatabaseStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -148,13 +161,34 @@ class DatabaseStore:
         with self.db.transaction() as session:
             return db_hit(session, key, limit, now)
 
+    def peek(self, key: str, limit: Limit, now: float) -> tuple[int, int]:
+        with self.db.transaction(write=False) as session:
+            return db_peek(session, key, limit, now)
+
+
+REPLAY = "loket_replay_after_rollback"
+
+
+def replay_after_rollback(session: Session, write: Any) -> None:
+    """Remember a write that must survive when ``session`` is rolled back because of a refusal
+    (a counted hit, an alert): ``get_session`` rolls back and replays these (see
+    ``LoketError.keeps_writes``)."""
+    session.info.setdefault(REPLAY, []).append(write)
+
 
 class SessionStore:
+    """Counts in the caller's transaction. A refusal rolls that transaction back, so every hit
+    is also registered for replay: a refused attempt stays counted, nothing else is kept."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def hit(self, key: str, limit: Limit, now: float) -> tuple[int, int]:
+        replay_after_rollback(self.session, lambda s: db_hit(s, key, limit, now))
         return db_hit(self.session, key, limit, now)
+
+    def peek(self, key: str, limit: Limit, now: float) -> tuple[int, int]:
+        return db_peek(self.session, key, limit, now)
 
 
 class RedisStore:
@@ -173,6 +207,13 @@ class RedisStore:
         pipe.get(base + str(window - limit.seconds))
         current, _, previous = pipe.execute()
         return int(previous or 0), int(current)
+
+    def peek(self, key: str, limit: Limit, now: float) -> tuple[int, int]:
+        window = _window_start(limit, now)
+        base = f"{self.prefix}{key}:"
+        current, previous = self.client.mget([base + str(window),
+                                              base + str(window - limit.seconds)])
+        return int(previous or 0), int(current or 0)
 
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -13,6 +14,44 @@ DEV_SECRET = "dev-secret-change-me"  # noqa: S105 - the known default that produ
 ROOT = Path(__file__).resolve().parents[2]
 # "N/seconds" with both at least 1; checked at start-up so a typo never becomes a 500 later.
 RATE_LIMIT_PATTERN = r"^\s*[1-9][0-9]*/[1-9][0-9]*\s*$"
+
+# The rate-limit table: every limit on every act, in one place (as Zulip's RATE_LIMITING_RULES).
+# act → scope → "N/seconds". The act's service function applies its row
+# (``backend.core.limits``); no route counts anything itself. Scopes:
+#   address        the client's IPv4 address, or its IPv6 /64 (one household or office network)
+#   email          the e-mail address involved (a keyed fingerprint, never the address itself)
+#   address_email  both together: one person behind a shared office address
+#   case, user     the case replied to; the staff member acting
+#   account_failures, address_account_failures
+#                  failed passwords for one account, and from one address for that account
+#   address_slow   beyond ``address``: the pace one address is slowed to (not a refusal)
+#   desk, site     ceilings: beyond them the act raises an alert (log + admin notice) and
+#                  asks for an escalating challenge instead of refusing or silently accepting
+# LOKET_RATE_LIMITS (JSON, same shape) overrides single entries, e.g.
+# LOKET_RATE_LIMITS='{"ask_question": {"site": "500/3600"}}'.
+RATE_LIMITS: dict[str, dict[str, str]] = {
+    # A question (form, API, the scan's "bespreken", any future door): cases.service.ask_question
+    "ask_question": {"address": "10/3600", "email": "5/86400", "desk": "40/3600",
+                     "site": "200/3600"},
+    # The entrepreneur's reply on their case page (mails the desk): entrepreneur_reply
+    "entrepreneur_reply": {"address": "20/3600", "case": "10/3600"},
+    # A new private link by mail: cases.service.resend_link
+    "resend_link": {"address": "10/3600", "email": "3/3600"},
+    # Using a private link (no mail, but guessing links must stay slow)
+    "follow_link": {"address": "30/300"},
+    # A login link by mail: accounts.login.request_login_link. Per person behind an address;
+    # a busy office address is slowed to one link a minute, never shut out.
+    "login_link": {"address_email": "3/900", "email": "10/3600", "address": "20/900",
+                   "address_slow": "1/60"},
+    # Spending a login link
+    "login_link_use": {"address": "10/300"},
+    # Break-glass password: addresses back off; an account under attack admits one try per
+    # clean address, so failing on purpose cannot lock the admin out.
+    "password_login": {"address": "10/300", "account_failures": "5/900",
+                       "address_account_failures": "1/900"},
+    # Staff acts that mail someone (answers, assignments, hand-offs, group invitations)
+    "staff_mail": {"user": "600/3600"},
+}
 
 
 class Settings(BaseSettings):
@@ -45,12 +84,18 @@ class Settings(BaseSettings):
     session_absolute_hours: int = Field(default=12, ge=1)
     login_link_minutes: int = Field(default=15, ge=1)
 
-    # rate limits ("N/seconds"); counters live in the database, or Redis when configured
+    # rate limits: RATE_LIMITS above; counters live in the database, or Redis when configured
     redis_url: str | None = None
-    rate_limit_login: str = Field(default="10/300", pattern=RATE_LIMIT_PATTERN)
-    rate_limit_email_link: str = Field(default="5/900", pattern=RATE_LIMIT_PATTERN)
-    rate_limit_ask_ip: str = Field(default="10/3600", pattern=RATE_LIMIT_PATTERN)
-    rate_limit_ask_email: str = Field(default="5/86400", pattern=RATE_LIMIT_PATTERN)
+    rate_limits: dict[str, dict[str, str]] = Field(default_factory=dict)
+    # Older single settings, kept as overrides of one table entry each:
+    rate_limit_login: str | None = Field(  # password_login.address, login_link_use.address
+        default=None, pattern=RATE_LIMIT_PATTERN)
+    rate_limit_email_link: str | None = Field(  # login_link.address_email and .email
+        default=None, pattern=RATE_LIMIT_PATTERN)
+    rate_limit_ask_ip: str | None = Field(  # ask_question.address
+        default=None, pattern=RATE_LIMIT_PATTERN)
+    rate_limit_ask_email: str | None = Field(  # ask_question.email
+        default=None, pattern=RATE_LIMIT_PATTERN)
 
     # worker
     worker_in_process: bool = True
@@ -94,6 +139,31 @@ class Settings(BaseSettings):
     page_cache_entries: int = Field(default=2000, ge=1)
     page_cache_check_seconds: float = Field(default=1.0, gt=0)  # other processes' changes
     ready_max_lag_seconds: float = Field(default=600, ge=0)  # /readyz fails above; 0 = off
+
+    def limits_table(self) -> dict[str, dict[str, str]]:
+        """RATE_LIMITS with this configuration's overrides applied."""
+        table = {act: dict(scopes) for act, scopes in RATE_LIMITS.items()}
+        legacy = {("password_login", "address"): self.rate_limit_login,
+                  ("login_link_use", "address"): self.rate_limit_login,
+                  ("login_link", "address_email"): self.rate_limit_email_link,
+                  ("login_link", "email"): self.rate_limit_email_link,
+                  ("ask_question", "address"): self.rate_limit_ask_ip,
+                  ("ask_question", "email"): self.rate_limit_ask_email}
+        for (act, scope), value in legacy.items():
+            if value:
+                table[act][scope] = value
+        for act, scopes in self.rate_limits.items():
+            table.setdefault(act, {}).update(scopes)
+        return table
+
+    @model_validator(mode="after")
+    def _check_rate_limits(self) -> Settings:
+        for act, scopes in self.rate_limits.items():
+            for scope, value in scopes.items():
+                if not re.match(RATE_LIMIT_PATTERN, value):
+                    raise ValueError(f"LOKET_RATE_LIMITS[{act!r}][{scope!r}] must look like "
+                                     f"'N/seconds', not {value!r}")
+        return self
 
     @property
     def is_https(self) -> bool:

@@ -12,14 +12,16 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 
-from backend.accounts.deps import OptionalPrincipal, client_ip
+from backend.accounts.deps import OptionalPrincipal, checked, door
+from backend.cases.deps import grant_case
 from backend.content import taxonomy as tx
 from backend.core.db import SessionDep
-from backend.core.errors import Invalid
-from backend.core.i18n import get_language
+from backend.core.errors import Invalid, TooManyRequests
 from backend.core.i18n import gettext_ as _
+from backend.core.limits import ChallengeRequired
 from backend.core.templating import render
 from backend.regions import routes as regions_routes
+from backend.regions.service import region_index
 from backend.scan import aggregates, service
 from backend.scan.definition import Definition
 from backend.scan.models import ScanResult
@@ -169,7 +171,9 @@ def scan_result(request: Request, session: SessionDep, token: str) -> HTMLRespon
 
 def _result_page(request: Request, session: Session, result: ScanResult, token: str, *,
                  errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
-                 status_code: int = 200) -> HTMLResponse:
+                 status_code: int = 200, message: str | None = None,
+                 challenge: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None) -> HTMLResponse:
     d = service.definition(session, result.version)
     scores = service.scores_of(result)
     previous = session.get(ScanResult, result.previous_id) if result.previous_id else None
@@ -184,41 +188,48 @@ def _result_page(request: Request, session: Session, result: ScanResult, token: 
         "comparison": aggregates.comparison_for_result(session, d, result),
         "private_url": (f"{request.app.state.settings.base_url}/scan/resultaat/{token}"
                         if token else ""),
-    }, status_code=status_code, headers=NO_STORE)
+        "message": message, "challenge": challenge,
+    }, status_code=status_code, headers={**NO_STORE, **(headers or {})})
+
+
+def _too_many(exc: TooManyRequests) -> str:
+    return _("Many questions were sent from here in a short time. Please try again in "
+             "%(minutes)s minutes.", minutes=max(1, (exc.retry_after + 59) // 60))
 
 
 @router.post("/scan/resultaat/{token}/bespreken", name="scan_discuss")
 def scan_discuss(request: Request, session: SessionDep, token: str,
                  email: Annotated[str, Form(max_length=254)] = "",
                  municipality: Text = "", consent: Text = "",
-                 text: Annotated[str, Form(max_length=4000)] = "") -> Response:
-    """"Bespreek dit met een adviseur": a question routed to the right desk, scan attached."""
-    from backend.cases.deps import grant_case
-    from backend.regions.service import region_index
-
+                 text: Annotated[str, Form(max_length=4000)] = "",
+                 website: Text = "", challenge: Annotated[str, Form(max_length=300)] = "",
+                 challenge_answer: Annotated[list[str] | None, Form()] = None) -> Response:
+    """"Bespreek dit met een adviseur": a question routed to the right desk, scan attached.
+    Limits, honeypot, consent and the challenge are the question's own
+    (``cases.service.ask_question``, through ``scan.service.discuss_with_advisor``)."""
     result = service.result_by_token(session, token)
-    values = {"email": email, "municipality": municipality, "consent": bool(consent),
+    values = {"email": email, "municipality": municipality, "consent": checked(consent),
               "text": text}
-    errors: dict[str, str] = {}
-    if not consent:
-        errors["consent"] = _("We can only handle your question with your consent.")
     place = municipality.strip() or None
     if place is None and result.municipality_code:
         found = region_index(session).municipalities.get(result.municipality_code)
         place = found.name if found else None
-    if place is None:
-        errors["municipality"] = _("Tell us in which municipality your business is.")
-    if errors:
-        return _result_page(request, session, result, token, errors=errors, values=values,
-                            status_code=422)
     try:
         case = service.discuss_with_advisor(
-            session, result, email=email, consent=True, text=text, municipality=place,
-            language=get_language(), ip=client_ip(request),
+            session, result, email=email, text=text, municipality=place,
+            door=door(request, honeypot=website, consent=checked(consent), challenge=challenge,
+                      answers=challenge_answer or ()),
             base_url=request.app.state.settings.base_url)
+    except TooManyRequests as exc:
+        return _result_page(request, session, result, token, values=values, status_code=429,
+                            message=_too_many(exc), headers=exc.headers)
+    except ChallengeRequired as exc:
+        return _result_page(request, session, result, token, values=values, status_code=429,
+                            message=_(exc.message), challenge=exc.extra["challenge"])
     except Invalid as exc:
         return _result_page(request, session, result, token, errors=dict(exc.fields),
-                            values=values, status_code=422)
+                            values=values, status_code=422,
+                            message=exc.message if not exc.fields else None)
     assert case.id is not None
     grant_case(request, case.id)
     return RedirectResponse(f"/mijn-vraag/{case.reference}?ontvangen=1", status_code=303)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from backend.cases.models import Case, QuestionCreate
@@ -20,6 +21,7 @@ from backend.core.db import Database
 from backend.core.errors import Invalid, NotFound
 from backend.core.i18n import N_
 from backend.core.i18n import gettext_ as _
+from backend.core.limits import Door
 from backend.core.security import sha256_hex
 from backend.core.settings import ROOT, Settings
 from backend.scan.definition import Definition, validate
@@ -221,11 +223,11 @@ def summary_text(d: Definition, result: ScanResult) -> str:
     return "\n".join(lines)
 
 
-def discuss_with_advisor(session: Session, result: ScanResult, *, email: str, consent: bool,
-                         text: str, municipality: str | None, language: str = "nl",
-                         ip: str | None = None, base_url: str = "") -> Case:
+def discuss_with_advisor(session: Session, result: ScanResult, *, email: str, text: str,
+                         municipality: str | None, door: Door, base_url: str = "") -> Case:
     """Ask a question with the scan attached: routed like any question (theme from the
-    weakest point), the summary in the question and a ``scan_attachment`` row."""
+    weakest point), the summary in the question and a ``scan_attachment`` row. The consent
+    is the door's box; limits, honeypot and challenge are ``ask_question``'s."""
     from backend.cases import service as cases
 
     d = definition(session, result.version)
@@ -244,14 +246,14 @@ def discuss_with_advisor(session: Session, result: ScanResult, *, email: str, co
         else None
     try:
         data = QuestionCreate.model_validate({
-            "text": body[:5000], "email": email, "consent": consent,
+            "text": body[:5000], "email": email, "consent": bool(door.consent),
             "municipality": municipality or None,
             "sector": sector, "company_size": result.company_size, "theme": theme,
-            "language": language if language in ("nl", "en") else "nl"})
-    except Exception as exc:
+            "language": door.language if door.language in ("nl", "en") else "nl"})
+    except ValidationError as exc:  # the e-mail address is the only field typed here
         raise Invalid(fields={"email": _("Enter an e-mail address such as name@example.nl.")}
                       ) from exc
-    case, _token, _decision = cases.ask_question(session, data, source="web", ip=ip,
+    case, _token, _decision = cases.ask_question(session, data, door=door,
                                                  base_url=base_url)
     assert case.id is not None and result.id is not None
     session.add(ScanAttachment(case_id=case.id, result_id=result.id, summary=summary))

@@ -79,7 +79,7 @@ def test_two_limits_on_one_key_do_not_share_counters(db: Any) -> None:
 def test_counter_rows_hold_no_plain_addresses(client: LoketClient, session: Session) -> None:
     client.post("/inloggen", data={"email": "private.person@example.nl"})
     keys = session.exec(select(RateCounter.key)).all()
-    assert any(":link:email:" in k for k in keys)
+    assert any(":login_link:email:" in k for k in keys)
     assert not any("private" in k for k in keys)
 
 
@@ -117,8 +117,9 @@ def test_limit_by_address_across_ip_addresses(
     assert second.post("/inloggen", data={"email": "target@example.nl"}).status_code == 429
     # The second IP itself is not blocked for another address.
     assert second.post("/inloggen", data={"email": "other@example.nl"}).status_code == 303
-    # The first IP is at its own limit now.
-    assert first.post("/inloggen", data={"email": "third@example.nl"}).status_code == 429
+    # The first IP is not shut out for its other people (an office behind one address):
+    # the address as a whole is only slowed down, far later (tests/security/test_limits.py).
+    assert first.post("/inloggen", data={"email": "third@example.nl"}).status_code == 303
 
 
 def test_link_use_is_limited_by_ip(app_with: Callable[..., FastAPI], client_for: Any) -> None:
@@ -162,8 +163,8 @@ def test_redis_store_on_the_password_form(
     assert int(responses[-1].headers["retry-after"]) >= 1
     keys = [k.decode() for k in redis.Redis.from_url(redis_url).scan_iter(
         match=f"{redis_prefix}*")]
-    assert any(":password:ip:testclient:" in k for k in keys)
-    assert any(":password:email:" in k for k in keys)
+    assert any(":password_login:address:testclient:" in k for k in keys)
+    assert any(":password_login:account_failures:" in k for k in keys)
     # Nothing was counted in the database.
     assert session.exec(select(RateCounter)).all() == []
 

@@ -83,7 +83,13 @@ def _store_payloads(live_server: LiveServer) -> dict[str, Any]:
     from backend.content import service as content
     from backend.routing.models import COORDINATOR
     from tests.factories.accounts import create_user
-    from tests.factories.cases import add_member, as_principal, create_case, create_desk
+    from tests.factories.cases import (
+        add_member,
+        as_principal,
+        create_case,
+        create_desk,
+        unlimited_door,
+    )
     from tests.factories.community import create_group, member_with_person
     from tests.factories.content import create_item
 
@@ -96,7 +102,7 @@ def _store_payloads(live_server: LiveServer) -> dict[str, Any]:
         add_member(s, desk, advisor, role=COORDINATOR)
         case = create_case(s, desk, text=chunks(4900)[0], name=chunks(200)[3])
         for value in chunks(4900):
-            entrepreneur_reply(s, case, value)
+            entrepreneur_reply(s, case, value, door=unlimited_door())
         # Ten payloads per answer, post or comment: every one on the page, in fewer rows.
         groups = ["\n\n".join(PAYLOADS[i:i + 10]) for i in range(0, len(PAYLOADS), 10)]
         for body in groups:

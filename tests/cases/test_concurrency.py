@@ -19,6 +19,7 @@ The rate limits for asking are raised for this test (settings), not switched off
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -78,7 +79,9 @@ def server(fresh_db: FreshDatabase) -> Iterator[Server]:
            "LOKET_VAR_DIR": str(fresh_db.tmp_path / "var"),
            "LOKET_LOG_JSON": "0", "LOKET_LOG_LEVEL": "WARNING", "LOKET_METRICS_ENABLED": "1",
            # Raised for 1,000 questions from one address in a minute; still counted.
-           "LOKET_RATE_LIMIT_ASK_IP": "100000/60", "LOKET_RATE_LIMIT_ASK_EMAIL": "100/60",
+           "LOKET_RATE_LIMITS": json.dumps({"ask_question": {
+               "address": "100000/60", "email": "100/60", "desk": "100000/60",
+               "site": "100000/60"}}),
            "LOKET_WORKER_IN_PROCESS": "1"}
     env.pop("LOKET_SMTP_URL", None)  # mail is kept in the outbox
     env.pop("LOKET_REDIS_URL", None)

@@ -219,7 +219,7 @@ def test_publish_as_knowledge_strips_personal_data(client: LoketClient, session:
         "title": "Subsidie voor een lasrobot",
         "body_md": "## Vraag\n\nPiet Jansen vraagt naar subsidie voor een lasrobot.\n\n"
                    "## Antwoord\n\nDe MIT-regeling past.",
-        "summary": ""})
+        "summary": "", "personal_data_checked": "1"})
     assert r.status_code == 303, r.text
     from backend.content.models import ContentItem
 

@@ -15,6 +15,8 @@ from backend.cases.models import RECEIVED, ROUTED, Case
 from backend.cases.reference import next_reference
 from backend.cases.workhours import add_working_hours
 from backend.core.db import utcnow
+from backend.core.limits import Door, Policy
+from backend.core.settings import RATE_LIMITS
 from backend.regions.models import Municipality, PostcodeArea
 from backend.routing.models import ADVISOR, Desk, DeskCoverage, DeskMember
 from tests.factories.accounts import create_user
@@ -110,3 +112,16 @@ def as_principal(user: User) -> Principal:
 
 def past(hours: float) -> datetime:
     return utcnow() - timedelta(hours=hours)
+
+
+def raised_limits() -> dict[str, dict[str, str]]:
+    """A ``rate_limits`` setting with every entry of the table raised out of reach (still
+    counted): for tests that send thousands of requests from one address."""
+    return {act: dict.fromkeys(row, "1000000/60") for act, row in RATE_LIMITS.items()}
+
+
+def unlimited_door(address: str = "203.0.113.250", **kw: Any) -> Door:
+    """A door for test set-up that calls the services many times: every limit of the table
+    raised out of reach (the limits themselves are tested in tests/security/test_limits.py)."""
+    return Door(address=address, policy=Policy(raised_limits(), secret="unlimited-door-" * 3),
+                **kw)

@@ -197,7 +197,7 @@ def test_rate_limit_counts_across_replicas(cluster: Cluster) -> None:
 
         client = redis.Redis.from_url(cluster.redis_url)
         ip = b.headers["X-Forwarded-For"]
-        keys = client.keys(f"loket:rl:300:password:ip:{ip}:*")
+        keys = client.keys(f"loket:rl:300:password_login:address:{ip}:*")
         assert keys and sum(int(client.get(k) or 0) for k in keys) == LOGIN_LIMIT + 2
 
 

@@ -268,7 +268,7 @@ add(
     R("GET", "/werkplek/zaken/{reference}/kennis", {DESK}, "case", ok={409}),
     R("POST", "/werkplek/zaken/{reference}/kennis", {DESK}, "case", ok={409},
       form={"title": "Robots in de productie", "body_md": "Een antwoord over robots " * 3,
-            "summary": "Kort"}),
+            "summary": "Kort", "personal_data_checked": "1"}),
     # --- the human door (issue 18): intake, appointments, referral, scan with a client ---
     R("GET", "/werkplek/{desk}/intake", {DESK}, "desk"),
     R("POST", "/werkplek/{desk}/intake", {DESK}, "desk", form=INTAKE),

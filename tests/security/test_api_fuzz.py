@@ -289,8 +289,9 @@ def fuzz_app(engine: Engine, database_url: str, tmp_path_factory: pytest.TempPat
 
     tmp = tmp_path_factory.mktemp("fuzz")
     # Generated questions must reach the app, not the limit: raised, not removed.
-    settings = make_settings(tmp, database_url,
-                             rate_limit_ask_ip="100000/60", rate_limit_ask_email="100000/60")
+    from tests.factories.cases import raised_limits
+
+    settings = make_settings(tmp, database_url, rate_limits=raised_limits())
     conn = engine.connect()
     outer = conn.begin()
     db = Database(engine, connection=conn)

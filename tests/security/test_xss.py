@@ -40,9 +40,9 @@ from tests.security.xss_payloads import PAYLOADS, chunks
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     # Many questions from one address in a few seconds: lift the question rate limits.
-    return make_settings(tmp_path, database_url, rate_limit_ask_ip="100000/60",
-                         rate_limit_ask_email="100000/60", rate_limit_login="100000/60",
-                         rate_limit_email_link="100000/60")
+    from tests.factories.cases import raised_limits
+
+    return make_settings(tmp_path, database_url, rate_limits=raised_limits())
 
 
 def tagged(payloads: list[str] | None = None) -> list[tuple[str, str]]:
@@ -397,7 +397,8 @@ def test_case_to_knowledge_base(h: Harness) -> None:
         assert r.status_code == 422, r.text[:300]
     tag, body = tagged()[0]
     r = h.send("advisor", "POST", url, data={"title": chunks(200)[0],
-                                             "summary": chunks(500)[0], "body_md": body})
+                                             "summary": chunks(500)[0], "body_md": body,
+                                             "personal_data_checked": "1"})
     assert r.status_code == 303, r.text[:300]
     from backend.content.models import ContentItem
 
