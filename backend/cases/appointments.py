@@ -30,6 +30,7 @@ from backend.cases.models import (
 from backend.cases.models_human import AppointmentBooking, AppointmentSlot
 from backend.cases.service import add_event, audit
 from backend.cases.workhours import AMSTERDAM
+from backend.core import limits
 from backend.core.db import utcnow
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.i18n import gettext_ as _
@@ -194,6 +195,8 @@ def book(session: Session, case: Case, slot_id: int, *, base_url: str = "",
          ip: str | None = None, now: datetime | None = None) -> AppointmentBooking:
     """Book ``slot_id`` for the case, or move the case's appointment there."""
     now = now or utcnow()
+    assert case.id is not None
+    limits.case_act(session, "appointment", case.id)  # mails the entrepreneur and the desk
     slot = _bookable(session, case, slot_id, now)
     current = booking_of(session, case)
     assert case.id is not None and slot.id is not None
@@ -228,6 +231,8 @@ def book(session: Session, case: Case, slot_id: int, *, base_url: str = "",
 
 
 def cancel(session: Session, case: Case, *, base_url: str = "", ip: str | None = None) -> None:
+    assert case.id is not None
+    limits.case_act(session, "appointment", case.id)  # mails the entrepreneur and the desk
     current = booking_of(session, case)
     if current is None:
         raise Conflict(_("There is no appointment to cancel."), code="no_appointment")

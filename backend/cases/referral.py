@@ -16,6 +16,7 @@ from backend.cases.service import add_event, audit, issue_token
 from backend.cases.workspace import _require_open, _require_worker
 from backend.content import service as content
 from backend.content.service import ListFilters
+from backend.core import limits
 from backend.core.errors import Invalid, NotFound
 from backend.core.i18n import gettext_ as _
 
@@ -31,6 +32,7 @@ def refer_out(session: Session, case: Case, principal: Principal, *, organisatio
               name: str = "", url: str = "", reason: str = "", base_url: str = ""
               ) -> CaseReferral:
     actor_id = _require_worker(session, case, principal)
+    limits.staff_act(session, principal.user_id)  # mails the entrepreneur
     _require_open(case)
     fields: dict[str, str] = {}
     organisation, name, url, reason = (v.strip() for v in (organisation, name, url, reason))

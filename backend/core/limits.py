@@ -270,6 +270,13 @@ def staff_act(session: Session, user_id: int | None) -> None:
           RATE_LIMITS["staff_mail"]["user"])
 
 
+def case_act(session: Session, act: str, case_id: int) -> None:
+    """An entrepreneur's act on their own case that mails someone (booking or cancelling an
+    appointment): ``RATE_LIMITS[act]["case"]``, per case, in the caller's transaction. The
+    private link is the key, so the case is the natural subject."""
+    check(SessionStore(session), f"{act}:case:{case_id}", RATE_LIMITS[act]["case"])
+
+
 def check_honeypot(door: Door) -> None:
     if door.honeypot.strip():
         raise SpamSuspected()

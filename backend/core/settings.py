@@ -49,6 +49,9 @@ RATE_LIMITS: dict[str, dict[str, str]] = {
     # clean address, so failing on purpose cannot lock the admin out.
     "password_login": {"address": "10/300", "account_failures": "5/900",
                        "address_account_failures": "1/900"},
+    # Booking, moving or cancelling an appointment from the private link (mails both sides):
+    # cases.appointments.book / cancel
+    "appointment": {"case": "10/3600"},
     # Staff acts that mail someone (answers, assignments, hand-offs, group invitations)
     "staff_mail": {"user": "600/3600"},
 }

@@ -4,7 +4,7 @@ The test walks the source (``tests/security/callgraph.py``, Python's ``ast``) fo
 handler from which a call path reaches an *act*: creating a case (``ask_question``, the
 ``Case`` model) or queueing mail (``send_mail``, the one caller of the outbox's mail kind).
 Each such path must pass through a *guard*: a function that applies its row of the
-rate-limit table (``limits.enforce``, ``limits.ceilings``, ``limits.staff_act``) — and the
+rate-limit table (``limits.enforce``, ``limits.ceilings``, ``limits.staff_act``, ``limits.case_act``) — and the
 guard must come before the call that leads to the act. A route added tomorrow that mails
 someone, or a service that creates a case without its limits, fails here.
 
@@ -33,7 +33,7 @@ ACTS = {
     "backend.core.mail:send_mail",  # queues mail (enqueue(MAIL_KIND) is called only there)
 }
 GUARDS = {"backend.core.limits:enforce", "backend.core.limits:ceilings",
-          "backend.core.limits:staff_act"}
+          "backend.core.limits:staff_act", "backend.core.limits:case_act"}
 # Doors the outside test of 2026-12 used, and the others known today: if the walker stops
 # seeing one of these, the walker is broken, not the door fixed.
 KNOWN_DOORS = {
