@@ -42,6 +42,7 @@ def _include_routers(app: FastAPI) -> None:
     from backend.content import routes_api as content_api
     from backend.content import routes_editor as content_editor
     from backend.content import routes_html as content_html
+    from backend.insight import routes as insight_routes
     from backend.ops import routes as ops_routes
     from backend.ops import routes_admin as ops_admin
     from backend.privacy import routes as privacy_routes
@@ -66,6 +67,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(privacy_routes.router)
     app.include_router(schemes_routes.router)  # before content: /regelingen/zoeker
     app.include_router(scan_routes.router)
+    app.include_router(insight_routes.router)
     app.include_router(content_api.router)
     app.include_router(content_editor.router)
     # Last: /regelingen/{slug} and friends must not shadow fixed pages of other domains.
@@ -79,6 +81,7 @@ def register_handlers() -> None:
     import backend.community.feed
     import backend.content.indexing
     import backend.core.mail
+    import backend.insight.routes
     import backend.privacy.retention
     import backend.scan.aggregates
     import backend.schemes.alerts  # noqa: F401
