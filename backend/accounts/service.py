@@ -19,8 +19,8 @@ from sqlmodel import Session, col, delete, select
 from backend.accounts.models import (
     ADMIN,
     GLOBAL_ROLES,
-    SCOPED_ROLES,
     PERSONAL,
+    SCOPED_ROLES,
     ApiToken,
     AuditEvent,
     User,
@@ -223,7 +223,7 @@ def grant_role(session: Session, user_id: int, role: str, *,
         session.add(UserRole(user_id=user_id, role=role, scope=province,
                              granted_by=actor.user_id if actor else None))
     session.flush()
-    extra = {"province": province} if province else {}
+    extra: dict[str, Any] = {"province": province} if province else {}
     record_audit(session, "role.granted", actor=actor, target_type="user", target_id=user_id,
                  ip=ip, role=role, **extra)
     return True

@@ -39,8 +39,8 @@ class CaseFacts:
 def case_facts(session: Session, start: datetime, end: datetime, *,
                now: datetime) -> list[CaseFacts]:
     """Every question received in ``[start, end)``, as :class:`CaseFacts`."""
-    first_desk = Case.routing["desk"].as_string()  # type: ignore[index]
-    stmt = (select(col(Case.id), col(Case.received_at), col(Case.municipality_code),
+    first_desk = Case.routing["desk"].as_string()
+    stmt = (sa.select(col(Case.id), col(Case.received_at), col(Case.municipality_code),
                    col(Case.theme), col(Case.themes), col(Case.sector),
                    col(Case.company_size), col(Case.desk_id), first_desk, col(Case.status),
                    col(Case.outcome), col(Case.first_response_seconds),
@@ -73,7 +73,7 @@ def accepted_handoffs(session: Session, case_ids: list[int]) -> dict[int, list[t
     if not case_ids:
         return out
     lo, hi = min(case_ids), max(case_ids)
-    stmt = (select(col(CaseHandoff.case_id), col(CaseHandoff.from_desk_id),
+    stmt = (sa.select(col(CaseHandoff.case_id), col(CaseHandoff.from_desk_id),
                    col(CaseHandoff.to_desk_id))
             .where(col(CaseHandoff.case_id).between(lo, hi),
                    col(CaseHandoff.status) == HANDOFF_ACCEPTED.removeprefix("handoff_"))

@@ -49,23 +49,23 @@ def bar_chart(table: Table, column: str | None = None) -> BarChart | None:
     values = [float(v) for _r, v in rows if isinstance(v, int | float)]
     if not values:
         return None
-    top = max(values) or 1.0
+    top: float = max(values) or 1.0
     plot_w = WIDTH - LABEL_W - 60
     chart = BarChart(title=f"{table.title}: {col.label}")
     chart.height = TOP + len(rows) * (BAR_H + GAP) + BOTTOM
     chart.baseline = _f(TOP + len(rows) * (BAR_H + GAP))
     for i in range(5):
-        v = top * i / 4
+        tick = top * i / 4
         x = LABEL_W + plot_w * i / 4
         chart.ticks.append(Tick(y=_f(x), text_y=chart.baseline,
-                                text=format_value(v if col.kind != "count" else round(v),
+                                text=format_value(tick if col.kind != "count" else round(tick),
                                                   col.kind)))
-    for i, (row, v) in enumerate(rows):
+    for i, (row, value) in enumerate(rows):
         y = TOP + i * (BAR_H + GAP)
-        width = plot_w * float(v) / top if isinstance(v, int | float) else 0.0
+        width = plot_w * float(value) / top if isinstance(value, int | float) else 0.0
         label = row.label if len(row.label) <= 34 else row.label[:33] + "…"
         chart.bars.append(Bar(y=_f(y), text_y=_f(y + BAR_H - 5), width=_f(max(width, 0.0)),
-                              label=label, value=format_value(v, col.kind)))
+                              label=label, value=format_value(value, col.kind)))
     return chart
 
 

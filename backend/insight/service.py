@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from backend.accounts.models import ANALYST
@@ -25,10 +26,10 @@ from backend.core.i18n import N_
 from backend.core.i18n import gettext_ as _
 from backend.insight.disclosure import (
     HIDDEN,
-    K,
     NOT_GIVEN,
     AtomFilter,
     AtomKey,
+    K,
     merge_data,
     protect_row,
     safe_mean,
@@ -114,10 +115,10 @@ def parse_filters(raw: Mapping[str, str | None]) -> Filters:
 
     errors: dict[str, str] = {}
     period = get("period") or ""
-    if period and not PERIOD_RE.match(period):
-        errors["period"] = _("Give a year (2026), a quarter (2026-Q4) or a month (2026-10).")
-    elif period and "-" in period and not period.split("-")[1].startswith("Q") \
-            and not 1 <= int(period.split("-")[1]) <= 12:
+    match = PERIOD_RE.match(period) if period else None
+    if period and (match is None or (match.group(2) is not None
+                                     and not match.group(2).startswith("Q")
+                                     and not 1 <= int(match.group(2)) <= 12)):
         errors["period"] = _("Give a year (2026), a quarter (2026-Q4) or a month (2026-10).")
     values: dict[str, str | None] = {}
     for name in ("province", "corop", "lmr"):
@@ -244,16 +245,17 @@ class Atom:
 
 
 def load_atoms(session: Session, dataset: str, atom_filter: AtomFilter) -> list[Atom]:
-    stmt = select(InsightAtom.quarter, InsightAtom.month, InsightAtom.province,
-                  InsightAtom.corop, InsightAtom.lmr, InsightAtom.theme, InsightAtom.sector,
-                  InsightAtom.size, InsightAtom.desk_id, InsightAtom.n, InsightAtom.data
-                  ).where(InsightAtom.dataset == dataset)
+    stmt = sa.select(col(InsightAtom.quarter), col(InsightAtom.month),
+                     col(InsightAtom.province), col(InsightAtom.corop), col(InsightAtom.lmr),
+                     col(InsightAtom.theme), col(InsightAtom.sector), col(InsightAtom.size),
+                     col(InsightAtom.desk_id), col(InsightAtom.n), col(InsightAtom.data)
+                     ).where(col(InsightAtom.dataset) == dataset)
     if atom_filter.quarters is not None:
         stmt = stmt.where(col(InsightAtom.quarter).in_(sorted(atom_filter.quarters)))
     if atom_filter.province is not None:
-        stmt = stmt.where(InsightAtom.province == atom_filter.province)
+        stmt = stmt.where(col(InsightAtom.province) == atom_filter.province)
     out = []
-    for q, m, p, c, lm, t, s, z, d, n, data in session.exec(stmt):
+    for q, m, p, c, lm, t, s, z, d, n, data in session.execute(stmt):
         key = AtomKey(q, m, p, c, lm, t, s, z, d)
         if atom_filter.matches(key):
             out.append(Atom(key, n, data))
@@ -294,9 +296,9 @@ class Labels:
                 self.regions[m.labour_market_code] = (m.labour_market_name
                                                       or m.labour_market_code)
         taxonomy = tx.load(session)
-        self.themes = {t.slug: t.name for t in taxonomy.themes}
-        self.sectors = {s.slug: s.name for s in taxonomy.sectors}
-        self.sizes = {s.slug: s.name for s in taxonomy.sizes}
+        self.themes = dict(taxonomy.options("theme"))
+        self.sectors = dict(taxonomy.options("sector"))
+        self.sizes = dict(taxonomy.options("size"))
         self.desks = {d.id: d.name for d in list_desks(session)}
         self.desk_slugs = {d.id: d.slug for d in list_desks(session)}
 
@@ -305,10 +307,11 @@ class Labels:
             return _("Hidden (small numbers)")
         if value == NOT_GIVEN:
             return _("Not given")
-        table: Mapping[Any, str] = {
+        tables: dict[str, Mapping[Any, str]] = {
             "province": self.regions, "corop": self.regions, "lmr": self.regions,
             "theme": self.themes, "sector": self.sectors, "size": self.sizes,
-            "desk": self.desks}.get(by, {})
+            "desk": self.desks}
+        table = tables.get(by, {})
         if by == "month" and isinstance(value, str) and "-Q" in value:
             return _("%(quarter)s (month hidden)", quarter=value)
         return table.get(value, str(value))
@@ -716,9 +719,9 @@ def filter_options(session: Session, access: Access) -> dict[str, list[tuple[str
     return {
         "period": periods,
         "province": by_name(provinces), "corop": by_name(corops), "lmr": by_name(lmrs),
-        "theme": [(t.slug, t.name) for t in taxonomy.themes],
-        "sector": [(s.slug, s.name) for s in taxonomy.sectors],
-        "size": [(s.slug, s.name) for s in taxonomy.sizes],
+        "theme": taxonomy.options("theme"),
+        "sector": taxonomy.options("sector"),
+        "size": taxonomy.options("size") or [(z, z) for z in SIZES],
     }
 
 

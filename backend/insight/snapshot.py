@@ -114,7 +114,7 @@ def _combine(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
                     t[kk] = t.get(kk, 0) + vv
             else:
                 out[key] = out.get(key, 0) + value
-    for key, value in out.items():
+    for value in out.values():
         if isinstance(value, list):
             value.sort()
     if hand:

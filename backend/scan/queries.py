@@ -35,7 +35,7 @@ def _overall(scores: object) -> float | None:
 def scan_facts(session: Session, start: datetime, end: datetime) -> list[ScanFacts]:
     """Every scan completed in ``[start, end)``."""
     rows = session.execute(
-        select(col(ScanResult.id), col(ScanResult.created_at), col(ScanResult.municipality_code),
+        sa.select(col(ScanResult.id), col(ScanResult.created_at), col(ScanResult.municipality_code),
                col(ScanResult.sector), col(ScanResult.company_size), col(ScanResult.scores),
                col(ScanResult.previous_id))
         .where(col(ScanResult.created_at) >= start, col(ScanResult.created_at) < end)
@@ -45,7 +45,7 @@ def scan_facts(session: Session, start: datetime, end: datetime) -> list[ScanFac
     for i in range(0, len(prev_ids), 500):
         chunk = prev_ids[i:i + 500]
         for pid, scores in session.execute(
-                select(col(ScanResult.id), col(ScanResult.scores))
+                sa.select(col(ScanResult.id), col(ScanResult.scores))
                 .where(col(ScanResult.id).in_(chunk))):
             previous[pid] = _overall(scores)
     return [ScanFacts(id=r[0], created_at=r[1], municipality_code=r[2], sector=r[3],

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from backend.insight.disclosure import (
     HIDDEN,
-    K,
     LADDER,
     AtomFilter,
     AtomKey,
+    K,
     build_atoms,
     protect_row,
     safe_median,
