@@ -101,6 +101,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
         app.state.worker = worker
         app.state.wake_worker = worker.wake
         thread = worker.start_thread() if start_worker else None
+        from backend.insight.searchlog import start_flusher  # search counts, off the request
+        stop_flusher = start_flusher(db) if settings.env != "test" else None
         if settings.env != "test":  # tests build hundreds of apps in one process
             # What start-up loaded lives as long as the process: keep it out of every full
             # collection, which otherwise walked it in the middle of a request (100–250 ms of
@@ -110,6 +112,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
         try:
             yield
         finally:
+            if stop_flusher is not None:
+                stop_flusher()
             worker.stop()
             if thread is not None:  # let a delivery in progress finish and record its result
                 await asyncio.to_thread(thread.join, 15)

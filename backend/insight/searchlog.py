@@ -8,20 +8,20 @@ counted under ``#`` instead of its text. Scheme-finder profiles that fit no sche
 the same way (month, size, sector, province, theme, cost kind).
 
 Recording adds microseconds to a request: it updates an in-memory buffer under a lock. The
-buffer is written off the request's transaction in one upsert per row, by a flusher thread
-(every ``FLUSH_SECONDS``, its own database connection) and at exit; tests call
-:func:`flush`. Retention: the periodic job ``insight.search_retention`` deletes months older
-than ``RETENTION_MONTHS`` (docs/privacy.md).
+buffer is written off the request's transaction, one upsert statement per table, by a
+flusher thread per process (every ``FLUSH_SECONDS``, a short transaction of its own; started
+and stopped, with a last flush, by the app's lifespan); tests call :func:`flush`. A failed
+flush puts the counts back. Retention: the periodic job ``insight.search_retention``
+deletes months older than ``RETENTION_MONTHS`` (docs/privacy.md).
 """
 
 from __future__ import annotations
 
-import atexit
 import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -104,8 +104,6 @@ class Buffer:
 
 
 BUFFER = Buffer()
-_flusher: threading.Thread | None = None
-_flusher_lock = threading.Lock()
 
 
 def _insert_for(session: Session, table: Any) -> Any:
@@ -154,42 +152,36 @@ def flush(db: Database, buffer: Buffer = BUFFER) -> int:
     return len(searches) + len(finder)
 
 
-def _flush_loop() -> None:  # pragma: no cover - a daemon thread of a running server
-    from backend.core.settings import get_settings
-
-    db = Database.from_settings(get_settings())
-    atexit.register(lambda: _safe_flush(db))
+def start_flusher(db: Database) -> Callable[[], None]:
+    """Start this process's flusher thread (the app's lifespan does, except under tests,
+    which call :func:`flush`); returns a stop function that flushes one last time."""
     stop = threading.Event()
-    while not stop.wait(FLUSH_SECONDS):
+
+    def loop() -> None:
+        while not stop.wait(FLUSH_SECONDS):
+            _safe_flush(db)
+
+    thread = threading.Thread(target=loop, name="search-log-flusher", daemon=True)
+    thread.start()
+
+    def stop_and_flush() -> None:
+        stop.set()
+        thread.join(timeout=FLUSH_SECONDS + 1)
         _safe_flush(db)
 
+    return stop_and_flush
 
-def _safe_flush(db: Database) -> None:  # pragma: no cover - see _flush_loop
+
+def _safe_flush(db: Database) -> None:
     try:
         flush(db)
     except Exception:
         log.exception("search log flush failed; counts kept for the next try")
 
 
-def _ensure_flusher() -> None:
-    """Start this process's flusher thread once (not under ``env=test``: tests flush)."""
-    global _flusher
-    if _flusher is not None:
-        return
-    from backend.core.settings import get_settings
-
-    with _flusher_lock:
-        if _flusher is not None or get_settings().env == "test":
-            return
-        _flusher = threading.Thread(target=_flush_loop, name="search-log-flusher",
-                                    daemon=True)
-        _flusher.start()
-
-
 def record_search(query: str, total: int) -> None:
     """Listener for ``content.searching``: count one search."""
     BUFFER.record_search(query, total)
-    _ensure_flusher()
 
 
 def record_finder(profile: Any, fits: int) -> None:
@@ -202,7 +194,6 @@ def record_finder(profile: Any, fits: int) -> None:
                                str(getattr(profile, "province", None) or "")[:80],
                                (themes[0] if themes else "")[:80],
                                getattr(profile, "cost_kind", None) or ""))
-    _ensure_flusher()
 
 
 # --- reading (aggregates for /inzicht) ----------------------------------------------------------

@@ -48,6 +48,8 @@ from dataclasses import dataclass, field
 from tests.security.world import (
     ACTORS,
     ADMIN,
+    ANALYST,
+    ANALYST_P,
     ADV_A,
     ADV_B,
     CONTENT_API,
@@ -71,7 +73,9 @@ MODERATOR = "@moderator"
 PUBLIC = "@public"
 
 EVERYONE = frozenset(ACTORS)
-USERS = frozenset({ADV_A, ADV_B, DESK_COORD, GROUP_COORD, MEMBER_X, MEMBER_Y, EDITOR, ADMIN})
+USERS = frozenset({ADV_A, ADV_B, DESK_COORD, GROUP_COORD, MEMBER_X, MEMBER_Y, EDITOR, ADMIN,
+                   ANALYST, ANALYST_P})
+ANALYSTS = frozenset({ANALYST, ANALYST_P, ADMIN})
 PRINCIPALS = USERS | {TOKEN, MEMBER_TOKEN}  # anyone logged in or carrying a token
 EDITORS = frozenset({EDITOR, ADMIN, TOKEN})
 ADMINS = frozenset({ADMIN})
@@ -431,3 +435,18 @@ add(
     R("POST", "/mijn-gegevens/verwijderen", USERS, form={"bevestiging": "ja"}, ok={409}),
     R("GET", "/mijn-gegevens/verwijderd", EVERYONE),
 )
+
+# --- insight: aggregates for analysts (a province analyst only their province); a desk's
+# coordinator sees the desks view of their own desk ----------------------------------------------
+for _slug, _api in (("vraag", "demand"), ("onvervulde-vraag", "unmet"), ("loketten", "desks"),
+                    ("uitkomsten", "outcomes"), ("scan", "scan")):
+    _who = ANALYSTS | {DESK_COORD} if _api == "desks" else ANALYSTS
+    add(
+        R("GET", f"/inzicht/{_slug}", _who),
+        R("GET", f"/inzicht/{_slug}", _who - {ANALYST_P}, query="province=PV26"),
+        R("GET", f"/inzicht/{_slug}.csv", _who),
+        R("GET", f"/inzicht/{_slug}.csv", _who - {ANALYST_P}, query="province=PV26"),
+        R("GET", f"/api/v1/insight/{_api}", _who),
+        R("GET", f"/api/v1/insight/{_api}", _who - {ANALYST_P}, query="province=PV26"),
+    )
+add(R("GET", "/inzicht", ANALYSTS | {DESK_COORD}))
