@@ -48,10 +48,10 @@ from dataclasses import dataclass, field
 from tests.security.world import (
     ACTORS,
     ADMIN,
-    ANALYST,
-    ANALYST_P,
     ADV_A,
     ADV_B,
+    ANALYST,
+    ANALYST_P,
     CONTENT_API,
     CONTENT_KB,
     DESK_COORD,
