@@ -450,3 +450,9 @@ for _slug, _api in (("vraag", "demand"), ("onvervulde-vraag", "unmet"), ("lokett
         R("GET", f"/api/v1/insight/{_api}", _who - {ANALYST_P}, query="province=PV26"),
     )
 add(R("GET", "/inzicht", ANALYSTS | {DESK_COORD}))
+add(
+    R("GET", "/open-data", EVERYONE),
+    R("GET", "/open-data/catalogus.jsonld", EVERYONE),
+    *[R("GET", f"/open-data/{_name}.{_ext}", EVERYONE)
+      for _name in ("loketten", "regelingen", "kwartaalcijfers") for _ext in ("json", "csv")],
+)
