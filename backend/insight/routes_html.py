@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, Response
 from backend.accounts.deps import OptionalPrincipal, login_redirect
 from backend.accounts.principal import Principal
 from backend.core.db import SessionDep
-from backend.core.errors import Invalid
+from backend.core.errors import Forbidden, Invalid
+from backend.core.i18n import N_
 from backend.core.i18n import gettext_ as _
 from backend.core.templating import render
 from backend.insight import service
@@ -101,3 +102,41 @@ for _view in service.VIEWS:
                          response_class=HTMLResponse, name=f"insight_{_view}")
     router.add_api_route(f"/inzicht/{_slug}.csv", _csv(_view), methods=["GET"],
                          name=f"insight_{_view}_csv")
+
+
+# --- the quarterly report -------------------------------------------------------------------------
+
+def _report(request: Request, session: SessionDep, principal: Principal | None) -> Any:
+    from backend.insight import report
+
+    access = service.access_of(session, _principal(request, principal))
+    if "demand" not in access.views:  # analysts only
+        raise Forbidden()
+    province = (request.query_params.get("province") or access.province or "").upper()
+    if access.province is not None and province != access.province:
+        raise Forbidden(N_("You may only see figures of your own province."),
+                        code="province_scope")
+    quarter = request.query_params.get("quarter") or ""
+    return report.build(session, province, quarter, access)
+
+
+@router.get("/inzicht/rapport", response_class=HTMLResponse, name="insight_report")
+def report_page(request: Request, session: SessionDep,
+                principal: OptionalPrincipal) -> HTMLResponse:
+    rep = _report(request, session, principal)
+    sections = [{"title": s.title, "tables": [{"table": t, "chart": bar_chart(t)}
+                                              for t in s.tables]} for s in rep.sections]
+    pdf = "/inzicht/rapport.pdf?" + urlencode({"province": rep.province,
+                                               "quarter": rep.quarter})
+    return render(request, "insight/report.html", {"report": rep, "sections": sections,
+                                                   "pdf": pdf, "k": K}, headers=PRIVATE)
+
+
+@router.get("/inzicht/rapport.pdf", name="insight_report_pdf")
+def report_pdf(request: Request, session: SessionDep, principal: OptionalPrincipal) -> Response:
+    from backend.insight import report
+
+    rep = _report(request, session, principal)
+    name = f"loket-kwartaalrapport-{rep.province}-{rep.quarter}.pdf"
+    return Response(report.pdf_bytes(rep), media_type="application/pdf",
+                    headers={**PRIVATE, "Content-Disposition": f'attachment; filename="{name}"'})

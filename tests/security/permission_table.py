@@ -456,3 +456,10 @@ add(
     *[R("GET", f"/open-data/{_name}.{_ext}", EVERYONE)
       for _name in ("loketten", "regelingen", "kwartaalcijfers") for _ext in ("json", "csv")],
 )
+add(
+    R("GET", "/inzicht/rapport", ANALYSTS, query="province=PV23&quarter=2026-Q3"),
+    R("GET", "/inzicht/rapport", ANALYSTS - {ANALYST_P}, query="province=PV26&quarter=2026-Q3"),
+    R("GET", "/inzicht/rapport.pdf", ANALYSTS, query="province=PV23&quarter=2026-Q3"),
+    R("GET", "/inzicht/rapport.pdf", ANALYSTS - {ANALYST_P},
+      query="province=PV26&quarter=2026-Q3"),
+)
