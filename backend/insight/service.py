@@ -517,7 +517,7 @@ def _desk_values(d: Mapping[str, Any], n: int) -> dict[str, Any]:
 
 def desks(session: Session, filters: Filters, atom_filter: AtomFilter, labels: Labels,
           access: Access) -> list[Table]:
-    from backend.cases.figures import desk_figures
+    from backend.cases.queries import open_and_overdue_by_desk
     from backend.routing.service import list_desks
 
     atoms = load_atoms(session, "question", atom_filter)
@@ -531,15 +531,16 @@ def desks(session: Session, filters: Filters, atom_filter: AtomFilter, labels: L
             hand_in[to] += n
             pairs[(frm, to)] += n
     rows = []
+    live = open_and_overdue_by_desk(session, now=utcnow())
     shown_desks = [d for d in list_desks(session, active_only=True)
                    if access.desk_ids is None or d.id in access.desk_ids]
     for desk in shown_desks:
         assert desk.id is not None
-        live = desk_figures(session, desk.id)
         group = per_desk.get(desk.id, [])
         d = merge_data(a.data for a in group)
         values = _desk_values(d, sum(a.n for a in group))
-        values.update({"open": live.open_cases, "overdue": live.overdue_cases,
+        open_now, overdue_now = live.get(desk.id, (0, 0))
+        values.update({"open": open_now, "overdue": overdue_now,
                        "hand_in": shown_count(hand_in.get(desk.id, 0)),
                        "hand_out": shown_count(hand_out.get(desk.id, 0))})
         rows.append(Row(desk.name, values, key=desk.slug))
