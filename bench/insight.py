@@ -44,7 +44,7 @@ from backend.core.db import Database, make_engine, utcnow  # noqa: E402
 from backend.core.migrate import upgrade  # noqa: E402
 from backend.core.security import sha256_hex  # noqa: E402
 from backend.insight import searchlog, snapshot  # noqa: E402
-from backend.insight.models import SearchLog  # noqa: E402
+from backend.insight.models import SearchLog, SearchMonth  # noqa: E402
 from backend.regions.service import region_index, seed_regions  # noqa: E402
 from backend.routing.models import Desk, DeskCoverage  # noqa: E402
 from backend.scan import service as scan_service  # noqa: E402
@@ -188,24 +188,30 @@ def build(db: Database, settings: Any, args: argparse.Namespace) -> dict[str, An
     months = [f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)]
     words = ["subsidie", "robot", "export", "personeel", "warmtepomp", "lening", "innovatie",
              "wbso", "mit", "cobot", "zonnepanelen", "opvolging", "kvk", "btw", "loonkosten"]
-    queries = [" ".join(rng.sample(words, rng.randint(1, 3))) + f" {i}" for i in range(20000)]
+    queries = [" ".join(rng.sample(words, rng.randint(1, 3))) + f" {i}" for i in range(25000)]
     total = 0
+    month_totals: dict[str, list[int]] = {}
     with db.transaction() as s:
         rows = []
         for month in months:
-            for q in rng.sample(queries, 20000):
+            for q in rng.sample(queries, 22000):
                 if total >= args.searches:
                     break
                 n = rng.randint(1, 3)
                 total += n
+                zero = n if rng.random() < 0.1 else 0
+                month_totals.setdefault(month, [0, 0])
+                month_totals[month][0] += n
+                month_totals[month][1] += zero
                 rows.append({"month": month, "query": q, "searches": n,
-                             "zero_results": n if rng.random() < 0.1 else 0,
-                             "last_result_count": 0})
+                             "zero_results": zero, "last_result_count": 0})
                 if len(rows) == 10000:
                     s.execute(sa.insert(SearchLog), rows)
                     rows = []
         if rows:
             s.execute(sa.insert(SearchLog), rows)
+        s.execute(sa.insert(SearchMonth), [{"month": m, "searches": n, "zero_results": z}
+                                           for m, (n, z) in month_totals.items()])
     t3 = time.perf_counter()
     print(f"generated {args.cases:,} cases ({len(ratings):,} ratings, {len(handoffs):,} "
           f"hand-offs) in {t1 - t0:.1f} s, {args.scans:,} scans in {t2 - t1:.1f} s, "

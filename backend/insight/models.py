@@ -47,12 +47,17 @@ class InsightAtom(SQLModel, table=True):
     size: str = Field(max_length=40)
     desk_id: int | None = None  # None: hidden
     n: int
+    # Small attribute counts (every view reads them) apart from the value lists (``data``:
+    # response times, ratings, outcomes, hand-offs, scores), which only some views parse.
+    counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class SearchLog(SQLModel, table=True):
     __tablename__ = "search_log"
-    __table_args__ = (sa.UniqueConstraint("month", "query"),)
+    __table_args__ = (sa.UniqueConstraint("month", "query"),
+                      # "searches that found nothing": the few rows with zero_results > 0
+                      sa.Index("ix_search_log_zero", "zero_results", "month", "query"))
 
     id: int | None = Field(default=None, primary_key=True)
     month: str = Field(max_length=7, index=True)  # 2026-12
@@ -60,6 +65,17 @@ class SearchLog(SQLModel, table=True):
     searches: int = 0
     zero_results: int = 0  # of those, how many found nothing
     last_result_count: int = 0
+
+
+class SearchMonth(SQLModel, table=True):
+    """Totals per month, kept beside ``search_log`` by the same flush (the trend reads one row
+    a month instead of adding up every query)."""
+
+    __tablename__ = "search_month"
+
+    month: str = Field(primary_key=True, max_length=7)
+    searches: int = 0
+    zero_results: int = 0
 
 
 class FinderMissLog(SQLModel, table=True):

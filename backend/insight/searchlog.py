@@ -33,7 +33,7 @@ from sqlmodel import Session, col, select
 from backend.core.db import Database, utcnow
 from backend.core.worker import WorkerContext, periodic
 from backend.insight.disclosure import K
-from backend.insight.models import FinderMissLog, SearchLog
+from backend.insight.models import FinderMissLog, SearchLog, SearchMonth
 
 log = logging.getLogger("loket.insight.searchlog")
 
@@ -126,6 +126,20 @@ def write(session: Session, searches: dict[tuple[str, str], list[int]],
                   "zero_results": t.c.zero_results + stmt.excluded.zero_results,
                   "last_result_count": stmt.excluded.last_result_count})
         session.execute(stmt)
+        totals: dict[str, list[int]] = {}
+        for (m, _q), (n, z, _last) in searches.items():
+            t = totals.setdefault(m, [0, 0])
+            t[0] += n
+            t[1] += z
+        mt = SearchMonth.__table__  # type: ignore[attr-defined]
+        ins = _insert_for(session, mt)
+        stmt = ins.values([{"month": m, "searches": n, "zero_results": z}
+                           for m, (n, z) in sorted(totals.items())])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["month"],
+            set_={"searches": mt.c.searches + stmt.excluded.searches,
+                  "zero_results": mt.c.zero_results + stmt.excluded.zero_results})
+        session.execute(stmt)
     if finder:
         t = FinderMissLog.__table__  # type: ignore[attr-defined]
         ins = _insert_for(session, t)
@@ -213,10 +227,9 @@ def _months(quarters: Iterable[str] | None, month: str | None) -> list[str] | No
 def monthly_totals(session: Session, quarters: Iterable[str] | None, month: str | None
                    ) -> dict[str, dict[str, int]]:
     months = _months(quarters, month)
-    stmt = select(SearchLog.month, sa.func.sum(SearchLog.searches),
-                  sa.func.sum(SearchLog.zero_results)).group_by(col(SearchLog.month))
+    stmt = select(SearchMonth.month, SearchMonth.searches, SearchMonth.zero_results)
     if months is not None:
-        stmt = stmt.where(col(SearchLog.month).in_(months))
+        stmt = stmt.where(col(SearchMonth.month).in_(months))
     return {m: {"searches": int(n or 0), "zero": int(z or 0)}
             for m, n, z in session.exec(stmt)}
 
@@ -227,7 +240,8 @@ def zero_result_queries(session: Session, quarters: Iterable[str] | None, month:
     masked queries never."""
     months = _months(quarters, month)
     total = sa.func.sum(SearchLog.zero_results)
-    stmt = (select(SearchLog.query, total).where(SearchLog.query != MASKED)
+    stmt = (select(SearchLog.query, total).where(col(SearchLog.zero_results) > 0,
+                                                 SearchLog.query != MASKED)
             .group_by(col(SearchLog.query)).having(total >= K)
             .order_by(total.desc(), col(SearchLog.query)).limit(limit))
     if months is not None:
@@ -277,6 +291,7 @@ def apply_retention(session: Session, *, now: datetime | None = None) -> int:
     cutoff = oldest_kept_month(now or utcnow())
     a = session.execute(sa.delete(SearchLog).where(col(SearchLog.month) < cutoff))
     b = session.execute(sa.delete(FinderMissLog).where(col(FinderMissLog.month) < cutoff))
+    session.execute(sa.delete(SearchMonth).where(col(SearchMonth.month) < cutoff))
     return int(getattr(a, "rowcount", 0) or 0) + int(getattr(b, "rowcount", 0) or 0)
 
 

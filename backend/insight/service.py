@@ -244,21 +244,29 @@ class Atom:
     data: dict[str, Any]
 
 
-def load_atoms(session: Session, dataset: str, atom_filter: AtomFilter) -> list[Atom]:
-    stmt = sa.select(col(InsightAtom.quarter), col(InsightAtom.month),
-                     col(InsightAtom.province), col(InsightAtom.corop), col(InsightAtom.lmr),
-                     col(InsightAtom.theme), col(InsightAtom.sector), col(InsightAtom.size),
-                     col(InsightAtom.desk_id), col(InsightAtom.n), col(InsightAtom.data)
-                     ).where(col(InsightAtom.dataset) == dataset)
+def load_atoms(session: Session, dataset: str, atom_filter: AtomFilter, *,
+               values: bool = True) -> list[Atom]:
+    """The atoms a filter selects; ``values=False`` leaves the value lists (response times,
+    ratings, outcomes, scores) unread: only the counts."""
+    columns = [col(InsightAtom.quarter), col(InsightAtom.month), col(InsightAtom.province),
+               col(InsightAtom.corop), col(InsightAtom.lmr), col(InsightAtom.theme),
+               col(InsightAtom.sector), col(InsightAtom.size), col(InsightAtom.desk_id),
+               col(InsightAtom.n), col(InsightAtom.counts)]
+    if values:
+        columns.append(col(InsightAtom.data))
+    stmt = sa.select(*columns).where(col(InsightAtom.dataset) == dataset)
     if atom_filter.quarters is not None:
         stmt = stmt.where(col(InsightAtom.quarter).in_(sorted(atom_filter.quarters)))
     if atom_filter.province is not None:
         stmt = stmt.where(col(InsightAtom.province) == atom_filter.province)
     out = []
-    for q, m, p, c, lm, t, s, z, d, n, data in session.execute(stmt):
-        key = AtomKey(q, m, p, c, lm, t, s, z, d)
+    for row in session.execute(stmt):
+        key = AtomKey(*row[:9])
         if atom_filter.matches(key):
-            out.append(Atom(key, n, data))
+            data = dict(row[10])
+            if values:
+                data.update(row[11])
+            out.append(Atom(key, row[9], data))
     return out
 
 
@@ -335,8 +343,10 @@ def demand(session: Session, filters: Filters, atom_filter: AtomFilter,
     from backend.insight import searchlog
 
     by = filters.by if filters.by in BY_OPTIONS else "province"
-    questions = _group(load_atoms(session, "question", atom_filter), _by_key(by))
-    scans = _group(load_atoms(session, "scan", _scan_filter(atom_filter)), _by_key(by))
+    q_atoms = load_atoms(session, "question", atom_filter, values=False)
+    s_atoms = load_atoms(session, "scan", _scan_filter(atom_filter), values=False)
+    questions = _group(q_atoms, _by_key(by))
+    scans = _group(s_atoms, _by_key(by))
     rows = []
     for value in sorted(set(questions) | set(scans), key=lambda v: _sort_key(by)((v, None))):
         q = merge_data(a.data | {"n": a.n} for a in questions.get(value, []))
@@ -350,8 +360,8 @@ def demand(session: Session, filters: Filters, atom_filter: AtomFilter,
                  Column("helped", _("Questions closed with help"))],
         rows=rows, chart="questions")
     # Trend per month, with the searches and finder profiles of the same months.
-    q_month = _group(load_atoms(session, "question", atom_filter), _by_key("month"))
-    s_month = _group(load_atoms(session, "scan", _scan_filter(atom_filter)), _by_key("month"))
+    q_month = _group(q_atoms, _by_key("month"))
+    s_month = _group(s_atoms, _by_key("month"))
     months = sorted(set(q_month) | set(s_month))
     search_totals = searchlog.monthly_totals(session, atom_filter.quarters, atom_filter.month)
     finder_totals = searchlog.finder_monthly_totals(session, atom_filter.quarters,
@@ -430,7 +440,7 @@ def unmet(session: Session, filters: Filters, atom_filter: AtomFilter,
           labels: Labels) -> list[Table]:
     from backend.insight import searchlog
 
-    atoms = load_atoms(session, "question", atom_filter)
+    atoms = load_atoms(session, "question", atom_filter, values=False)
     cells = _group(atoms, lambda k: (k.theme, k.province))
     gaps = {(t, p): kind for t, p, kind in coverage_gaps(
         session, filters.province, themes={a.key.theme for a in atoms})}

@@ -27,6 +27,7 @@ from backend.scan.aggregates import Quarter
 log = logging.getLogger("loket.insight")
 
 DATASETS = ("question", "scan")
+COUNT_KEYS = ("unmet", "closed", "helped", "judged", "on_time")
 FREEZE_AFTER = timedelta(days=90)
 HELPED_OUTCOMES = ("answered", "referred", "scheme_applied")
 
@@ -140,7 +141,9 @@ def compute_quarter(session: Session, dataset: str, quarter: Quarter, *,
         rows.append({"dataset": dataset, "quarter": key.quarter, "month": key.month,
                      "province": key.province, "corop": key.corop, "lmr": key.lmr,
                      "theme": key.theme, "sector": key.sector, "size": key.size,
-                     "desk_id": key.desk_id, "n": int(data.pop("n")), "data": data})
+                     "desk_id": key.desk_id, "n": int(data.pop("n")),
+                     "counts": {k: data.pop(k) for k in COUNT_KEYS if k in data},
+                     "data": data})
     if rows:
         session.execute(sa.insert(InsightAtom), rows)
     if snap is None:

@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column('size', sa.String(length=40), nullable=False),
         sa.Column('desk_id', sa.Integer(), nullable=True),
         sa.Column('n', sa.Integer(), nullable=False),
+        sa.Column('counts', sa.JSON(), nullable=False),
         sa.Column('data', sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_insight_atom')),
     )
@@ -62,6 +63,15 @@ def upgrade() -> None:
         sa.UniqueConstraint('month', 'query', name=op.f('uq_search_log_month_query')),
     )
     op.create_index(op.f('ix_search_log_month'), 'search_log', ['month'], unique=False)
+    op.create_index('ix_search_log_zero', 'search_log', ['zero_results', 'month', 'query'],
+                    unique=False)
+    op.create_table(
+        'search_month',
+        sa.Column('month', sa.String(length=7), nullable=False),
+        sa.Column('searches', sa.Integer(), nullable=False),
+        sa.Column('zero_results', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('month', name=op.f('pk_search_month')),
+    )
     op.create_table(
         'finder_miss_log',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -83,6 +93,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f('ix_finder_miss_log_month'), table_name='finder_miss_log')
     op.drop_table('finder_miss_log')
+    op.drop_table('search_month')
+    op.drop_index('ix_search_log_zero', table_name='search_log')
     op.drop_index(op.f('ix_search_log_month'), table_name='search_log')
     op.drop_table('search_log')
     op.drop_index('ix_insight_atom_dataset_quarter', table_name='insight_atom')

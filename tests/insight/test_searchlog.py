@@ -47,6 +47,9 @@ def test_counts_are_buffered_and_flushed_in_one_transaction(db: Database,
     assert (rows["robots"].searches, rows["robots"].zero_results,
             rows["robots"].last_result_count) == (4, 3, 0)
     assert rows["cobot"].searches == 1 and rows["cobot"].zero_results == 0
+    # month totals kept beside the queries by the same flush
+    assert searchlog.monthly_totals(session, None, None) == {
+        "2026-11": {"searches": 5, "zero": 3}}
     (miss,) = session.exec(select(FinderMissLog)).all()
     assert (miss.count, miss.sector, miss.size) == (2, "industrie", "klein")
     # No column could hold an IP address or a session.
