@@ -530,7 +530,13 @@ def desks(session: Session, filters: Filters, atom_filter: AtomFilter, labels: L
     from backend.cases.queries import open_and_overdue_by_desk
     from backend.routing.service import list_desks
 
-    atoms = load_atoms(session, "question", atom_filter)
+    # One read: the whole year of the period (for the trend), the period's atoms from it.
+    trend_filter = AtomFilter(**{**atom_filter.__dict__,
+                                 "quarters": frozenset(f"{filters.period[:4]}-Q{q}"
+                                                       for q in range(1, 5)),
+                                 "month": None})
+    year_atoms = load_atoms(session, "question", trend_filter)
+    atoms = [a for a in year_atoms if atom_filter.matches(a.key)]
     per_desk = _group(atoms, lambda k: k.desk_id)
     hand_in: dict[int, int] = defaultdict(int)
     hand_out: dict[int, int] = defaultdict(int)
@@ -579,12 +585,8 @@ def desks(session: Session, filters: Filters, atom_filter: AtomFilter, labels: L
               if access.desk_ids is None or a in access.desk_ids or b in access.desk_ids
               if shown_count(n)],
         chart="handoffs")
-    # Trend: per quarter of the period's year(s).
-    trend_filter = AtomFilter(**{**atom_filter.__dict__,
-                                 "quarters": frozenset(f"{filters.period[:4]}-Q{q}"
-                                                       for q in range(1, 5)),
-                                 "month": None})
-    per_quarter = _group(load_atoms(session, "question", trend_filter), lambda k: k.quarter)
+    # Trend: per quarter of the period's year.
+    per_quarter = _group(year_atoms, lambda k: k.quarter)
     trend = Table(
         id="trend", title=_("Trend per quarter"),
         columns=[Column("questions", _("Questions")),
