@@ -12,6 +12,7 @@ import typer
 
 from backend.content.cli import agenda_app, search_app
 from backend.core.settings import get_settings
+from backend.insight.cli import report_app
 
 if TYPE_CHECKING:
     from backend.core.db import Database
@@ -26,6 +27,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(regions_app, name="regions")
 app.add_typer(search_app, name="search")
 app.add_typer(agenda_app, name="agenda")
+app.add_typer(report_app, name="report")
 
 
 def _database() -> Database:

@@ -43,6 +43,7 @@ def _include_routers(app: FastAPI) -> None:
     from backend.content import routes_api as content_api
     from backend.content import routes_editor as content_editor
     from backend.content import routes_html as content_html
+    from backend.insight import routes as insight_routes
     from backend.ops import routes as ops_routes
     from backend.ops import routes_admin as ops_admin
     from backend.privacy import routes as privacy_routes
@@ -67,6 +68,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(privacy_routes.router)
     app.include_router(schemes_routes.router)  # before content: /regelingen/zoeker
     app.include_router(scan_routes.router)
+    app.include_router(insight_routes.router)
     app.include_router(content_api.router)
     app.include_router(content_editor.router)
     # Last: /regelingen/{slug} and friends must not shadow fixed pages of other domains.
@@ -82,6 +84,7 @@ def register_handlers() -> None:
     import backend.community.feed
     import backend.content.indexing
     import backend.core.mail
+    import backend.insight.routes
     import backend.privacy.retention
     import backend.scan.aggregates
     import backend.schemes.alerts  # noqa: F401
@@ -101,6 +104,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
         app.state.worker = worker
         app.state.wake_worker = worker.wake
         thread = worker.start_thread() if start_worker else None
+        from backend.insight.searchlog import start_flusher  # search counts, off the request
+        stop_flusher = start_flusher(db) if settings.env != "test" else None
         if settings.env != "test":  # tests build hundreds of apps in one process
             # What start-up loaded lives as long as the process: keep it out of every full
             # collection, which otherwise walked it in the middle of a request (100–250 ms of
@@ -110,6 +115,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
         try:
             yield
         finally:
+            if stop_flusher is not None:
+                stop_flusher()
             worker.stop()
             if thread is not None:  # let a delivery in progress finish and record its result
                 await asyncio.to_thread(thread.join, 15)

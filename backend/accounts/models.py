@@ -13,7 +13,11 @@ from backend.core.db import MAX_ROW_ID, UtcDateTime, utcnow
 
 # Global roles. Desk and group roles live with their memberships (routing, community).
 ADMIN, EDITOR = "admin", "editor"
-GLOBAL_ROLES = (ADMIN, EDITOR)
+# Reads aggregates only (/inzicht): never a person, a firm or a question text. A grant may be
+# limited to one province (``UserRole.scope``, a CBS province code such as "PV23").
+ANALYST = "analist"
+GLOBAL_ROLES = (ADMIN, EDITOR, ANALYST)
+SCOPED_ROLES = (ANALYST,)
 # A personal token acts as its owner with no role at all, and only on PERSONAL_TOKEN_PATHS:
 # an entry ending in "/" is a prefix, any other one an exact path.
 PERSONAL = "personal"
@@ -65,7 +69,10 @@ class UsersPublic(SQLModel):
 
 
 class RoleGrant(SQLModel):
-    role: Literal["admin", "editor"]
+    role: Literal["admin", "editor", "analist"]
+    province: str | None = Field(default=None, max_length=8,
+                                 description='Only for "analist": limit to one province '
+                                             '(CBS code, e.g. "PV23"); empty for all.')
 
 
 class UserRole(SQLModel, table=True):
@@ -73,6 +80,8 @@ class UserRole(SQLModel, table=True):
 
     user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
     role: str = Field(primary_key=True, max_length=32)
+    # For a scoped role (analist): the one province it covers; None = everywhere.
+    scope: str | None = Field(default=None, max_length=8)
     granted_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     granted_by: int | None = Field(default=None, foreign_key="user_account.id",
                                    ondelete="SET NULL")

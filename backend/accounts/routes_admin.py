@@ -164,6 +164,8 @@ def user_detail(request: Request, session: SessionDep, admin: AdminPage,
     return render(request, "admin/user.html", {
         "user": service.user_public(user, roles),
         "grantable": [r for r in GLOBAL_ROLES if r not in roles],
+        "scopes": service.role_scopes(session, user_id),
+        "provinces": sorted(service.known_provinces(session).items(), key=lambda p: p[1]),
         "tokens": tokens,
         "events": _recent_events(session, user_id),
         "is_self": admin.user_id == user_id,
@@ -185,11 +187,13 @@ def _user_action(session: Session, user_id: int, action: Any, done: str) -> Redi
 
 @router.post("/gebruikers/{user_id}/rollen", name="admin_role_grant")
 def role_grant(request: Request, session: SessionDep, admin: AdminPage, user_id: int,
-               role: Annotated[str, Form()] = "") -> Response:
+               role: Annotated[str, Form()] = "",
+               province: Annotated[str, Form()] = "") -> Response:
     if role not in GLOBAL_ROLES:
         return _back_to(f"/beheer/gebruikers/{user_id}", error="unknown_role")
     return _user_action(session, user_id, lambda: service.grant_role(
-        session, user_id, role, actor=admin, ip=client_ip(request)), "role_granted")
+        session, user_id, role, actor=admin, ip=client_ip(request),
+        province=province or None), "role_granted")
 
 
 @router.post("/gebruikers/{user_id}/rollen/{role}/intrekken", name="admin_role_revoke")

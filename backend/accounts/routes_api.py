@@ -79,7 +79,8 @@ def create_user(request: Request, session: SessionDep, admin: AdminUser,
              responses=_errors, summary="Grant a role")
 def grant_role(request: Request, session: SessionDep, admin: AdminUser, user_id: RowId,
                body: RoleGrant) -> UserPublic:
-    service.grant_role(session, user_id, body.role, actor=admin, ip=client_ip(request))
+    service.grant_role(session, user_id, body.role, actor=admin, ip=client_ip(request),
+                       province=body.province)
     return _user_out(session, user_id)
 
 

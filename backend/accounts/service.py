@@ -20,6 +20,7 @@ from backend.accounts.models import (
     ADMIN,
     GLOBAL_ROLES,
     PERSONAL,
+    SCOPED_ROLES,
     ApiToken,
     AuditEvent,
     User,
@@ -235,19 +236,59 @@ def create_user(session: Session, email: str, *, name: str = "", roles: Iterable
 
 
 def grant_role(session: Session, user_id: int, role: str, *,
-               actor: Principal | None = None, ip: str | None = None) -> bool:
-    """Grant ``role``; returns False when the user already had it."""
+               actor: Principal | None = None, ip: str | None = None,
+               province: str | None = None) -> bool:
+    """Grant ``role``; returns False when the user already had it (with the same scope).
+
+    ``province`` limits a scoped role (``analist``) to one province (CBS code, "PV23");
+    granting it again with another province changes the scope.
+    """
     if role not in GLOBAL_ROLES:
         raise Invalid(N_("Unknown role."), fields={"role": "unknown"})
+    province = (province or "").strip().upper() or None
+    if province is not None:
+        if role not in SCOPED_ROLES:
+            raise Invalid(N_("Only the analyst role can be limited to a province."),
+                          fields={"province": "not_scoped"})
+        if province not in known_provinces(session):
+            raise Invalid(N_("Unknown province."), fields={"province": "unknown"})
     get_user(session, user_id)
-    if session.get(UserRole, (user_id, role)) is not None:
-        return False
-    session.add(UserRole(user_id=user_id, role=role,
-                         granted_by=actor.user_id if actor else None))
+    existing = session.get(UserRole, (user_id, role))
+    if existing is not None:
+        if existing.scope == province:
+            return False
+        existing.scope = province
+        session.add(existing)
+    else:
+        session.add(UserRole(user_id=user_id, role=role, scope=province,
+                             granted_by=actor.user_id if actor else None))
     session.flush()
+    extra: dict[str, Any] = {"province": province} if province else {}
     record_audit(session, "role.granted", actor=actor, target_type="user", target_id=user_id,
-                 ip=ip, role=role)
+                 ip=ip, role=role, **extra)
     return True
+
+
+def known_provinces(session: Session) -> dict[str, str]:
+    """{CBS province code: name} of the municipalities Loket knows."""
+    from backend.regions.service import region_index
+
+    return {m.province_code: m.province_name
+            for m in region_index(session).municipalities.values()}
+
+
+def role_scope(session: Session, user_id: int | None, role: str) -> str | None:
+    """The province a scoped role is limited to, or None (everywhere, or not held)."""
+    if user_id is None:
+        return None
+    link = session.get(UserRole, (user_id, role))
+    return link.scope if link is not None else None
+
+
+def role_scopes(session: Session, user_id: int) -> dict[str, str]:
+    """{role: province} of the user's scoped grants (for the admin pages)."""
+    return {r.role: r.scope for r in session.exec(
+        select(UserRole).where(UserRole.user_id == user_id)).all() if r.scope}
 
 
 def _active_admins_except(session: Session, user_id: int) -> int:

@@ -7,7 +7,7 @@ Shared by the search page and ``GET /api/v1/search``. Any engine failure becomes
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import urlencode
@@ -21,6 +21,11 @@ SortParam = Literal["relevance", "newest", "closing"]
 # query parameter name -> SearchQuery filter field (they are the same names)
 FILTER_PARAMS: tuple[str, ...] = tuple(f for f in FACET_FIELDS)
 MAX_PER_PAGE = 50
+
+# Called with (query, total hits) after a first page of a search with words; the insight
+# domain's search log registers here (backend/insight/searchlog.py). A listener must be cheap
+# and must not raise: it runs in the request.
+search_listeners: list[Callable[[str, int], None]] = []
 
 
 @dataclass(frozen=True)
@@ -99,4 +104,11 @@ def run_search(backend: SearchBackend | None, params: SearchParams) -> Results:
             log.exception("search failed")
             raise SearchUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
-    return breaker.call(backend, search)
+    results: Results = breaker.call(backend, search)
+    if params.q and params.page == 1:
+        for listener in search_listeners:
+            try:
+                listener(params.q, results.total)
+            except Exception:  # a count is never worth a failed search
+                log.exception("search listener failed")
+    return results

@@ -98,7 +98,8 @@ def api_match(session: SessionDep, size: Short = None, sector: Short = None,
     decides the province. Closed schemes are left out unless ``include_closed``."""
     params = service.ProfileParams.build(size=size, sector=sector, municipality=municipality,
                                          themes=theme, cost_kind=cost_kind, amount=amount)
-    result = service.find_schemes(session, params, include_closed=include_closed)
+    result = service.find_schemes(session, params, include_closed=include_closed,
+                                  notify=True)
     p = result.profile
     return MatchResponse(
         profile=ProfileOut(size=p.size, sector=p.sector, municipality=p.municipality,

@@ -84,7 +84,8 @@ def scheme_finder(request: Request, session: SessionDep, size: Short = "", secto
                 cost_kind=cost_kind, amount=amount_value)
             try:
                 result = service.find_schemes(session, params,
-                                              include_closed=bool(include_closed))
+                                              include_closed=bool(include_closed),
+                                              notify=True)
             except Invalid as exc:
                 errors = dict(exc.fields) or {"size": exc.message}
                 if "municipality" in errors and municipality:

@@ -4,7 +4,8 @@ the match (``eligibility.match_schemes``). Shared by the page and ``GET /api/v1/
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -186,8 +187,14 @@ def resolve_profile(session: Session, params: ProfileParams,
                    cost_kind=params.cost_kind, amount=params.amount)
 
 
+# Called with (profile, number of fitting schemes) when a person uses the finder (``notify``);
+# insight's finder log registers here (backend/insight/searchlog.py). Must be cheap.
+finder_listeners: list[Callable[[Profile, int], None]] = []
+
+
 def find_schemes(session: Session, params: ProfileParams, *, include_closed: bool = False,
-                 on: date | None = None) -> FinderResult:
+                 on: date | None = None, notify: bool = False) -> FinderResult:
+    """``notify``: a person asked (the page and the API), not a job (alerts)."""
     taxonomy = tx.load(session)
     profile = resolve_profile(session, params, taxonomy)
     schemes = published_schemes(session)
@@ -196,7 +203,14 @@ def find_schemes(session: Session, params: ProfileParams, *, include_closed: boo
     matches, hidden = match_schemes(schemes, profile, on, include_closed=include_closed,
                                     lineage=sector_lineage(taxonomy),
                                     labels=labels(taxonomy, kinds))
-    return FinderResult(profile=profile, matches=matches, hidden_closed=hidden, on=on)
+    result = FinderResult(profile=profile, matches=matches, hidden_closed=hidden, on=on)
+    if notify:
+        for listener in finder_listeners:
+            try:
+                listener(profile, len(result.fits))
+            except Exception:
+                logging.getLogger("loket.schemes").exception("finder listener failed")
+    return result
 
 
 def cost_kind_options(session: Session) -> list[tuple[str, str]]:

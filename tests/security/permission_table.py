@@ -53,6 +53,8 @@ from tests.security.world import (
     ADMIN,
     ADV_A,
     ADV_B,
+    ANALYST,
+    ANALYST_P,
     CONTENT_API,
     CONTENT_KB,
     DESK_COORD,
@@ -77,7 +79,9 @@ MODERATOR = "@moderator"
 PUBLIC = "@public"
 
 EVERYONE = frozenset(ACTORS)
-USERS = frozenset({ADV_A, ADV_B, DESK_COORD, GROUP_COORD, MEMBER_X, MEMBER_Y, EDITOR, ADMIN})
+USERS = frozenset({ADV_A, ADV_B, DESK_COORD, GROUP_COORD, MEMBER_X, MEMBER_Y, EDITOR, ADMIN,
+                   ANALYST, ANALYST_P})
+ANALYSTS = frozenset({ANALYST, ANALYST_P, ADMIN})
 # Tokens that authenticate but hold no role and no membership (issue 12): an admin-made token
 # for someone else, and a token whose owner lost the role. They get what any principal gets.
 EMPTY_TOKENS = frozenset({MINTED_ADV, MINTED_MEMBER, REVOKED})
@@ -484,4 +488,32 @@ add(
     # 409: editors and admins are erased by another admin, not by themselves
     R("POST", "/mijn-gegevens/verwijderen", USERS, form={"bevestiging": "ja"}, ok={409}),
     R("GET", "/mijn-gegevens/verwijderd", EVERYONE),
+)
+
+# --- insight: aggregates for analysts (a province analyst only their province); a desk's
+# coordinator sees the desks view of their own desk ----------------------------------------------
+for _slug, _api in (("vraag", "demand"), ("onvervulde-vraag", "unmet"), ("loketten", "desks"),
+                    ("uitkomsten", "outcomes"), ("scan", "scan")):
+    _who = ANALYSTS | {DESK_COORD} if _api == "desks" else ANALYSTS
+    add(
+        R("GET", f"/inzicht/{_slug}", _who),
+        R("GET", f"/inzicht/{_slug}", _who - {ANALYST_P}, query="province=PV26"),
+        R("GET", f"/inzicht/{_slug}.csv", _who),
+        R("GET", f"/inzicht/{_slug}.csv", _who - {ANALYST_P}, query="province=PV26"),
+        R("GET", f"/api/v1/insight/{_api}", _who),
+        R("GET", f"/api/v1/insight/{_api}", _who - {ANALYST_P}, query="province=PV26"),
+    )
+add(R("GET", "/inzicht", ANALYSTS | {DESK_COORD}))
+add(
+    R("GET", "/open-data", EVERYONE),
+    R("GET", "/open-data/catalogus.jsonld", EVERYONE),
+    *[R("GET", f"/open-data/{_name}.{_ext}", EVERYONE)
+      for _name in ("loketten", "regelingen", "kwartaalcijfers") for _ext in ("json", "csv")],
+)
+add(
+    R("GET", "/inzicht/rapport", ANALYSTS, query="province=PV23&quarter=2026-Q3"),
+    R("GET", "/inzicht/rapport", ANALYSTS - {ANALYST_P}, query="province=PV26&quarter=2026-Q3"),
+    R("GET", "/inzicht/rapport.pdf", ANALYSTS, query="province=PV23&quarter=2026-Q3"),
+    R("GET", "/inzicht/rapport.pdf", ANALYSTS - {ANALYST_P},
+      query="province=PV26&quarter=2026-Q3"),
 )

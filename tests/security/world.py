@@ -22,6 +22,8 @@ minted_for_member   an admin-made admin token owned by member X (issue 12): not 
                     figures or group, and no admin role (member X has none)
 revoked_editor      an editor's own editor token after the editor role was revoked (issue 12):
                     the role went with it
+analyst             user with the analist role (aggregates on /inzicht, every province)
+analyst_pv23        user with the analist role limited to province PV23 (Overijssel)
 ==================  =========================================================================
 
 Objects are *targets*: a target fills a route's path parameters and says which actors stand in
@@ -63,11 +65,13 @@ MEMBER_TOKEN = "member_token"
 MINTED_ADV = "minted_for_adv_a"
 MINTED_MEMBER = "minted_for_member"
 REVOKED = "revoked_editor"
+ANALYST = "analyst"
+ANALYST_P = "analyst_pv23"
 
 SEARCH_WORD = "kwaliteitsrobots"  # in every published item and every draft
 ACTORS: tuple[str, ...] = (ANON, ENT1, ENT2, ADV_A, ADV_B, DESK_COORD, GROUP_COORD, MEMBER_X,
                            MEMBER_Y, EDITOR, ADMIN, TOKEN, MEMBER_TOKEN, MINTED_ADV,
-                           MINTED_MEMBER, REVOKED)
+                           MINTED_MEMBER, REVOKED, ANALYST, ANALYST_P)
 
 # Content types: API collection names and public page paths (every type gets its rows).
 CONTENT_API = API_PATHS
@@ -174,6 +178,9 @@ def build_world(app: FastAPI, db: Database, session: Session) -> World:
     users[EDITOR] = create_user(session, name="Redacteur", roles=("editor",))
     users[ADMIN] = create_user(session, name="Beheerder", roles=("admin",))
     plain_user = create_user(session, name="Iemand Anders", password="Lang-genoeg-wachtwoord-42")
+    users[ANALYST] = create_user(session, name="Analist Overal", roles=("analist",))
+    users[ANALYST_P] = create_user(session, name="Analist Overijssel")
+    accounts.grant_role(session, users[ANALYST_P].id, "analist", province="PV23")
 
     # --- cases ----------------------------------------------------------------------------------
     case_1 = create_case(session, desk_a, text="Vraag een over robots kxqCASE1geheim",
@@ -316,7 +323,8 @@ def build_world(app: FastAPI, db: Database, session: Session) -> World:
 
     # --- actors: cookies for signed-in users, private links exchanged for the entrepreneurs --
     actors = {ANON: Actor(ANON)}
-    for name in (ADV_A, ADV_B, DESK_COORD, GROUP_COORD, MEMBER_X, MEMBER_Y, EDITOR, ADMIN):
+    for name in (ADV_A, ADV_B, DESK_COORD, GROUP_COORD, MEMBER_X, MEMBER_Y, EDITOR, ADMIN,
+                 ANALYST, ANALYST_P):
         actors[name] = Actor(name, {"loket_session": cookie_for(db, users[name].id)},
                              user_id=users[name].id)
     actors[TOKEN] = Actor(TOKEN, headers={"Authorization": f"Bearer {api_token}"})

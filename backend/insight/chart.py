@@ -1,0 +1,92 @@
+"""Server-side SVG bar chart of one column of an insight table, built like the benchmark
+chart (``backend/community/chart.py``, whose ``Tick`` and number formatting it reuses):
+coordinates are computed and formatted in Python, the template draws them with attributes
+(the CSP forbids inline styles). Suppressed cells get no bar; the table beside the chart
+gives every number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from backend.community.chart import Tick, _f
+from backend.insight.service import Table, format_value
+
+WIDTH = 640
+LABEL_W = 220
+BAR_H, GAP, TOP, BOTTOM = 18, 6, 8, 28
+MAX_BARS = 25
+
+
+@dataclass(slots=True)
+class Bar:
+    y: str
+    text_y: str
+    width: str
+    label: str
+    value: str
+
+
+@dataclass
+class BarChart:
+    title: str
+    width: int = WIDTH
+    height: int = 0
+    left: int = LABEL_W
+    right: int = WIDTH - 60
+    bars: list[Bar] = field(default_factory=list)
+    ticks: list[Tick] = field(default_factory=list)  # here: x positions of the grid lines
+    baseline: str = ""
+
+
+def bar_chart(table: Table, column: str | None = None) -> BarChart | None:
+    column = column or table.chart
+    if column is None:
+        return None
+    col = next((c for c in table.columns if c.key == column), None)
+    if col is None:
+        return None
+    rows = [(r, r.values.get(column)) for r in table.rows[:MAX_BARS]]
+    values = [float(v) for _r, v in rows if isinstance(v, int | float)]
+    if not values:
+        return None
+    top: float = max(values) or 1.0
+    plot_w = WIDTH - LABEL_W - 60
+    chart = BarChart(title=f"{table.title}: {col.label}")
+    chart.height = TOP + len(rows) * (BAR_H + GAP) + BOTTOM
+    chart.baseline = _f(TOP + len(rows) * (BAR_H + GAP))
+    for i in range(5):
+        tick = top * i / 4
+        x = LABEL_W + plot_w * i / 4
+        chart.ticks.append(Tick(y=_f(x), text_y=chart.baseline,
+                                text=format_value(tick if col.kind != "count" else round(tick),
+                                                  col.kind)))
+    for i, (row, value) in enumerate(rows):
+        y = TOP + i * (BAR_H + GAP)
+        width = plot_w * float(value) / top if isinstance(value, int | float) else 0.0
+        label = row.label if len(row.label) <= 34 else row.label[:33] + "…"
+        chart.bars.append(Bar(y=_f(y), text_y=_f(y + BAR_H - 5), width=_f(max(width, 0.0)),
+                              label=label, value=format_value(value, col.kind)))
+    return chart
+
+
+def svg(chart: BarChart) -> str:
+    """The chart as a standalone SVG document (the PDF report embeds these)."""
+    from xml.sax.saxutils import escape
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{chart.width}" '
+             f'height="{chart.height}" viewBox="0 0 {chart.width} {chart.height}">',
+             f"<title>{escape(chart.title)}</title>"]
+    for t in chart.ticks:
+        parts.append(f'<line x1="{t.y}" x2="{t.y}" y1="0" y2="{chart.baseline}" '
+                     'stroke="#d0d0d0" stroke-width="1"/>')
+        parts.append(f'<text x="{t.y}" y="{float(chart.baseline) + 16:.1f}" '
+                     f'text-anchor="middle" font-size="11" fill="#333">{escape(t.text)}</text>')
+    for b in chart.bars:
+        parts.append(f'<text x="{chart.left - 6}" y="{b.text_y}" text-anchor="end" '
+                     f'font-size="11" fill="#333">{escape(b.label)}</text>')
+        parts.append(f'<rect x="{chart.left}" y="{b.y}" width="{b.width}" height="18" '
+                     'fill="#1f4e8c"/>')
+        parts.append(f'<text x="{chart.left + float(b.width) + 4:.1f}" y="{b.text_y}" '
+                     f'font-size="11" fill="#333">{escape(b.value)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,37 @@
+"""CSV export of an insight table, safe to open in a spreadsheet.
+
+A cell that is text and starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+would be run as a formula by Excel or LibreOffice: it gets a leading apostrophe. Numbers
+(``-3``, ``-0.5``) stay numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+
+def safe_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    if text.startswith(_DANGEROUS) and not _NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def to_csv(rows: Iterable[Sequence[Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return buf.getvalue()

@@ -1,0 +1,104 @@
+"""``/api/v1/insight/…``: the five views as JSON (the same tables as the pages)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from backend.accounts.deps import CurrentUser
+from backend.core.db import SessionDep
+from backend.core.openapi import error_responses
+from backend.insight import service
+
+router = APIRouter(prefix="/api/v1/insight", tags=["insight"])
+
+Value = int | float | str | None
+
+
+class ColumnOut(BaseModel):
+    key: str
+    label: str
+    kind: str = Field(description="count | share (0–1) | hours | score | rating | text")
+
+
+class RowOut(BaseModel):
+    key: str
+    label: str
+    values: dict[str, Value] = Field(description="null: suppressed to protect small numbers, "
+                                                 "or not available")
+
+
+class TableOut(BaseModel):
+    id: str
+    title: str
+    note: str
+    columns: list[ColumnOut]
+    rows: list[RowOut]
+
+
+class FiltersOut(BaseModel):
+    period: str
+    province: str | None
+    corop: str | None
+    lmr: str | None
+    theme: str | None
+    sector: str | None
+    size: str | None
+    by: str
+
+
+class ViewOut(BaseModel):
+    view: str
+    title: str
+    filters: FiltersOut
+    computed_at: datetime | None = Field(description="When the newest figures were computed")
+    minimum_group: int = Field(description="Every figure covers whole groups of at least this "
+                                           "many records; smaller counts are null")
+    tables: list[TableOut]
+
+
+Period = Annotated[str | None, Query(max_length=7, description="2026, 2026-Q4 or 2026-10; "
+                                     "default: the latest year with figures")]
+Code = Annotated[str | None, Query(max_length=4)]
+Slug = Annotated[str | None, Query(max_length=80)]
+
+
+def _out(result: service.ViewResult) -> ViewOut:
+    f = result.filters
+    return ViewOut(
+        view=result.view, title=result.title, computed_at=result.computed_at,
+        minimum_group=service.K,
+        filters=FiltersOut(period=f.period, province=f.province, corop=f.corop, lmr=f.lmr,
+                           theme=f.theme, sector=f.sector, size=f.size, by=f.by),
+        tables=[TableOut.model_validate(service.table_json(t)) for t in result.tables])
+
+
+def _endpoint(view: str) -> Any:
+    def get_view(session: SessionDep, principal: CurrentUser, period: Period = None,
+                 province: Code = None, corop: Code = None, lmr: Code = None,
+                 theme: Slug = None, sector: Slug = None,
+                 size: Annotated[str | None, Query(max_length=8)] = None,
+                 by: Annotated[str | None, Query(max_length=16)] = None) -> ViewOut:
+        access = service.access_of(session, principal)
+        filters = service.parse_filters({"period": period, "province": province,
+                                         "corop": corop, "lmr": lmr, "theme": theme,
+                                         "sector": sector, "size": size, "by": by})
+        return _out(service.view(session, view, filters, access))
+    get_view.__name__ = f"insight_api_{view}"
+    return get_view
+
+
+_SUMMARIES = {"demand": "Demand and reach", "unmet": "Unmet needs",
+              "desks": "Desks side by side", "outcomes": "Closing outcomes and ratings",
+              "scan": "Productivity scan results"}
+
+for _view in service.VIEWS:
+    router.add_api_route(
+        f"/{_view}", _endpoint(_view), methods=["GET"], response_model=ViewOut,
+        summary=_SUMMARIES[_view], responses=error_responses(401, 403),
+        description="Aggregates only (analyst role; a desk coordinator gets `desks` for their "
+                    "own desks). Filters: period, province, corop, lmr (labour-market region), "
+                    "theme, sector, size; `by` picks the breakdown where a view has one.")
