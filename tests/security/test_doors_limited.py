@@ -5,8 +5,9 @@ handler from which a call path reaches an *act*: creating a case (``ask_question
 ``Case`` model) or queueing mail (``send_mail``, the one caller of the outbox's mail kind).
 Each such path must pass through a *guard*: a function that applies its row of the
 rate-limit table (``limits.enforce``, ``limits.ceilings``, ``limits.staff_act``,
-``limits.case_act``) — and the guard must come before the call that leads to the act. A route added tomorrow that mails
-someone, or a service that creates a case without its limits, fails here.
+``limits.case_act``) — and the guard must come before the call that leads to the act. A
+route added tomorrow that mails someone, or a service that creates a case without its
+limits, fails here.
 
 The routes are cross-checked against the app's real routing table, so a handler the walker
 did not see (a new decorator style) fails too; and a synthetic forgetful door proves the
