@@ -9,8 +9,9 @@ whichever comes first; logout deletes the row.
 Handlers change the session through ``request.session`` (a dict, as Starlette and Authlib
 expect) and log in/out with :func:`login` / :func:`logout`, which rotate the id;
 :func:`rotate` gives a new id to a session that gains a right without a login (a private link
-exchanged), so a session id planted in the browser beforehand is worth nothing. Every new id
-also renews the CSRF cookie (``state["session_rotated"]``, read by the request context).
+exchanged), so a session id planted in the browser beforehand is worth nothing. A login or
+logout also renews the CSRF cookie (``state["session_rotated"]``, read by the request
+context); a rotation keeps it, so another open form still posts.
 On https the cookie is ``__Host-loket_session``.
 """
 
@@ -199,8 +200,11 @@ class SessionMiddleware:
                 else:
                     new_token, clear = None, False
                 headers = list(message.get("headers", []))
-                if action and (new_token or clear):
-                    state["session_rotated"] = True  # the CSRF cookie is renewed too
+                if action and action[0] in ("login", "logout") and (new_token or clear):
+                    # The CSRF cookie is renewed at login and logout. A rotation for a private
+                    # link or a granted case keeps it: the token grants nothing by itself, and
+                    # a form open in another tab (a second question) must still post.
+                    state["session_rotated"] = True
                 if new_token:
                     headers.append((b"set-cookie", cookie_header(self.cookie, new_token,
                                                                  https=https)))

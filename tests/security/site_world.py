@@ -88,6 +88,8 @@ class World:
             path = path.replace("{token}", self.tokens["invitation"])
         if path.startswith("/scan/resultaat/"):
             path = path.replace("{token}", self.tokens["scan"])
+        if path.startswith("/vraag/nazorg/"):  # no follow-up in this world: an unknown link
+            path = path.replace("{token}", "x" * 43)
         if path.startswith("/inloggen/link/"):
             path = path.replace("{token}", self.tokens["login_link"])
         values = {
@@ -103,7 +105,7 @@ class World:
             "{result_id}": str(self.ids["scan_result"]), "{profile_id}": str(self.ids["profile"]),
             # Not (yet) in this world: a missing row answers 404, which still exercises the
             # route's gate and its read path.
-            "{attachment_id}": "1", "{version}": "1", "{saved_id}": "1",
+            "{attachment_id}": "1", "{version}": "1", "{saved_id}": "1", "{slot_id}": "1",
         }
         for key, value in values.items():
             path = path.replace(key, value)
