@@ -12,7 +12,8 @@ from sqlmodel import Session, col, select
 
 from backend.cases.models import Case, CaseHandoff
 from backend.core.errors import NotFound
-from backend.routing.models import COORDINATOR, Desk, DeskMember
+from backend.routing import queries as desks
+from backend.routing.queries import DeskInfo
 
 
 class CaseNotFound(NotFound):
@@ -27,42 +28,34 @@ class DeskNotFound(NotFound):
 
 def memberships(session: Session, user_id: int | None) -> dict[int, str]:
     """{desk_id: role} of the user's desks."""
-    if user_id is None:
-        return {}
-    rows = session.exec(select(DeskMember.desk_id, DeskMember.role)
-                        .where(DeskMember.user_id == user_id)).all()
-    return {int(d): str(r) for d, r in rows}
+    return desks.memberships(session, user_id)
 
 
-def my_desks(session: Session, user_id: int | None) -> list[Desk]:
-    ids = list(memberships(session, user_id))
-    if not ids:
-        return []
-    return list(session.exec(select(Desk).where(col(Desk.id).in_(ids))
-                             .order_by(col(Desk.name))).all())
+def my_desks(session: Session, user_id: int | None) -> list[DeskInfo]:
+    return desks.my_desks(session, user_id)
 
 
 def is_member(session: Session, desk_id: int, user_id: int | None) -> bool:
-    return user_id is not None and session.get(DeskMember, (desk_id, user_id)) is not None
+    return desks.is_member(session, desk_id, user_id)
 
 
 def is_coordinator(session: Session, desk_id: int, user_id: int | None) -> bool:
-    if user_id is None:
-        return False
-    member = session.get(DeskMember, (desk_id, user_id))
-    return member is not None and member.role == COORDINATOR
+    return desks.is_member(session, desk_id, user_id, role=desks.COORDINATOR)
 
 
-def desk_for_member(session: Session, slug: str, user_id: int | None) -> Desk:
-    desk = session.exec(select(Desk).where(Desk.slug == slug)).first()
-    if desk is None or desk.id is None or not is_member(session, desk.id, user_id):
+def desk_for_member(session: Session, slug: str, user_id: int | None) -> DeskInfo:
+    desk = desks.desk_by_slug(session, slug)
+    if desk is None or not is_member(session, desk.id, user_id):
         raise DeskNotFound()
     return desk
 
 
-def visible_case_filter(user_id: int) -> sa.ColumnElement[bool]:
-    """SQL condition: the case is at one of the user's desks or offered to one of them."""
-    my_desk_ids = select(DeskMember.desk_id).where(DeskMember.user_id == user_id)
+def visible_case_filter(session: Session, user_id: int) -> sa.ColumnElement[bool]:
+    """SQL condition: the case is at one of the user's desks or offered to one of them.
+
+    The user's desk ids come from routing (one small query); the case query then reads only
+    cases' own tables and indexes."""
+    my_desk_ids = desks.desk_ids_of_user(session, user_id)
     offered = (select(CaseHandoff.case_id)
                .where(CaseHandoff.status == "offered",
                       col(CaseHandoff.to_desk_id).in_(my_desk_ids)))
@@ -74,7 +67,7 @@ def case_for_member(session: Session, reference: str, user_id: int | None) -> Ca
     if user_id is None:
         raise CaseNotFound()
     case = session.exec(select(Case).where(Case.reference == reference.upper(),
-                                           visible_case_filter(user_id))).first()
+                                           visible_case_filter(session, user_id))).first()
     if case is None:
         raise CaseNotFound()
     return case

@@ -37,7 +37,8 @@ from backend.core.i18n import gettext_ as _
 from backend.core.mail import send_mail
 from backend.core.outbox import WorkerContext
 from backend.core.worker import periodic
-from backend.routing.models import Desk
+from backend.routing import queries as desks
+from backend.routing.queries import DeskInfo
 
 log = logging.getLogger("loket.cases.appointments")
 
@@ -48,13 +49,13 @@ ICS_PRODID = "-//Loket//Afspraken//NL"
 
 # --- slots (the desk's side) ---------------------------------------------------------------
 
-def _require_coordinator(session: Session, desk: Desk, principal: Principal) -> None:
+def _require_coordinator(session: Session, desk: DeskInfo, principal: Principal) -> None:
     assert desk.id is not None
     if not access.is_coordinator(session, desk.id, principal.user_id):
         raise access.DeskNotFound()
 
 
-def add_slots(session: Session, desk: Desk, principal: Principal, *, day: date | None,
+def add_slots(session: Session, desk: DeskInfo, principal: Principal, *, day: date | None,
               start: str, end: str, minutes: int, location: str = "", video_url: str = "",
               advisor_id: int | None = None) -> list[AppointmentSlot]:
     """Publish the slots of one day from ``start`` to ``end`` (HH:MM, Amsterdam time), each
@@ -106,7 +107,7 @@ def add_slots(session: Session, desk: Desk, principal: Principal, *, day: date |
     return out
 
 
-def delete_slot(session: Session, desk: Desk, principal: Principal, slot_id: int) -> None:
+def delete_slot(session: Session, desk: DeskInfo, principal: Principal, slot_id: int) -> None:
     _require_coordinator(session, desk, principal)
     slot = session.get(AppointmentSlot, slot_id)
     if slot is None or slot.desk_id != desk.id:
@@ -213,7 +214,7 @@ def book(session: Session, case: Case, slot_id: int, *, base_url: str = "",
             session.flush()
     except sa.exc.IntegrityError as exc:
         raise _taken() from exc
-    desk = session.get(Desk, case.desk_id)
+    desk = desks.desk_by_id(session, case.desk_id)
     assert desk is not None
     if current is None:
         add_event(session, case, APPOINTMENT_BOOKED, actor="entrepreneur", slot_id=slot.id,
@@ -242,14 +243,14 @@ def cancel(session: Session, case: Case, *, base_url: str = "", ip: str | None =
     add_event(session, case, APPOINTMENT_CANCELLED, actor="entrepreneur", slot_id=slot.id,
               starts_at=slot.starts_at.isoformat())
     audit(session, "case.appointment_cancelled", case, ip=ip, slot_id=slot.id)
-    desk = session.get(Desk, case.desk_id)
+    desk = desks.desk_by_id(session, case.desk_id)
     assert desk is not None
     _confirm(session, case, desk, slot, "cancelled", base_url)
 
 
 # --- iCalendar and mails -------------------------------------------------------------------
 
-def ics_for(case: Case, desk: Desk, slot: AppointmentSlot, *, cancelled: bool = False) -> str:
+def ics_for(case: Case, desk: DeskInfo, slot: AppointmentSlot, *, cancelled: bool = False) -> str:
     """An RFC 5545 file for the case's appointment. The UID is the case's (a case holds one
     appointment at a time) and SEQUENCE grows with the clock, so a calendar that imported the
     booking moves the entry on a "moved" file and removes it on a cancellation."""
@@ -280,7 +281,7 @@ def _when(slot: AppointmentSlot) -> str:
     return notify._when(slot.starts_at)
 
 
-def _advisor_to(session: Session, desk: Desk, slot: AppointmentSlot, case: Case) -> list[str]:
+def _advisor_to(session: Session, desk: DeskInfo, slot: AppointmentSlot, case: Case) -> list[str]:
     for user_id in (slot.advisor_id, case.assigned_to):
         if user_id is not None:
             user = session.get(User, user_id)
@@ -290,7 +291,7 @@ def _advisor_to(session: Session, desk: Desk, slot: AppointmentSlot, case: Case)
     return notify.member_emails(session, desk.id)
 
 
-def _confirm(session: Session, case: Case, desk: Desk, slot: AppointmentSlot, what: str,
+def _confirm(session: Session, case: Case, desk: DeskInfo, slot: AppointmentSlot, what: str,
              base_url: str) -> None:
     """Mails with the .ics to the entrepreneur and the advisor (booked, moved, cancelled,
     reminder)."""
@@ -351,7 +352,7 @@ def send_reminders(session: Session, *, now: datetime | None = None, base_url: s
         .order_by(col(AppointmentSlot.starts_at)).limit(500)).all()
     for booking, slot in rows:
         case = session.get(Case, booking.case_id)
-        desk = session.get(Desk, slot.desk_id)
+        desk = desks.desk_by_id(session, slot.desk_id)
         if case is None or desk is None:
             continue
         booking.reminded_at = now

@@ -21,7 +21,7 @@ from backend.cases import access
 from backend.cases.models import Case
 from backend.cases.service import SESSION_KEY
 from backend.core.db import SessionDep
-from backend.routing.models import Desk
+from backend.routing.queries import DeskInfo
 
 
 class EntrepreneurCaseNotFound(access.CaseNotFound):
@@ -33,7 +33,7 @@ def get_case_for_advisor(reference: str, session: SessionDep, principal: Current
     return access.case_for_member(session, reference, principal.user_id)
 
 
-def get_member_desk(desk: str, session: SessionDep, principal: CurrentUser) -> Desk:
+def get_member_desk(desk: str, session: SessionDep, principal: CurrentUser) -> DeskInfo:
     return access.desk_for_member(session, desk, principal.user_id)
 
 
@@ -60,5 +60,5 @@ def get_case_for_entrepreneur(reference: str, request: Request, session: Session
 
 
 CaseForAdvisor = Annotated[Case, Depends(get_case_for_advisor)]
-MemberDesk = Annotated[Desk, Depends(get_member_desk)]
+MemberDesk = Annotated[DeskInfo, Depends(get_member_desk)]
 EntrepreneurCase = Annotated[Case, Depends(get_case_for_entrepreneur)]

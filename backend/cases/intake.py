@@ -23,7 +23,7 @@ from backend.core.db import utcnow
 from backend.core.errors import Invalid
 from backend.core.i18n import gettext_ as _
 from backend.core.limits import Door
-from backend.routing.models import Desk
+from backend.routing.queries import DeskInfo
 
 CONSENT_HOW_MAX = 200
 
@@ -35,7 +35,7 @@ class OralConsent:
     how: str  # e.g. "mondeling, telefonisch"
 
 
-def check_intake(principal: Principal, session: Session, desk: Desk, *, channel: str,
+def check_intake(principal: Principal, session: Session, desk: DeskInfo, *, channel: str,
                  consent: OralConsent, keep: bool, keep_reason: str) -> dict[str, str]:
     """Field errors of what the intake adds to a question (the question's own checks are
     ``ask_question``'s)."""
@@ -65,7 +65,7 @@ def preview(session: Session, data: QuestionCreate) -> RouteResult:
     return route_question(session, data)
 
 
-def register(session: Session, principal: Principal, desk: Desk, data: QuestionCreate, *,
+def register(session: Session, principal: Principal, desk: DeskInfo, data: QuestionCreate, *,
              channel: str, consent: OralConsent, door: Door, keep: bool = False,
              keep_reason: str = "", base_url: str = "") -> tuple[Case, RouteResult]:
     """Store the question through ``ask_question``; returns the case and the routing."""

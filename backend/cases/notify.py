@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from babel.dates import format_datetime
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from backend.accounts.models import User
 from backend.cases import choices
@@ -22,7 +22,8 @@ from backend.cases.workhours import AMSTERDAM
 from backend.core import i18n
 from backend.core.i18n import gettext_ as _
 from backend.core.mail import send_mail
-from backend.routing.models import COORDINATOR, Desk, DeskMember
+from backend.routing import queries as desks
+from backend.routing.queries import COORDINATOR, DeskInfo
 
 STAFF_LANGUAGE = "nl"
 
@@ -46,11 +47,7 @@ def _signature() -> str:
 
 
 def member_emails(session: Session, desk_id: int, *, role: str | None = None) -> list[str]:
-    stmt = (select(User.email).join(DeskMember, col(DeskMember.user_id) == col(User.id))
-            .where(DeskMember.desk_id == desk_id, col(User.is_active).is_(True)))
-    if role is not None:
-        stmt = stmt.where(DeskMember.role == role)
-    return sorted(set(session.exec(stmt).all()))
+    return desks.member_emails(session, desk_id, role=role)
 
 
 def coordinator_emails(session: Session, desk_id: int) -> list[str]:
@@ -90,7 +87,7 @@ def _to_entrepreneur(session: Session, case: Case, subject: str, lines: list[str
               text="\n".join(lines) + _signature())
 
 
-def question_received(session: Session, case: Case, desk: Desk, token: str,
+def question_received(session: Session, case: Case, desk: DeskInfo, token: str,
                       base_url: str) -> None:
     with language(case.language):
         subject = _("Your question %(reference)s has been received", reference=case.reference)
@@ -103,7 +100,7 @@ def question_received(session: Session, case: Case, desk: Desk, token: str,
         _to_entrepreneur(session, case, subject, lines, token, base_url)
 
 
-def answered(session: Session, case: Case, desk: Desk, token: str, base_url: str) -> None:
+def answered(session: Session, case: Case, desk: DeskInfo, token: str, base_url: str) -> None:
     with language(case.language):
         subject = _("Your question %(reference)s has been answered", reference=case.reference)
         lines = [_("%(desk)s has answered your question %(reference)s.", desk=desk.name,
@@ -112,7 +109,7 @@ def answered(session: Session, case: Case, desk: Desk, token: str, base_url: str
         _to_entrepreneur(session, case, subject, lines, token, base_url)
 
 
-def handed_on(session: Session, case: Case, from_desk: Desk, to_desk: Desk, token: str,
+def handed_on(session: Session, case: Case, from_desk: DeskInfo, to_desk: DeskInfo, token: str,
               base_url: str) -> None:
     with language(case.language):
         subject = _("Your question %(reference)s has been handed on", reference=case.reference)
@@ -133,7 +130,7 @@ def link_again(session: Session, case: Case, token: str, base_url: str) -> None:
 
 # --- to desk members -----------------------------------------------------------------------
 
-def new_case(session: Session, case: Case, desk: Desk, base_url: str,
+def new_case(session: Session, case: Case, desk: DeskInfo, base_url: str,
              dedupe: str | None = None) -> None:
     assert desk.id is not None
     with language(STAFF_LANGUAGE):
@@ -148,8 +145,8 @@ def new_case(session: Session, case: Case, desk: Desk, base_url: str,
         _send_all(session, member_emails(session, desk.id), subject, "\n".join(lines), dedupe)
 
 
-def handoff_offered(session: Session, case: Case, handoff: CaseHandoff, from_desk: Desk,
-                    to_desk: Desk, base_url: str) -> None:
+def handoff_offered(session: Session, case: Case, handoff: CaseHandoff, from_desk: DeskInfo,
+                    to_desk: DeskInfo, base_url: str) -> None:
     assert to_desk.id is not None
     with language(STAFF_LANGUAGE):
         subject = _("%(desk)s offers you question %(reference)s", desk=from_desk.name,
@@ -161,7 +158,7 @@ def handoff_offered(session: Session, case: Case, handoff: CaseHandoff, from_des
         _send_all(session, member_emails(session, to_desk.id), subject, "\n".join(lines))
 
 
-def handoff_declined(session: Session, case: Case, handoff: CaseHandoff, to_desk: Desk,
+def handoff_declined(session: Session, case: Case, handoff: CaseHandoff, to_desk: DeskInfo,
                      base_url: str) -> None:
     to: list[str] = []
     if handoff.offered_by is not None:
@@ -179,7 +176,7 @@ def handoff_declined(session: Session, case: Case, handoff: CaseHandoff, to_desk
         _send_all(session, to, subject, "\n".join(lines))
 
 
-def overdue(session: Session, case: Case, desk: Desk, level: int, base_url: str) -> None:
+def overdue(session: Session, case: Case, desk: DeskInfo, level: int, base_url: str) -> None:
     assert desk.id is not None
     with language(STAFF_LANGUAGE):
         subject = _("Question %(reference)s is overdue", reference=case.reference)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from backend.accounts.deps import CurrentUser, OptionalPrincipal, door
 from backend.cases import service, workspace
@@ -43,7 +43,7 @@ from backend.cases.views import is_overdue
 from backend.core.db import RowId, SessionDep
 from backend.core.errors import NotFound
 from backend.core.openapi import error_responses
-from backend.routing.models import Desk
+from backend.routing import queries as desks
 
 router = APIRouter(prefix="/api/v1", tags=["questions and cases"])
 # A closed case, a case a colleague handles, a hand-off already decided or offered.
@@ -51,7 +51,7 @@ CONFLICT = error_responses(409)
 
 
 def _desk_ref(session: Session, desk_id: int) -> DeskRef:
-    desk = session.get(Desk, desk_id)
+    desk = desks.desk_by_id(session, desk_id)
     return DeskRef(slug=desk.slug, name=desk.name) if desk else DeskRef(slug="", name="")
 
 
@@ -132,8 +132,8 @@ def desk_cases(session: SessionDep, principal: CurrentUser, desk: MemberDesk,
 @router.get("/desks/{slug}/figures", response_model=DeskFigures,
             summary="A desk's public figures")
 def public_figures(session: SessionDep, slug: str) -> DeskFigures:
-    desk = session.exec(select(Desk).where(Desk.slug == slug)).first()
-    if desk is None or desk.id is None or not desk.is_active:
+    desk = desks.desk_by_slug(session, slug)
+    if desk is None or not desk.is_active:
         raise NotFound()
     return desk_figures(session, desk.id)
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from backend.accounts.deps import checked, client_ip, door, limits_policy
 from backend.cases import choices, service, suggest
@@ -27,7 +27,7 @@ from backend.core.i18n import gettext_ as _
 from backend.core.limits import ChallengeRequired, SpamSuspected, address_key
 from backend.core.ratelimit import check_rate
 from backend.core.templating import render
-from backend.routing.models import Desk
+from backend.routing import queries as desks
 
 router = APIRouter(include_in_schema=False)
 
@@ -242,7 +242,7 @@ def _case_page(request: Request, session: Session, case: Case, *,
                headers: dict[str, str] | None = None) -> HTMLResponse:
     from backend.cases import appointments, panels, referral
 
-    desk = session.get(Desk, case.desk_id)
+    desk = desks.desk_by_id(session, case.desk_id)
     assert desk is not None and desk.id is not None
     rating = session.get(CaseRating, case.id)
     booking = appointments.booking_of(session, case)
@@ -304,8 +304,8 @@ def desk_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
     from backend.cases.figures import desk_figures
     from backend.core.errors import NotFound
 
-    desk = session.exec(select(Desk).where(Desk.slug == slug)).first()
-    if desk is None or desk.id is None or not desk.is_active:
+    desk = desks.desk_by_slug(session, slug)
+    if desk is None or not desk.is_active:
         raise NotFound()
     return render(request, "cases/desk_public.html",
                   {"desk": desk, "figures": desk_figures(session, desk.id)})

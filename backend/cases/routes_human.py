@@ -14,10 +14,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from backend.accounts.deps import CurrentUser, client_ip, door
-from backend.accounts.models import User
 from backend.accounts.principal import Principal
 from backend.cases import access, appointments, choices, followup, intake, referral, service
 from backend.cases.deps import CaseForAdvisor, EntrepreneurCase, MemberDesk
@@ -31,7 +30,8 @@ from backend.core.db import SessionDep
 from backend.core.errors import Conflict, Invalid
 from backend.core.i18n import gettext_ as _
 from backend.core.templating import render
-from backend.routing.models import Desk, DeskMember
+from backend.routing import queries as desks
+from backend.routing.queries import DeskInfo
 
 router = APIRouter(include_in_schema=False)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -54,7 +54,7 @@ def _local(value: str) -> datetime | None:
 
 # --- intake --------------------------------------------------------------------------------
 
-def _intake_page(request: Request, session: Session, desk: Desk, values: dict[str, Any], *,
+def _intake_page(request: Request, session: Session, desk: DeskInfo, values: dict[str, Any], *,
                  errors: dict[str, str] | None = None, message: str | None = None,
                  routing: Any = None, status_code: int = 200,
                  done: str | None = None) -> HTMLResponse:
@@ -77,7 +77,7 @@ def intake_form(request: Request, session: SessionDep, desk: MemberDesk,
     now = datetime.now(AMSTERDAM).strftime("%Y-%m-%dT%H:%M")
     done = None
     if REFERENCE_RE.match(geregistreerd):
-        to = session.exec(select(Desk).where(Desk.slug == loket)).first()
+        to = desks.desk_by_slug(session, loket)
         if to is not None:
             done = _("Question %(reference)s has been registered and sent to %(desk)s. The "
                      "entrepreneur has been e-mailed the reference and a private link.",
@@ -152,15 +152,13 @@ def intake_submit(request: Request, session: SessionDep, principal: CurrentUser,
 
 # --- appointment slots (coordinators) ------------------------------------------------------
 
-def _slots_page(request: Request, session: Session, principal: Principal, desk: Desk, *,
+def _slots_page(request: Request, session: Session, principal: Principal, desk: DeskInfo, *,
                 errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
                 message: str | None = None, status_code: int = 200) -> HTMLResponse:
     assert desk.id is not None
     if not access.is_coordinator(session, desk.id, principal.user_id):
         raise access.DeskNotFound()
-    members = list(session.exec(
-        select(User).join(DeskMember, col(DeskMember.user_id) == col(User.id))
-        .where(DeskMember.desk_id == desk.id).order_by(col(User.name))).all())
+    members = desks.members(session, desk.id)
     return render(request, "cases/slots.html", {
         "desk": desk, "slots": appointments.desk_slots(session, desk.id),
         "members": [(str(u.id), u.name or u.email) for u in members],

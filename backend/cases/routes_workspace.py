@@ -36,7 +36,8 @@ from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.paging import page_number, paginate
 from backend.core.templating import env, render
 from backend.core.text import checked
-from backend.routing.models import Desk, DeskMember
+from backend.routing import queries as desks
+from backend.routing.queries import DeskInfo
 
 router = APIRouter(prefix="/werkplek", include_in_schema=False)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -74,7 +75,7 @@ INBOX_LIMIT = 200  # the API's inbox
 INBOX_PAGE = 50  # rows per page of the HTML inbox
 
 
-def _inbox_filters(desk: Desk, *, status: str | None, theme: str | None, overdue: bool,
+def _inbox_filters(desk: DeskInfo, *, status: str | None, theme: str | None, overdue: bool,
                    mine_user: int | None) -> tuple[tuple[str, ...], list[Any]]:
     if status in CASE_STATUSES:
         statuses: tuple[str, ...] = (status,)
@@ -95,7 +96,7 @@ def _inbox_filters(desk: Desk, *, status: str | None, theme: str | None, overdue
     return statuses, where
 
 
-def inbox_query(desk: Desk, *, status: str | None, theme: str | None, overdue: bool,
+def inbox_query(desk: DeskInfo, *, status: str | None, theme: str | None, overdue: bool,
                 mine_user: int | None = None, limit: int = INBOX_LIMIT, offset: int = 0) -> Any:
     """The desk's cases that match the filters, the first response due soonest first.
 
@@ -113,7 +114,7 @@ def inbox_query(desk: Desk, *, status: str | None, theme: str | None, overdue: b
             .offset(offset).limit(limit))
 
 
-def inbox_count(session: Session, desk: Desk, *, status: str | None, theme: str | None,
+def inbox_count(session: Session, desk: DeskInfo, *, status: str | None, theme: str | None,
                 overdue: bool, mine_user: int | None = None) -> int:
     statuses, where = _inbox_filters(desk, status=status, theme=theme, overdue=overdue,
                                      mine_user=mine_user)
@@ -203,7 +204,7 @@ def case_page(request: Request, session: Session, principal: Principal, case: Ca
               errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
               message: str | None = None, status_code: int = 200) -> HTMLResponse:
     assert case.id is not None
-    desk = session.get(Desk, case.desk_id)
+    desk = desks.desk_by_id(session, case.desk_id)
     assert desk is not None
     works_here = access.works_on_case(session, case, principal.user_id)
     offer = workspace.pending_offer(session, case)
@@ -214,16 +215,14 @@ def case_page(request: Request, session: Session, principal: Principal, case: Ca
     if works_here and answer_id.isdigit() and "body" not in values:
         with contextlib.suppress(NotFound):  # an unknown saved answer inserts nothing
             values["body"] = workspace.saved_answer_for_case(session, case, int(answer_id)).body
-    colleagues = list(session.exec(
-        select(User).join(DeskMember, col(DeskMember.user_id) == col(User.id))
-        .where(DeskMember.desk_id == case.desk_id).order_by(col(User.name))).all())
-    other_desks = list(session.exec(select(Desk).where(col(Desk.id) != case.desk_id,
-                                                       col(Desk.is_active).is_(True))
-                                    .order_by(col(Desk.name))).all())
+    colleagues = desks.members(session, case.desk_id)
+    other_desks = desks.active_desks(session, exclude_id=case.desk_id)
+    offered = desks.desk_summaries(session, [offer.from_desk_id, offer.to_desk_id]
+                                   if offer else [])
     return render(request, "cases/case.html", {
         "case": case, "desk": desk, "works_here": works_here, "offer": offer,
-        "offer_from": session.get(Desk, offer.from_desk_id) if offer else None,
-        "offer_to": session.get(Desk, offer.to_desk_id) if offer else None,
+        "offer_from": offered.get(offer.from_desk_id) if offer else None,
+        "offer_to": offered.get(offer.to_desk_id) if offer else None,
         "can_decide": can_decide,
         "events": timeline_view(session, case, for_entrepreneur=False),
         "assignee": session.get(User, case.assigned_to) if case.assigned_to else None,
@@ -337,7 +336,7 @@ def handoff_decline(request: Request, session: SessionDep, principal: CurrentUse
     desk_slug = ""
     handoff = session.get(CaseHandoff, handoff_id)
     if handoff is not None:
-        to_desk = session.get(Desk, handoff.to_desk_id)
+        to_desk = desks.desk_by_id(session, handoff.to_desk_id)
         desk_slug = to_desk.slug if to_desk else ""
     response = _act(request, session, principal, case, lambda: workspace.decline_handoff(
         session, case, principal, handoff_id, decline_note, base_url=_base(request)))
@@ -373,12 +372,12 @@ def publish_submit(request: Request, session: SessionDep, principal: CurrentUser
                    personal_data_checked: Annotated[str, Form()] = "") -> Response:
     if not access.works_on_case(session, case, principal.user_id):
         raise access.CaseNotFound()
-    checked = personal_data_checked not in ("", "0", "false", "off")
+    confirmed = checked(personal_data_checked)
     values = {"title": title, "body_md": body_md, "summary": summary,
-              "personal_data_checked": checked}
+              "personal_data_checked": confirmed}
     try:
         publish.publish_draft(session, case, principal, title=title, body_md=body_md,
-                              summary=summary, personal_data_checked=checked)
+                              summary=summary, personal_data_checked=confirmed)
     except (Invalid, Conflict) as exc:
         return render(request, "cases/publish.html", {
             "case": case, "values": values, "message": exc.message,

@@ -18,8 +18,9 @@ import backend.cases.figures  # noqa: F401 - registers the open-case count as ro
 from backend.cases.models import QuestionCreate
 from backend.core.i18n import gettext_ as _
 from backend.regions import service as regions
+from backend.routing import queries as desks
 from backend.routing import service as routing
-from backend.routing.models import Desk
+from backend.routing.queries import DeskInfo
 from backend.routing.router import RoutingInput
 
 log = logging.getLogger("loket.cases")
@@ -27,16 +28,16 @@ log = logging.getLogger("loket.cases")
 
 @dataclass
 class RouteResult:
-    desk: Desk
+    desk: DeskInfo
     explanation: list[dict[str, Any]]
     themes: list[str] = field(default_factory=list)
     municipality_code: str | None = None
     ranking: list[dict[str, Any]] = field(default_factory=list)
 
 
-def fallback_desk(session: Session) -> Desk:
+def fallback_desk(session: Session) -> DeskInfo:
     """The national fallback desk, as routing defines it (``routing.fallback_desk``)."""
-    return routing.fallback_desk(session)
+    return desks.fallback(session)
 
 
 def _fallback(session: Session, reason: str) -> RouteResult:
@@ -61,7 +62,7 @@ def route_question(session: Session, data: QuestionCreate) -> RouteResult:
     except Exception:
         log.exception("router failed; the question goes to the fallback desk")
         return _fallback(session, "router failed")
-    desk = routing.desk_by_id(session, decision.desk.desk_id) if decision.desk.desk_id else None
+    desk = desks.desk_by_id(session, decision.desk.desk_id) if decision.desk.desk_id else None
     if desk is None:
         return _fallback(session, "routed desk not found")
     return RouteResult(

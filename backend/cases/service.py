@@ -48,7 +48,8 @@ from backend.core.errors import Conflict, Invalid
 from backend.core.i18n import gettext_ as _
 from backend.core.limits import Door
 from backend.core.security import sha256_hex
-from backend.routing.models import Desk
+from backend.routing import queries as desks
+from backend.routing.queries import DeskInfo
 
 TOKEN_BYTES = 24  # 192 bits
 TOKEN_DAYS = 30
@@ -85,12 +86,9 @@ def timeline(session: Session, case: Case, *, include_internal: bool) -> list[Ca
     return list(session.exec(stmt.order_by(col(CaseEvent.at), col(CaseEvent.id))).all())
 
 
-def desk_names(session: Session, ids: Sequence[int | None]) -> dict[int, Desk]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {d.id: d for d in session.exec(select(Desk).where(col(Desk.id).in_(wanted))).all()
-            if d.id is not None}
+def desk_names(session: Session, ids: Sequence[int | None]) -> dict[int, DeskInfo]:
+    """{desk_id: desk} for the given ids, in one query (routing's ``desk_summaries``)."""
+    return desks.desk_summaries(session, ids)
 
 
 # --- asking --------------------------------------------------------------------------------
@@ -122,7 +120,7 @@ def _check_choices(data: QuestionCreate) -> None:
 class KeepAtDesk:
     """An advisor's intake stays at the advisor's own desk instead of the routed one."""
 
-    desk: Desk
+    desk: DeskInfo
     reason: str
     user_id: int
 

@@ -23,7 +23,7 @@ from backend.cases.workspace import move_case
 from backend.core.db import utcnow
 from backend.core.outbox import WorkerContext
 from backend.core.worker import periodic
-from backend.routing.models import Desk
+from backend.routing import queries as desks
 
 log = logging.getLogger("loket.cases.sla")
 
@@ -44,7 +44,7 @@ def check_sla(session: Session, *, now: datetime | None = None, base_url: str = 
     now = now or utcnow()
     counts = {"overdue": 0, "moved": 0}
     for case in session.exec(_due(1, col(Case.first_response_due_at), now)).all():  # type: ignore[call-overload]
-        desk = session.get(Desk, case.desk_id)
+        desk = desks.desk_by_id(session, case.desk_id)
         assert desk is not None
         case.escalation_level = 1
         add_event(session, case, ESCALATED, internal=True, level=1, desk=desk.slug)
@@ -53,7 +53,7 @@ def check_sla(session: Session, *, now: datetime | None = None, base_url: str = 
         notify.overdue(session, case, desk, 1, base_url)
         counts["overdue"] += 1
     for case in session.exec(_due(2, col(Case.escalate_at), now)).all():  # type: ignore[call-overload]
-        from_desk = session.get(Desk, case.desk_id)
+        from_desk = desks.desk_by_id(session, case.desk_id)
         assert from_desk is not None
         fallback = fallback_desk(session)
         case.escalation_level = 2

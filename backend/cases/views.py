@@ -21,6 +21,7 @@ from backend.cases.text import render_markdown, render_plain
 from backend.cases.workhours import working_hours_between
 from backend.core.db import utcnow
 from backend.core.i18n import gettext_ as _
+from backend.routing import queries as desk_queries
 
 
 def status_label(status: str) -> str:
@@ -107,9 +108,7 @@ def timeline_view(session: Session, case: Case, *, for_entrepreneur: bool) -> li
         if key and event.data.get(key):
             slug = str(event.data[key])
             if slug not in slugs:
-                from backend.routing.models import Desk
-
-                found = session.exec(select(Desk).where(Desk.slug == slug)).first()
+                found = desk_queries.desk_by_slug(session, slug)
                 slugs[slug] = found.name if found else slug
             return slugs[slug]
         desk = desks.get(event.desk_id or 0)

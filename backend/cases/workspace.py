@@ -7,6 +7,8 @@ acts that change the case also require membership of the desk the case is at.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlmodel import Session, col, select
 
 from backend.accounts.principal import Principal
@@ -33,7 +35,8 @@ from backend.core import limits
 from backend.core.db import utcnow
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.i18n import gettext_ as _
-from backend.routing.models import Desk
+from backend.routing import queries as desks
+from backend.routing.queries import DeskInfo
 
 
 def _require_worker(session: Session, case: Case, principal: Principal) -> int:
@@ -48,8 +51,15 @@ def _require_open(case: Case) -> None:
         raise Conflict(_("This question is closed."), code="case_closed")
 
 
-def _desk(session: Session, desk_id: int) -> Desk:
-    desk = session.get(Desk, desk_id)
+class AnyDesk(Protocol):
+    """Anything that names a desk by id (routing's ``DeskInfo``)."""
+
+    @property
+    def id(self) -> int | None: ...
+
+
+def _desk(session: Session, desk_id: int) -> DeskInfo:
+    desk = desks.desk_by_id(session, desk_id)
     if desk is None:
         raise NotFound()
     return desk
@@ -149,9 +159,8 @@ def close(session: Session, case: Case, principal: Principal, outcome: str) -> C
 
 # --- hand-offs -----------------------------------------------------------------------------
 
-def move_case(session: Session, case: Case, to_desk: Desk) -> None:
+def move_case(session: Session, case: Case, to_desk: DeskInfo) -> None:
     """The case changes desk; reference, timeline and SLA clock stay as they are."""
-    assert to_desk.id is not None
     case.desk_id = to_desk.id
     case.assigned_to = None
     if case.status != "closed":
@@ -166,7 +175,7 @@ def offer_handoff(session: Session, case: Case, principal: Principal, to_slug: s
     limits.staff_act(session, principal.user_id)  # mails the other desk
     _require_open(case)
     fields: dict[str, str] = {}
-    to_desk = session.exec(select(Desk).where(Desk.slug == (to_slug or "").strip())).first()
+    to_desk = desks.desk_by_slug(session, to_slug)
     if to_desk is None or not to_desk.is_active:
         fields["to_desk"] = _("Choose the desk to hand the question to.")
     elif to_desk.id == case.desk_id:
@@ -180,7 +189,7 @@ def offer_handoff(session: Session, case: Case, principal: Principal, to_slug: s
         fields["note"] = _("This text is too long (at most %(max)s characters).", max=NOTE_MAX)
     if fields:
         raise Invalid(fields=fields)
-    assert to_desk is not None and to_desk.id is not None and case.id is not None
+    assert to_desk is not None and case.id is not None
     pending = session.exec(select(CaseHandoff.id).where(CaseHandoff.case_id == case.id,
                                                         CaseHandoff.status == "offered")).first()
     if pending is not None:
@@ -266,7 +275,7 @@ def saved_answers(session: Session, desk_id: int) -> list[SavedAnswer]:
                              .order_by(col(SavedAnswer.title))).all())
 
 
-def save_answer(session: Session, desk: Desk, principal: Principal, title: str, body: str
+def save_answer(session: Session, desk: AnyDesk, principal: Principal, title: str, body: str
                 ) -> SavedAnswer:
     assert desk.id is not None
     if not access.is_member(session, desk.id, principal.user_id):
@@ -286,7 +295,7 @@ def save_answer(session: Session, desk: Desk, principal: Principal, title: str, 
     return answer
 
 
-def delete_saved_answer(session: Session, desk: Desk, principal: Principal, answer_id: int
+def delete_saved_answer(session: Session, desk: AnyDesk, principal: Principal, answer_id: int
                         ) -> None:
     answer = session.get(SavedAnswer, answer_id)
     if answer is None or answer.desk_id != desk.id or not access.is_member(

@@ -33,6 +33,7 @@ from backend.routing.models import COORDINATOR, Desk
 from tests.cases.conftest import mails
 from tests.client import LoketClient
 from tests.factories.cases import add_member, as_principal, create_case, regional_setup
+from tests.factories.routing import info
 from tests.freshdb import FreshDatabase, fresh_db
 from tests.smtp import SmtpServer
 
@@ -47,7 +48,7 @@ def tomorrow() -> date:
 def make_slots(session: Session, desk: Desk, n: int = 3, *, day: date | None = None
                ) -> list[AppointmentSlot]:
     coordinator = add_member(session, desk, role=COORDINATOR, name="Coördinator")
-    slots = appointments.add_slots(session, desk, as_principal(coordinator),
+    slots = appointments.add_slots(session, info(session, desk), as_principal(coordinator),
                                    day=day or tomorrow(), start="09:00",
                                    end=f"{9 + n // 2:02d}:{30 * (n % 2):02d}", minutes=30,
                                    location="Hengelosestraat 1, Enschede",

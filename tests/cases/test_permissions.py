@@ -18,6 +18,7 @@ from backend.routing.models import Desk
 from backend.scan import routes_advisor
 from tests.client import LoketClient
 from tests.factories.cases import add_member, as_principal, create_case, create_desk
+from tests.factories.routing import info
 
 WORKSPACE_ROUTES = [*routes_workspace.router.routes, *routes_api.router.routes,
                     *(r for r in [*routes_human.router.routes, *routes_advisor.router.routes]
@@ -64,7 +65,7 @@ def two_desks(session: Session, desks: dict[str, Desk]) -> dict[str, object]:
 
     coordinator_b = member(session, desk_b, role=COORDINATOR)
     tomorrow = (utcnow() + timedelta(days=2)).date()
-    (slot,) = appointments.add_slots(session, desk_b, as_principal(coordinator_b),
+    (slot,) = appointments.add_slots(session, info(session, desk_b), as_principal(coordinator_b),
                                      day=tomorrow, start="09:00", end="09:30", minutes=30,
                                      location="Kantoor B")
     session.commit()

@@ -12,6 +12,7 @@ from backend.accounts.models import User
 from backend.core.db import Database
 from backend.core.settings import Settings
 from backend.routing.models import ADVISOR, Desk, DeskCoverage, DeskMember
+from backend.routing.queries import DeskInfo, desk_by_id
 from tests.factories.accounts import create_user
 
 
@@ -58,3 +59,10 @@ def get_desk(session: Session, slug: str) -> Desk:
     desk = session.exec(select(Desk).where(Desk.slug == slug)).first()
     assert desk is not None, slug
     return desk
+
+
+def info(session: Session, desk: Desk) -> DeskInfo:
+    """The desk as other domains are handed it (``routing.queries``)."""
+    found = desk_by_id(session, desk.id)
+    assert found is not None
+    return found

@@ -1,0 +1,158 @@
+"""What other domains may read about desks: small frozen read models, never ORM objects.
+
+Routing owns desks and their members (``backend.routing.models``). Other domains — cases for
+access checks, notifications, the inbox, the public desk page and the timeline — read them
+only through these functions. The results are frozen dataclasses, so a caller cannot change a
+desk by accident, nor navigate from it into routing's tables. Every function answers in one
+query (sets of ids, not one query per id), so callers join in Python without an N+1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from backend.accounts.models import User
+from backend.routing import service
+from backend.routing.models import ADVISOR, COORDINATOR, Desk, DeskMember
+
+__all__ = [
+    "ADVISOR", "COORDINATOR", "DeskInfo", "MemberInfo", "active_desks", "desk_by_id",
+    "desk_by_slug", "desk_ids_of_user", "desk_summaries", "fallback", "is_member",
+    "member_emails", "members", "memberships", "my_desks",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DeskInfo:
+    """A desk as other domains see it: what the public page, mails and the workspace show.
+
+    No capacity or load figures (those stay in routing)."""
+
+    id: int
+    slug: str
+    name: str
+    summary: str = ""
+    is_active: bool = True
+    is_fallback: bool = False
+    is_demo: bool = False
+    first_response_hours: int = 16
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    website: str | None = None
+    address: str | None = None
+    source_url: str | None = None
+    source_note: str = ""
+    source_checked: date | None = None
+    response_target_source: str | None = None
+    languages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MemberInfo:
+    """A desk member: the user's id, name and e-mail address, and the role at the desk."""
+
+    id: int
+    name: str
+    email: str
+    role: str
+
+
+def _info(desk: Desk) -> DeskInfo:
+    assert desk.id is not None
+    return DeskInfo(
+        id=desk.id, slug=desk.slug, name=desk.name, summary=desk.summary,
+        is_active=desk.is_active, is_fallback=desk.is_fallback, is_demo=desk.is_demo,
+        first_response_hours=desk.first_response_hours, contact_email=desk.contact_email,
+        contact_phone=desk.contact_phone, website=desk.website, address=desk.address,
+        source_url=desk.source_url, source_note=desk.source_note,
+        source_checked=desk.source_checked, response_target_source=desk.response_target_source,
+        languages=tuple(desk.languages or ()))
+
+
+# --- desks ---------------------------------------------------------------------------------
+
+def desk_by_id(session: Session, desk_id: int | None) -> DeskInfo | None:
+    desk = session.get(Desk, desk_id) if desk_id is not None else None
+    return _info(desk) if desk is not None else None
+
+
+def desk_by_slug(session: Session, slug: str | None) -> DeskInfo | None:
+    slug = (slug or "").strip()
+    if not slug:
+        return None
+    desk = session.exec(select(Desk).where(Desk.slug == slug)).first()
+    return _info(desk) if desk is not None else None
+
+
+def desk_summaries(session: Session, ids: Iterable[int | None]) -> dict[int, DeskInfo]:
+    """{desk_id: DeskInfo} for the given ids, in one query (unknown ids are left out)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {d.id: _info(d) for d in session.exec(select(Desk).where(col(Desk.id).in_(wanted)))
+            if d.id is not None}
+
+
+def active_desks(session: Session, *, exclude_id: int | None = None) -> list[DeskInfo]:
+    """The active desks by name (e.g. where a case can be handed on to)."""
+    stmt = select(Desk).where(col(Desk.is_active).is_(True))
+    if exclude_id is not None:
+        stmt = stmt.where(col(Desk.id) != exclude_id)
+    return [_info(d) for d in session.exec(stmt.order_by(col(Desk.name)))]
+
+
+def fallback(session: Session) -> DeskInfo:
+    """The national fallback desk (``service.fallback_desk``: the one owner of that rule)."""
+    return _info(service.fallback_desk(session))
+
+
+# --- members -------------------------------------------------------------------------------
+
+def memberships(session: Session, user_id: int | None) -> dict[int, str]:
+    """{desk_id: role} of the user's desks."""
+    if user_id is None:
+        return {}
+    rows = session.exec(select(DeskMember.desk_id, DeskMember.role)
+                        .where(DeskMember.user_id == user_id)).all()
+    return {int(d): str(r) for d, r in rows}
+
+
+def desk_ids_of_user(session: Session, user_id: int | None) -> list[int]:
+    return sorted(memberships(session, user_id))
+
+
+def my_desks(session: Session, user_id: int | None) -> list[DeskInfo]:
+    """The user's desks, by name."""
+    ids = desk_ids_of_user(session, user_id)
+    return sorted(desk_summaries(session, ids).values(), key=lambda d: d.name) if ids else []
+
+
+def is_member(session: Session, desk_id: int | None, user_id: int | None,
+              role: str | None = None) -> bool:
+    """The user works at the desk (with ``role``, when given)."""
+    if user_id is None or desk_id is None:
+        return False
+    member = session.get(DeskMember, (desk_id, user_id))
+    return member is not None and (role is None or member.role == role)
+
+
+def members(session: Session, desk_id: int) -> list[MemberInfo]:
+    """The desk's members, by name."""
+    rows = session.exec(select(User, DeskMember.role)
+                        .join(DeskMember, col(DeskMember.user_id) == col(User.id))
+                        .where(DeskMember.desk_id == desk_id).order_by(col(User.name))).all()
+    return [MemberInfo(id=u.id, name=u.name or "", email=u.email, role=str(r))
+            for u, r in rows if u.id is not None]
+
+
+def member_emails(session: Session, desk_id: int, *, role: str | None = None) -> list[str]:
+    """The e-mail addresses of the desk's active members (with ``role``, when given)."""
+    stmt = (select(User.email).join(DeskMember, col(DeskMember.user_id) == col(User.id))
+            .where(DeskMember.desk_id == desk_id, col(User.is_active).is_(True)))
+    if role is not None:
+        stmt = stmt.where(DeskMember.role == role)
+    return sorted(set(session.exec(stmt).all()))
