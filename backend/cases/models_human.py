@@ -19,7 +19,6 @@ from sqlmodel import Field, SQLModel
 from backend.accounts import models as _accounts  # noqa: F401 - user_account is an FK target
 from backend.cases import models as _cases  # noqa: F401 - question_case is an FK target
 from backend.core.db import UtcDateTime, utcnow
-from backend.routing import models as _routing  # noqa: F401 - desk is an FK target
 
 
 class AppointmentSlot(SQLModel, table=True):

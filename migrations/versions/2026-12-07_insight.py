@@ -1,7 +1,7 @@
 """insight: analyst role scope, disclosure-safe atoms, search and finder logs
 
 Revision ID: d5f25952c3dc
-Revises: 7a4d2e91c0b5
+Revises: 52a2b9348087
 Create Date: 2026-12-07 10:20:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import backend.core.db
 
 revision: str = 'd5f25952c3dc'
-down_revision: str | Sequence[str] | None = '7a4d2e91c0b5'
+down_revision: str | Sequence[str] | None = '52a2b9348087'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
