@@ -2,7 +2,9 @@
 
 A cell that is text and starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 would be run as a formula by Excel or LibreOffice: it gets a leading apostrophe. Numbers
-(``-3``, ``-0.5``) stay numbers."""
+(``-3``, ``-0.5``) stay numbers. The same rule as ``backend.core.csvsafe`` (its list of
+formula starts), except that insight's figures are already formatted as Dutch text
+(``-0,5``), so text that is a plain number passes."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+from backend.core.csvsafe import FORMULA_STARTS as _DANGEROUS
+
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 
 

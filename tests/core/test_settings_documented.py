@@ -22,7 +22,7 @@ def _configuration_table() -> dict[str, str]:
 
 
 def _default_matches(cell: str, default: Any) -> bool:
-    if default is None:
+    if default is None or default == {} or default == []:  # none, or an empty table
         return cell in ("—", "-", "")
     value = cell.strip("`")
     if isinstance(default, bool):
@@ -44,6 +44,7 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     assert not missing, f"add these settings to the README's Configuration table: {missing}"
     unknown = sorted(set(table) - set(fields))
     assert not unknown, f"the README documents settings that do not exist: {unknown}"
-    stale = {name: (table[name], field.default) for name, field in fields.items()
-             if not _default_matches(table[name], field.default)}
+    stale = {name: (table[name], field.get_default(call_default_factory=True))
+             for name, field in fields.items()
+             if not _default_matches(table[name], field.get_default(call_default_factory=True))}
     assert not stale, f"README defaults differ from backend/core/settings.py: {stale}"

@@ -32,7 +32,11 @@ PAYLOADS = [
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 # every route that serves a CSV file: a new one fails test_every_csv_export_is_covered until
 # it is downloaded below
-CSV_EXPORTS = {"/groepen/{slug}/kengetallen/export.csv"}
+CSV_EXPORTS = {"/groepen/{slug}/kengetallen/export.csv",
+               "/inzicht/loketten.csv", "/inzicht/onvervulde-vraag.csv", "/inzicht/scan.csv",
+               "/inzicht/uitkomsten.csv", "/inzicht/vraag.csv",
+               "/open-data/kwartaalcijfers.csv", "/open-data/loketten.csv",
+               "/open-data/regelingen.csv"}
 
 
 def _is_number(text: str) -> bool:
@@ -111,3 +115,38 @@ def test_helper_neutralises_text_and_keeps_numbers(payload: str) -> None:
     assert csvsafe.cell("-3.5") == "'-3.5"  # text that looks like a number is still text
     assert csvsafe.cell(None) == "" and csvsafe.cell("gewoon") == "gewoon"
     assert_no_live_formula(csvsafe.write([[payload, -1.0, "x"]]))
+
+
+def test_insight_and_open_data_exports_have_no_live_formula(
+        session: Session, client: LoketClient, login: Any) -> None:
+    """Desk names (set by admins) and scheme titles (set by editors) reach the insight and
+    open-data CSVs: with formula payloads in them, every view's every table and every
+    open-data file is downloaded and no cell is a live formula."""
+    from tests.factories import insight as world
+    from tests.factories.content import create_scheme
+    from tests.insight.test_pages import VIEW_PATHS, _analyst, _csv_paths
+
+    w = world.build(session)
+    for n, desk in enumerate(w.desks.values()):
+        desk.name = PAYLOADS[n % len(PAYLOADS)] + f" {n}"
+        session.add(desk)
+    create_scheme(session, title="=HYPERLINK(\"http://evil.example\",\"Subsidie\")")
+    session.flush()
+    world.freeze(session)
+    login(_analyst(session))
+    bodies: list[str] = []
+    for view in VIEW_PATHS:
+        paths = _csv_paths(client, f"{view}?period=2026-Q3")
+        assert paths, view
+        for path in paths:
+            r = client.get(path)
+            assert r.status_code == 200, path
+            bodies.append(r.text)
+    for name in ("loketten", "regelingen", "kwartaalcijfers"):
+        r = client.get(f"/open-data/{name}.csv")
+        assert r.status_code == 200, name
+        bodies.append(r.text)
+    assert sum(assert_no_live_formula(b) for b in bodies) > 100
+    # the payloads did reach the files, as text
+    assert any("'=HYPERLINK" in b for b in bodies)
+
