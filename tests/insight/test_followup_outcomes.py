@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backend.accounts import service as accounts
 from backend.accounts.models import ANALYST
@@ -30,8 +30,8 @@ def world(session: Session) -> f.InsightWorld:
 
 def _cases(session: Session, world: f.InsightWorld, muni: str, theme: str) -> list[Case]:
     return list(session.exec(select(Case).where(
-        Case.id.in_(world.case_ids),  # type: ignore[union-attr]
-        Case.municipality_code == muni, Case.theme == theme).order_by(Case.id)).all())
+        col(Case.id).in_(world.case_ids),
+        Case.municipality_code == muni, Case.theme == theme).order_by(col(Case.id))).all())
 
 
 def _answer(session: Session, case: Case, answers: dict[str, str],
