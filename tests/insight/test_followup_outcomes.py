@@ -93,6 +93,11 @@ def test_answers_appear_aggregated_once_there_are_ten(
     csv_ = client.get("/inzicht/uitkomsten.csv", params={"period": "2026-Q3",
                                                          "table": "followup"})
     assert csv_.status_code == 200 and csv_.text.count("\n") == 3
+    # The quarterly report draws it like every other table.
+    report = client.get("/inzicht/rapport", params={"province": "PV23", "quarter": "2026-Q3"})
+    assert report.status_code == 200 and "Antwoorden op de nazorgvragen" in report.text
+    pdf = client.get("/inzicht/rapport.pdf", params={"province": "PV23", "quarter": "2026-Q3"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
 def test_fewer_than_ten_answers_show_nothing(
