@@ -30,6 +30,7 @@ from backend.insight.disclosure import (
     AtomFilter,
     AtomKey,
     K,
+    build_atoms,
     merge_data,
     protect_row,
     safe_mean,
@@ -601,15 +602,78 @@ def desks(session: Session, filters: Filters, atom_filter: AtomFilter, labels: L
 
 # --- view 4: outcomes -------------------------------------------------------------------------
 
+def _followup_atoms(session: Session, quarter: Quarter
+                    ) -> dict[str, dict[AtomKey, list[str]]]:
+    """The answers to the follow-up mail of one ended quarter (by the month they were
+    given), per question grouped into atoms (``disclosure.build_atoms``): each atom holds
+    at least ``K`` answers to that question, and a question is answered at most once per
+    follow-up, so at least ``K`` respondents. The atoms are built on the whole quarter before
+    any filter is applied, so they are the same whatever is asked. The follow-up knows desk,
+    theme and region, not sector or size: those are hidden (a sector or size filter finds
+    no answers)."""
+    from backend.cases.queries import followup_outcomes
+    from backend.regions.service import region_index
+
+    regions = region_index(session)
+    per_question: dict[str, list[tuple[AtomKey, str]]] = defaultdict(list)
+    start = quarter.starts_at
+    for i in range(3):
+        end = (datetime(start.year + (start.month == 12), start.month % 12 + 1, 1,
+                        tzinfo=start.tzinfo) if i < 2 else quarter.ends_at)
+        for desk_id, theme, muni, question, answer, n in followup_outcomes(session, start, end):
+            info = regions.municipalities.get(muni) if muni else None
+            province, corop, lmr = ((info.province_code, info.corop_code,
+                                     info.labour_market_code) if info is not None
+                                    else (NOT_GIVEN, None, None))
+            key = AtomKey(quarter=quarter.code, month=f"{start.year:04d}-{start.month:02d}",
+                          province=province, corop=corop, lmr=lmr, theme=theme or NOT_GIVEN,
+                          sector=HIDDEN, size=HIDDEN, desk_id=desk_id)
+            per_question[question].extend([(key, answer)] * n)
+        start = end
+    return {q: build_atoms(records)[0] for q, records in per_question.items()}
+
+
 def follow_up_answers(session: Session, atom_filter: AtomFilter) -> list[Table]:
-    """LATER DATA SOURCE: the answers to the follow-up mail 3 and 6 months after closing
-    (did you act, apply for a scheme, get it, see a change). The cases domain sends that mail
-    and offers a read function; until that function exists this returns no tables, so the
-    outcomes view shows nothing for it (no empty placeholder). When it arrives: read its
-    answers per case's atom dimensions in ``snapshot.question_records`` (as counts in the
-    atom payload, e.g. ``"followup": {"acted": 1}``) and build one table here with
-    ``protect_row`` — docs/insight.md, "Outcomes"."""
-    return []
+    """The answers to the follow-up mail 3 and 6 months after closing (did you act, apply
+    for a scheme, get it, see a change; did the referral help), read through
+    ``cases.queries.followup_outcomes`` for the ended quarters of the period and counted
+    per question over the atoms the filter selects (``_followup_atoms``): a question's total
+    is 0 or at least ``K`` answers, and so is the difference between any two filters. The
+    answers of a question are protected with ``protect_row`` (below ``K`` hidden, never a
+    single hidden part). No answers for the filter: no table at all."""
+    from backend.cases.followup import ANSWER_TEXT, QUESTION_TEXT, QUESTIONS
+
+    now = utcnow()
+    counts: dict[str, dict[str, int]] = {q: defaultdict(int) for q in QUESTIONS}
+    for code in sorted(atom_filter.quarters or ()):
+        quarter = Quarter.parse(code)
+        if quarter.ends_at > now:  # the current quarter is never shown
+            continue
+        for question, atoms in _followup_atoms(session, quarter).items():
+            for key, answers in atoms.items():
+                if atom_filter.matches(key) and question in counts:
+                    for a in answers:
+                        counts[question][a] += 1
+    answer_kinds = list(dict.fromkeys(a for opts in QUESTIONS.values() for a in opts))
+    rows = []
+    for question, options in QUESTIONS.items():
+        total = sum(counts[question].values())
+        if total < K:  # 0: build_atoms never gives fewer than K (kept as a guard)
+            continue
+        parts = protect_row({a: counts[question].get(a, 0) for a in options})
+        values: dict[str, Any] = {"answers": total}
+        values.update({f"answer_{a}": parts.get(a) for a in answer_kinds})
+        rows.append(Row(_(QUESTION_TEXT[question]), values, key=question))
+    if not rows:
+        return []
+    return [Table(
+        id="followup", title=_("Answers to the follow-up 3 and 6 months after closing"),
+        columns=[Column("answers", _("Answers")),
+                 *[Column(f"answer_{a}", _(ANSWER_TEXT[a])) for a in answer_kinds]],
+        rows=rows, chart="answers",
+        note=_("Counted by the month the answer was given, in groups of at least %(k)s answers"
+               " that share desk, theme and region; sector and size are not known for these"
+               " answers. – : hidden (small numbers) or not asked for this question.", k=K))]
 
 
 def outcomes(session: Session, filters: Filters, atom_filter: AtomFilter,
