@@ -174,6 +174,22 @@ def client(app: FastAPI) -> Iterator[LoketClient]:
 
 
 @pytest.fixture
+def client_for() -> Iterator[Callable[..., LoketClient]]:
+    """More clients of an app (another address, other options), closed after the test."""
+    opened: list[LoketClient] = []
+
+    def open_client(app: FastAPI, **kwargs: Any) -> LoketClient:
+        c = LoketClient(app, **kwargs)
+        c.__enter__()
+        opened.append(c)
+        return c
+
+    yield open_client
+    for c in opened:
+        c.__exit__(None, None, None)
+
+
+@pytest.fixture
 def login(db: Database, client: LoketClient) -> Callable[..., LoketClient]:
     """``login(user)`` gives the test client a logged-in session for ``user``."""
     from tests.factories.accounts import session_cookie_for

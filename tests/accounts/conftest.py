@@ -19,7 +19,6 @@ from fastapi import FastAPI
 
 from backend.core.db import Database
 from backend.core.settings import Settings
-from tests.client import LoketClient
 from tests.conftest import make_settings
 from tests.freshdb import fresh_db
 
@@ -134,21 +133,6 @@ def app_with(tmp_path: Path, database_url: str, db: Database
         return create_app(settings, db, start_worker=False)
 
     return build
-
-
-@pytest.fixture
-def client_for() -> Iterator[Callable[..., LoketClient]]:
-    opened: list[LoketClient] = []
-
-    def open_client(app: FastAPI, **kwargs: Any) -> LoketClient:
-        c = LoketClient(app, **kwargs)
-        c.__enter__()
-        opened.append(c)
-        return c
-
-    yield open_client
-    for c in opened:
-        c.__exit__(None, None, None)
 
 
 @pytest.fixture

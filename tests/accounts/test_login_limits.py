@@ -9,7 +9,7 @@ links are limited per person behind an address, and a busy address is only slowe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from fastapi import FastAPI
@@ -24,18 +24,9 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def at() -> Iterator[Callable[[FastAPI, str], LoketClient]]:
-    opened: list[LoketClient] = []
-
-    def open_client(app: FastAPI, address: str) -> LoketClient:
-        c = LoketClient(app, client=(address, 40000))
-        c.__enter__()
-        opened.append(c)
-        return c
-
-    yield open_client
-    for c in opened:
-        c.__exit__(None, None, None)
+def at(client_for: Callable[..., LoketClient]) -> Callable[[FastAPI, str], LoketClient]:
+    """A client knocking from ``address``."""
+    return lambda app, address: client_for(app, client=(address, 40000))
 
 
 def _try(c: LoketClient, email: str, password: str) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,18 +51,11 @@ def app_with(tmp_path: Path, database_url: str, db: Database) -> Callable[..., F
 
 
 @pytest.fixture
-def clients() -> Iterator[Callable[..., LoketClient]]:
-    opened: list[LoketClient] = []
-
+def clients(client_for: Callable[..., LoketClient]) -> Callable[..., LoketClient]:
+    """A client knocking from ``address``."""
     def open_client(app: FastAPI, address: str = "testclient") -> LoketClient:
-        c = LoketClient(app, client=(address, 50000))
-        c.__enter__()
-        opened.append(c)
-        return c
-
-    yield open_client
-    for c in opened:
-        c.__exit__(None, None, None)
+        return client_for(app, client=(address, 50000))
+    return open_client
 
 
 @pytest.fixture
