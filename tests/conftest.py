@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
+import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -86,6 +88,21 @@ def _fresh_routing_cache() -> None:
     from backend.routing.service import invalidate
 
     invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _limits_clock_at_window_start(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Limits count in fixed windows with a sliding estimate, so a test that straddles a
+    window boundary sees a count of 5 as 4.99 and flakes (CI, 2026-12-07, a 900 s window).
+    The limits' clock runs from 1 s into the next UTC day: every window in RATE_LIMITS
+    divides 86400, so a test stays inside one window of each. Tests of the sliding estimate itself pass
+    ``now`` explicitly."""
+    start = time.time()
+    offset = (start // 86400 + 1) * 86400 + 1 - start
+    clock = types.SimpleNamespace(time=lambda: time.time() + offset)
+    monkeypatch.setattr("backend.core.ratelimit.time", clock)
+    monkeypatch.setattr("backend.core.limits.time", clock)
+    yield
 
 
 @pytest.fixture
