@@ -20,6 +20,7 @@ from backend.accounts.principal import Principal
 from backend.cases.models import PUBLISHED, REPLY, Case, CaseEvent
 from backend.cases.service import add_event, audit
 from backend.cases.text import anonymise, domains_in, firm_domain
+from backend.content import service as content
 from backend.core.errors import Conflict, Invalid
 from backend.core.i18n import gettext_ as _
 
@@ -102,7 +103,6 @@ def publish_draft(session: Session, case: Case, principal: Principal, *, title: 
             "web addresses) that could identify the business or a person.")
     if fields:
         raise Invalid(fields=fields)
-    from backend.content import service as content  # the knowledge base owns Q&A items
 
     data: dict[str, object] = {"title": title, "summary": summary[:2000], "body_md": body_md,
                                "lang": case.language}

@@ -16,17 +16,19 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from backend.accounts.deps import checked, client_ip, door, limits_policy
-from backend.cases import choices, service, suggest
+from backend.cases import appointments, choices, panels, referral, service, suggest
 from backend.cases.deps import EntrepreneurCase, grant_case, session_case_ids
+from backend.cases.figures import desk_figures
 from backend.cases.models import TEXT_MAX, TEXT_MIN, Case, CaseRating, QuestionCreate
 from backend.cases.views import status_label, timeline_view
 from backend.core.db import DatabaseDep, SessionDep
-from backend.core.errors import Conflict, Invalid, TooManyRequests
+from backend.core.errors import Conflict, Invalid, NotFound, TooManyRequests
 from backend.core.i18n import get_language
 from backend.core.i18n import gettext_ as _
 from backend.core.limits import ChallengeRequired, SpamSuspected, address_key
 from backend.core.ratelimit import check_rate
 from backend.core.templating import render
+from backend.regions import service as regions
 from backend.routing import queries as desks
 
 router = APIRouter(include_in_schema=False)
@@ -64,12 +66,8 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
 
 
 def _municipalities(session: Session) -> list[Any]:
-    """Every municipality name for the autocomplete list (empty when regions are absent)."""
-    try:
-        from backend.regions.routes import all_options
-    except ImportError:
-        return []
-    return list(all_options(session))
+    """Every municipality and former name for the autocomplete list."""
+    return list(regions.all_options(session))
 
 
 def _ask_page(request: Request, session: Session, values: dict[str, Any] | None = None, *,
@@ -240,8 +238,6 @@ def _case_page(request: Request, session: Session, case: Case, *,
                errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
                message: str | None = None, status_code: int = 200,
                headers: dict[str, str] | None = None) -> HTMLResponse:
-    from backend.cases import appointments, panels, referral
-
     desk = desks.desk_by_id(session, case.desk_id)
     assert desk is not None and desk.id is not None
     rating = session.get(CaseRating, case.id)
@@ -301,8 +297,6 @@ def my_question_rate(request: Request, session: SessionDep, case: EntrepreneurCa
 
 @router.get("/loketten/{slug}", response_class=HTMLResponse, name="desk_page")
 def desk_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
-    from backend.cases.figures import desk_figures
-    from backend.core.errors import NotFound
 
     desk = desks.desk_by_slug(session, slug)
     if desk is None or not desk.is_active:

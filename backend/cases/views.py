@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from backend.accounts.models import User
 from backend.cases import models as m
 from backend.cases.models import Case, CaseEvent
+from backend.cases.notify import _when
 from backend.cases.service import desk_names, timeline
 from backend.cases.text import render_markdown, render_plain
 from backend.cases.workhours import working_hours_between
@@ -46,8 +47,6 @@ def channel_choices(channels: tuple[str, ...] = m.INTAKE_CHANNELS) -> list[tuple
 
 
 def _appointment_when(value: Any) -> str:
-    from backend.cases.notify import _when
-
     try:
         return _when(datetime.fromisoformat(str(value)))
     except ValueError:

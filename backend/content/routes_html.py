@@ -10,15 +10,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.convertors import Convertor, register_url_convertor
 
-from backend.accounts.deps import OptionalPrincipal
-from backend.content import experts, service
+from backend.accounts.deps import OptionalPrincipal, door
+from backend.content import agenda, experts, service
 from backend.content import taxonomy as tx
 from backend.content.indexing import backend_for_app
 from backend.content.markdown import highlight_html
@@ -53,6 +54,7 @@ from backend.core.errors import Invalid
 from backend.core.i18n import gettext_ as _
 from backend.core.pagecache import cache_this_page
 from backend.core.templating import env, markup, render
+from backend.core.text import checked
 from backend.search import FACET_FIELDS, SearchBackend, SearchUnavailable
 from backend.site.doors import available_doors
 
@@ -266,8 +268,6 @@ def browse(type_: str) -> Callable[..., HTMLResponse]:
         keep = {k: v for k, v in chosen.items() if v}
 
         def url(n: int) -> str:
-            from urllib.parse import urlencode
-
             query = urlencode({**keep, **({"pagina": n} if n > 1 else {})})
             return base + (f"?{query}" if query else "")
 
@@ -343,9 +343,7 @@ def knowledge_base(request: Request, session: SessionDep) -> HTMLResponse:
 @router.get("/agenda.ics", name="agenda_ics")
 def agenda_ics(request: Request, session: SessionDep) -> Any:
     """The agenda as an iCalendar feed (subscribe in any calendar)."""
-    from fastapi.responses import Response
 
-    from backend.content import agenda
 
     body = agenda.export_ics(session, base_url=request.app.state.settings.base_url)
     return Response(body, media_type="text/calendar; charset=utf-8",
@@ -394,12 +392,6 @@ async def expert_register(request: Request, session: SessionDep) -> HTMLResponse
              name="expert_introduction")
 async def expert_introduction(request: Request, session: SessionDep, slug: str,
                               principal: OptionalPrincipal) -> Any:
-    from fastapi.responses import RedirectResponse
-
-    from backend.accounts.deps import door
-    from backend.cases.deps import grant_case
-    from backend.core.text import checked
-
     item = service.get_item(session, "expert", slug, public=True)
     form = await request.form()
     values = {k: str(form.get(k) or "") for k in ("text", "email", "municipality", "name")}
@@ -420,7 +412,7 @@ async def expert_introduction(request: Request, session: SessionDep, slug: str,
                "intro_values": values, "intro_errors": _translated(exc.fields)}
         return render(request, "content/detail.html", ctx, status_code=422)
     session.commit()
-    grant_case(request, case.id)
+    experts.introduction_desk().grant(request, case.id)
     return RedirectResponse(f"/mijn-vraag/{case.reference}?ontvangen=1", status_code=303)
 
 

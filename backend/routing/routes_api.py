@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from backend.content.indexing import backend_for_app
 from backend.core.db import SessionDep
 from backend.core.openapi import error_responses
 from backend.routing import service
@@ -40,8 +41,6 @@ def search_backend(request: Request) -> Any:
     """The knowledge base's search backend for theme votes, or None when it cannot be opened
     (routing then goes without the votes)."""
     try:
-        from backend.content.indexing import backend_for_app
-
         return backend_for_app(request.app)
     except Exception:
         return None

@@ -14,6 +14,8 @@ import yaml
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from backend.cases import choices
+from backend.cases import service as cases
 from backend.cases.models import Case, QuestionCreate
 from backend.content.service import ListFilters, list_items
 from backend.content.views import ItemView, load_views
@@ -228,7 +230,6 @@ def discuss_with_advisor(session: Session, result: ScanResult, *, email: str, te
     """Ask a question with the scan attached: routed like any question (theme from the
     weakest point), the summary in the question and a ``scan_attachment`` row. The consent
     is the door's box; limits, honeypot and challenge are ``ask_question``'s."""
-    from backend.cases import service as cases
 
     d = definition(session, result.version)
     summary = summary_text(d, result)
@@ -238,7 +239,6 @@ def discuss_with_advisor(session: Session, result: ScanResult, *, email: str, te
     weak = weakest(d, scores_of(result))
     themes = d.advice_themes(weak[0]) if weak else []
     theme = themes[0] if themes else None
-    from backend.cases import choices
 
     if theme and not choices.is_known("theme", theme):
         theme = None
