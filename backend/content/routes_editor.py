@@ -30,7 +30,7 @@ from backend.content.models import (
     SectorCreate,
     ThemeCreate,
 )
-from backend.content.routes_html import paging, render_detail
+from backend.content.pages import paging, render_detail
 from backend.content.views import kind_label, load_view, status_label, type_label
 from backend.core.db import SessionDep
 from backend.core.errors import Conflict, Invalid, NotFound

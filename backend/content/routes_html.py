@@ -7,7 +7,6 @@ still renders and says so.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -28,15 +27,14 @@ from backend.content.models import (
     CompanySize,
     ContentCompanySize,
     ContentItem,
-    ContentOrganisation,
     ContentRegion,
     ContentSector,
     ContentTheme,
     Region,
-    SchemeTerms,
     Sector,
     Theme,
 )
+from backend.content.pages import paging, render_detail
 from backend.content.searching import SearchParams, run_search
 from backend.content.views import (
     RESERVED_SLUGS,
@@ -104,17 +102,6 @@ def facet_title(name: str) -> str:
         "sector": _("Sector"), "region": _("Region"), "size": _("Company size"),
         "status": _("Scheme status"), "kind": _("Kind"),
     }.get(name, name)
-
-
-def paging(page: int, per_page: int, total: int, url: Callable[[int], str]) -> dict[str, Any]:
-    pages = max(1, math.ceil(total / per_page))
-    window = [n for n in range(max(1, page - 2), min(pages, page + 2) + 1)]
-    return {
-        "page": page, "pages": pages,
-        "prev": url(page - 1) if page > 1 else None,
-        "next": url(page + 1) if page < pages else None,
-        "links": [(n, url(n)) for n in window],
-    }
 
 
 def _label(tax: tx.Taxonomy, facet: str, value: str) -> str:
@@ -290,39 +277,6 @@ def detail(type_: str) -> Callable[..., HTMLResponse]:
 
     page_handler.__name__ = f"detail_{type_}"
     return page_handler
-
-
-def render_detail(request: Request, session: Session, item: ContentItem, *,
-                  principal: Any = None, preview: bool = False) -> HTMLResponse:
-    view = load_view(session, item)
-    related = service.related_items(session, view)
-    mentions: list[ContentItem] = []
-    if item.type == "organisation":
-        mentions = referencing_items(session, item)
-    ctx = {"view": view, "item": item, "body_html": markup(view.body_html),
-           "related": related, "mentions": mentions, "preview": preview,
-           "can_edit": bool(principal and principal.has("editor")),
-           "org": view.public_ref(view.org) if not preview else view.org,
-           "provider": view.public_ref(view.provider) if not preview else view.provider,
-           "organisations": view.organisations if preview else view.public_organisations(),
-           "list_url": TYPE_PATHS[item.type]}
-    return render(request, "content/detail.html", ctx)
-
-
-def referencing_items(session: Session, org: ContentItem, limit: int = 30) -> list[ContentItem]:
-    """Published items that name this organisation (provider, organiser, employer, mention)."""
-    ids = set(session.exec(select(ContentOrganisation.item_id)
-                           .where(ContentOrganisation.organisation_id == org.id)))
-    ids.update(i for i in session.exec(select(ContentItem.id).where(
-        ContentItem.organisation_id == org.id)) if i is not None)
-    ids.update(session.exec(select(SchemeTerms.item_id).where(SchemeTerms.provider_id == org.id)))
-    ids.discard(org.id)
-    if not ids:
-        return []
-    return list(session.exec(select(ContentItem).where(
-        col(ContentItem.id).in_(ids), ContentItem.status == "published",
-        col(ContentItem.deleted_at).is_(None))
-        .order_by(col(ContentItem.type), sa.func.lower(ContentItem.title)).limit(limit)))
 
 
 @router.get("/kennisbank", response_class=HTMLResponse, name="knowledge_base")

@@ -15,7 +15,7 @@ from backend.core.openapi import error_responses
 from backend.core.templating import render
 from backend.regions.schemas import LABOUR_MARKET_REGION, PROVINCE
 from backend.routing import coverage, service
-from backend.routing.routes_admin import SignedIn
+from backend.routing.deps import SignedIn
 
 router = APIRouter()
 

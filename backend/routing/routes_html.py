@@ -14,8 +14,8 @@ from backend.core.i18n import gettext_ as _
 from backend.core.templating import render
 from backend.regions import service as regions
 from backend.routing import service, views
+from backend.routing.deps import search_backend
 from backend.routing.models import COMPANY_SIZES
-from backend.routing.routes_api import search_backend
 
 router = APIRouter(include_in_schema=False)
 
