@@ -10,7 +10,8 @@ Counted:
 - **cross-domain model imports**: an ``import`` in a domain (outside ``backend/privacy``, the
   declared exception) of another domain's ``models`` module (``models.py``, ``models_*.py``),
   in any spelling (``from backend.x.models import A``, ``from backend.x import models``,
-  ``import backend.x.models``); one per statement and imported module;
+  ``import backend.x.models``); one per statement and imported module; those under
+  ``if TYPE_CHECKING:`` (annotations only, no runtime dependency) are counted apart;
 - **function-level imports**: ``import`` statements inside a function body in ``backend/``
   (nested functions and methods included), and how many of them carry a ``# cycle:`` comment
   on the same line or the line above;
@@ -37,6 +38,7 @@ COMPOSITION_ROOT = {"main.py", "models.py", "seeding.py", "cli.py"}
 @dataclass
 class Figures:
     model_imports: list[str] = field(default_factory=list)
+    type_only_model_imports: list[str] = field(default_factory=list)
     function_imports: list[str] = field(default_factory=list)
     commented_cycles: list[str] = field(default_factory=list)
     import_error_guards: list[str] = field(default_factory=list)
@@ -117,6 +119,9 @@ def measure(root: Path = BACKEND) -> Figures:
         where = str(path.relative_to(ROOT))
         own = domain_of(name) if path.parent != root else None
         own_is_routes = is_routes(name)
+        type_only = {id(inner) for node in ast.walk(tree)
+                     if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+                     for inner in ast.walk(node)}
         for node in ast.walk(tree):
             if not isinstance(node, ast.Import | ast.ImportFrom):
                 continue
@@ -124,7 +129,9 @@ def measure(root: Path = BACKEND) -> Figures:
                 other = domain_of(module)
                 if (own and own not in {EXCEPTION} and other and other != own
                         and other != KERNEL and is_models(module)):
-                    figures.model_imports.append(f"{where}:{node.lineno} {module}")
+                    hits = (figures.type_only_model_imports if id(node) in type_only
+                            else figures.model_imports)
+                    hits.append(f"{where}:{node.lineno} {module}")
                 if own_is_routes and is_routes(module) and module != name and other:
                     figures.route_route_imports.append(f"{where}:{node.lineno} {module}")
         for node in _in_function(tree):
@@ -147,6 +154,8 @@ def main() -> None:
     rows = [
         ("imports of another domain's models (outside privacy)", figures.model_imports,
          f" in {len(model_files)} files"),
+        ("  more under `if TYPE_CHECKING:` (annotations only)", figures.type_only_model_imports,
+         ""),
         ("function-level imports in backend/", figures.function_imports,
          f" ({len(figures.commented_cycles)} commented '# cycle:')"),
         ("except ImportError guards", figures.import_error_guards, ""),

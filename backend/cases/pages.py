@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from backend.accounts.models import User
+from backend.accounts import queries as accounts_q
 from backend.accounts.principal import Principal
 from backend.cases import access, appointments, choices, panels, referral, workspace
 from backend.cases.models import TEXT_MAX, TEXT_MIN, Case, CaseRating
@@ -57,7 +57,7 @@ def case_page(request: Request, session: Session, principal: Principal, case: Ca
         "offer_to": offered.get(offer.to_desk_id) if offer else None,
         "can_decide": can_decide,
         "events": timeline_view(session, case, for_entrepreneur=False),
-        "assignee": session.get(User, case.assigned_to) if case.assigned_to else None,
+        "assignee": accounts_q.user(session, case.assigned_to),
         "colleagues": colleagues, "other_desks": other_desks,
         "saved": workspace.saved_answers(session, case.desk_id) if works_here else [],
         "outcomes": outcome_choices(), "status_label": status_label(case.status),

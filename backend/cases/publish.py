@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from backend.accounts.models import User
+from backend.accounts import queries as accounts_q
 from backend.accounts.principal import Principal
 from backend.cases.models import PUBLISHED, REPLY, Case, CaseEvent
 from backend.cases.service import add_event, audit
@@ -49,8 +49,7 @@ def _advisor_names(session: Session, events: list[CaseEvent]) -> list[str]:
     ids = {e.actor_user_id for e in events if e.actor_user_id is not None}
     if not ids:
         return []
-    return [u.name for u in session.exec(select(User).where(col(User.id).in_(ids))).all()
-            if u.name]
+    return [u.name for u in accounts_q.users(session, ids).values() if u.name]
 
 
 def _strip(session: Session, case: Case, text: str, events: list[CaseEvent]) -> str:

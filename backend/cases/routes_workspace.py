@@ -12,8 +12,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
+from backend.accounts import queries as accounts_q
 from backend.accounts.deps import CurrentUser
-from backend.accounts.models import User
 from backend.accounts.principal import Principal
 from backend.cases import access, appointments, choices, publish, workspace
 from backend.cases.deps import CaseForAdvisor, MemberDesk
@@ -102,11 +102,7 @@ def desk_inbox(request: Request, session: SessionDep, principal: CurrentUser, de
 
 
 def _names(session: Session, ids: list[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {u.id: (u.name or u.email) for u in session.exec(
-        select(User).where(col(User.id).in_(wanted))).all() if u.id is not None}
+    return {i: u.display_name for i, u in accounts_q.users(session, ids).items()}
 
 
 # --- saved answers -------------------------------------------------------------------------

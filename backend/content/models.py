@@ -34,7 +34,6 @@ from pydantic import (
 from pydantic import Field as PField
 from sqlmodel import JSON, Column, Field, SQLModel
 
-from backend.accounts import models as _accounts  # noqa: F401 - user_account is an FK target
 from backend.core.db import UtcDateTime, utcnow
 from backend.core.i18n import N_
 

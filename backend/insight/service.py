@@ -18,8 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from backend.accounts.models import ANALYST
 from backend.accounts.principal import Principal
+from backend.accounts.schemas import ANALYST
 from backend.accounts.service import role_scope
 from backend.cases.followup import ANSWER_TEXT, QUESTION_TEXT, QUESTIONS
 from backend.cases.queries import followup_outcomes, open_and_overdue_by_desk

@@ -14,13 +14,14 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from backend.accounts.models import User
+from backend.accounts import queries as accounts_q
 from backend.accounts.principal import Principal
+from backend.accounts.queries import UserInfo
 from backend.accounts.service import record_audit
 from backend.content import queries as content_queries
 from backend.core.db import utcnow
@@ -366,10 +367,18 @@ def desk_public(session: Session, desk: Desk) -> DeskPublic:
     })
 
 
-def members_of(session: Session, desk: Desk) -> list[tuple[DeskMember, User]]:
-    rows = session.exec(select(DeskMember, User).join(User, col(User.id) == DeskMember.user_id)
-                        .where(DeskMember.desk_id == desk.id).order_by(col(User.email))).all()
-    return [(m, u) for m, u in rows]
+class _Person(Protocol):
+    """A user as ``add_member`` needs one (accounts' ``User`` or ``UserInfo``)."""
+
+    @property
+    def id(self) -> int | None: ...
+
+
+def members_of(session: Session, desk: Desk) -> list[tuple[DeskMember, UserInfo]]:
+    rows = session.exec(select(DeskMember).where(DeskMember.desk_id == desk.id)).all()
+    people = accounts_q.users(session, [m.user_id for m in rows])
+    pairs = [(m, people[m.user_id]) for m in rows if m.user_id in people]
+    return sorted(pairs, key=lambda pair: pair[1].email)
 
 
 def is_coordinator(session: Session, principal: Principal | None, desk: Desk) -> bool:
@@ -540,7 +549,7 @@ def update_desk(session: Session, desk: Desk, data: DeskUpdate, *,
     return desk
 
 
-def add_member(session: Session, desk: Desk, user: User, role: str, *,
+def add_member(session: Session, desk: Desk, user: _Person, role: str, *,
                actor: Principal | None = None) -> DeskMember:
     if role not in DESK_ROLES:
         raise Invalid(fields={"role": _("Choose advisor or coordinator.")})

@@ -8,7 +8,7 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
@@ -16,7 +16,6 @@ from sqlmodel import Session, col, select
 
 from backend.cases import choices
 from backend.cases import service as cases
-from backend.cases.models import Case, QuestionCreate
 from backend.content.service import ListFilters, list_items
 from backend.content.views import ItemView, load_views
 from backend.core.db import Database
@@ -29,6 +28,9 @@ from backend.core.settings import ROOT, Settings
 from backend.scan.definition import Definition, validate
 from backend.scan.models import ScanAttachment, ScanResult, ScanVersion
 from backend.scan.scoring import Scores, score, strongest, weakest
+
+if TYPE_CHECKING:  # type only: cases hands scan its case objects (ask_question, panels)
+    from backend.cases.models import Case
 
 log = logging.getLogger("loket.scan")
 SEED_DIR = ROOT / "seed" / "scan"
@@ -245,7 +247,7 @@ def discuss_with_advisor(session: Session, result: ScanResult, *, email: str, te
     sector = result.sector if result.sector and choices.is_known("sector", result.sector) \
         else None
     try:
-        data = QuestionCreate.model_validate({
+        data = cases.question_from({
             "text": body[:5000], "email": email, "consent": bool(door.consent),
             "municipality": municipality or None,
             "sector": sector, "company_size": result.company_size, "theme": theme,
