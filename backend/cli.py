@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+import backend.models  # noqa: F401 - every table, for the foreign keys (search commands)
 from backend.content.cli import agenda_app, search_app
 from backend.core.settings import get_settings
 from backend.insight.cli import report_app

@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 
 from backend.accounts.models import PERSONAL, personal_token_may_use
 from backend.accounts.principal import Principal
-from backend.accounts.service import record_limit_alert
+from backend.accounts.service import authenticate_token, record_limit_alert, record_token_use
 from backend.core.db import SAFE_METHODS, DatabaseDep, SessionDep, utcnow
 from backend.core.errors import Forbidden, NotAuthenticated, login_location
 from backend.core.i18n import N_, get_language
@@ -31,7 +31,6 @@ def get_principal(request: Request, session: SessionDep, db: DatabaseDep) -> Pri
     if token is None:
         found_principal: Principal | None = request.scope.get("state", {}).get("principal")
         return found_principal
-    from backend.accounts.service import authenticate_token, record_token_use
 
     found = authenticate_token(session, token)
     if found is None:

@@ -9,14 +9,9 @@ import sqlalchemy as sa
 from pydantic import AwareDatetime, EmailStr
 from sqlmodel import JSON, Column, Field, SQLModel
 
+from backend.accounts.schemas import ADMIN, ANALYST, EDITOR, GLOBAL_ROLES  # noqa: F401 - re-exported
 from backend.core.db import MAX_ROW_ID, UtcDateTime, utcnow
 
-# Global roles. Desk and group roles live with their memberships (routing, community).
-ADMIN, EDITOR = "admin", "editor"
-# Reads aggregates only (/inzicht): never a person, a firm or a question text. A grant may be
-# limited to one province (``UserRole.scope``, a CBS province code such as "PV23").
-ANALYST = "analist"
-GLOBAL_ROLES = (ADMIN, EDITOR, ANALYST)
 SCOPED_ROLES = (ANALYST,)
 # A personal token acts as its owner with no role at all, and only on PERSONAL_TOKEN_PATHS:
 # an entry ending in "/" is a prefix, any other one an exact path.

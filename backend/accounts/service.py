@@ -35,6 +35,7 @@ from backend.core.i18n import N_
 from backend.core.limits import Alert
 from backend.core.security import sha256_hex
 from backend.core.text import clean_line, skeleton
+from backend.regions.service import region_index
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "lkt_"  # noqa: S105 - a public prefix, not a secret
@@ -271,7 +272,6 @@ def grant_role(session: Session, user_id: int, role: str, *,
 
 def known_provinces(session: Session) -> dict[str, str]:
     """{CBS province code: name} of the municipalities Loket knows."""
-    from backend.regions.service import region_index
 
     return {m.province_code: m.province_name
             for m in region_index(session).municipalities.values()}

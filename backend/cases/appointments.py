@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from icalendar import Calendar, Event, vText
 from sqlmodel import Session, col, select
 
-from backend.accounts.models import User
+from backend.accounts import queries as accounts_q
 from backend.accounts.principal import Principal
 from backend.cases import access, notify
 from backend.cases.models import (
@@ -283,10 +283,9 @@ def _when(slot: AppointmentSlot) -> str:
 
 def _advisor_to(session: Session, desk: DeskInfo, slot: AppointmentSlot, case: Case) -> list[str]:
     for user_id in (slot.advisor_id, case.assigned_to):
-        if user_id is not None:
-            user = session.get(User, user_id)
-            if user is not None and user.is_active:
-                return [user.email]
+        email = accounts_q.active_email(session, user_id)
+        if email is not None:
+            return [email]
     assert desk.id is not None
     return notify.member_emails(session, desk.id)
 

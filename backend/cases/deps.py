@@ -13,14 +13,23 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlmodel import select
+from pydantic import ValidationError
+from sqlmodel import Session, select
 
 from backend.accounts.deps import CurrentUser
 from backend.accounts.sessions import rotate
-from backend.cases import access
-from backend.cases.models import Case
+from backend.cases import access, choices, service
+from backend.cases.models import Case, QuestionCreate
 from backend.cases.service import SESSION_KEY
+from backend.content.experts import (
+    IntroductionDesk,
+    IntroductionRequest,
+    register_introduction_desk,
+)
+from backend.content.service import validation_fields
 from backend.core.db import SessionDep
+from backend.core.errors import Invalid
+from backend.core.limits import Door
 from backend.routing.queries import DeskInfo
 
 
@@ -62,3 +71,21 @@ def get_case_for_entrepreneur(reference: str, request: Request, session: Session
 CaseForAdvisor = Annotated[Case, Depends(get_case_for_advisor)]
 MemberDesk = Annotated[DeskInfo, Depends(get_member_desk)]
 EntrepreneurCase = Annotated[Case, Depends(get_case_for_entrepreneur)]
+
+
+def _ask_introduction(session: Session, wanted: IntroductionRequest, door: Door,
+                      base_url: str) -> Case:
+    """An expert introduction (``content.experts``) as a routed question of this desk."""
+    theme = next((t for t in wanted.themes if choices.is_known("theme", t)), None)
+    try:
+        question = QuestionCreate(text=wanted.text, email=wanted.email, consent=wanted.consent,
+                                  municipality=wanted.municipality, postcode=wanted.postcode,
+                                  name=wanted.name, theme=theme)
+    except ValidationError as exc:
+        raise Invalid(fields=validation_fields(exc)) from exc
+    case, _token, _route = service.ask_question(session, question, door=door, source="web",
+                                                base_url=base_url)
+    return case
+
+
+register_introduction_desk(IntroductionDesk(ask=_ask_introduction, grant=grant_case))

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from backend.cases.models import OPEN_STATUSES, Case, CaseRating, DeskFigures
 from backend.core.db import utcnow
+from backend.routing import service as routing
 
 
 def median_first_response_seconds(session: Session, desk_id: int) -> float | None:
@@ -84,7 +85,6 @@ def open_case_counts(session: Session, desk_ids: Iterable[int] | None = None) ->
 
 def _register_load_source() -> None:
     """Routing owns the load figure but imports nothing from cases: cases fills it in."""
-    from backend.routing import service as routing
 
     routing.register_load_source(open_case_counts)
 

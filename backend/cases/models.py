@@ -18,6 +18,7 @@ from pydantic import BaseModel, EmailStr, field_validator
 from pydantic import Field as PField
 from sqlmodel import JSON, Column, Field, SQLModel
 
+from backend.cases.schemas import SCAN_ATTACHED
 from backend.core.db import RowId, UtcDateTime, utcnow
 
 # --- vocabularies ------------------------------------------------------------------------
@@ -54,7 +55,6 @@ APPOINTMENT_BOOKED = "appointment_booked"
 APPOINTMENT_MOVED = "appointment_moved"
 APPOINTMENT_CANCELLED = "appointment_cancelled"
 REFERRED_OUT = "referred_out"  # referred to an organisation outside Loket
-SCAN_ATTACHED = "scan_attached"
 FOLLOWUP_ANSWERED = "followup_answered"
 FOLLOWUP_STOPPED = "followup_stopped"
 EVENT_KINDS = (RECEIVED, ROUTED, ASSIGNED, REPLY, NOTE, HANDOFF_OFFERED, HANDOFF_ACCEPTED,

@@ -16,7 +16,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from backend.accounts import models as _accounts  # noqa: F401 - user_account is an FK target
 from backend.cases import models as _cases  # noqa: F401 - question_case is an FK target
 from backend.core.db import UtcDateTime, utcnow
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from babel.dates import format_datetime
 from sqlmodel import Session
 
-from backend.accounts.models import User
+from backend.accounts import queries as accounts_q
 from backend.cases import choices
 from backend.cases.models import Case, CaseHandoff
 from backend.cases.workhours import AMSTERDAM
@@ -161,10 +161,9 @@ def handoff_offered(session: Session, case: Case, handoff: CaseHandoff, from_des
 def handoff_declined(session: Session, case: Case, handoff: CaseHandoff, to_desk: DeskInfo,
                      base_url: str) -> None:
     to: list[str] = []
-    if handoff.offered_by is not None:
-        user = session.get(User, handoff.offered_by)
-        if user is not None and user.is_active:
-            to = [user.email]
+    email = accounts_q.active_email(session, handoff.offered_by)
+    if email is not None:
+        to = [email]
     if not to:
         to = member_emails(session, handoff.from_desk_id)
     with language(STAFF_LANGUAGE):
@@ -193,10 +192,9 @@ def overdue(session: Session, case: Case, desk: DeskInfo, level: int, base_url: 
 
 def entrepreneur_replied(session: Session, case: Case, base_url: str) -> None:
     to: list[str] = []
-    if case.assigned_to is not None:
-        user = session.get(User, case.assigned_to)
-        if user is not None and user.is_active:
-            to = [user.email]
+    email = accounts_q.active_email(session, case.assigned_to)
+    if email is not None:
+        to = [email]
     if not to:
         to = member_emails(session, case.desk_id)
     with language(STAFF_LANGUAGE):
@@ -207,7 +205,7 @@ def entrepreneur_replied(session: Session, case: Case, base_url: str) -> None:
 
 
 def assigned_to_you(session: Session, case: Case, user_id: int, base_url: str) -> None:
-    user = session.get(User, user_id)
+    user = accounts_q.user(session, user_id)
     if user is None or not user.is_active:
         return
     with language(STAFF_LANGUAGE):

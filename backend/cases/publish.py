@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from backend.accounts.models import User
+from backend.accounts import queries as accounts_q
 from backend.accounts.principal import Principal
 from backend.cases.models import PUBLISHED, REPLY, Case, CaseEvent
 from backend.cases.service import add_event, audit
 from backend.cases.text import anonymise, domains_in, firm_domain
+from backend.content import service as content
 from backend.core.errors import Conflict, Invalid
 from backend.core.i18n import gettext_ as _
 
@@ -48,8 +49,7 @@ def _advisor_names(session: Session, events: list[CaseEvent]) -> list[str]:
     ids = {e.actor_user_id for e in events if e.actor_user_id is not None}
     if not ids:
         return []
-    return [u.name for u in session.exec(select(User).where(col(User.id).in_(ids))).all()
-            if u.name]
+    return [u.name for u in accounts_q.users(session, ids).values() if u.name]
 
 
 def _strip(session: Session, case: Case, text: str, events: list[CaseEvent]) -> str:
@@ -102,7 +102,6 @@ def publish_draft(session: Session, case: Case, principal: Principal, *, title: 
             "web addresses) that could identify the business or a person.")
     if fields:
         raise Invalid(fields=fields)
-    from backend.content import service as content  # the knowledge base owns Q&A items
 
     data: dict[str, object] = {"title": title, "summary": summary[:2000], "body_md": body_md,
                                "lang": case.language}

@@ -19,6 +19,7 @@ from backend.accounts.deps import CurrentUser, OptionalPrincipal, door
 from backend.cases import service, workspace
 from backend.cases.deps import CaseForAdvisor, MemberDesk
 from backend.cases.figures import desk_figures
+from backend.cases.inbox import inbox_query
 from backend.cases.models import (
     AssignIn,
     Case,
@@ -37,7 +38,6 @@ from backend.cases.models import (
     QuestionCreate,
     ReplyIn,
 )
-from backend.cases.routes_workspace import inbox_query
 from backend.cases.service import desk_names, timeline
 from backend.cases.views import is_overdue
 from backend.core.db import RowId, SessionDep

@@ -18,10 +18,11 @@ from sqlmodel import Session
 from backend.accounts.deps import checked, client_ip, door, limits_policy
 from backend.cases import choices, service, suggest
 from backend.cases.deps import EntrepreneurCase, grant_case, session_case_ids
-from backend.cases.models import TEXT_MAX, TEXT_MIN, Case, CaseRating, QuestionCreate
-from backend.cases.views import status_label, timeline_view
+from backend.cases.figures import desk_figures
+from backend.cases.models import TEXT_MAX, TEXT_MIN, QuestionCreate
+from backend.cases.pages import _case_page, _municipalities, field_errors
 from backend.core.db import DatabaseDep, SessionDep
-from backend.core.errors import Conflict, Invalid, TooManyRequests
+from backend.core.errors import Conflict, Invalid, NotFound, TooManyRequests
 from backend.core.i18n import get_language
 from backend.core.i18n import gettext_ as _
 from backend.core.limits import ChallengeRequired, SpamSuspected, address_key
@@ -40,36 +41,6 @@ NO_STORE = {"Cache-Control": "no-store"}
 HONEYPOT = "website"
 FORM_FIELDS = ("text", "municipality", "postcode", "sector", "company_size", "theme",
                "kvk_number", "email", "name", "phone", "followup")
-
-
-def field_errors(exc: ValidationError) -> dict[str, str]:
-    """Pydantic's errors as one Dutch sentence per form field."""
-    messages = {
-        "text": _("Describe your question in %(min)s to %(max)s characters.", min=TEXT_MIN,
-                  max=TEXT_MAX),
-        "email": _("Enter an e-mail address such as name@example.nl."),
-        "kvk_number": _("A KvK number has 8 digits."),
-        "phone": _("Enter a phone number, such as 06 12345678."),
-        "postcode": _("Enter a Dutch postcode, such as 7511 AB."),
-        "company_size": _("Choose a company size from the list."),
-        "municipality": _("The municipality is too long."),
-        "name": _("Your name is too long (at most 200 characters)."),
-        "consent": _("We can only handle your question with your consent."),
-    }
-    out: dict[str, str] = {}
-    for err in exc.errors():
-        name = str(err["loc"][0]) if err.get("loc") else "request"
-        out.setdefault(name, messages.get(name, _("This field is not filled in correctly.")))
-    return out
-
-
-def _municipalities(session: Session) -> list[Any]:
-    """Every municipality name for the autocomplete list (empty when regions are absent)."""
-    try:
-        from backend.regions.routes import all_options
-    except ImportError:
-        return []
-    return list(all_options(session))
 
 
 def _ask_page(request: Request, session: Session, values: dict[str, Any] | None = None, *,
@@ -236,27 +207,6 @@ def resend_submit(request: Request, session: SessionDep, email: Annotated[str, F
 
 # --- the entrepreneur's case page ----------------------------------------------------------
 
-def _case_page(request: Request, session: Session, case: Case, *,
-               errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
-               message: str | None = None, status_code: int = 200,
-               headers: dict[str, str] | None = None) -> HTMLResponse:
-    from backend.cases import appointments, panels, referral
-
-    desk = desks.desk_by_id(session, case.desk_id)
-    assert desk is not None and desk.id is not None
-    rating = session.get(CaseRating, case.id)
-    booking = appointments.booking_of(session, case)
-    return render(request, "cases/follow.html", {
-        "case": case, "desk": desk, "status_label": status_label(case.status),
-        "appointment": booking[1] if booking else None,
-        "free_slots": (appointments.free_slots(session, desk.id)
-                       if case.status != "closed" else []),
-        "referrals": referral.referrals(session, case),
-        "panels": panels.panels_for(session, case, entrepreneur=True),
-        "events": timeline_view(session, case, for_entrepreneur=True),
-        "rating": rating, "errors": errors or {}, "values": values or {},
-        "message": message, "received": request.query_params.get("ontvangen") == "1",
-    }, block="timeline", status_code=status_code, headers={**NO_STORE, **(headers or {})})
 
 
 @router.get("/mijn-vraag/{reference}", response_class=HTMLResponse, name="my_question")
@@ -301,8 +251,6 @@ def my_question_rate(request: Request, session: SessionDep, case: EntrepreneurCa
 
 @router.get("/loketten/{slug}", response_class=HTMLResponse, name="desk_page")
 def desk_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
-    from backend.cases.figures import desk_figures
-    from backend.core.errors import NotFound
 
     desk = desks.desk_by_slug(session, slug)
     if desk is None or not desk.is_active:

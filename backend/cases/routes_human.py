@@ -21,9 +21,8 @@ from backend.accounts.principal import Principal
 from backend.cases import access, appointments, choices, followup, intake, referral, service
 from backend.cases.deps import CaseForAdvisor, EntrepreneurCase, MemberDesk
 from backend.cases.models import TEXT_MAX, TEXT_MIN, QuestionCreate
+from backend.cases.pages import _case_page, _municipalities, case_page, field_errors
 from backend.cases.reference import REFERENCE_RE
-from backend.cases.routes_html import field_errors
-from backend.cases.routes_workspace import case_page
 from backend.cases.views import channel_choices
 from backend.cases.workhours import AMSTERDAM
 from backend.core.db import SessionDep
@@ -58,8 +57,6 @@ def _intake_page(request: Request, session: Session, desk: DeskInfo, values: dic
                  errors: dict[str, str] | None = None, message: str | None = None,
                  routing: Any = None, status_code: int = 200,
                  done: str | None = None) -> HTMLResponse:
-    from backend.cases.routes_html import _municipalities
-
     return render(request, "cases/intake.html", {
         "desk": desk, "values": values, "errors": errors or {}, "message": message,
         "routing": routing, "channels": channel_choices(), "done": done,
@@ -241,8 +238,6 @@ def _back(case_reference: str, anchor: str = "afspraak", flag: str = "") -> Redi
 @router.post("/mijn-vraag/{reference}/afspraak", name="appointment_book")
 def appointment_book(request: Request, session: SessionDep, case: EntrepreneurCase,
                      slot_id: Annotated[str, Form()] = "") -> Response:
-    from backend.cases.routes_html import _case_page
-
     try:
         appointments.book(session, case, int(slot_id) if slot_id.isdigit() else 0,
                           base_url=_base(request), ip=client_ip(request))
@@ -257,8 +252,6 @@ def appointment_book(request: Request, session: SessionDep, case: EntrepreneurCa
 @router.post("/mijn-vraag/{reference}/afspraak/annuleren", name="appointment_cancel")
 def appointment_cancel(request: Request, session: SessionDep,
                        case: EntrepreneurCase) -> Response:
-    from backend.cases.routes_html import _case_page
-
     try:
         appointments.cancel(session, case, base_url=_base(request), ip=client_ip(request))
     except Conflict as exc:

@@ -6,41 +6,37 @@ takes ``MemberDesk``: access is decided there and nowhere else.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
+from backend.accounts import queries as accounts_q
 from backend.accounts.deps import CurrentUser
-from backend.accounts.models import User
 from backend.accounts.principal import Principal
-from backend.cases import access, appointments, choices, panels, publish, referral, workspace
+from backend.cases import access, appointments, choices, publish, workspace
 from backend.cases.deps import CaseForAdvisor, MemberDesk
 from backend.cases.figures import desk_figures
-from backend.cases.models import CASE_STATUSES, OPEN_STATUSES, Case, CaseHandoff
+from backend.cases.inbox import INBOX_PAGE, inbox_count, inbox_query
+from backend.cases.models import Case, CaseHandoff
+from backend.cases.pages import NO_STORE, case_page
 from backend.cases.views import (
     channel_label,
     hours_left,
     is_overdue,
-    outcome_choices,
     outcome_label,
     status_choices,
     status_label,
-    timeline_view,
 )
-from backend.core.db import SessionDep, utcnow
-from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.db import SessionDep
+from backend.core.errors import Conflict, Invalid
 from backend.core.paging import page_number, paginate
 from backend.core.templating import env, render
 from backend.core.text import checked
 from backend.routing import queries as desks
-from backend.routing.queries import DeskInfo
 
 router = APIRouter(prefix="/werkplek", include_in_schema=False)
-NO_STORE = {"Cache-Control": "no-store"}
 
 env.globals.setdefault("case_status_label", status_label)
 env.globals.setdefault("case_outcome_label", outcome_label)
@@ -69,57 +65,6 @@ def workspace_home(request: Request, session: SessionDep, principal: CurrentUser
 INBOX_COLUMNS: tuple[Any, ...] = (
     Case.reference, Case.status, Case.theme, Case.themes, Case.assigned_to, Case.received_at,
     Case.first_response_due_at, Case.first_responded_at)
-
-
-INBOX_LIMIT = 200  # the API's inbox
-INBOX_PAGE = 50  # rows per page of the HTML inbox
-
-
-def _inbox_filters(desk: DeskInfo, *, status: str | None, theme: str | None, overdue: bool,
-                   mine_user: int | None) -> tuple[tuple[str, ...], list[Any]]:
-    if status in CASE_STATUSES:
-        statuses: tuple[str, ...] = (status,)
-    elif status == "all":
-        statuses = CASE_STATUSES
-    else:
-        statuses = OPEN_STATUSES
-    where: list[Any] = [Case.desk_id == desk.id]
-    if theme:
-        # The picked topic, or a recognised theme (JSON list; matched as text on both DBs).
-        where.append(sa.or_(col(Case.theme) == theme,
-                            sa.cast(Case.themes, sa.String).like(f'%"{theme}"%')))
-    if overdue:
-        where += [col(Case.status) != "closed", col(Case.first_responded_at).is_(None),
-                  col(Case.first_response_due_at) < utcnow()]
-    if mine_user is not None:
-        where.append(Case.assigned_to == mine_user)
-    return statuses, where
-
-
-def inbox_query(desk: DeskInfo, *, status: str | None, theme: str | None, overdue: bool,
-                mine_user: int | None = None, limit: int = INBOX_LIMIT, offset: int = 0) -> Any:
-    """The desk's cases that match the filters, the first response due soonest first.
-
-    Each status is read on its own through the (desk, status, due date) index, at most
-    ``offset + limit`` ids each, so the work is bounded by the page, not by the backlog: one
-    query over all open statuses made the database sort every open case of the desk (12 ms at
-    4,500, growing with each)."""
-    statuses, where = _inbox_filters(desk, status=status, theme=theme, overdue=overdue,
-                                     mine_user=mine_user)
-    order = (col(Case.first_response_due_at), col(Case.id))
-    per_status = [select(col(Case.id)).where(Case.status == one, *where)
-                  .order_by(*order).limit(offset + limit).subquery() for one in statuses]
-    ids = sa.union_all(*(select(sub.c.id) for sub in per_status))
-    return (select(Case).where(col(Case.id).in_(ids)).order_by(*order)
-            .offset(offset).limit(limit))
-
-
-def inbox_count(session: Session, desk: DeskInfo, *, status: str | None, theme: str | None,
-                overdue: bool, mine_user: int | None = None) -> int:
-    statuses, where = _inbox_filters(desk, status=status, theme=theme, overdue=overdue,
-                                     mine_user=mine_user)
-    return int(session.scalar(select(sa.func.count()).select_from(Case).where(
-        col(Case.status).in_(statuses), *where)) or 0)
 
 
 @router.get("/{desk}", response_class=HTMLResponse, name="desk_inbox")
@@ -157,11 +102,7 @@ def desk_inbox(request: Request, session: SessionDep, principal: CurrentUser, de
 
 
 def _names(session: Session, ids: list[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {u.id: (u.name or u.email) for u in session.exec(
-        select(User).where(col(User.id).in_(wanted))).all() if u.id is not None}
+    return {i: u.display_name for i, u in accounts_q.users(session, ids).items()}
 
 
 # --- saved answers -------------------------------------------------------------------------
@@ -200,46 +141,6 @@ def saved_answer_delete(session: SessionDep, principal: CurrentUser, desk: Membe
 
 # --- the case page -------------------------------------------------------------------------
 
-def case_page(request: Request, session: Session, principal: Principal, case: Case, *,
-              errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
-              message: str | None = None, status_code: int = 200) -> HTMLResponse:
-    assert case.id is not None
-    desk = desks.desk_by_id(session, case.desk_id)
-    assert desk is not None
-    works_here = access.works_on_case(session, case, principal.user_id)
-    offer = workspace.pending_offer(session, case)
-    can_decide = offer is not None and access.is_member(session, offer.to_desk_id,
-                                                        principal.user_id)
-    values = dict(values or {})
-    answer_id = request.query_params.get("standaardantwoord", "")
-    if works_here and answer_id.isdigit() and "body" not in values:
-        with contextlib.suppress(NotFound):  # an unknown saved answer inserts nothing
-            values["body"] = workspace.saved_answer_for_case(session, case, int(answer_id)).body
-    colleagues = desks.members(session, case.desk_id)
-    other_desks = desks.active_desks(session, exclude_id=case.desk_id)
-    offered = desks.desk_summaries(session, [offer.from_desk_id, offer.to_desk_id]
-                                   if offer else [])
-    return render(request, "cases/case.html", {
-        "case": case, "desk": desk, "works_here": works_here, "offer": offer,
-        "offer_from": offered.get(offer.from_desk_id) if offer else None,
-        "offer_to": offered.get(offer.to_desk_id) if offer else None,
-        "can_decide": can_decide,
-        "events": timeline_view(session, case, for_entrepreneur=False),
-        "assignee": session.get(User, case.assigned_to) if case.assigned_to else None,
-        "colleagues": colleagues, "other_desks": other_desks,
-        "saved": workspace.saved_answers(session, case.desk_id) if works_here else [],
-        "outcomes": outcome_choices(), "status_label": status_label(case.status),
-        "overdue": is_overdue(case), "hours_left": hours_left(case),
-        "labels": {"theme": choices.label("theme", case.theme),
-                   "sector": choices.label("sector", case.sector),
-                   "size": choices.label("size", case.company_size)},
-        "errors": errors or {}, "values": values, "message": message,
-        "panels": panels.panels_for(session, case),
-        "organisations": referral.organisation_choices(session) if works_here else [],
-        "referrals": referral.referrals(session, case),
-        "channel_label": channel_label,
-        "registered": request.query_params.get("geregistreerd") == "1",
-    }, block="case", status_code=status_code, headers=NO_STORE)
 
 
 @router.get("/zaken/{reference}", response_class=HTMLResponse, name="workspace_case")

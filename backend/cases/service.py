@@ -125,6 +125,12 @@ class KeepAtDesk:
     user_id: int
 
 
+def question_from(values: dict[str, Any]) -> QuestionCreate:
+    """A question from plain values (another domain's door); pydantic's ``ValidationError``
+    names what is wrong."""
+    return QuestionCreate.model_validate(values)
+
+
 def ask_question(session: Session, data: QuestionCreate, *, door: Door,
                  source: str | None = None, base_url: str = "", channel: str | None = None,
                  consent_record: dict[str, Any] | None = None,

@@ -1,8 +1,8 @@
 """Turning case texts into HTML, and stripping personal data for publication.
 
-Advisors write answers in Markdown. The knowledge base's sanitising renderer
-(``backend.content.markdown.render_markdown``) is used when present; until then the text is
-escaped and shown as plain paragraphs, which is safe too.
+Advisors write answers in Markdown, rendered by the knowledge base's sanitising renderer
+(``backend.content.markdown.render_markdown``); ``render_plain`` escapes a text and shows it
+as plain paragraphs.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 
 from markupsafe import Markup, escape
+
+from backend.content.markdown import render_markdown as content_render
 
 
 def _plain(text: str) -> str:
@@ -21,10 +23,6 @@ def _plain(text: str) -> str:
 
 def render_markdown(text: str) -> Markup:
     """Sanitised HTML for an advisor's Markdown (or the entrepreneur's plain text)."""
-    try:
-        from backend.content.markdown import render_markdown as content_render
-    except ImportError:
-        return Markup(_plain(text))  # noqa: S704 - escaped above
     return Markup(str(content_render(text)))  # noqa: S704 - sanitised by the content renderer
 
 

@@ -11,11 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from backend.accounts.models import User
+from backend.accounts import queries as accounts_q
 from backend.cases import models as m
 from backend.cases.models import Case, CaseEvent
+from backend.cases.notify import _when
 from backend.cases.service import desk_names, timeline
 from backend.cases.text import render_markdown, render_plain
 from backend.cases.workhours import working_hours_between
@@ -46,8 +47,6 @@ def channel_choices(channels: tuple[str, ...] = m.INTAKE_CHANNELS) -> list[tuple
 
 
 def _appointment_when(value: Any) -> str:
-    from backend.cases.notify import _when
-
     try:
         return _when(datetime.fromisoformat(str(value)))
     except ValueError:
@@ -94,8 +93,7 @@ def _user_names(session: Session, events: list[CaseEvent]) -> dict[int, str]:
     ids |= {int(e.data["assignee"]) for e in events if isinstance(e.data.get("assignee"), int)}
     if not ids:
         return {}
-    return {u.id: (u.name or u.email) for u in session.exec(
-        select(User).where(col(User.id).in_(ids))).all() if u.id is not None}
+    return {i: u.display_name for i, u in accounts_q.users(session, ids).items()}
 
 
 def timeline_view(session: Session, case: Case, *, for_entrepreneur: bool) -> list[EventView]:

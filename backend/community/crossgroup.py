@@ -39,7 +39,9 @@ def latest_versions(session: Session, *, templates: Sequence[str], labels: Seque
 
 def _range(template: str) -> tuple[float | None, float | None]:
     """The template's declared range: every group's KPI from it has the same one."""
-    from backend.community.benchmarks import TEMPLATES_BY_KEY  # benchmarks imports this module
+    # cycle: benchmarks imports this module (refresh, latest_versions)
+    from backend.community.benchmarks import TEMPLATES_BY_KEY
+
     t = TEMPLATES_BY_KEY.get(template)
     return (None, None) if t is None else (t.min_value, t.max_value)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from markupsafe import Markup
 from sqlmodel import Session, col, func, select
 
-from backend.accounts.models import User
+from backend.accounts import queries as accounts_q
+from backend.accounts.queries import UserInfo
 from backend.accounts.service import record_audit
 from backend.community import attachments
 from backend.community.deps import GroupAccess, MemberAccess
@@ -24,10 +26,9 @@ from backend.community.models import (
     GroupPost,
     GroupPostReport,
 )
+from backend.content import queries as content_q
 from backend.content import service as content
 from backend.content.markdown import plain_text, render_markdown
-from backend.content.models import ContentItem
-from backend.content.views import item_url
 from backend.core.db import utcnow
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.core.i18n import N_
@@ -78,9 +79,7 @@ def get_post(session: Session, access: GroupAccess, post_id: int) -> GroupPost:
 
 def _names(session: Session, user_ids: set[int], firm_ids: set[int]
            ) -> tuple[dict[int, str], dict[int, str]]:
-    users = ({u.id: u.name or _("Member") for u in
-              session.exec(select(User).where(col(User.id).in_(user_ids))).all()}
-             if user_ids else {})
+    users = {i: u.name or _("Member") for i, u in accounts_q.users(session, user_ids).items()}
     firms = ({f.id: f.name for f in
               session.exec(select(Firm).where(col(Firm.id).in_(firm_ids))).all()}
              if firm_ids else {})
@@ -183,7 +182,7 @@ def delete_post(session: Session, access: MemberAccess, post: GroupPost) -> None
 
 
 def propose_for_knowledge_base(session: Session, access: MemberAccess,
-                               post: GroupPost) -> ContentItem:
+                               post: GroupPost) -> Any:
     """A practice draft for an editor to review and publish; the post stays in the group."""
     if post.firm_id != access.own_firm.id and not access.is_coordinator:
         raise Forbidden()
@@ -213,11 +212,10 @@ class PracticeLink:
 
 
 def public_practices(session: Session, group: Group) -> list[PracticeLink]:
-    items = session.exec(
-        select(ContentItem).join(GroupPost, col(GroupPost.proposed_item_id) == col(ContentItem.id))
-        .where(GroupPost.group_id == group.id, ContentItem.status == "published")
-        .order_by(col(ContentItem.published_at).desc())).all()
-    return [PracticeLink(title=i.title, url=item_url(i.type, i.slug)) for i in items]
+    proposed = session.exec(select(GroupPost.proposed_item_id).where(
+        GroupPost.group_id == group.id, col(GroupPost.proposed_item_id).is_not(None))).all()
+    return [PracticeLink(title=i.title, url=i.url)
+            for i in content_q.published_links(session, proposed)]
 
 
 # --- the daily digest --------------------------------------------------------------------------
@@ -238,15 +236,15 @@ def send_digests(session: Session, *, base_url: str, now: datetime | None = None
     groups = {g.id: g for g in session.exec(
         select(Group).where(col(Group.id).in_(list(by_group)))).all()}
     rows = session.exec(
-        select(User, FirmPerson.firm_id, GroupMembership.group_id)
-        .join(FirmPerson, col(FirmPerson.user_id) == col(User.id))
+        select(FirmPerson.user_id, FirmPerson.firm_id, GroupMembership.group_id)
         .join(GroupMembership, col(GroupMembership.firm_id) == col(FirmPerson.firm_id))
-        .where(col(GroupMembership.group_id).in_(list(by_group)),
-               col(User.is_active).is_(True))).all()
-    per_user: dict[int, tuple[User, list[str]]] = {}
-    for user, firm_id, group_id in rows:
+        .where(col(GroupMembership.group_id).in_(list(by_group)))).all()
+    active = accounts_q.users(session, {user_id for user_id, _f, _g in rows}, active_only=True)
+    per_user: dict[int, tuple[UserInfo, list[str]]] = {}
+    for user_id, firm_id, group_id in rows:
         news = [p for p in by_group[group_id] if p.firm_id != firm_id]
-        if not news or user.id is None:
+        user = active.get(user_id)
+        if not news or user is None:
             continue
         group = groups[group_id]
         lines = [f"{group.name} ({base_url.rstrip('/')}/groepen/{group.slug}/ruimte)"]

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from backend.community import attachments, feed
 from backend.community.deps import GroupMember, MemberAccess
 from backend.community.models import ATTACHMENT_MAX_BYTES, GroupPost
-from backend.community.routes_html import render_space
+from backend.community.pages import render_space
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid
 

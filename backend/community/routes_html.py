@@ -12,13 +12,8 @@ from backend.accounts.deps import OptionalPrincipal, login_redirect, require_pag
 from backend.accounts.principal import Principal
 from backend.cases import choices
 from backend.community import feed, service
-from backend.community.deps import (
-    GroupAccess,
-    GroupCoordinator,
-    GroupMember,
-    GroupView,
-    MemberAccess,
-)
+from backend.community.deps import GroupAccess, GroupCoordinator, GroupMember, GroupView
+from backend.community.pages import render_space
 from backend.core.db import SessionDep
 from backend.core.errors import Conflict, Forbidden, Invalid
 from backend.core.i18n import gettext_ as _
@@ -168,19 +163,6 @@ def request_join(request: Request, session: SessionDep, access: GroupView,
                                "size_class": size_class, "message": message})
     service.request_join(session, access.group, firm, actor=access.principal, message=message)
     return _see_other(f"/groepen/{access.group.slug}?ok=requested")
-
-
-def render_space(request: Request, session: SessionDep, access: MemberAccess, *,
-                 errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
-                 status_code: int = 200) -> HTMLResponse:
-    group = access.group
-    context: dict[str, Any] = {
-        "access": access, "group": group, "members": service.members(session, group),
-        "requests": service.pending_requests(session, group) if access.is_coordinator else [],
-        "ok": request.query_params.get("ok"), "posts": feed.list_posts(session, access),
-        "errors": {k: _(v) for k, v in (errors or {}).items()}, "values": values or {},
-    }
-    return render(request, "community/space.html", context, status_code=status_code)
 
 
 @router.get("/groepen/{slug}/ruimte", response_class=HTMLResponse)

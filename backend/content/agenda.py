@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import icalendar
 from sqlmodel import Session, col, select
 
@@ -44,8 +45,6 @@ class ImportResult:
 def read_source(source: str, timeout: float = 10.0) -> tuple[bytes, str | None]:
     """The feed's bytes from a web address (http/https) or a file; and its URL if any."""
     if source.startswith(("http://", "https://")):
-        import httpx
-
         response = httpx.get(source, timeout=timeout, follow_redirects=True)
         response.raise_for_status()
         return response.content[:MAX_FEED_BYTES], source

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+from backend.content import agenda, indexing
+from backend.core.db import Database
+from backend.core.errors import Invalid
+from backend.core.settings import get_settings
+from backend.search import SearchUnavailable
 
 search_app = typer.Typer(help="The search index.", no_args_is_help=True)
 agenda_app = typer.Typer(help="The agenda: import events from iCalendar feeds.",
@@ -19,11 +26,6 @@ def agenda_import(source: str = typer.Argument(..., help="Web address or file of
     A web address needs network access from where this runs; otherwise download the feed and
     import the file.
     """
-    import backend.models  # noqa: F401 - every table, for the foreign keys
-    from backend.content import agenda
-    from backend.core.db import Database
-    from backend.core.errors import Invalid
-    from backend.core.settings import get_settings
 
     settings = get_settings()
     db = Database.from_settings(settings)
@@ -47,13 +49,7 @@ def reindex() -> None:
 
     Readers keep the old index until the rebuild commits. Safe to run while the portal runs.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    import backend.models  # noqa: F401 - every table, for the foreign keys
-    from backend.content import indexing
-    from backend.core.db import Database
-    from backend.core.settings import get_settings
-    from backend.search import SearchUnavailable
 
     settings = get_settings()
     db = Database.from_settings(settings)
@@ -74,10 +70,6 @@ def reindex() -> None:
 @search_app.command("status")
 def status() -> None:
     """Engine health, documents in the index and messages still waiting to be indexed."""
-    import backend.models  # noqa: F401
-    from backend.content import indexing
-    from backend.core.db import Database
-    from backend.core.settings import get_settings
 
     settings = get_settings()
     db = Database.from_settings(settings)

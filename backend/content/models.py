@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from pydantic import (
@@ -25,13 +27,13 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     StringConstraints,
+    create_model,
     field_validator,
     model_validator,
 )
 from pydantic import Field as PField
 from sqlmodel import JSON, Column, Field, SQLModel
 
-from backend.accounts import models as _accounts  # noqa: F401 - user_account is an FK target
 from backend.core.db import UtcDateTime, utcnow
 from backend.core.i18n import N_
 
@@ -336,8 +338,6 @@ class EventCreate(ContentCreate):
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
-            from zoneinfo import ZoneInfo
-
             value = value.replace(tzinfo=ZoneInfo("Europe/Amsterdam"))
         return value
 
@@ -376,7 +376,6 @@ class TermSource(BaseModel):
         value = _http_url(value)
         if value is None:
             raise ValueError(N_("Give the page the term comes from."))
-        from urllib.parse import urlparse
 
         if urlparse(value).path.strip("/") == "":
             raise ValueError(N_("Link to the specific page of the term, not a home page."))
@@ -738,7 +737,6 @@ def partial_model(model: type[BaseModel], name: str) -> type[BaseModel]:
     Validation happens on the merged result (current data + changes) with the create model,
     so rules that span fields (min <= max, start <= end) still hold after a partial update.
     """
-    from pydantic import create_model
 
     fields: dict[str, Any] = {
         key: (info.annotation | None, None)  # type: ignore[operator]

@@ -15,6 +15,7 @@ from pydantic import BaseModel, StringConstraints
 from backend.accounts.deps import EditorUser, OptionalPrincipal
 from backend.content import service
 from backend.content import taxonomy as tx
+from backend.content.indexing import backend_for_app
 from backend.content.models import (
     CONTENT_TYPES,
     CREATE_MODELS,
@@ -31,7 +32,6 @@ from backend.content.models import (
     TermPublic,
     ThemePublic,
 )
-from backend.content.routes_html import search_backend
 from backend.content.searching import SearchParams, SortParam, run_search
 from backend.content.views import API_PATHS, load_views, to_public
 from backend.core.db import SessionDep
@@ -90,7 +90,7 @@ def api_search(
                                     "sector": sector, "region": region, "size": size,
                                     "status": status}, sort, page, per_page)
     try:
-        results = run_search(search_backend(request), params)
+        results = run_search(backend_for_app(request.app), params)
     except SearchUnavailable as exc:
         raise SearchDown() from exc
     return SearchResponse(

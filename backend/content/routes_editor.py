@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
@@ -29,8 +30,8 @@ from backend.content.models import (
     SectorCreate,
     ThemeCreate,
 )
-from backend.content.routes_html import paging, render_detail
-from backend.content.views import kind_label, load_view, type_label
+from backend.content.pages import paging, render_detail
+from backend.content.views import kind_label, load_view, status_label, type_label
 from backend.core.db import SessionDep
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.i18n import N_
@@ -99,8 +100,6 @@ def field_options(session: Session, tax: tx.Taxonomy) -> dict[str, list[tuple[st
 
 
 def _status(code: str) -> str:
-    from backend.content.views import status_label
-
     return status_label(code)
 
 
@@ -339,8 +338,6 @@ def _theme_data(form: FormData) -> dict[str, Any]:
 
 
 def _validated(model: Any, data: dict[str, Any]) -> Any:
-    from pydantic import ValidationError
-
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -7,18 +7,18 @@ still renders and says so.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.convertors import Convertor, register_url_convertor
 
-from backend.accounts.deps import OptionalPrincipal
-from backend.content import experts, service
+from backend.accounts.deps import OptionalPrincipal, door
+from backend.content import agenda, experts, service
 from backend.content import taxonomy as tx
 from backend.content.indexing import backend_for_app
 from backend.content.markdown import highlight_html
@@ -27,15 +27,14 @@ from backend.content.models import (
     CompanySize,
     ContentCompanySize,
     ContentItem,
-    ContentOrganisation,
     ContentRegion,
     ContentSector,
     ContentTheme,
     Region,
-    SchemeTerms,
     Sector,
     Theme,
 )
+from backend.content.pages import paging, render_detail
 from backend.content.searching import SearchParams, run_search
 from backend.content.views import (
     RESERVED_SLUGS,
@@ -53,6 +52,7 @@ from backend.core.errors import Invalid
 from backend.core.i18n import gettext_ as _
 from backend.core.pagecache import cache_this_page
 from backend.core.templating import env, markup, render
+from backend.core.text import checked
 from backend.search import FACET_FIELDS, SearchBackend, SearchUnavailable
 from backend.site.doors import available_doors
 
@@ -102,17 +102,6 @@ def facet_title(name: str) -> str:
         "sector": _("Sector"), "region": _("Region"), "size": _("Company size"),
         "status": _("Scheme status"), "kind": _("Kind"),
     }.get(name, name)
-
-
-def paging(page: int, per_page: int, total: int, url: Callable[[int], str]) -> dict[str, Any]:
-    pages = max(1, math.ceil(total / per_page))
-    window = [n for n in range(max(1, page - 2), min(pages, page + 2) + 1)]
-    return {
-        "page": page, "pages": pages,
-        "prev": url(page - 1) if page > 1 else None,
-        "next": url(page + 1) if page < pages else None,
-        "links": [(n, url(n)) for n in window],
-    }
 
 
 def _label(tax: tx.Taxonomy, facet: str, value: str) -> str:
@@ -266,8 +255,6 @@ def browse(type_: str) -> Callable[..., HTMLResponse]:
         keep = {k: v for k, v in chosen.items() if v}
 
         def url(n: int) -> str:
-            from urllib.parse import urlencode
-
             query = urlencode({**keep, **({"pagina": n} if n > 1 else {})})
             return base + (f"?{query}" if query else "")
 
@@ -292,39 +279,6 @@ def detail(type_: str) -> Callable[..., HTMLResponse]:
     return page_handler
 
 
-def render_detail(request: Request, session: Session, item: ContentItem, *,
-                  principal: Any = None, preview: bool = False) -> HTMLResponse:
-    view = load_view(session, item)
-    related = service.related_items(session, view)
-    mentions: list[ContentItem] = []
-    if item.type == "organisation":
-        mentions = referencing_items(session, item)
-    ctx = {"view": view, "item": item, "body_html": markup(view.body_html),
-           "related": related, "mentions": mentions, "preview": preview,
-           "can_edit": bool(principal and principal.has("editor")),
-           "org": view.public_ref(view.org) if not preview else view.org,
-           "provider": view.public_ref(view.provider) if not preview else view.provider,
-           "organisations": view.organisations if preview else view.public_organisations(),
-           "list_url": TYPE_PATHS[item.type]}
-    return render(request, "content/detail.html", ctx)
-
-
-def referencing_items(session: Session, org: ContentItem, limit: int = 30) -> list[ContentItem]:
-    """Published items that name this organisation (provider, organiser, employer, mention)."""
-    ids = set(session.exec(select(ContentOrganisation.item_id)
-                           .where(ContentOrganisation.organisation_id == org.id)))
-    ids.update(i for i in session.exec(select(ContentItem.id).where(
-        ContentItem.organisation_id == org.id)) if i is not None)
-    ids.update(session.exec(select(SchemeTerms.item_id).where(SchemeTerms.provider_id == org.id)))
-    ids.discard(org.id)
-    if not ids:
-        return []
-    return list(session.exec(select(ContentItem).where(
-        col(ContentItem.id).in_(ids), ContentItem.status == "published",
-        col(ContentItem.deleted_at).is_(None))
-        .order_by(col(ContentItem.type), sa.func.lower(ContentItem.title)).limit(limit)))
-
-
 @router.get("/kennisbank", response_class=HTMLResponse, name="knowledge_base")
 def knowledge_base(request: Request, session: SessionDep) -> HTMLResponse:
     cache_this_page(request)
@@ -343,9 +297,7 @@ def knowledge_base(request: Request, session: SessionDep) -> HTMLResponse:
 @router.get("/agenda.ics", name="agenda_ics")
 def agenda_ics(request: Request, session: SessionDep) -> Any:
     """The agenda as an iCalendar feed (subscribe in any calendar)."""
-    from fastapi.responses import Response
 
-    from backend.content import agenda
 
     body = agenda.export_ics(session, base_url=request.app.state.settings.base_url)
     return Response(body, media_type="text/calendar; charset=utf-8",
@@ -394,12 +346,6 @@ async def expert_register(request: Request, session: SessionDep) -> HTMLResponse
              name="expert_introduction")
 async def expert_introduction(request: Request, session: SessionDep, slug: str,
                               principal: OptionalPrincipal) -> Any:
-    from fastapi.responses import RedirectResponse
-
-    from backend.accounts.deps import door
-    from backend.cases.deps import grant_case
-    from backend.core.text import checked
-
     item = service.get_item(session, "expert", slug, public=True)
     form = await request.form()
     values = {k: str(form.get(k) or "") for k in ("text", "email", "municipality", "name")}
@@ -420,7 +366,7 @@ async def expert_introduction(request: Request, session: SessionDep, slug: str,
                "intro_values": values, "intro_errors": _translated(exc.fields)}
         return render(request, "content/detail.html", ctx, status_code=422)
     session.commit()
-    grant_case(request, case.id)
+    experts.introduction_desk().grant(request, case.id)
     return RedirectResponse(f"/mijn-vraag/{case.reference}?ontvangen=1", status_code=303)
 
 

@@ -34,9 +34,10 @@ from backend.content.models import (
 from backend.core.db import Database
 from backend.core.errors import Invalid
 from backend.core.i18n import N_
-from backend.core.settings import Settings
+from backend.core.settings import ROOT, Settings
 
 SEED_AUTHOR = "seed"
+SEED_DIR = ROOT / "seed"  # the folder backend/seeding.py reads too
 # file name -> content type (practices.yaml names its type per item)
 FILE_TYPES = {
     "organisations": "organisation",
@@ -48,6 +49,7 @@ FILE_TYPES = {
 }
 # Organisations first: the other types point at them.
 FILE_ORDER = ("organisations", "schemes", "practices", "experts", "events", "qa")
+
 
 
 class SeedError(Exception):
@@ -383,8 +385,6 @@ def _describe(it: SeedItem, exc: Invalid) -> str:
 
 
 def load_seed(db: Database, settings: Settings, seed_dir: Path | None = None) -> str:
-    from backend.seeding import SEED_DIR
-
     root = seed_dir or SEED_DIR
     with db.transaction() as s, service.batched_indexing(s):
         tax = load_taxonomy(s, root / "taxonomy.yaml")

@@ -33,6 +33,7 @@ from backend.content.models import (
     ContentRevision,
     ContentSector,
     ContentTheme,
+    Pillar,
     Region,
     SchemeCostKind,
     SchemeTerms,
@@ -174,8 +175,6 @@ def list_items(session: Session, filters: ListFilters, *, page: int = 1, per_pag
     if filters.themes:
         stmt = stmt.where(_in_link(ContentTheme, ContentTheme.theme_id, Theme, filters.themes))
     if filters.pillars:
-        from backend.content.models import Pillar
-
         sub = (select(ContentTheme.item_id).join(Theme, col(Theme.id) == ContentTheme.theme_id)
                .join(Pillar, col(Pillar.id) == Theme.pillar_id)
                .where(col(Pillar.slug).in_(list(filters.pillars))))

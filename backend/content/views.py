@@ -136,14 +136,20 @@ def scheme_status(terms: SchemeTerms | None, on: date | None = None) -> str:
     """open | continuous | upcoming | closed | exhausted, from the budget and the window."""
     if terms is None:
         return "open"
+    return window_status(terms.budget_status, terms.opens_on, terms.closes_on, on)
+
+
+def window_status(budget_status: str | None, opens_on: date | None, closes_on: date | None,
+                  on: date | None = None) -> str:
+    """``scheme_status`` from the scheme's budget status and window (for other domains)."""
     on = on or today()
-    if terms.budget_status == "exhausted":
+    if budget_status == "exhausted":
         return "exhausted"
-    if terms.budget_status == "closed" or (terms.closes_on is not None and terms.closes_on < on):
+    if budget_status == "closed" or (closes_on is not None and closes_on < on):
         return "closed"
-    if terms.budget_status == "upcoming" or (terms.opens_on is not None and terms.opens_on > on):
+    if budget_status == "upcoming" or (opens_on is not None and opens_on > on):
         return "upcoming"
-    return "continuous" if terms.budget_status == "continuous" else "open"
+    return "continuous" if budget_status == "continuous" else "open"
 
 
 def _iso(value: Any) -> Any:

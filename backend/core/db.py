@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -198,8 +199,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         else:
             path = url.split("///", 1)[-1]
             if path:
-                from pathlib import Path
-
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             # Writers wait for the write lock holding their connection; with SQLAlchemy's
             # default 5 + 10 a busy process ran out of connections (QueuePool timeout) while

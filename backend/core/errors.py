@@ -12,7 +12,9 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from backend.core.accesslog import route_template
 from backend.core.i18n import N_
+from backend.core.templating import render_error
 
 log = logging.getLogger("loket.errors")
 
@@ -93,8 +95,6 @@ def wants_json(request: Request) -> bool:
 def _error_page(request: Request, status: int, message: str, *, code: str,
                 fields: dict[str, str] | None = None, headers: dict[str, str] | None = None
                 ) -> Response:
-    from backend.core.templating import render_error  # late import: templating imports errors
-
     return render_error(request, status, message, code=code, fields=fields or {}, headers=headers)
 
 
@@ -157,8 +157,6 @@ def install_error_handlers(app: FastAPI) -> None:
         # Input that passed validation but that the database refuses to store: a NUL
         # character (PostgreSQL text), a number or text beyond a column's range. The
         # request's transaction is already rolled back; the caller gets a 422, not a 500.
-        from backend.core.accesslog import route_template
-
         log.warning("input refused by the database", extra={
             "route": route_template(request.scope), "error": type(exc.orig).__name__})
         message = UNSTORABLE
@@ -173,7 +171,7 @@ def install_error_handlers(app: FastAPI) -> None:
         # The route template, not the path: private links carry their token in the path.
         # This handler runs in Starlette's outermost middleware, outside the request context:
         # the request id and the security headers are added here.
-        from backend.core.accesslog import route_template
+        # cycle: security imports db, which imports this module's LoketError
         from backend.core.security import security_headers
 
         request_id = request.scope.get("state", {}).get("request_id")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from urllib.parse import parse_qs
 
 import anyio
 from starlette.exceptions import HTTPException
@@ -86,8 +87,6 @@ class RequestContextMiddleware:
         query_lang = None
         qs = scope.get("query_string", b"").decode("latin-1")
         if "lang=" in qs:
-            from urllib.parse import parse_qs
-
             query_lang = (parse_qs(qs).get("lang") or [None])[0]
         lang = i18n.pick_language(cookies.get(i18n.LANG_COOKIE), query_lang)
         csrf_secret = cookies.get(self.csrf_cookie)

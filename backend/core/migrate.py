@@ -12,6 +12,7 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from backend.core.db import make_engine
 from backend.core.settings import ROOT
 
 MIGRATION_LOCK_KEY = 0x6C6F6B6574  # "loket": one key for every Loket database
@@ -36,8 +37,6 @@ def upgrade(url: str | None = None, connection: Connection | None = None,
 
 
 def _upgrade_postgres_locked(url: str, revision: str) -> None:
-    from backend.core.db import make_engine
-
     engine = make_engine(url)
     try:
         with engine.connect() as conn:

@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 
+import redis
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, delete
@@ -193,8 +194,6 @@ class SessionStore:
 
 class RedisStore:
     def __init__(self, url: str, *, prefix: str = "loket:rl:") -> None:
-        import redis
-
         self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self.prefix = prefix
 

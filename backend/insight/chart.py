@@ -7,6 +7,7 @@ gives every number."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
 
 from backend.community.chart import Tick, _f
 from backend.insight.service import Table, format_value
@@ -71,7 +72,6 @@ def bar_chart(table: Table, column: str | None = None) -> BarChart | None:
 
 def svg(chart: BarChart) -> str:
     """The chart as a standalone SVG document (the PDF report embeds these)."""
-    from xml.sax.saxutils import escape
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{chart.width}" '
              f'height="{chart.height}" viewBox="0 0 {chart.width} {chart.height}">',

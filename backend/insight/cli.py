@@ -8,6 +8,11 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from backend.core.db import Database
+from backend.core.errors import LoketError
+from backend.core.settings import get_settings
+from backend.insight import report, service
+
 report_app = typer.Typer(help="Reports for those who steer.", no_args_is_help=True)
 
 
@@ -18,10 +23,6 @@ def quarterly(
     out: Annotated[Path | None, typer.Option(help="PDF file to write")] = None,
 ) -> None:
     """Write the quarterly report of a province as a PDF (charts included)."""
-    from backend.core.db import Database
-    from backend.core.errors import LoketError
-    from backend.core.settings import get_settings
-    from backend.insight import report, service
 
     db = Database.from_settings(get_settings())
     out = out or Path(f"loket-kwartaalrapport-{province.upper()}-{quarter}.pdf")

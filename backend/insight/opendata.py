@@ -24,6 +24,9 @@ from backend.insight.disclosure import (
     safe_share,
     shown_count,
 )
+from backend.regions.service import region_index
+from backend.routing.service import coverage_of, list_desks
+from backend.schemes.service import published_schemes
 
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 LICENSE_NAME = "CC BY 4.0"
@@ -51,9 +54,6 @@ def _abs(base_url: str, path: str | None) -> str | None:
 # --- desks as HSDS ----------------------------------------------------------------------------
 
 def desks_hsds(session: Session, base_url: str) -> dict[str, Any]:
-    from backend.regions.service import region_index
-    from backend.routing.service import coverage_of, list_desks
-
     regions = region_index(session)
     desks = list_desks(session, active_only=True)
     coverage = coverage_of(session, [d.id for d in desks if d.id is not None])
@@ -113,8 +113,6 @@ def _iso(d: date | None) -> str | None:
 
 
 def schemes(session: Session, base_url: str) -> list[dict[str, Any]]:
-    from backend.schemes.service import published_schemes
-
     return [{"id": s.slug, "title": s.title, "url": _abs(base_url, s.url), "kind": s.kind,
              "summary": s.summary, "company_sizes": sorted(s.sizes),
              "sectors": sorted(s.sectors), "regions": sorted(s.regions),

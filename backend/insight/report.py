@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from fpdf import FPDF
 from sqlmodel import Session
 
 from backend.core.db import utcnow
@@ -78,8 +79,6 @@ def _latin1(text: str) -> str:
 
 
 def _draw_chart(pdf: object, chart: BarChart, x0: float, y0: float, scale: float) -> float:
-    from fpdf import FPDF
-
     assert isinstance(pdf, FPDF)
     pdf.set_draw_color(208, 208, 208)
     pdf.set_font("Helvetica", size=7)
@@ -104,8 +103,6 @@ def _draw_chart(pdf: object, chart: BarChart, x0: float, y0: float, scale: float
 
 
 def _draw_table(pdf: object, table: service.Table) -> None:
-    from fpdf import FPDF
-
     assert isinstance(pdf, FPDF)
     pdf.set_font("Helvetica", size=7)
     pdf.set_text_color(0, 0, 0)
@@ -138,8 +135,6 @@ def _draw_table(pdf: object, table: service.Table) -> None:
 
 
 def pdf_bytes(report: Report, progress: Callable[[str], None] | None = None) -> bytes:
-    from fpdf import FPDF
-
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_title(_latin1(f"Loket - {report.province_name} - {report.quarter}"))
     pdf.set_author("Loket")

@@ -15,7 +15,7 @@ from backend.core.errors import Forbidden, Invalid
 from backend.core.i18n import N_
 from backend.core.i18n import gettext_ as _
 from backend.core.templating import render
-from backend.insight import service
+from backend.insight import report, service
 from backend.insight.chart import bar_chart
 from backend.insight.csvexport import to_csv
 from backend.insight.disclosure import K
@@ -107,8 +107,6 @@ for _view in service.VIEWS:
 # --- the quarterly report -------------------------------------------------------------------------
 
 def _report(request: Request, session: SessionDep, principal: Principal | None) -> Any:
-    from backend.insight import report
-
     access = service.access_of(session, _principal(request, principal))
     if "demand" not in access.views:  # analysts only
         raise Forbidden()
@@ -134,8 +132,6 @@ def report_page(request: Request, session: SessionDep,
 
 @router.get("/inzicht/rapport.pdf", name="insight_report_pdf")
 def report_pdf(request: Request, session: SessionDep, principal: OptionalPrincipal) -> Response:
-    from backend.insight import report
-
     rep = _report(request, session, principal)
     name = f"loket-kwartaalrapport-{rep.province}-{rep.quarter}.pdf"
     return Response(report.pdf_bytes(rep), media_type="application/pdf",

@@ -6,8 +6,9 @@ import json
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import col, select
 
-from backend.core.db import SessionDep
+from backend.core.db import SessionDep, utcnow
 from backend.core.settings import get_settings
 from backend.core.templating import render
 from backend.insight import opendata
@@ -24,11 +25,8 @@ def _base(request: Request) -> str:
 
 
 def _modified(session: SessionDep) -> str:
-    from sqlmodel import col, select
-
     last = session.exec(select(InsightSnapshot.computed_at).order_by(
         col(InsightSnapshot.computed_at).desc()).limit(1)).first()
-    from backend.core.db import utcnow
     return (last or utcnow()).date().isoformat()
 
 

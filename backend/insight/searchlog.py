@@ -30,10 +30,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from backend.content import searching
 from backend.core.db import Database, utcnow
 from backend.core.worker import WorkerContext, periodic
 from backend.insight.disclosure import K
 from backend.insight.models import FinderMissLog, SearchLog, SearchMonth
+from backend.schemes import service as schemes
 
 log = logging.getLogger("loket.insight.searchlog")
 
@@ -304,8 +306,6 @@ def _retention_job(ctx: WorkerContext) -> None:
 
 def install() -> None:
     """Register the listeners (idempotent); called when the insight routes are imported."""
-    from backend.content import searching
-    from backend.schemes import service as schemes
 
     if record_search not in searching.search_listeners:
         searching.search_listeners.append(record_search)

@@ -18,12 +18,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from backend.accounts.models import ANALYST
 from backend.accounts.principal import Principal
+from backend.accounts.schemas import ANALYST
+from backend.accounts.service import role_scope
+from backend.cases.followup import ANSWER_TEXT, QUESTION_TEXT, QUESTIONS
+from backend.cases.queries import followup_outcomes, open_and_overdue_by_desk
+from backend.content import taxonomy as tx
 from backend.core.db import utcnow
 from backend.core.errors import Forbidden, Invalid, NotFound
 from backend.core.i18n import N_
 from backend.core.i18n import gettext_ as _
+from backend.insight import searchlog
 from backend.insight.disclosure import (
     HIDDEN,
     NOT_GIVEN,
@@ -39,6 +44,8 @@ from backend.insight.disclosure import (
     shown_count,
 )
 from backend.insight.models import InsightAtom, InsightSnapshot
+from backend.regions.service import region_index
+from backend.routing.service import coordinated_desks, desk_profiles, list_desks
 from backend.scan.aggregates import Quarter
 
 VIEWS = ("demand", "unmet", "desks", "outcomes", "scan")
@@ -70,8 +77,6 @@ class Access:
 def access_of(session: Session, principal: Principal | None) -> Access:
     """Analysts (and admins) see every view; an analyst limited to a province sees only that
     province; a desk's coordinator sees the desks view of their own desks. Nobody else."""
-    from backend.accounts.service import role_scope
-    from backend.routing.service import coordinated_desks
 
     if principal is None:
         raise Forbidden()
@@ -291,10 +296,6 @@ class Labels:
     """Names for codes and slugs (regions, themes, sectors, desks) in the reader's language."""
 
     def __init__(self, session: Session) -> None:
-        from backend.content import taxonomy as tx
-        from backend.regions.service import region_index
-        from backend.routing.service import list_desks
-
         idx = region_index(session)
         self.regions: dict[str, str] = {}
         for m in idx.municipalities.values():
@@ -341,8 +342,6 @@ def _sort_key(by: str) -> Callable[[tuple[Any, Any]], Any]:
 
 def demand(session: Session, filters: Filters, atom_filter: AtomFilter,
            labels: Labels) -> list[Table]:
-    from backend.insight import searchlog
-
     by = filters.by if filters.by in BY_OPTIONS else "province"
     q_atoms = load_atoms(session, "question", atom_filter, values=False)
     s_atoms = load_atoms(session, "scan", _scan_filter(atom_filter), values=False)
@@ -400,9 +399,6 @@ def coverage_gaps(session: Session, province: str | None = None,
     """(theme, province, "none" | "partly") for every theme × province without a specialist
     desk covering the whole province, from routing's desk profiles and coverage. A specialist
     desk is active, not the fallback, without a general remit, and names the theme."""
-    from backend.content import taxonomy as tx
-    from backend.regions.service import region_index
-    from backend.routing.service import desk_profiles
 
     idx = region_index(session)
     province_of: dict[tuple[str, str], str] = {}
@@ -439,8 +435,6 @@ def coverage_gaps(session: Session, province: str | None = None,
 
 def unmet(session: Session, filters: Filters, atom_filter: AtomFilter,
           labels: Labels) -> list[Table]:
-    from backend.insight import searchlog
-
     atoms = load_atoms(session, "question", atom_filter, values=False)
     cells = _group(atoms, lambda k: (k.theme, k.province))
     gaps = {(t, p): kind for t, p, kind in coverage_gaps(
@@ -528,9 +522,6 @@ def _desk_values(d: Mapping[str, Any], n: int) -> dict[str, Any]:
 
 def desks(session: Session, filters: Filters, atom_filter: AtomFilter, labels: Labels,
           access: Access) -> list[Table]:
-    from backend.cases.queries import open_and_overdue_by_desk
-    from backend.routing.service import list_desks
-
     # One read: the whole year of the period (for the trend), the period's atoms from it.
     trend_filter = AtomFilter(**{**atom_filter.__dict__,
                                  "quarters": frozenset(f"{filters.period[:4]}-Q{q}"
@@ -611,8 +602,6 @@ def _followup_atoms(session: Session, quarter: Quarter
     any filter is applied, so they are the same whatever is asked. The follow-up knows desk,
     theme and region, not sector or size: those are hidden (a sector or size filter finds
     no answers)."""
-    from backend.cases.queries import followup_outcomes
-    from backend.regions.service import region_index
 
     regions = region_index(session)
     per_question: dict[str, list[tuple[AtomKey, str]]] = defaultdict(list)
@@ -641,7 +630,6 @@ def follow_up_answers(session: Session, atom_filter: AtomFilter) -> list[Table]:
     is 0 or at least ``K`` answers, and so is the difference between any two filters. The
     answers of a question are protected with ``protect_row`` (below ``K`` hidden, never a
     single hidden part). No answers for the filter: no table at all."""
-    from backend.cases.followup import ANSWER_TEXT, QUESTION_TEXT, QUESTIONS
 
     now = utcnow()
     counts: dict[str, dict[str, int]] = {q: defaultdict(int) for q in QUESTIONS}
@@ -763,8 +751,6 @@ def view(session: Session, name: str, filters: Filters, access: Access) -> ViewR
 
 def filter_options(session: Session, access: Access) -> dict[str, list[tuple[str, str]]]:
     """Choices for the filter form: what exists, in the reader's scope."""
-    from backend.content import taxonomy as tx
-    from backend.regions.service import region_index
 
     idx = region_index(session)
     provinces: dict[str, str] = {}

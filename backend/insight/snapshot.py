@@ -18,11 +18,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
 
+from backend.cases.queries import accepted_handoffs, case_facts, first_received_at
 from backend.core.db import utcnow
 from backend.core.worker import WorkerContext, periodic
 from backend.insight.disclosure import NOT_GIVEN, AtomKey, build_atoms
 from backend.insight.models import InsightAtom, InsightSnapshot
+from backend.regions.service import region_index
+from backend.routing.service import list_desks
 from backend.scan.aggregates import Quarter
+from backend.scan.queries import first_scan_at, scan_facts
 
 log = logging.getLogger("loket.insight")
 
@@ -45,10 +49,6 @@ def _region(regions: Any, code: str | None) -> tuple[str, str | None, str | None
 
 def question_records(session: Session, quarter: Quarter, now: datetime
                      ) -> list[tuple[AtomKey, dict[str, Any]]]:
-    from backend.cases.queries import accepted_handoffs, case_facts
-    from backend.regions.service import region_index
-    from backend.routing.service import list_desks
-
     regions = region_index(session)
     desks = list_desks(session)
     generalist = {d.slug for d in desks if d.is_fallback or d.general_remit}
@@ -79,9 +79,6 @@ def question_records(session: Session, quarter: Quarter, now: datetime
 
 
 def scan_records(session: Session, quarter: Quarter) -> list[tuple[AtomKey, dict[str, Any]]]:
-    from backend.regions.service import region_index
-    from backend.scan.queries import scan_facts
-
     regions = region_index(session)
     out: list[tuple[AtomKey, dict[str, Any]]] = []
     for f in scan_facts(session, quarter.starts_at, quarter.ends_at):
@@ -159,9 +156,7 @@ def compute_quarter(session: Session, dataset: str, quarter: Quarter, *,
 
 def _first_record(session: Session, dataset: str) -> datetime | None:
     if dataset == "question":
-        from backend.cases.queries import first_received_at
         return first_received_at(session)
-    from backend.scan.queries import first_scan_at
     return first_scan_at(session)
 
 

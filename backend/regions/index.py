@@ -146,6 +146,7 @@ class RegionIndex:
     def place_index(self) -> PlaceIndex:
         """Place and municipality names for recognition in text, built once per index."""
         if self._place_index is None:
+            # cycle: places builds on this module's MunicipalityInfo and search_key
             from backend.regions.places import PlaceIndex
 
             self._place_index = PlaceIndex.build(self)

@@ -12,14 +12,14 @@ from datetime import datetime
 from sqlmodel import JSON, Column, Field, SQLModel
 
 from backend.core.db import UtcDateTime, utcnow
-
-# Region kinds, from most to least specific. Desk coverage uses the same words.
-MUNICIPALITY = "municipality"
-LABOUR_MARKET_REGION = "labour_market_region"
-COROP = "corop"
-PROVINCE = "province"
-NATIONAL = "national"
-REGION_KINDS = (MUNICIPALITY, LABOUR_MARKET_REGION, COROP, PROVINCE, NATIONAL)
+from backend.regions.schemas import (  # noqa: F401 - re-exported for this domain's modules
+    COROP,
+    LABOUR_MARKET_REGION,
+    MUNICIPALITY,
+    NATIONAL,
+    PROVINCE,
+    REGION_KINDS,
+)
 
 
 class MunicipalityBase(SQLModel):

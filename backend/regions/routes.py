@@ -88,25 +88,3 @@ def municipality_options(request: Request, session: SessionDep,
     index = service.region_index(session)
     hits = index.search(query, limit=12) if query.strip() else []
     return render(request, "regions/options.html", {"hits": hits})
-
-
-_options: tuple[service.RegionIndex, list[MunicipalityHit]] | None = None
-
-
-def all_options(session: SessionDep) -> list[MunicipalityHit]:
-    """Every current and former name, for the datalist a page renders without JavaScript.
-
-    Sorted once per region index (the index is rebuilt when the data changes); callers get
-    the shared list and must not change it.
-    """
-    global _options
-    index = service.region_index(session)
-    cached = _options
-    if cached is not None and cached[0] is index:
-        return cached[1]
-    out = [MunicipalityHit(m, m.name) for m in index.municipalities.values()]
-    out += [MunicipalityHit(m, old) for m in index.municipalities.values()
-            for old in m.former_names]
-    out.sort(key=lambda h: h.matched.lower())
-    _options = (index, out)
-    return out

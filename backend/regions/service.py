@@ -537,3 +537,25 @@ def resolve_location(session: Session, municipality: str | None,
     well-formed postcode that is not in the table gives None (location unknown).
     """
     return locate(session, municipality=municipality, postcode=postcode, text=text).municipality
+
+
+_options: tuple[RegionIndex, list[MunicipalityHit]] | None = None
+
+
+def all_options(session: Session) -> list[MunicipalityHit]:
+    """Every current and former name, for the datalist a page renders without JavaScript.
+
+    Sorted once per region index (the index is rebuilt when the data changes); callers get
+    the shared list and must not change it.
+    """
+    global _options
+    index = region_index(session)
+    cached = _options
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    out = [MunicipalityHit(m, m.name) for m in index.municipalities.values()]
+    out += [MunicipalityHit(m, old) for m in index.municipalities.values()
+            for old in m.former_names]
+    out.sort(key=lambda h: h.matched.lower())
+    _options = (index, out)
+    return out

@@ -27,7 +27,7 @@ from sqlmodel import Session
 from backend.accounts.principal import Principal
 from backend.core.errors import Forbidden
 from backend.regions.index import SPECIFICITY, MunicipalityInfo
-from backend.regions.models import LABOUR_MARKET_REGION, PROVINCE
+from backend.regions.schemas import LABOUR_MARKET_REGION, PROVINCE
 from backend.routing import service
 from backend.routing.router import RoutingInput
 from backend.routing.service import RoutingContext

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
 from backend.core.db import UtcDateTime, utcnow
-from backend.regions.models import REGION_KINDS
+from backend.regions.schemas import REGION_KINDS
 
 ADVISOR, COORDINATOR = "advisor", "coordinator"
 DESK_ROLES = (ADVISOR, COORDINATOR)

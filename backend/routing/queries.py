@@ -15,7 +15,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from backend.accounts.models import User
+from backend.accounts import queries as accounts_q
 from backend.routing import service
 from backend.routing.models import ADVISOR, COORDINATOR, Desk, DeskMember
 
@@ -142,17 +142,17 @@ def is_member(session: Session, desk_id: int | None, user_id: int | None,
 
 def members(session: Session, desk_id: int) -> list[MemberInfo]:
     """The desk's members, by name."""
-    rows = session.exec(select(User, DeskMember.role)
-                        .join(DeskMember, col(DeskMember.user_id) == col(User.id))
-                        .where(DeskMember.desk_id == desk_id).order_by(col(User.name))).all()
-    return [MemberInfo(id=u.id, name=u.name or "", email=u.email, role=str(r))
-            for u, r in rows if u.id is not None]
+    roles = dict(session.exec(select(DeskMember.user_id, DeskMember.role)
+                              .where(DeskMember.desk_id == desk_id)).all())
+    people = sorted(accounts_q.users(session, roles).values(), key=lambda u: (u.name, u.id))
+    return [MemberInfo(id=u.id, name=u.name or "", email=u.email, role=str(roles[u.id]))
+            for u in people]
 
 
 def member_emails(session: Session, desk_id: int, *, role: str | None = None) -> list[str]:
     """The e-mail addresses of the desk's active members (with ``role``, when given)."""
-    stmt = (select(User.email).join(DeskMember, col(DeskMember.user_id) == col(User.id))
-            .where(DeskMember.desk_id == desk_id, col(User.is_active).is_(True)))
+    stmt = select(DeskMember.user_id).where(DeskMember.desk_id == desk_id)
     if role is not None:
         stmt = stmt.where(DeskMember.role == role)
-    return sorted(set(session.exec(stmt).all()))
+    people = accounts_q.users(session, session.exec(stmt).all(), active_only=True)
+    return sorted({u.email for u in people.values()})

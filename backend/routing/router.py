@@ -39,7 +39,7 @@ from backend.core.i18n import get_language
 from backend.core.i18n import gettext_ as _
 from backend.core.settings import ROOT
 from backend.regions.index import SPECIFICITY, MunicipalityInfo, RegionIndex
-from backend.regions.models import (
+from backend.regions.schemas import (
     COROP,
     LABOUR_MARKET_REGION,
     MUNICIPALITY,

@@ -9,21 +9,21 @@ post and redirect (303); errors re-render the form with the fields marked.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from backend.accounts import service as accounts
-from backend.accounts.deps import OptionalPrincipal, login_redirect
 from backend.accounts.principal import Principal
 from backend.core.db import SessionDep
 from backend.core.errors import Forbidden, LoketError
 from backend.core.i18n import gettext_ as _
 from backend.core.templating import render
 from backend.routing import service, views
+from backend.routing.deps import SignedIn
 from backend.routing.models import (
     COORDINATOR,
     DESK_ROLES,
@@ -36,15 +36,6 @@ from backend.routing.models import (
 router = APIRouter(prefix="/beheer/loketten", include_in_schema=False)
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-def _signed_in(request: Request, principal: OptionalPrincipal) -> Principal:
-    if principal is None:
-        raise login_redirect(request)
-    return principal
-
-
-SignedIn = Annotated[Principal, Depends(_signed_in)]
 
 
 def _editable(session: Session, principal: Principal, slug: str) -> Desk:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 
 from backend.core.db import SessionDep
 from backend.core.openapi import error_responses
 from backend.routing import service
+from backend.routing.deps import search_backend
 from backend.routing.models import DeskPublic
 from backend.routing.schemas import DryRunRequest, DryRunResponse
 
@@ -34,17 +33,6 @@ def api_dry_run(body: DryRunRequest, request: Request, session: SessionDep) -> D
         sector=body.sector, company_size=body.company_size, theme=body.theme,
         search=search_backend(request))
     return DryRunResponse.of(decision, location)
-
-
-def search_backend(request: Request) -> Any:
-    """The knowledge base's search backend for theme votes, or None when it cannot be opened
-    (routing then goes without the votes)."""
-    try:
-        from backend.content.indexing import backend_for_app
-
-        return backend_for_app(request.app)
-    except Exception:
-        return None
 
 
 @router.get("/desks", response_model=list[DeskPublic], summary="Active desks")

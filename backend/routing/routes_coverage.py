@@ -13,9 +13,9 @@ from backend.core.db import SessionDep
 from backend.core.i18n import gettext_ as _
 from backend.core.openapi import error_responses
 from backend.core.templating import render
-from backend.regions.models import LABOUR_MARKET_REGION, PROVINCE
+from backend.regions.schemas import LABOUR_MARKET_REGION, PROVINCE
 from backend.routing import coverage, service
-from backend.routing.routes_admin import SignedIn
+from backend.routing.deps import SignedIn
 
 router = APIRouter()
 

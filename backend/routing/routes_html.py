@@ -12,11 +12,10 @@ from backend.core.db import SessionDep
 from backend.core.errors import Invalid
 from backend.core.i18n import gettext_ as _
 from backend.core.templating import render
-from backend.regions import routes as regions_routes
 from backend.regions import service as regions
 from backend.routing import service, views
+from backend.routing.deps import search_backend
 from backend.routing.models import COMPANY_SIZES
-from backend.routing.routes_api import search_backend
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,7 +26,7 @@ Short = Annotated[str, Query(max_length=100)]
 def form_context(session: Session) -> dict[str, Any]:
     ctx = service.routing_context(session)
     return {
-        "municipality_options": regions_routes.all_options(session),
+        "municipality_options": regions.all_options(session),
         "theme_options": views.theme_options(ctx.taxonomy),
         "sector_options": views.sector_options(ctx.taxonomy),
         "size_options": views.size_options(ctx.taxonomy),

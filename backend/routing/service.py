@@ -14,19 +14,22 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from backend.accounts.models import User
+from backend.accounts import queries as accounts_q
 from backend.accounts.principal import Principal
+from backend.accounts.queries import UserInfo
+from backend.accounts.service import record_audit
+from backend.content import queries as content_queries
 from backend.core.db import utcnow
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.core.i18n import gettext_ as _
 from backend.regions import service as regions
 from backend.regions.index import RegionIndex, normalise_code
-from backend.regions.models import (
+from backend.regions.schemas import (
     COROP,
     LABOUR_MARKET_REGION,
     MUNICIPALITY,
@@ -60,6 +63,7 @@ from backend.routing.router import (
 )
 from backend.routing.themes import SectorInfo, ThemeInfo, ThemeMatcher
 from backend.routing.understanding import understand
+from backend.search import SearchQuery, SearchUnavailable
 
 log = logging.getLogger("loket.routing")
 
@@ -111,18 +115,11 @@ def desk_profiles(session: Session) -> list[DeskProfile]:
 
 def _taxonomy_from_db(session: Session) -> tuple[str, RoutingTaxonomy] | None:
     """Themes and sectors as edited in the admin (content's taxonomy tables), if present."""
-    try:
-        from backend.content.models import Sector, Theme
-    except ImportError:  # the knowledge base is not installed: use the seed file
-        return None
-    themes = session.exec(select(Theme).order_by(col(Theme.slug))).all()
-    sectors = session.exec(select(Sector).order_by(col(Sector.slug))).all()
+    themes, sectors = content_queries.taxonomy_terms(session)
     if not themes:
         return None
-    by_id = {s.id: s.slug for s in sectors}
-    theme_infos = [ThemeInfo(t.slug, t.name_nl, t.name_en, tuple(t.keywords or ()))
-                   for t in themes]
-    sector_infos = {s.slug: SectorInfo(s.slug, s.name_nl, s.name_en, by_id.get(s.parent_id))
+    theme_infos = [ThemeInfo(t.slug, t.name_nl, t.name_en, t.keywords) for t in themes]
+    sector_infos = {s.slug: SectorInfo(s.slug, s.name_nl, s.name_en, s.parent_slug)
                     for s in sectors}
     digest = hashlib.sha256(repr((theme_infos, sorted(sector_infos.items()))).encode()
                             ).hexdigest()
@@ -242,7 +239,6 @@ def kb_theme_votes(search: Any, text: str) -> tuple[tuple[str, float], ...]:
     """Themes of the published knowledge-base items that match the question, as votes for the
     router (theme -> weight ≤ ``KB_VOTE_WEIGHT``), through the search port. Empty when search
     is unavailable or finds fewer than two items: routing never waits on it."""
-    from backend.search import SearchQuery, SearchUnavailable
 
     if search is None or not text.strip():
         return ()
@@ -371,10 +367,18 @@ def desk_public(session: Session, desk: Desk) -> DeskPublic:
     })
 
 
-def members_of(session: Session, desk: Desk) -> list[tuple[DeskMember, User]]:
-    rows = session.exec(select(DeskMember, User).join(User, col(User.id) == DeskMember.user_id)
-                        .where(DeskMember.desk_id == desk.id).order_by(col(User.email))).all()
-    return [(m, u) for m, u in rows]
+class _Person(Protocol):
+    """A user as ``add_member`` needs one (accounts' ``User`` or ``UserInfo``)."""
+
+    @property
+    def id(self) -> int | None: ...
+
+
+def members_of(session: Session, desk: Desk) -> list[tuple[DeskMember, UserInfo]]:
+    rows = session.exec(select(DeskMember).where(DeskMember.desk_id == desk.id)).all()
+    people = accounts_q.users(session, [m.user_id for m in rows])
+    pairs = [(m, people[m.user_id]) for m in rows if m.user_id in people]
+    return sorted(pairs, key=lambda pair: pair[1].email)
 
 
 def is_coordinator(session: Session, principal: Principal | None, desk: Desk) -> bool:
@@ -482,8 +486,6 @@ def _check_single_fallback(session: Session, desk: Desk) -> None:
 
 def _audit(session: Session, action: str, desk: Desk, actor: Principal | None,
            **details: Any) -> None:
-    from backend.accounts.service import record_audit
-
     record_audit(session, action, actor=actor, target_type="desk", target_id=desk.id, **details)
 
 
@@ -547,7 +549,7 @@ def update_desk(session: Session, desk: Desk, data: DeskUpdate, *,
     return desk
 
 
-def add_member(session: Session, desk: Desk, user: User, role: str, *,
+def add_member(session: Session, desk: Desk, user: _Person, role: str, *,
                actor: Principal | None = None) -> DeskMember:
     if role not in DESK_ROLES:
         raise Invalid(fields={"role": _("Choose advisor or coordinator.")})

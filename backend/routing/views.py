@@ -7,7 +7,7 @@ from typing import Any
 
 from backend.core.i18n import gettext_ as _
 from backend.regions.index import RegionIndex
-from backend.regions.models import COROP, LABOUR_MARKET_REGION, MUNICIPALITY, NATIONAL, PROVINCE
+from backend.regions.schemas import COROP, LABOUR_MARKET_REGION, MUNICIPALITY, NATIONAL, PROVINCE
 from backend.routing.models import COMPANY_SIZES, DeskCoverage
 from backend.routing.router import RoutingTaxonomy
 

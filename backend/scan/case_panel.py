@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from backend.cases.models import Case
 from backend.cases.panels import Panel, case_panel
 from backend.scan import service
 from backend.scan.definition import Definition
 from backend.scan.models import ScanResult
 from backend.scan.scoring import Scores, weakest
+
+if TYPE_CHECKING:  # type only: cases.panels hands each panel the case
+    from backend.cases.models import Case
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from backend.core.i18n import N_, get_language
+from backend.core.i18n import N_, get_language, gettext_
 
 
 def _text(obj: Any, key: str = "") -> str:
@@ -104,8 +104,6 @@ class Issue:
         return out
 
     def text(self) -> str:
-        from backend.core.i18n import gettext_
-
         return str(gettext_(self.message, **dict(self.params)))
 
 

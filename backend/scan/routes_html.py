@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from backend.accounts.deps import OptionalPrincipal, checked, door
+from backend.accounts.deps import OptionalPrincipal, checked, door, login_redirect
 from backend.cases.deps import grant_case
 from backend.content import taxonomy as tx
 from backend.core.db import SessionDep
@@ -20,12 +20,13 @@ from backend.core.errors import Invalid, TooManyRequests
 from backend.core.i18n import gettext_ as _
 from backend.core.limits import ChallengeRequired
 from backend.core.templating import render
-from backend.regions import routes as regions_routes
+from backend.regions import service as regions
 from backend.regions.service import region_index
 from backend.scan import aggregates, service
 from backend.scan.definition import Definition
 from backend.scan.models import ScanResult
 from backend.scan.scoring import compare
+from backend.schemes.service import province_slug
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,7 +59,7 @@ def _options(session: Session) -> dict[str, Any]:
         sectors.append((s.slug, label))
     return {"size_options": [(s.slug, tx.name_of(s)) for s in taxonomy.sizes],
             "sector_options": sorted(sectors, key=lambda t: t[1].lower()),
-            "municipality_options": regions_routes.all_options(session)}
+            "municipality_options": regions.all_options(session)}
 
 
 @router.get("/scan", response_class=HTMLResponse, name="scan_start")
@@ -83,9 +84,6 @@ def scan_begin(request: Request, session: SessionDep, size: Text = "", sector: T
         errors["sector"] = _("Choose a sector from the list.")
     firm: dict[str, Any] = {"company_size": size or None, "sector": sector or None}
     if municipality.strip():
-        from backend.regions import service as regions
-        from backend.schemes.service import province_slug
-
         try:
             place = regions.resolve_location(session, municipality, None)
         except Invalid as exc:
@@ -260,8 +258,6 @@ def scan_benchmarks(request: Request, session: SessionDep, periode: str = "",
 
 
 def my_results(session: Session, user_id: int) -> list[ScanResult]:
-    from sqlmodel import col
-
     return list(session.exec(select(ScanResult).where(ScanResult.user_id == user_id)
                              .order_by(col(ScanResult.id).desc())))
 
@@ -270,7 +266,6 @@ def my_results(session: Session, user_id: int) -> list[ScanResult]:
 def my_scans(request: Request, session: SessionDep,
              principal: OptionalPrincipal) -> HTMLResponse:
     """The scans saved to the account (done while logged in), newest first."""
-    from backend.accounts.deps import login_redirect
 
     if principal is None or principal.user_id is None:
         raise login_redirect(request)
@@ -282,8 +277,6 @@ def my_scans(request: Request, session: SessionDep,
 @router.get("/scan/mijn-scans/{result_id}", response_class=HTMLResponse, name="scan_mine_one")
 def my_scan(request: Request, session: SessionDep, principal: OptionalPrincipal,
             result_id: int) -> HTMLResponse:
-    from backend.accounts.deps import login_redirect
-
     if principal is None or principal.user_id is None:
         raise login_redirect(request)
     result = session.get(ScanResult, result_id)

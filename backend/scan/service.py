@@ -8,13 +8,14 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from backend.cases.models import Case, QuestionCreate
+from backend.cases import choices
+from backend.cases import service as cases
 from backend.content.service import ListFilters, list_items
 from backend.content.views import ItemView, load_views
 from backend.core.db import Database
@@ -27,6 +28,9 @@ from backend.core.settings import ROOT, Settings
 from backend.scan.definition import Definition, validate
 from backend.scan.models import ScanAttachment, ScanResult, ScanVersion
 from backend.scan.scoring import Scores, score, strongest, weakest
+
+if TYPE_CHECKING:  # type only: cases hands scan its case objects (ask_question, panels)
+    from backend.cases.models import Case
 
 log = logging.getLogger("loket.scan")
 SEED_DIR = ROOT / "seed" / "scan"
@@ -228,7 +232,6 @@ def discuss_with_advisor(session: Session, result: ScanResult, *, email: str, te
     """Ask a question with the scan attached: routed like any question (theme from the
     weakest point), the summary in the question and a ``scan_attachment`` row. The consent
     is the door's box; limits, honeypot and challenge are ``ask_question``'s."""
-    from backend.cases import service as cases
 
     d = definition(session, result.version)
     summary = summary_text(d, result)
@@ -238,14 +241,13 @@ def discuss_with_advisor(session: Session, result: ScanResult, *, email: str, te
     weak = weakest(d, scores_of(result))
     themes = d.advice_themes(weak[0]) if weak else []
     theme = themes[0] if themes else None
-    from backend.cases import choices
 
     if theme and not choices.is_known("theme", theme):
         theme = None
     sector = result.sector if result.sector and choices.is_known("sector", result.sector) \
         else None
     try:
-        data = QuestionCreate.model_validate({
+        data = cases.question_from({
             "text": body[:5000], "email": email, "consent": bool(door.consent),
             "municipality": municipality or None,
             "sector": sector, "company_size": result.company_size, "theme": theme,

@@ -9,17 +9,22 @@ earlier one (``previous_id``): the case pages show before and after.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlmodel import Session
 
 from backend.accounts.principal import Principal
 from backend.cases import access
 from backend.cases import service as cases
-from backend.cases.models import SCAN_ATTACHED, Case
+from backend.cases.schemas import SCAN_ATTACHED
 from backend.core.errors import Conflict
 from backend.core.i18n import gettext_ as _
 from backend.scan import service
 from backend.scan.definition import Definition
 from backend.scan.models import ScanAttachment, ScanResult
+
+if TYPE_CHECKING:  # type only: cases hands scan the case (cases.deps) and takes it back
+    from backend.cases.models import Case
 
 
 def _require_worker(session: Session, case: Case, principal: Principal) -> int:

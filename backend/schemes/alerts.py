@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 
 from sqlmodel import Session, col, select
 
-from backend.accounts.models import User
+from backend.accounts import queries as accounts_q
+from backend.accounts.queries import UserInfo
 from backend.core.db import utcnow
 from backend.core.errors import NotFound
 from backend.core.i18n import gettext_ as _
@@ -108,7 +109,7 @@ def _mail(session: Session, email: str, kind: str, m: SchemeMatch, profile: Sche
 def check_profile(session: Session, profile: SchemeProfile, *, base_url: str = "",
                   on: date | None = None) -> int:
     """Queue the mails for one profile's events; returns how many were new."""
-    user = session.get(User, profile.user_id)
+    user = accounts_q.user(session, profile.user_id)
     if user is None or not user.is_active or not profile.alerts:
         return 0
     try:
@@ -163,11 +164,11 @@ def saved_schemes_of(session: Session, user_id: int, *, on: date | None = None
 OPENING_SOON_DAYS = 7
 
 
-def check_saved_schemes(session: Session, user: User, *, base_url: str = "",
+def check_saved_schemes(session: Session, user: UserInfo, *, base_url: str = "",
                         on: date | None = None) -> int:
     """One e-mail per saved scheme that closes within 14 days (per closing date), and one
     that opens within 7 days (per opening date)."""
-    if not user.is_active or user.id is None:
+    if not user.is_active:
         return 0
     sent = 0
     today_ = on or date.today()
@@ -207,10 +208,9 @@ def check_all(session: Session, *, base_url: str = "", on: date | None = None) -
     profiles = session.exec(select(SchemeProfile).where(col(SchemeProfile.alerts).is_(True))
                             .order_by(col(SchemeProfile.id))).all()
     sent = sum(check_profile(session, p, base_url=base_url, on=on) for p in profiles)
-    savers = session.exec(select(User).where(col(User.id).in_(
-        select(SavedScheme.user_id).distinct())).order_by(col(User.id))).all()
+    savers = accounts_q.users(session, session.exec(select(SavedScheme.user_id).distinct()))
     return sent + sum(check_saved_schemes(session, u, base_url=base_url, on=on)
-                      for u in savers)
+                      for u in savers.values())
 
 
 @periodic("schemes.alerts", every=timedelta(hours=1))

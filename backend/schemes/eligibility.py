@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from backend.content.models import SchemeTerms
-from backend.content.views import scheme_status
+from backend.content.views import window_status
 from backend.core.i18n import gettext_ as _
 
 Outcome = Literal["match", "miss", "unknown", "info"]
@@ -74,9 +73,7 @@ class SchemeFacts:
     published_at: datetime | None = None
 
     def status(self, on: date) -> str:
-        terms = SchemeTerms(item_id=self.id, budget_status=self.budget_status,
-                            opens_on=self.opens_on, closes_on=self.closes_on)
-        return scheme_status(terms, on)
+        return window_status(self.budget_status, self.opens_on, self.closes_on, on)
 
 
 @dataclass(frozen=True)

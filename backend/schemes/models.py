@@ -7,8 +7,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
-from backend.accounts import models as _accounts  # noqa: F401 - user_account is an FK target
-from backend.content import models as _content  # noqa: F401 - content_item is an FK target
 from backend.core.db import UtcDateTime, utcnow
 
 

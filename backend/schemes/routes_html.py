@@ -12,15 +12,16 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from backend.accounts.deps import OptionalPrincipal
+from backend.accounts.deps import OptionalPrincipal, login_redirect
 from backend.content import taxonomy as tx
+from backend.content.views import status_label as content_status
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid
 from backend.core.i18n import gettext_ as _
 from backend.core.pagecache import cache_this_page
 from backend.core.templating import render
-from backend.regions import routes as regions_routes
-from backend.schemes import service
+from backend.regions import service as regions
+from backend.schemes import alerts, service
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,7 +47,7 @@ def form_options(session: Session) -> dict[str, Any]:
         "sector_options": sorted(sectors, key=lambda t: t[1].lower()),
         "theme_groups": pillars,
         "cost_kind_options": service.cost_kind_options(session),
-        "municipality_options": regions_routes.all_options(session),
+        "municipality_options": regions.all_options(session),
     }
 
 
@@ -89,8 +90,6 @@ def scheme_finder(request: Request, session: SessionDep, size: Short = "", secto
             except Invalid as exc:
                 errors = dict(exc.fields) or {"size": exc.message}
                 if "municipality" in errors and municipality:
-                    from backend.regions import service as regions
-
                     suggestions = regions.search_municipalities(session, municipality, limit=5)
         if errors:
             status = 422
@@ -107,8 +106,6 @@ def verdict_label(verdict: str) -> str:
 
 
 def status_label(status: str) -> str:
-    from backend.content.views import status_label as content_status
-
     return content_status(status)
 
 
@@ -123,8 +120,6 @@ def save_profile(request: Request, session: SessionDep, principal: OptionalPrinc
                  cost_kind: Annotated[str, Form(max_length=100)] = "",
                  amount: Annotated[str, Form(max_length=100)] = "",
                  name: Annotated[str, Form(max_length=200)] = "") -> Response:
-    from backend.schemes import alerts
-
     themes = [t for t in (theme or []) if t][:30]
     amount_value, _error = parse_amount(amount)
     params = service.ProfileParams.build(size=size, sector=sector, municipality=municipality,
@@ -144,8 +139,6 @@ def save_profile(request: Request, session: SessionDep, principal: OptionalPrinc
 @router.get("/regelingen/mijn-profielen", response_class=HTMLResponse, name="scheme_profiles")
 def my_profiles(request: Request, session: SessionDep, principal: OptionalPrincipal,
                 bericht: Short = "") -> HTMLResponse:
-    from backend.accounts.deps import login_redirect
-    from backend.schemes import alerts
 
     if principal is None or principal.user_id is None:
         raise login_redirect(request)
@@ -167,8 +160,6 @@ def my_profiles(request: Request, session: SessionDep, principal: OptionalPrinci
              name="scheme_profile_delete")
 def delete_profile(request: Request, session: SessionDep, principal: OptionalPrincipal,
                    profile_id: int) -> Response:
-    from backend.schemes import alerts
-
     if principal is None or principal.user_id is None:
         return RedirectResponse("/inloggen", status_code=303)
     alerts.delete_profile(session, principal.user_id, profile_id)
@@ -181,7 +172,6 @@ def delete_profile(request: Request, session: SessionDep, principal: OptionalPri
 def save_scheme(request: Request, session: SessionDep, principal: OptionalPrincipal,
                 slug: Annotated[str, Form(max_length=200)] = "") -> Response:
     """"Bewaar deze regeling": anonymous visitors log in first and come back to the finder."""
-    from backend.schemes import alerts
 
     if principal is None or principal.user_id is None:
         return RedirectResponse("/inloggen?next=%2Fregelingen%2Fzoeker", status_code=303)
@@ -192,8 +182,6 @@ def save_scheme(request: Request, session: SessionDep, principal: OptionalPrinci
 @router.post("/regelingen/bewaard/{saved_id}/verwijderen", name="scheme_saved_delete")
 def delete_saved_scheme(session: SessionDep, principal: OptionalPrincipal,
                         saved_id: int) -> Response:
-    from backend.schemes import alerts
-
     if principal is None or principal.user_id is None:
         return RedirectResponse("/inloggen", status_code=303)
     alerts.delete_saved_scheme(session, principal.user_id, saved_id)

@@ -9,12 +9,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from backend.content import queries as content_q
 from backend.content import taxonomy as tx
-from backend.content.models import SLUG_RE, ContentItem, SchemeCostKind
 from backend.content.taxonomy import slugify
-from backend.content.views import load_views, today
+from backend.content.views import today
 from backend.core.errors import Invalid
 from backend.core.i18n import gettext_ as _
 from backend.regions import service as regions
@@ -104,11 +104,8 @@ def sector_lineage(taxonomy: tx.Taxonomy) -> dict[str, list[str]]:
 
 
 def published_schemes(session: Session) -> list[SchemeFacts]:
-    items = list(session.exec(select(ContentItem).where(
-        ContentItem.type == "scheme", ContentItem.status == "published",
-        col(ContentItem.deleted_at).is_(None)).order_by(col(ContentItem.id))))
     out = []
-    for view in load_views(session, items):
+    for view in content_q.published_views(session, "scheme"):
         t = view.terms
         provider = view.public_ref(view.provider)
         out.append(SchemeFacts(
@@ -167,7 +164,7 @@ def resolve_profile(session: Session, params: ProfileParams,
         fields["themes"] = _("Unknown theme: %(value)s.", value=", ".join(unknown)[:100])
     if params.amount is not None and not 0 <= params.amount <= MAX_AMOUNT:
         fields["amount"] = _("Enter an amount in whole euros.")
-    if params.cost_kind and not SLUG_RE.match(params.cost_kind):
+    if params.cost_kind and not content_q.is_slug(params.cost_kind):
         fields["cost_kind"] = _("Unknown kind of cost.")
     province = municipality = None
     if params.municipality:
@@ -214,5 +211,5 @@ def find_schemes(session: Session, params: ProfileParams, *, include_closed: boo
 
 
 def cost_kind_options(session: Session) -> list[tuple[str, str]]:
-    found = sorted(set(session.exec(select(SchemeCostKind.cost_kind)).all()))
+    found = content_q.cost_kinds_in_use(session)
     return [(k, cost_kind_label(k)) for k in found]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from backend.search.embedded import EmbeddedBackend
+from backend.search.meili import MeiliBackend
 from backend.search.port import (
     FACET_FIELDS,
     Health,
@@ -41,13 +43,11 @@ def get_backend(
     if kind == "embedded":
         if path is None:
             raise ValueError("the embedded search backend needs an index path")
-        from backend.search.embedded import EmbeddedBackend
 
         return EmbeddedBackend(Path(path))
     if kind in ("meilisearch", "meili"):
         if not meili_url:
             raise ValueError("the meilisearch backend needs a URL")
-        from backend.search.meili import MeiliBackend
 
         return MeiliBackend(meili_url, meili_key, index_name=index_name)
     raise ValueError(f"unknown search backend {kind!r}; expected 'embedded' or 'meilisearch'")
