@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 .PHONY: run install test test-sqlite test-postgres browsers lint format migrate seed worker bench i18n clean help
 
 help:
-	@echo "make run      set up everything and serve http://127.0.0.1:8000"
+	@echo "make run      set up everything and serve http://127.0.0.1:8000 (PORT=8080 HOST=… to change)"
 	@echo "make test     install test needs and run the suite (SQLite, then PostgreSQL if reachable)"
 	@echo "make lint     ruff + mypy"
 	@echo "make bench    run the benchmarks in bench/"
@@ -36,8 +36,11 @@ migrate: install
 seed: migrate
 	$(LOKET) seed
 
+# PORT and HOST are passed to `loket serve`; mail links follow them (LOKET_BASE_URL unset).
+PORT ?=
+HOST ?=
 run: seed
-	$(LOKET) serve
+	$(LOKET) serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 worker: install
 	$(LOKET) worker

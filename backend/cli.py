@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import os
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -91,13 +92,25 @@ def seed() -> None:
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000,
+def serve(host: Annotated[str | None, typer.Option(
+              help="address to listen on [default: LOKET_HOST, 127.0.0.1]")] = None,
+          port: Annotated[int | None, typer.Option(
+              help="port [default: LOKET_PORT, 8000]; links in mails follow it unless "
+                   "LOKET_BASE_URL is set")] = None,
           workers: Annotated[int, typer.Option(help="web processes")] = 1,
           reload: bool = False) -> None:
     """Serve the portal (with the outbox worker in-process unless LOKET_WORKER_IN_PROCESS=0)."""
     import uvicorn
 
+    # The options become settings (also for worker processes, which read the environment), so
+    # base_url, when not set, is derived from the address actually served.
+    if host is not None:
+        os.environ["LOKET_HOST"] = host
+    if port is not None:
+        os.environ["LOKET_PORT"] = str(port)
+    get_settings.cache_clear()
     settings = get_settings()
+    host, port = settings.host, settings.port
     from backend.core.server import uvicorn_options
 
     # X-Forwarded-For/-Proto are believed only from LOKET_FORWARDED_ALLOW_IPS (the proxy);

@@ -62,7 +62,11 @@ class Settings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "development"
     secret_key: str = DEV_SECRET
-    base_url: str = "http://127.0.0.1:8000"
+    # Where `loket serve` listens (`make run PORT=8080`). The public address, base_url, follows
+    # them unless it is set: every link in a mail then points to the port actually served.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    base_url: str = ""  # empty: http://<host>:<port> (127.0.0.1 for a wildcard host)
     database_url: str = "sqlite:///./var/loket.db"
     var_dir: Path = Path("./var")
 
@@ -166,6 +170,16 @@ class Settings(BaseSettings):
                 if not re.match(RATE_LIMIT_PATTERN, value):
                     raise ValueError(f"LOKET_RATE_LIMITS[{act!r}][{scope!r}] must look like "
                                      f"'N/seconds', not {value!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _derive_base_url(self) -> Settings:
+        if not self.base_url:
+            wildcard = self.host in ("", "0.0.0.0", "::")  # noqa: S104 (compared, not bound)
+            host = "127.0.0.1" if wildcard else self.host
+            if ":" in host:  # an IPv6 address
+                host = f"[{host}]"
+            self.base_url = f"http://{host}:{self.port}"
         return self
 
     @property

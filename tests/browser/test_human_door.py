@@ -26,7 +26,8 @@ def _people(live_server: LiveServer, desk_slug: str = "rvo", *, coordinator: boo
     """The small regional map and one advisor (or coordinator) of ``desk_slug``."""
     from backend.routing.models import ADVISOR, COORDINATOR
     from tests.factories.accounts import create_user
-    from tests.factories.cases import add_member, regional_setup
+    from tests.factories.cases import regional_setup
+    from tests.factories.routing import add_member
 
     with live_server.db.transaction() as s:
         desks = regional_setup(s)

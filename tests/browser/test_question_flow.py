@@ -21,7 +21,8 @@ pytestmark = pytest.mark.browser
 def _setup(live_server: LiveServer) -> int:
     """Deventer, the fallback desk and Oost NL with one advisor; returns the advisor's id."""
     from tests.factories.accounts import create_user
-    from tests.factories.cases import add_member, regional_setup
+    from tests.factories.cases import regional_setup
+    from tests.factories.routing import add_member
 
     with live_server.db.transaction() as s:
         desks = regional_setup(s)

@@ -83,15 +83,10 @@ def _store_payloads(live_server: LiveServer) -> dict[str, Any]:
     from backend.content import service as content
     from backend.routing.models import COORDINATOR
     from tests.factories.accounts import create_user
-    from tests.factories.cases import (
-        add_member,
-        as_principal,
-        create_case,
-        create_desk,
-        unlimited_door,
-    )
+    from tests.factories.cases import as_principal, create_case, unlimited_door
     from tests.factories.community import create_group, member_with_person
     from tests.factories.content import create_item
+    from tests.factories.routing import add_member, create_desk
 
     suffix = os.urandom(3).hex()
     with live_server.db.transaction() as s:

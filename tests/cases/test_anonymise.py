@@ -15,7 +15,8 @@ from backend.core.db import utcnow
 from backend.core.errors import Invalid
 from backend.routing.models import Desk
 from tests.client import LoketClient
-from tests.factories.cases import add_member, as_principal, create_case
+from tests.factories.cases import as_principal, create_case
+from tests.factories.routing import add_member
 
 # (what the entrepreneur or advisor wrote, the personal datum that must not survive)
 CORPUS = [

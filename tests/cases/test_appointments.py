@@ -32,8 +32,8 @@ from backend.core.worker import Worker
 from backend.routing.models import COORDINATOR, Desk
 from tests.cases.conftest import mails
 from tests.client import LoketClient
-from tests.factories.cases import add_member, as_principal, create_case, regional_setup
-from tests.factories.routing import info
+from tests.factories.cases import as_principal, create_case, regional_setup
+from tests.factories.routing import add_member, info
 from tests.freshdb import FreshDatabase, fresh_db
 from tests.smtp import SmtpServer
 

@@ -14,7 +14,7 @@ from backend.routing.models import Desk
 from tests.cases.conftest import link_token, mails
 from tests.client import LoketClient
 from tests.factories.accounts import create_token
-from tests.factories.cases import add_member
+from tests.factories.routing import add_member
 
 QUESTION = ("Wij willen investeren in een nieuwe productielijn. Welke financiering of "
             "lening is er voor ons als klein bedrijf?")

@@ -18,7 +18,7 @@ from backend.cases import access, service
 from backend.core.settings import ROOT
 from backend.routing import queries
 from backend.routing.models import Desk
-from tests.factories.cases import add_member
+from tests.factories.routing import add_member
 
 FORBIDDEN = "backend.routing.models"
 

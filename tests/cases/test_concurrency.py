@@ -44,7 +44,8 @@ from backend.core.settings import ROOT
 from backend.routing.models import Desk, DeskMember
 from tests.client import hidden_csrf
 from tests.conftest import TEST_SECRET
-from tests.factories.cases import add_member, regional_setup
+from tests.factories.cases import regional_setup
+from tests.factories.routing import add_member
 from tests.freshdb import FreshDatabase, fresh_db
 from tests.smtp import free_port
 

@@ -10,7 +10,8 @@ from backend.cases.models import CaseAccessToken, CaseRating
 from backend.routing.models import Desk
 from tests.cases.conftest import link_token, mails
 from tests.client import LoketClient
-from tests.factories.cases import add_member, as_principal, create_case
+from tests.factories.cases import as_principal, create_case
+from tests.factories.routing import add_member
 
 
 def open_link(client: LoketClient, token: str):

@@ -10,7 +10,8 @@ from backend.cases.models import Case, CaseEvent, CaseHandoff
 from backend.routing.models import Desk
 from tests.cases.conftest import link_token, mails
 from tests.client import LoketClient
-from tests.factories.cases import add_member, create_case
+from tests.factories.cases import create_case
+from tests.factories.routing import add_member
 
 
 def offer(client: LoketClient, case: Case, to: str = "rvo", consent: bool = True):

@@ -14,7 +14,7 @@ from backend.cases.models import KEPT_AT_DESK, RECEIVED, ROUTED, Case, CaseEvent
 from backend.routing.models import COORDINATOR, Desk
 from tests.cases.conftest import link_token, mails
 from tests.client import LoketClient
-from tests.factories.cases import add_member
+from tests.factories.routing import add_member
 
 NOW_LOCAL = (datetime.now() - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
 

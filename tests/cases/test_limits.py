@@ -31,7 +31,7 @@ from tests.cases.test_asking import QUESTION, form
 from tests.client import LoketClient
 from tests.conftest import make_settings
 from tests.factories.accounts import create_admin
-from tests.factories.cases import add_member
+from tests.factories.routing import add_member
 
 
 def stored(session: Session) -> int:

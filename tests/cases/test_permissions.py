@@ -17,8 +17,8 @@ from backend.core.db import utcnow
 from backend.routing.models import Desk
 from backend.scan import routes_advisor
 from tests.client import LoketClient
-from tests.factories.cases import add_member, as_principal, create_case, create_desk
-from tests.factories.routing import info
+from tests.factories.cases import as_principal, create_case
+from tests.factories.routing import add_member, create_desk, info
 
 WORKSPACE_ROUTES = [*routes_workspace.router.routes, *routes_api.router.routes,
                     *(r for r in [*routes_human.router.routes, *routes_advisor.router.routes]
@@ -61,7 +61,7 @@ def two_desks(session: Session, desks: dict[str, Desk]) -> dict[str, object]:
                                   "Tekst van B")
     from backend.cases import appointments
     from backend.routing.models import COORDINATOR
-    from tests.factories.cases import add_member as member
+    from tests.factories.routing import add_member as member
 
     coordinator_b = member(session, desk_b, role=COORDINATOR)
     tomorrow = (utcnow() + timedelta(days=2)).date()

@@ -20,8 +20,9 @@ from backend.core.worker import Worker
 from backend.routing.models import Desk
 from tests.cases.conftest import mails
 from tests.client import LoketClient
-from tests.factories.cases import add_member, as_principal, create_case
+from tests.factories.cases import as_principal, create_case
 from tests.factories.content import create_organisation
+from tests.factories.routing import add_member
 from tests.smtp import SmtpServer
 
 

@@ -14,7 +14,8 @@ from backend.core.settings import Settings
 from backend.core.worker import Worker, periodic_jobs
 from backend.routing.models import COORDINATOR, Desk
 from tests.cases.conftest import mails
-from tests.factories.cases import add_member, as_principal, create_case, past
+from tests.factories.cases import as_principal, create_case, past
+from tests.factories.routing import add_member
 
 
 def kinds(session: Session, case: Case) -> list[tuple[str, bool]]:

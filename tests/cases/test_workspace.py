@@ -13,7 +13,8 @@ from backend.cases.models import Case, CaseEvent
 from backend.routing.models import COORDINATOR, Desk
 from tests.cases.conftest import mails
 from tests.client import LoketClient
-from tests.factories.cases import add_member, create_case, past
+from tests.factories.cases import create_case, past
+from tests.factories.routing import add_member
 
 
 def actions(session: Session, case: Case) -> list[str]:

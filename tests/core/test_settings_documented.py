@@ -22,7 +22,7 @@ def _configuration_table() -> dict[str, str]:
 
 
 def _default_matches(cell: str, default: Any) -> bool:
-    if default is None or default == {} or default == []:  # none, or an empty table
+    if default is None or default in ("", {}, []):  # none, or an empty text or table
         return cell in ("—", "-", "")
     value = cell.strip("`")
     if isinstance(default, bool):

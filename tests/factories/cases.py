@@ -1,12 +1,12 @@
-"""Factories for desks (test-sized), desk members, municipalities and cases."""
+"""Factories for municipalities, a small regional map of desks, and cases (desks and their
+members: tests/factories/routing.py)."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from backend.accounts.models import User
 from backend.accounts.principal import Principal
@@ -18,42 +18,13 @@ from backend.core.db import utcnow
 from backend.core.limits import Door, Policy
 from backend.core.settings import RATE_LIMITS
 from backend.regions.models import Municipality, PostcodeArea
-from backend.routing.models import ADVISOR, Desk, DeskCoverage, DeskMember
-from tests.factories.accounts import create_user
-
-
-def create_desk(session: Session, slug: str | None = None, *, name: str | None = None,
-                coverage: list[tuple[str, str]] | None = None, themes: list[str] | None = None,
-                fallback: bool = False, general_remit: bool = False, hours: int = 16,
-                **kw: Any) -> Desk:
-    slug = slug or f"loket-{secrets.token_hex(3)}"
-    existing = session.exec(select(Desk).where(Desk.slug == slug)).first()
-    if existing is not None:
-        return existing
-    desk = Desk(slug=slug, name=name or slug.replace("-", " ").title(), themes=themes or [],
-                is_fallback=fallback, general_remit=general_remit or fallback,
-                first_response_hours=hours, **kw)
-    session.add(desk)
-    session.flush()
-    assert desk.id is not None
-    for kind, code in coverage if coverage is not None else [("national", "")]:
-        session.add(DeskCoverage(desk_id=desk.id, kind=kind, code=code))
-    session.flush()
-    return desk
+from backend.routing.models import Desk
+from tests.factories.routing import create_desk
 
 
 def fallback_desk(session: Session) -> Desk:
-    return create_desk(session, "kvk", name="KvK", fallback=True,
+    return create_desk(session, "kvk", name="KvK", is_fallback=True,
                        themes=["starten-en-ondernemen", "regeldruk"])
-
-
-def add_member(session: Session, desk: Desk, user: User | None = None, *,
-               role: str = ADVISOR, name: str = "Adviseur") -> User:
-    user = user or create_user(session, name=name)
-    assert desk.id is not None and user.id is not None
-    session.add(DeskMember(desk_id=desk.id, user_id=user.id, role=role))
-    session.flush()
-    return user
 
 
 def create_municipality(session: Session, code: str, name: str, *, province_code: str = "PV23",
@@ -80,8 +51,9 @@ def regional_setup(session: Session) -> dict[str, Desk]:
                         province_name="Utrecht", postcodes=("3511",))
     kvk = fallback_desk(session)
     oost = create_desk(session, "oost-nl", name="Oost NL", coverage=[("province", "PV23")],
-                       themes=["financiering", "internationalisering"], hours=16)
-    rvo = create_desk(session, "rvo", name="RVO", themes=["financiering"], hours=24)
+                       themes=["financiering", "internationalisering"],
+                       first_response_hours=16)
+    rvo = create_desk(session, "rvo", name="RVO", themes=["financiering"], first_response_hours=24)
     return {"kvk": kvk, "oost-nl": oost, "rvo": rvo}
 
 

@@ -12,7 +12,8 @@ from backend.cases.models import CaseHandoff, CaseRating
 from backend.insight import snapshot
 from backend.routing.models import Desk
 from backend.scan.models import ScanResult, ScanVersion
-from tests.factories.cases import create_case, create_desk, create_municipality, fallback_desk
+from tests.factories.cases import create_case, create_municipality, fallback_desk
+from tests.factories.routing import create_desk
 
 QUARTER = "2026-Q3"
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)

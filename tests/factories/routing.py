@@ -20,14 +20,20 @@ def create_desk(session: Session, slug: str | None = None, *, name: str | None =
                 coverage: Sequence[tuple[str, str]] | None = None,
                 themes: Sequence[str] = (), sectors: Sequence[str] = (),
                 company_sizes: Sequence[str] = (), keywords: Sequence[str] = (),
-                general_remit: bool = False, is_fallback: bool = False, capacity: int = 50,
-                **kw: Any) -> Desk:
-    """A desk with coverage given as (kind, code) pairs; nationwide when omitted."""
+                general_remit: bool | None = None, is_fallback: bool = False,
+                capacity: int = 50, **kw: Any) -> Desk:
+    """A desk with coverage given as (kind, code) pairs; nationwide when omitted. A fallback
+    desk has a general remit unless told otherwise. A desk whose slug exists already is
+    returned as it is (shared setups such as ``regional_setup`` are called more than once)."""
     slug = slug or f"loket-{secrets.token_hex(3)}"
+    existing = session.exec(select(Desk).where(Desk.slug == slug)).first()
+    if existing is not None:
+        return existing
     desk = Desk(slug=slug, name=name or slug.replace("-", " ").title(), themes=list(themes),
                 sectors=list(sectors), company_sizes=list(company_sizes),
-                keywords=list(keywords), general_remit=general_remit, is_fallback=is_fallback,
-                capacity=capacity, **kw)
+                keywords=list(keywords),
+                general_remit=is_fallback if general_remit is None else general_remit,
+                is_fallback=is_fallback, capacity=capacity, **kw)
     session.add(desk)
     session.flush()
     assert desk.id is not None

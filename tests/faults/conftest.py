@@ -38,8 +38,9 @@ from backend.search import (
 from backend.search.breaker import breaker
 from tests.client import LoketClient
 from tests.factories.accounts import create_user, session_cookie_for
-from tests.factories.cases import add_member, regional_setup
+from tests.factories.cases import regional_setup
 from tests.factories.content import create_item, create_scheme
+from tests.factories.routing import add_member
 from tests.freshdb import FreshDatabase, fresh_db
 from tests.smtp import Recorder, SmtpServer
 

@@ -19,7 +19,7 @@ from backend.routing.models import COORDINATOR
 from tests.client import LoketClient
 from tests.factories import insight as f
 from tests.factories.accounts import create_user
-from tests.factories.cases import add_member
+from tests.factories.routing import add_member
 
 VIEW_PATHS = [f"/inzicht/{s}" for s in service.VIEW_SLUGS.values()]
 API_PATHS = [f"/api/v1/insight/{v}" for v in service.VIEWS]

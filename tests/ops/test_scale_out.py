@@ -34,7 +34,8 @@ from backend.core.settings import ROOT
 from tests.client import hidden_csrf
 from tests.conftest import TEST_SECRET, schema_url
 from tests.factories.accounts import create_user
-from tests.factories.cases import add_member, regional_setup
+from tests.factories.cases import regional_setup
+from tests.factories.routing import add_member
 from tests.smtp import SmtpServer, free_port
 
 REDIS_URL = os.environ.get("LOKET_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

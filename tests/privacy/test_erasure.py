@@ -228,7 +228,8 @@ def test_erasure_removes_oral_consent_and_referral_reasons(
     """Issue 18: an advisor's intake records who gave consent (a name) and a referral's
     reason is free text; erasure leaves neither."""
     from backend.cases import referral
-    from tests.factories.cases import add_member, as_principal, create_case, fallback_desk
+    from tests.factories.cases import as_principal, create_case, fallback_desk
+    from tests.factories.routing import add_member
 
     desk = fallback_desk(session)
     advisor = add_member(session, desk)

@@ -27,9 +27,10 @@ from backend.routing.models import Desk
 from backend.scan.models import ScanResult
 from tests.client import LoketClient
 from tests.factories.accounts import create_user, session_cookie_for
-from tests.factories.cases import add_member, as_principal, regional_setup
+from tests.factories.cases import as_principal, regional_setup
 from tests.factories.community import create_firm, create_group, join
 from tests.factories.content import create_item
+from tests.factories.routing import add_member
 
 NAME = "Joke Markerink"
 EMAIL = "joke.markerink@voorbeeld.nl"

@@ -95,7 +95,10 @@ def test_without_a_location_only_nationwide_desks_cover() -> None:
              desk("national", themes=frozenset({"financiering"}))]
     d = route(RoutingInput(FINANCE), desks, REGIONS)
     assert d.slug == "national"
-    assert d.explanation[0].text.startswith("No location given") or d.explanation[0].criterion
+    first = d.explanation[0]
+    assert (first.criterion, first.outcome) == ("location", "info")
+    assert first.text == i18n.gettext_(
+        "No location given: only desks that work nationwide are considered.")
 
 
 def test_postcode_locates_the_business() -> None:

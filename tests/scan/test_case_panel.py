@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 from backend.cases.models import Case
 from backend.routing.models import Desk
 from tests.client import LoketClient
-from tests.factories.cases import add_member, create_case
+from tests.factories.cases import create_case
+from tests.factories.routing import add_member
 from tests.scan.test_scan_flow import run_scan
 
 

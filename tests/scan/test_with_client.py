@@ -12,7 +12,8 @@ from backend.cases.models import SCAN_ATTACHED, CaseEvent
 from backend.routing.models import Desk
 from backend.scan.models import ScanAttachment, ScanResult
 from tests.client import LoketClient
-from tests.factories.cases import add_member, create_case
+from tests.factories.cases import create_case
+from tests.factories.routing import add_member
 
 
 def answers_form(page: str, value: int | None) -> dict[str, str]:

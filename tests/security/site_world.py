@@ -29,7 +29,7 @@ from backend.core.outbox import enqueue
 from backend.core.settings import Settings
 from backend.routing.models import COORDINATOR, Desk
 from tests.factories.accounts import create_admin, create_login_link, create_token, create_user
-from tests.factories.cases import add_member, as_principal, create_case, regional_setup
+from tests.factories.cases import as_principal, create_case, regional_setup
 from tests.factories.community import create_group, member_with_person
 from tests.factories.content import (
     create_event,
@@ -38,6 +38,7 @@ from tests.factories.content import (
     create_scheme,
     create_taxonomy,
 )
+from tests.factories.routing import add_member
 
 TYPE_PATHS = {"practice": "/kennisbank/goede-voorbeelden", "case_study":
               "/kennisbank/praktijkcasussen", "scheme": "/regelingen", "expert": "/experts",

@@ -171,7 +171,7 @@ def _seed(session: Session) -> dict[tuple[str, str], list[Any]]:
     from backend.community import benchmarks as bm
     from tests.factories import content as cf
     from tests.factories.accounts import create_user
-    from tests.factories.cases import add_member, create_case, regional_setup
+    from tests.factories.cases import create_case, regional_setup
     from tests.factories.community import (
         create_firm,
         create_group,
@@ -179,6 +179,7 @@ def _seed(session: Session) -> dict[tuple[str, str], list[Any]]:
         join,
         member_with_person,
     )
+    from tests.factories.routing import add_member
 
     desks = regional_setup(session)
     cf.create_taxonomy(session)

@@ -149,13 +149,7 @@ def build_world(app: FastAPI, db: Database, session: Session) -> World:
     from backend.schemes import service as schemes
     from tests.factories.accounts import create_login_link, create_token, create_user
     from tests.factories.accounts import session_cookie_for as cookie_for
-    from tests.factories.cases import (
-        add_member,
-        as_principal,
-        create_case,
-        create_desk,
-        regional_setup,
-    )
+    from tests.factories.cases import as_principal, create_case, regional_setup
     from tests.factories.community import (
         create_firm,
         create_group,
@@ -164,6 +158,7 @@ def build_world(app: FastAPI, db: Database, session: Session) -> World:
         join,
     )
     from tests.factories.content import create_item, create_taxonomy
+    from tests.factories.routing import add_member, create_desk
 
     create_taxonomy(session)
     desks = regional_setup(session)
