@@ -12,7 +12,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -34,7 +34,7 @@ from backend.community.models import (
     PublishedRank,
     PublishedStat,
 )
-from backend.core import csvsafe
+from backend.core import csvsafe, i18n
 from backend.core.db import utcnow
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.i18n import N_
@@ -263,7 +263,8 @@ def _save(session: Session, access: MemberAccess, period: BenchmarkPeriod,
 
 def submit_form(session: Session, access: MemberAccess, period_id: int,
                 form: dict[str, str]) -> None:
-    """Form fields ``kpi-<id>``; an empty field removes the firm's figure."""
+    """Form fields ``kpi-<id>``; an empty field removes the firm's figure. Each error names
+    its KPI ("Omzet per fte: geen getal"), in the reader's language."""
     period = _open_period(session, access, period_id)
     values: dict[int, float | None] = {}
     errors: dict[str, str] = {}
@@ -273,7 +274,7 @@ def submit_form(session: Session, access: MemberAccess, period_id: int,
         name = f"kpi-{kpi.id}"
         value, error = _check_value(kpi, form.get(name, ""))
         if error:
-            errors[name] = error
+            errors[name] = _("%(kpi)s: %(problem)s", kpi=kpi.name, problem=_(error))
         values[kpi.id] = value
     if errors:
         raise Invalid(fields=errors)
@@ -311,6 +312,7 @@ def submit_values(session: Session, access: MemberAccess, period_id: int,
 class CsvProblem:
     line: int
     reason: str
+    kpi: str = ""  # the KPI's name (or the key as written) when the line names one
 
 
 @dataclass
@@ -319,23 +321,57 @@ class CsvResult:
     problems: list[CsvProblem] = field(default_factory=list)
 
 
+# Files that are certainly not text: pictures, PDF, Office/zip, executables.
+_BINARY_STARTS = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"BM",
+                  b"II*\x00", b"MM\x00*", b"RIFF", b"\xd0\xcf\x11\xe0", b"MZ", b"\x7fELF")
+VALUE_HEADERS = {"value", "waarde"}
+KPI_HEADERS = {"kpi", "kengetal"}
+
+
+def decode_csv(data: bytes) -> str | None:
+    """The text of an uploaded CSV file, or ``None`` when it is no text file (a picture, a
+    PDF, a spreadsheet). UTF-8 (with or without Excel's byte order mark) first, then
+    Windows-1252: what Excel writes for "CSV (gescheiden door lijstscheidingsteken)"."""
+    if data.startswith(_BINARY_STARTS) or b"\x00" in data[:4096]:
+        return None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        # control characters other than tab and line ends do not occur in a CSV file
+        if any(ord(c) < 32 and c not in "\t\r\n" for c in text):
+            return None
+        return text
+    return None
+
+
+def _dialect(text: str) -> str:
+    """The delimiter: ``;`` (Dutch Excel), ``,`` or tab, found by :class:`csv.Sniffer`."""
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
+    except csv.Error:
+        first = sample.split("\n", 1)[0]
+        return ";" if first.count(";") >= first.count(",") and ";" in first else ","
+
+
 def submit_csv(session: Session, access: MemberAccess, period_id: int, data: bytes
                ) -> CsvResult:
-    """``kpi,value`` per line (header required; ``;`` also accepted). All or nothing: one
-    bad line and nothing of the file is saved."""
+    """``kpi,value`` per line (header required). Also what Dutch Excel writes: ``kpi;waarde``
+    with semicolons, decimal commas and Windows-1252 text. All or nothing: one bad line and
+    nothing of the file is saved."""
     period = _open_period(session, access, period_id)
     result = CsvResult()
     if len(data) > MAX_CSV_BYTES:
         result.problems.append(CsvProblem(0, N_("the file is too large")))
         return result
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        result.problems.append(CsvProblem(0, N_("the file is not UTF-8 text")))
+    text = decode_csv(data)
+    if text is None:
+        result.problems.append(CsvProblem(0, N_("this is not a CSV file. Save the "
+                                                "spreadsheet as CSV and upload that file")))
         return result
-    dialect = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") \
-        else ","
-    reader = csv.reader(io.StringIO(text), delimiter=dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_dialect(text))
     by_key = {k.key: k for k in kpis(session, access.group)}
     values: dict[int, float | None] = {}
     header_seen = False
@@ -344,27 +380,32 @@ def submit_csv(session: Session, access: MemberAccess, period_id: int, data: byt
             continue
         if not header_seen:
             header_seen = True
-            if [c.strip().lower() for c in row[:2]] != ["kpi", "value"]:
-                result.problems.append(CsvProblem(line_no, N_("the first line must be: "
-                                                              "kpi,value")))
+            head = [c.strip().lower() for c in row[:2]]
+            if len(head) != 2 or head[0] not in KPI_HEADERS or head[1] not in VALUE_HEADERS:
+                result.problems.append(CsvProblem(line_no, N_(
+                    "the first line must be: kpi,value (or kpi;waarde)")))
                 return result
             continue
-        if len(row) != 2:
-            result.problems.append(CsvProblem(line_no, N_("expected two columns: kpi,value")))
+        key = row[0].strip()
+        kpi = by_key.get(key)
+        shown = kpi.name if kpi is not None else key[:64]
+        if len(row) != 2 and not (len(row) > 2 and all(not c.strip() for c in row[2:])):
+            result.problems.append(CsvProblem(line_no, N_("expected two columns: kpi,value"),
+                                              shown))
             continue
-        kpi = by_key.get(row[0].strip())
         if kpi is None or kpi.id is None:
-            result.problems.append(CsvProblem(line_no, N_("unknown KPI")))
+            result.problems.append(CsvProblem(line_no, N_("unknown KPI"), shown))
             continue
         if kpi.formula:
-            result.problems.append(CsvProblem(line_no, N_("this KPI is computed, not entered")))
+            result.problems.append(CsvProblem(line_no, N_("this KPI is computed, not entered"),
+                                              shown))
             continue
         if kpi.id in values:
-            result.problems.append(CsvProblem(line_no, N_("this KPI appears twice")))
+            result.problems.append(CsvProblem(line_no, N_("this KPI appears twice"), shown))
             continue
         value, error = _check_value(kpi, row[1])
         if error or value is None:
-            result.problems.append(CsvProblem(line_no, error or N_("no value")))
+            result.problems.append(CsvProblem(line_no, error or N_("no value"), shown))
             continue
         values[kpi.id] = value
     if not header_seen:
@@ -560,13 +601,14 @@ def comparison(session: Session, access: MemberAccess) -> list[KpiComparison]:
 reason_label = dc.reason_label
 
 
-def _cell_columns(c: Cell | None) -> list[csvsafe.Cell]:
+def _cell_columns(c: Cell | None, reason: Callable[[str], str] = str
+                  ) -> list[csvsafe.Cell]:
     if c is None:
         return [None] * 8
     out: list[csvsafe.Cell] = [c.n]
     for b in (c.q1, c.median, c.q3):
         out += [b.low, b.high] if b is not None else [None, None]
-    return [*out, c.reason or ""]
+    return [*out, reason(c.reason) if c.reason else ""]
 
 
 EXPORT_HEADER = ["kpi", "unit", "period", "own_value", "percentile_rank", "group_n",
@@ -575,18 +617,42 @@ EXPORT_HEADER = ["kpi", "unit", "period", "own_value", "percentile_rank", "group
                  "all_groups_q1_from", "all_groups_q1_to", "all_groups_median_from",
                  "all_groups_median_to", "all_groups_q3_from", "all_groups_q3_to",
                  "all_groups_suppressed_reason"]
+# The Dutch file's headings (data, like the templates' names: the file is Dutch whatever the
+# page's language, for Dutch Excel). Same columns as EXPORT_HEADER.
+EXPORT_HEADER_NL = ["kengetal", "eenheid", "periode", "eigen waarde", "percentielrang",
+                    "groep: aantal", "groep: 1e kwartiel van", "groep: 1e kwartiel tot",
+                    "groep: mediaan van", "groep: mediaan tot", "groep: 3e kwartiel van",
+                    "groep: 3e kwartiel tot", "groep: niet getoond omdat",
+                    "alle groepen: aantal", "alle groepen: 1e kwartiel van",
+                    "alle groepen: 1e kwartiel tot", "alle groepen: mediaan van",
+                    "alle groepen: mediaan tot", "alle groepen: 3e kwartiel van",
+                    "alle groepen: 3e kwartiel tot", "alle groepen: niet getoond omdat"]
 
 
-def export_rows(comparisons: Iterable[KpiComparison]) -> list[list[csvsafe.Cell]]:
+def export_rows(comparisons: Iterable[KpiComparison], dutch: bool = False
+                ) -> list[list[csvsafe.Cell]]:
     """The firm's own data and comparisons as CSV rows; numbers stay numbers and text stays
     text, for :func:`backend.core.csvsafe.write`. Statistics are classes:
-    ``*_from`` ≤ x < ``*_to`` (mirrored for negative classes)."""
-    rows: list[list[csvsafe.Cell]] = [list(EXPORT_HEADER)]
+    ``*_from`` ≤ x < ``*_to`` (mirrored for negative classes).
+
+    International (default): KPI keys, English headings and reason codes. ``dutch``: KPI
+    names, Dutch headings and reasons in Dutch ("te weinig deelnemers"); write it with
+    ``csvsafe.write(rows, dutch=True)`` for semicolons and decimal commas."""
+    reason: Callable[[str], str] = str
+    if dutch:
+        def reason(code: str) -> str:
+            token = i18n.set_language("nl")
+            try:
+                return dc.reason_label(code)
+            finally:
+                i18n.reset_language(token)
+    rows: list[list[csvsafe.Cell]] = [list(EXPORT_HEADER_NL if dutch else EXPORT_HEADER)]
     for comp in comparisons:
         for p in comp.points:
             g = p.group
-            group_cols = (_cell_columns(g) if g is not None else
-                          [None] * 7 + [dc.Reason.not_published.value])
-            rows.append([comp.kpi.key, comp.kpi.unit, p.period.label, p.own,
-                         p.rank, *group_cols, *_cell_columns(p.cross)])
+            group_cols = (_cell_columns(g, reason) if g is not None else
+                          [None] * 7 + [reason(dc.Reason.not_published.value)])
+            rows.append([comp.kpi.name if dutch else comp.kpi.key, comp.kpi.unit,
+                         p.period.label, p.own, p.rank, *group_cols,
+                         *_cell_columns(p.cross, reason)])
     return rows

@@ -15,7 +15,7 @@ from backend.community.numbers import number_formatter
 from backend.community.page import table_rows
 from backend.core import csvsafe
 from backend.core.db import SessionDep
-from backend.core.errors import Invalid
+from backend.core.errors import Conflict, Invalid
 from backend.core.i18n import N_
 from backend.core.i18n import gettext_ as _
 from backend.core.templating import render
@@ -33,8 +33,10 @@ def _back(access: MemberAccess, ok: str) -> RedirectResponse:
 
 def _page(request: Request, session: SessionDep, access: MemberAccess, *,
           errors: dict[str, str] | None = None, problems: list[bm.CsvProblem] | None = None,
-          values: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
-    """``values``: what was typed in a refused management form, shown again (nothing lost)."""
+          values: dict[str, str] | None = None, typed_period: int | None = None,
+          status_code: int = 200) -> HTMLResponse:
+    """``values``: what was typed in a refused form, shown again (nothing lost);
+    ``typed_period``: the period whose figures form was refused (its fields show ``values``)."""
     comparisons = bm.comparison(session, access)
     cross_shown = access.group.allow_cross_group or any(
         p.cross is not None for c in comparisons for p in c.points)
@@ -48,7 +50,8 @@ def _page(request: Request, session: SessionDep, access: MemberAccess, *,
         "template_options": [(t.key, t.name) for t in bm.TEMPLATES],
         "reason_label": bm.reason_label,
         "errors": {k: _(v) for k, v in (errors or {}).items()}, "problems": problems or [],
-        "values": values or {}, "ok": request.query_params.get("ok")},
+        "values": values or {}, "typed_period": typed_period,
+        "ok": request.query_params.get("ok")},
         status_code=status_code, headers=PRIVATE)
 
 
@@ -65,7 +68,8 @@ async def submit_form(request: Request, session: SessionDep, access: GroupMember
     try:
         bm.submit_form(session, access, period_id, fields)
     except Invalid as exc:
-        return _page(request, session, access, errors=exc.fields, status_code=422)
+        return _page(request, session, access, errors=exc.fields, values=fields,
+                     typed_period=period_id, status_code=422)
     return _back(access, "saved")
 
 
@@ -80,9 +84,17 @@ async def submit_csv(request: Request, session: SessionDep, access: GroupMember,
     return _back(access, "uploaded")
 
 
-@router.post("/groepen/{slug}/kengetallen/perioden/{period_id}/afsluiten")
-def close_period(session: SessionDep, access: GroupCoordinator,
-                 period_id: int) -> RedirectResponse:
+@router.post("/groepen/{slug}/kengetallen/perioden/{period_id}/afsluiten", response_model=None)
+def close_period(request: Request, session: SessionDep, access: GroupCoordinator,
+                 period_id: int, confirm: FormStr = "") -> RedirectResponse | HTMLResponse:
+    """Closing cannot be undone: the first POST shows a confirmation page (no JavaScript
+    needed), whose button posts again with ``confirm=1``."""
+    if confirm != "1":
+        period = bm.get_period(session, access.group, period_id)
+        if period.closed_at is not None:
+            raise Conflict(N_("This period is closed; its figures can no longer change."))
+        return render(request, "community/close_period.html",
+                      {"group": access.group, "period": period}, headers=PRIVATE)
     bm.close_period(session, access, period_id)
     return _back(access, "closed")
 
@@ -133,10 +145,22 @@ def add_template(session: SessionDep, access: GroupCoordinator,
     return _back(access, "kpi")
 
 
+@router.get("/groepen/{slug}/kengetallen/kengetallen.csv")
+def export_dutch(session: SessionDep, access: GroupMember) -> Response:
+    """For Dutch Excel: Dutch headings and KPI names, semicolons, decimal commas, and a byte
+    order mark so Excel reads the text as UTF-8."""
+    body = csvsafe.write(bm.export_rows(bm.comparison(session, access), dutch=True),
+                         dutch=True)
+    name = f"kengetallen-{access.group.slug}.csv"
+    return Response(body.encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+                    headers={**PRIVATE, "Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @router.get("/groepen/{slug}/kengetallen/export.csv")
 def export(session: SessionDep, access: GroupMember) -> Response:
+    """The international format: commas, decimal points, KPI keys and English headings."""
     body = csvsafe.write(bm.export_rows(bm.comparison(session, access)))
-    name = f"kengetallen-{access.group.slug}.csv"
+    name = f"benchmarks-{access.group.slug}.csv"
     return Response(body, media_type="text/csv; charset=utf-8",
                     headers={**PRIVATE, "Content-Disposition": f'attachment; filename="{name}"'})
 

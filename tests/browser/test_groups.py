@@ -68,7 +68,10 @@ def test_group_cycle(new_context: Callable[..., BrowserContext], live_server: Li
             assert period.id is not None and peer.id is not None and kpi.id is not None
             s.add(KpiFigure(period_id=period.id, firm_id=peer.id, kpi_id=kpi.id,
                             value=60.0 + 3 * i))
-    page.get_by_role("button", name="2026-K1 afsluiten").click()
+    page.get_by_role("button", name="2026-K1 afsluiten…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("2026-K1 afsluiten?")
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Ja, 2026-K1 afsluiten").click()
     expect(page.get_by_role("status").first).to_contain_text("afgesloten")
     expect(page.locator("svg.benchmark__chart")).to_have_count(1)
     expect(page.get_by_role("table")).to_contain_text("71,5")

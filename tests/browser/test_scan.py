@@ -116,3 +116,20 @@ def test_editor_prepares_and_previews_a_new_version(new_context: Callable[..., B
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Gooi het concept weg").click()
     expect(page.get_by_role("status")).to_contain_text("weggegooid")
+
+
+def test_enter_moves_forward(page: Page, live_server: LiveServer) -> None:
+    """Enter in a question submits with the form's default button: "Volgende", not "Vorige"
+    (which stays on the left)."""
+    _setup(live_server)
+    page.goto("/scan")
+    page.get_by_label("Gemeente waar uw bedrijf gevestigd is").fill("Deventer")
+    page.get_by_role("button", name="Start de scan").click()
+    for n in (1, 2):
+        expect(page.get_by_text(f"Vraag {n} van 24")).to_be_visible()
+        page.locator("#answer-3").check()
+        page.locator("#answer-3").press("Enter")
+    expect(page.get_by_text("Vraag 3 van 24")).to_be_visible()
+    back = page.get_by_role("button", name="Vorige").bounding_box()
+    forward = page.get_by_role("button", name="Volgende").bounding_box()
+    assert back is not None and forward is not None and back["x"] < forward["x"]

@@ -67,7 +67,8 @@ def test_full_cycle_form_csv_close_compare_export(session: Session, client: Loke
                     {"value_added": 1000 + 100 * i, "hours_worked": 20, "absence": 2 + i})
     page = client.get(base)
     assert "periode nog niet afgesloten" in page.text
-    assert client.post(f"{base}/perioden/{period.id}/afsluiten").status_code == 303
+    assert client.post(f"{base}/perioden/{period.id}/afsluiten",
+                       data={"confirm": "1"}).status_code == 303
     # closed: figures frozen
     assert client.post(f"{base}/perioden/{period.id}",
                        data={f"kpi-{kpi['absence'].id}": "1"}).status_code == 409

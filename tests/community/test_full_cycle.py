@@ -118,7 +118,7 @@ def test_full_cycle(session: Session, client: LoketClient, login: Any) -> None:
                          {"oee": 50.0 + i})
 
     login(coordinator)
-    assert client.post(f"{form_url}/afsluiten").status_code == 303
+    assert client.post(f"{form_url}/afsluiten", data={"confirm": "1"}).status_code == 303
     texts: dict[str, list[str]] = {}
     for who, user in (("coordinator", coordinator), ("invited", invited),
                       ("applicant", applicant)):

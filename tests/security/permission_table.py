@@ -358,6 +358,7 @@ add(
     R("POST", "/groepen/{slug}/kengetallen/sjablonen", {MODERATOR}, "group",
       form={"template": "value_added_per_hour"}),
     R("GET", "/groepen/{slug}/kengetallen/export.csv", {GROUP}, "group"),
+    R("GET", "/groepen/{slug}/kengetallen/kengetallen.csv", {GROUP}, "group"),
     R("GET", "/groepen/{slug}/berichten/{post_id}/bijlagen/{attachment_id}", {GROUP},
       "attachment"),
     R("GET", "/groepen/sleutels", USERS),

@@ -33,6 +33,7 @@ DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 # every route that serves a CSV file: a new one fails test_every_csv_export_is_covered until
 # it is downloaded below
 CSV_EXPORTS = {"/groepen/{slug}/kengetallen/export.csv",
+               "/groepen/{slug}/kengetallen/kengetallen.csv",
                "/inzicht/loketten.csv", "/inzicht/onvervulde-vraag.csv", "/inzicht/scan.csv",
                "/inzicht/uitkomsten.csv", "/inzicht/vraag.csv",
                "/open-data/kwartaalcijfers.csv", "/open-data/loketten.csv",
@@ -47,12 +48,14 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def assert_no_live_formula(body: str) -> int:
-    """Every cell that starts like a formula is a plain number; returns the number of cells."""
-    cells = [c for row in csv.reader(io.StringIO(body, newline="")) for c in row]
+def assert_no_live_formula(body: str, dutch: bool = False) -> int:
+    """Every cell that starts like a formula is a plain number; returns the number of cells.
+    ``dutch``: semicolon-separated with decimal commas."""
+    cells = [c for row in csv.reader(io.StringIO(body, newline=""),
+                                     delimiter=";" if dutch else ",") for c in row]
     for c in cells:
         if c.startswith(DANGEROUS):
-            assert _is_number(c), f"live formula in CSV: {c!r}"
+            assert _is_number(c.replace(",", ".") if dutch else c), f"live formula in CSV: {c!r}"
     return len(cells)
 
 
@@ -106,6 +109,13 @@ def test_benchmark_export_has_no_live_formula(session: Session, client: LoketCli
                      for p in PAYLOADS}, units  # shown as text, not dropped
     assert {r[2] for r in rows[1:]} == {"'" + label.strip() for label in labels}
     assert "-5.5" in {r[3] for r in rows[1:]}  # the firm's own negative figure stays a number
+    dutch = client.get(f"/groepen/{group.slug}/kengetallen/kengetallen.csv")
+    assert dutch.status_code == 200
+    body = dutch.content.decode("utf-8-sig")
+    assert assert_no_live_formula(body, dutch=True) > 7 * 7 * 20
+    rows = list(csv.reader(io.StringIO(body, newline=""), delimiter=";"))
+    assert {r[0] for r in rows[1:]} == {"'" + p.strip() for p in PAYLOADS}  # names, as text
+    assert "-5,5" in {r[3] for r in rows[1:]}
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
