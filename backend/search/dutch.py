@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -257,6 +257,59 @@ def split_compound(word: str) -> tuple[str, ...]:
     if found is None or len(found) < 2:
         return (w,)
     return found
+
+
+MIN_PART = 3  # shortest part the vocabulary decompounder accepts
+MIN_HEAD = 4  # shortest last part (the head that says what the compound is)
+
+
+def _vocabulary_split(word: str, known: Callable[[str], bool]) -> tuple[str, ...]:
+    w = word
+    n = len(w)
+    best: list[tuple[str, ...] | None] = [None] * (n + 1)
+    best[0] = ()
+    for i in range(MIN_PART, n + 1):
+        for j in range(max(0, i - 30), i - MIN_PART + 1):
+            prefix = best[j]
+            if prefix is None:
+                continue
+            piece = w[j:i]
+            if not known(piece):
+                continue
+            candidate = (*prefix, piece)
+            current = best[i]
+            if current is None or len(candidate) < len(current):
+                best[i] = candidate
+        # A linking morpheme shorter than MIN_PART ("s", "en") after a part.
+        for link in LINKING:
+            j = i - len(link)
+            if j > 0 and w[j:i] == link and best[j] and (
+                best[i] is None or len(best[j] or ()) < len(best[i] or ())
+            ):
+                best[i] = best[j]
+    found = best[n]
+    if found is None or len(found) < 2 or len(found[-1]) < MIN_HEAD:
+        return (w,)
+    return found
+
+
+def decompound(word: str, known: Callable[[str], bool]) -> tuple[str, ...]:
+    """Split a folded word into parts that `known` accepts (the index's own vocabulary, the
+    dictionary, or both), with linking morphemes between them: the fewest parts win, each of
+    MIN_PART letters or more and the last (the head) of MIN_HEAD or more. A word that the
+    dictionary splits is split the dictionary's way; one that cannot be covered comes back
+    whole.
+
+    >>> decompound("lasrobot", lambda w: w in {"las", "robot"})
+    ('las', 'robot')
+    """
+    w = fold(word)
+    split = split_compound(w)
+    if len(split) > 1:
+        return split
+    if len(w) < MIN_PART + MIN_HEAD:
+        return (w,)
+    return _vocabulary_split(w, known)
 
 
 # --- hyphenated coordination ------------------------------------------------------------------
