@@ -137,6 +137,22 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return min(prev[lb], limit + 1)
 
 
+def within_typo_reach(words: Sequence[str], suggestion: str) -> bool:
+    """Whether every word the suggestion changes is one the typo rules would match as a typo
+    (max_edits: none below 5 letters, 1 from 5, 2 from 9), so that answering the
+    suggestion instead of the query is what the user meant, not a guess."""
+    fixed = suggestion.split()
+    if len(fixed) != len(words):
+        return False
+    for word, fix in zip(words, fixed, strict=True):
+        if word == fix:
+            continue
+        edits = max_edits(word)
+        if edits == 0 or edit_distance(word, fix, edits) > edits:
+            return False
+    return True
+
+
 # --- synonyms -------------------------------------------------------------------------------
 
 

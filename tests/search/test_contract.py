@@ -456,6 +456,27 @@ def test_spelling_suggestion(backend: SearchBackend, q: str, suggestion: str | N
     assert backend.search(SearchQuery(q=q)).suggestion == suggestion
 
 
+@pytest.mark.parametrize(
+    ("typo", "corrected", "filters"),
+    [
+        ("subsdie", "subsidie", {}),
+        ("robotisring lean", "robotisering lean", {}),
+        ("subsdie", "subsidie", {"type": ["scheme"]}),
+    ],
+)
+def test_a_corrected_search_returns_exactly_the_corrected_hits(
+    backend: SearchBackend, typo: str, corrected: str, filters: dict[str, list[str]]
+) -> None:
+    """Issue 17: "subsdie" found 12 while "subsidie" found 19, under "Bedoelde u subsidie?"."""
+    wrong = backend.search(SearchQuery(q=typo, filters=filters, per_page=100))
+    right = backend.search(SearchQuery(q=corrected, filters=filters, per_page=100))
+    assert wrong.suggestion == corrected
+    assert right.total > 0
+    assert (wrong.total, [h.id for h in wrong.hits]) == (right.total, [h.id for h in right.hits])
+    assert [h.score for h in wrong.hits] == [h.score for h in right.hits]
+    assert wrong.facets == right.facets
+
+
 # --- writing --------------------------------------------------------------------------------
 
 
