@@ -317,7 +317,7 @@ class EmbeddedBackend:
             d.add_text("facets", tantivy_query.facet_term("status", doc.status))
         d.add_date("published_at", _utc(doc.published_at))
         d.add_integer("closes_on", doc.closes_on.toordinal() if doc.closes_on else NO_DATE)
-        d.add_float("weight", boost_weight(doc.boost))
+        d.add_float("weight", boost_weight(doc.rank_boost))
         return d
 
     def index(self, docs: Sequence[SearchDoc]) -> None:

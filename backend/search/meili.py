@@ -117,7 +117,7 @@ def to_document(doc: SearchDoc) -> dict[str, Any]:
         "keywords": list(doc.keywords),
         "parts": compound_parts((doc.title, doc.summary, doc.body, *doc.keywords)),
         "published_at": int(published.timestamp()),
-        "boost": doc.boost,
+        "boost": doc.rank_boost,
     }
     for name, attr in _FACET_SOURCES.items():
         out[name] = list(dict.fromkeys(getattr(doc, attr)))

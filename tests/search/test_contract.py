@@ -339,6 +339,20 @@ def test_document_boost_breaks_ties(make_backend: BackendFactory) -> None:
     assert ids(backend, "roosteren") == ["practice:boosted", "practice:plain"]
 
 
+def test_substantive_types_rank_above_events_and_organisation_pages(
+    make_backend: BackendFactory,
+) -> None:
+    """Issue 17: the top hit for "subsidie" was a webinar, for "personeelstekort" an
+    organisation page. The same text ranks practice, case study and scheme first."""
+    day = date(2024, 1, 1)
+    texts = ("Personeelstekort aanpakken", "Minder personeelstekort.", "Over personeelstekort.")
+    docs = [_doc(f"{t}:x", *texts, day) for t in ("event", "organisation", "practice", "scheme")]
+    backend = make_backend(docs)
+    top = ids(backend, "personeelstekort")
+    assert set(top[:2]) == {"practice:x", "scheme:x"}
+    assert set(top[2:]) == {"event:x", "organisation:x"}
+
+
 # --- facets, filters, sorting, paging -------------------------------------------------------
 
 

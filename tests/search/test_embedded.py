@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from backend.search import SearchDoc, SearchQuery, SearchUnavailable, get_backend, highlight
 from backend.search.embedded import EmbeddedBackend
+from backend.search.port import TYPE_BOOST
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -187,6 +188,18 @@ def test_document_boost_multiplies_the_score(tmp_path: Path) -> None:
     base = scores["practice:p1"]
     assert scores["practice:half"] == pytest.approx(base * 0.5, rel=1e-3)
     assert scores["practice:double"] == pytest.approx(base * 2.0, rel=1e-3)
+
+
+def test_type_boost_multiplies_the_score(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path / "idx")
+    plain = make_doc(1)
+    org = replace(plain, id="organisation:o1", type="organisation")
+    backend.index([plain, org, replace(org, id="organisation:o2", boost=0.5)])
+    scores = dict(_ranked(backend, "roosteren"))
+    org_factor = TYPE_BOOST["organisation"]
+    assert 0 < org_factor < 1
+    assert scores["organisation:o1"] == pytest.approx(scores["practice:p1"] * org_factor, rel=1e-3)
+    assert scores["organisation:o2"] == pytest.approx(scores["organisation:o1"] * 0.5, rel=1e-3)
 
 
 def test_document_boost_also_weights_the_broader_retry(tmp_path: Path) -> None:
