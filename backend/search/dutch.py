@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -54,7 +54,13 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("werknemersparticipatie", "medewerkersparticipatie"),
     ("medewerkersaandeelhouderschap", "werknemersaandeelhouderschap", "employee ownership"),
     ("regeldruk", "administratieve lasten"),
-    ("personeelstekort", "arbeidstekort", "krapte op de arbeidsmarkt"),
+    (
+        "personeelstekort",
+        "personeelsschaarste",
+        "arbeidstekort",
+        "krapte op de arbeidsmarkt",
+        "arbeidsmarktkrapte",
+    ),
     ("slim roosteren", "smart scheduling", "roosterplanning"),
     ("fieldlab", "field lab", "proeftuin"),
     ("eia", "energie-investeringsaftrek"),
@@ -135,6 +141,22 @@ def edit_distance(a: str, b: str, limit: int) -> int:
             return limit + 1
         prev2, prev = prev, cur
     return min(prev[lb], limit + 1)
+
+
+def within_typo_reach(words: Sequence[str], suggestion: str) -> bool:
+    """Whether every word the suggestion changes is one the typo rules would match as a typo
+    (max_edits: none below 5 letters, 1 from 5, 2 from 9), so that answering the
+    suggestion instead of the query is what the user meant, not a guess."""
+    fixed = suggestion.split()
+    if len(fixed) != len(words):
+        return False
+    for word, fix in zip(words, fixed, strict=True):
+        if word == fix:
+            continue
+        edits = max_edits(word)
+        if edits == 0 or edit_distance(word, fix, edits) > edits:
+            return False
+    return True
 
 
 # --- synonyms -------------------------------------------------------------------------------
@@ -257,6 +279,59 @@ def split_compound(word: str) -> tuple[str, ...]:
     if found is None or len(found) < 2:
         return (w,)
     return found
+
+
+MIN_PART = 3  # shortest part the vocabulary decompounder accepts
+MIN_HEAD = 4  # shortest last part (the head that says what the compound is)
+
+
+def _vocabulary_split(word: str, known: Callable[[str], bool]) -> tuple[str, ...]:
+    w = word
+    n = len(w)
+    best: list[tuple[str, ...] | None] = [None] * (n + 1)
+    best[0] = ()
+    for i in range(MIN_PART, n + 1):
+        for j in range(max(0, i - 30), i - MIN_PART + 1):
+            prefix = best[j]
+            if prefix is None:
+                continue
+            piece = w[j:i]
+            if not known(piece):
+                continue
+            candidate = (*prefix, piece)
+            current = best[i]
+            if current is None or len(candidate) < len(current):
+                best[i] = candidate
+        # A linking morpheme shorter than MIN_PART ("s", "en") after a part.
+        for link in LINKING:
+            j = i - len(link)
+            if j > 0 and w[j:i] == link and best[j] and (
+                best[i] is None or len(best[j] or ()) < len(best[i] or ())
+            ):
+                best[i] = best[j]
+    found = best[n]
+    if found is None or len(found) < 2 or len(found[-1]) < MIN_HEAD:
+        return (w,)
+    return found
+
+
+def decompound(word: str, known: Callable[[str], bool]) -> tuple[str, ...]:
+    """Split a folded word into parts that `known` accepts (the index's own vocabulary, the
+    dictionary, or both), with linking morphemes between them: the fewest parts win, each of
+    MIN_PART letters or more and the last (the head) of MIN_HEAD or more. A word that the
+    dictionary splits is split the dictionary's way; one that cannot be covered comes back
+    whole.
+
+    >>> decompound("lasrobot", lambda w: w in {"las", "robot"})
+    ('las', 'robot')
+    """
+    w = fold(word)
+    split = split_compound(w)
+    if len(split) > 1:
+        return split
+    if len(w) < MIN_PART + MIN_HEAD:
+        return (w,)
+    return _vocabulary_split(w, known)
 
 
 # --- hyphenated coordination ------------------------------------------------------------------

@@ -19,6 +19,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -316,7 +317,7 @@ class EmbeddedBackend:
             d.add_text("facets", tantivy_query.facet_term("status", doc.status))
         d.add_date("published_at", _utc(doc.published_at))
         d.add_integer("closes_on", doc.closes_on.toordinal() if doc.closes_on else NO_DATE)
-        d.add_float("weight", boost_weight(doc.boost))
+        d.add_float("weight", boost_weight(doc.rank_boost))
         return d
 
     def index(self, docs: Sequence[SearchDoc]) -> None:
@@ -408,7 +409,7 @@ class EmbeddedBackend:
             raise SearchUnavailable(f"search failed: {exc}") from exc
         return results
 
-    def _search(self, query: SearchQuery, started: float) -> Results:
+    def _search(self, query: SearchQuery, started: float, corrected: bool = False) -> Results:
         schema = self._schema
         searcher, stamp = self._searcher_and_stamp()
         per_page = min(max(1, query.per_page), MAX_PER_PAGE)
@@ -421,6 +422,16 @@ class EmbeddedBackend:
         else:
             plan = tantivy_query.build(schema, query.q, searcher)
         cache[plan_key] = plan
+        suggestion = None
+        if plan is not None and plan.unknown and not corrected:
+            suggestion = spelling.suggest(searcher, "all_raw", plan.words, plan.unknown,
+                                          plan.fixes)
+            if suggestion is not None and dutch.within_typo_reach(plan.words, suggestion):
+                # A misspelt word with a correction the typo rules allow: answer the corrected
+                # search, so "subsdie" shows exactly the hits of "subsidie" under "Did you
+                # mean subsidie?". A farther guess ("leen" -> "lean") stays a suggestion only.
+                results = self._search(replace(query, q=suggestion), started, corrected=True)
+                return replace(results, suggestion=suggestion)
         counts_key = ("counts", query.q, _filter_key(query.filters))
         counted: tuple[bool, int, dict[str, dict[str, int]]] | None = cache.get(counts_key)
 
@@ -483,9 +494,6 @@ class EmbeddedBackend:
             cache[counts_key] = (relaxed, total, facets)
         # Callers may change what they get; the cache keeps its own copy.
         facets = {name: dict(values) for name, values in facets.items()}
-        suggestion = None
-        if plan is not None and (plan.unknown or total == 0):
-            suggestion = spelling.suggest(searcher, "all_raw", plan.words, plan.unknown, plan.fixes)
         took = (time.perf_counter() - started) * 1000.0
         return Results(hits, total, facets, took, suggestion)
 

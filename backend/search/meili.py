@@ -16,6 +16,7 @@ import html
 import itertools
 import time
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC
 from typing import Any
 
@@ -116,7 +117,7 @@ def to_document(doc: SearchDoc) -> dict[str, Any]:
         "keywords": list(doc.keywords),
         "parts": compound_parts((doc.title, doc.summary, doc.body, *doc.keywords)),
         "published_at": int(published.timestamp()),
-        "boost": doc.boost,
+        "boost": doc.rank_boost,
     }
     for name, attr in _FACET_SOURCES.items():
         out[name] = list(dict.fromkeys(getattr(doc, attr)))
@@ -332,6 +333,17 @@ class MeiliBackend:
         return int(time.monotonic() // GENERATION_SECONDS)
 
     def search(self, query: SearchQuery) -> Results:
+        results = self._search(query)
+        if results.suggestion is not None and dutch.within_typo_reach(
+            dutch.words(query.q), results.suggestion
+        ):
+            # Answer the corrected search, so "subsdie" shows exactly the hits of "subsidie"
+            # under "Did you mean subsidie?" (as the embedded engine does).
+            corrected = self._search(replace(query, q=results.suggestion))
+            return replace(corrected, suggestion=results.suggestion)
+        return results
+
+    def _search(self, query: SearchQuery) -> Results:
         started = time.perf_counter()
         filters = filter_expression(query.filters)  # ValueError for a bad field, not "down"
         per_page = min(max(1, query.per_page), MAX_PER_PAGE)

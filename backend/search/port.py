@@ -37,6 +37,26 @@ class SearchDoc:
     closes_on: date | None = None  # scheme closing date / event date, for sort "closing"
     boost: float = 1.0
 
+    @property
+    def rank_boost(self) -> float:
+        """The document boost times its type's (TYPE_BOOST): what both engines rank by."""
+        return self.boost * TYPE_BOOST.get(self.type, 1.0)
+
+
+# Substantive content (practices, case studies, schemes, answers) ranks above pages that point
+# elsewhere when a query names a topic: the top hit for "subsidie" is a scheme, not an event,
+# and for "personeelstekort" a practice, not an organisation page. A name typed in full still
+# finds its organisation in the top 3 (its title match outweighs the factor).
+TYPE_BOOST: dict[str, float] = {
+    "practice": 1.0,
+    "case_study": 1.0,
+    "scheme": 1.0,
+    "qa": 1.0,
+    "expert": 0.75,
+    "organisation": 0.75,
+    "event": 0.7,
+}
+
 
 @dataclass(frozen=True, slots=True)
 class SearchQuery:

@@ -86,3 +86,4 @@ def suggest(
     if not fixes:
         return None
     return " ".join(fixes.get(w, w) for w in words)
+

@@ -192,7 +192,9 @@ def build(
                 as_prefix and len(word) >= PREFIX_ALL_FIELDS_LEN and _has_prefix(searcher, word)
             )
             edits = dutch.max_edits(word)
-            if not known and edits:
+            if not known and _compound_apart(schema, searcher, word, plan, clause):
+                known = True  # a compound the index lacks whole but holds the head of
+            elif not known and edits:
                 near = spelling.neighbours(searcher, "all_raw", word, edits)
                 if edits >= 2 or near:
                     plan.fixes[word] = near[0][0] if near else None
@@ -242,6 +244,45 @@ def build(
         plan.relaxed = _any(relaxed + ([proximity] if proximity is not None else []))
         plan.relaxed_match = _any([_any(c.match + c.match_apart) for c in clauses])
     return plan
+
+
+def _compound_apart(
+    schema: tantivy.Schema, searcher: tantivy.Searcher, word: str, plan: Plan, clause: _Clause
+) -> bool:
+    """Match a compound that no document holds whole ("lasrobot", "arbeidsmarktkrapte") by its
+    parts anywhere in a document, at COMPOUND_APART weight. The word is split against the
+    dictionary and the index's own vocabulary (dutch.decompound); parts the index does not
+    hold are left out ("las" in "lasrobot": a welding robot is a robot), but the head, the
+    last part, must be held. Returns False, adding nothing, when the word cannot be split so."""
+    if len(word) < dutch.MIN_PART + dutch.MIN_HEAD:
+        return False
+    parts = dutch.decompound(
+        word, lambda p: p in dutch.compound_parts() or searcher.doc_freq("all_raw", p) > 0
+    )
+    if len(parts) < 2:
+        return False
+    held: list[tuple[str, tuple[str, ...]]] = []
+    for part in parts:
+        stems = analysis.stems(part)
+        if stems and all(searcher.doc_freq("all", t) > 0 for t in stems):
+            held.append((part, stems))
+    if not held or held[-1][0] != parts[-1]:
+        return False
+    scored: list[Q] = []
+    matched: list[Q] = []
+    for part, stems in held:
+        terms = tuple(enumerate(stems))
+        plan.exact.add(part)
+        plan.stem_sets.add(frozenset(stems))
+        scored.append(
+            Q.disjunction_max_query(
+                [Q.boost_query(_field_query(schema, n, terms), w) for n, w in STEM_FIELDS],
+                tie_breaker=TIE_BREAKER,
+            )
+        )
+        matched.append(_field_query(schema, "all", terms))
+    clause.add(Q.boost_query(_all(scored), COMPOUND_APART), _all(matched))
+    return True
 
 
 def _proximity(schema: tantivy.Schema, clauses: Sequence[_Clause]) -> Q | None:

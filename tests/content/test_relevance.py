@@ -1,6 +1,8 @@
 """The judged relevance set (tests/search/relevance.yaml) through the whole pipeline:
 the real seed loaded into the database, indexed through the outbox, queried through the same
-search service as the search page and the API. Every expected id must be in the top 3."""
+search service as the search page and the API. Every expected id must be in the top 3, and when
+a case lists ``top1_types`` the first hit must be of one of those types (a topic word must not
+open with an event or an organisation page)."""
 
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ def _filters(raw: dict[str, Any] | None) -> dict[str, Sequence[str] | None]:
 def test_relevance_set_passes_through_the_pipeline(db: Database, settings: Settings,
                                                    drain: Callable[[], int]) -> None:
     cases = _cases()
-    assert len(cases) >= 40
+    assert len(cases) >= 100
     load_seed(db, settings)
     drain()
     backend = backend_for(settings)
@@ -49,6 +51,9 @@ def test_relevance_set_passes_through_the_pipeline(db: Database, settings: Setti
         params = SearchParams.build(case["q"], _filters(case.get("filters")), "relevance", 1, 3)
         top3 = [h.id for h in run_search(backend, params).hits]
         missing = [want for want in case["expect_top3"] if want not in top3]
+        top1_types = case.get("top1_types")
+        if top1_types and (not top3 or top3[0].split(":", 1)[0] not in top1_types):
+            missing.append(f"a first hit of type {'/'.join(top1_types)}")
         if missing:
             line = (f"{case['q']!r} {case.get('filters') or ''}: missing {missing}, got {top3} "
                     f"({case.get('why', '')})")

@@ -339,6 +339,20 @@ def test_document_boost_breaks_ties(make_backend: BackendFactory) -> None:
     assert ids(backend, "roosteren") == ["practice:boosted", "practice:plain"]
 
 
+def test_substantive_types_rank_above_events_and_organisation_pages(
+    make_backend: BackendFactory,
+) -> None:
+    """Issue 17: the top hit for "subsidie" was a webinar, for "personeelstekort" an
+    organisation page. The same text ranks practice, case study and scheme first."""
+    day = date(2024, 1, 1)
+    texts = ("Personeelstekort aanpakken", "Minder personeelstekort.", "Over personeelstekort.")
+    docs = [_doc(f"{t}:x", *texts, day) for t in ("event", "organisation", "practice", "scheme")]
+    backend = make_backend(docs)
+    top = ids(backend, "personeelstekort")
+    assert set(top[:2]) == {"practice:x", "scheme:x"}
+    assert set(top[2:]) == {"event:x", "organisation:x"}
+
+
 # --- facets, filters, sorting, paging -------------------------------------------------------
 
 
@@ -454,6 +468,27 @@ def test_hits_carry_display_fields(backend: SearchBackend) -> None:
 )
 def test_spelling_suggestion(backend: SearchBackend, q: str, suggestion: str | None) -> None:
     assert backend.search(SearchQuery(q=q)).suggestion == suggestion
+
+
+@pytest.mark.parametrize(
+    ("typo", "corrected", "filters"),
+    [
+        ("subsdie", "subsidie", {}),
+        ("robotisring lean", "robotisering lean", {}),
+        ("subsdie", "subsidie", {"type": ["scheme"]}),
+    ],
+)
+def test_a_corrected_search_returns_exactly_the_corrected_hits(
+    backend: SearchBackend, typo: str, corrected: str, filters: dict[str, list[str]]
+) -> None:
+    """Issue 17: "subsdie" found 12 while "subsidie" found 19, under "Bedoelde u subsidie?"."""
+    wrong = backend.search(SearchQuery(q=typo, filters=filters, per_page=100))
+    right = backend.search(SearchQuery(q=corrected, filters=filters, per_page=100))
+    assert wrong.suggestion == corrected
+    assert right.total > 0
+    assert (wrong.total, [h.id for h in wrong.hits]) == (right.total, [h.id for h in right.hits])
+    assert [h.score for h in wrong.hits] == [h.score for h in right.hits]
+    assert wrong.facets == right.facets
 
 
 # --- writing --------------------------------------------------------------------------------

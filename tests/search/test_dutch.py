@@ -29,6 +29,14 @@ def test_fold_strips_diacritics_and_case() -> None:
         ("ondernemershuis", ("ondernemer", "huis")),
         ("werkvloer", ("werk", "vloer")),
         ("innovatiekrediet", ("innovatie", "krediet")),
+        # What entrepreneurs typed in issue 17.
+        ("lasrobot", ("las", "robot")),
+        ("lasrobots", ("las", "robot")),
+        ("arbeidsmarktkrapte", ("arbeid", "markt", "krapte")),
+        ("werknemersaandelen", ("werknemer", "aandelen")),
+        ("ziekteverzuim", ("ziekte", "verzuim")),
+        ("lastig", ("lastig",)),
+        ("lasten", ("lasten",)),
         # Not compounds (or not completely covered by the dictionary): left whole.
         ("productiviteit", ("productiviteit",)),
         ("samenwerking", ("samenwerking",)),
@@ -39,6 +47,17 @@ def test_fold_strips_diacritics_and_case() -> None:
 )
 def test_split_compound(word: str, parts: tuple[str, ...]) -> None:
     assert dutch.split_compound(word) == parts
+
+
+def test_decompound_uses_the_vocabulary_it_is_given() -> None:
+    vocabulary = {"lijn", "robot", "sensor", "data", "team"}.__contains__
+    assert dutch.decompound("lijnrobots", vocabulary) == ("lijn", "robot")
+    assert dutch.decompound("sensordata", vocabulary) == ("sensor", "data")
+    assert dutch.decompound("zorgteams", vocabulary) == ("zorg", "team")  # zorg: dictionary
+    # The dictionary's split wins; an uncovered word or a short head stays whole.
+    assert dutch.decompound("werkdruk", vocabulary) == ("werk", "druk")
+    assert dutch.decompound("xyzrobot", vocabulary) == ("xyzrobot",)
+    assert dutch.decompound("robotdat", {"robot", "dat"}.__contains__) == ("robotdat",)
 
 
 def test_compound_dictionary_is_folded_and_has_no_short_parts() -> None:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from backend.search import SearchDoc, SearchQuery, SearchUnavailable, get_backend, highlight
 from backend.search.embedded import EmbeddedBackend
+from backend.search.port import TYPE_BOOST
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -189,6 +190,18 @@ def test_document_boost_multiplies_the_score(tmp_path: Path) -> None:
     assert scores["practice:double"] == pytest.approx(base * 2.0, rel=1e-3)
 
 
+def test_type_boost_multiplies_the_score(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path / "idx")
+    plain = make_doc(1)
+    org = replace(plain, id="organisation:o1", type="organisation")
+    backend.index([plain, org, replace(org, id="organisation:o2", boost=0.5)])
+    scores = dict(_ranked(backend, "roosteren"))
+    org_factor = TYPE_BOOST["organisation"]
+    assert 0 < org_factor < 1
+    assert scores["organisation:o1"] == pytest.approx(scores["practice:p1"] * org_factor, rel=1e-3)
+    assert scores["organisation:o2"] == pytest.approx(scores["organisation:o1"] * 0.5, rel=1e-3)
+
+
 def test_document_boost_also_weights_the_broader_retry(tmp_path: Path) -> None:
     backend = EmbeddedBackend(tmp_path / "idx")
     plain = make_doc(1)
@@ -196,6 +209,31 @@ def test_document_boost_also_weights_the_broader_retry(tmp_path: Path) -> None:
     # "zorgverzekeraar" matches nothing, so this is the OR retry.
     scores = dict(_ranked(backend, "roosteren zorgverzekeraar"))
     assert scores["practice:half"] == pytest.approx(scores["practice:p1"] * 0.5, rel=1e-3)
+
+
+def test_a_compound_no_document_holds_is_found_by_the_parts_the_index_holds(
+    tmp_path: Path,
+) -> None:
+    backend = EmbeddedBackend(tmp_path / "idx")
+    robots = replace(make_doc(1, "Robots aan de lijn"), body="Een robot neemt zwaar werk over.")
+    krapte = replace(make_doc(2, "Krapte op de arbeidsmarkt"), body="Werving kost tijd.")
+    backend.index([robots, krapte, make_doc(3)])
+
+    def ids(q: str) -> list[str]:
+        return [h.id for h in backend.search(SearchQuery(q=q)).hits]
+
+    # "las" is a dictionary word no document holds: a welding robot is still a robot.
+    assert ids("lasrobot") == ["practice:p1"]
+    assert ids("lasrobots") == ["practice:p1"]
+    # "lijn" is in no dictionary but in the index's own vocabulary.
+    assert ids("lijnrobot") == ["practice:p1"]
+    assert ids("arbeidsmarktkrapte") == ["practice:p2"]
+    assert ids("subsidie lasrobot") == ["practice:p1"]  # the broader retry keeps the compound
+    # The head must be held: a "robotlas" is a kind of weld, not a robot.
+    assert ids("robotlas") == []
+    result = backend.search(SearchQuery(q="lasrobot"))
+    assert result.suggestion is None
+    assert "<mark>robot</mark>" in result.hits[0].snippet.lower()
 
 
 def test_hyphenated_coordination_finds_the_completed_compound(tmp_path: Path) -> None:
