@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import tantivy
 
-from backend.search import analysis, dutch, spelling
+from backend.search import analysis, dutch, language, spelling
 from backend.search.port import FACET_FIELDS
 
 Occur = tantivy.Occur
@@ -166,6 +166,12 @@ def build(
 ) -> Plan | None:
     """Plan a query for `text`, or None when it has no words (browse everything)."""
     words = dutch.words(text)
+    # English function words the (Dutch) index does not hold say nothing ("the", "for").
+    content = [
+        w for w in words
+        if w not in language.ENGLISH_STOPWORDS or searcher.doc_freq("all_raw", w) > 0
+    ]
+    words = content or words
     if not words:
         return None
     # A trailing space means the last word is finished: no prefix expansion for it.
@@ -191,6 +197,9 @@ def build(
             known = freq > 0 or (
                 as_prefix and len(word) >= PREFIX_ALL_FIELDS_LEN and _has_prefix(searcher, word)
             )
+            # An English word the glossary translates is no typo of a Dutch one ("staff" is
+            # not "staat"), when a translation is in the index.
+            known = known or (seg.english and _any_phrase_held(searcher, seg.synonyms))
             edits = dutch.max_edits(word)
             if not known and _compound_apart(schema, searcher, word, plan, clause):
                 known = True  # a compound the index lacks whole but holds the head of
@@ -243,7 +252,25 @@ def build(
         relaxed = [_any(c.score + c.score_apart) for c in clauses]
         plan.relaxed = _any(relaxed + ([proximity] if proximity is not None else []))
         plan.relaxed_match = _any([_any(c.match + c.match_apart) for c in clauses])
+        if dutch.is_mostly_english(segments) and len(clauses) > 1:
+            # Mostly English, translated word by word through the glossary: a translation
+            # rarely has every word the Dutch text uses, so any clause may match; a document
+            # that matches them all counts its score twice (a coordination bonus: "subsidy
+            # robot" puts the KIA, which has both, above a subsidy that says nothing of robots).
+            every = Q.boolean_query([(Occur.Must, plan.strict), (Occur.Should, plan.relaxed)])
+            plan.strict = Q.boolean_query([(Occur.Should, plan.relaxed), (Occur.Should, every)])
+            plan.strict_match = plan.relaxed_match
+            plan.relaxed = plan.relaxed_match = None
     return plan
+
+
+def _any_phrase_held(searcher: tantivy.Searcher, phrases: Sequence[tuple[str, ...]]) -> bool:
+    """Whether the index holds every stem of at least one of the phrases."""
+    for phrase in phrases:
+        stems = [t for _, t in analysis.stem_positions(" ".join(phrase))]
+        if stems and all(searcher.doc_freq("all", t) > 0 for t in stems):
+            return True
+    return False
 
 
 def _compound_apart(
