@@ -1,4 +1,5 @@
-"""Dutch language data and engine-neutral helpers: folding, words, synonyms, compounds, typos.
+"""Dutch language data and engine-neutral helpers: folding, words, synonyms, compounds, typos,
+and the English search vocabulary (data/en_glossary.yaml) that maps English queries to Dutch.
 
 Both engines take their synonyms from `SYNONYMS` here; the embedded engine also takes its compound
 dictionary from `data/nl_compound_parts.txt` (see `compound_dictionary`). The functions are pure

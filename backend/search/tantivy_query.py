@@ -9,7 +9,12 @@ Each query word (or synonym phrase, see dutch.segment) becomes one clause that m
 2. typos, 1 edit from 5 letters, 2 from 9: a word the index lacks matches the indexed words
    within reach (spelling.neighbours); a rare word it holds is expanded by a fuzzy automaton;
 3. for the last word while typing: a prefix on the unstemmed fields (titles only for a
-   two-letter prefix, which would otherwise match nearly every document).
+   two-letter prefix, which would otherwise match nearly every document);
+4. a compound no document holds whole: the parts the index holds, split against the dictionary
+   and the index's own vocabulary (`_compound_apart`).
+
+English phrases of the glossary (dutch.english_index) are translated like synonyms; a query
+that is mostly English matches any clause, with a bonus for documents that match them all.
 
 Typo and prefix matches score a small constant, far below BM25, so a document matching a word
 exactly outranks one that matches it only through a typo or a prefix (Meilisearch's "typo" and
