@@ -1,4 +1,5 @@
-"""Dutch language data and engine-neutral helpers: folding, words, synonyms, compounds, typos.
+"""Dutch language data and engine-neutral helpers: folding, words, synonyms, compounds, typos,
+and the English search vocabulary (data/en_glossary.yaml) that maps English queries to Dutch.
 
 Both engines take their synonyms from `SYNONYMS` here; the embedded engine also takes its compound
 dictionary from `data/nl_compound_parts.txt` (see `compound_dictionary`). The functions are pure
@@ -61,6 +62,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
         "krapte op de arbeidsmarkt",
         "arbeidsmarktkrapte",
     ),
+    ("zorgmedewerker", "zorgmedewerkers", "zorgverlener", "zorgverleners", "werkenden in de zorg"),
     ("slim roosteren", "smart scheduling", "roosterplanning"),
     ("fieldlab", "field lab", "proeftuin"),
     ("eia", "energie-investeringsaftrek"),
@@ -159,6 +161,40 @@ def within_typo_reach(words: Sequence[str], suggestion: str) -> bool:
     return True
 
 
+# --- English vocabulary ------------------------------------------------------------------
+
+_GLOSSARY = Path(__file__).with_name("data") / "en_glossary.yaml"
+
+
+SHARED = "shared"  # the glossary's section of words English and Dutch share
+
+
+@cache
+def english_index(shared: bool = False) -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """Folded English phrase -> the Dutch phrases it finds (data/en_glossary.yaml, per theme;
+    with `shared`, only its section of words both languages use). A plural -s on the last
+    word finds the same ("grants", "nurses")."""
+    import yaml
+
+    data = yaml.safe_load(_GLOSSARY.read_text(encoding="utf-8")) or {}
+    index: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
+    for section, terms in data.items():
+        if (section == SHARED) != shared:
+            continue
+        for english, dutch_phrases in (terms or {}).items():
+            phrase = tuple(words(str(english)))
+            found = tuple(
+                dict.fromkeys(tuple(words(str(d))) for d in dutch_phrases if words(str(d)))
+            )
+            variants = [phrase]
+            if not phrase[-1].endswith("s"):
+                variants.append((*phrase[:-1], phrase[-1] + "s"))
+            for variant in variants:
+                known = index.get(variant, ())
+                index[variant] = known + tuple(f for f in found if f not in known)
+    return index
+
+
 # --- synonyms -------------------------------------------------------------------------------
 
 
@@ -181,24 +217,61 @@ class Segment:
 
     words: tuple[str, ...]
     synonyms: tuple[tuple[str, ...], ...] = ()
+    english: bool = False  # an English phrase of the glossary, translated by `synonyms`
+
+
+@cache
+def _phrase_index(
+    english: bool = False,
+) -> dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], bool]]:
+    """Synonyms and English vocabulary together: phrase -> (other phrases, is English). With
+    `english`, also the words both languages share (for a query that is mostly English)."""
+    out: dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], bool]] = {}
+    for phrase, group in synonym_index().items():
+        out[phrase] = (tuple(p for p in group if p != phrase), False)
+    sources = [(english_index(), True)]
+    if english:
+        sources.append((english_index(shared=True), False))
+    for index, is_english in sources:
+        for phrase, dutch_phrases in index.items():
+            known, was_english = out.get(phrase, ((), False))
+            extra = tuple(p for p in dutch_phrases if p != phrase and p not in known)
+            out[phrase] = (known + extra, was_english or is_english)
+    return out
+
+
+def is_mostly_english(segments: Sequence[Segment]) -> bool:
+    """At least half of the segments are English phrases of the glossary."""
+    english = sum(1 for s in segments if s.english)
+    return english > 0 and 2 * english >= len(segments)
 
 
 def segment(tokens: Sequence[str]) -> list[Segment]:
-    """Cut folded query words into segments, taking the longest synonym phrase at each point.
+    """Cut folded query words into segments, taking the longest synonym phrase (or English
+    phrase of the glossary) at each point.
 
     >>> [s.words for s in segment(["subsidie", "midden", "en", "klein", "bedrijf"])]
     [('subsidie',), ('midden', 'en', 'klein', 'bedrijf')]
     """
-    index = synonym_index()
+    out = _segment(tokens, _phrase_index())
+    if is_mostly_english(out):
+        out = _segment(tokens, _phrase_index(english=True))
+    return out
+
+
+def _segment(
+    tokens: Sequence[str],
+    index: dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], bool]],
+) -> list[Segment]:
     longest = max((len(p) for p in index), default=1)
     out: list[Segment] = []
     i = 0
     while i < len(tokens):
         for size in range(min(longest, len(tokens) - i), 0, -1):
             phrase = tuple(tokens[i : i + size])
-            group = index.get(phrase)
-            if group is not None:
-                out.append(Segment(phrase, tuple(p for p in group if p != phrase)))
+            found = index.get(phrase)
+            if found is not None:
+                out.append(Segment(phrase, found[0], english=found[1]))
                 i += size
                 break
         else:
@@ -217,10 +290,12 @@ def expand_synonyms(text: str) -> list[str]:
 
 
 def meili_synonyms() -> dict[str, list[str]]:
-    """The synonym table in Meilisearch's shape: each phrase maps to all the others."""
+    """The synonym table in Meilisearch's shape: each phrase maps to all the others, and each
+    English phrase of the glossary to its Dutch phrases (one way)."""
     return {
-        " ".join(phrase): [" ".join(p) for p in group if p != phrase]
-        for phrase, group in synonym_index().items()
+        " ".join(phrase): [" ".join(p) for p in others]
+        for phrase, (others, _) in _phrase_index().items()
+        if others
     }
 
 

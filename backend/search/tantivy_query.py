@@ -9,7 +9,12 @@ Each query word (or synonym phrase, see dutch.segment) becomes one clause that m
 2. typos, 1 edit from 5 letters, 2 from 9: a word the index lacks matches the indexed words
    within reach (spelling.neighbours); a rare word it holds is expanded by a fuzzy automaton;
 3. for the last word while typing: a prefix on the unstemmed fields (titles only for a
-   two-letter prefix, which would otherwise match nearly every document).
+   two-letter prefix, which would otherwise match nearly every document);
+4. a compound no document holds whole: the parts the index holds, split against the dictionary
+   and the index's own vocabulary (`_compound_apart`).
+
+English phrases of the glossary (dutch.english_index) are translated like synonyms; a query
+that is mostly English matches any clause, with a bonus for documents that match them all.
 
 Typo and prefix matches score a small constant, far below BM25, so a document matching a word
 exactly outranks one that matches it only through a typo or a prefix (Meilisearch's "typo" and
@@ -29,7 +34,7 @@ from dataclasses import dataclass, field
 
 import tantivy
 
-from backend.search import analysis, dutch, spelling
+from backend.search import analysis, dutch, language, spelling
 from backend.search.port import FACET_FIELDS
 
 Occur = tantivy.Occur
@@ -166,6 +171,12 @@ def build(
 ) -> Plan | None:
     """Plan a query for `text`, or None when it has no words (browse everything)."""
     words = dutch.words(text)
+    # English function words the (Dutch) index does not hold say nothing ("the", "for").
+    content = [
+        w for w in words
+        if w not in language.ENGLISH_STOPWORDS or searcher.doc_freq("all_raw", w) > 0
+    ]
+    words = content or words
     if not words:
         return None
     # A trailing space means the last word is finished: no prefix expansion for it.
@@ -191,6 +202,9 @@ def build(
             known = freq > 0 or (
                 as_prefix and len(word) >= PREFIX_ALL_FIELDS_LEN and _has_prefix(searcher, word)
             )
+            # An English word the glossary translates is no typo of a Dutch one ("staff" is
+            # not "staat"), when a translation is in the index.
+            known = known or (seg.english and _any_phrase_held(searcher, seg.synonyms))
             edits = dutch.max_edits(word)
             if not known and _compound_apart(schema, searcher, word, plan, clause):
                 known = True  # a compound the index lacks whole but holds the head of
@@ -243,7 +257,25 @@ def build(
         relaxed = [_any(c.score + c.score_apart) for c in clauses]
         plan.relaxed = _any(relaxed + ([proximity] if proximity is not None else []))
         plan.relaxed_match = _any([_any(c.match + c.match_apart) for c in clauses])
+        if dutch.is_mostly_english(segments) and len(clauses) > 1:
+            # Mostly English, translated word by word through the glossary: a translation
+            # rarely has every word the Dutch text uses, so any clause may match; a document
+            # that matches them all counts its score twice (a coordination bonus: "subsidy
+            # robot" puts the KIA, which has both, above a subsidy that says nothing of robots).
+            every = Q.boolean_query([(Occur.Must, plan.strict), (Occur.Should, plan.relaxed)])
+            plan.strict = Q.boolean_query([(Occur.Should, plan.relaxed), (Occur.Should, every)])
+            plan.strict_match = plan.relaxed_match
+            plan.relaxed = plan.relaxed_match = None
     return plan
+
+
+def _any_phrase_held(searcher: tantivy.Searcher, phrases: Sequence[tuple[str, ...]]) -> bool:
+    """Whether the index holds every stem of at least one of the phrases."""
+    for phrase in phrases:
+        stems = [t for _, t in analysis.stem_positions(" ".join(phrase))]
+        if stems and all(searcher.doc_freq("all", t) > 0 for t in stems):
+            return True
+    return False
 
 
 def _compound_apart(

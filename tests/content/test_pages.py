@@ -186,6 +186,13 @@ def test_pages_in_english(client: LoketClient, session: Session, taxonomy: None)
     client.cookies.set("loket_lang", "en")
     r = client.get("/regelingen/robots")
     assert '<html lang="en">' in r.text and "Terms at a glance" in r.text
+    # The item itself is Dutch: the English page says so and marks the text as Dutch.
+    assert "This content is only available in Dutch." in r.text
+    assert '<article class="kb-detail" aria-labelledby="kb-title" lang="nl">' in r.text
+    client.cookies.set("loket_lang", "nl")
+    r = client.get("/regelingen/robots")
+    assert "This content is only available in Dutch." not in r.text
+    assert "alleen in het Nederlands" not in r.text
 
 
 def test_detail_routes_do_not_shadow_fixed_pages(app: FastAPI, client: LoketClient) -> None:

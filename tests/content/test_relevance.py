@@ -42,6 +42,10 @@ def test_relevance_set_passes_through_the_pipeline(db: Database, settings: Setti
                                                    drain: Callable[[], int]) -> None:
     cases = _cases()
     assert len(cases) >= 100
+    # Issue 17's measure: 20 English and 10 care/education queries among them.
+    tagged = [set(c.get("tags") or ()) for c in cases]
+    assert sum("english" in t for t in tagged) >= 20
+    assert sum(bool(t & {"care", "education"}) for t in tagged) >= 10
     load_seed(db, settings)
     drain()
     backend = backend_for(settings)

@@ -123,12 +123,34 @@ def test_unknown_phrase_expands_to_itself() -> None:
     assert dutch.expand_synonyms("Scania") == ["scania"]
 
 
-def test_meili_synonyms_are_symmetric() -> None:
+def test_meili_synonyms_are_symmetric_and_english_one_way() -> None:
     table = dutch.meili_synonyms()
+    dutch_phrases = {" ".join(p) for p in dutch.synonym_index()}
+    english = {" ".join(p) for p in dutch.english_index()}
     for phrase, others in table.items():
         assert phrase not in others
         for other in others:
-            assert phrase in table[other]
+            if phrase in dutch_phrases and other in dutch_phrases:
+                assert phrase in table[other]
+    assert "kleinschaligheidsinvesteringsaftrek" in table["small scale investment deduction"]
+    assert "innovatiekrediet" not in table  # a Dutch word does not widen to English
+    assert english <= set(table)
+
+
+def test_english_glossary_translates_english_phrases_one_way() -> None:
+    segments = dutch.segment(dutch.words("energy saving tax deductions"))
+    assert [s.words for s in segments] == [("energy", "saving"), ("tax", "deductions")]
+    assert all(s.english for s in segments)
+    assert ("energiebesparing",) in segments[0].synonyms
+    assert ("aftrek",) in segments[1].synonyms  # plural -s added to the English phrase
+    assert dutch.is_mostly_english(segments)
+    # Dutch stays Dutch; a word both languages share is translated only in an English query.
+    assert not dutch.is_mostly_english(dutch.segment(dutch.words("subsidie robot")))
+    assert dutch.segment(["robot"])[0].synonyms == ()
+    english = dutch.segment(dutch.words("subsidy robot"))
+    assert ("robotisering",) in english[1].synonyms
+    # Every theme's glossary maps to folded Dutch phrases.
+    assert all(len(p) >= 1 for ps in dutch.english_index().values() for p in ps)
 
 
 @pytest.mark.parametrize(

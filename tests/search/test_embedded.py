@@ -236,6 +236,24 @@ def test_a_compound_no_document_holds_is_found_by_the_parts_the_index_holds(
     assert "<mark>robot</mark>" in result.hits[0].snippet.lower()
 
 
+def test_an_english_query_finds_dutch_items_through_the_glossary(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path / "idx")
+    eia = replace(make_doc(1, "Energie-investeringsaftrek"),
+                  summary="Fiscale aftrek voor energiebesparende bedrijfsmiddelen.", body="")
+    staff = replace(make_doc(2, "Werving bij personeelstekort"), summary="", body="")
+    backend.index([eia, staff, make_doc(3)])
+
+    def ids(q: str) -> list[str]:
+        return [h.id for h in backend.search(SearchQuery(q=q)).hits]
+
+    assert ids("energy saving tax deduction") == ["practice:p1"]
+    assert ids("hiring staff shortage")[:1] == ["practice:p2"]
+    # "staff" is no typo of a Dutch word, and the query is not "corrected".
+    assert backend.search(SearchQuery(q="hiring staff shortage")).suggestion is None
+    # Mostly English: not every translated word has to match, those that match all rank first.
+    assert ids("the energy deduction for staff")[:1] == ["practice:p1"]
+
+
 def test_hyphenated_coordination_finds_the_completed_compound(tmp_path: Path) -> None:
     backend = EmbeddedBackend(tmp_path / "idx")
     fund = replace(make_doc(1, "Wij Techniek"), summary="Opleidings- en ontwikkelingsfonds.",
