@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run      set up everything and serve http://127.0.0.1:8000 (PORT=8080 HOST=… to change)"
 	@echo "make test     install test needs and run the suite (SQLite, then PostgreSQL if reachable)"
-	@echo "make lint     ruff + mypy"
+	@echo "make lint     ruff + mypy + import contracts (lint-imports)"
 	@echo "make bench    run the benchmarks in bench/"
 
 $(UV):
@@ -90,6 +90,7 @@ test-postgres: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy backend tests bench
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

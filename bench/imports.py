@@ -151,6 +151,13 @@ def main() -> None:
     args = parser.parse_args()
     figures = measure()
     model_files = {hit.split(":")[0] for hit in figures.model_imports}
+    root_files = {f"backend/{name}" for name in COMPOSITION_ROOT}
+    in_domains = [h for h in figures.function_imports if h.split(":")[0] not in root_files]
+    router_lists = {str(p.relative_to(ROOT)) for p in BACKEND.glob("*/routes.py")
+                    if "@router." not in (text := p.read_text(encoding="utf-8"))
+                    and "add_api_route" not in text}
+    outside_lists = [h for h in figures.route_route_imports
+                     if h.split(":")[0] not in router_lists]
     rows = [
         ("imports of another domain's models (outside privacy)", figures.model_imports,
          f" in {len(model_files)} files"),
@@ -158,8 +165,11 @@ def main() -> None:
          ""),
         ("function-level imports in backend/", figures.function_imports,
          f" ({len(figures.commented_cycles)} commented '# cycle:')"),
+        ("  of them in domains (outside the composition root)", in_domains, ""),
         ("except ImportError guards", figures.import_error_guards, ""),
         ("route modules importing route modules", figures.route_route_imports, ""),
+        ("  of them outside a domain's router list (routes.py without routes)", outside_lists,
+         ""),
     ]
     for label, hits, extra in rows:
         print(f"{label}: {len(hits)}{extra}")

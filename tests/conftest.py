@@ -95,8 +95,8 @@ def _limits_clock_at_window_start(monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     """Limits count in fixed windows with a sliding estimate, so a test that straddles a
     window boundary sees a count of 5 as 4.99 and flakes (CI, 2026-12-07, a 900 s window).
     The limits' clock runs from 1 s into the next UTC day: every window in RATE_LIMITS
-    divides 86400, so a test stays inside one window of each. Tests of the sliding estimate itself pass
-    ``now`` explicitly."""
+    divides 86400, so a test stays inside one window of each. Tests of the sliding estimate
+    itself pass ``now`` explicitly."""
     start = time.time()
     offset = (start // 86400 + 1) * 86400 + 1 - start
     clock = types.SimpleNamespace(time=lambda: time.time() + offset)

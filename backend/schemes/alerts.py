@@ -208,7 +208,8 @@ def check_all(session: Session, *, base_url: str = "", on: date | None = None) -
     profiles = session.exec(select(SchemeProfile).where(col(SchemeProfile.alerts).is_(True))
                             .order_by(col(SchemeProfile.id))).all()
     sent = sum(check_profile(session, p, base_url=base_url, on=on) for p in profiles)
-    savers = accounts_q.users(session, session.exec(select(SavedScheme.user_id).distinct()))
+    saver_ids = session.exec(select(SavedScheme.user_id).distinct()).all()
+    savers = accounts_q.users(session, saver_ids)
     return sent + sum(check_saved_schemes(session, u, base_url=base_url, on=on)
                       for u in savers.values())
 
