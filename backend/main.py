@@ -35,6 +35,7 @@ STATIC_DIR = ROOT / "backend" / "static"
 
 def _include_routers(app: FastAPI) -> None:
     # One line per domain; each module exposes ``router``.
+    from backend import demo
     from backend.accounts import routes_admin as accounts_admin
     from backend.accounts import routes_api as accounts_api
     from backend.accounts import routes_html as accounts_html
@@ -61,6 +62,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(regions_routes.router)
     app.include_router(routing_routes.router)
     app.include_router(accounts_html.router)
+    app.include_router(demo.router)  # /inloggen/demo: 404 outside development
     app.include_router(accounts_admin.router)
     app.include_router(accounts_api.router)
     app.include_router(cases_routes.router)

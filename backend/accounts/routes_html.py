@@ -45,6 +45,7 @@ def _login_page(request: Request, *, next_url: str, email: str = "",
         "sso_enabled": oidc.is_configured(request),
         "sso_name": request.app.state.settings.oidc_name,
         "link_minutes": request.app.state.settings.login_link_minutes,
+        "demo_login": request.app.state.settings.env == "development",  # backend/demo.py
     }, status_code=status_code)
 
 

@@ -189,6 +189,9 @@ add(
     R("GET", "/inloggen/link/{token}", EVERYONE, "login_link"),
     R("POST", "/inloggen/link/{token}", EVERYONE, "login_link"),
     R("GET", "/inloggen/beheer", EVERYONE),
+    # the demo login exists only in development (backend/demo.py): 404 for everyone here
+    R("GET", "/inloggen/demo", frozenset()),
+    R("POST", "/inloggen/demo", frozenset(), form={"email": "beheerder@demo.loket.test"}),
     R("POST", "/inloggen/beheer", EVERYONE, form={"email": "{plain_user_email}",
                                                   "password": "Lang-genoeg-wachtwoord-42"}),
     R("GET", "/inloggen/sso", EVERYONE, ok={404}),  # 404: no OIDC provider configured

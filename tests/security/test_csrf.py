@@ -122,6 +122,7 @@ UNSAFE_ROUTES = {
     "POST /groepen/{slug}/verlaten",
     "POST /inloggen",
     "POST /inloggen/beheer",
+    "POST /inloggen/demo",
     "POST /inloggen/link/{token}",
     "POST /mijn-gegevens/verwijderen",
     "POST /mijn-vraag/{reference}/afspraak",
