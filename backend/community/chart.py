@@ -5,6 +5,7 @@ with attributes and classes (the CSP forbids inline styles)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -52,6 +53,27 @@ def _f(v: float) -> str:
     return f"{v:.1f}"
 
 
+def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """Round axis values that cover ``lo``…``hi``: about ``count`` ticks a step of 1, 2, 2.5
+    or 5 times a power of ten apart (0, 25, 50, 75, 100 rather than 3.7, 27.1, …). The first
+    and last tick are the axis' ends."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError("ticks of a non-finite range")
+    if hi < lo:
+        lo, hi = hi, lo
+    if hi == lo:
+        lo, hi = lo - 1, hi + 1
+    raw = (hi - lo) / max(1, count - 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw - 1e-12)
+    first = math.floor(lo / step + 1e-9) * step
+    last = math.ceil(hi / step - 1e-9) * step
+    n = round((last - first) / step)
+    # round away float noise (0.30000000000000004) to the step's own decimals
+    decimals = max(0, -math.floor(math.log10(step)) + 1)
+    return [round(first + i * step, decimals) + 0.0 for i in range(n + 1)]
+
+
 def build_chart(comp: KpiComparison, num: Callable[[float], str]) -> Chart | None:
     values: list[float] = []
     for p in comp.points:
@@ -62,11 +84,8 @@ def build_chart(comp: KpiComparison, num: Callable[[float], str]) -> Chart | Non
             values += [b.high for b in (p.group.q3,) if b is not None]
     if not values or not comp.points:
         return None
-    lo, hi = min(values), max(values)
-    if lo == hi:
-        lo, hi = lo - 1, hi + 1
-    pad = (hi - lo) * 0.1
-    lo, hi = lo - pad, hi + pad
+    ticks = nice_ticks(min(values), max(values))
+    lo, hi = ticks[0], ticks[-1]
     plot_h = HEIGHT - TOP - BOTTOM
     step = (WIDTH - LEFT - RIGHT) / len(comp.points)
 
@@ -74,8 +93,7 @@ def build_chart(comp: KpiComparison, num: Callable[[float], str]) -> Chart | Non
         return TOP + (hi - v) / (hi - lo) * plot_h
 
     chart = Chart()
-    for i in range(5):
-        v = lo + (hi - lo) * i / 4
+    for v in ticks:
         chart.ticks.append(Tick(y=_f(y(v)), text_y=_f(y(v) + 4), text=num(v)))
     for i, p in enumerate(comp.points):
         cx = LEFT + step * (i + 0.5)

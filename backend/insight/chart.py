@@ -6,6 +6,7 @@ gives every number."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -51,22 +52,32 @@ def bar_chart(table: Table, column: str | None = None) -> BarChart | None:
     if not values:
         return None
     top: float = max(values) or 1.0
+    ticks = [(top * i / 4, format_value(top * i / 4 if col.kind != "count"
+                                        else round(top * i / 4), col.kind)) for i in range(5)]
+    return horizontal_bars(
+        f"{table.title}: {col.label}",
+        [(row.label, float(v) if isinstance(v, int | float) else None,
+          format_value(v, col.kind)) for row, v in rows], top, ticks)
+
+
+def horizontal_bars(title: str, rows: Sequence[tuple[str, float | None, str]], top: float,
+                    ticks: Sequence[tuple[float, str]]) -> BarChart:
+    """One bar per ``(label, value, value as text)`` on a scale from 0 to ``top``, grid lines
+    at ``ticks`` (``(value, text)``); a ``None`` value gets no bar. The insight tables and the
+    scan result's dimensions (``backend/scan/chart.py``) are drawn with it."""
     plot_w = WIDTH - LABEL_W - 60
-    chart = BarChart(title=f"{table.title}: {col.label}")
+    chart = BarChart(title=title)
     chart.height = TOP + len(rows) * (BAR_H + GAP) + BOTTOM
     chart.baseline = _f(TOP + len(rows) * (BAR_H + GAP))
-    for i in range(5):
-        tick = top * i / 4
-        x = LABEL_W + plot_w * i / 4
-        chart.ticks.append(Tick(y=_f(x), text_y=chart.baseline,
-                                text=format_value(tick if col.kind != "count" else round(tick),
-                                                  col.kind)))
-    for i, (row, value) in enumerate(rows):
+    for at, tick_text in ticks:
+        chart.ticks.append(Tick(y=_f(LABEL_W + plot_w * at / top), text_y=chart.baseline,
+                                text=tick_text))
+    for i, (label, value, text) in enumerate(rows):
         y = TOP + i * (BAR_H + GAP)
-        width = plot_w * float(value) / top if isinstance(value, int | float) else 0.0
-        label = row.label if len(row.label) <= 34 else row.label[:33] + "…"
+        width = plot_w * value / top if value is not None else 0.0
+        label = label if len(label) <= 34 else label[:33] + "…"
         chart.bars.append(Bar(y=_f(y), text_y=_f(y + BAR_H - 5), width=_f(max(width, 0.0)),
-                              label=label, value=format_value(value, col.kind)))
+                              label=label, value=text))
     return chart
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from backend.accounts.deps import OptionalPrincipal, checked, door, login_redirect
 from backend.cases.deps import grant_case
+from backend.community.numbers import number_formatter
 from backend.content import taxonomy as tx
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid, TooManyRequests
@@ -23,6 +24,7 @@ from backend.core.templating import render
 from backend.regions import service as regions
 from backend.regions.service import region_index
 from backend.scan import aggregates, service
+from backend.scan.chart import dimension_chart
 from backend.scan.definition import Definition
 from backend.scan.models import ScanResult
 from backend.scan.scoring import compare
@@ -180,6 +182,7 @@ def _result_page(request: Request, session: Session, result: ScanResult, token: 
         _remember(request, result.id)
     return render(request, "scan/result.html", {
         "definition": d, "result": result, "scores": scores, "token": token,
+        "chart": dimension_chart(d, scores, number_formatter()),
         "advice": service.advice_for(session, d, result),
         "strong": service.strong_points(d, result), "previous": previous,
         "changes": changes, "errors": errors or {}, "values": values or {},

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
 from typing import Any
 
 import pytest
@@ -175,3 +177,19 @@ def test_closing_a_period_asks_for_confirmation(session: Session, client: LoketC
     session.refresh(period)
     assert period.closed_at is not None
     assert client.post(url).status_code == 409  # closed: no second confirmation page
+
+
+def test_chart_has_a_legend_and_round_axis_values(session: Session, client: LoketClient,
+                                                  login: Any) -> None:
+    group, coordinator, _period = _closed_world(session)
+    login(coordinator)
+    page = client.get(f"/groepen/{group.slug}/kengetallen").text
+    chart = page.split('class="benchmark__chart"', 1)[1].split("</svg>", 1)[0]
+    ticks = re.findall(r'text-anchor="end" font-size="11" fill="#333">([^<]*)</text>', chart)
+    assert ticks and all(re.fullmatch(r"-?\d+(\.\d{3})*(,\d{1,2})?", t) for t in ticks), ticks
+    values = [float(t.replace(".", "").replace(",", ".")) for t in ticks]
+    steps = {round(b - a, 6) for a, b in itertools.pairwise(values)}
+    assert len(steps) == 1, values
+    legend = page.split('class="chart-legend"', 1)[1].split("</ul>", 1)[0]
+    for text in ("Middelste helft van de groep", "Mediaan van de groep", "Uw waarde"):
+        assert text in legend

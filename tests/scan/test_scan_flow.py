@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from sqlmodel import Session, select
 
 from backend.cases.models import Case
@@ -71,6 +72,13 @@ def test_full_scan_without_account(client: LoketClient, session: Session,
     text = page.text
     assert "Automatisering en robotisering" in text and "Technologie" in text
     assert "Bespreek dit met een adviseur" in text
+    # a chart of the eight dimensions: automation's bar is a fifth of the others'
+    chart = text.split('aria-labelledby="scan-dimensions-title', 1)[1].split("</svg>", 1)[0]
+    assert "Score per dimensie (1–5)" in chart
+    bars = re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"', chart)
+    assert len(bars) == 8, bars
+    widths = sorted(float(b) for b in bars)
+    assert widths[0] * 5 == pytest.approx(widths[-1], rel=0.01)
     # nearest first: the practice in the firm's province before the national one; another
     # province's practice is not offered
     assert text.index("Cobot bij de lasser") < text.index("Robots landelijk")
