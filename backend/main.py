@@ -166,5 +166,5 @@ def allowed_hosts(settings: Settings) -> list[str]:
 
 def app_factory() -> FastAPI:
     settings = get_settings()
-    configure_logging(settings.log_level, json_lines=settings.log_json)
+    configure_logging(settings.log_level, json_lines=settings.log_json, background=True)
     return create_app(settings)
