@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -112,6 +113,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
             # CPU on the benchmark page; docs/benchmarks.md).
             gc.collect()
             gc.freeze()
+            # Compile the templates and the login's dummy hash while nobody waits for them;
+            # then freeze again, so what they built stays out of full collections too.
+            threading.Thread(target=_warm_up, name="loket-warm-up", daemon=True).start()
         try:
             yield
         finally:
@@ -156,6 +160,16 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
     app.add_middleware(RequestContextMiddleware, settings=settings)
     return app
+
+
+def _warm_up() -> None:
+    from backend.accounts.service import warm_up as warm_accounts
+    from backend.core.templating import warm_templates
+
+    warm_templates()
+    warm_accounts()
+    gc.collect()
+    gc.freeze()
 
 
 def allowed_hosts(settings: Settings) -> list[str]:
