@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -114,6 +115,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
             # CPU on the benchmark page; docs/benchmarks.md).
             gc.collect()
             gc.freeze()
+            # Compile the templates and the login's dummy hash while nobody waits for them;
+            # then freeze again, so what they built stays out of full collections too.
+            threading.Thread(target=_warm_up, name="loket-warm-up", daemon=True).start()
         try:
             yield
         finally:
@@ -160,6 +164,16 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
     return app
 
 
+def _warm_up() -> None:
+    from backend.accounts.service import warm_up as warm_accounts
+    from backend.core.templating import warm_templates
+
+    warm_templates()
+    warm_accounts()
+    gc.collect()
+    gc.freeze()
+
+
 def allowed_hosts(settings: Settings) -> list[str]:
     """LOKET_TRUSTED_HOSTS plus loopback (the container health check asks 127.0.0.1)."""
     hosts = [h.strip() for h in settings.trusted_hosts.split(",") if h.strip()]
@@ -168,5 +182,5 @@ def allowed_hosts(settings: Settings) -> list[str]:
 
 def app_factory() -> FastAPI:
     settings = get_settings()
-    configure_logging(settings.log_level, json_lines=settings.log_json)
+    configure_logging(settings.log_level, json_lines=settings.log_json, background=True)
     return create_app(settings)

@@ -675,6 +675,7 @@ def run_mix(args: argparse.Namespace, wrk: str, server: Server, scripts: dict[st
                    seconds=args.ceiling_duration)
     ceiling = parse_wrk("healthz", proc.communicate()[0])
     ceiling_cpu = (server.cpu() - cpu_s, children_cpu() - cpu_g)
+    bare, bare_cpu = bare_ceiling(args, wrk, server, ceiling_lua)
 
     if args.warmup > 0:
         # Every server process keeps its own page cache, and wrk's connections stay with the
@@ -691,9 +692,88 @@ def run_mix(args: argparse.Namespace, wrk: str, server: Server, scripts: dict[st
     mix = {name: parse_wrk(name, p.communicate()[0]) for name, p in procs.items()}
     mix_cpu = (server.cpu() - cpu_s, children_cpu() - cpu_g)
     report_mix(ceiling, ceiling_cpu, mix, mix_cpu)
+    report_bare(bare, bare_cpu, ceiling, ceiling_cpu, mix, mix_cpu)
     report_page_cache(server.url)
     print(f"load average (1 min) after the mix: {os.getloadavg()[0]:.2f}", flush=True)
     return all(r.error_count == 0 for r in (ceiling, *mix.values()))
+
+
+BARE_APP = """
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+"""
+
+
+def bare_ceiling(args: argparse.Namespace, wrk: str, server: Server, ceiling_lua: Path
+                 ) -> tuple[WrkResult, float]:
+    """The reference (issue 19): a bare FastAPI app with one ``/healthz``, served by uvicorn
+    with Loket's options (``backend.core.server.uvicorn_options``) and the same two workers,
+    under the same wrk run as Loket's ceiling, right after it (Loket idle meanwhile)."""
+    (server.tmp / "bare_app.py").write_text(BARE_APP)
+    port = free_port()
+    code = ("import uvicorn; from backend.core.server import uvicorn_options; "
+            "from backend.core.settings import get_settings; "
+            f"uvicorn.run('bare_app:app', port={port}, workers=2, "
+            "**uvicorn_options(get_settings()))")
+    env = {**server.env, "PYTHONPATH": f"{server.tmp}{os.pathsep}{ROOT}"}
+    with (server.tmp / "bare.log").open("wb") as log:
+        proc = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=server.tmp,
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                    break
+            time.sleep(0.2)
+        time.sleep(2)  # the second process may still be importing
+        pids = [proc.pid] + [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                             and _ppid(p) == proc.pid]
+        cpu = cpu_of(pids)
+        run = run_wrk(wrk, "bare", url, ceiling_lua, connections=32,
+                      seconds=args.ceiling_duration)
+        result = parse_wrk("bare healthz", run.communicate()[0])
+        return result, cpu_of(pids) - cpu
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def _ppid(p: Path) -> int:
+    try:
+        return int((p / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
+def report_bare(bare: WrkResult, bare_cpu: float, ceiling: WrkResult,
+                ceiling_cpu: tuple[float, float], mix: dict[str, WrkResult],
+                mix_cpu: tuple[float, float]) -> None:
+    total = sum(r.requests for r in mix.values())
+    mix_rps = total / max(r.seconds for r in mix.values())
+    print(f"{'bare FastAPI /healthz':<22}{32:>6}{bare.requests:>10}{bare.rps:>9.0f}"
+          f"{bare.p50:>9.1f}{bare.p95:>9.1f}{bare.p99:>9.1f}{bare.max:>9.1f}  "
+          f"{bare.error_count}")
+    if not bare.rps:
+        return
+    # Per CPU second of the server too: on a shared machine the rates follow the neighbours.
+    per_cpu = [(r.requests / c if c else 0.0) for r, c in
+               ((bare, bare_cpu), (ceiling, ceiling_cpu[0]))]
+    mix_per_cpu = total / mix_cpu[0] if mix_cpu[0] else 0.0
+    print(f"ratio to the bare app (same workers, same wrk run): /healthz "
+          f"{100 * ceiling.rps / bare.rps:.0f} % (target ≥ 80 %), mix "
+          f"{100 * mix_rps / bare.rps:.0f} % (target ≥ 50 %); per server CPU second: bare "
+          f"{per_cpu[0]:.0f}, Loket /healthz {per_cpu[1]:.0f} "
+          f"({100 * per_cpu[1] / per_cpu[0] if per_cpu[0] else 0:.0f} %), mix {mix_per_cpu:.0f}"
+          f" ({100 * mix_per_cpu / per_cpu[0] if per_cpu[0] else 0:.0f} %)", flush=True)
 
 
 def run_questions(args: argparse.Namespace, wrk: str, server: Server, db_path: Path,

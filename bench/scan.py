@@ -14,8 +14,10 @@ the real app. A benchmark, not a test: it asserts nothing.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -46,6 +48,7 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="loket-bench-scan-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # the scratch database goes too
     url, db = scratch_database(tmp)
     settings = scratch_settings(tmp, url)
     service.load_seed(db, settings)

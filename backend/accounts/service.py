@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import re
@@ -39,8 +40,20 @@ from backend.regions.service import region_index
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "lkt_"  # noqa: S105 - a public prefix, not a secret
-# Compared against when the user does not exist, so timing does not reveal accounts.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Compared against when the user does not exist, so timing does not reveal accounts.
+    Made at the first use, not at import: an argon2 hash costs 0.1 s of every cold start."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def warm_up() -> None:
+    """Make the dummy hash before the first login needs it (the app's start-up thread)."""
+    _dummy_hash()
+
+
 # Audit details hold ids and codes only: no spaces, no "@", nothing a person typed.
 _CODE = re.compile(r"^[A-Za-z0-9_.:-]{0,100}$")
 
@@ -355,7 +368,7 @@ def verify_password(user: User | None, password: str) -> bool:
     """Check a password in about the same time whether or not the user has one."""
     if user is None or not user.password_hash:
         with contextlib.suppress(VerificationError, InvalidHashError):
-            _hasher.verify(_DUMMY_HASH, password)
+            _hasher.verify(_dummy_hash(), password)
         return False
     try:
         return _hasher.verify(user.password_hash, password)

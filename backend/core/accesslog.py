@@ -61,9 +61,10 @@ class AccessLogMiddleware:
             elapsed = time.perf_counter() - start
             method = scope.get("method", "")
             route = route_template(scope)
-            log.log(logging.DEBUG if route in QUIET_ROUTES else logging.INFO,
-                    "%s %s %s", method, route, status,
-                    extra={"method": method, "route": route, "status": status,
-                           "duration_ms": round(elapsed * 1000, 2)})
+            level = logging.DEBUG if route in QUIET_ROUTES else logging.INFO
+            if log.isEnabledFor(level):
+                log.log(level, "%s %s %s", method, route, status,
+                        extra={"method": method, "route": route, "status": status,
+                               "duration_ms": round(elapsed * 1000, 2)})
             for observe in self.observers:
                 observe(method, route, status, elapsed)

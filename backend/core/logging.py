@@ -4,12 +4,20 @@ Two safety nets behind that rule: libraries that would log personal data at DEBU
 its parameters, the SMTP conversation with addresses and bodies, HTTP clients with full URLs)
 are held at WARNING whatever the level, and every line is scrubbed of e-mail addresses before
 it is written (an exception text such as "recipient refused: jan@example.nl" included).
+
+The server writes its lines off the request's path (``configure_logging(background=True)``,
+issue 19): a request only puts the record on a queue (``RequestQueueHandler`` keeps its
+request id and message on it), and one listener thread formats and writes it. Halves what
+the access log costs a request (docs/benchmarks.md, "Per-request overhead").
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import logging.handlers
+import queue
 import re
 import sys
 from contextvars import ContextVar
@@ -32,6 +40,42 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
     "message", "asctime", "color_message"}  # uvicorn's ANSI-coloured copy of msg
 
 
+_UNSET = object()
+
+
+def _request_id(record: logging.LogRecord) -> str | None:
+    """The request id of the request that logged the record: kept on the record when it went
+    through the queue (the listener thread has no request), else the current one."""
+    rid = record.__dict__.get("_request_id", _UNSET)
+    return request_id_var.get() if rid is _UNSET else rid
+
+
+class RequestQueueHandler(logging.handlers.QueueHandler):
+    """Puts a record on the queue with what only the logging thread knows (its request id)
+    and its message made final; formatting and writing wait for the listener thread."""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        record._request_id = request_id_var.get()
+        record.msg = record.getMessage()  # later changes to the arguments change nothing
+        record.args = None
+        return record
+
+
+_listener: logging.handlers.QueueListener | None = None
+
+
+def stop_background_logging() -> None:
+    """Write what is still queued and stop the listener thread (at exit, or before the
+    logging is configured again)."""
+    global _listener
+    if _listener is not None:
+        _listener.stop()
+        _listener = None
+
+
+atexit.register(stop_background_logging)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
@@ -40,7 +84,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        rid = request_id_var.get()
+        rid = _request_id(record)
         if rid:
             entry["request_id"] = rid
         for key, value in record.__dict__.items():
@@ -53,12 +97,16 @@ class JsonFormatter(logging.Formatter):
 
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        rid = request_id_var.get()
+        rid = _request_id(record)
         base = redact(super().format(record))
         return f"{base} [{rid}]" if rid else base
 
 
-def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
+def configure_logging(level: str = "INFO", *, json_lines: bool = True,
+                      background: bool = False) -> None:
+    """JSON (or text) lines on stdout; ``background=True`` (the server) writes them from a
+    listener thread, so a request only queues its records."""
+    global _listener
     # No line shows the caller's file and line, thread or process: don't collect them (the
     # "Optimization" section of the logging HOWTO). Halves the cost of an access-log line.
     logging._srcfile = None
@@ -69,7 +117,13 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
     handler.setFormatter(JsonFormatter() if json_lines else
                          TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    stop_background_logging()
+    if background:
+        _listener = logging.handlers.QueueListener(queue.SimpleQueue(), handler)
+        _listener.start()
+        root.handlers[:] = [RequestQueueHandler(_listener.queue)]
+    else:
+        root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # Loket writes its own access log (backend.core.accesslog): route templates, no raw paths.
     for noisy in ("uvicorn.access",):

@@ -56,8 +56,11 @@ class InsightAtom(SQLModel, table=True):
 class SearchLog(SQLModel, table=True):
     __tablename__ = "search_log"
     __table_args__ = (sa.UniqueConstraint("month", "query"),
-                      # "searches that found nothing": the few rows with zero_results > 0
-                      sa.Index("ix_search_log_zero", "zero_results", "month", "query"))
+                      # "searches that found nothing": only the rows with zero_results > 0,
+                      # in query order (grouped without a sort)
+                      sa.Index("ix_search_log_zero_query", "query", "month", "zero_results",
+                               sqlite_where=sa.text("zero_results > 0"),
+                               postgresql_where=sa.text("zero_results > 0")))
 
     id: int | None = Field(default=None, primary_key=True)
     month: str = Field(max_length=7, index=True)  # 2026-12

@@ -263,8 +263,19 @@ def load_atoms(session: Session, dataset: str, atom_filter: AtomFilter, *,
     stmt = sa.select(*columns).where(col(InsightAtom.dataset) == dataset)
     if atom_filter.quarters is not None:
         stmt = stmt.where(col(InsightAtom.quarter).in_(sorted(atom_filter.quarters)))
-    if atom_filter.province is not None:
-        stmt = stmt.where(col(InsightAtom.province) == atom_filter.province)
+    # Every equality of the filter is also a WHERE condition, so the rows it rules out are
+    # never read nor their JSON parsed; ``matches`` below stays the one definition.
+    for column, value in ((InsightAtom.month, atom_filter.month),
+                          (InsightAtom.province, atom_filter.province),
+                          (InsightAtom.corop, atom_filter.corop),
+                          (InsightAtom.lmr, atom_filter.lmr),
+                          (InsightAtom.theme, atom_filter.theme),
+                          (InsightAtom.sector, atom_filter.sector),
+                          (InsightAtom.size, atom_filter.size)):
+        if value is not None:
+            stmt = stmt.where(col(column) == value)
+    if atom_filter.desk_ids is not None:
+        stmt = stmt.where(col(InsightAtom.desk_id).in_(sorted(atom_filter.desk_ids)))
     out = []
     for row in session.execute(stmt):
         key = AtomKey(*row[:9])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -146,3 +147,43 @@ def test_configure_logging_writes_json_lines_to_stdout(capsys: pytest.CaptureFix
             logging.getLogger(name).setLevel(logging.NOTSET)
     line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert line["msg"] == "hello" and line["outbox_id"] == 7 and line["level"] == "info"
+
+
+def test_in_the_background_a_line_keeps_its_request_id_and_message(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server's lines are written by a listener thread (issue 19): each still carries
+    the request id of the request that logged it and the message as it was logged."""
+    from backend.core.logging import request_id_var, stop_background_logging
+
+    buf = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", buf)
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_logging("INFO", json_lines=True, background=True)
+        args = ["robot"]
+        token = request_id_var.set("req-background-1")
+        try:
+            logging.getLogger("loket.test").info("zocht %s", args, extra={"case_id": 3})
+        finally:
+            request_id_var.reset(token)
+        args.append("later")  # changed after logging: the line keeps what was logged
+        logging.getLogger("loket.test").warning("buiten een request, jan@example.nl")
+        stop_background_logging()  # writes what is queued
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+        for name in QUIET_LIBRARIES:
+            logging.getLogger(name).setLevel(logging.NOTSET)
+    first, second = (json.loads(line) for line in buf.getvalue().splitlines())
+    assert first["msg"] == "zocht ['robot']" and first["request_id"] == "req-background-1"
+    assert first["case_id"] == 3 and "_request_id" not in first
+    assert "request_id" not in second and "jan@example.nl" not in second["msg"]
+
+
+def test_generated_request_ids_are_unique_and_sane() -> None:
+    from backend.core.middleware import _REQUEST_ID, new_request_id
+
+    ids = [new_request_id() for _ in range(10_000)]
+    assert len(set(ids)) == len(ids)
+    assert all(len(i) == 16 and _REQUEST_ID.match(i) for i in ids)

@@ -1,0 +1,178 @@
+"""Uncached public pages: every public page template, rendered through the real app.
+
+    .venv/bin/python bench/pages.py
+    .venv/bin/python bench/pages.py --runs 50 --profile /regelingen/zoeker
+
+Builds a scratch SQLite database with the seed (content, schemes, regions, desks), creates the
+app with the page cache off (``page_cache_seconds=0``: every request renders), and times each
+public page — the public GET routes without a path parameter, one page of each kind with one
+(a knowledge item of every type, a scheme, a desk), the scheme finder with and without a
+profile, search, and the question form — ``--runs`` times each, as an anonymous visitor.
+Prints p50/p95 per page in wall and process CPU time, and a bare FastAPI route rendering a
+small Jinja template through the same test client as the reference of the same run (what any
+page costs before Loket's work). Asserts nothing. ``--profile PATH`` prints a cProfile of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import os
+import platform
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+from scratch import scratch_database, scratch_settings  # noqa: E402
+
+FINDER_PROFILE = {"size": "klein", "sector": "industrie", "municipality": "Deventer",
+                  "theme": "automatisering", "cost_kind": "investering", "amount": "50000"}
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(q * len(ordered)) - 1)]
+
+
+def public_pages(app: object, db: object) -> list[tuple[str, dict[str, str]]]:
+    """Every public GET page without a path parameter, and one page of every kind with one."""
+    from starlette.routing import Route
+
+    pages: list[tuple[str, dict[str, str]]] = []
+    skip = ("/api/", "/static", "/healthz", "/readyz", "/metrics", "/werkplek", "/beheer",
+            "/inzicht", "/account", "/login", "/logout", "/redactie", "/auth", "/groepen",
+            "/mijn", "/uitnodiging", "/admin")
+    for route in app.routes:  # type: ignore[attr-defined]
+        if not isinstance(route, Route) or "GET" not in (route.methods or ()):
+            continue
+        path = route.path
+        if "{" in path or path.startswith(skip) or path.endswith((".csv", ".xml", ".txt",
+                                                                   ".json", ".pdf", ".svg")):
+            continue
+        pages.append((path, {}))
+    pages.append(("/regelingen/zoeker", FINDER_PROFILE))
+    pages.append(("/zoeken", {"q": "subsidie voor een robot"}))
+    with db.engine.connect() as conn:  # type: ignore[attr-defined]
+        for (kind,) in conn.execute(sa.text(
+                "SELECT DISTINCT type FROM content_item WHERE status = 'published' "
+                "AND deleted_at IS NULL ORDER BY type")):
+            slug = conn.execute(sa.text(
+                "SELECT slug FROM content_item WHERE type = :t AND status = 'published' AND "
+                "deleted_at IS NULL ORDER BY slug LIMIT 1"), {"t": kind}).scalar()
+            pages.append((f"@{kind}/{slug}", {}))
+        desk = conn.execute(sa.text("SELECT slug FROM desk WHERE is_active ORDER BY slug "
+                                    "LIMIT 1")).scalar()
+        if desk:
+            pages.append((f"/loketten/{desk}", {}))
+    return pages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--profile", default=None, help="a page path: print its cProfile")
+    args = parser.parse_args()
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {platform.machine()}, "
+          f"{os.cpu_count()} CPUs, Python {platform.python_version()}, load average "
+          f"{os.getloadavg()[0]:.1f}")
+    with tempfile.TemporaryDirectory(prefix="loket-bench-pages-") as name:
+        tmp = Path(name)
+        url, db = scratch_database(tmp)
+        settings = scratch_settings(tmp, url).model_copy(update={"page_cache_seconds": 0})
+        from backend.seeding import run_seed
+
+        t0 = time.perf_counter()
+        run_seed(db, settings)
+        print(f"seed loaded in {time.perf_counter() - t0:.1f} s")
+        try:
+            run(db, settings, args)
+        finally:
+            db.engine.dispose()
+
+
+def run(db: object, settings: object, args: argparse.Namespace) -> None:
+    from fastapi import FastAPI
+    from fastapi.responses import HTMLResponse
+    from fastapi.testclient import TestClient
+    from jinja2 import Environment
+
+    from backend.content.views import item_url
+    from backend.main import create_app
+
+    app = create_app(settings, db, start_worker=False)  # type: ignore[arg-type]
+    bare = FastAPI()
+    page = Environment(autoescape=True).from_string(
+        "<!doctype html><title>{{ t }}</title><ul>{% for i in items %}<li>{{ i }}</li>"
+        "{% endfor %}</ul>")
+
+    @bare.get("/", response_class=HTMLResponse)
+    def bare_page() -> str:
+        return page.render(t="Loket", items=range(20))
+
+    pages = public_pages(app, db)
+    gc.collect()
+    gc.freeze()
+    rows = []
+    with TestClient(app, base_url="http://testserver") as client, \
+            TestClient(bare, base_url="http://testserver") as ref:
+        def timed(c: TestClient, path: str, params: dict[str, str]) -> tuple[float, float, int]:
+            t, cpu = time.perf_counter(), time.process_time()
+            r = c.get(path, params=params)
+            return ((time.perf_counter() - t) * 1000, (time.process_time() - cpu) * 1000,
+                    r.status_code)
+
+        resolved = []
+        for path, params in pages:
+            if path.startswith("@"):
+                kind, slug = path[1:].split("/", 1)
+                path = item_url(kind, slug)
+            status = timed(client, path, params)[2]  # warm: the templates are compiled
+            if status == 200:
+                resolved.append((path, params))
+        if args.profile:
+            prof = cProfile.Profile()
+            params = next((p for q, p in resolved if q == args.profile), {})
+            for _ in range(args.runs):
+                prof.enable()
+                client.get(args.profile, params=params)
+                prof.disable()
+            pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
+            return
+        for _ in range(3):
+            timed(ref, "/", {})
+        ref_wall, ref_cpu = zip(*(timed(ref, "/", {})[:2] for _ in range(args.runs)),
+                                strict=True)
+        for path, params in resolved:
+            wall, cpu = [], []
+            for _ in range(args.runs):
+                w, c, _s = timed(client, path, params)
+                wall.append(w)
+                cpu.append(c)
+            label = path + (" (profile)" if path == "/regelingen/zoeker" and params else
+                            " (query)" if params else "")
+            rows.append((label, wall, cpu))
+    print(f"{'page':44s} {'p50':>7s} {'p95':>7s}   {'CPU p50':>7s} {'CPU p95':>7s}  (ms)")
+    for label, wall, cpu in rows:
+        print(f"{label[:44]:44s} {statistics.median(wall):7.1f} {_p(wall, .95):7.1f}   "
+              f"{statistics.median(cpu):7.1f} {_p(cpu, .95):7.1f}")
+    print(f"{'reference: bare FastAPI + Jinja page':44s} {statistics.median(ref_wall):7.1f} "
+          f"{_p(list(ref_wall), .95):7.1f}   {statistics.median(ref_cpu):7.1f} "
+          f"{_p(list(ref_cpu), .95):7.1f}")
+    worst = max(rows, key=lambda r: _p(r[1], .95))
+    worst_cpu = max(rows, key=lambda r: _p(r[2], .95))
+    print(f"worst page p95: {worst[0]} {_p(worst[1], .95):.1f} ms wall; worst CPU p95: "
+          f"{worst_cpu[0]} {_p(worst_cpu[2], .95):.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
