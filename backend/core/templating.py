@@ -2,7 +2,8 @@
 
 A page template defines named blocks; an HTMX request (``HX-Request``) for a page gets only
 the named block, a normal request the whole page. Responses say ``Vary: HX-Request`` so
-caches keep the two apart.
+caches keep the two apart. A form answered with 400/422 goes back whole to htmx too,
+retargeted at ``<main>``, so its errors show as they do without JavaScript.
 """
 
 from __future__ import annotations
@@ -98,12 +99,25 @@ def base_context(request: Request) -> dict[str, Any]:
     }
 
 
+# Statuses that htmx swaps although they are errors: a form with invalid input (see base.html).
+SWAPPED_ERRORS = frozenset({400, 422})
+
+
 def render(request: Request, template: str, context: Mapping[str, Any] | None = None, *,
            block: str | None = None, status_code: int = 200,
            headers: Mapping[str, str] | None = None) -> HTMLResponse:
     ctx = base_context(request)
     if context:
         ctx.update(context)
+    if status_code in SWAPPED_ERRORS and is_htmx(request):
+        # A form with errors: htmx swaps 400/422 (base.html's ``responseHandling``), but the
+        # errors sit in the form and the summary above it, outside any results block (and an
+        # error page is a whole page). The whole page goes back and htmx puts its <main> in
+        # place of ours, so a person with JavaScript sees what a person without it sees;
+        # loket.js focuses the summary.
+        headers = {**(headers or {}), "HX-Retarget": "#main", "HX-Reselect": "#main",
+                   "HX-Reswap": "outerHTML"}
+        block = None
     if block is not None and is_htmx(request):
         # Starlette's template response is an HTMLResponse; the stubs only say Response.
         response = cast(HTMLResponse, templates.TemplateResponse(

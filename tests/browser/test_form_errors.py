@@ -1,0 +1,83 @@
+"""HTMX forms show their errors with JavaScript exactly as without (issue 15).
+
+Every HTMX form that can answer 400/422 is filled with invalid input twice: once in a
+browser without JavaScript (a plain GET, the page re-renders) and once with htmx. Both must
+show the same error summary and the same field errors, and with JavaScript the summary has
+the focus (so it is scrolled to and read out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.axe import assert_no_axe_violations
+from tests.browser.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+def _map(live_server: LiveServer) -> None:
+    from tests.factories.cases import create_municipality, fallback_desk
+
+    with live_server.db.transaction() as s:
+        create_municipality(s, "GM0164", "Hengelo", postcodes=("7551",))
+        create_municipality(s, "GM0150", "Deventer", postcodes=("7411", "7412"))
+        fallback_desk(s)
+
+
+def _which_desk(page: Page, *, vraag: str, gemeente: str = "", postcode: str = "") -> None:
+    page.goto("/welk-loket")
+    page.get_by_label("Uw vraag").fill(vraag)
+    if gemeente:
+        page.get_by_label("Gemeente waar uw bedrijf gevestigd is").fill(gemeente)
+    if postcode:
+        page.get_by_label("Of uw postcode").fill(postcode)
+    page.get_by_role("button", name="Toon het loket").click()
+
+
+def _finder(page: Page, *, amount: str) -> None:
+    page.goto("/regelingen/zoeker")
+    page.get_by_label("Bedrag van uw plan in euro’s (niet verplicht)").fill(amount)
+    page.get_by_role("button", name="Regelingen zoeken").click()
+
+
+def _errors(page: Page) -> tuple[str, list[str]]:
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    fields = page.locator(".form-field__error").all_inner_texts()
+    return summary.inner_text(), [" ".join(t.split()) for t in fields]
+
+
+FORMS: dict[str, tuple[Callable[[Page], None], str]] = {
+    "postcode": (lambda p: _which_desk(p, vraag="Wie helpt mij met personeel?",
+                                       postcode="ABCD 12"), "postcode"),
+    "municipality": (lambda p: _which_desk(p, vraag="Wie helpt mij met personeel?",
+                                           gemeente="Hengeloo"), "gemeente"),
+    "amount": (lambda p: _finder(p, amount="veel geld"), "amount"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FORMS))
+def test_htmx_form_shows_errors_as_without_javascript(
+        case: str, page: Page, new_context: Callable[..., BrowserContext],
+        live_server: LiveServer) -> None:
+    _map(live_server)
+    fill, field = FORMS[case]
+    plain = new_context(java_script_enabled=False).new_page()
+    fill(plain)
+    expected = _errors(plain)
+
+    with page.expect_response(lambda r: r.status == 422):
+        fill(page)
+    got = _errors(page)
+    assert got == expected
+    expect(page.locator(f"#f-{field}")).to_have_attribute("aria-invalid", "true")
+    # The summary has the focus: the browser scrolled to it and a screen reader reads it.
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    # One page, not a page inside the results block.
+    assert page.locator("main").count() == 1
+    assert page.locator("h1").count() == 1
+    assert_no_axe_violations(page)
