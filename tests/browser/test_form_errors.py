@@ -80,4 +80,8 @@ def test_htmx_form_shows_errors_as_without_javascript(
     # One page, not a page inside the results block.
     assert page.locator("main").count() == 1
     assert page.locator("h1").count() == 1
+    if case == "municipality":  # a near miss is offered, with a link that fills it in
+        expect(page.locator("#f-gemeente-error")).to_contain_text("Bedoelt u Hengelo?")
+        expect(page.locator("#gemeente-suggestions").get_by_role("link", name="Hengelo")
+               ).to_be_visible()
     assert_no_axe_violations(page)
