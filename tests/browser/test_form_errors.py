@@ -76,7 +76,7 @@ def test_htmx_form_shows_errors_as_without_javascript(
     assert got == expected
     expect(page.locator(f"#f-{field}")).to_have_attribute("aria-invalid", "true")
     # The summary has the focus: the browser scrolled to it and a screen reader reads it.
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    expect(page.locator(".error-summary")).to_be_focused()
     # One page, not a page inside the results block.
     assert page.locator("main").count() == 1
     assert page.locator("h1").count() == 1
@@ -85,3 +85,44 @@ def test_htmx_form_shows_errors_as_without_javascript(
         expect(page.locator("#gemeente-suggestions").get_by_role("link", name="Hengelo")
                ).to_be_visible()
     assert_no_axe_violations(page)
+
+
+def _scan_result(page: Page, live_server: LiveServer) -> None:
+    from tests.browser.test_scan import _setup
+
+    _setup(live_server)
+    page.goto("/scan")
+    page.get_by_label("Gemeente waar uw bedrijf gevestigd is").fill("Deventer")
+    page.get_by_role("button", name="Start de scan").click()
+    for n in range(1, 25):
+        expect(page.get_by_text(f"Vraag {n} van 24")).to_be_visible()
+        page.locator("#answer-3").check()
+        page.get_by_role("button", name="Toon mijn uitkomst" if n == 24 else "Volgende").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uw scanuitkomst")
+
+
+def _in_view(page: Page, selector: str) -> bool:
+    return bool(page.evaluate(
+        """sel => { const r = document.querySelector(sel).getBoundingClientRect();
+                    return r.top >= 0 && r.top < window.innerHeight; }""", selector))
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_scan_discuss_form_shows_every_error_at_once_where_the_form_is(
+        javascript: bool, new_context: Callable[..., BrowserContext],
+        live_server: LiveServer) -> None:
+    """Before: a bad e-mail address came first and the missing consent only on the second
+    try, and the page re-rendered at the top while the errors were 3,400 px down."""
+    page = new_context(java_script_enabled=javascript).new_page()
+    _scan_result(page, live_server)
+    page.get_by_role("textbox", name="E-mailadres").fill("geen-adres")
+    page.get_by_role("button", name="Bespreek dit met een adviseur").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("e-mailadres")
+    expect(summary).to_contain_text("toestemming")
+    if javascript:  # the summary has the focus (and so is scrolled to)
+        expect(summary).to_be_focused()
+    assert page.evaluate("window.scrollY") > 500  # not the top of the page
+    assert _in_view(page, ".error-summary") or _in_view(page, "#discuss")
+    if javascript:
+        assert_no_axe_violations(page)

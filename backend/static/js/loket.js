@@ -61,10 +61,10 @@
     for (var i = 0; i < areas.length; i++) { setUpCounter(areas[i]); }
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    enhance(document);
-    focusErrorSummary(document);
-  });
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  // After "load": a browser that scrolls to the address's #fragment (a form posted to
+  // ...#discuss) does so after DOMContentLoaded and would undo an earlier focus.
+  window.addEventListener("load", function () { focusErrorSummary(document); });
   document.addEventListener("htmx:afterSettle", function (event) {
     enhance(event.target);
     focusErrorSummary(event.target);
