@@ -30,7 +30,7 @@ from backend.content.models import ContentItem
 from backend.content.views import item_url
 from backend.core.db import utcnow
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
-from backend.core.i18n import N_
+from backend.core.i18n import N_, format_count
 from backend.core.i18n import gettext_ as _
 from backend.core.mail import send_mail
 from backend.core.outbox import WorkerContext
@@ -62,7 +62,8 @@ def _text(body: str, limit: int) -> str:
     if not body:
         raise Invalid(fields={"body": N_("Write something first.")})
     if len(body) > limit:
-        raise Invalid(fields={"body": N_("This text is too long.")})
+        raise Invalid(fields={"body": _("This text is too long (at most %(max)s characters).",
+                                        max=format_count(limit))})
     return body
 
 

@@ -8,6 +8,7 @@ the focus (so it is scrolled to and read out).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -126,3 +127,24 @@ def test_scan_discuss_form_shows_every_error_at_once_where_the_form_is(
     assert _in_view(page, ".error-summary") or _in_view(page, "#discuss")
     if javascript:
         assert_no_axe_violations(page)
+
+
+def test_long_text_fields_show_a_character_counter(page: Page, live_server: LiveServer) -> None:
+    """The counter counts as the server does: a line break is one character."""
+    _map(live_server)
+    page.goto("/welk-loket")
+    counter = page.locator("#f-vraag-counter")
+    expect(counter).to_be_visible()
+    expect(counter).to_have_text("Nog 5.000 van 5.000 tekens")
+    expect(page.locator("#f-vraag")).to_have_attribute(
+        "aria-describedby", re.compile(r"\bf-vraag-counter\b"))
+    page.get_by_label("Uw vraag").fill("Wie helpt\nmij?")
+    expect(counter).to_have_text("Nog 4.986 van 5.000 tekens")
+    assert counter.get_attribute("aria-live") == "polite"
+    assert_no_axe_violations(page)
+
+
+def test_counter_is_hidden_without_javascript(page_without_js: Page,
+                                              live_server: LiveServer) -> None:
+    page_without_js.goto("/welk-loket")
+    expect(page_without_js.locator("#f-vraag-counter")).to_be_hidden()
