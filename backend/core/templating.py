@@ -44,6 +44,13 @@ env.install_gettext_callables(  # type: ignore[attr-defined]
 )
 
 
+# One date format everywhere (issue 15: three formats, and English month names on Dutch pages):
+# "7 december 2026, 09:33" for a moment, "7 december 2026" for a day, in the page's language and
+# Amsterdam time. ``|date`` and ``|date("short")`` both give it; only a time ("HH:mm") differs.
+DATETIME_FORMAT = "d MMMM y, HH:mm"
+ONE_FORMAT = frozenset({"long", "short", "medium"})
+
+
 def _fmt_date(value: date | datetime | None, fmt: str = "long") -> str:
     if value is None:
         return ""
@@ -55,9 +62,9 @@ def _formatted_date(value: date | datetime, fmt: str, lang: str) -> str:
     """Babel's formatting costs ≈ 50 µs; an inbox page shows 50 rows with two dates each, the
     same ones on every visit, so results are kept (a pure function of its arguments)."""
     if isinstance(value, datetime):
-        return format_datetime(value, format="d MMMM y HH:mm" if fmt == "long" else fmt,
+        return format_datetime(value, format=DATETIME_FORMAT if fmt in ONE_FORMAT else fmt,
                                locale=lang, tzinfo=AMSTERDAM)
-    return format_date(value, format=fmt, locale=lang)
+    return format_date(value, format="long" if fmt in ONE_FORMAT else fmt, locale=lang)
 
 
 def _fmt_number(value: float | int | None, fmt: str | None = None) -> str:
