@@ -20,7 +20,11 @@ from backend.core.accesslog import AccessLogMiddleware
 from backend.core.db import Database
 from backend.core.errors import install_error_handlers
 from backend.core.logging import configure_logging
-from backend.core.middleware import RequestContextMiddleware, RequestGuardMiddleware
+from backend.core.middleware import (
+    LineBreakMiddleware,
+    RequestContextMiddleware,
+    RequestGuardMiddleware,
+)
 from backend.core.openapi import document_api_errors
 from backend.core.pagecache import PageCacheMiddleware
 from backend.core.security import csrf_protect
@@ -150,6 +154,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
     _include_routers(app)
     document_api_errors(app)
     # Outermost first: request context wraps sessions so both see the same state.
+    app.add_middleware(LineBreakMiddleware)  # CRLF -> LF in forms, inside the body guard
     app.add_middleware(SessionMiddleware, db=db, settings=settings)
     app.add_middleware(PageCacheMiddleware, db=db, seconds=settings.page_cache_seconds,
                        entries=settings.page_cache_entries,

@@ -84,7 +84,8 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
         "phone": _("Enter a phone number, such as 06 12345678."),
         "postcode": _("Enter a Dutch postcode, such as 7511 AB."),
         "company_size": _("Choose a company size from the list."),
-        "municipality": _("The municipality is too long."),
+        "municipality": _("The municipality is too long (at most %(max)s characters).",
+                          max=100),
         "name": _("Your name is too long (at most 200 characters)."),
         "consent": _("We can only handle your question with your consent."),
     }

@@ -112,7 +112,7 @@ def ask_submit(request: Request, session: SessionDep,
     except ValidationError as exc:
         errors = {**service.required_answers(
             consent=checked(consent), municipality=municipality, postcode=postcode, sector=sector,
-            theme=theme), **field_errors(exc)}
+            theme=theme, session=session), **field_errors(exc)}
         return _ask_page(request, session, values, errors=errors, status_code=422,
                          message=_("Your question has not been sent yet. Please correct the "
                                    "fields marked below."))

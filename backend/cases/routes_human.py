@@ -119,12 +119,12 @@ def intake_submit(request: Request, session: SessionDep, principal: CurrentUser,
     except ValidationError as exc:
         errors = {**service.required_answers(
             consent=bool(consent), municipality=municipality, postcode=postcode, sector=sector,
-            theme=theme), **field_errors(exc), **errors}
+            theme=theme, session=session), **field_errors(exc), **errors}
         return _intake_page(request, session, desk, values, errors=errors, message=not_sent,
                             status_code=422)
     errors = {**service.required_answers(
         consent=data.consent, municipality=data.municipality, postcode=data.postcode,
-        sector=data.sector, theme=data.theme), **errors}
+        sector=data.sector, theme=data.theme, session=session), **errors}
     if errors:
         return _intake_page(request, session, desk, values, errors=errors, message=not_sent,
                             status_code=422)

@@ -155,7 +155,7 @@ def _act(request: Request, session: Session, principal: Principal, case: Case, f
         fn()
     except Invalid as exc:
         return case_page(request, session, principal, case, errors=exc.fields, values=values,
-                         message=exc.message, status_code=422)
+                         message=None if exc.fields else exc.message, status_code=422)
     except Conflict as exc:
         return case_page(request, session, principal, case, values=values,
                          message=exc.message, status_code=409)

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 import backend.cases.figures  # noqa: F401 - registers the open-case count as routing's load
 from backend.cases.models import QuestionCreate
+from backend.core.errors import Invalid
 from backend.core.i18n import gettext_ as _
 from backend.regions import service as regions
 from backend.routing import queries as desks
@@ -46,6 +47,19 @@ def _fallback(session: Session, reason: str) -> RouteResult:
         "criterion": "decision", "outcome": "info",
         "text": _("%(desk)s takes every question that no other desk takes.", desk=desk.name),
     }], ranking=[{"slug": desk.slug, "name": desk.name, "via": "fallback", "note": reason}])
+
+
+def location_errors(session: Session, municipality: str | None,
+                    postcode: str | None) -> dict[str, str]:
+    """The field errors of the place alone (unknown municipality, malformed postcode), so a
+    form can show them together with its other errors instead of after they are fixed."""
+    if not len(regions.region_index(session)):
+        return {}
+    try:
+        regions.locate(session, municipality=municipality, postcode=postcode)
+    except Invalid as exc:
+        return dict(exc.fields)
+    return {}
 
 
 def route_question(session: Session, data: QuestionCreate) -> RouteResult:

@@ -40,7 +40,7 @@ from backend.cases.models import (
     QuestionCreate,
 )
 from backend.cases.reference import next_reference
-from backend.cases.routing_adapter import RouteResult, route_question
+from backend.cases.routing_adapter import RouteResult, location_errors, route_question
 from backend.cases.workhours import add_working_hours
 from backend.core import limits
 from backend.core.db import utcnow
@@ -94,9 +94,14 @@ def desk_names(session: Session, ids: Sequence[int | None]) -> dict[int, DeskInf
 # --- asking --------------------------------------------------------------------------------
 
 def required_answers(*, consent: bool, municipality: str | None, postcode: str | None,
-                     sector: str | None = None, theme: str | None = None) -> dict[str, str]:
-    """Field errors beyond the schema's own checks (the form shows both at once)."""
+                     sector: str | None = None, theme: str | None = None,
+                     session: Session | None = None) -> dict[str, str]:
+    """Field errors beyond the schema's own checks (the form shows both at once). With a
+    session the place is checked too (an unknown municipality, "Bedoelt u Hengelo?"), so it
+    is not reported only after the other errors are fixed."""
     fields: dict[str, str] = {}
+    if session is not None:
+        fields.update(location_errors(session, municipality, postcode))
     if not consent:
         fields["consent"] = _("We can only handle your question with your consent.")
     if sector and not choices.is_known("sector", sector):
@@ -109,9 +114,12 @@ def required_answers(*, consent: bool, municipality: str | None, postcode: str |
     return fields
 
 
-def _check_choices(data: QuestionCreate) -> None:
-    fields = required_answers(consent=data.consent, municipality=data.municipality,
-                              postcode=data.postcode, sector=data.sector, theme=data.theme)
+def _check_choices(session: Session, data: QuestionCreate, *,
+                   door_consent: bool | None = None) -> None:
+    """Every error at once: consent (the question's or the door's), choices and the place."""
+    fields = required_answers(consent=data.consent and door_consent is not False,
+                              municipality=data.municipality, postcode=data.postcode,
+                              sector=data.sector, theme=data.theme, session=session)
     if fields:
         raise Invalid(fields=fields)
 
@@ -155,10 +163,7 @@ def ask_question(session: Session, data: QuestionCreate, *, door: Door,
         limits.enforce(session, door.policy, "ask_question", address=door.address,
                        email=str(data.email))
     limits.check_honeypot(door)
-    if door.consent is False:
-        raise Invalid(fields={"consent": _("We can only handle your question with your "
-                                           "consent.")})
-    _check_choices(data)
+    _check_choices(session, data, door_consent=door.consent)
     source = source or door.source
     channel = channel or source
     if channel not in CHANNELS:

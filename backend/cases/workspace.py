@@ -34,6 +34,7 @@ from backend.cases.workhours import working_seconds_between
 from backend.core import limits
 from backend.core.db import utcnow
 from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.i18n import N_, format_count
 from backend.core.i18n import gettext_ as _
 from backend.routing import queries as desks
 from backend.routing.queries import DeskInfo
@@ -65,13 +66,16 @@ def _desk(session: Session, desk_id: int) -> DeskInfo:
     return desk
 
 
-def _text(value: str, field: str, limit: int) -> str:
+def _text(value: str, field: str, limit: int, *, missing: str, too_long: str) -> str:
+    """A required text of at most ``limit`` characters. The messages name the field (issue 15:
+    "Dit veld is verplicht." in the error summary did not say which field); ``too_long`` has
+    a ``%(max)s`` for the limit. Line breaks count as one character, as the browser counts
+    them (``backend.core.middleware.LineBreakMiddleware`` turns CRLF into LF)."""
     value = (value or "").strip()
     if not value:
-        raise Invalid(fields={field: _("This field is required.")})
+        raise Invalid(fields={field: _(missing)})
     if len(value) > limit:
-        raise Invalid(fields={field: _("This text is too long (at most %(max)s characters).",
-                                       max=limit)})
+        raise Invalid(fields={field: _(too_long, max=format_count(limit))})
     return value
 
 
@@ -111,7 +115,8 @@ def reply(session: Session, case: Case, principal: Principal, body: str, *,
     """The advisor's answer (Markdown). The first one stops the SLA clock."""
     actor_id = _require_worker(session, case, principal)
     limits.staff_act(session, principal.user_id)  # mails the entrepreneur
-    body = _text(body, "body", REPLY_MAX)
+    body = _text(body, "body", REPLY_MAX, missing=N_("Write your answer."),
+                 too_long=N_("The answer is too long (at most %(max)s characters)."))
     if case.status == "closed":
         _reopen(session, case, actor="advisor", user_id=actor_id)
         audit(session, "case.reopened", case, actor=principal, by="advisor")
@@ -136,7 +141,8 @@ def reply(session: Session, case: Case, principal: Principal, body: str, *,
 
 def add_note(session: Session, case: Case, principal: Principal, body: str) -> CaseEvent:
     actor_id = _require_worker(session, case, principal)
-    body = _text(body, "body", NOTE_MAX)
+    body = _text(body, "body", NOTE_MAX, missing=N_("Write the note."),
+                 too_long=N_("The note is too long (at most %(max)s characters)."))
     event = add_event(session, case, NOTE, actor="advisor", user_id=actor_id, body=body,
                       internal=True)
     audit(session, "case.note_added", case, actor=principal)
@@ -186,7 +192,8 @@ def offer_handoff(session: Session, case: Case, principal: Principal, to_slug: s
     if not note:
         fields["note"] = _("Tell the other desk why you hand this question on.")
     elif len(note) > NOTE_MAX:
-        fields["note"] = _("This text is too long (at most %(max)s characters).", max=NOTE_MAX)
+        fields["note"] = _("The note for the other desk is too long (at most %(max)s "
+                           "characters).", max=format_count(NOTE_MAX))
     if fields:
         raise Invalid(fields=fields)
     assert to_desk is not None and case.id is not None
@@ -286,7 +293,8 @@ def save_answer(session: Session, desk: AnyDesk, principal: Principal, title: st
     if not title or len(title) > 200:
         fields["title"] = _("Give the answer a title (at most 200 characters).")
     if not body or len(body) > REPLY_MAX:
-        fields["body"] = _("Write the answer (at most %(max)s characters).", max=REPLY_MAX)
+        fields["body"] = _("Write the answer (at most %(max)s characters).",
+                           max=format_count(REPLY_MAX))
     if fields:
         raise Invalid(fields=fields)
     answer = SavedAnswer(desk_id=desk.id, title=title, body=body, created_by=principal.user_id)

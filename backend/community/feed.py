@@ -31,7 +31,7 @@ from backend.content import service as content
 from backend.content.markdown import plain_text, render_markdown
 from backend.core.db import utcnow
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
-from backend.core.i18n import N_
+from backend.core.i18n import N_, format_count
 from backend.core.i18n import gettext_ as _
 from backend.core.mail import send_mail
 from backend.core.outbox import WorkerContext
@@ -63,7 +63,8 @@ def _text(body: str, limit: int) -> str:
     if not body:
         raise Invalid(fields={"body": N_("Write something first.")})
     if len(body) > limit:
-        raise Invalid(fields={"body": N_("This text is too long.")})
+        raise Invalid(fields={"body": _("This text is too long (at most %(max)s characters).",
+                                        max=format_count(limit))})
     return body
 
 

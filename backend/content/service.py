@@ -44,7 +44,7 @@ from backend.content.models import (
 from backend.content.views import RESERVED_SLUGS, ItemView, load_view, load_views, today
 from backend.core.db import utcnow
 from backend.core.errors import Conflict, Invalid, NotFound
-from backend.core.i18n import N_
+from backend.core.i18n import N_, format_count, gettext_
 from backend.core.outbox import enqueue
 
 Actor = Principal | str  # a person, or a system author such as "seed"
@@ -96,6 +96,11 @@ def validation_fields(exc: ValidationError) -> dict[str, str]:
             elif "email" in name:
                 text = N_("Enter a valid e-mail address.")
             fields.setdefault(name or "request", text)
+        elif err["type"] == "string_too_long" and err.get("ctx", {}).get("max_length"):
+            # "te lang" names the limit (issue 15); translated now, as it has a number.
+            fields.setdefault(name or "request", gettext_(
+                "This text is too long (at most %(max)s characters).",
+                max=format_count(int(err["ctx"]["max_length"]))))
         elif name == "phone" and err["type"] == "string_pattern_mismatch":
             fields.setdefault(name, N_("Enter a valid phone number."))
         else:

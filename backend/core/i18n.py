@@ -78,6 +78,14 @@ def ngettext_(singular: str, plural: str, n: int, **params: object) -> str:
 _ = gettext_
 
 
+def format_count(n: int) -> str:
+    """A count as people read it in the current language: 5.000 in Dutch, 5,000 in English
+    (for limits in messages: "te lang (hoogstens 5.000 tekens)")."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(n, locale=get_language())
+
+
 def N_(message: str) -> str:
     """Mark a message for extraction without translating it yet (class attributes, constants
     that are translated later, e.g. error messages shown through ``gettext_``)."""

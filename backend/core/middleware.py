@@ -208,3 +208,53 @@ class RequestGuardMiddleware:
             return message
 
         await self.app(scope, guarded_receive, send)
+
+
+_CRLF = re.compile(rb"%0D%0A", re.IGNORECASE)
+_FORM = b"application/x-www-form-urlencoded"
+
+
+class LineBreakMiddleware:
+    """A line break is one character, as the browser counts it (issue 15).
+
+    A textarea counts a line break as one character for ``maxlength`` and for what a person
+    sees, but a browser sends each one as CRLF (HTML's form encoding), so a 4,990-character
+    question with a dozen line breaks arrived as more than 5,000 and was refused. Every form
+    door gets LF instead: in the query string and in an url-encoded body, ``%0D%0A`` becomes
+    ``%0A`` before any route, limit or service counts. Multipart bodies (uploads) and JSON
+    are left alone; API clients send what they count.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query: bytes = scope.get("query_string", b"")
+        if b"%0" in query:
+            scope = {**scope, "query_string": _CRLF.sub(b"%0A", query)}
+        content_type = (_header(scope, b"content-type") or "").encode("latin-1")
+        if not content_type.startswith(_FORM):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        more = True
+        passed_on = False
+
+        async def normalised_receive() -> Message:
+            nonlocal more, passed_on
+            if passed_on:
+                return await receive()
+            while more:  # the body is small (RequestGuardMiddleware caps it): read it whole
+                message = await receive()
+                if message["type"] != "http.request":
+                    return message
+                chunks.append(message.get("body", b""))
+                more = message.get("more_body", False)
+            passed_on = True
+            return {"type": "http.request", "body": _CRLF.sub(b"%0A", b"".join(chunks)),
+                    "more_body": False}
+
+        await self.app(scope, normalised_receive, send)

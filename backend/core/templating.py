@@ -2,7 +2,8 @@
 
 A page template defines named blocks; an HTMX request (``HX-Request``) for a page gets only
 the named block, a normal request the whole page. Responses say ``Vary: HX-Request`` so
-caches keep the two apart.
+caches keep the two apart. A form answered with 400/422 goes back whole to htmx too,
+retargeted at ``<main>``, so its errors show as they do without JavaScript.
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ env.install_gettext_callables(  # type: ignore[attr-defined]
 )
 
 
+# One date format everywhere (issue 15: three formats, and English month names on Dutch pages):
+# "7 december 2026, 09:33" for a moment, "7 december 2026" for a day, in the page's language and
+# Amsterdam time. ``|date`` and ``|date("short")`` both give it; only a time ("HH:mm") differs.
+DATETIME_FORMAT = "d MMMM y, HH:mm"
+ONE_FORMAT = frozenset({"long", "short", "medium"})
+
+
 def _fmt_date(value: date | datetime | None, fmt: str = "long") -> str:
     if value is None:
         return ""
@@ -54,9 +62,9 @@ def _formatted_date(value: date | datetime, fmt: str, lang: str) -> str:
     """Babel's formatting costs ≈ 50 µs; an inbox page shows 50 rows with two dates each, the
     same ones on every visit, so results are kept (a pure function of its arguments)."""
     if isinstance(value, datetime):
-        return format_datetime(value, format="d MMMM y HH:mm" if fmt == "long" else fmt,
+        return format_datetime(value, format=DATETIME_FORMAT if fmt in ONE_FORMAT else fmt,
                                locale=lang, tzinfo=AMSTERDAM)
-    return format_date(value, format=fmt, locale=lang)
+    return format_date(value, format="long" if fmt in ONE_FORMAT else fmt, locale=lang)
 
 
 def _fmt_number(value: float | int | None, fmt: str | None = None) -> str:
@@ -98,12 +106,25 @@ def base_context(request: Request) -> dict[str, Any]:
     }
 
 
+# Statuses that htmx swaps although they are errors: a form with invalid input (see base.html).
+SWAPPED_ERRORS = frozenset({400, 422})
+
+
 def render(request: Request, template: str, context: Mapping[str, Any] | None = None, *,
            block: str | None = None, status_code: int = 200,
            headers: Mapping[str, str] | None = None) -> HTMLResponse:
     ctx = base_context(request)
     if context:
         ctx.update(context)
+    if status_code in SWAPPED_ERRORS and is_htmx(request):
+        # A form with errors: htmx swaps 400/422 (base.html's ``responseHandling``), but the
+        # errors sit in the form and the summary above it, outside any results block (and an
+        # error page is a whole page). The whole page goes back and htmx puts its <main> in
+        # place of ours, so a person with JavaScript sees what a person without it sees;
+        # loket.js focuses the summary.
+        headers = {**(headers or {}), "HX-Retarget": "#main", "HX-Reselect": "#main",
+                   "HX-Reswap": "outerHTML"}
+        block = None
     if block is not None and is_htmx(request):
         # Starlette's template response is an HTMLResponse; the stubs only say Response.
         response = cast(HTMLResponse, templates.TemplateResponse(

@@ -6,6 +6,7 @@ service.region_index`` builds it from the database and caches it until the data 
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -194,6 +195,33 @@ class RegionIndex:
             if len(out) >= limit:
                 break
         return out
+
+    def close_matches(self, query: str, limit: int = 3,
+                      cutoff: float = 0.8) -> list[MunicipalityHit]:
+        """Near misses for a name nobody knows ("Hengeloo" -> Hengelo): names (current and
+        former) that ``difflib`` finds similar, best first, one hit per municipality."""
+        q = search_key(query)
+        if not q:
+            return []
+        by_key: dict[str, tuple[str, str]] = {}
+        for key, label, code, _former in self._sorted:
+            by_key.setdefault(key, (label, code))
+        out: list[MunicipalityHit] = []
+        seen: set[str] = set()
+        for key in difflib.get_close_matches(q, list(by_key), n=limit * 2, cutoff=cutoff):
+            label, code = by_key[key]
+            if code in seen:
+                continue
+            seen.add(code)
+            out.append(MunicipalityHit(self.municipalities[code], label))
+            if len(out) >= limit:
+                break
+        return out
+
+    def suggestions(self, query: str, limit: int = 5) -> list[MunicipalityHit]:
+        """What to offer for a name that is not a municipality: names starting with it, else
+        near misses."""
+        return self.search(query, limit=limit) or self.close_matches(query, limit=min(limit, 3))
 
     def area_name(self, kind: str, code: str) -> str:
         return self._area_names.get((kind, code), code or "Nederland")

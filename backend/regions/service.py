@@ -420,6 +420,22 @@ def search_municipalities(session: Session, q: str, limit: int = 10) -> list[Mun
     return region_index(session).search(q, limit=limit)
 
 
+def suggest_municipalities(session: Session, q: str, limit: int = 5) -> list[MunicipalityHit]:
+    """For a municipality nobody knows: names that start with ``q``, else near misses
+    ("Hengeloo" -> Hengelo)."""
+    return region_index(session).suggestions(q, limit=limit)
+
+
+def unknown_municipality_error(value: str, index: RegionIndex) -> str:
+    """The field error for an unknown municipality, offering the nearest name if there is
+    one ("Bedoelt u Hengelo?")."""
+    near = index.close_matches(value, limit=1)
+    if near:
+        return _("We do not know this municipality. Did you mean %(name)s?",
+                 name=near[0].municipality.name)
+    return _("We do not know this municipality.")
+
+
 @functools.cache
 def seed_region_index() -> RegionIndex:
     """The shipped division (``seed/regions/``) as an index, read once: for pure callers and
@@ -506,7 +522,8 @@ def locate(session: Session, *, municipality: str | None = None, postcode: str |
         if found is None:
             raise Invalid(_("Unknown municipality: %(value)s.", value=municipality.strip()[:80]),
                           code="unknown_municipality",
-                          fields={"municipality": _("We do not know this municipality.")})
+                          fields={"municipality": unknown_municipality_error(municipality,
+                                                                             index)})
         return Location(found, FROM_MUNICIPALITY)
     pc4: str | None = None
     if postcode and postcode.strip():

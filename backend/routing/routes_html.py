@@ -48,9 +48,15 @@ def which_desk(request: Request, session: SessionDep, vraag: Text = "", gemeente
     status = 200
     submitted = bool(vraag.strip() or gemeente or postcode)
     suggestions: list[Any] = []
+    names = {"municipality": "gemeente", "company_size": "omvang", "theme": "onderwerp"}
     if submitted:
         if not vraag.strip():
             errors["vraag"] = _("Describe your question.")
+            try:  # all errors at once: the place is checked even without a question
+                regions.locate(session, municipality=gemeente or None,
+                               postcode=postcode or None)
+            except Invalid as exc:
+                errors.update({names.get(k, k): v for k, v in exc.fields.items()})
         else:
             try:
                 decision, location = service.dry_run_located(
@@ -59,12 +65,10 @@ def which_desk(request: Request, session: SessionDep, vraag: Text = "", gemeente
                     company_size=omvang if omvang in COMPANY_SIZES else None,
                     theme=onderwerp or None, search=search_backend(request))
             except Invalid as exc:
-                names = {"municipality": "gemeente", "company_size": "omvang",
-                         "theme": "onderwerp"}
                 errors = {names.get(k, k): v for k, v in exc.fields.items()} or {
                     "vraag": exc.message}
-                if "gemeente" in errors:
-                    suggestions = regions.search_municipalities(session, gemeente, limit=5)
+        if "gemeente" in errors:
+            suggestions = regions.suggest_municipalities(session, gemeente, limit=5)
         if errors:
             status = 422
     ctx = service.routing_context(session)

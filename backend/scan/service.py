@@ -253,8 +253,11 @@ def discuss_with_advisor(session: Session, result: ScanResult, *, email: str, te
             "sector": sector, "company_size": result.company_size, "theme": theme,
             "language": door.language if door.language in ("nl", "en") else "nl"})
     except ValidationError as exc:  # the e-mail address is the only field typed here
-        raise Invalid(fields={"email": _("Enter an e-mail address such as name@example.nl.")}
-                      ) from exc
+        # Every error at once (issue 15: the consent and the place came only on a second try).
+        fields = cases.required_answers(consent=bool(door.consent), municipality=municipality,
+                                        postcode=None, session=session)
+        fields["email"] = _("Enter an e-mail address such as name@example.nl.")
+        raise Invalid(fields=fields) from exc
     case, _token, _decision = cases.ask_question(session, data, door=door,
                                                  base_url=base_url)
     assert case.id is not None and result.id is not None

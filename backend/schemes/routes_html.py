@@ -79,18 +79,19 @@ def scheme_finder(request: Request, session: SessionDep, size: Short = "", secto
         amount_value, amount_error = parse_amount(amount)
         if amount_error:
             errors["amount"] = amount_error
-        else:
-            params = service.ProfileParams.build(
-                size=size, sector=sector, municipality=municipality, themes=themes,
-                cost_kind=cost_kind, amount=amount_value)
-            try:
-                result = service.find_schemes(session, params,
-                                              include_closed=bool(include_closed),
-                                              notify=True)
-            except Invalid as exc:
-                errors = dict(exc.fields) or {"size": exc.message}
-                if "municipality" in errors and municipality:
-                    suggestions = regions.search_municipalities(session, municipality, limit=5)
+        params = service.ProfileParams.build(
+            size=size, sector=sector, municipality=municipality, themes=themes,
+            cost_kind=cost_kind, amount=amount_value)
+        try:  # also with a bad amount, so that every error shows at once
+            result = service.find_schemes(session, params,
+                                          include_closed=bool(include_closed),
+                                          notify=not errors)
+        except Invalid as exc:
+            errors.update(dict(exc.fields) or {"size": exc.message})
+        if errors:
+            result = None
+        if "municipality" in errors and municipality:
+            suggestions = regions.suggest_municipalities(session, municipality, limit=5)
         if errors:
             status = 422
     return render(request, "schemes/finder.html", {

@@ -18,6 +18,7 @@ class Door:
     title: str
     text: str
     in_menu: bool = False
+    menu_title: str = ""  # shorter for the menu; the title when empty
 
     @property
     def href(self) -> str:
@@ -25,20 +26,24 @@ class Door:
 
 
 def _all_doors() -> list[Door]:
+    """Every door is in the main menu (issue 15: the menu offered only search and ask)."""
     return [
         Door("/zoeken", _("Search the knowledge base"),
-             _("Best practices, case studies, subsidy schemes, experts and events."), True),
+             _("Best practices, case studies, subsidy schemes, experts and events."), True,
+             _("Knowledge base")),
         Door("/vraag", _("Ask a question"),
              _("One question, one place: we route it to the support desk that can help you."),
              True),
         Door("/welk-loket", _("Which desk can help me?"),
-             _("Find the regional support desk for your question and your region.")),
+             _("Find the regional support desk for your question and your region."), True,
+             _("Which desk?")),
         Door("/scan", _("Productivity scan"),
-             _("Answer a few questions and get advice tailored to your business.")),
+             _("Answer a few questions and get advice tailored to your business."), True),
         Door("/regelingen/zoeker", _("Scheme finder"),
-             _("Which subsidies and financing schemes fit your plans?")),
+             _("Which subsidies and financing schemes fit your plans?"), True),
         Door("/groepen", _("Ecosystem groups"),
-             _("Share practices and compare figures with peers, without revealing any firm.")),
+             _("Share practices and compare figures with peers, without revealing any firm."),
+             True, _("Groups")),
     ]
 
 

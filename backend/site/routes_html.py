@@ -18,6 +18,7 @@ env.globals["nav_items"] = nav_items
 
 # The model statement asks for the date it was drawn up; change it when the text changes.
 STATEMENT_DATE = date(2026, 11, 22)
+PRIVACY_DATE = date(2026, 12, 7)
 
 
 def safe_next(target: str | None) -> str:
@@ -39,6 +40,29 @@ def accessibility(request: Request) -> HTMLResponse:
     ask = [d for d in available_doors(request) if d.path == "/vraag"]
     return render(request, "site/accessibility.html",
                   {"statement_date": STATEMENT_DATE, "ask_href": ask[0].href if ask else None})
+
+
+@router.get("/privacy", response_class=HTMLResponse, name="privacy_statement")
+def privacy_statement(request: Request) -> HTMLResponse:
+    """What Loket stores about whom, why and how long: the periods are the running settings
+    (``LOKET_RETENTION_*``, enforced by ``backend.privacy.retention``; docs/privacy.md)."""
+    cache_this_page(request)
+    s = request.app.state.settings
+    return render(request, "site/privacy.html", {
+        "statement_date": PRIVACY_DATE,
+        "days": {"case": s.retention_case_days, "stale_case": s.retention_stale_case_days,
+                 "account": s.retention_account_days, "audit": s.retention_audit_days,
+                 "audit_ip": s.retention_audit_ip_days, "outbox": s.outbox_keep_days,
+                 "scan_link": s.retention_scan_link_days,
+                 "former_member": s.retention_former_member_days,
+                 "session_idle": s.session_idle_minutes,
+                 "session_hours": s.session_absolute_hours}})
+
+
+@router.get("/colofon", response_class=HTMLResponse, name="colophon")
+def colophon(request: Request) -> HTMLResponse:
+    cache_this_page(request)
+    return render(request, "site/colophon.html")
 
 
 @router.get("/taal/{lang}", name="set_language")

@@ -209,3 +209,29 @@ def test_seed_keeps_a_newer_import(regions: Database, settings: Settings,
                          postcodes=None, replace=True)
     session.commit()
     assert "kept the imported 2028 data" in service.seed_regions(regions, settings)
+
+
+def test_near_miss_municipality_offers_the_nearest_name(regions: Database,
+                                                        session: Session) -> None:
+    """Issue 15: "Hengeloo" is no municipality, but "Bedoelt u Hengelo?" is offered, by
+    every door that locates (the service raises it)."""
+    with pytest.raises(Invalid) as exc:
+        service.locate(session, municipality="Hengeloo")
+    assert "Hengelo" in exc.value.fields["municipality"]
+    assert [h.municipality.name for h in service.suggest_municipalities(session, "Hengeloo")
+            ] == ["Hengelo"]
+    assert service.suggest_municipalities(session, "Deven")[0].municipality.name == "Deventer"
+    # Nothing near: no guess.
+    with pytest.raises(Invalid) as exc:
+        service.locate(session, municipality="Nergenshuizen")
+    assert exc.value.fields["municipality"] == "Deze gemeente kennen wij niet."
+    assert service.suggest_municipalities(session, "Nergenshuizen") == []
+
+
+def test_near_miss_on_the_dutch_page(regions: Database, client: LoketClient) -> None:
+    r = client.get("/welk-loket", params={"vraag": "Wie helpt mij met personeel?",
+                                          "gemeente": "Hengeloo"})
+    assert r.status_code == 422
+    assert "Bedoelt u Hengelo?" in r.text
+    r = client.get("/regelingen/zoeker", params={"municipality": "Hengeloo"})
+    assert r.status_code == 422 and "Bedoelt u Hengelo?" in r.text

@@ -137,6 +137,8 @@ def add(*rows: Row) -> None:
 add(
     R("GET", "/", EVERYONE),
     R("GET", "/toegankelijkheid", EVERYONE),
+    R("GET", "/privacy", EVERYONE),
+    R("GET", "/colofon", EVERYONE),
     R("GET", "/taal/{lang}", EVERYONE, "language"),
     R("GET", "/api/v1/docs", EVERYONE),
     R("GET", "/api/v1/openapi.json", EVERYONE),
