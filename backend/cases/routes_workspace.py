@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from backend.accounts.deps import CurrentUser
+from backend.accounts.landing import register_workplace
 from backend.accounts.models import User
 from backend.accounts.principal import Principal
 from backend.cases import access, appointments, choices, panels, publish, referral, workspace
@@ -33,6 +34,7 @@ from backend.cases.views import (
 )
 from backend.core.db import SessionDep, utcnow
 from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.i18n import N_
 from backend.core.paging import page_number, paginate
 from backend.core.templating import env, render
 from backend.core.text import checked
@@ -45,6 +47,10 @@ NO_STORE = {"Cache-Control": "no-store"}
 env.globals.setdefault("case_status_label", status_label)
 env.globals.setdefault("case_outcome_label", outcome_label)
 env.globals.setdefault("theme_label", lambda slug: choices.label("theme", slug))
+
+# Desk members (advisors, coordinators) work here: the menu's "Werkplek" and their start page.
+register_workplace("desk", "/werkplek", N_("Workspace"), rank=40, menu=10,
+                   applies=lambda s, p: bool(desks.desk_ids_of_user(s, p.user_id)))
 
 
 def _base(request: Request) -> str:

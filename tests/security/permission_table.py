@@ -360,6 +360,7 @@ add(
     R("GET", "/groepen/{slug}/kengetallen/export.csv", {GROUP}, "group"),
     R("GET", "/groepen/{slug}/berichten/{post_id}/bijlagen/{attachment_id}", {GROUP},
       "attachment"),
+    R("GET", "/mijn-groepen", PRINCIPALS),
     R("GET", "/groepen/sleutels", USERS),
     # 409: people without a firm in a group cannot make a groups token
     R("POST", "/groepen/sleutels", USERS, form={"name": "Boekhouding", "expires": "90"},
