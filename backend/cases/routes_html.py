@@ -18,8 +18,16 @@ from sqlmodel import Session
 from backend.accounts.deps import checked, client_ip, door, limits_policy
 from backend.cases import choices, service, suggest
 from backend.cases.deps import EntrepreneurCase, grant_case, session_case_ids
-from backend.cases.models import TEXT_MAX, TEXT_MIN, Case, CaseRating, QuestionCreate
-from backend.cases.views import status_label, timeline_view
+from backend.cases.models import (
+    ESCALATED,
+    HANDOFF_ACCEPTED,
+    TEXT_MAX,
+    TEXT_MIN,
+    Case,
+    CaseRating,
+    QuestionCreate,
+)
+from backend.cases.views import entrepreneur_status_label, timeline_view
 from backend.core.db import DatabaseDep, SessionDep
 from backend.core.errors import Conflict, Invalid, TooManyRequests
 from backend.core.i18n import get_language
@@ -246,14 +254,25 @@ def _case_page(request: Request, session: Session, case: Case, *,
     assert desk is not None and desk.id is not None
     rating = session.get(CaseRating, case.id)
     booking = appointments.booking_of(session, case)
+    from backend.cases import workspace
+
+    events = timeline_view(session, case, for_entrepreneur=True)
+    # Handed on or moved by escalation: the case is being handled at its new desk.
+    handed_on = any(e.kind in (HANDOFF_ACCEPTED, ESCALATED) for e in events)
+    asked = workspace.consent_question(session, case)
+    question = None if asked is None else {
+        key: desks.desk_by_slug(session, str(asked.data.get(f"{key}_desk")))
+        for key in ("from", "to")}
     return render(request, "cases/follow.html", {
-        "case": case, "desk": desk, "status_label": status_label(case.status),
+        "case": case, "desk": desk,
+        "status_label": entrepreneur_status_label(case, desk.name, handed_on=handed_on),
+        "consent_question": question,
         "appointment": booking[1] if booking else None,
         "free_slots": (appointments.free_slots(session, desk.id)
                        if case.status != "closed" else []),
         "referrals": referral.referrals(session, case),
         "panels": panels.panels_for(session, case, entrepreneur=True),
-        "events": timeline_view(session, case, for_entrepreneur=True),
+        "events": events,
         "rating": rating, "errors": errors or {}, "values": values or {},
         "message": message, "received": request.query_params.get("ontvangen") == "1",
     }, block="timeline", status_code=status_code, headers={**NO_STORE, **(headers or {})})
@@ -279,6 +298,28 @@ def my_question_reply(request: Request, session: SessionDep, case: EntrepreneurC
     except Invalid as exc:
         return _case_page(request, session, case, errors=exc.fields, values={"body": body},
                           status_code=422)
+    return RedirectResponse(f"/mijn-vraag/{case.reference}#tijdlijn", status_code=303)
+
+
+@router.post("/mijn-vraag/{reference}/doorsturen", name="my_question_consent")
+def my_question_consent(request: Request, session: SessionDep, case: EntrepreneurCase,
+                        answer: Annotated[str, Form()] = "") -> Response:
+    """The entrepreneur's yes or no to the desk's question about handing on."""
+    from backend.cases import workspace
+
+    if answer not in ("ja", "nee"):
+        return _case_page(request, session, case, status_code=422,
+                          errors={"answer": _("Choose yes or no.")})
+    try:
+        workspace.answer_handoff_consent(session, case, answer == "ja", door=door(request),
+                                         base_url=request.app.state.settings.base_url)
+    except TooManyRequests as exc:
+        return _case_page(request, session, case, status_code=429, headers=exc.headers,
+                          message=_("You have sent many messages in a short time. Please try "
+                                    "again in %(minutes)s minutes.",
+                                    minutes=max(1, (exc.retry_after + 59) // 60)))
+    except Conflict as exc:
+        return _case_page(request, session, case, message=exc.message, status_code=409)
     return RedirectResponse(f"/mijn-vraag/{case.reference}#tijdlijn", status_code=303)
 
 

@@ -18,10 +18,20 @@ from backend.accounts.deps import CurrentUser
 from backend.accounts.landing import register_workplace
 from backend.accounts.models import User
 from backend.accounts.principal import Principal
-from backend.cases import access, appointments, choices, panels, publish, referral, workspace
+from backend.cases import (
+    access,
+    appointments,
+    choices,
+    panels,
+    publish,
+    referral,
+    suggest,
+    workspace,
+)
 from backend.cases.deps import CaseForAdvisor, MemberDesk
 from backend.cases.figures import desk_figures
 from backend.cases.models import CASE_STATUSES, OPEN_STATUSES, Case, CaseHandoff
+from backend.cases.text import render_plain
 from backend.cases.views import (
     channel_label,
     hours_left,
@@ -32,12 +42,14 @@ from backend.cases.views import (
     status_label,
     timeline_view,
 )
+from backend.cases.workhours import AMSTERDAM
 from backend.core.db import SessionDep, utcnow
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.i18n import N_
 from backend.core.paging import page_number, paginate
 from backend.core.templating import env, render
 from backend.core.text import checked
+from backend.regions import service as regions
 from backend.routing import queries as desks
 from backend.routing.queries import DeskInfo
 
@@ -233,8 +245,11 @@ def case_page(request: Request, session: Session, principal: Principal, case: Ca
         "events": timeline_view(session, case, for_entrepreneur=False),
         "assignee": session.get(User, case.assigned_to) if case.assigned_to else None,
         "colleagues": colleagues, "other_desks": other_desks,
+        "desk_options": [(d.slug, d.name) for d in other_desks],
         "saved": workspace.saved_answers(session, case.desk_id) if works_here else [],
-        "outcomes": outcome_choices(), "status_label": status_label(case.status),
+        "outcomes": [(key, label) for key, label in outcome_choices()
+                     if case.first_responded_at is not None or key != "answered"],
+        "status_label": status_label(case.status),
         "overdue": is_overdue(case), "hours_left": hours_left(case),
         "labels": {"theme": choices.label("theme", case.theme),
                    "sector": choices.label("sector", case.sector),
@@ -245,7 +260,30 @@ def case_page(request: Request, session: Session, principal: Principal, case: Ca
         "referrals": referral.referrals(session, case),
         "channel_label": channel_label,
         "registered": request.query_params.get("geregistreerd") == "1",
+        "question_html": render_plain(case.text),
+        "municipality": regions.municipality_name(session, case.municipality_code),
+        "suggestions": (suggest.suggestions(request, case.text, limit=4)
+                        if works_here and case.status != "closed" else []),
+        "open_panel": _open_panel(errors or {}),
+        "consent_state": ({str(e.data.get("to_desk")): e.kind
+                           for e in workspace.consents(session, case)} if works_here else {}),
+        "now_local": utcnow().astimezone(AMSTERDAM).strftime("%Y-%m-%dT%H:%M"),
     }, block="case", status_code=status_code, headers=NO_STORE)
+
+
+# Which of the case page's actions opens: the one whose form has an error, else the answer.
+PANEL_OF_FIELD = {"note": "note", "to_desk": "handoff", "handoff_note": "handoff",
+                  "ask_desk": "handoff", "phone_desk": "handoff", "given_by": "handoff",
+                  "given_at": "handoff", "organisation": "refer", "organisation_name": "refer",
+                  "organisation_url": "refer", "reason": "refer", "outcome": "close",
+                  "without_answer": "close"}
+
+
+def _open_panel(errors: dict[str, str]) -> str:
+    for name in errors:
+        if name in PANEL_OF_FIELD:
+            return PANEL_OF_FIELD[name]
+    return "answer"
 
 
 @router.get("/zaken/{reference}", response_class=HTMLResponse, name="workspace_case")
@@ -303,21 +341,22 @@ def case_note(request: Request, session: SessionDep, principal: CurrentUser,
 
 @router.post("/zaken/{reference}/sluiten", name="case_close")
 def case_close(request: Request, session: SessionDep, principal: CurrentUser,
-               case: CaseForAdvisor, outcome: Annotated[str, Form()] = "") -> Response:
-    return _act(request, session, principal, case,
-                lambda: workspace.close(session, case, principal, outcome))
+               case: CaseForAdvisor, outcome: Annotated[str, Form()] = "",
+               without_answer: Annotated[str, Form()] = "") -> Response:
+    return _act(request, session, principal, case, lambda: workspace.close(
+        session, case, principal, outcome, without_answer=checked(without_answer),
+        base_url=_base(request)),
+        {"outcome": outcome, "without_answer": checked(without_answer)})
 
 
 @router.post("/zaken/{reference}/overdragen", name="case_handoff")
 def case_handoff(request: Request, session: SessionDep, principal: CurrentUser,
                  case: CaseForAdvisor, to_desk: Annotated[str, Form()] = "",
-                 handoff_note: Annotated[str, Form()] = "",
-                 consent: Annotated[str, Form()] = "") -> Response:
+                 handoff_note: Annotated[str, Form()] = "") -> Response:
     def act() -> None:
         try:
-            # "0" is a non-empty string: bool() would read it as consent (issue 12).
             workspace.offer_handoff(session, case, principal, to_desk, handoff_note,
-                                    checked(consent), base_url=_base(request))
+                                    base_url=_base(request))
         except Invalid as exc:
             fields = dict(exc.fields)
             if "note" in fields:
@@ -325,7 +364,28 @@ def case_handoff(request: Request, session: SessionDep, principal: CurrentUser,
             raise Invalid(fields=fields) from exc
 
     return _act(request, session, principal, case, act,
-                {"to_desk": to_desk, "handoff_note": handoff_note, "consent": checked(consent)})
+                {"to_desk": to_desk, "handoff_note": handoff_note}, anchor="overdragen")
+
+
+@router.post("/zaken/{reference}/toestemming/vragen", name="case_consent_ask")
+def case_consent_ask(request: Request, session: SessionDep, principal: CurrentUser,
+                     case: CaseForAdvisor, ask_desk: Annotated[str, Form()] = "") -> Response:
+    return _act(request, session, principal, case, lambda: workspace.ask_handoff_consent(
+        session, case, principal, ask_desk, base_url=_base(request)),
+        {"ask_desk": ask_desk}, anchor="overdragen")
+
+
+@router.post("/zaken/{reference}/toestemming/vastleggen", name="case_consent_record")
+def case_consent_record(request: Request, session: SessionDep, principal: CurrentUser,
+                        case: CaseForAdvisor, phone_desk: Annotated[str, Form()] = "",
+                        given_by: Annotated[str, Form()] = "",
+                        given_at: Annotated[str, Form()] = "") -> Response:
+    consent = workspace.PhoneConsent(given_by=given_by,
+                                     given_at=workspace.local_time(given_at))
+    return _act(request, session, principal, case, lambda: workspace.record_phone_consent(
+        session, case, principal, phone_desk, consent),
+        {"phone_desk": phone_desk, "given_by": given_by, "given_at": given_at},
+        anchor="overdragen")
 
 
 @router.post("/zaken/{reference}/overdracht/{handoff_id}/accepteren", name="handoff_accept")

@@ -154,6 +154,7 @@ def build_world(app: FastAPI, db: Database, session: Session) -> World:
         as_principal,
         create_case,
         create_desk,
+        phone_consent,
         regional_setup,
     )
     from tests.factories.community import (
@@ -189,7 +190,8 @@ def build_world(app: FastAPI, db: Database, session: Session) -> World:
                          email="twee@example.nl", name="Ondernemer Twee")
     offered = create_case(session, desk_b, text="Vraag voor A kxqOFFERgeheim")
     handoff = workspace.offer_handoff(session, offered, as_principal(users[ADV_B]),
-                                      desk_a.slug, "Past beter bij A", True)
+                                      desk_a.slug, "Past beter bij A",
+                                      phone_consent=phone_consent())
     workspace.add_note(session, case_1, as_principal(users[ADV_A]), "Intern kxqNOTEAgeheim")
     workspace.add_note(session, case_2, as_principal(users[ADV_B]), "Intern kxqNOTEBgeheim")
     saved_a = workspace.save_answer(session, desk_a, as_principal(users[ADV_A]), "A-antwoord",
