@@ -9,8 +9,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from backend.accounts import landing, oidc, service, sessions
 from backend.accounts import login as login_rules
-from backend.accounts import oidc, service, sessions
 from backend.accounts.deps import OptionalPrincipal, client_ip, door
 from backend.core.db import Database, SessionDep
 from backend.core.errors import NotFound
@@ -99,7 +99,9 @@ def link_use(request: Request, session: SessionDep, token: str,
         return render(request, "accounts/link_invalid.html", status_code=410, headers=NO_STORE)
     assert user.id is not None
     sessions.login(request, user.id)
-    return RedirectResponse(safe_next(next), status_code=303)
+    # Without a page to return to, the person lands where their role works.
+    return RedirectResponse(safe_next(next, "") or landing.start_page_for(session, user.id),
+                            status_code=303)
 
 
 # --- break-glass password --------------------------------------------------------------------
@@ -141,7 +143,8 @@ def password_login(request: Request, session: SessionDep,
                                                     "correct.")})
     assert user.id is not None
     sessions.login(request, user.id)
-    return RedirectResponse(safe_next(next, "/beheer"), status_code=303)
+    return RedirectResponse(safe_next(next, "") or landing.start_page_for(session, user.id),
+                            status_code=303)
 
 
 # --- SSO (OpenID Connect) --------------------------------------------------------------------
@@ -216,7 +219,13 @@ async def sso_callback(request: Request) -> Response:
     except login_rules.LoginRefused as refused:
         await run_in_threadpool(_audit_failure, db, request, refused.code)
         return _sso_error(request, refused.code, status_code=403)
-    next_url = safe_next(request.session.pop("login_next", None))
+    next_url = safe_next(request.session.pop("login_next", None), "")
+    if not next_url:
+        def land() -> str:
+            with db.transaction(write=False) as s:
+                return landing.start_page_for(s, user_id)
+
+        next_url = await run_in_threadpool(land)
     sessions.login(request, user_id)
     return RedirectResponse(next_url, status_code=303)
 

@@ -4,7 +4,10 @@
 - median time to first response, in working hours, of the first responses the desk gave (a
   portable median: ``ROW_NUMBER`` and ``COUNT`` windows, averaging the middle one or two rows);
 - share answered within target: of the desk's first responses plus its open cases that are
-  past due without one, the part whose first response came on time;
+  past due without one plus the cases it closed without any answer, the part whose first
+  response came on time (a question closed unanswered never counts as answered; before
+  issue 15 it dropped out of the figure, which made closing an overdue question look better
+  than answering it late);
 - questions per channel: the cases at the desk by how they came in (web, api, telefoon, …).
 """
 
@@ -48,9 +51,12 @@ def desk_figures(session: Session, desk_id: int, *, now: datetime | None = None)
     responded = col(Case.first_response_desk_id) == desk_id
     on_time = sa.and_(responded, col(Case.first_responded_at) <= col(Case.first_response_due_at))
     late_open = sa.and_(at_desk, overdue)
+    closed_unanswered = sa.and_(at_desk, col(Case.status) == "closed",
+                                col(Case.first_responded_at).is_(None))
     target = session.execute(select(
         sa.func.coalesce(sa.func.sum(sa.case((on_time, 1), else_=0)), 0),
-        sa.func.coalesce(sa.func.sum(sa.case((sa.or_(responded, late_open), 1), else_=0)), 0),
+        sa.func.coalesce(sa.func.sum(sa.case(
+            (sa.or_(responded, late_open, closed_unanswered), 1), else_=0)), 0),
         sa.func.coalesce(sa.func.sum(sa.case((responded, 1), else_=0)), 0),
     )).one()
     within, judged, answered = (int(v) for v in target)

@@ -57,11 +57,17 @@ APPOINTMENT_CANCELLED = "appointment_cancelled"
 REFERRED_OUT = "referred_out"  # referred to an organisation outside Loket
 FOLLOWUP_ANSWERED = "followup_answered"
 FOLLOWUP_STOPPED = "followup_stopped"
+# The entrepreneur's consent to a hand-off: asked through the private link and answered there,
+# or given by phone and recorded by the advisor. Data: from_desk, to_desk (slugs), and for a
+# recorded one how, given_by, given_at.
+CONSENT_ASKED = "consent_asked"
+CONSENT_GIVEN = "consent_given"
+CONSENT_REFUSED = "consent_refused"
 EVENT_KINDS = (RECEIVED, ROUTED, ASSIGNED, REPLY, NOTE, HANDOFF_OFFERED, HANDOFF_ACCEPTED,
                HANDOFF_DECLINED, HANDOFF_WITHDRAWN, ESCALATED, CLOSED, REOPENED, RATED,
                PUBLISHED, KEPT_AT_DESK, APPOINTMENT_BOOKED, APPOINTMENT_MOVED,
                APPOINTMENT_CANCELLED, REFERRED_OUT, SCAN_ATTACHED, FOLLOWUP_ANSWERED,
-               FOLLOWUP_STOPPED)
+               FOLLOWUP_STOPPED, CONSENT_ASKED, CONSENT_GIVEN, CONSENT_REFUSED)
 
 # How a question reached Loket: the two self-service doors and an advisor's intake.
 Channel = Literal["web", "api", "telefoon", "email", "balie", "evenement"]
@@ -381,12 +387,21 @@ class AssignIn(BaseModel):
 
 class CloseIn(BaseModel):
     outcome: Outcome
+    without_answer: bool = PField(default=False, description="Confirms closing a question "
+                                  "to which no answer was sent.")
 
 
 class HandoffIn(BaseModel):
+    """A hand-off needs the entrepreneur's recorded consent to this desk: given through the
+    private link, recorded earlier, or recorded now with ``consent_given_by`` and
+    ``consent_given_at`` (consent given by phone)."""
+
     to_desk: str = PField(description="slug of the receiving desk")
     note: str = PField(min_length=1, max_length=NOTE_MAX)
-    consent: bool = PField(description="The entrepreneur agreed to the hand-off.")
+    consent_given_by: str | None = PField(default=None, max_length=200,
+                                          description="Who gave consent by phone.")
+    consent_given_at: datetime | None = PField(default=None,
+                                               description="When consent was given by phone.")
 
 
 class HandoffDecision(BaseModel):

@@ -120,6 +120,34 @@ def handed_on(session: Session, case: Case, from_desk: DeskInfo, to_desk: DeskIn
         _to_entrepreneur(session, case, subject, lines, token, base_url)
 
 
+def closed(session: Session, case: Case, desk: DeskInfo, token: str, base_url: str, *,
+           answered: bool) -> None:
+    from backend.cases.views import outcome_label  # views builds on this module
+
+    with language(case.language):
+        subject = _("Your question %(reference)s has been closed", reference=case.reference)
+        lines = [_("%(desk)s has closed your question %(reference)s (%(outcome)s).",
+                   desk=desk.name, reference=case.reference,
+                   outcome=outcome_label(case.outcome))]
+        if not answered:
+            lines.append(_("No written answer was sent through Loket."))
+        lines.append(_("Still have a question about this? Reply on the page of your question: "
+                       "it opens again."))
+        _to_entrepreneur(session, case, subject, lines, token, base_url)
+
+
+def handoff_consent_asked(session: Session, case: Case, from_desk: DeskInfo, to_desk: DeskInfo,
+                          token: str, base_url: str) -> None:
+    with language(case.language):
+        subject = _("May we pass your question %(reference)s on?", reference=case.reference)
+        lines = [_("%(from_desk)s thinks %(to_desk)s can help you better with your question "
+                   "%(reference)s, and would like to pass it on.", from_desk=from_desk.name,
+                   to_desk=to_desk.name, reference=case.reference),
+                 _("Answer yes or no on the page of your question. Nothing is passed on "
+                   "without your consent.")]
+        _to_entrepreneur(session, case, subject, lines, token, base_url)
+
+
 def link_again(session: Session, case: Case, token: str, base_url: str) -> None:
     with language(case.language):
         subject = _("Your link for question %(reference)s", reference=case.reference)
@@ -202,6 +230,24 @@ def entrepreneur_replied(session: Session, case: Case, base_url: str) -> None:
         lines = [_("The entrepreneur has replied on question %(reference)s.",
                    reference=case.reference), "", _workspace_link(base_url, case)]
         _send_all(session, to, subject, "\n".join(lines))
+
+
+def handoff_consent_answered(session: Session, case: Case, asked_by: int | None, agreed: bool,
+                             to_slug: str, base_url: str) -> None:
+    """To the advisor who asked (else the desk's members): the entrepreneur answered."""
+    to_desk = desks.desk_by_slug(session, to_slug)
+    user = accounts_q.user(session, asked_by)
+    recipients = [user.email] if user is not None and user.email else member_emails(
+        session, case.desk_id)
+    with language(STAFF_LANGUAGE):
+        name = to_desk.name if to_desk else to_slug
+        subject = (_("Consent to hand question %(reference)s on to %(desk)s",
+                     reference=case.reference, desk=name) if agreed else
+                   _("No consent to hand question %(reference)s on to %(desk)s",
+                     reference=case.reference, desk=name))
+        lines = [_("The entrepreneur has answered your question about handing on."),
+                 "", _workspace_link(base_url, case)]
+        _send_all(session, recipients, subject, "\n".join(lines))
 
 
 def assigned_to_you(session: Session, case: Case, user_id: int, base_url: str) -> None:

@@ -13,16 +13,27 @@ from sqlmodel import Session
 
 from backend.accounts import queries as accounts_q
 from backend.accounts.principal import Principal
-from backend.cases import access, appointments, choices, panels, referral, workspace
-from backend.cases.models import TEXT_MAX, TEXT_MIN, Case, CaseRating
+from backend.cases import access, appointments, choices, panels, referral, suggest, workspace
+from backend.cases.models import (
+    ESCALATED,
+    HANDOFF_ACCEPTED,
+    TEXT_MAX,
+    TEXT_MIN,
+    Case,
+    CaseRating,
+)
+from backend.cases.text import render_plain
 from backend.cases.views import (
     channel_label,
+    entrepreneur_status_label,
     hours_left,
     is_overdue,
     outcome_choices,
     status_label,
     timeline_view,
 )
+from backend.cases.workhours import AMSTERDAM
+from backend.core.db import utcnow
 from backend.core.errors import NotFound
 from backend.core.i18n import gettext_ as _
 from backend.core.templating import render
@@ -59,8 +70,11 @@ def case_page(request: Request, session: Session, principal: Principal, case: Ca
         "events": timeline_view(session, case, for_entrepreneur=False),
         "assignee": accounts_q.user(session, case.assigned_to),
         "colleagues": colleagues, "other_desks": other_desks,
+        "desk_options": [(d.slug, d.name) for d in other_desks],
         "saved": workspace.saved_answers(session, case.desk_id) if works_here else [],
-        "outcomes": outcome_choices(), "status_label": status_label(case.status),
+        "outcomes": [(key, label) for key, label in outcome_choices()
+                     if case.first_responded_at is not None or key != "answered"],
+        "status_label": status_label(case.status),
         "overdue": is_overdue(case), "hours_left": hours_left(case),
         "labels": {"theme": choices.label("theme", case.theme),
                    "sector": choices.label("sector", case.sector),
@@ -71,7 +85,30 @@ def case_page(request: Request, session: Session, principal: Principal, case: Ca
         "referrals": referral.referrals(session, case),
         "channel_label": channel_label,
         "registered": request.query_params.get("geregistreerd") == "1",
+        "question_html": render_plain(case.text),
+        "municipality": regions.municipality_name(session, case.municipality_code),
+        "suggestions": (suggest.suggestions(request, case.text, limit=4)
+                        if works_here and case.status != "closed" else []),
+        "open_panel": _open_panel(errors or {}),
+        "consent_state": ({str(e.data.get("to_desk")): e.kind
+                           for e in workspace.consents(session, case)} if works_here else {}),
+        "now_local": utcnow().astimezone(AMSTERDAM).strftime("%Y-%m-%dT%H:%M"),
     }, block="case", status_code=status_code, headers=NO_STORE)
+
+
+# Which of the case page's actions opens: the one whose form has an error, else the answer.
+PANEL_OF_FIELD = {"note": "note", "to_desk": "handoff", "handoff_note": "handoff",
+                  "ask_desk": "handoff", "phone_desk": "handoff", "given_by": "handoff",
+                  "given_at": "handoff", "organisation": "refer", "organisation_name": "refer",
+                  "organisation_url": "refer", "reason": "refer", "outcome": "close",
+                  "without_answer": "close"}
+
+
+def _open_panel(errors: dict[str, str]) -> str:
+    for name in errors:
+        if name in PANEL_OF_FIELD:
+            return PANEL_OF_FIELD[name]
+    return "answer"
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:
@@ -109,14 +146,23 @@ def _case_page(request: Request, session: Session, case: Case, *,
     assert desk is not None and desk.id is not None
     rating = session.get(CaseRating, case.id)
     booking = appointments.booking_of(session, case)
+    events = timeline_view(session, case, for_entrepreneur=True)
+    # Handed on or moved by escalation: the case is being handled at its new desk.
+    handed_on = any(e.kind in (HANDOFF_ACCEPTED, ESCALATED) for e in events)
+    asked = workspace.consent_question(session, case)
+    question = None if asked is None else {
+        key: desks.desk_by_slug(session, str(asked.data.get(f"{key}_desk")))
+        for key in ("from", "to")}
     return render(request, "cases/follow.html", {
-        "case": case, "desk": desk, "status_label": status_label(case.status),
+        "case": case, "desk": desk,
+        "status_label": entrepreneur_status_label(case, desk.name, handed_on=handed_on),
+        "consent_question": question,
         "appointment": booking[1] if booking else None,
         "free_slots": (appointments.free_slots(session, desk.id)
                        if case.status != "closed" else []),
         "referrals": referral.referrals(session, case),
         "panels": panels.panels_for(session, case, entrepreneur=True),
-        "events": timeline_view(session, case, for_entrepreneur=True),
+        "events": events,
         "rating": rating, "errors": errors or {}, "values": values or {},
         "message": message, "received": request.query_params.get("ontvangen") == "1",
     }, block="timeline", status_code=status_code, headers={**NO_STORE, **(headers or {})})

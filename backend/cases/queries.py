@@ -37,7 +37,9 @@ class CaseFacts:
     outcome: str | None
     first_response_seconds: int | None  # working seconds to the first answer
     first_response_desk_id: int | None
-    responded_on_time: bool | None  # None: no first response yet
+    # None: no first response yet; False also for a question closed without any answer (it
+    # never counts as answered, in time or otherwise).
+    responded_on_time: bool | None
     overdue_now: bool  # open, unanswered and past its due date when read
     closed_at: datetime | None
     rating: int | None
@@ -63,12 +65,17 @@ def case_facts(session: Session, start: datetime, end: datetime, *,
          secs, resp_desk, responded, due, closed, score) = row
         if not theme and themes:
             theme = themes[0]
+        if outcome == "answered" and responded is None:
+            # Closed as "answered" without any answer sent (the form's old default): counted
+            # as no follow-up, never as answered (cases.workspace.close refuses it now).
+            outcome = "no_follow_up"
         out.append(CaseFacts(
             id=cid, received_at=received, municipality_code=muni, theme=theme or None,
             sector=sector, company_size=size, desk_id=desk_id, first_desk_slug=first,
             status=status, outcome=outcome, first_response_seconds=secs,
             first_response_desk_id=resp_desk,
-            responded_on_time=(responded <= due) if responded is not None else None,
+            responded_on_time=((responded <= due) if responded is not None
+                               else False if status == "closed" else None),
             overdue_now=(status != "closed" and responded is None and due < now),
             closed_at=closed, rating=score))
     return out

@@ -171,9 +171,10 @@ def note_case(session: SessionDep, principal: CurrentUser, case: CaseForAdvisor,
 
 
 @router.post("/cases/{reference}/close", response_model=CasePublic, responses=CONFLICT)
-def close_case(session: SessionDep, principal: CurrentUser, case: CaseForAdvisor,
-               body: CloseIn) -> CasePublic:
-    workspace.close(session, case, principal, body.outcome)
+def close_case(request: Request, session: SessionDep, principal: CurrentUser,
+               case: CaseForAdvisor, body: CloseIn) -> CasePublic:
+    workspace.close(session, case, principal, body.outcome, without_answer=body.without_answer,
+                    base_url=_base(request))
     return case_public(session, case)
 
 
@@ -181,8 +182,10 @@ def close_case(session: SessionDep, principal: CurrentUser, case: CaseForAdvisor
              responses=CONFLICT)
 def offer_handoff(request: Request, session: SessionDep, principal: CurrentUser,
                   case: CaseForAdvisor, body: HandoffIn) -> HandoffPublic:
+    phone = (workspace.PhoneConsent(body.consent_given_by or "", body.consent_given_at)
+             if body.consent_given_by or body.consent_given_at else None)
     handoff = workspace.offer_handoff(session, case, principal, body.to_desk, body.note,
-                                      body.consent, base_url=_base(request))
+                                      phone_consent=phone, base_url=_base(request))
     return _handoff_public(session, handoff)
 
 

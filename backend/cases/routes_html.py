@@ -232,6 +232,28 @@ def my_question_reply(request: Request, session: SessionDep, case: EntrepreneurC
     return RedirectResponse(f"/mijn-vraag/{case.reference}#tijdlijn", status_code=303)
 
 
+@router.post("/mijn-vraag/{reference}/doorsturen", name="my_question_consent")
+def my_question_consent(request: Request, session: SessionDep, case: EntrepreneurCase,
+                        answer: Annotated[str, Form()] = "") -> Response:
+    """The entrepreneur's yes or no to the desk's question about handing on."""
+    from backend.cases import workspace
+
+    if answer not in ("ja", "nee"):
+        return _case_page(request, session, case, status_code=422,
+                          errors={"answer": _("Choose yes or no.")})
+    try:
+        workspace.answer_handoff_consent(session, case, answer == "ja", door=door(request),
+                                         base_url=request.app.state.settings.base_url)
+    except TooManyRequests as exc:
+        return _case_page(request, session, case, status_code=429, headers=exc.headers,
+                          message=_("You have sent many messages in a short time. Please try "
+                                    "again in %(minutes)s minutes.",
+                                    minutes=max(1, (exc.retry_after + 59) // 60)))
+    except Conflict as exc:
+        return _case_page(request, session, case, message=exc.message, status_code=409)
+    return RedirectResponse(f"/mijn-vraag/{case.reference}#tijdlijn", status_code=303)
+
+
 @router.post("/mijn-vraag/{reference}/beoordeling", name="my_question_rate")
 def my_question_rate(request: Request, session: SessionDep, case: EntrepreneurCase,
                      score: Annotated[str, Form()] = "",

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from backend.accounts import queries as accounts_q
 from backend.accounts.deps import CurrentUser
+from backend.accounts.landing import register_workplace
 from backend.accounts.principal import Principal
 from backend.cases import access, appointments, choices, publish, workspace
 from backend.cases.deps import CaseForAdvisor, MemberDesk
@@ -31,6 +32,7 @@ from backend.cases.views import (
 )
 from backend.core.db import SessionDep
 from backend.core.errors import Conflict, Invalid
+from backend.core.i18n import N_
 from backend.core.paging import page_number, paginate
 from backend.core.templating import env, render
 from backend.core.text import checked
@@ -41,6 +43,10 @@ router = APIRouter(prefix="/werkplek", include_in_schema=False)
 env.globals.setdefault("case_status_label", status_label)
 env.globals.setdefault("case_outcome_label", outcome_label)
 env.globals.setdefault("theme_label", lambda slug: choices.label("theme", slug))
+
+# Desk members (advisors, coordinators) work here: the menu's "Werkplek" and their start page.
+register_workplace("desk", "/werkplek", N_("Workspace"), rank=40, menu=10,
+                   applies=lambda s, p: bool(desks.desk_ids_of_user(s, p.user_id)))
 
 
 def _base(request: Request) -> str:
@@ -143,6 +149,8 @@ def saved_answer_delete(session: SessionDep, principal: CurrentUser, desk: Membe
 
 
 
+
+
 @router.get("/zaken/{reference}", response_class=HTMLResponse, name="workspace_case")
 def case_detail(request: Request, session: SessionDep, principal: CurrentUser,
                 case: CaseForAdvisor) -> HTMLResponse:
@@ -198,21 +206,22 @@ def case_note(request: Request, session: SessionDep, principal: CurrentUser,
 
 @router.post("/zaken/{reference}/sluiten", name="case_close")
 def case_close(request: Request, session: SessionDep, principal: CurrentUser,
-               case: CaseForAdvisor, outcome: Annotated[str, Form()] = "") -> Response:
-    return _act(request, session, principal, case,
-                lambda: workspace.close(session, case, principal, outcome))
+               case: CaseForAdvisor, outcome: Annotated[str, Form()] = "",
+               without_answer: Annotated[str, Form()] = "") -> Response:
+    return _act(request, session, principal, case, lambda: workspace.close(
+        session, case, principal, outcome, without_answer=checked(without_answer),
+        base_url=_base(request)),
+        {"outcome": outcome, "without_answer": checked(without_answer)})
 
 
 @router.post("/zaken/{reference}/overdragen", name="case_handoff")
 def case_handoff(request: Request, session: SessionDep, principal: CurrentUser,
                  case: CaseForAdvisor, to_desk: Annotated[str, Form()] = "",
-                 handoff_note: Annotated[str, Form()] = "",
-                 consent: Annotated[str, Form()] = "") -> Response:
+                 handoff_note: Annotated[str, Form()] = "") -> Response:
     def act() -> None:
         try:
-            # "0" is a non-empty string: bool() would read it as consent (issue 12).
             workspace.offer_handoff(session, case, principal, to_desk, handoff_note,
-                                    checked(consent), base_url=_base(request))
+                                    base_url=_base(request))
         except Invalid as exc:
             fields = dict(exc.fields)
             if "note" in fields:
@@ -220,7 +229,28 @@ def case_handoff(request: Request, session: SessionDep, principal: CurrentUser,
             raise Invalid(fields=fields) from exc
 
     return _act(request, session, principal, case, act,
-                {"to_desk": to_desk, "handoff_note": handoff_note, "consent": checked(consent)})
+                {"to_desk": to_desk, "handoff_note": handoff_note}, anchor="overdragen")
+
+
+@router.post("/zaken/{reference}/toestemming/vragen", name="case_consent_ask")
+def case_consent_ask(request: Request, session: SessionDep, principal: CurrentUser,
+                     case: CaseForAdvisor, ask_desk: Annotated[str, Form()] = "") -> Response:
+    return _act(request, session, principal, case, lambda: workspace.ask_handoff_consent(
+        session, case, principal, ask_desk, base_url=_base(request)),
+        {"ask_desk": ask_desk}, anchor="overdragen")
+
+
+@router.post("/zaken/{reference}/toestemming/vastleggen", name="case_consent_record")
+def case_consent_record(request: Request, session: SessionDep, principal: CurrentUser,
+                        case: CaseForAdvisor, phone_desk: Annotated[str, Form()] = "",
+                        given_by: Annotated[str, Form()] = "",
+                        given_at: Annotated[str, Form()] = "") -> Response:
+    consent = workspace.PhoneConsent(given_by=given_by,
+                                     given_at=workspace.local_time(given_at))
+    return _act(request, session, principal, case, lambda: workspace.record_phone_consent(
+        session, case, principal, phone_desk, consent),
+        {"phone_desk": phone_desk, "given_by": given_by, "given_at": given_at},
+        anchor="overdragen")
 
 
 @router.post("/zaken/{reference}/overdracht/{handoff_id}/accepteren", name="handoff_accept")

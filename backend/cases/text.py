@@ -21,9 +21,35 @@ def _plain(text: str) -> str:
         "<p>" + str(escape(p)).replace("\n", "<br>\n") + "</p>" for p in paragraphs)
 
 
+FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
+
+
+def keep_line_breaks(text: str) -> str:
+    """An answer is a letter: "Met vriendelijke groet,⏎Anna" must stay on two lines, where
+    Markdown would join them. Each line followed by another line of the same paragraph gets
+    a hard break (two trailing spaces); code blocks are left alone, and a break at the end of
+    a block (a list item, a heading) means nothing in CommonMark."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    out: list[str] = []
+    fenced = False
+    for i, line in enumerate(lines):
+        if FENCE_RE.match(line):
+            fenced = not fenced
+            out.append(line)
+            continue
+        following = lines[i + 1] if i + 1 < len(lines) else ""
+        if (not fenced and line.strip() and following.strip() and not FENCE_RE.match(following)
+                and not line.lstrip().startswith("|")):
+            out.append(line.rstrip() + "  ")
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def render_markdown(text: str) -> Markup:
-    """Sanitised HTML for an advisor's Markdown (or the entrepreneur's plain text)."""
-    return Markup(str(content_render(text)))  # noqa: S704 - sanitised by the content renderer
+    """Sanitised HTML for an advisor's Markdown (or the entrepreneur's plain text), with its
+    line breaks kept (``keep_line_breaks``)."""
+    return Markup(str(content_render(keep_line_breaks(text))))  # noqa: S704 - sanitised
 
 
 def render_plain(text: str) -> Markup:

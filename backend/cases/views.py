@@ -53,6 +53,23 @@ def _appointment_when(value: Any) -> str:
         return str(value)
 
 
+def _consent_when(value: Any) -> str:
+    from backend.core.templating import _fmt_date
+
+    try:
+        return _fmt_date(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def entrepreneur_status_label(case: Case, desk_name: str, *, handed_on: bool) -> str:
+    """The status on the entrepreneur's own page: a question handed on is being handled at
+    its new desk, not "new" again (``move_case`` resets the desk's own status)."""
+    if case.status == "assigned" or (case.status == "new" and handed_on):
+        return _("Being handled by %(desk)s", desk=desk_name)
+    return status_label(case.status)
+
+
 def outcome_choices() -> list[tuple[str, str]]:
     return [(o, outcome_label(o)) for o in m.OUTCOMES]
 
@@ -165,7 +182,12 @@ def timeline_view(session: Session, case: Case, *, for_entrepreneur: bool) -> li
             else:
                 view.title = _("Still without an answer at twice the target")
         elif e.kind == m.CLOSED:
-            view.title = _("Closed (%(outcome)s)", outcome=outcome_label(e.data.get("outcome")))
+            if e.data.get("answered") is False:
+                view.title = _("Closed without an answer (%(outcome)s)",
+                               outcome=outcome_label(e.data.get("outcome")))
+            else:
+                view.title = _("Closed (%(outcome)s)",
+                               outcome=outcome_label(e.data.get("outcome")))
         elif e.kind == m.REOPENED:
             view.title = _("Reopened")
         elif e.kind == m.RATED:
@@ -192,6 +214,27 @@ def timeline_view(session: Session, case: Case, *, for_entrepreneur: bool) -> li
         elif e.kind == m.FOLLOWUP_ANSWERED:
             view.title = _("Follow-up after %(months)s months answered",
                            months=e.data.get("round"))
+        elif e.kind == m.CONSENT_ASKED:
+            view.title = (_("%(desk)s asked whether your question may go to %(to_desk)s",
+                            desk=desk_of(e, "from_desk"), to_desk=desk_of(e, "to_desk"))
+                          if for_entrepreneur else
+                          _("Asked the entrepreneur: may the question go to %(to_desk)s?",
+                            to_desk=desk_of(e, "to_desk")))
+        elif e.kind == m.CONSENT_GIVEN and e.data.get("how") == "telefonisch":
+            view.title = _("Consent to pass the question on to %(to_desk)s, given by phone "
+                           "by %(who)s on %(when)s", to_desk=desk_of(e, "to_desk"),
+                           who=e.data.get("given_by") or "?",
+                           when=_consent_when(e.data.get("given_at")))
+        elif e.kind == m.CONSENT_GIVEN:
+            view.title = (_("You agreed that your question goes to %(to_desk)s",
+                            to_desk=desk_of(e, "to_desk")) if for_entrepreneur else
+                          _("The entrepreneur agreed that the question goes to %(to_desk)s",
+                            to_desk=desk_of(e, "to_desk")))
+        elif e.kind == m.CONSENT_REFUSED:
+            view.title = (_("You did not agree that your question goes to %(to_desk)s",
+                            to_desk=desk_of(e, "to_desk")) if for_entrepreneur else
+                          _("The entrepreneur did not agree that the question goes to "
+                            "%(to_desk)s", to_desk=desk_of(e, "to_desk")))
         elif e.kind == m.FOLLOWUP_STOPPED:
             view.title = _("No more follow-up questions")
         out.append(view)

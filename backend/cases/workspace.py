@@ -7,6 +7,8 @@ acts that change the case also require membership of the desk the case is at.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sqlmodel import Session, col, select
@@ -16,6 +18,9 @@ from backend.cases import access, notify
 from backend.cases.models import (
     ASSIGNED,
     CLOSED,
+    CONSENT_ASKED,
+    CONSENT_GIVEN,
+    CONSENT_REFUSED,
     HANDOFF_ACCEPTED,
     HANDOFF_DECLINED,
     HANDOFF_OFFERED,
@@ -30,12 +35,13 @@ from backend.cases.models import (
     SavedAnswer,
 )
 from backend.cases.service import _reopen, add_event, audit, issue_token, withdraw_offers
-from backend.cases.workhours import working_seconds_between
+from backend.cases.workhours import AMSTERDAM, working_seconds_between
 from backend.core import limits
 from backend.core.db import utcnow
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.i18n import N_, format_count
 from backend.core.i18n import gettext_ as _
+from backend.core.limits import Door
 from backend.routing import queries as desks
 from backend.routing.queries import DeskInfo
 
@@ -149,17 +155,38 @@ def add_note(session: Session, case: Case, principal: Principal, body: str) -> C
     return event
 
 
-def close(session: Session, case: Case, principal: Principal, outcome: str) -> Case:
+def close(session: Session, case: Case, principal: Principal, outcome: str, *,
+          without_answer: bool = False, base_url: str = "") -> Case:
+    """Close with the outcome the advisor chose: there is no default. "Answered" needs an
+    answer that was sent; closing a question nobody answered must be confirmed
+    (``without_answer``), so it never counts as answered by accident (the desk figures count
+    first responses, insight the outcome). The entrepreneur is told by mail and on the
+    timeline, whether or not there was an answer."""
     actor_id = _require_worker(session, case, principal)
     _require_open(case)
+    limits.staff_act(session, principal.user_id)  # mails the entrepreneur
+    answered = case.first_responded_at is not None
+    fields: dict[str, str] = {}
     if outcome not in OUTCOMES:
-        raise Invalid(fields={"outcome": _("Choose an outcome.")})
+        fields["outcome"] = _("Choose the outcome of this question.")
+    elif outcome == "answered" and not answered:
+        fields["outcome"] = _("No answer has been sent yet: send the answer first, or choose "
+                              "another outcome.")
+    if not answered and not without_answer:
+        fields["without_answer"] = _("No answer has been sent to the entrepreneur. Confirm "
+                                     "that you close the question without an answer.")
+    if fields:
+        raise Invalid(fields=fields)
     withdraw_offers(session, case, reason="closed")
     case.status = "closed"
     case.outcome = outcome
     case.closed_at = utcnow()
-    add_event(session, case, CLOSED, actor="advisor", user_id=actor_id, outcome=outcome)
-    audit(session, "case.closed", case, actor=principal, outcome=outcome)
+    add_event(session, case, CLOSED, actor="advisor", user_id=actor_id, outcome=outcome,
+              answered=answered)
+    audit(session, "case.closed", case, actor=principal, outcome=outcome, answered=answered)
+    token = issue_token(session, case)
+    notify.closed(session, case, _desk(session, case.desk_id), token, base_url,
+                  answered=answered)
     return case
 
 
@@ -175,25 +202,189 @@ def move_case(session: Session, case: Case, to_desk: DeskInfo) -> None:
     session.flush()
 
 
+# --- the entrepreneur's consent to a hand-off -----------------------------------------------
+#
+# Consent is the entrepreneur's: the advisor asks through the private link (the entrepreneur
+# answers yes or no on the page of the question), or records the consent the entrepreneur
+# gave by phone (who, when). Both are timeline events the entrepreneur sees, so the consent
+# stands on the timeline before the hand-off. A consent holds for one receiving desk while
+# the question is at the desk that asked; the last answer counts.
+
+CONSENT_EVENTS = (CONSENT_GIVEN, CONSENT_REFUSED)
+CONSENT_MAX_AGE = timedelta(days=90)  # a recorded consent may not be dated further back
+
+
+@dataclass(frozen=True)
+class PhoneConsent:
+    """Consent the entrepreneur gave by phone: who and when."""
+
+    given_by: str
+    given_at: datetime | None
+
+    def __post_init__(self) -> None:
+        if self.given_at is not None and self.given_at.tzinfo is None:  # a bare time: UTC
+            object.__setattr__(self, "given_at", self.given_at.replace(tzinfo=UTC))
+
+
+def local_time(value: str) -> datetime | None:
+    """A time as a form's ``datetime-local`` field sends it (Amsterdam time), in UTC; None
+    when it is empty or not a time."""
+    try:
+        parsed = datetime.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=AMSTERDAM)
+    return parsed.astimezone(UTC)
+
+
+def _target_desk(session: Session, case: Case, to_slug: str, field: str,
+                 fields: dict[str, str]) -> DeskInfo | None:
+    to_desk = desks.desk_by_slug(session, (to_slug or "").strip())
+    if to_desk is None or not to_desk.is_active:
+        fields[field] = _("Choose the desk to hand the question to.")
+        return None
+    if to_desk.id == case.desk_id:
+        fields[field] = _("The question is already at this desk.")
+        return None
+    return to_desk
+
+
+def _consent_events(session: Session, case: Case, kinds: tuple[str, ...]) -> list[CaseEvent]:
+    """The case's consent events of ``kinds`` asked or given at the desk it is at now."""
+    from_slug = _desk(session, case.desk_id).slug
+    rows = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                                col(CaseEvent.kind).in_(kinds))
+                        .order_by(col(CaseEvent.at), col(CaseEvent.id))).all()
+    return [e for e in rows if e.data.get("from_desk") == from_slug]
+
+
+def consent_for(session: Session, case: Case, to_slug: str) -> CaseEvent | None:
+    """The consent that allows handing the case on to ``to_slug`` now, or None."""
+    answers = [e for e in _consent_events(session, case, CONSENT_EVENTS)
+               if e.data.get("to_desk") == to_slug]
+    return answers[-1] if answers and answers[-1].kind == CONSENT_GIVEN else None
+
+
+def consent_question(session: Session, case: Case) -> CaseEvent | None:
+    """The advisor's open question to the entrepreneur (asked, not answered since)."""
+    if case.status == "closed":
+        return None
+    events = _consent_events(session, case, (CONSENT_ASKED, *CONSENT_EVENTS))
+    for event in reversed(events):
+        if event.kind == CONSENT_ASKED:
+            answered = any(e.kind in CONSENT_EVENTS and e.id is not None
+                           and event.id is not None and e.id > event.id
+                           and e.data.get("to_desk") == event.data.get("to_desk")
+                           for e in events)
+            return None if answered else event
+    return None
+
+
+def consents(session: Session, case: Case) -> list[CaseEvent]:
+    """Asked and answered consents at the current desk, for the advisor's hand-off panel."""
+    return _consent_events(session, case, (CONSENT_ASKED, *CONSENT_EVENTS))
+
+
+def ask_handoff_consent(session: Session, case: Case, principal: Principal, to_slug: str, *,
+                        base_url: str = "") -> CaseEvent:
+    """Ask the entrepreneur, through the private link, whether the question may go to
+    ``to_slug``. The entrepreneur is mailed a link; the page asks yes or no."""
+    actor_id = _require_worker(session, case, principal)
+    limits.staff_act(session, principal.user_id)  # mails the entrepreneur
+    _require_open(case)
+    fields: dict[str, str] = {}
+    to_desk = _target_desk(session, case, to_slug, "ask_desk", fields)
+    if fields or to_desk is None:
+        raise Invalid(fields=fields)
+    from_desk = _desk(session, case.desk_id)
+    event = add_event(session, case, CONSENT_ASKED, actor="advisor", user_id=actor_id,
+                      from_desk=from_desk.slug, to_desk=to_desk.slug)
+    audit(session, "case.handoff_consent_asked", case, actor=principal,
+          from_desk=from_desk.slug, to_desk=to_desk.slug)
+    token = issue_token(session, case)
+    notify.handoff_consent_asked(session, case, from_desk, to_desk, token, base_url)
+    return event
+
+
+def answer_handoff_consent(session: Session, case: Case, agree: bool, *, door: Door,
+                           base_url: str = "") -> CaseEvent:
+    """The entrepreneur's yes or no on the page of the question (it mails the advisor who
+    asked): limited like a reply, per address and per case."""
+    limits.enforce(session, door.policy, "entrepreneur_reply", address=door.address,
+                   case=case.id)
+    asked = consent_question(session, case)
+    if asked is None:
+        raise Conflict(_("There is no question about handing on to answer."),
+                       code="no_consent_question")
+    event = add_event(session, case, CONSENT_GIVEN if agree else CONSENT_REFUSED,
+                      actor="entrepreneur", from_desk=asked.data.get("from_desk"),
+                      to_desk=asked.data.get("to_desk"), how="online")
+    audit(session, "case.handoff_consent_answered", case, ip=door.address, agreed=agree,
+          to_desk=asked.data.get("to_desk"))
+    notify.handoff_consent_answered(session, case, asked.actor_user_id, agree,
+                                    str(asked.data.get("to_desk")), base_url)
+    return event
+
+
+def _phone_consent_errors(consent: PhoneConsent, fields: dict[str, str]) -> None:
+    given_by = (consent.given_by or "").strip()
+    if not given_by:
+        fields["given_by"] = _("Fill in who gave consent.")
+    elif len(given_by) > 200:
+        fields["given_by"] = _("This text is too long (at most %(max)s characters).", max=200)
+    now = utcnow()
+    if consent.given_at is None:
+        fields["given_at"] = _("Fill in when consent was given.")
+    elif consent.given_at > now + timedelta(minutes=5):
+        fields["given_at"] = _("Consent cannot have been given in the future.")
+    elif consent.given_at < now - CONSENT_MAX_AGE:
+        fields["given_at"] = _("Consent older than 90 days does not count: ask again.")
+
+
+def record_phone_consent(session: Session, case: Case, principal: Principal, to_slug: str,
+                         consent: PhoneConsent, *, field: str = "phone_desk") -> CaseEvent:
+    """Record consent the entrepreneur gave by phone for handing on to ``to_slug``."""
+    actor_id = _require_worker(session, case, principal)
+    _require_open(case)
+    fields: dict[str, str] = {}
+    to_desk = _target_desk(session, case, to_slug, field, fields)
+    _phone_consent_errors(consent, fields)
+    if fields or to_desk is None or consent.given_at is None:
+        raise Invalid(fields=fields)
+    from_desk = _desk(session, case.desk_id)
+    event = add_event(session, case, CONSENT_GIVEN, actor="advisor", user_id=actor_id,
+                      from_desk=from_desk.slug, to_desk=to_desk.slug, how="telefonisch",
+                      given_by=consent.given_by.strip(),
+                      given_at=consent.given_at.isoformat())
+    audit(session, "case.handoff_consent_recorded", case, actor=principal,
+          to_desk=to_desk.slug, how="telefonisch")
+    return event
+
+
 def offer_handoff(session: Session, case: Case, principal: Principal, to_slug: str, note: str,
-                  consent: bool, *, base_url: str = "") -> CaseHandoff:
+                  *, phone_consent: PhoneConsent | None = None,
+                  base_url: str = "") -> CaseHandoff:
+    """Offer the case to another desk. Only with the entrepreneur's recorded consent to that
+    desk (``consent_for``); ``phone_consent`` records one given by phone first."""
     actor_id = _require_worker(session, case, principal)
     limits.staff_act(session, principal.user_id)  # mails the other desk
     _require_open(case)
     fields: dict[str, str] = {}
-    to_desk = desks.desk_by_slug(session, to_slug)
-    if to_desk is None or not to_desk.is_active:
-        fields["to_desk"] = _("Choose the desk to hand the question to.")
-    elif to_desk.id == case.desk_id:
-        fields["to_desk"] = _("The question is already at this desk.")
-    if not consent:
-        fields["consent"] = _("Hand a question on only when the entrepreneur has agreed.")
+    to_desk = _target_desk(session, case, to_slug, "to_desk", fields)
     note = (note or "").strip()
     if not note:
         fields["note"] = _("Tell the other desk why you hand this question on.")
     elif len(note) > NOTE_MAX:
         fields["note"] = _("The note for the other desk is too long (at most %(max)s "
                            "characters).", max=format_count(NOTE_MAX))
+    if phone_consent is not None:
+        _phone_consent_errors(phone_consent, fields)
+    consent = consent_for(session, case, to_desk.slug) if to_desk is not None else None
+    if to_desk is not None and consent is None and phone_consent is None:
+        fields["to_desk"] = _("%(desk)s may only receive this question with the "
+                              "entrepreneur's consent: ask it through the private link, or "
+                              "record the consent given by phone.", desk=to_desk.name)
     if fields:
         raise Invalid(fields=fields)
     assert to_desk is not None and case.id is not None
@@ -202,6 +393,10 @@ def offer_handoff(session: Session, case: Case, principal: Principal, to_slug: s
     if pending is not None:
         raise Conflict(_("This question has already been offered to another desk."),
                        code="handoff_pending")
+    if consent is None:
+        assert phone_consent is not None
+        consent = record_phone_consent(session, case, principal, to_desk.slug, phone_consent,
+                                       field="to_desk")
     handoff = CaseHandoff(case_id=case.id, from_desk_id=case.desk_id, to_desk_id=to_desk.id,
                           note=note, consent=True, offered_by=actor_id)
     session.add(handoff)
@@ -209,9 +404,9 @@ def offer_handoff(session: Session, case: Case, principal: Principal, to_slug: s
     from_desk = _desk(session, case.desk_id)
     add_event(session, case, HANDOFF_OFFERED, actor="advisor", user_id=actor_id, body=note,
               internal=True, handoff_id=handoff.id, from_desk=from_desk.slug,
-              to_desk=to_desk.slug)
+              to_desk=to_desk.slug, consent_event=consent.id)
     audit(session, "case.handoff_offered", case, actor=principal, handoff_id=handoff.id,
-          from_desk=from_desk.slug, to_desk=to_desk.slug, consent=True)
+          from_desk=from_desk.slug, to_desk=to_desk.slug, consent=consent.data.get("how"))
     notify.handoff_offered(session, case, handoff, from_desk, to_desk, base_url)
     return handoff
 

@@ -9,7 +9,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from backend.accounts import sessions
-from backend.accounts.deps import OptionalPrincipal, client_ip, login_redirect, require_page_role
+from backend.accounts.deps import (
+    CurrentUser,
+    OptionalPrincipal,
+    client_ip,
+    login_redirect,
+    require_page_role,
+)
+from backend.accounts.landing import register_workplace
 from backend.accounts.principal import Principal
 from backend.cases import choices
 from backend.community import feed, service
@@ -17,6 +24,7 @@ from backend.community.deps import GroupAccess, GroupCoordinator, GroupMember, G
 from backend.community.pages import render_space
 from backend.core.db import SessionDep
 from backend.core.errors import Conflict, Forbidden, Invalid
+from backend.core.i18n import N_
 from backend.core.i18n import gettext_ as _
 from backend.core.templating import render
 
@@ -34,6 +42,19 @@ def _see_other(url: str) -> RedirectResponse:
 def _firm_options() -> dict[str, Any]:
     return {"sectors": [(c.slug, c.label) for c in choices.sectors()],
             "sizes": [(c.slug, c.label) for c in choices.company_sizes()]}
+
+
+# Members of a group (through their firm) work here: "Mijn groepen" and their start page.
+register_workplace("group", "/mijn-groepen", N_("My groups"), rank=50, menu=20,
+                   applies=lambda s, p: bool(service.groups_of_user(s, p.user_id)))
+
+
+@router.get("/mijn-groepen", response_class=HTMLResponse)
+def my_groups_page(request: Request, session: SessionDep, principal: CurrentUser
+                   ) -> HTMLResponse:
+    return render(request, "community/my_groups.html",
+                  {"groups": service.groups_of_user(session, principal.user_id)},
+                  headers={"Cache-Control": "no-store"})
 
 
 @router.get("/groepen", response_class=HTMLResponse)

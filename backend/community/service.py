@@ -140,6 +140,19 @@ def firm_of_user(session: Session, user_id: int | None) -> Firm | None:
                         .where(FirmPerson.user_id == user_id)).first()
 
 
+def groups_of_user(session: Session, user_id: int | None) -> list[tuple[Group, str]]:
+    """The groups the user's firm belongs to, with the firm's role there, by name (the
+    person's "Mijn groepen" and the start page after logging in)."""
+    firm = firm_of_user(session, user_id)
+    if firm is None:
+        return []
+    rows = session.exec(select(Group, GroupMembership.role)
+                        .join(GroupMembership, col(GroupMembership.group_id) == col(Group.id))
+                        .where(GroupMembership.firm_id == firm.id)
+                        .order_by(col(Group.name))).all()
+    return [(g, r) for g, r in rows]
+
+
 KVK_RE = re.compile(r"^[0-9]{8}$")
 
 

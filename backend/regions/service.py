@@ -416,6 +416,15 @@ def region_index(session: Session) -> RegionIndex:
 # --- lookups ------------------------------------------------------------------------------
 
 
+def municipality_name(session: Session, code: str | None) -> str | None:
+    """The name of a municipality by its CBS code (``GM0164`` → "Hengelo"), or None when the
+    code is empty or unknown (a municipality merged away after the question was asked)."""
+    if not code:
+        return None
+    found = session.get(Municipality, code)
+    return found.name if found else None
+
+
 def search_municipalities(session: Session, q: str, limit: int = 10) -> list[MunicipalityHit]:
     return region_index(session).search(q, limit=limit)
 

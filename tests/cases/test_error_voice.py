@@ -12,7 +12,8 @@ from sqlmodel import Session
 
 from backend.routing.models import Desk
 from tests.client import LoketClient
-from tests.factories.cases import add_member, create_case
+from tests.factories.cases import create_case
+from tests.factories.routing import add_member
 
 
 def _summary(html: str) -> str:

@@ -3,21 +3,29 @@ receiving desk; the case keeps its reference, timeline and SLA clock."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import Session, col, select
 
 from backend.accounts.models import AuditEvent
 from backend.cases.models import Case, CaseEvent, CaseHandoff
+from backend.cases.workhours import AMSTERDAM
+from backend.core.db import utcnow
 from backend.routing.models import Desk
 from tests.cases.conftest import link_token, mails
 from tests.client import LoketClient
-from tests.factories.cases import create_case
+from tests.factories.cases import create_case, phone_consent
 from tests.factories.routing import add_member
 
 
 def offer(client: LoketClient, case: Case, to: str = "rvo", consent: bool = True):
+    if consent:  # the entrepreneur agreed by phone; the advisor records it first
+        r = client.post(f"/werkplek/zaken/{case.reference}/toestemming/vastleggen",
+                        data={"phone_desk": to, "given_by": "Jan de Vries",
+                              "given_at": (utcnow() - timedelta(minutes=5)).astimezone(
+                                  AMSTERDAM).strftime("%Y-%m-%dT%H:%M")})
+        assert r.status_code == 303, r.text[:2000]
     data = {"to_desk": to, "handoff_note": "Dit gaat over de WBSO; RVO weet dat beter."}
-    if consent:
-        data["consent"] = "1"
     return client.post(f"/werkplek/zaken/{case.reference}/overdragen", data=data)
 
 
@@ -29,31 +37,29 @@ def test_handoff_needs_consent_and_a_note(client: LoketClient, session: Session,
     login(sender)
     r = offer(client, case, consent=False)
     assert r.status_code == 422
-    assert 'id="f-consent-error"' in r.text and "WBSO; RVO" in r.text  # typed note kept
+    assert 'id="f-to_desk-error"' in r.text and "toestemming" in r.text
+    assert "WBSO; RVO" in r.text  # typed note kept
     r = client.post(f"/werkplek/zaken/{case.reference}/overdragen",
-                    data={"to_desk": "oost-nl", "consent": "1", "handoff_note": ""})
+                    data={"to_desk": "oost-nl", "handoff_note": ""})
     assert r.status_code == 422
     assert session.exec(select(CaseHandoff)).first() is None
 
 
-def test_consent_zero_is_not_consent(client: LoketClient, session: Session, login,
+def test_a_ticked_box_is_not_consent(client: LoketClient, session: Session, login,
                                      desks: dict[str, Desk]) -> None:
-    """Issue 12 (low): ``consent=0`` (or ``false``, ``off``) handed the case on, because
-    ``bool("0")`` is True. Only the values a ticked box sends count."""
+    """Issue 12 made ``consent=0`` refused; issue 15 makes the consent the entrepreneur's: no
+    form value of the advisor's counts, only consent the entrepreneur gave (recorded)."""
     sender = add_member(session, desks["oost-nl"])
     case = create_case(session, desks["oost-nl"])
     session.commit()
     login(sender)
     note = "Dit gaat over de WBSO; RVO weet dat beter."
-    for value in ("0", "false", "off", "nee", " "):
+    for value in ("1", "on", "true"):
         r = client.post(f"/werkplek/zaken/{case.reference}/overdragen",
                         data={"to_desk": "rvo", "handoff_note": note, "consent": value})
         assert r.status_code == 422, value
-        assert 'id="f-consent-error"' in r.text
     assert session.exec(select(CaseHandoff)).first() is None
-    r = client.post(f"/werkplek/zaken/{case.reference}/overdragen",
-                    data={"to_desk": "rvo", "handoff_note": note, "consent": "on"})
-    assert r.status_code == 303
+    assert offer(client, case).status_code == 303
 
 
 def test_accepted_handoff_moves_the_case_and_keeps_its_history(
@@ -82,7 +88,8 @@ def test_accepted_handoff_moves_the_case_and_keeps_its_history(
     assert session.get(CaseHandoff, handoff.id).status == "accepted"  # type: ignore[union-attr]
     kinds = list(session.exec(select(CaseEvent.kind).where(CaseEvent.case_id == case.id)
                               .order_by(col(CaseEvent.id))).all())
-    assert kinds == ["received", "routed", "assigned", "handoff_offered", "handoff_accepted"]
+    assert kinds == ["received", "routed", "assigned", "consent_given", "handoff_offered",
+                     "handoff_accepted"]
     audit = set(session.exec(select(AuditEvent.action).where(
         AuditEvent.target_id == str(case.id))).all())
     assert {"case.handoff_offered", "case.handoff_accepted"} <= audit
@@ -138,6 +145,11 @@ def test_handoff_through_the_api(client: LoketClient, session: Session, login,
     login(sender)
     r = client.post(f"/api/v1/cases/{case.reference}/handoffs",
                     json={"to_desk": "rvo", "note": "Voor RVO", "consent": True})
+    assert r.status_code == 422  # consent is recorded, not claimed
+    assert "to_desk" in r.json()["error"]["fields"]
+    r = client.post(f"/api/v1/cases/{case.reference}/handoffs",
+                    json={"to_desk": "rvo", "note": "Voor RVO", "consent_given_by": "Jan",
+                          "consent_given_at": utcnow().isoformat()})
     assert r.status_code == 201, r.text
     handoff_id = r.json()["id"]
     login(receiver)
@@ -153,6 +165,7 @@ def test_closing_withdraws_an_open_offer(session: Session, desks: dict[str, Desk
 
     sender = add_member(session, desks["oost-nl"])
     case = create_case(session, desks["oost-nl"])
-    workspace.offer_handoff(session, case, as_principal(sender), "rvo", "note", True)
-    workspace.close(session, case, as_principal(sender), "referred")
+    workspace.offer_handoff(session, case, as_principal(sender), "rvo", "note",
+                            phone_consent=phone_consent())
+    workspace.close(session, case, as_principal(sender), "referred", without_answer=True)
     assert session.exec(select(CaseHandoff)).one().status == "withdrawn"

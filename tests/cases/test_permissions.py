@@ -17,7 +17,7 @@ from backend.core.db import utcnow
 from backend.routing.models import Desk
 from backend.scan import routes_advisor
 from tests.client import LoketClient
-from tests.factories.cases import as_principal, create_case
+from tests.factories.cases import as_principal, create_case, phone_consent
 from tests.factories.routing import add_member, create_desk, info
 
 WORKSPACE_ROUTES = [*routes_workspace.router.routes, *routes_api.router.routes,
@@ -56,7 +56,7 @@ def two_desks(session: Session, desks: dict[str, Desk]) -> dict[str, object]:
     from backend.cases import workspace
 
     handoff = workspace.offer_handoff(session, case_b, as_principal(advisor_b), desk_c.slug,
-                                      "Naar C", True)
+                                      "Naar C", phone_consent=phone_consent())
     saved = workspace.save_answer(session, desk_b, as_principal(advisor_b), "B-antwoord",
                                   "Tekst van B")
     from backend.cases import appointments
@@ -122,7 +122,8 @@ def test_the_receiving_desk_sees_an_offered_case_but_cannot_act_on_it(
     sender = add_member(session, desks["oost-nl"])
     receiver = add_member(session, desks["rvo"])
     case = create_case(session, desks["oost-nl"])
-    workspace.offer_handoff(session, case, as_principal(sender), "rvo", "Voor jullie", True)
+    workspace.offer_handoff(session, case, as_principal(sender), "rvo", "Voor jullie",
+                            phone_consent=phone_consent())
     session.commit()
     login(receiver)
     assert client.get(f"/werkplek/zaken/{case.reference}").status_code == 200

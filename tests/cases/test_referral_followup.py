@@ -86,7 +86,7 @@ def test_followup_after_3_and_6_months_once_each(client: LoketClient, session: S
     referral.refer_out(session, case, as_principal(advisor), name="Bakkersvakbond",
                        reason="Cao-vragen")
     for c in (case, silent):
-        workspace.close(session, c, as_principal(advisor), "referred")
+        workspace.close(session, c, as_principal(advisor), "referred", without_answer=True)
     closed = case.closed_at
     assert closed is not None
     session.commit()
@@ -123,7 +123,8 @@ def test_followup_after_3_and_6_months_once_each(client: LoketClient, session: S
 
 def test_only_the_latest_due_round_is_sent(session: Session, desks: dict[str, Desk]) -> None:
     case, advisor = _closed_case(session, desks["oost-nl"])
-    workspace.close(session, case, as_principal(advisor), "answered")
+    workspace.close(session, case, as_principal(advisor), "no_follow_up",
+                    without_answer=True)
     assert case.closed_at is not None
     counts = followup.send_followups(session, now=case.closed_at + timedelta(days=200))
     assert counts == {3: 0, 6: 1}
@@ -134,7 +135,8 @@ def test_only_the_latest_due_round_is_sent(session: Session, desks: dict[str, De
 def test_referral_question_only_after_a_referral(client: LoketClient, session: Session,
                                                  desks: dict[str, Desk]) -> None:
     case, advisor = _closed_case(session, desks["oost-nl"], email="zonder@example.nl")
-    workspace.close(session, case, as_principal(advisor), "answered")
+    workspace.close(session, case, as_principal(advisor), "no_follow_up",
+                    without_answer=True)
     assert case.closed_at is not None
     followup.send_followups(session, now=case.closed_at + timedelta(days=92))
     session.commit()
@@ -151,13 +153,15 @@ def test_followup_mail_reaches_a_real_smtp_server(db: Database, session: Session
     server = SmtpServer().start()
     try:
         case, advisor = _closed_case(session, desks["oost-nl"], email="smtp-nazorg@example.nl")
-        workspace.close(session, case, as_principal(advisor), "answered")
+        workspace.close(session, case, as_principal(advisor), "no_follow_up",
+                    without_answer=True)
         assert case.closed_at is not None
         followup.send_followups(session, now=case.closed_at + timedelta(days=92),
                                 base_url="http://loket.test")
         session.commit()
         asyncio.run(Worker(db, settings.model_copy(update={"smtp_url": server.url})).drain())
-        got = [m for m in server.recorder.messages if m["To"] == "smtp-nazorg@example.nl"]
+        got = [m for m in server.recorder.messages if m["To"] == "smtp-nazorg@example.nl"
+               and "maanden" in m["Subject"]]  # the other one says the case was closed
         assert len(got) == 1
         body = got[0].get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
         assert "http://loket.test/vraag/nazorg/" in body and "/afmelden" in body

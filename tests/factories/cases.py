@@ -97,3 +97,11 @@ def unlimited_door(address: str = "203.0.113.250", **kw: Any) -> Door:
     raised out of reach (the limits themselves are tested in tests/security/test_limits.py)."""
     return Door(address=address, policy=Policy(raised_limits(), secret="unlimited-door-" * 3),
                 **kw)
+
+
+def phone_consent(given_by: str = "Jan de Vries") -> Any:
+    """Hand-off consent the entrepreneur gave by phone a minute ago (``offer_handoff``'s
+    ``phone_consent``): recorded on the timeline before the offer."""
+    from backend.cases.workspace import PhoneConsent
+
+    return PhoneConsent(given_by=given_by, given_at=utcnow() - timedelta(minutes=1))

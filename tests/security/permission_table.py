@@ -44,6 +44,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -68,6 +70,10 @@ from tests.security.world import (
     REVOKED,
     TOKEN,
 )
+
+# Consent recorded "now" (a recorded consent may not lie in the future or 90 days back).
+_NOW_LOCAL = datetime.now(ZoneInfo("Europe/Amsterdam")).strftime("%Y-%m-%dT%H:%M")
+_NOW_UTC = datetime.now(UTC).isoformat()
 
 # Relations (see world.py): an actor stands in these to a target.
 DESK = "@desk"
@@ -245,6 +251,9 @@ add(
     R("GET", "/mijn-vraag/{reference}", {OWNER}, "case"),
     R("POST", "/mijn-vraag/{reference}/reactie", {OWNER}, "case", form={"body": "Nog een vraag"}),
     R("POST", "/mijn-vraag/{reference}/beoordeling", {OWNER}, "case", form={"score": "4"}),
+    # 409: the world's case has no open question about handing on
+    R("POST", "/mijn-vraag/{reference}/doorsturen", {OWNER}, "case", ok={409},
+      form={"answer": "ja"}),
     R("GET", "/mijn-vraag/{reference}/gegevens", {OWNER}, "case"),
     R("POST", "/api/v1/questions", EVERYONE,
       json={**QUESTION, "consent": True}),
@@ -266,10 +275,15 @@ add(
     R("POST", "/werkplek/zaken/{reference}/antwoord", {DESK}, "case", form={"body": "Antwoord"}),
     R("POST", "/werkplek/zaken/{reference}/notitie", {DESK}, "case", form={"note": "Notitie"}),
     R("POST", "/werkplek/zaken/{reference}/sluiten", {DESK}, "case",
-      form={"outcome": "answered"}),
+      form={"outcome": "no_follow_up", "without_answer": "1"}),
     # 409 for allowed actors on the offered case: it is offered already / not answered yet
-    R("POST", "/werkplek/zaken/{reference}/overdragen", {DESK}, "case", ok={409},
-      form={"to_desk": "{desk_c}", "handoff_note": "Beter daar", "consent": "1"}),
+    # 422: the entrepreneur's consent to that desk is not recorded in the world
+    R("POST", "/werkplek/zaken/{reference}/overdragen", {DESK}, "case", ok={409, 422},
+      form={"to_desk": "{desk_c}", "handoff_note": "Beter daar"}),
+    R("POST", "/werkplek/zaken/{reference}/toestemming/vragen", {DESK}, "case", ok={409},
+      form={"ask_desk": "{desk_c}"}),
+    R("POST", "/werkplek/zaken/{reference}/toestemming/vastleggen", {DESK}, "case", ok={409},
+      form={"phone_desk": "{desk_c}", "given_by": "Jan de Vries", "given_at": _NOW_LOCAL}),
     R("POST", "/werkplek/zaken/{reference}/overdracht/{handoff_id}/accepteren", {TO_DESK},
       "handoff"),
     R("POST", "/werkplek/zaken/{reference}/overdracht/{handoff_id}/weigeren", {TO_DESK},
@@ -305,9 +319,11 @@ add(
       json={"user_id": "{assignee}"}),
     R("POST", "/api/v1/cases/{reference}/replies", {DESK}, "case", json={"body": "Antwoord"}),
     R("POST", "/api/v1/cases/{reference}/notes", {DESK}, "case", json={"body": "Notitie"}),
-    R("POST", "/api/v1/cases/{reference}/close", {DESK}, "case", json={"outcome": "answered"}),
+    R("POST", "/api/v1/cases/{reference}/close", {DESK}, "case",
+      json={"outcome": "no_follow_up", "without_answer": True}),
     R("POST", "/api/v1/cases/{reference}/handoffs", {DESK}, "case", ok={409},
-      json={"to_desk": "{desk_c}", "note": "Beter daar", "consent": True}),
+      json={"to_desk": "{desk_c}", "note": "Beter daar", "consent_given_by": "Jan de Vries",
+            "consent_given_at": _NOW_UTC}),
     R("POST", "/api/v1/cases/{reference}/handoffs/{handoff_id}/accept", {TO_DESK}, "handoff"),
     R("POST", "/api/v1/cases/{reference}/handoffs/{handoff_id}/decline", {TO_DESK}, "handoff",
       json={"note": "Niet voor ons"}),
@@ -366,6 +382,7 @@ add(
     R("GET", "/groepen/{slug}/kengetallen/kengetallen.csv", {GROUP}, "group"),
     R("GET", "/groepen/{slug}/berichten/{post_id}/bijlagen/{attachment_id}", {GROUP},
       "attachment"),
+    R("GET", "/mijn-groepen", PRINCIPALS),
     R("GET", "/groepen/sleutels", USERS),
     # 409: people without a firm in a group cannot make a groups token
     R("POST", "/groepen/sleutels", USERS, form={"name": "Boekhouding", "expires": "90"},

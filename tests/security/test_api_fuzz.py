@@ -46,7 +46,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from backend.accounts.models import PERSONAL, ApiToken
-from backend.core.db import Database
+from backend.core.db import Database, utcnow
 from backend.core.security import sha256_hex
 from tests.conftest import make_settings, undone
 
@@ -171,7 +171,7 @@ def _seed(session: Session) -> dict[tuple[str, str], list[Any]]:
     from backend.community import benchmarks as bm
     from tests.factories import content as cf
     from tests.factories.accounts import create_user
-    from tests.factories.cases import create_case, regional_setup
+    from tests.factories.cases import create_case, phone_consent, regional_setup
     from tests.factories.community import (
         create_firm,
         create_group,
@@ -199,7 +199,8 @@ def _seed(session: Session) -> dict[tuple[str, str], list[Any]]:
     offered = create_case(session, desks["kvk"])
     advisor_principal = Principal(user_id=advisor.id, email=advisor.email, name=advisor.name)
     handoff = workspace.offer_handoff(session, offered, advisor_principal, "oost-nl",
-                                      "Past beter bij Oost NL.", True)
+                                      "Past beter bij Oost NL.",
+                                      phone_consent=phone_consent())
 
     # Knowledge base: a published and a draft item of every type.
     rvo = cf.create_organisation(session, title="RVO", slug="rvo")
@@ -263,7 +264,9 @@ def _seed(session: Session) -> dict[tuple[str, str], list[Any]]:
         "POST /api/v1/questions": [{**answers, **w} for w in where],
         "POST /api/v1/routing/dry-run": [{"sector": None, "theme": None, **w} for w in where],
         "POST /api/v1/cases/{reference}/assign": [{"user_id": admin.id}],
-        "POST /api/v1/cases/{reference}/handoffs": [{"to_desk": "kvk", "consent": True}],
+        "POST /api/v1/cases/{reference}/handoffs": [
+            {"to_desk": "kvk", "consent_given_by": "Jan de Vries",
+             "consent_given_at": utcnow().isoformat()}],
         "POST /api/v1/events": [{"online": True, "ends_at": None, "organiser": None,
                                  "registration_url": None}],
         "PATCH /api/v1/groups/{slug}/periods/{period_id}/figures": [

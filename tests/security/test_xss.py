@@ -20,8 +20,10 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
@@ -161,7 +163,8 @@ FIELDS: dict[str, list[str]] = {
                                   "POST /werkplek/zaken/…/notitie: note",
                                   "POST /werkplek/zaken/…/sluiten: outcome"],
     "handoff_and_decline_notes": ["POST /werkplek/zaken/…/overdragen: handoff_note",
-                                  "POST /werkplek/zaken/…/overdracht/…/weigeren: decline_note"],
+                                  "POST /werkplek/zaken/…/overdracht/…/weigeren: decline_note",
+                                  "POST /werkplek/zaken/…/toestemming/vastleggen: given_by"],
     "advisor_api_replies_and_notes": ["POST /api/v1/cases/…/replies: body",
                                       "POST /api/v1/cases/…/notes: body"],
     "saved_answers": ["POST /werkplek/…/standaardantwoorden: title, body"],
@@ -338,10 +341,19 @@ def test_handoff_and_decline_notes(h: Harness) -> None:
                data={"decline_note": notes[0]})
     assert r.status_code == 303, r.text[:300]
     h.pages("advisor", base)
+    now = datetime.now(ZoneInfo("Europe/Amsterdam")).strftime("%Y-%m-%dT%H:%M")
+    givers = chunks(200)
+    for giver in givers:  # consent given by phone: who gave it is shown on both timelines
+        r = h.send("advisor", "POST", f"{base}/toestemming/vastleggen",
+                   data={"phone_desk": "rvo", "given_by": giver, "given_at": now})
+        assert r.status_code == 303, r.text[:300]
     for i, note in enumerate(notes):
         to = ("rvo", "kvk")[i % 2]
+        r = h.send("advisor", "POST", f"{base}/toestemming/vastleggen",
+                   data={"phone_desk": to, "given_by": "Jan", "given_at": now})
+        assert r.status_code == 303, r.text[:300]
         r = h.send("advisor", "POST", f"{base}/overdragen",
-                   data={"to_desk": to, "handoff_note": note, "consent": "on"})
+                   data={"to_desk": to, "handoff_note": note})
         assert r.status_code == 303, r.text[:300]
         h.pages("advisor", base)
         offer = h.session.exec(select(CaseHandoff).where(
@@ -350,7 +362,7 @@ def test_handoff_and_decline_notes(h: Harness) -> None:
         assert r.status_code == 303, r.text[:300]
     h.pages("advisor", base)
     h.pages("member", f"/mijn-vraag/{w.case.reference}")
-    h.shown(*notes)
+    h.shown(*notes, *givers)
 
 
 def test_advisor_api_replies_and_notes(h: Harness) -> None:

@@ -149,7 +149,7 @@ def build_world(app: FastAPI, db: Database, session: Session) -> World:
     from backend.schemes import service as schemes
     from tests.factories.accounts import create_login_link, create_token, create_user
     from tests.factories.accounts import session_cookie_for as cookie_for
-    from tests.factories.cases import as_principal, create_case, regional_setup
+    from tests.factories.cases import as_principal, create_case, phone_consent, regional_setup
     from tests.factories.community import (
         create_firm,
         create_group,
@@ -184,7 +184,8 @@ def build_world(app: FastAPI, db: Database, session: Session) -> World:
                          email="twee@example.nl", name="Ondernemer Twee")
     offered = create_case(session, desk_b, text="Vraag voor A kxqOFFERgeheim")
     handoff = workspace.offer_handoff(session, offered, as_principal(users[ADV_B]),
-                                      desk_a.slug, "Past beter bij A", True)
+                                      desk_a.slug, "Past beter bij A",
+                                      phone_consent=phone_consent())
     workspace.add_note(session, case_1, as_principal(users[ADV_A]), "Intern kxqNOTEAgeheim")
     workspace.add_note(session, case_2, as_principal(users[ADV_B]), "Intern kxqNOTEBgeheim")
     saved_a = workspace.save_answer(session, desk_a, as_principal(users[ADV_A]), "A-antwoord",
