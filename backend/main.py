@@ -38,19 +38,19 @@ def _include_routers(app: FastAPI) -> None:
     from backend.accounts import routes_admin as accounts_admin
     from backend.accounts import routes_api as accounts_api
     from backend.accounts import routes_html as accounts_html
-    from backend.cases import routes as cases_routes
-    from backend.community import routes as community_routes
+    from backend.cases import domain as cases_routes
+    from backend.community import domain as community_routes
     from backend.content import routes_api as content_api
     from backend.content import routes_editor as content_editor
     from backend.content import routes_html as content_html
-    from backend.insight import routes as insight_routes
-    from backend.ops import routes as ops_routes
+    from backend.insight import domain as insight_routes
     from backend.ops import routes_admin as ops_admin
-    from backend.privacy import routes as privacy_routes
-    from backend.regions import routes as regions_routes
-    from backend.routing import routes as routing_routes
-    from backend.scan import routes as scan_routes
-    from backend.schemes import routes as schemes_routes
+    from backend.ops import routes_probes as ops_routes
+    from backend.privacy import domain as privacy_routes
+    from backend.regions import routes_api as regions_routes
+    from backend.routing import domain as routing_routes
+    from backend.scan import domain as scan_routes
+    from backend.schemes import domain as schemes_routes
     from backend.site import api_docs
     from backend.site import routes_html as site_html
 
@@ -84,7 +84,7 @@ def register_handlers() -> None:
     import backend.community.feed
     import backend.content.indexing
     import backend.core.mail
-    import backend.insight.routes
+    import backend.insight.domain
     import backend.privacy.retention
     import backend.scan.aggregates
     import backend.schemes.alerts  # noqa: F401

@@ -18,8 +18,8 @@ from sqlmodel import Session
 from backend.accounts.deps import checked, client_ip, door, limits_policy
 from backend.cases import choices, service, suggest
 from backend.cases.deps import EntrepreneurCase, grant_case, session_case_ids
+from backend.cases.display import status_label, timeline_view
 from backend.cases.models import TEXT_MAX, TEXT_MIN, Case, CaseRating, QuestionCreate
-from backend.cases.views import status_label, timeline_view
 from backend.core.db import DatabaseDep, SessionDep
 from backend.core.errors import Conflict, Invalid, TooManyRequests
 from backend.core.i18n import get_language
@@ -66,7 +66,7 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
 def _municipalities(session: Session) -> list[Any]:
     """Every municipality name for the autocomplete list (empty when regions are absent)."""
     try:
-        from backend.regions.routes import all_options
+        from backend.regions.routes_api import all_options
     except ImportError:
         return []
     return list(all_options(session))

@@ -20,11 +20,11 @@ from backend.accounts.deps import CurrentUser, client_ip, door
 from backend.accounts.principal import Principal
 from backend.cases import access, appointments, choices, followup, intake, referral, service
 from backend.cases.deps import CaseForAdvisor, EntrepreneurCase, MemberDesk
+from backend.cases.display import channel_choices
 from backend.cases.models import TEXT_MAX, TEXT_MIN, QuestionCreate
 from backend.cases.reference import REFERENCE_RE
 from backend.cases.routes_html import field_errors
 from backend.cases.routes_workspace import case_page
-from backend.cases.views import channel_choices
 from backend.cases.workhours import AMSTERDAM
 from backend.core.db import SessionDep
 from backend.core.errors import Conflict, Invalid

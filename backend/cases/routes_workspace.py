@@ -19,9 +19,7 @@ from backend.accounts.models import User
 from backend.accounts.principal import Principal
 from backend.cases import access, appointments, choices, panels, publish, referral, workspace
 from backend.cases.deps import CaseForAdvisor, MemberDesk
-from backend.cases.figures import desk_figures
-from backend.cases.models import CASE_STATUSES, OPEN_STATUSES, Case, CaseHandoff
-from backend.cases.views import (
+from backend.cases.display import (
     channel_label,
     hours_left,
     is_overdue,
@@ -31,6 +29,8 @@ from backend.cases.views import (
     status_label,
     timeline_view,
 )
+from backend.cases.figures import desk_figures
+from backend.cases.models import CASE_STATUSES, OPEN_STATUSES, Case, CaseHandoff
 from backend.core.db import SessionDep, utcnow
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.paging import page_number, paginate

@@ -23,7 +23,7 @@ from backend.core.db import SessionDep
 from backend.core.errors import Forbidden, LoketError
 from backend.core.i18n import gettext_ as _
 from backend.core.templating import render
-from backend.routing import service, views
+from backend.routing import labels, service
 from backend.routing.models import (
     COORDINATOR,
     DESK_ROLES,
@@ -84,7 +84,7 @@ def desk_list(request: Request, session: SessionDep, principal: SignedIn) -> HTM
             raise Forbidden()
     ctx = service.routing_context(session)
     cov = service.coverage_of(session)
-    rows = [{"desk": d, "areas": [views.area_label(c.kind, c.code, ctx.regions)
+    rows = [{"desk": d, "areas": [labels.area_label(c.kind, c.code, ctx.regions)
                                   for c in cov.get(d.id or 0, [])]} for d in desks]
     return render(request, "routing/admin_desks.html", {
         "rows": rows, "is_admin": principal.has("admin"), "notice": _notice(request)})
@@ -121,7 +121,7 @@ def _form_values(form: FormData) -> dict[str, Any]:
         "company_sizes": [v for v in form.getlist("company_sizes") if isinstance(v, str)],
         "languages": [s.lower() for s in _split(text("languages"))] or ["nl"],
         "keywords": _split(text("keywords")),
-        "coverage": views.parse_coverage_lines(text("coverage")),
+        "coverage": labels.parse_coverage_lines(text("coverage")),
     }
 
 
@@ -131,9 +131,9 @@ def _form_context(session: Session, desk: Desk | None, values: dict[str, Any],
     return {
         "desk": desk, "values": values, "errors": errors or {},
         "is_admin": principal.has("admin"),
-        "theme_options": views.theme_options(ctx.taxonomy),
-        "sector_options": views.sector_options(ctx.taxonomy),
-        "size_options": views.size_options(ctx.taxonomy),
+        "theme_options": labels.theme_options(ctx.taxonomy),
+        "sector_options": labels.sector_options(ctx.taxonomy),
+        "size_options": labels.size_options(ctx.taxonomy),
         "members": service.members_of(session, desk) if desk else [],
         "roles": [(r, _("coordinator") if r == COORDINATOR else _("advisor"))
                   for r in DESK_ROLES],
@@ -145,7 +145,7 @@ def _values_of(session: Session, desk: Desk) -> dict[str, Any]:
     cov = service.coverage_of(session, [desk.id or 0]).get(desk.id or 0, [])
     return {**desk.model_dump(), "languages": ", ".join(desk.languages),
             "keywords": "\n".join(desk.keywords),
-            "coverage": views.coverage_lines(cov, ctx.regions)}
+            "coverage": labels.coverage_lines(cov, ctx.regions)}
 
 
 def _shown(values: dict[str, Any], raw: FormData) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from backend.core.errors import Invalid, TooManyRequests
 from backend.core.i18n import gettext_ as _
 from backend.core.limits import ChallengeRequired
 from backend.core.templating import render
-from backend.regions import routes as regions_routes
+from backend.regions import routes_api as regions_routes
 from backend.regions.service import region_index
 from backend.scan import aggregates, service
 from backend.scan.definition import Definition

@@ -19,7 +19,7 @@ from backend.core.errors import Invalid
 from backend.core.i18n import gettext_ as _
 from backend.core.pagecache import cache_this_page
 from backend.core.templating import render
-from backend.regions import routes as regions_routes
+from backend.regions import routes_api as regions_routes
 from backend.schemes import service
 
 router = APIRouter(include_in_schema=False)
