@@ -134,7 +134,8 @@ def new_case(session: Session, case: Case, desk: DeskInfo, base_url: str,
              dedupe: str | None = None) -> None:
     assert desk.id is not None
     with language(STAFF_LANGUAGE):
-        theme = choices.label("theme", case.theme or (case.themes[0] if case.themes else None))
+        theme = choices.label(session, "theme",
+                              case.theme or (case.themes[0] if case.themes else None))
         subject = _("New question %(reference)s for %(desk)s", reference=case.reference,
                     desk=desk.name)
         lines = [_("A new question has arrived at %(desk)s.", desk=desk.name)]

@@ -44,7 +44,6 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 env.globals.setdefault("case_status_label", status_label)
 env.globals.setdefault("case_outcome_label", outcome_label)
-env.globals.setdefault("theme_label", lambda slug: choices.label("theme", slug))
 
 
 def _base(request: Request) -> str:
@@ -148,7 +147,8 @@ def desk_inbox(request: Request, session: SessionDep, principal: CurrentUser, de
         "desk": desk, "cases": cases, "offered": offered, "users": users,
         "filters": {"status": status, "theme": theme, "overdue": bool(overdue),
                     "mijn": bool(mijn)}, "paging": paging,
-        "status_choices": status_choices(), "themes": choices.themes(),
+        "status_choices": status_choices(), "themes": choices.themes(session),
+        "theme_label": choices.labeler(session, "theme"),
         "is_overdue": is_overdue, "hours_left": hours_left,
         "figures": desk_figures(session, desk.id) if coordinator else None,
         "coordinator": coordinator, "channel_label": channel_label,
@@ -230,9 +230,10 @@ def case_page(request: Request, session: Session, principal: Principal, case: Ca
         "saved": workspace.saved_answers(session, case.desk_id) if works_here else [],
         "outcomes": outcome_choices(), "status_label": status_label(case.status),
         "overdue": is_overdue(case), "hours_left": hours_left(case),
-        "labels": {"theme": choices.label("theme", case.theme),
-                   "sector": choices.label("sector", case.sector),
-                   "size": choices.label("size", case.company_size)},
+        "labels": {"theme": choices.label(session, "theme", case.theme),
+                   "sector": choices.label(session, "sector", case.sector),
+                   "size": choices.label(session, "size", case.company_size)},
+        "theme_label": choices.labeler(session, "theme"),
         "errors": errors or {}, "values": values, "message": message,
         "panels": panels.panels_for(session, case),
         "organisations": referral.organisation_choices(session) if works_here else [],

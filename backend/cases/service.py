@@ -93,15 +93,16 @@ def desk_names(session: Session, ids: Sequence[int | None]) -> dict[int, DeskInf
 
 # --- asking --------------------------------------------------------------------------------
 
-def required_answers(*, consent: bool, municipality: str | None, postcode: str | None,
-                     sector: str | None = None, theme: str | None = None) -> dict[str, str]:
+def required_answers(session: Session, *, consent: bool, municipality: str | None,
+                     postcode: str | None, sector: str | None = None,
+                     theme: str | None = None) -> dict[str, str]:
     """Field errors beyond the schema's own checks (the form shows both at once)."""
     fields: dict[str, str] = {}
     if not consent:
         fields["consent"] = _("We can only handle your question with your consent.")
-    if sector and not choices.is_known("sector", sector):
+    if sector and not choices.is_known(session, "sector", sector):
         fields["sector"] = _("Choose a sector from the list.")
-    if theme and not choices.is_known("theme", theme):
+    if theme and not choices.is_known(session, "theme", theme):
         fields["theme"] = _("Choose a topic from the list.")
     if not (municipality or "").strip() and not (postcode or "").strip():
         fields["municipality"] = _("Tell us where your business is: a municipality or a "
@@ -109,8 +110,8 @@ def required_answers(*, consent: bool, municipality: str | None, postcode: str |
     return fields
 
 
-def _check_choices(data: QuestionCreate) -> None:
-    fields = required_answers(consent=data.consent, municipality=data.municipality,
+def _check_choices(session: Session, data: QuestionCreate) -> None:
+    fields = required_answers(session, consent=data.consent, municipality=data.municipality,
                               postcode=data.postcode, sector=data.sector, theme=data.theme)
     if fields:
         raise Invalid(fields=fields)
@@ -152,7 +153,7 @@ def ask_question(session: Session, data: QuestionCreate, *, door: Door,
     if door.consent is False:
         raise Invalid(fields={"consent": _("We can only handle your question with your "
                                            "consent.")})
-    _check_choices(data)
+    _check_choices(session, data)
     source = source or door.source
     channel = channel or source
     if channel not in CHANNELS:
@@ -178,7 +179,7 @@ def ask_question(session: Session, data: QuestionCreate, *, door: Door,
                  **({"kept_at": desk.slug} if keep_at is not None else {})},
         received_at=now,
         first_response_due_at=add_working_hours(now, desk.first_response_hours),
-        escalate_at=add_working_hours(now, 2 * desk.first_response_hours),
+        escalate_at=add_working_hours(now, desk.escalate_after_hours),
         updated_at=now,
     )
     session.add(case)
@@ -219,9 +220,13 @@ def follow_path(token: str) -> str:
     return f"/vraag/volgen/{token}"
 
 
-def exchange_token(session: Session, plain: str) -> Case | None:
+def exchange_token(session: Session, plain: str, *, door: Door) -> Case | None:
     """Use a private link once: returns its case, or None when the link is unknown, used or
-    expired. The conditional update makes two simultaneous uses yield one winner."""
+    expired. The conditional update makes two simultaneous uses yield one winner.
+
+    Limited per address first (``follow_link``: guessing links must stay slow), counted
+    whether or not the link is good; a refusal (``TooManyRequests``) stays counted."""
+    limits.enforce(session, door.policy, "follow_link", address=door.address)
     if not plain or len(plain) > 100:
         return None
     now = utcnow()

@@ -35,9 +35,9 @@ def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def _firm_options() -> dict[str, Any]:
-    return {"sectors": [(c.slug, c.label) for c in choices.sectors()],
-            "sizes": [(c.slug, c.label) for c in choices.company_sizes()]}
+def _firm_options(session: SessionDep) -> dict[str, Any]:
+    return {"sectors": [(c.slug, c.label) for c in choices.sectors(session)],
+            "sizes": [(c.slug, c.label) for c in choices.company_sizes(session)]}
 
 
 @router.get("/groepen", response_class=HTMLResponse)
@@ -46,19 +46,19 @@ def groups_page(request: Request, session: SessionDep,
     return render(request, "community/groups.html",
                   {"groups": service.list_groups(session),
                    "can_create": principal is not None and principal.has("editor"),
-                   "sector_label": lambda s: choices.label("sector", s)})
+                   "sector_label": choices.labeler(session, "sector")})
 
 
-def _group_form(request: Request, template: str, context: dict[str, Any], *,
-                status_code: int = 200) -> HTMLResponse:
+def _group_form(request: Request, session: SessionDep, template: str,
+                context: dict[str, Any], *, status_code: int = 200) -> HTMLResponse:
     context["errors"] = {k: _(v) for k, v in (context.get("errors") or {}).items()}
-    return render(request, template, {**context, **_firm_options()},
+    return render(request, template, {**context, **_firm_options(session)},
                   status_code=status_code, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/groepen/nieuw", response_class=HTMLResponse)
-def new_group_page(request: Request, editor: EditorPage) -> HTMLResponse:
-    return _group_form(request, "community/new_group.html", {"values": {}})
+def new_group_page(request: Request, session: SessionDep, editor: EditorPage) -> HTMLResponse:
+    return _group_form(request, session, "community/new_group.html", {"values": {}})
 
 
 @router.post("/groepen/nieuw", response_model=None)
@@ -72,7 +72,7 @@ def new_group(request: Request, session: SessionDep, editor: EditorPage, name: F
             allow_cross_group=allow_cross_group == "1", coordinator_email=coordinator_email,
             actor=editor, base_url=request.app.state.settings.base_url)
     except Invalid as exc:
-        return _group_form(request, "community/new_group.html", {
+        return _group_form(request, session, "community/new_group.html", {
             "errors": exc.fields, "values": {
                 "name": name, "purpose": purpose, "sector": sector, "region": region,
                 "allow_cross_group": allow_cross_group == "1",
@@ -93,7 +93,7 @@ def invitation_page(request: Request, token: str, session: SessionDep,
     return render(request, "community/invitation.html",
                   {"group": group, "token": token, "values": {}, "errors": {},
                    "firm": service.firm_of_user(session, principal.user_id),
-                   **_firm_options()}, headers={"Cache-Control": "no-store"})
+                   **_firm_options(session)}, headers={"Cache-Control": "no-store"})
 
 
 def _wrong_address(request: Request, group: Any, exc: Forbidden) -> HTMLResponse:
@@ -123,12 +123,12 @@ def accept_invitation(request: Request, token: str, session: SessionDep,
     except Invalid as exc:
         return render(request, "community/invitation.html",
                       {"group": group, "token": token, "errors": exc.fields, "firm": None,
-                       "values": values, **_firm_options()}, status_code=422)
+                       "values": values, **_firm_options(session)}, status_code=422)
     except Conflict as exc:  # another firm with this KvK number is already a member
         return render(request, "community/invitation.html",
                       {"group": group, "token": token, "errors": {"kvk": _(exc.message)},
                        "firm": service.firm_of_user(session, principal.user_id),
-                       "values": values, **_firm_options()}, status_code=409)
+                       "values": values, **_firm_options(session)}, status_code=409)
     return _see_other(f"/groepen/{group.slug}/ruimte?ok=joined")
 
 
@@ -143,9 +143,9 @@ def _public(request: Request, session: SessionDep, access: GroupAccess, *,
         "access": access, "group": group,
         "member_count": service.member_counts(session).get(group.id or 0, 0),
         "practices": feed.public_practices(session, group),
-        "sector_label": choices.label("sector", group.sector),
+        "sector_label": choices.label(session, "sector", group.sector),
         "pending": pending, "errors": errors or {}, "values": values or {},
-        "ok": request.query_params.get("ok"), **_firm_options()}, status_code=status_code)
+        "ok": request.query_params.get("ok"), **_firm_options(session)}, status_code=status_code)
 
 
 @router.get("/groepen/{slug}", response_class=HTMLResponse)
@@ -189,9 +189,9 @@ def space_page(request: Request, session: SessionDep, access: GroupMember) -> HT
 
 
 @router.get("/groepen/{slug}/instellingen", response_class=HTMLResponse)
-def settings_page(request: Request, access: GroupCoordinator) -> HTMLResponse:
+def settings_page(request: Request, session: SessionDep, access: GroupCoordinator) -> HTMLResponse:
     g = access.group
-    return _group_form(request, "community/settings.html", {
+    return _group_form(request, session, "community/settings.html", {
         "group": g, "ok": request.query_params.get("ok"),
         "values": {"purpose": g.purpose, "sector": g.sector, "region": g.region,
                    "allow_cross_group": g.allow_cross_group}})
@@ -206,7 +206,7 @@ def save_settings(request: Request, session: SessionDep, access: GroupCoordinato
                                 region=region, allow_cross_group=allow_cross_group == "1",
                                 actor=access.user)
     except Invalid as exc:
-        return _group_form(request, "community/settings.html", {
+        return _group_form(request, session, "community/settings.html", {
             "group": access.group, "errors": exc.fields, "values": {
                 "purpose": purpose, "sector": sector, "region": region,
                 "allow_cross_group": allow_cross_group == "1"}}, status_code=422)

@@ -72,7 +72,7 @@ def request_introduction(session: Session, expert: ContentItem, *, text: str, em
     if expert.type != "expert" or expert.status != "published" or expert.deleted_at:
         raise Invalid(N_("This expert is not listed."))
     view = load_view(session, expert)
-    theme = next((t.slug for t in view.themes if choices.is_known("theme", t.slug)), None)
+    theme = next((t.slug for t in view.themes if choices.is_known(session, "theme", t.slug)), None)
     intro = (f"Verzoek om een introductie bij expert {expert.title} "
              f"({base_url}{item_url('expert', expert.slug)}).\n\n{text.strip()}")
     try:

@@ -22,6 +22,7 @@ from backend.accounts.principal import Principal
 from backend.core.db import SessionDep
 from backend.core.errors import Forbidden, LoketError
 from backend.core.i18n import gettext_ as _
+from backend.core.settings import SLA_FIRST_RESPONSE_HOURS
 from backend.core.templating import render
 from backend.routing import labels, service
 from backend.routing.models import (
@@ -166,7 +167,7 @@ def _errors_of(exc: LoketError) -> dict[str, str]:
 def desk_new(request: Request, session: SessionDep, principal: SignedIn) -> HTMLResponse:
     if not principal.has("admin"):
         raise Forbidden()
-    values = {"is_active": True, "capacity": 50, "first_response_hours": 16,
+    values = {"is_active": True, "capacity": 50, "first_response_hours": SLA_FIRST_RESPONSE_HOURS,
               "languages": "nl", "themes": [], "sectors": [], "company_sizes": [],
               "keywords": "", "coverage": ""}
     return render(request, "routing/admin_desk.html",

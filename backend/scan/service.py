@@ -240,9 +240,9 @@ def discuss_with_advisor(session: Session, result: ScanResult, *, email: str, te
     theme = themes[0] if themes else None
     from backend.cases import choices
 
-    if theme and not choices.is_known("theme", theme):
+    if theme and not choices.is_known(session, "theme", theme):
         theme = None
-    sector = result.sector if result.sector and choices.is_known("sector", result.sector) \
+    sector = result.sector if result.sector and choices.is_known(session, "sector", result.sector) \
         else None
     try:
         data = QuestionCreate.model_validate({
