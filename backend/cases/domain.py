@@ -1,13 +1,21 @@
-"""All routes of the cases domain, for ``backend.main`` to include in one line."""
+"""The cases domain: questions, cases, the advisor's workspace, the human door, SLA.
+Declared once for the app (``backend.core.domain``)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from backend.cases import (
+    appointments,
+    figures,
+    followup,
+    routes_api,
+    routes_html,
+    routes_human,
+    routes_workspace,
+    sla,
+)
+from backend.core.domain import Domain
 
-from backend.cases import routes_api, routes_html, routes_human, routes_workspace
-
-router = APIRouter()
-router.include_router(routes_html.router)
-router.include_router(routes_human.router)
-router.include_router(routes_workspace.router)
-router.include_router(routes_api.router)
+DOMAIN = Domain("cases", routers=(routes_html.router, routes_human.router,
+                                   routes_workspace.router, routes_api.router),
+                # figures registers the open-case count as routing's load figure
+                jobs=(appointments, followup, sla, figures))

@@ -1,20 +1,20 @@
-"""All routes of the community domain, for ``backend.main`` to include in one line."""
+"""The community domain: ecosystem groups, feed, KPIs and figures. Declared once for the app
+(``backend.core.domain``)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from backend.community import (
+    feed,
     routes_api,
     routes_bench,
     routes_feed,
     routes_html,
     routes_tokens,
 )
+from backend.community.seed import load_groups
+from backend.core.domain import Domain
 
-router = APIRouter()
-router.include_router(routes_tokens.router)  # before /groepen/{slug}
-router.include_router(routes_html.router)
-router.include_router(routes_feed.router)
-router.include_router(routes_bench.router)
-router.include_router(routes_api.router)
+DOMAIN = Domain("community", routers=(
+    routes_tokens.router,  # before /groepen/{slug}
+    routes_html.router, routes_feed.router, routes_bench.router, routes_api.router),
+    jobs=(feed,), seed=load_groups)

@@ -1,20 +1,11 @@
-"""All routes of the insight domain, for ``backend.main`` to include in one line."""
+"""The insight domain: /inzicht, search logging, open data, the quarterly report. Declared
+once for the app (``backend.core.domain``)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from backend.core.domain import Domain
+from backend.insight import routes_api, routes_html, routes_open, searchlog, snapshot
 
-from backend.insight import (  # noqa: F401
-    routes_api,
-    routes_html,
-    routes_open,
-    searchlog,
-    snapshot,
-)
-
-searchlog.install()  # count searches and finder misses from here on
-
-router = APIRouter()
-router.include_router(routes_html.router)
-router.include_router(routes_api.router)
-router.include_router(routes_open.router)
+DOMAIN = Domain("insight", routers=(routes_html.router, routes_api.router, routes_open.router),
+                jobs=(searchlog, snapshot),
+                setup=searchlog.install)  # count searches and finder misses from here on

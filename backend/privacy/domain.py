@@ -1,11 +1,9 @@
-"""All routes of the privacy domain, for ``backend.main`` to include in one line."""
+"""The privacy domain: export and erasure of a person, retention. Declared once for the app
+(``backend.core.domain``)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from backend.core.domain import Domain
+from backend.privacy import retention, routes_api, routes_html
 
-from backend.privacy import routes_api, routes_html
-
-router = APIRouter()
-router.include_router(routes_html.router)
-router.include_router(routes_api.router)
+DOMAIN = Domain("privacy", routers=(routes_html.router, routes_api.router), jobs=(retention,))

@@ -1,17 +1,15 @@
-"""Municipality search: JSON for the API, ``<option>`` fragments for form autocomplete."""
+"""Municipality search for the API (JSON); the datalist fragment is in ``routes_html``."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from backend.core.db import SessionDep
 from backend.core.errors import NotFound
 from backend.core.i18n import gettext_ as _
-from backend.core.templating import render
 from backend.regions import service
 from backend.regions.index import MunicipalityHit, MunicipalityInfo
 
@@ -76,18 +74,6 @@ def api_municipality(code: str, session: SessionDep) -> MunicipalityOut:
     if found is None:
         raise NotFound(_("Unknown municipality."))
     return _out(found)
-
-
-@router.get("/gemeenten/opties", response_class=HTMLResponse, include_in_schema=False,
-            name="municipality_options")
-def municipality_options(request: Request, session: SessionDep,
-                         q: Annotated[str, Query(max_length=100)] = "") -> HTMLResponse:
-    """``<option>`` elements for a ``<datalist>``: HTMX swaps them in while someone types.
-    ``hx-get`` sends the field under its own name, so any single parameter is the query."""
-    query = q or next(iter(request.query_params.values()), "")[:100]
-    index = service.region_index(session)
-    hits = index.search(query, limit=12) if query.strip() else []
-    return render(request, "regions/options.html", {"hits": hits})
 
 
 _options: tuple[service.RegionIndex, list[MunicipalityHit]] | None = None

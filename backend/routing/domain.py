@@ -1,11 +1,11 @@
-"""All routing routes in one router (``backend.main`` includes it with one line)."""
+"""The routing domain: desks, coverage, members, the router. Declared once for the app
+(``backend.core.domain``)."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
+from backend.core.domain import Domain
 from backend.routing import routes_admin, routes_api, routes_coverage, routes_html
+from backend.routing.seed import seed_desks
 
-router = APIRouter()
-router.include_router(routes_api.router)
-router.include_router(routes_coverage.router)
-router.include_router(routes_html.router)
-router.include_router(routes_admin.router)
+DOMAIN = Domain("routing", routers=(routes_api.router, routes_coverage.router,
+                                     routes_html.router, routes_admin.router), seed=seed_desks)

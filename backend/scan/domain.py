@@ -1,11 +1,12 @@
-"""The scan domain's routes (and its panel on the advisor's case page)."""
+"""The scan domain: the productivity scan, its editor and the advisor's scan with a client.
+Declared once for the app (``backend.core.domain``)."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-from backend.scan import case_panel as _case_panel  # noqa: F401 - registers the panel
-from backend.scan import routes_advisor, routes_editor, routes_html
+from backend.core.domain import Domain
+from backend.scan import aggregates, case_panel, routes_advisor, routes_editor, routes_html
+from backend.scan.service import load_seed
 
-router = APIRouter()
-router.include_router(routes_html.router)
-router.include_router(routes_advisor.router)
-router.include_router(routes_editor.router)
+DOMAIN = Domain("scan", routers=(routes_html.router, routes_advisor.router, routes_editor.router),
+                # case_panel puts the scan on the advisor's case page (cases.panels)
+                jobs=(aggregates, case_panel), seed=load_seed)

@@ -1,9 +1,9 @@
-"""The schemes domain's routes: the finder page and its API."""
+"""The schemes domain: the scheme finder page, its API and alerts. Declared once for the app
+(``backend.core.domain``)."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-from backend.schemes import routes_api, routes_html
+from backend.core.domain import Domain
+from backend.schemes import alerts, routes_api, routes_html
 
-router = APIRouter()
-router.include_router(routes_api.router)
-router.include_router(routes_html.router)
+DOMAIN = Domain("schemes", routers=(routes_api.router, routes_html.router), jobs=(alerts,))
