@@ -5,35 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from backend.core.db import SessionDep
 from backend.core.errors import NotFound
 from backend.core.i18n import gettext_ as _
 from backend.regions import service
 from backend.regions.index import MunicipalityHit, MunicipalityInfo
+from backend.regions.schemas import MunicipalityList, MunicipalityOut
 
 router = APIRouter()
-
-
-class MunicipalityOut(BaseModel):
-    code: str
-    name: str
-    province_code: str
-    province: str
-    corop_code: str | None = None
-    corop: str | None = None
-    labour_market_code: str | None = None
-    labour_market_region: str | None = None
-    valid_year: int
-    former_names: list[str] = []
-    matched: str | None = None  # the former name the query matched, if it was one
-
-
-class MunicipalityList(BaseModel):
-    year: int
-    items: list[MunicipalityOut]
-    source: str = "CBS, CC BY 4.0 (Bron: CBS)"
 
 
 def _out(m: MunicipalityInfo, matched: str | None = None) -> MunicipalityOut:
