@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from backend import demo
 from backend.accounts.service import token_is_valid
 from backend.accounts.sessions import SessionMiddleware
 from backend.content.indexing import backend_for_app, search_readiness
@@ -20,6 +21,7 @@ from backend.core.accesslog import AccessLogMiddleware
 from backend.core.db import Database
 from backend.core.errors import install_error_handlers
 from backend.core.logging import configure_logging
+from backend.core.mail import MAIL_KIND  # noqa: F401 - registers the mail handler
 from backend.core.middleware import (
     LineBreakMiddleware,
     RequestContextMiddleware,
@@ -30,6 +32,7 @@ from backend.core.pagecache import PageCacheMiddleware
 from backend.core.security import csrf_protect
 from backend.core.settings import ROOT, Settings, get_settings
 from backend.core.worker import Worker
+from backend.domains import DOMAINS
 from backend.ops import metrics
 from backend.ops.readiness import add_readiness_check, install_readiness
 
@@ -39,62 +42,25 @@ STATIC_DIR = ROOT / "backend" / "static"
 
 
 def _include_routers(app: FastAPI) -> None:
-    # One line per domain; each module exposes ``router``.
-    from backend import demo
-    from backend.accounts import routes_admin as accounts_admin
-    from backend.accounts import routes_api as accounts_api
-    from backend.accounts import routes_html as accounts_html
-    from backend.cases import routes as cases_routes
-    from backend.community import routes as community_routes
-    from backend.content import routes_api as content_api
-    from backend.content import routes_editor as content_editor
-    from backend.content import routes_html as content_html
-    from backend.insight import routes as insight_routes
-    from backend.ops import routes as ops_routes
-    from backend.ops import routes_admin as ops_admin
-    from backend.privacy import routes as privacy_routes
-    from backend.regions import routes as regions_routes
-    from backend.routing import routes as routing_routes
-    from backend.scan import routes as scan_routes
-    from backend.schemes import routes as schemes_routes
-    from backend.site import api_docs
-    from backend.site import routes_html as site_html
-
-    app.include_router(ops_routes.router)
-    app.include_router(ops_admin.router)
-    app.include_router(site_html.router)
-    app.include_router(api_docs.router)
-    app.include_router(regions_routes.router)
-    app.include_router(routing_routes.router)
-    app.include_router(accounts_html.router)
-    app.include_router(demo.router)  # /inloggen/demo: 404 outside development
-    app.include_router(accounts_admin.router)
-    app.include_router(accounts_api.router)
-    app.include_router(cases_routes.router)
-    app.include_router(community_routes.router)
-    app.include_router(privacy_routes.router)
-    app.include_router(schemes_routes.router)  # before content: /regelingen/zoeker
-    app.include_router(scan_routes.router)
-    app.include_router(insight_routes.router)
-    app.include_router(content_api.router)
-    app.include_router(content_editor.router)
-    # Last: /regelingen/{slug} and friends must not shadow fixed pages of other domains.
-    app.include_router(content_html.router)
+    """Every domain's routers, in the order of ``DOMAINS``; catch-all paths come last. The
+    development demo's login page (``backend.demo``, app level: it seeds across domains)
+    answers 404 outside development."""
+    app.include_router(demo.router)
+    for domain in DOMAINS:
+        for router in domain.routers:
+            app.include_router(router)
+    for domain in DOMAINS:
+        for router in domain.routers_last:
+            app.include_router(router)
 
 
 def register_handlers() -> None:
-    """Import the modules that register outbox handlers and periodic jobs."""
-    import backend.accounts.jobs
-    import backend.cases.appointments
-    import backend.cases.followup
-    import backend.cases.sla
-    import backend.community.feed
-    import backend.content.indexing
-    import backend.core.mail
-    import backend.insight.routes
-    import backend.privacy.retention
-    import backend.scan.aggregates
-    import backend.schemes.alerts  # noqa: F401
+    """Outbox handlers and periodic jobs are registered by the modules each domain names in
+    ``jobs`` (imported with ``DOMAINS``) and by ``backend.core.mail``; then each domain's
+    set-up runs (idempotent)."""
+    for domain in DOMAINS:
+        if domain.setup is not None:
+            domain.setup()
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None, *,

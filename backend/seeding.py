@@ -1,4 +1,5 @@
-"""Idempotent loading of everything under ``seed/``. Each domain adds a loader here."""
+"""Idempotent loading of everything under ``seed/``: each domain's ``seed`` loader
+(``backend.core.domain.Domain``), in the layer order of ``backend.domains.DOMAINS``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from collections.abc import Callable
 
 from backend.core.db import Database
 from backend.core.settings import ROOT, Settings
+from backend.demo import seed_demo_accounts
+from backend.domains import DOMAINS
 
 SEED_DIR = ROOT / "seed"
 
@@ -13,16 +16,9 @@ Loader = Callable[[Database, Settings], str]
 
 
 def loaders() -> list[Loader]:
-    # Order matters: taxonomy before content, regions before desks, desks and groups before
-    # the demo accounts (development only).
-    from backend.community.seed import load_groups
-    from backend.content.seed import load_seed
-    from backend.demo import seed_demo_accounts
-    from backend.regions.service import seed_regions
-    from backend.routing.seed import seed_desks
-    from backend.scan.service import load_seed as seed_scan
-
-    return [load_seed, seed_regions, seed_desks, seed_scan, load_groups, seed_demo_accounts]
+    # Order matters (taxonomy before content, regions before desks): DOMAINS is in layer order;
+    # the demo accounts (development only) come last, after desks and groups.
+    return [*(d.seed for d in DOMAINS if d.seed is not None), seed_demo_accounts]
 
 
 def run_seed(db: Database, settings: Settings) -> list[str]:

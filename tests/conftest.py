@@ -82,9 +82,9 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture(autouse=True)
 def _fresh_routing_cache() -> None:
-    """The router keeps the taxonomy for a few seconds per database URL (taxonomy edits reach
-    it within ``TAXONOMY_TTL``). Every test rolls its rows back on the same URL, so a test must
-    not inherit the taxonomy a test before it built."""
+    """The router keeps its context (desks, regions, the taxonomy's theme matcher) per database
+    URL. Every test rolls its rows back on the same URL, so a test must not inherit the context
+    a test before it built."""
     from backend.routing.service import invalidate
 
     invalidate()

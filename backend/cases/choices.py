@@ -1,18 +1,21 @@
-"""Labels for the question form's choices (themes, sectors, company sizes), read once from the
-shipped taxonomy (``seed/taxonomy.yaml``) so the form works before any data is seeded."""
+"""The question form's choices (themes, sectors, company sizes) and their labels.
+
+They come from the one taxonomy service, ``backend.content.taxonomy.load``: what an editor
+adds is offered and accepted at once, by the form as by search and the "which desk" page
+(``seed/taxonomy.yaml`` only seeds the database). Choices are built once per taxonomy
+version (``load`` returns the same object while nothing changed).
+"""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-import yaml
+from sqlmodel import Session
 
+from backend.content import taxonomy as tx
 from backend.core.i18n import get_language
-from backend.core.settings import ROOT
-
-TAXONOMY = ROOT / "seed" / "taxonomy.yaml"
 
 
 @dataclass(frozen=True)
@@ -26,51 +29,60 @@ class Choice:
         return self.name_en if get_language() == "en" and self.name_en else self.name_nl
 
 
-@lru_cache(maxsize=1)
-def _taxonomy() -> dict[str, Any]:
-    try:
-        with TAXONOMY.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
-    except OSError:
-        data = {}
-    return data if isinstance(data, dict) else {}
+_KINDS = ("theme", "sector", "size")
+_lock = threading.Lock()
+_Built = tuple[tx.Taxonomy, dict[str, tuple[Choice, ...]], dict[str, dict[str, Choice]]]
+_built: _Built | None = None
 
 
-@lru_cache(maxsize=16)
-def _choices(key: str, *, top_level_only: bool = False) -> tuple[Choice, ...]:
-    rows = _taxonomy().get(key) or []
-    return tuple(Choice(r["slug"], r.get("name_nl", r["slug"]), r.get("name_en", ""))
-                 for r in rows if not (top_level_only and r.get("parent")))
+def _of(session: Session) -> tuple[dict[str, tuple[Choice, ...]], dict[str, dict[str, Choice]]]:
+    global _built
+    taxonomy = tx.load(session)
+    with _lock:
+        hit = _built
+    if hit is not None and hit[0] is taxonomy:
+        return hit[1], hit[2]
+    lists: dict[str, tuple[Choice, ...]] = {}
+    for kind in _KINDS:
+        terms: dict[str, Any] = taxonomy.by_slug.get(kind, {})
+        lists[kind] = tuple(Choice(t.slug, t.name_nl, t.name_en or "") for t in terms.values())
+    by_slug = {kind: {c.slug: c for c in lists[kind]} for kind in _KINDS}
+    with _lock:
+        _built = (taxonomy, lists, by_slug)
+    return lists, by_slug
 
 
-def themes() -> tuple[Choice, ...]:
-    return _choices("themes")
+def themes(session: Session) -> tuple[Choice, ...]:
+    return _of(session)[0]["theme"]
 
 
-def sectors() -> tuple[Choice, ...]:
-    return _choices("sectors")
+def sectors(session: Session) -> tuple[Choice, ...]:
+    return _of(session)[0]["sector"]
 
 
-def company_sizes() -> tuple[Choice, ...]:
-    return _choices("company_sizes")
+def company_sizes(session: Session) -> tuple[Choice, ...]:
+    return _of(session)[0]["size"]
 
 
-_KINDS = {"theme": "themes", "sector": "sectors", "size": "company_sizes"}
-
-
-@lru_cache(maxsize=4)
-def _by_slug(kind: str) -> dict[str, Choice]:
-    return {c.slug: c for c in _choices(_KINDS[kind])}
-
-
-def label(kind: str, slug: str | None) -> str:
+def label(session: Session, kind: str, slug: str | None) -> str:
     """A choice's label in the current language; an unknown slug is shown as it is (inbox and
-    case pages call this for every row: one dict lookup)."""
+    case pages call this for every row: one dict lookup once the taxonomy is read)."""
     if not slug:
         return ""
-    choice = _by_slug(kind).get(slug)
+    choice = _of(session)[1][kind].get(slug)
     return choice.label if choice else slug
 
 
-def is_known(kind: str, slug: str) -> bool:
-    return slug in _by_slug(kind)
+def labeler(session: Session, kind: str) -> Any:
+    """``label`` for one kind as a one-argument function, for templates."""
+    by_slug = _of(session)[1][kind]
+
+    def one(slug: str | None) -> str:
+        choice = by_slug.get(slug or "")
+        return choice.label if choice else (slug or "")
+
+    return one
+
+
+def is_known(session: Session, kind: str, slug: str) -> bool:
+    return slug in _of(session)[1][kind]

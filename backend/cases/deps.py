@@ -76,7 +76,7 @@ EntrepreneurCase = Annotated[Case, Depends(get_case_for_entrepreneur)]
 def _ask_introduction(session: Session, wanted: IntroductionRequest, door: Door,
                       base_url: str) -> Case:
     """An expert introduction (``content.experts``) as a routed question of this desk."""
-    theme = next((t for t in wanted.themes if choices.is_known("theme", t)), None)
+    theme = next((t for t in wanted.themes if choices.is_known(session, "theme", t)), None)
     try:
         question = QuestionCreate(text=wanted.text, email=wanted.email, consent=wanted.consent,
                                   municipality=wanted.municipality, postcode=wanted.postcode,

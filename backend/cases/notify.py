@@ -122,7 +122,7 @@ def handed_on(session: Session, case: Case, from_desk: DeskInfo, to_desk: DeskIn
 
 def closed(session: Session, case: Case, desk: DeskInfo, token: str, base_url: str, *,
            answered: bool) -> None:
-    from backend.cases.views import outcome_label  # views builds on this module
+    from backend.cases.display import outcome_label  # display builds on this module
 
     with language(case.language):
         subject = _("Your question %(reference)s has been closed", reference=case.reference)
@@ -162,7 +162,8 @@ def new_case(session: Session, case: Case, desk: DeskInfo, base_url: str,
              dedupe: str | None = None) -> None:
     assert desk.id is not None
     with language(STAFF_LANGUAGE):
-        theme = choices.label("theme", case.theme or (case.themes[0] if case.themes else None))
+        theme = choices.label(session, "theme",
+                              case.theme or (case.themes[0] if case.themes else None))
         subject = _("New question %(reference)s for %(desk)s", reference=case.reference,
                     desk=desk.name)
         lines = [_("A new question has arrived at %(desk)s.", desk=desk.name)]

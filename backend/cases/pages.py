@@ -14,6 +14,15 @@ from sqlmodel import Session
 from backend.accounts import queries as accounts_q
 from backend.accounts.principal import Principal
 from backend.cases import access, appointments, choices, panels, referral, suggest, workspace
+from backend.cases.display import (
+    channel_label,
+    entrepreneur_status_label,
+    hours_left,
+    is_overdue,
+    outcome_choices,
+    status_label,
+    timeline_view,
+)
 from backend.cases.models import (
     ESCALATED,
     HANDOFF_ACCEPTED,
@@ -23,15 +32,6 @@ from backend.cases.models import (
     CaseRating,
 )
 from backend.cases.text import render_plain
-from backend.cases.views import (
-    channel_label,
-    entrepreneur_status_label,
-    hours_left,
-    is_overdue,
-    outcome_choices,
-    status_label,
-    timeline_view,
-)
 from backend.cases.workhours import AMSTERDAM
 from backend.core.db import utcnow
 from backend.core.errors import NotFound
@@ -76,9 +76,10 @@ def case_page(request: Request, session: Session, principal: Principal, case: Ca
                      if case.first_responded_at is not None or key != "answered"],
         "status_label": status_label(case.status),
         "overdue": is_overdue(case), "hours_left": hours_left(case),
-        "labels": {"theme": choices.label("theme", case.theme),
-                   "sector": choices.label("sector", case.sector),
-                   "size": choices.label("size", case.company_size)},
+        "labels": {"theme": choices.label(session, "theme", case.theme),
+                   "sector": choices.label(session, "sector", case.sector),
+                   "size": choices.label(session, "size", case.company_size)},
+        "theme_label": choices.labeler(session, "theme"),
         "errors": errors or {}, "values": values, "message": message,
         "panels": panels.panels_for(session, case),
         "organisations": referral.organisation_choices(session) if works_here else [],

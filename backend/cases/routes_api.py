@@ -18,6 +18,7 @@ from sqlmodel import Session
 from backend.accounts.deps import CurrentUser, OptionalPrincipal, door
 from backend.cases import service, workspace
 from backend.cases.deps import CaseForAdvisor, MemberDesk
+from backend.cases.display import is_overdue
 from backend.cases.figures import desk_figures
 from backend.cases.inbox import inbox_query
 from backend.cases.models import (
@@ -39,7 +40,6 @@ from backend.cases.models import (
     ReplyIn,
 )
 from backend.cases.service import desk_names, timeline
-from backend.cases.views import is_overdue
 from backend.core.db import RowId, SessionDep
 from backend.core.errors import NotFound
 from backend.core.openapi import error_responses

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from backend.accounts.deps import checked, client_ip, door, limits_policy
+from backend.accounts.deps import checked, client_ip, door
 from backend.cases import choices, service, suggest
 from backend.cases.deps import EntrepreneurCase, grant_case, session_case_ids
 from backend.cases.figures import desk_figures
@@ -25,8 +25,7 @@ from backend.core.db import DatabaseDep, SessionDep
 from backend.core.errors import Conflict, Invalid, NotFound, TooManyRequests
 from backend.core.i18n import get_language
 from backend.core.i18n import gettext_ as _
-from backend.core.limits import ChallengeRequired, SpamSuspected, address_key
-from backend.core.ratelimit import check_rate
+from backend.core.limits import ChallengeRequired, SpamSuspected
 from backend.core.templating import render
 from backend.routing import queries as desks
 
@@ -55,8 +54,8 @@ def _ask_page(request: Request, session: Session, values: dict[str, Any] | None 
     return render(request, "cases/ask.html", {
         "values": values, "errors": errors, "message": message,
         "municipalities": _municipalities(session),
-        "themes": choices.themes(), "sectors": choices.sectors(),
-        "sizes": choices.company_sizes(), "text_min": TEXT_MIN, "text_max": TEXT_MAX,
+        "themes": choices.themes(session), "sectors": choices.sectors(session),
+        "sizes": choices.company_sizes(session), "text_min": TEXT_MIN, "text_max": TEXT_MAX,
         "suggestions": None, "challenge": challenge,
     }, status_code=status_code, headers=headers)
 
@@ -64,18 +63,18 @@ def _ask_page(request: Request, session: Session, values: dict[str, Any] | None 
 @router.get("/vraag", response_class=HTMLResponse, name="ask")
 def ask_form(request: Request, session: SessionDep, onderwerp: str | None = None
              ) -> HTMLResponse:
-    theme = onderwerp if onderwerp and choices.is_known("theme", onderwerp) else None
+    theme = onderwerp if onderwerp and choices.is_known(session, "theme", onderwerp) else None
     return _ask_page(request, session, {"theme": theme} if theme else {})
 
 
 @router.get("/vraag/suggesties", response_class=HTMLResponse, name="ask_suggestions")
-def ask_suggestions(request: Request, text: str = "") -> HTMLResponse:
+def ask_suggestions(request: Request, session: SessionDep, text: str = "") -> HTMLResponse:
     """Practices, schemes and published answers that match what is being typed."""
     hits = suggest.suggestions(request, text)
     return render(request, "cases/ask.html", {
         "values": {"text": text}, "errors": {}, "message": None,
-        "themes": choices.themes(), "sectors": choices.sectors(),
-        "sizes": choices.company_sizes(), "text_min": TEXT_MIN, "text_max": TEXT_MAX,
+        "themes": choices.themes(session), "sectors": choices.sectors(session),
+        "sizes": choices.company_sizes(session), "text_min": TEXT_MIN, "text_max": TEXT_MAX,
         "suggestions": hits,
     }, block="suggestions")
 
@@ -111,8 +110,8 @@ def ask_submit(request: Request, session: SessionDep,
             "followup": checked(followup), "language": get_language()})
     except ValidationError as exc:
         errors = {**service.required_answers(
-            consent=checked(consent), municipality=municipality, postcode=postcode, sector=sector,
-            theme=theme, session=session), **field_errors(exc)}
+            session, consent=checked(consent), municipality=municipality, postcode=postcode,
+            sector=sector, theme=theme), **field_errors(exc)}
         return _ask_page(request, session, values, errors=errors, status_code=422,
                          message=_("Your question has not been sent yet. Please correct the "
                                    "fields marked below."))
@@ -154,11 +153,8 @@ def follow_link(request: Request, session: SessionDep, token: str) -> Response:
 
 @router.post("/vraag/volgen/{token}", name="follow_link_use")
 def follow_link_use(request: Request, db: DatabaseDep, token: str) -> Response:
-    policy = limits_policy(request)
-    check_rate(request, f"follow_link:address:{address_key(client_ip(request))}",
-               policy.table["follow_link"]["address"])
     with db.transaction() as s:  # committed even when the page below is an error page
-        case = service.exchange_token(s, token)
+        case = service.exchange_token(s, token, door=door(request))
         reused = None if case is not None else service.token_case(s, token)
         found = (case.id or 0, case.reference) if case is not None else None
         reused_ref = (reused.id, reused.reference) if reused is not None else None

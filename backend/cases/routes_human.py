@@ -20,10 +20,10 @@ from backend.accounts.deps import CurrentUser, client_ip, door
 from backend.accounts.principal import Principal
 from backend.cases import access, appointments, choices, followup, intake, referral, service
 from backend.cases.deps import CaseForAdvisor, EntrepreneurCase, MemberDesk
+from backend.cases.display import channel_choices
 from backend.cases.models import TEXT_MAX, TEXT_MIN, QuestionCreate
 from backend.cases.pages import _case_page, _municipalities, case_page, field_errors
 from backend.cases.reference import REFERENCE_RE
-from backend.cases.views import channel_choices
 from backend.cases.workhours import AMSTERDAM
 from backend.core.db import SessionDep
 from backend.core.errors import Conflict, Invalid
@@ -61,9 +61,9 @@ def _intake_page(request: Request, session: Session, desk: DeskInfo, values: dic
         "desk": desk, "values": values, "errors": errors or {}, "message": message,
         "routing": routing, "channels": channel_choices(), "done": done,
         "municipalities": _municipalities(session),
-        "themes": [(c.slug, c.label) for c in choices.themes()],
-        "sectors": [(c.slug, c.label) for c in choices.sectors()],
-        "sizes": [(c.slug, c.label) for c in choices.company_sizes()],
+        "themes": [(c.slug, c.label) for c in choices.themes(session)],
+        "sectors": [(c.slug, c.label) for c in choices.sectors(session)],
+        "sizes": [(c.slug, c.label) for c in choices.company_sizes(session)],
         "text_min": TEXT_MIN, "text_max": TEXT_MAX,
     }, status_code=status_code, headers=NO_STORE)
 
@@ -118,13 +118,13 @@ def intake_submit(request: Request, session: SessionDep, principal: CurrentUser,
             "followup": bool(followup_opt_in)})
     except ValidationError as exc:
         errors = {**service.required_answers(
-            consent=bool(consent), municipality=municipality, postcode=postcode, sector=sector,
-            theme=theme, session=session), **field_errors(exc), **errors}
+            session, consent=bool(consent), municipality=municipality, postcode=postcode,
+            sector=sector, theme=theme), **field_errors(exc), **errors}
         return _intake_page(request, session, desk, values, errors=errors, message=not_sent,
                             status_code=422)
     errors = {**service.required_answers(
-        consent=data.consent, municipality=data.municipality, postcode=data.postcode,
-        sector=data.sector, theme=data.theme, session=session), **errors}
+        session, consent=data.consent, municipality=data.municipality, postcode=data.postcode,
+        sector=data.sector, theme=data.theme), **errors}
     if errors:
         return _intake_page(request, session, desk, values, errors=errors, message=not_sent,
                             status_code=422)

@@ -18,11 +18,7 @@ from backend.accounts.landing import register_workplace
 from backend.accounts.principal import Principal
 from backend.cases import access, appointments, choices, publish, workspace
 from backend.cases.deps import CaseForAdvisor, MemberDesk
-from backend.cases.figures import desk_figures
-from backend.cases.inbox import INBOX_PAGE, inbox_count, inbox_query
-from backend.cases.models import Case, CaseHandoff
-from backend.cases.pages import NO_STORE, case_page
-from backend.cases.views import (
+from backend.cases.display import (
     channel_label,
     hours_left,
     is_overdue,
@@ -30,6 +26,10 @@ from backend.cases.views import (
     status_choices,
     status_label,
 )
+from backend.cases.figures import desk_figures
+from backend.cases.inbox import INBOX_PAGE, inbox_count, inbox_query
+from backend.cases.models import Case, CaseHandoff
+from backend.cases.pages import NO_STORE, case_page
 from backend.core.db import SessionDep
 from backend.core.errors import Conflict, Invalid
 from backend.core.i18n import N_
@@ -42,7 +42,6 @@ router = APIRouter(prefix="/werkplek", include_in_schema=False)
 
 env.globals.setdefault("case_status_label", status_label)
 env.globals.setdefault("case_outcome_label", outcome_label)
-env.globals.setdefault("theme_label", lambda slug: choices.label("theme", slug))
 
 # Desk members (advisors, coordinators) work here: the menu's "Werkplek" and their start page.
 register_workplace("desk", "/werkplek", N_("Workspace"), rank=40, menu=10,
@@ -99,7 +98,8 @@ def desk_inbox(request: Request, session: SessionDep, principal: CurrentUser, de
         "desk": desk, "cases": cases, "offered": offered, "users": users,
         "filters": {"status": status, "theme": theme, "overdue": bool(overdue),
                     "mijn": bool(mijn)}, "paging": paging,
-        "status_choices": status_choices(), "themes": choices.themes(),
+        "status_choices": status_choices(), "themes": choices.themes(session),
+        "theme_label": choices.labeler(session, "theme"),
         "is_overdue": is_overdue, "hours_left": hours_left,
         "figures": desk_figures(session, desk.id) if coordinator else None,
         "coordinator": coordinator, "channel_label": channel_label,

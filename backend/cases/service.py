@@ -93,20 +93,19 @@ def desk_names(session: Session, ids: Sequence[int | None]) -> dict[int, DeskInf
 
 # --- asking --------------------------------------------------------------------------------
 
-def required_answers(*, consent: bool, municipality: str | None, postcode: str | None,
-                     sector: str | None = None, theme: str | None = None,
-                     session: Session | None = None) -> dict[str, str]:
-    """Field errors beyond the schema's own checks (the form shows both at once). With a
-    session the place is checked too (an unknown municipality, "Bedoelt u Hengelo?"), so it
-    is not reported only after the other errors are fixed."""
+def required_answers(session: Session, *, consent: bool, municipality: str | None,
+                     postcode: str | None, sector: str | None = None,
+                     theme: str | None = None) -> dict[str, str]:
+    """Field errors beyond the schema's own checks (the form shows both at once). The place is
+    checked too (an unknown municipality, "Bedoelt u Hengelo?"), so it is not reported only
+    after the other errors are fixed."""
     fields: dict[str, str] = {}
-    if session is not None:
-        fields.update(location_errors(session, municipality, postcode))
+    fields.update(location_errors(session, municipality, postcode))
     if not consent:
         fields["consent"] = _("We can only handle your question with your consent.")
-    if sector and not choices.is_known("sector", sector):
+    if sector and not choices.is_known(session, "sector", sector):
         fields["sector"] = _("Choose a sector from the list.")
-    if theme and not choices.is_known("theme", theme):
+    if theme and not choices.is_known(session, "theme", theme):
         fields["theme"] = _("Choose a topic from the list.")
     if not (municipality or "").strip() and not (postcode or "").strip():
         fields["municipality"] = _("Tell us where your business is: a municipality or a "
@@ -117,9 +116,9 @@ def required_answers(*, consent: bool, municipality: str | None, postcode: str |
 def _check_choices(session: Session, data: QuestionCreate, *,
                    door_consent: bool | None = None) -> None:
     """Every error at once: consent (the question's or the door's), choices and the place."""
-    fields = required_answers(consent=data.consent and door_consent is not False,
+    fields = required_answers(session, consent=data.consent and door_consent is not False,
                               municipality=data.municipality, postcode=data.postcode,
-                              sector=data.sector, theme=data.theme, session=session)
+                              sector=data.sector, theme=data.theme)
     if fields:
         raise Invalid(fields=fields)
 
@@ -189,7 +188,7 @@ def ask_question(session: Session, data: QuestionCreate, *, door: Door,
                  **({"kept_at": desk.slug} if keep_at is not None else {})},
         received_at=now,
         first_response_due_at=add_working_hours(now, desk.first_response_hours),
-        escalate_at=add_working_hours(now, 2 * desk.first_response_hours),
+        escalate_at=add_working_hours(now, desk.escalate_after_hours),
         updated_at=now,
     )
     session.add(case)
@@ -230,9 +229,13 @@ def follow_path(token: str) -> str:
     return f"/vraag/volgen/{token}"
 
 
-def exchange_token(session: Session, plain: str) -> Case | None:
+def exchange_token(session: Session, plain: str, *, door: Door) -> Case | None:
     """Use a private link once: returns its case, or None when the link is unknown, used or
-    expired. The conditional update makes two simultaneous uses yield one winner."""
+    expired. The conditional update makes two simultaneous uses yield one winner.
+
+    Limited per address first (``follow_link``: guessing links must stay slow), counted
+    whether or not the link is good; a refusal (``TooManyRequests``) stays counted."""
+    limits.enforce(session, door.policy, "follow_link", address=door.address)
     if not plain or len(plain) > 100:
         return None
     now = utcnow()

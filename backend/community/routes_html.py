@@ -39,9 +39,9 @@ def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def _firm_options() -> dict[str, Any]:
-    return {"sectors": [(c.slug, c.label) for c in choices.sectors()],
-            "sizes": [(c.slug, c.label) for c in choices.company_sizes()]}
+def _firm_options(session: SessionDep) -> dict[str, Any]:
+    return {"sectors": [(c.slug, c.label) for c in choices.sectors(session)],
+            "sizes": [(c.slug, c.label) for c in choices.company_sizes(session)]}
 
 
 # Members of a group (through their firm) work here: "Mijn groepen" and their start page.
@@ -63,19 +63,19 @@ def groups_page(request: Request, session: SessionDep,
     return render(request, "community/groups.html",
                   {"groups": service.list_groups(session),
                    "can_create": principal is not None and principal.has("editor"),
-                   "sector_label": lambda s: choices.label("sector", s)})
+                   "sector_label": choices.labeler(session, "sector")})
 
 
-def _group_form(request: Request, template: str, context: dict[str, Any], *,
-                status_code: int = 200) -> HTMLResponse:
+def _group_form(request: Request, session: SessionDep, template: str,
+                context: dict[str, Any], *, status_code: int = 200) -> HTMLResponse:
     context["errors"] = {k: _(v) for k, v in (context.get("errors") or {}).items()}
-    return render(request, template, {**context, **_firm_options()},
+    return render(request, template, {**context, **_firm_options(session)},
                   status_code=status_code, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/groepen/nieuw", response_class=HTMLResponse)
-def new_group_page(request: Request, editor: EditorPage) -> HTMLResponse:
-    return _group_form(request, "community/new_group.html", {"values": {}})
+def new_group_page(request: Request, session: SessionDep, editor: EditorPage) -> HTMLResponse:
+    return _group_form(request, session, "community/new_group.html", {"values": {}})
 
 
 @router.post("/groepen/nieuw", response_model=None)
@@ -89,7 +89,7 @@ def new_group(request: Request, session: SessionDep, editor: EditorPage, name: F
             allow_cross_group=allow_cross_group == "1", coordinator_email=coordinator_email,
             actor=editor, base_url=request.app.state.settings.base_url)
     except Invalid as exc:
-        return _group_form(request, "community/new_group.html", {
+        return _group_form(request, session, "community/new_group.html", {
             "errors": exc.fields, "values": {
                 "name": name, "purpose": purpose, "sector": sector, "region": region,
                 "allow_cross_group": allow_cross_group == "1",
@@ -104,7 +104,7 @@ def invitation_page(request: Request, token: str, session: SessionDep,
     if principal is None:
         if not row.email or service.invitee_has_account(session, row):
             raise login_redirect(request)  # the account's owner logs in (a link by e-mail)
-        return _newcomer_page(request, group, token, row.email)
+        return _newcomer_page(request, session, group, token, row.email)
     try:
         service.check_invitee(row, principal)
     except Forbidden as exc:
@@ -112,16 +112,17 @@ def invitation_page(request: Request, token: str, session: SessionDep,
     return render(request, "community/invitation.html",
                   {"group": group, "token": token, "values": {}, "errors": {},
                    "firm": service.firm_of_user(session, principal.user_id),
-                   **_firm_options()}, headers={"Cache-Control": "no-store"})
+                   **_firm_options(session)}, headers={"Cache-Control": "no-store"})
 
 
-def _newcomer_page(request: Request, group: Any, token: str, email: str, *,
+def _newcomer_page(request: Request, session: SessionDep, group: Any, token: str, email: str,
+                   *,
                    values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
                    status_code: int = 200) -> HTMLResponse:
     """The invitation for an address without an account: accepting creates it."""
     return render(request, "community/invitation.html",
                   {"group": group, "token": token, "newcomer_email": email, "firm": None,
-                   "values": values or {}, "errors": errors or {}, **_firm_options()},
+                   "values": values or {}, "errors": errors or {}, **_firm_options(session)},
                   status_code=status_code, headers={"Cache-Control": "no-store"})
 
 
@@ -156,12 +157,12 @@ def accept_invitation(request: Request, token: str, session: SessionDep,
     except Invalid as exc:
         return render(request, "community/invitation.html",
                       {"group": group, "token": token, "errors": exc.fields, "firm": None,
-                       "values": values, **_firm_options()}, status_code=422)
+                       "values": values, **_firm_options(session)}, status_code=422)
     except Conflict as exc:  # another firm with this KvK number is already a member
         return render(request, "community/invitation.html",
                       {"group": group, "token": token, "errors": {"kvk": _(exc.message)},
                        "firm": service.firm_of_user(session, principal.user_id),
-                       "values": values, **_firm_options()}, status_code=409)
+                       "values": values, **_firm_options(session)}, status_code=409)
     return _see_other(f"/groepen/{group.slug}/ruimte?ok=joined")
 
 
@@ -171,10 +172,10 @@ def _accept_as_newcomer(request: Request, session: Any, group: Any, token: str, 
         group, principal = service.accept_invitation_as_newcomer(
             session, token, ip=client_ip(request), **values)
     except Invalid as exc:
-        return _newcomer_page(request, group, token, email, values=values, errors=exc.fields,
-                              status_code=422)
+        return _newcomer_page(request, session, group, token, email, values=values,
+                              errors=exc.fields, status_code=422)
     except Conflict as exc:
-        return _newcomer_page(request, group, token, email, values=values,
+        return _newcomer_page(request, session, group, token, email, values=values,
                               errors={"kvk": _(exc.message)}, status_code=409)
     assert principal.user_id is not None
     sessions.login(request, principal.user_id)
@@ -192,9 +193,9 @@ def _public(request: Request, session: SessionDep, access: GroupAccess, *,
         "access": access, "group": group,
         "member_count": service.member_counts(session).get(group.id or 0, 0),
         "practices": feed.public_practices(session, group),
-        "sector_label": choices.label("sector", group.sector),
+        "sector_label": choices.label(session, "sector", group.sector),
         "pending": pending, "errors": errors or {}, "values": values or {},
-        "ok": request.query_params.get("ok"), **_firm_options()}, status_code=status_code)
+        "ok": request.query_params.get("ok"), **_firm_options(session)}, status_code=status_code)
 
 
 @router.get("/groepen/{slug}", response_class=HTMLResponse)
@@ -225,9 +226,9 @@ def space_page(request: Request, session: SessionDep, access: GroupMember) -> HT
 
 
 @router.get("/groepen/{slug}/instellingen", response_class=HTMLResponse)
-def settings_page(request: Request, access: GroupCoordinator) -> HTMLResponse:
+def settings_page(request: Request, session: SessionDep, access: GroupCoordinator) -> HTMLResponse:
     g = access.group
-    return _group_form(request, "community/settings.html", {
+    return _group_form(request, session, "community/settings.html", {
         "group": g, "ok": request.query_params.get("ok"),
         "values": {"purpose": g.purpose, "sector": g.sector, "region": g.region,
                    "allow_cross_group": g.allow_cross_group}})
@@ -242,7 +243,7 @@ def save_settings(request: Request, session: SessionDep, access: GroupCoordinato
                                 region=region, allow_cross_group=allow_cross_group == "1",
                                 actor=access.user)
     except Invalid as exc:
-        return _group_form(request, "community/settings.html", {
+        return _group_form(request, session, "community/settings.html", {
             "group": access.group, "errors": exc.fields, "values": {
                 "purpose": purpose, "sector": sector, "region": region,
                 "allow_cross_group": allow_cross_group == "1"}}, status_code=422)

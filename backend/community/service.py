@@ -74,11 +74,12 @@ def create_group(session: Session, *, slug: str, name: str, purpose: str = "",
     return group
 
 
-def validate_settings(*, purpose: str, sector: str, region: str) -> dict[str, str]:
+def validate_settings(session: Session, *, purpose: str, sector: str,
+                      region: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     if len(purpose.strip()) > 4000:
         errors["purpose"] = N_("The purpose is too long (at most 4,000 characters).")
-    if sector and sector not in {c.slug for c in choices.sectors()}:
+    if sector and not choices.is_known(session, "sector", sector):
         errors["sector"] = N_("Choose a sector from the list.")
     if len(region.strip()) > 120:
         errors["region"] = N_("The region is too long (at most 120 characters).")
@@ -90,7 +91,7 @@ def found_group(session: Session, *, name: str, purpose: str, sector: str, regio
                 base_url: str) -> Group:
     """An editor starts a group and invites its first coordinator by e-mail. The group has no
     members until that person accepts (for their firm)."""
-    errors = validate_settings(purpose=purpose, sector=sector, region=region)
+    errors = validate_settings(session, purpose=purpose, sector=sector, region=region)
     name = name.strip()
     if not name or len(name) > 200:
         errors["name"] = N_("Enter a name (at most 200 characters).")
@@ -120,7 +121,7 @@ def update_settings(session: Session, group: Group, *, purpose: str, sector: str
                     allow_cross_group: bool, actor: Principal) -> Group:
     """A coordinator edits the public description and whether the group takes part in the
     comparison across groups (from the next closed period on; docs/disclosure.md)."""
-    errors = validate_settings(purpose=purpose, sector=sector, region=region)
+    errors = validate_settings(session, purpose=purpose, sector=sector, region=region)
     if errors:
         raise Invalid(fields=errors)
     changed_cross = group.allow_cross_group != allow_cross_group
@@ -161,7 +162,7 @@ def normalise_kvk(kvk: str) -> str:
     return re.sub(r"[\s.\-]", "", kvk or "")
 
 
-def validate_firm(name: str, sector: str, size_class: str, kvk: str | None = "",
+def validate_firm(session: Session, name: str, sector: str, size_class: str, kvk: str | None = "",
                   *, kvk_required: bool = True) -> dict[str, str]:
     errors: dict[str, str] = {}
     number = normalise_kvk(kvk or "")
@@ -169,9 +170,9 @@ def validate_firm(name: str, sector: str, size_class: str, kvk: str | None = "",
         errors["kvk"] = _("Enter the KvK number of your firm: exactly 8 digits.")
     if not name.strip() or len(name.strip()) > 200:
         errors["firm_name"] = _("Enter the name of your firm (at most 200 characters).")
-    if sector not in {c.slug for c in choices.sectors()}:
+    if not choices.is_known(session, "sector", sector):
         errors["sector"] = _("Choose a sector from the list.")
-    if size_class not in {c.slug for c in choices.company_sizes()}:
+    if not choices.is_known(session, "size", size_class):
         errors["size_class"] = _("Choose a company size from the list.")
     return errors
 
@@ -179,7 +180,7 @@ def validate_firm(name: str, sector: str, size_class: str, kvk: str | None = "",
 def create_firm(session: Session, *, name: str, sector: str, size_class: str, kvk: str = "",
                 people: list[int] | tuple[int, ...] = (), is_example: bool = False) -> Firm:
     """A firm is one KvK number (8 digits; example firms may go without)."""
-    errors = validate_firm(name, sector, size_class, kvk, kvk_required=not is_example)
+    errors = validate_firm(session, name, sector, size_class, kvk, kvk_required=not is_example)
     if errors:
         raise Invalid(fields=errors)
     firm = Firm(name=name.strip(), sector=sector, size_class=size_class,
@@ -417,7 +418,7 @@ def accept_invitation_as_newcomer(session: Session, plain: str, *, person_name: 
     if invitee_has_account(session, row):
         raise Forbidden(N_("This address already has an account: log in to accept the "
                            "invitation."), code="invitation_needs_login")
-    errors = validate_firm(firm_name, sector, size_class, kvk)
+    errors = validate_firm(session, firm_name, sector, size_class, kvk)
     if not person_name.strip() or len(person_name.strip()) > 200:
         errors["person_name"] = _("Enter your name (at most 200 characters).")
     if errors:

@@ -1,7 +1,12 @@
 """Taxonomy: pillars, themes, sectors, company sizes and regions — lookups and editing.
 
-The whole taxonomy is a few hundred rows, so it is read in one go per request (``load``) and
-looked up in memory; facet values everywhere are slugs, names come from here.
+The one truth about the taxonomy is the database, read through ``load(session)``: every
+reader (the question form and its validation, search facets, the "which desk" page, the
+router, the scan, the scheme finder, groups) asks here. The whole taxonomy is a few hundred
+rows, so it is read in one go per request and looked up in memory; facet values everywhere are
+slugs, names come from here. ``seed/taxonomy.yaml`` only seeds the tables (``content.seed``);
+until a database holds any taxonomy at all (a fresh install before ``loket seed``) ``load``
+gives the shipped file's terms, so the question form works from the first start.
 """
 
 from __future__ import annotations
@@ -10,9 +15,11 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
+import yaml
 from sqlmodel import Session, col, select
 
 from backend.content.models import (
@@ -30,6 +37,7 @@ from backend.content.models import (
 from backend.core.errors import Invalid, NotFound
 from backend.core.i18n import N_, get_language
 from backend.core.outbox import enqueue
+from backend.core.settings import ROOT
 
 Term = Pillar | Theme | Sector | CompanySize | Region
 
@@ -92,6 +100,9 @@ class Taxonomy:
 
     def options(self, facet: str) -> list[tuple[str, str]]:
         return [(slug, name_of(term)) for slug, term in self.by_slug.get(facet, {}).items()]
+
+    def is_known(self, facet: str, slug: str | None) -> bool:
+        return bool(slug) and slug in self.by_slug.get(facet, {})
 
 
 _TERM_MODELS: tuple[type[Any], ...] = (Pillar, Theme, Sector, CompanySize, Region)
@@ -158,13 +169,63 @@ def sector_for_sbi(taxonomy: Taxonomy, code: str) -> Sector | None:
     return top
 
 
+SEED_FILE = ROOT / "seed" / "taxonomy.yaml"
+
+
+def _seed_rows(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    rows = data.get(key) or []
+    return [e for e in rows if isinstance(e, dict) and e.get("slug")] if isinstance(
+        rows, list) else []
+
+
+@lru_cache(maxsize=1)
+def shipped() -> Taxonomy:
+    """The shipped seed file as a taxonomy (ids are positions), for a database without one.
+
+    Only ``load`` uses it, and only while every taxonomy table is empty; the seed loader
+    (``content.seed.load_taxonomy``) is what writes the file into the database.
+    """
+    try:
+        data = yaml.safe_load(SEED_FILE.read_text(encoding="utf-8")) or {}
+    except OSError:
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+
+    def names(e: dict[str, Any]) -> dict[str, Any]:
+        return {"slug": str(e["slug"]), "name_nl": str(e.get("name_nl") or e["slug"]),
+                "name_en": str(e.get("name_en") or "")}
+
+    pillars = [Pillar(id=n, position=n, description_nl=str(e.get("description_nl") or ""),
+                      **names(e)) for n, e in enumerate(_seed_rows(data, "pillars"), 1)]
+    pillar_ids = {p.slug: p.id for p in pillars}
+    themes = [Theme(id=n, position=n, pillar_id=pillar_ids.get(str(e.get("pillar")), 0) or 0,
+                    description_nl=str(e.get("description_nl") or ""),
+                    keywords=[str(k) for k in e.get("keywords") or []], **names(e))
+              for n, e in enumerate(_seed_rows(data, "themes"), 1)]
+    sector_rows = _seed_rows(data, "sectors")
+    sector_ids = {e["slug"]: n for n, e in enumerate(sector_rows, 1)}
+    sectors = [Sector(id=n, position=n, sbi=str(e["sbi"]) if e.get("sbi") else None,
+                      sbi_codes=[str(c) for c in e.get("sbi_codes") or []],
+                      parent_id=sector_ids.get(e.get("parent")), **names(e))
+               for n, e in enumerate(sector_rows, 1)]
+    sizes = [CompanySize(id=n, position=n, min_people=e.get("min"), max_people=e.get("max"),
+                         **names(e)) for n, e in enumerate(_seed_rows(data, "company_sizes"), 1)]
+    regions = [Region(id=n, position=n, cbs_code=e.get("cbs_code"), **names(e))
+               for n, e in enumerate(_seed_rows(data, "regions"), 1)]
+    return Taxonomy(pillars=pillars, themes=themes, sectors=sectors, sizes=sizes,
+                    regions=regions)
+
+
 def load(session: Session) -> Taxonomy:
-    """The whole taxonomy as the caller's transaction sees it.
+    """The whole taxonomy as the caller's transaction sees it: the one cached reader.
 
     Pages ask for it on every request. Reading the rows as plain tuples is cheap; turning
     them into model objects is not, so the last result is kept and reused while the rows are
-    exactly the same (every column compared, so an edit in any process shows at once). The
-    terms it holds are shared and must be treated as read-only.
+    exactly the same. The rows themselves are the cache key, so an editor's change (in any
+    process, or a seed run) invalidates it at the next read, and callers may compare results
+    with ``is`` to keep what they derive from it. The terms it holds are shared and must be
+    treated as read-only. A database without any taxonomy row gives ``shipped()``.
     """
     global _cached
     rows = tuple(tuple(tuple(r) for r in session.execute(stmt)) for stmt in _ROWS)
@@ -172,6 +233,8 @@ def load(session: Session) -> Taxonomy:
         hit = _cached
     if hit is not None and hit[0] == rows:
         return hit[1]
+    if not any(rows):
+        return shipped()
     pillars, themes, sectors, sizes, regions = (
         [model(**dict(zip(model.__table__.c.keys(), r, strict=True))) for r in table_rows]
         for model, table_rows in zip(_TERM_MODELS, rows, strict=True))

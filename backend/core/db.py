@@ -242,11 +242,19 @@ class Database:
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
-        """A unit of work outside a request (CLI, worker): commit on success, else roll back."""
+        """A unit of work (a request's, or the CLI's, the worker's, a route's own): commit on
+        success, else roll back — except that a refusal that keeps its writes (a rate limit,
+        a challenge: ``LoketError.keeps_writes``) keeps its counted hits (``keep_refusal``)."""
         session = self.session(write=write)
         try:
             yield session
             session.commit()
+        except LoketError as exc:
+            if exc.keeps_writes:
+                keep_refusal(session)
+            else:
+                session.rollback()
+            raise
         except BaseException:
             session.rollback()
             raise
@@ -266,12 +274,7 @@ def get_session(request: Request) -> Iterator[Session]:
     only after the commit succeeded.
     """
     with get_database(request).transaction(write=request.method not in SAFE_METHODS) as session:
-        try:
-            yield session
-        except LoketError as exc:
-            if exc.keeps_writes:
-                keep_refusal(session)
-            raise
+        yield session  # a refusal keeps its counted hits: Database.transaction
     wake = getattr(request.app.state, "wake_worker", None)
     if wake is not None and session.info.get("outbox_written"):
         wake()

@@ -29,6 +29,14 @@ RATE_LIMIT_PATTERN = r"^\s*[1-9][0-9]*/[1-9][0-9]*\s*$"
 #                  asks for an escalating challenge instead of refusing or silently accepting
 # LOKET_RATE_LIMITS (JSON, same shape) overrides single entries, e.g.
 # LOKET_RATE_LIMITS='{"ask_question": {"site": "500/3600"}}'.
+# Service-level targets (the SLA), in working hours. They live once, in each desk's data
+# (``desk.first_response_hours``, ``desk.escalate_after_hours``); these are the one default
+# for a desk that has not set them: the first-response target, and the escalation to the
+# fallback desk of a case still without a first response after this factor times the target
+# (``routing.models.Desk.escalation_hours``; the SLA watch is ``backend/cases/sla.py``).
+SLA_FIRST_RESPONSE_HOURS = 16
+SLA_ESCALATION_FACTOR = 2
+
 RATE_LIMITS: dict[str, dict[str, str]] = {
     # A question (form, API, the scan's "bespreken", any future door): cases.service.ask_question
     "ask_question": {"address": "10/3600", "email": "5/86400", "desk": "40/3600",

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
 from backend.core.db import UtcDateTime, utcnow
+from backend.core.settings import SLA_ESCALATION_FACTOR, SLA_FIRST_RESPONSE_HOURS
 from backend.regions.schemas import REGION_KINDS
 
 ADVISOR, COORDINATOR = "advisor", "coordinator"
@@ -32,7 +33,8 @@ class DeskBase(SQLModel):
     # The national fallback: the end of every routing chain (exactly one, "kvk").
     is_fallback: bool = False
     capacity: int = Field(default=50, ge=0)  # open cases it can carry
-    first_response_hours: int = Field(default=16, ge=1)  # target, in working hours
+    # Target, in working hours (the default is settings' SLA_FIRST_RESPONSE_HOURS).
+    first_response_hours: int = Field(default=SLA_FIRST_RESPONSE_HOURS, ge=1)
     contact_email: str | None = Field(default=None, max_length=254)
     contact_phone: str | None = Field(default=None, max_length=40)
     website: str | None = Field(default=None, max_length=300)
@@ -64,6 +66,9 @@ class Desk(DeskBase, table=True):
     # Specialisms: words or phrases that make a question this desk's subject even within a
     # broader theme ("wbso", "cobot", "universiteit twente").
     keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Working hours after receipt at which a case still without a first response moves to the
+    # fallback desk; empty: SLA_ESCALATION_FACTOR times the target (``escalation_hours``).
+    escalate_after_hours: int | None = Field(default=None, ge=1)
     # Digest of the seed entry last applied: a re-seed overwrites admin edits only when the
     # YAML entry itself changed.
     seed_digest: str | None = Field(default=None, max_length=64)
@@ -71,6 +76,10 @@ class Desk(DeskBase, table=True):
     # Touched on every change to the desk, its coverage or its members: the routing cache
     # compares it to know when to rebuild.
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+    def escalation_hours(self) -> int:
+        """The escalation rule, in one place: the desk's own time, or the default factor."""
+        return self.escalate_after_hours or SLA_ESCALATION_FACTOR * self.first_response_hours
 
 
 class DeskCoverage(SQLModel, table=True):
@@ -99,6 +108,7 @@ class CoverageItem(SQLModel):
 
 
 class DeskCreate(DeskBase):
+    escalate_after_hours: int | None = Field(default=None, ge=1)
     themes: list[str] = []
     sectors: list[str] = []
     company_sizes: list[str] = []
@@ -114,6 +124,7 @@ class DeskUpdate(SQLModel):
     general_remit: bool | None = None
     capacity: int | None = None
     first_response_hours: int | None = None
+    escalate_after_hours: int | None = None
     contact_email: str | None = None
     contact_phone: str | None = None
     website: str | None = None

@@ -16,6 +16,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from backend.accounts import queries as accounts_q
+from backend.core.settings import SLA_ESCALATION_FACTOR, SLA_FIRST_RESPONSE_HOURS
 from backend.routing import service
 from backend.routing.models import ADVISOR, COORDINATOR, Desk, DeskMember
 
@@ -39,7 +40,9 @@ class DeskInfo:
     is_active: bool = True
     is_fallback: bool = False
     is_demo: bool = False
-    first_response_hours: int = 16
+    first_response_hours: int = SLA_FIRST_RESPONSE_HOURS
+    # When an unanswered case moves to the fallback desk (``Desk.escalation_hours``).
+    escalate_after_hours: int = SLA_ESCALATION_FACTOR * SLA_FIRST_RESPONSE_HOURS
     contact_email: str | None = None
     contact_phone: str | None = None
     website: str | None = None
@@ -66,7 +69,8 @@ def _info(desk: Desk) -> DeskInfo:
     return DeskInfo(
         id=desk.id, slug=desk.slug, name=desk.name, summary=desk.summary,
         is_active=desk.is_active, is_fallback=desk.is_fallback, is_demo=desk.is_demo,
-        first_response_hours=desk.first_response_hours, contact_email=desk.contact_email,
+        first_response_hours=desk.first_response_hours,
+        escalate_after_hours=desk.escalation_hours(), contact_email=desk.contact_email,
         contact_phone=desk.contact_phone, website=desk.website, address=desk.address,
         source_url=desk.source_url, source_note=desk.source_note,
         source_checked=desk.source_checked, response_target_source=desk.response_target_source,

@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from backend.content import taxonomy as tx
 from backend.core.i18n import get_language
 from backend.core.i18n import gettext_ as _
-from backend.core.settings import ROOT
 from backend.regions.index import SPECIFICITY, MunicipalityInfo, RegionIndex
 from backend.regions.schemas import (
     COROP,
@@ -49,15 +49,11 @@ from backend.regions.schemas import (
 from backend.routing.themes import (
     PhraseMatcher,
     SectorInfo,
+    ThemeInfo,
     ThemeMatch,
     ThemeMatcher,
-    sectors_from_taxonomy,
-    sizes_from_taxonomy,
-    themes_from_taxonomy,
 )
 from backend.search import dutch
-
-TAXONOMY_FILE = ROOT / "seed" / "taxonomy.yaml"
 
 # How a desk got the question.
 VIA_SPECIALISM = "specialism"
@@ -117,16 +113,29 @@ class DeskProfile:
 
 @dataclass(frozen=True)
 class RoutingTaxonomy:
-    """Theme, sector and size vocabulary the router needs (from ``seed/taxonomy.yaml``)."""
+    """Theme, sector and size vocabulary the router needs, from the one taxonomy
+    (``backend.content.taxonomy``; ``service.routing_context`` builds it from the database)."""
 
     themes: ThemeMatcher
     sectors: Mapping[str, SectorInfo]
     sizes: Mapping[str, tuple[str, str]]
 
+    @staticmethod
+    def parts(taxonomy: tx.Taxonomy) -> tuple[list[ThemeInfo], dict[str, SectorInfo],
+                                               dict[str, tuple[str, str]]]:
+        """What the router takes of a taxonomy, as plain values (compared to reuse a build)."""
+        by_id = {s.id: s.slug for s in taxonomy.sectors}
+        themes = [ThemeInfo(t.slug, t.name_nl, t.name_en, tuple(t.keywords or ()))
+                  for t in sorted(taxonomy.themes, key=lambda t: t.slug)]
+        sectors = {s.slug: SectorInfo(s.slug, s.name_nl, s.name_en, by_id.get(s.parent_id))
+                   for s in sorted(taxonomy.sectors, key=lambda s: s.slug)}
+        sizes = {z.slug: (z.name_nl, z.name_en) for z in taxonomy.sizes}
+        return themes, sectors, sizes
+
     @classmethod
-    def from_file(cls, path: Any = TAXONOMY_FILE) -> RoutingTaxonomy:
-        return cls(ThemeMatcher.build(themes_from_taxonomy(path)),
-                   {s.slug: s for s in sectors_from_taxonomy(path)}, sizes_from_taxonomy(path))
+    def of(cls, taxonomy: tx.Taxonomy) -> RoutingTaxonomy:
+        themes, sectors, sizes = cls.parts(taxonomy)
+        return cls(ThemeMatcher.build(themes), sectors, sizes)
 
     def sector_family(self, slug: str) -> frozenset[str]:
         """A sector with its parents and children: 'metaal' also serves 'industrie' desks."""
@@ -154,7 +163,8 @@ class RoutingTaxonomy:
 
 @lru_cache(maxsize=1)
 def default_taxonomy() -> RoutingTaxonomy:
-    return RoutingTaxonomy.from_file()
+    """The shipped taxonomy, for the router used without a database (its unit tests)."""
+    return RoutingTaxonomy.of(tx.shipped())
 
 
 class DeskIndex:

@@ -21,8 +21,9 @@ from backend.accounts.principal import Principal
 from backend.core.db import SessionDep
 from backend.core.errors import Forbidden, LoketError
 from backend.core.i18n import gettext_ as _
+from backend.core.settings import SLA_FIRST_RESPONSE_HOURS
 from backend.core.templating import render
-from backend.routing import service, views
+from backend.routing import labels, service
 from backend.routing.deps import SignedIn
 from backend.routing.models import (
     COORDINATOR,
@@ -75,7 +76,7 @@ def desk_list(request: Request, session: SessionDep, principal: SignedIn) -> HTM
             raise Forbidden()
     ctx = service.routing_context(session)
     cov = service.coverage_of(session)
-    rows = [{"desk": d, "areas": [views.area_label(c.kind, c.code, ctx.regions)
+    rows = [{"desk": d, "areas": [labels.area_label(c.kind, c.code, ctx.regions)
                                   for c in cov.get(d.id or 0, [])]} for d in desks]
     return render(request, "routing/admin_desks.html", {
         "rows": rows, "is_admin": principal.has("admin"), "notice": _notice(request)})
@@ -112,7 +113,7 @@ def _form_values(form: FormData) -> dict[str, Any]:
         "company_sizes": [v for v in form.getlist("company_sizes") if isinstance(v, str)],
         "languages": [s.lower() for s in _split(text("languages"))] or ["nl"],
         "keywords": _split(text("keywords")),
-        "coverage": views.parse_coverage_lines(text("coverage")),
+        "coverage": labels.parse_coverage_lines(text("coverage")),
     }
 
 
@@ -122,9 +123,9 @@ def _form_context(session: Session, desk: Desk | None, values: dict[str, Any],
     return {
         "desk": desk, "values": values, "errors": errors or {},
         "is_admin": principal.has("admin"),
-        "theme_options": views.theme_options(ctx.taxonomy),
-        "sector_options": views.sector_options(ctx.taxonomy),
-        "size_options": views.size_options(ctx.taxonomy),
+        "theme_options": labels.theme_options(ctx.taxonomy),
+        "sector_options": labels.sector_options(ctx.taxonomy),
+        "size_options": labels.size_options(ctx.taxonomy),
         "members": service.members_of(session, desk) if desk else [],
         "roles": [(r, _("coordinator") if r == COORDINATOR else _("advisor"))
                   for r in DESK_ROLES],
@@ -136,7 +137,7 @@ def _values_of(session: Session, desk: Desk) -> dict[str, Any]:
     cov = service.coverage_of(session, [desk.id or 0]).get(desk.id or 0, [])
     return {**desk.model_dump(), "languages": ", ".join(desk.languages),
             "keywords": "\n".join(desk.keywords),
-            "coverage": views.coverage_lines(cov, ctx.regions)}
+            "coverage": labels.coverage_lines(cov, ctx.regions)}
 
 
 def _shown(values: dict[str, Any], raw: FormData) -> dict[str, Any]:
@@ -157,7 +158,7 @@ def _errors_of(exc: LoketError) -> dict[str, str]:
 def desk_new(request: Request, session: SessionDep, principal: SignedIn) -> HTMLResponse:
     if not principal.has("admin"):
         raise Forbidden()
-    values = {"is_active": True, "capacity": 50, "first_response_hours": 16,
+    values = {"is_active": True, "capacity": 50, "first_response_hours": SLA_FIRST_RESPONSE_HOURS,
               "languages": "nl", "themes": [], "sectors": [], "company_sizes": [],
               "keywords": "", "coverage": ""}
     return render(request, "routing/admin_desk.html",

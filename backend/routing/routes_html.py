@@ -13,7 +13,7 @@ from backend.core.errors import Invalid
 from backend.core.i18n import gettext_ as _
 from backend.core.templating import render
 from backend.regions import service as regions
-from backend.routing import service, views
+from backend.routing import labels, service
 from backend.routing.deps import search_backend
 from backend.routing.models import COMPANY_SIZES
 
@@ -27,9 +27,9 @@ def form_context(session: Session) -> dict[str, Any]:
     ctx = service.routing_context(session)
     return {
         "municipality_options": regions.all_options(session),
-        "theme_options": views.theme_options(ctx.taxonomy),
-        "sector_options": views.sector_options(ctx.taxonomy),
-        "size_options": views.size_options(ctx.taxonomy),
+        "theme_options": labels.theme_options(ctx.taxonomy),
+        "sector_options": labels.sector_options(ctx.taxonomy),
+        "size_options": labels.size_options(ctx.taxonomy),
         "region_year": ctx.regions.year,
     }
 
@@ -76,7 +76,7 @@ def which_desk(request: Request, session: SessionDep, vraag: Text = "", gemeente
         **form_context(session), "values": values, "errors": errors, "decision": decision,
         "ambiguous": location.ambiguous if location is not None else None,
         "suggestions": suggestions,
-        "area": lambda area: views.area_label(area[0], area[1], ctx.regions) if area else "",
+        "area": lambda area: labels.area_label(area[0], area[1], ctx.regions) if area else "",
         "theme_label": ctx.taxonomy.theme_label,
         "via_label": via_label,
     }
@@ -99,6 +99,6 @@ def desks(request: Request, session: SessionDep) -> HTMLResponse:
     rows = []
     cov = service.coverage_of(session)
     for d in service.list_desks(session, active_only=True):
-        areas = [views.area_label(c.kind, c.code, ctx.regions) for c in cov.get(d.id or 0, [])]
+        areas = [labels.area_label(c.kind, c.code, ctx.regions) for c in cov.get(d.id or 0, [])]
         rows.append({"desk": d, "areas": areas})
     return render(request, "routing/desks.html", {"rows": rows})

@@ -19,7 +19,6 @@ from backend.core.settings import ROOT, Settings
 from backend.regions import service as regions
 from backend.routing import service
 from backend.routing.models import CoverageItem, Desk, DeskCreate, DeskUpdate
-from backend.routing.router import default_taxonomy
 
 DESKS_FILE = ROOT / "seed" / "desks.yaml"
 
@@ -43,7 +42,8 @@ def _coverage(entry: dict[str, Any]) -> list[CoverageItem]:
 def apply_desks(session: Session, entries: list[dict[str, Any]]) -> tuple[int, int, int]:
     """(added, updated, unchanged)."""
     index = regions.region_index(session)
-    taxonomy = service.routing_context(session).taxonomy if len(index) else default_taxonomy()
+    taxonomy = (service.routing_context(session).taxonomy if len(index)
+                else service.routing_taxonomy(session))
     added = updated = unchanged = 0
     for entry in entries:
         digest = _digest(entry)

@@ -11,7 +11,6 @@ import hashlib
 import logging
 import re
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -23,7 +22,7 @@ from backend.accounts import queries as accounts_q
 from backend.accounts.principal import Principal
 from backend.accounts.queries import UserInfo
 from backend.accounts.service import record_audit
-from backend.content import queries as content_queries
+from backend.content import taxonomy as tx
 from backend.core.db import utcnow
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.core.i18n import gettext_ as _
@@ -58,10 +57,9 @@ from backend.routing.router import (
     RoutingDecision,
     RoutingInput,
     RoutingTaxonomy,
-    default_taxonomy,
     route,
 )
-from backend.routing.themes import SectorInfo, ThemeInfo, ThemeMatcher
+from backend.routing.themes import ThemeMatcher
 from backend.routing.understanding import understand
 from backend.search import SearchQuery, SearchUnavailable
 
@@ -113,34 +111,31 @@ def desk_profiles(session: Session) -> list[DeskProfile]:
     return [profile_of(d, cov.get(d.id or 0, [])) for d in desks]
 
 
-def _taxonomy_from_db(session: Session) -> tuple[str, RoutingTaxonomy] | None:
-    """Themes and sectors as edited in the admin (content's taxonomy tables), if present."""
-    themes, sectors = content_queries.taxonomy_terms(session)
-    if not themes:
-        return None
-    theme_infos = [ThemeInfo(t.slug, t.name_nl, t.name_en, t.keywords) for t in themes]
-    sector_infos = {s.slug: SectorInfo(s.slug, s.name_nl, s.name_en, s.parent_slug)
-                    for s in sectors}
-    digest = hashlib.sha256(repr((theme_infos, sorted(sector_infos.items()))).encode()
-                            ).hexdigest()
+def _routing_taxonomy(session: Session) -> tuple[str, RoutingTaxonomy]:
+    """The router's view of the one taxonomy (``content.taxonomy.load``): theme matcher,
+    sector tree and sizes, rebuilt only when the taxonomy changed."""
+    theme_infos, sector_infos, sizes = RoutingTaxonomy.parts(tx.load(session))
+    digest = hashlib.sha256(repr((theme_infos, sorted(sector_infos.items()),
+                                  sorted(sizes.items()))).encode()).hexdigest()
     with _lock:
         cached = _taxonomies.get(digest)
     if cached is None:
         # Building the matcher takes a moment; themes change rarely, so keep it by content.
-        cached = RoutingTaxonomy(ThemeMatcher.build(theme_infos), sector_infos,
-                                 default_taxonomy().sizes)
+        cached = RoutingTaxonomy(ThemeMatcher.build(theme_infos), sector_infos, sizes)
         with _lock:
             _taxonomies.clear()
             _taxonomies[digest] = cached
     return digest, cached
 
 
+def routing_taxonomy(session: Session) -> RoutingTaxonomy:
+    return _routing_taxonomy(session)[1]
 
 
 def invalidate() -> None:
     with _lock:
         _cache.clear()
-        _tax_checked.clear()
+        _taxonomies.clear()
 
 
 _DESK_FINGERPRINT = sa.select(
@@ -154,36 +149,17 @@ def _desk_fingerprint(session: Session) -> tuple[object, ...]:
     return tuple(session.connection().execute(_DESK_FINGERPRINT).one())
 
 
-# Taxonomy edits reach the router within this many seconds (desk and region changes at once).
-TAXONOMY_TTL = 10.0
-_tax_checked: dict[str, tuple[float, tuple[str, RoutingTaxonomy] | None]] = {}
-
-
-def _current_taxonomy(session: Session) -> tuple[str, RoutingTaxonomy] | None:
-    url = str(session.get_bind().engine.url)
-    now = time.monotonic()
-    with _lock:
-        hit = _tax_checked.get(url)
-    if hit is not None and now - hit[0] < TAXONOMY_TTL:
-        return hit[1]
-    tax = _taxonomy_from_db(session)
-    with _lock:
-        _tax_checked[url] = (now, tax)
-    return tax
-
-
 def routing_context(session: Session) -> RoutingContext:
-    """The router's inputs, built once and cached until desks, regions or taxonomy change."""
-    tax = _current_taxonomy(session)
-    key = (str(session.get_bind().engine.url), _desk_fingerprint(session),
-           tax[0] if tax else "seed")
+    """The router's inputs, built once and cached until desks, regions or taxonomy change (an
+    editor's new sector or theme is routed with at once, as the form accepts it)."""
+    digest, taxonomy = _routing_taxonomy(session)
+    key = (str(session.get_bind().engine.url), _desk_fingerprint(session), digest)
     region_index = regions.region_index(session)
     with _lock:
         hit = _cache.get("context")
         if hit is not None and hit[0] == key and hit[1].regions is region_index:
             return hit[1]
-    ctx = RoutingContext(DeskIndex(desk_profiles(session)), region_index,
-                         tax[1] if tax else default_taxonomy())
+    ctx = RoutingContext(DeskIndex(desk_profiles(session)), region_index, taxonomy)
     with _lock:
         _cache["context"] = (key, ctx)
     return ctx
@@ -540,6 +516,10 @@ def update_desk(session: Session, desk: Desk, data: DeskUpdate, *,
     if desk.capacity < 0 or desk.first_response_hours < 1:
         raise Invalid(fields={"capacity": _("Must be zero or more."),
                               "first_response_hours": _("Must be at least one hour.")})
+    if desk.escalate_after_hours is not None and (
+            desk.escalate_after_hours < desk.first_response_hours):
+        raise Invalid(fields={"escalate_after_hours": _(
+            "Escalate no sooner than the first-response target.")})
     desk.updated_at = utcnow()
     session.add(desk)
     session.flush()

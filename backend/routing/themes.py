@@ -21,11 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from backend.search import dutch, language
 
@@ -672,22 +668,6 @@ class ThemeMatcher:
 # --- the taxonomy -----------------------------------------------------------------------------
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-@lru_cache(maxsize=4)
-def _taxonomy_data(path: Path) -> dict[str, Any]:
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe loader
-    return data if isinstance(data, dict) else {}
-
-
-def themes_from_taxonomy(path: Path) -> list[ThemeInfo]:
-    data = _taxonomy_data(path)
-    return [ThemeInfo(t["slug"], t.get("name_nl", t["slug"]), t.get("name_en", ""),
-                      tuple(str(k) for k in t.get("keywords") or ()))
-            for t in data.get("themes") or ()]
-
-
 @dataclass(frozen=True, slots=True)
 class SectorInfo:
     slug: str
@@ -697,15 +677,3 @@ class SectorInfo:
 
     def label(self, lang: str) -> str:
         return self.name_en if lang == "en" and self.name_en else self.name_nl
-
-
-def sectors_from_taxonomy(path: Path) -> list[SectorInfo]:
-    data = _taxonomy_data(path)
-    return [SectorInfo(s["slug"], s.get("name_nl", s["slug"]), s.get("name_en", ""),
-                       s.get("parent")) for s in data.get("sectors") or ()]
-
-
-def sizes_from_taxonomy(path: Path) -> dict[str, tuple[str, str]]:
-    data = _taxonomy_data(path)
-    return {s["slug"]: (s.get("name_nl", s["slug"]), s.get("name_en", ""))
-            for s in data.get("company_sizes") or ()}

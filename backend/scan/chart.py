@@ -1,13 +1,13 @@
 """The scan result as a chart: one bar per dimension on the answer scale (1–5), drawn like the
-insight charts (``backend.insight.chart.horizontal_bars``, whose SVG the template macro
+insight charts (``backend.core.barchart.horizontal_bars``, whose SVG the template macro
 ``insight/_table.html:chart_svg`` draws). The table beside it gives every number."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from backend.core.barchart import BarChart, horizontal_bars
 from backend.core.i18n import gettext_ as _
-from backend.insight.chart import BarChart, horizontal_bars
 from backend.scan.definition import Definition
 from backend.scan.scoring import Scores
 

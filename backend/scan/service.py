@@ -242,9 +242,9 @@ def discuss_with_advisor(session: Session, result: ScanResult, *, email: str, te
     themes = d.advice_themes(weak[0]) if weak else []
     theme = themes[0] if themes else None
 
-    if theme and not choices.is_known("theme", theme):
+    if theme and not choices.is_known(session, "theme", theme):
         theme = None
-    sector = result.sector if result.sector and choices.is_known("sector", result.sector) \
+    sector = result.sector if result.sector and choices.is_known(session, "sector", result.sector) \
         else None
     try:
         data = cases.question_from({

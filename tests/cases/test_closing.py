@@ -11,9 +11,9 @@ import pytest
 from sqlmodel import Session
 
 from backend.cases import queries, workspace
+from backend.cases.display import timeline_view
 from backend.cases.figures import desk_figures
 from backend.cases.models import Case
-from backend.cases.views import timeline_view
 from backend.core.db import utcnow
 from backend.core.errors import Invalid
 from backend.routing.models import Desk

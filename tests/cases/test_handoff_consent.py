@@ -13,8 +13,8 @@ import pytest
 from sqlmodel import Session, select
 
 from backend.cases import workspace
+from backend.cases.display import timeline_view
 from backend.cases.models import CaseHandoff
-from backend.cases.views import timeline_view
 from backend.cases.workhours import AMSTERDAM
 from backend.core.db import utcnow
 from backend.core.errors import Invalid

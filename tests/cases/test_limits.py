@@ -21,9 +21,10 @@ from sqlmodel import Session, col, select
 from backend.accounts.deps import door
 from backend.accounts.models import AuditEvent
 from backend.accounts.service import record_audit
-from backend.cases.models import Case
+from backend.cases.models import Case, CaseAccessToken
 from backend.core import challenge, limits
 from backend.core.db import Database, SessionDep
+from backend.core.errors import TooManyRequests
 from backend.core.ratelimit import RateCounter
 from backend.routing.models import Desk
 from tests.cases.conftest import mails
@@ -290,3 +291,35 @@ def test_a_refusal_keeps_its_counters_and_nothing_else(
     counted = session.exec(select(RateCounter.count).where(
         col(RateCounter.key).contains("resend_link:address:198.51.100.200"))).all()
     assert sum(counted) == 3  # the two refused attempts stayed counted
+
+
+def test_following_links_is_limited_in_the_act_and_refusals_stay_counted(
+        app_with: Callable[..., FastAPI], clients: Callable[..., LoketClient],
+        session: Session, desks: dict[str, Desk]) -> None:
+    """``exchange_token`` applies the ``follow_link`` row itself (it was applied in the route),
+    and inside the route's own unit of work a refusal keeps its counted hits."""
+    from backend.cases import service
+    from tests.factories.cases import create_case
+
+    case = create_case(session, desks["oost-nl"], email="gok@example.nl")
+    token = service.issue_token(session, case)
+    session.commit()
+    app = app_with(rate_limits={"follow_link": {"address": "2/300"}})
+    guesser = clients(app, "198.51.100.210")
+    assert guesser.post("/vraag/volgen/geraden-1").status_code == 410
+    assert guesser.post("/vraag/volgen/geraden-2").status_code == 410
+    # Over the limit even a good link is refused, and the refusals are counted.
+    assert guesser.post(f"/vraag/volgen/{token}").status_code == 429
+    assert guesser.post("/vraag/volgen/geraden-3").status_code == 429
+    session.expire_all()
+    counted = session.exec(select(RateCounter.count).where(
+        col(RateCounter.key).contains("follow_link:address:198.51.100.210"))).all()
+    assert sum(counted) == 4
+    assert session.exec(select(CaseAccessToken.used_at)).all() == [None]  # not spent
+    # Another address is not affected; the service is the door every caller passes.
+    assert clients(app, "198.51.100.211").post(f"/vraag/volgen/{token}").status_code == 303
+    door_ = limits.Door(address="192.0.2.9",
+                        policy=limits.Policy({"follow_link": {"address": "1/300"}}, "x" * 40))
+    assert service.exchange_token(session, token, door=door_) is None  # used already
+    with pytest.raises(TooManyRequests):
+        service.exchange_token(session, token, door=door_)

@@ -5,15 +5,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session, col, select
 
 from backend.cases.models import Case, CaseEvent
 from backend.cases.sla import check_sla
+from backend.cases.workhours import add_working_hours
 from backend.core.db import Database
-from backend.core.settings import Settings
+from backend.core.errors import Invalid
+from backend.core.settings import SLA_ESCALATION_FACTOR, Settings
 from backend.core.worker import Worker, periodic_jobs
-from backend.routing.models import COORDINATOR, Desk
+from backend.routing import service as routing
+from backend.routing.models import COORDINATOR, Desk, DeskUpdate
 from tests.cases.conftest import mails
+from tests.client import LoketClient
 from tests.factories.cases import as_principal, create_case, past
 from tests.factories.routing import add_member
 
@@ -91,3 +96,32 @@ def test_the_worker_runs_the_job_and_survives_a_restart(
     second = Worker(db, settings, worker_id="w2")
     assert __import__("asyncio").run(second.run_periodic_once(only=["cases.sla"])) == []
     assert check_sla(session) == {"overdue": 0, "moved": 0}
+
+
+def test_the_escalation_time_is_the_desks_own_or_the_one_default(
+        client: LoketClient, session: Session, desks: dict[str, Desk]) -> None:
+    """The SLA lives once, in the desk's data; the default rule is settings' factor times the
+    desk's target (it was a literal 2 in cases.service)."""
+    from tests.cases.test_asking import form
+
+    oost = desks["oost-nl"]  # target 16 working hours, no escalation time of its own
+    assert oost.escalation_hours() == SLA_ESCALATION_FACTOR * 16
+    r = client.post("/vraag", data=form())
+    assert r.status_code == 303, r.text
+    case = session.exec(select(Case).where(Case.contact_email == "els@bakkerij.example")).one()
+    assert case.escalate_at == add_working_hours(case.received_at,
+                                                 SLA_ESCALATION_FACTOR * 16)
+    routing.update_desk(session, oost, DeskUpdate(escalate_after_hours=20))
+    session.commit()
+    r = client.post("/vraag", data=form(email="jan@bakkerij.example"))
+    assert r.status_code == 303, r.text
+    case = session.exec(select(Case).where(Case.contact_email == "jan@bakkerij.example")).one()
+    assert case.first_response_due_at == add_working_hours(case.received_at, 16)
+    assert case.escalate_at == add_working_hours(case.received_at, 20)
+
+
+def test_a_desk_cannot_escalate_before_its_target(session: Session,
+                                                  desks: dict[str, Desk]) -> None:
+    with pytest.raises(Invalid) as refused:
+        routing.update_desk(session, desks["oost-nl"], DeskUpdate(escalate_after_hours=8))
+    assert "escalate_after_hours" in refused.value.fields

@@ -69,7 +69,7 @@ def create_case(session: Session, desk: Desk, *, text: str | None = None,
                 contact_email=email, contact_name=name, consent_at=now, desk_id=desk.id,
                 received_at=now, updated_at=now,
                 first_response_due_at=add_working_hours(now, desk.first_response_hours),
-                escalate_at=add_working_hours(now, 2 * desk.first_response_hours), **kw)
+                escalate_at=add_working_hours(now, desk.escalation_hours()), **kw)
     session.add(case)
     session.flush()
     service.add_event(session, case, RECEIVED, actor="entrepreneur", at=now)

@@ -104,6 +104,7 @@ def test_the_acts_apply_their_own_limits() -> None:
     for service in ("backend.cases.service:ask_question",
                     "backend.cases.service:entrepreneur_reply",
                     "backend.cases.service:resend_link",
+                    "backend.cases.service:exchange_token",
                     "backend.accounts.login:request_login_link",
                     "backend.accounts.login:password_login",
                     "backend.cases.workspace:reply", "backend.community.service:invite"):

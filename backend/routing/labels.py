@@ -1,4 +1,4 @@
-"""Display helpers shared by the routing pages: labels for areas, themes, sectors, sizes."""
+"""Labels shared by the routing pages: labels for areas, themes, sectors, sizes."""
 
 from __future__ import annotations
 

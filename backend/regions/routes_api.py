@@ -1,41 +1,19 @@
-"""Municipality search: JSON for the API, ``<option>`` fragments for form autocomplete."""
+"""Municipality search for the API (JSON); the datalist fragment is in ``routes_html``."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
-from pydantic import BaseModel
+from fastapi import APIRouter, Query
 
 from backend.core.db import SessionDep
 from backend.core.errors import NotFound
 from backend.core.i18n import gettext_ as _
-from backend.core.templating import render
 from backend.regions import service
 from backend.regions.index import MunicipalityHit, MunicipalityInfo
+from backend.regions.schemas import MunicipalityList, MunicipalityOut
 
 router = APIRouter()
-
-
-class MunicipalityOut(BaseModel):
-    code: str
-    name: str
-    province_code: str
-    province: str
-    corop_code: str | None = None
-    corop: str | None = None
-    labour_market_code: str | None = None
-    labour_market_region: str | None = None
-    valid_year: int
-    former_names: list[str] = []
-    matched: str | None = None  # the former name the query matched, if it was one
-
-
-class MunicipalityList(BaseModel):
-    year: int
-    items: list[MunicipalityOut]
-    source: str = "CBS, CC BY 4.0 (Bron: CBS)"
 
 
 def _out(m: MunicipalityInfo, matched: str | None = None) -> MunicipalityOut:
@@ -78,13 +56,3 @@ def api_municipality(code: str, session: SessionDep) -> MunicipalityOut:
     return _out(found)
 
 
-@router.get("/gemeenten/opties", response_class=HTMLResponse, include_in_schema=False,
-            name="municipality_options")
-def municipality_options(request: Request, session: SessionDep,
-                         q: Annotated[str, Query(max_length=100)] = "") -> HTMLResponse:
-    """``<option>`` elements for a ``<datalist>``: HTMX swaps them in while someone types.
-    ``hx-get`` sends the field under its own name, so any single parameter is the query."""
-    query = q or next(iter(request.query_params.values()), "")[:100]
-    index = service.region_index(session)
-    hits = index.search(query, limit=12) if query.strip() else []
-    return render(request, "regions/options.html", {"hits": hits})

@@ -1,0 +1,11 @@
+"""The routing domain: desks, coverage, members, the router. Declared once for the app
+(``backend.core.domain``)."""
+
+from __future__ import annotations
+
+from backend.core.domain import Domain
+from backend.routing import routes_admin, routes_api, routes_coverage, routes_html
+from backend.routing.seed import seed_desks
+
+DOMAIN = Domain("routing", routers=(routes_api.router, routes_coverage.router,
+                                     routes_html.router, routes_admin.router), seed=seed_desks)
