@@ -8,7 +8,7 @@ zero_results) holding only those rows replaces (zero_results, month, query), whi
 never chose for the grouping (docs/benchmarks.md, "Insight at scale").
 
 Revision ID: 7c41e0b2a9f3
-Revises: d5f25952c3dc
+Revises: 3f6c1d2e9b7a
 Create Date: 2026-12-07 13:40:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '7c41e0b2a9f3'
-down_revision: str | Sequence[str] | None = 'd5f25952c3dc'
+down_revision: str | Sequence[str] | None = '3f6c1d2e9b7a'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
