@@ -22,6 +22,7 @@ from backend.cases.text import render_markdown, render_plain
 from backend.cases.workhours import working_hours_between
 from backend.core.db import utcnow
 from backend.core.i18n import gettext_ as _
+from backend.core.templating import _fmt_date
 from backend.routing import queries as desk_queries
 
 
@@ -54,7 +55,6 @@ def _appointment_when(value: Any) -> str:
 
 
 def _consent_when(value: Any) -> str:
-    from backend.core.templating import _fmt_date
 
     try:
         return _fmt_date(datetime.fromisoformat(str(value)))

@@ -122,7 +122,8 @@ def handed_on(session: Session, case: Case, from_desk: DeskInfo, to_desk: DeskIn
 
 def closed(session: Session, case: Case, desk: DeskInfo, token: str, base_url: str, *,
            answered: bool) -> None:
-    from backend.cases.display import outcome_label  # display builds on this module
+    # cycle: backend.cases.display imports this module (notify._when)
+    from backend.cases.display import outcome_label
 
     with language(case.language):
         subject = _("Your question %(reference)s has been closed", reference=case.reference)

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from backend.accounts.deps import checked, client_ip, door
-from backend.cases import choices, service, suggest
+from backend.cases import choices, service, suggest, workspace
 from backend.cases.deps import EntrepreneurCase, grant_case, session_case_ids
 from backend.cases.figures import desk_figures
 from backend.cases.models import TEXT_MAX, TEXT_MIN, QuestionCreate
@@ -232,7 +232,6 @@ def my_question_reply(request: Request, session: SessionDep, case: EntrepreneurC
 def my_question_consent(request: Request, session: SessionDep, case: EntrepreneurCase,
                         answer: Annotated[str, Form()] = "") -> Response:
     """The entrepreneur's yes or no to the desk's question about handing on."""
-    from backend.cases import workspace
 
     if answer not in ("ja", "nee"):
         return _case_page(request, session, case, status_code=422,

@@ -19,6 +19,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import Translations
 
 LANGUAGES = ("nl", "en")
@@ -81,8 +82,6 @@ _ = gettext_
 def format_count(n: int) -> str:
     """A count as people read it in the current language: 5.000 in Dutch, 5,000 in English
     (for limits in messages: "te lang (hoogstens 5.000 tekens)")."""
-    from babel.numbers import format_decimal
-
     return format_decimal(n, locale=get_language())
 
 

@@ -8,6 +8,7 @@ retargeted at ``<main>``, so its errors show as they do without JavaScript.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import date, datetime
 from functools import lru_cache
@@ -154,8 +155,6 @@ def warm_templates() -> int:
     first visitor after a start does not wait for the compiler (issue 19: the first page took
     0.31 s). Run from a background thread at start-up; returns how many were compiled. A
     template that does not compile is left for its first request to report."""
-    import logging
-
     done = 0
     for name in env.list_templates(extensions=["html"]):
         try:

@@ -1,7 +1,7 @@
 """Server-side SVG bar chart of one column of an insight table, drawn with the shared
 horizontal bar chart (``backend/core/barchart.py``): coordinates are computed and formatted in
-Python, the template draws them with attributes (the CSP forbids inline styles). Suppressed cells get no bar; the table beside the chart
-gives every number."""
+Python, the template draws them with attributes (the CSP forbids inline styles). Suppressed
+cells get no bar; the table beside the chart gives every number."""
 
 from __future__ import annotations
 

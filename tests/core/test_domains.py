@@ -51,7 +51,9 @@ def test_seed_loaders_run_in_layer_order() -> None:
     order = [f"{fn.__module__}.{fn.__name__}" for fn in loaders()]
     assert order == ["backend.content.seed.load_seed", "backend.regions.service.seed_regions",
                      "backend.routing.seed.seed_desks", "backend.scan.service.load_seed",
-                     "backend.community.seed.load_groups"]
+                     "backend.community.seed.load_groups",
+                     # the development demo's accounts (app level: desks and groups first)
+                     "backend.demo.seed_demo_accounts"]
 
 
 def test_the_jobs_the_domains_name_are_registered() -> None:
