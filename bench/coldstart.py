@@ -67,7 +67,7 @@ def start(cmd: list[str], env: dict[str, str], cwd: Path, port: int,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     out: dict[str, float] = {}
     try:
-        with httpx.Client(timeout=10) as client:
+        with httpx.Client(timeout=120) as client:
             while True:
                 if proc.poll() is not None:
                     raise SystemExit(f"{cmd} exited with {proc.returncode}")

@@ -35,8 +35,7 @@ if str(ROOT) not in sys.path:
 import sqlalchemy as sa  # noqa: E402
 from scratch import scratch_database, scratch_settings  # noqa: E402
 
-FINDER_PROFILE = {"size": "klein", "sector": "industrie", "municipality": "Deventer",
-                  "theme": "automatisering", "cost_kind": "investering", "amount": "50000"}
+FINDER_PROFILE = {"size": "klein", "amount": "50000"}
 
 
 def _p(values: list[float], q: float) -> float:
@@ -46,16 +45,27 @@ def _p(values: list[float], q: float) -> float:
 
 def public_pages(app: object, db: object) -> list[tuple[str, dict[str, str]]]:
     """Every public GET page without a path parameter, and one page of every kind with one."""
-    from starlette.routing import Route
+    from fastapi.routing import APIRoute
 
     pages: list[tuple[str, dict[str, str]]] = []
+    routes: list[tuple[str, APIRoute]] = []
+
+    def walk(items: object, prefix: str) -> None:  # included routers are walked lazily
+        for r in items:  # type: ignore[attr-defined]
+            inner = getattr(r, "original_router", None)
+            if inner is not None:
+                walk(inner.routes, prefix + r.include_context.prefix)
+            elif isinstance(r, APIRoute):
+                routes.append((prefix + r.path, r))
+
+    walk(app.routes, "")  # type: ignore[attr-defined]
     skip = ("/api/", "/static", "/healthz", "/readyz", "/metrics", "/werkplek", "/beheer",
             "/inzicht", "/account", "/login", "/logout", "/redactie", "/auth", "/groepen",
             "/mijn", "/uitnodiging", "/admin")
-    for route in app.routes:  # type: ignore[attr-defined]
-        if not isinstance(route, Route) or "GET" not in (route.methods or ()):
+    for path, route in routes:
+        kind = getattr(route.response_class, "value", route.response_class)  # a default
+        if "GET" not in (route.methods or ()) or getattr(kind, "media_type", "") != "text/html":
             continue
-        path = route.path
         if "{" in path or path.startswith(skip) or path.endswith((".csv", ".xml", ".txt",
                                                                    ".json", ".pdf", ".svg")):
             continue
@@ -139,6 +149,8 @@ def run(db: object, settings: object, args: argparse.Namespace) -> None:
             status = timed(client, path, params)[2]  # warm: the templates are compiled
             if status == 200:
                 resolved.append((path, params))
+            else:
+                print(f"left out: {path} {params or ''} answered {status}")
         if args.profile:
             prof = cProfile.Profile()
             params = next((p for q, p in resolved if q == args.profile), {})
