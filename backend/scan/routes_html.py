@@ -23,7 +23,7 @@ from backend.core.limits import ChallengeRequired
 from backend.core.templating import render
 from backend.regions import service as regions
 from backend.regions.service import region_index
-from backend.scan import aggregates, service
+from backend.scan import aggregates, downloads, service
 from backend.scan.chart import dimension_chart
 from backend.scan.definition import Definition
 from backend.scan.models import ScanResult
@@ -167,6 +167,26 @@ def scan_answer(request: Request, session: SessionDep, principal: OptionalPrinci
 def scan_result(request: Request, session: SessionDep, token: str) -> HTMLResponse:
     result = service.result_by_token(session, token)
     return _result_page(request, session, result, token)
+
+
+@router.get("/scan/resultaat/{token}/scores.csv", name="scan_result_csv")
+def scan_result_csv(session: SessionDep, token: str, formaat: str = "") -> Response:
+    """The scores for a spreadsheet: Dutch Excel's format (semicolons, decimal comma), or
+    ``?formaat=internationaal`` for commas and decimal points."""
+    result = service.result_by_token(session, token)
+    body = downloads.csv_text(service.definition(session, result.version),
+                              service.scores_of(result), dutch=formaat != "internationaal")
+    return Response(body, media_type="text/csv; charset=utf-8", headers={
+        **NO_STORE, "Content-Disposition": 'attachment; filename="scanuitkomst.csv"'})
+
+
+@router.get("/scan/resultaat/{token}/scan.pdf", name="scan_result_pdf")
+def scan_result_pdf(session: SessionDep, token: str) -> Response:
+    result = service.result_by_token(session, token)
+    body = downloads.pdf_bytes(service.definition(session, result.version),
+                               service.scores_of(result), number_formatter())
+    return Response(body, media_type="application/pdf", headers={
+        **NO_STORE, "Content-Disposition": 'attachment; filename="scanuitkomst.pdf"'})
 
 
 def _result_page(request: Request, session: Session, result: ScanResult, token: str, *,

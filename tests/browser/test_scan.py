@@ -49,7 +49,16 @@ def test_full_scan(page: Page, live_server: LiveServer) -> None:
     expect(page.get_by_role("heading", name=re.compile("^Automatisering en robotisering"))
            ).to_be_visible()
     expect(page.get_by_role("button", name="Bespreek dit met een adviseur")).to_be_visible()
+    expect(page.get_by_role("img", name="Score per dimensie (1–5)")).to_be_visible()
+    expect(page.get_by_role("link", name="Download als pdf")).to_be_visible()
     assert_no_axe_violations(page)
+    # on paper: the chart and scores, not the forms, downloads, menu or footer
+    page.emulate_media(media="print")
+    expect(page.get_by_role("img", name="Score per dimensie (1–5)")).to_be_visible()
+    expect(page.get_by_role("button", name="Bespreek dit met een adviseur")).to_be_hidden()
+    expect(page.get_by_role("link", name="Download als pdf")).to_be_hidden()
+    expect(page.locator(".site-footer")).to_be_hidden()
+    page.emulate_media(media="screen")
 
 
 def test_full_scan_without_javascript_and_discuss_it(page_without_js: Page,

@@ -3,6 +3,8 @@ result with advice, before/after, and the question to an advisor with the scan a
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from typing import Any
 
@@ -79,6 +81,23 @@ def test_full_scan_without_account(client: LoketClient, session: Session,
     assert len(bars) == 8, bars
     widths = sorted(float(b) for b in bars)
     assert widths[0] * 5 == pytest.approx(widths[-1], rel=0.01)
+    # the same scores to take away: CSV (Dutch Excel's format, or international) and PDF
+    assert f'href="{path}/scan.pdf"' in text and f'href="{path}/scores.csv"' in text
+    dutch = client.get(f"{path}/scores.csv")
+    assert dutch.status_code == 200 and dutch.headers["cache-control"] == "no-store"
+    assert dutch.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(dutch.content.decode("utf-8-sig"), newline=""),
+                           delimiter=";"))
+    assert rows[0] == ["Pijler", "Dimensie", "Score (1–5)"]
+    assert ["Technologie", "Automatisering en robotisering", "1"] in rows
+    assert rows[-1][0] == "Totaalscore" and "," in rows[-1][2]  # decimal comma
+    intl = client.get(f"{path}/scores.csv?formaat=internationaal")
+    last = list(csv.reader(io.StringIO(intl.text, newline="")))[-1]
+    assert last[2] == rows[-1][2].replace(",", ".")
+    pdf = client.get(f"{path}/scan.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert client.get("/scan/resultaat/bestaat-niet/scores.csv").status_code == 404
     # nearest first: the practice in the firm's province before the national one; another
     # province's practice is not offered
     assert text.index("Cobot bij de lasser") < text.index("Robots landelijk")

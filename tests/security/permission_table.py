@@ -410,6 +410,8 @@ add(
     R("GET", "/scan/vraag/{n}", EVERYONE, "scan_step"),
     R("POST", "/scan/vraag/{n}", EVERYONE, "scan_step", form={"answer": "3"}),
     R("GET", "/scan/resultaat/{token}", EVERYONE, "scan"),  # the private link is the key
+    R("GET", "/scan/resultaat/{token}/scores.csv", EVERYONE, "scan"),
+    R("GET", "/scan/resultaat/{token}/scan.pdf", EVERYONE, "scan"),
     R("POST", "/scan/resultaat/{token}/bespreken", EVERYONE, "scan",
       form={"email": "scan@example.nl", "municipality": "Deventer", "consent": "1",
             "text": "Graag een gesprek over de uitkomst van de scan."}),

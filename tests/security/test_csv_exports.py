@@ -37,7 +37,7 @@ CSV_EXPORTS = {"/groepen/{slug}/kengetallen/export.csv",
                "/inzicht/loketten.csv", "/inzicht/onvervulde-vraag.csv", "/inzicht/scan.csv",
                "/inzicht/uitkomsten.csv", "/inzicht/vraag.csv",
                "/open-data/kwartaalcijfers.csv", "/open-data/loketten.csv",
-               "/open-data/regelingen.csv"}
+               "/open-data/regelingen.csv", "/scan/resultaat/{token}/scores.csv"}
 
 
 def _is_number(text: str) -> bool:
@@ -160,3 +160,25 @@ def test_insight_and_open_data_exports_have_no_live_formula(
     # the payloads did reach the files, as text
     assert any("'=HYPERLINK" in b for b in bodies)
 
+
+
+def test_scan_result_csv_has_no_live_formula(monkeypatch: Any) -> None:
+    """Pillar and dimension names come from the scan definition editors write: with formula
+    payloads as names, both formats keep every cell text (the route serves ``csv_text``)."""
+    from backend.scan import downloads
+    from backend.scan.definition import Definition
+    from backend.scan.scoring import Scores
+
+    names = iter(PAYLOADS * 10)
+    monkeypatch.setattr(Definition, "dimension_name", lambda self, slug: next(names))
+    monkeypatch.setattr(Definition, "pillar_name", lambda self, slug: next(names))
+    definition = Definition(1, {
+        "pillars": [{"slug": "p"}],
+        "dimensions": [{"slug": f"d{i}", "pillar": "p"} for i in range(3)]})
+    scores = Scores(dimensions={"d0": 1.5, "d1": 2.0, "d2": 4.1}, pillars={"p": 2.5},
+                    overall=-2.5)
+    dutch = downloads.csv_text(definition, scores).decode("utf-8-sig")
+    assert assert_no_live_formula(dutch, dutch=True) >= 15
+    assert "-2,5" in dutch
+    intl = downloads.csv_text(definition, scores, dutch=False).decode()
+    assert assert_no_live_formula(intl) >= 15 and "-2.5" in intl
