@@ -40,3 +40,11 @@ def test_menu_fits_a_phone(new_context: Callable[..., BrowserContext]) -> None:
     page = new_context(viewport={"width": 320, "height": 640}).new_page()
     page.goto("/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+@pytest.mark.parametrize("path", ["/vraag", "/inloggen"])
+def test_forms_with_the_privacy_note_stay_accessible(page: Page, path: str) -> None:
+    page.goto(path)
+    expect(page.locator("main form").get_by_role("link", name="lees de privacyverklaring")
+           ).to_be_visible()
+    assert_no_axe_violations(page)
