@@ -16,12 +16,13 @@ from datetime import datetime
 from fpdf import FPDF
 from sqlmodel import Session
 
+from backend.core.barchart_pdf import draw_chart, latin1
 from backend.core.db import utcnow
 from backend.core.errors import Invalid, NotFound
 from backend.core.i18n import N_
 from backend.core.i18n import gettext_ as _
 from backend.insight import service
-from backend.insight.chart import BarChart, bar_chart
+from backend.insight.chart import bar_chart
 
 QUARTER_RE = re.compile(r"^\d{4}-Q[1-4]$")
 STEPS = ("demand", "unmet", "desks", "outcomes", "scan")
@@ -67,41 +68,6 @@ def build(session: Session, province: str, quarter: str, access: service.Access,
 
 # --- PDF --------------------------------------------------------------------------------------
 
-_REPLACE = {"–": "-", "—": "-", "→": "->", "·": "-", "…": "...", "≥": ">=", "’": "'",
-            "‘": "'", "“": '"', "”": '"', "€": "EUR"}
-
-
-def _latin1(text: str) -> str:
-    """Core PDF fonts speak Latin-1: map the few other characters the report uses."""
-    for a, b in _REPLACE.items():
-        text = text.replace(a, b)
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
-def _draw_chart(pdf: object, chart: BarChart, x0: float, y0: float, scale: float) -> float:
-    assert isinstance(pdf, FPDF)
-    pdf.set_draw_color(208, 208, 208)
-    pdf.set_font("Helvetica", size=7)
-    base = float(chart.baseline)
-    for t in chart.ticks:
-        x = x0 + float(t.y) * scale
-        pdf.line(x, y0, x, y0 + base * scale)
-        pdf.text(x - 3, y0 + base * scale + 4, _latin1(t.text))
-    pdf.set_fill_color(31, 78, 140)
-    for b in chart.bars:
-        y = y0 + float(b.y) * scale
-        pdf.set_text_color(51, 51, 51)
-        label = _latin1(b.label)
-        pdf.text(x0 + chart.left * scale - pdf.get_string_width(label) - 2,
-                 y0 + float(b.text_y) * scale, label)
-        w = float(b.width) * scale
-        if w > 0:
-            pdf.rect(x0 + chart.left * scale, y, w, 18 * scale, style="F")
-        pdf.text(x0 + (chart.left + float(b.width)) * scale + 1.5,
-                 y0 + float(b.text_y) * scale, _latin1(b.value))
-    return chart.height * scale + 6
-
-
 def _draw_table(pdf: object, table: service.Table) -> None:
     assert isinstance(pdf, FPDF)
     pdf.set_font("Helvetica", size=7)
@@ -114,38 +80,38 @@ def _draw_table(pdf: object, table: service.Table) -> None:
     heights = []
     for i, c in enumerate(table.columns):
         pdf.set_xy(pdf.l_margin + first + i * other, y)
-        pdf.multi_cell(other, 3.5, _latin1(c.label), border=0)
+        pdf.multi_cell(other, 3.5, latin1(c.label), border=0)
         heights.append(pdf.get_y() - y)
     pdf.set_y(y + max(heights or [4]))
     pdf.set_font("Helvetica", size=7)
     for row in table.rows:
         if pdf.get_y() > pdf.h - 20:
             pdf.add_page()
-        pdf.cell(first, 4.5, _latin1(row.label)[:48], border="T")
+        pdf.cell(first, 4.5, latin1(row.label)[:48], border="T")
         for c in table.columns:
-            pdf.cell(other, 4.5, _latin1(table.formatted(row, c)), border="T", align="R")
+            pdf.cell(other, 4.5, latin1(table.formatted(row, c)), border="T", align="R")
         pdf.ln(4.5)
     if not table.rows:
-        pdf.cell(width, 4.5, _latin1(_("No figures for these filters.")))
+        pdf.cell(width, 4.5, latin1(_("No figures for these filters.")))
         pdf.ln(4.5)
     if table.note:
         pdf.set_font("Helvetica", style="I", size=6.5)
-        pdf.multi_cell(width, 3.5, _latin1(table.note))
+        pdf.multi_cell(width, 3.5, latin1(table.note))
     pdf.ln(3)
 
 
 def pdf_bytes(report: Report, progress: Callable[[str], None] | None = None) -> bytes:
     pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_title(_latin1(f"Loket - {report.province_name} - {report.quarter}"))
+    pdf.set_title(latin1(f"Loket - {report.province_name} - {report.quarter}"))
     pdf.set_author("Loket")
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
     pdf.set_font("Helvetica", style="B", size=16)
-    pdf.cell(0, 10, _latin1(_("Quarterly report %(quarter)s: %(province)s",
+    pdf.cell(0, 10, latin1(_("Quarterly report %(quarter)s: %(province)s",
                               quarter=report.quarter, province=report.province_name)))
     pdf.ln(12)
     pdf.set_font("Helvetica", size=8)
-    pdf.multi_cell(0, 4, _latin1(_(
+    pdf.multi_cell(0, 4, latin1(_(
         "Every figure covers whole groups of at least %(k)s questions or scans; smaller groups "
         "are merged or left out, so no person or firm can be recognised. – means hidden to "
         "protect small numbers, or not available.", k=service.K)))
@@ -153,7 +119,7 @@ def pdf_bytes(report: Report, progress: Callable[[str], None] | None = None) -> 
     width = pdf.w - pdf.l_margin - pdf.r_margin
     for section in report.sections:
         pdf.set_font("Helvetica", style="B", size=13)
-        pdf.cell(0, 8, _latin1(section.title))
+        pdf.cell(0, 8, latin1(section.title))
         pdf.ln(9)
         for table in section.tables:
             chart = bar_chart(table)
@@ -161,12 +127,12 @@ def pdf_bytes(report: Report, progress: Callable[[str], None] | None = None) -> 
             if pdf.get_y() + min(needed, 120) > pdf.h - 15:
                 pdf.add_page()
             pdf.set_font("Helvetica", style="B", size=10)
-            pdf.multi_cell(0, 5, _latin1(table.title))
+            pdf.multi_cell(0, 5, latin1(table.title))
             if chart is not None:
                 scale = width / chart.width
                 if pdf.get_y() + chart.height * scale > pdf.h - 15:
                     pdf.add_page()
-                pdf.set_y(pdf.get_y() + _draw_chart(pdf, chart, pdf.l_margin, pdf.get_y(),
+                pdf.set_y(pdf.get_y() + draw_chart(pdf, chart, pdf.l_margin, pdf.get_y(),
                                                     scale))
             _draw_table(pdf, table)
         if progress is not None:

@@ -1,12 +1,15 @@
 """A scan result to take away: CSV (Dutch Excel's format by default, ``?formaat=internationaal``
 for commas and decimal points) and PDF. The PDF draws the same dimension chart as the page
-(``backend/scan/chart.py``) with the insight report's chart drawing (fpdf2, no browser)."""
+(``backend/scan/chart.py``) with the shared PDF drawing (``backend/core/barchart_pdf.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from fpdf import FPDF
+
 from backend.core import csvsafe
+from backend.core.barchart_pdf import draw_chart, latin1
 from backend.core.i18n import gettext_ as _
 from backend.scan.chart import dimension_chart
 from backend.scan.definition import Definition
@@ -36,33 +39,29 @@ def csv_text(definition: Definition, scores: Scores, dutch: bool = True) -> byte
 
 def pdf_bytes(definition: Definition, scores: Scores, num: Callable[[float], str] = str
               ) -> bytes:
-    from fpdf import FPDF
-
-    from backend.insight.report import _draw_chart, _latin1
-
     pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_title(_latin1(_("Your scan result")))
+    pdf.set_title(latin1(_("Your scan result")))
     pdf.set_author("Loket")
     pdf.add_page()
     pdf.set_font("Helvetica", style="B", size=16)
-    pdf.cell(0, 10, _latin1(_("Your scan result")))
+    pdf.cell(0, 10, latin1(_("Your scan result")))
     pdf.ln(12)
     pdf.set_font("Helvetica", size=10)
-    pdf.cell(0, 6, _latin1(_("Overall score: %(score)s of 5.",
+    pdf.cell(0, 6, latin1(_("Overall score: %(score)s of 5.",
                              score=num(scores.overall))))
     pdf.ln(10)
     width = pdf.w - pdf.l_margin - pdf.r_margin
     chart = dimension_chart(definition, scores, num)
     if chart is not None:
         scale = width / chart.width
-        pdf.set_y(pdf.get_y() + _draw_chart(pdf, chart, pdf.l_margin, pdf.get_y(), scale))
+        pdf.set_y(pdf.get_y() + draw_chart(pdf, chart, pdf.l_margin, pdf.get_y(), scale))
     pdf.set_font("Helvetica", size=9)
     for row in csv_rows(definition, scores)[1:]:
         pillar, dimension, value = row
         bold = not dimension
         pdf.set_font("Helvetica", style="B" if bold else "", size=9)
-        pdf.cell(width - 30, 5.5, _latin1(str(dimension or pillar)), border="T")
-        pdf.cell(30, 5.5, _latin1(num(float(value)) if isinstance(value, int | float)
+        pdf.cell(width - 30, 5.5, latin1(str(dimension or pillar)), border="T")
+        pdf.cell(30, 5.5, latin1(num(float(value)) if isinstance(value, int | float)
                                   else ""), border="T", align="R")
         pdf.ln(5.5)
     return bytes(pdf.output())
