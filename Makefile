@@ -12,11 +12,12 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 LOKET_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: run install test test-sqlite test-postgres browsers lint format migrate seed worker bench i18n clean help
+.PHONY: run install test test-fast test-sqlite test-postgres browsers lint format migrate seed worker bench i18n clean help
 
 help:
 	@echo "make run      set up everything and serve http://127.0.0.1:8000 (PORT=8080 HOST=… to change)"
 	@echo "make test     install test needs and run the suite (SQLite, then PostgreSQL if reachable)"
+	@echo "make test-fast  the inner loop: SQLite, no browser, no slow or fuzzing tests (< 2 min)"
 	@echo "make lint     ruff + mypy + import contracts (lint-imports)"
 	@echo "make bench    run the benchmarks in bench/"
 
@@ -80,6 +81,12 @@ test-sqlite: install
 		|| [ $$? = 5 ]
 	@echo "=== browser tests (SQLite) ==="
 	env -u LOKET_TEST_DATABASE_URL $(BIN)/pytest -m browser $(PYTEST_ARGS) || [ $$? = 5 ]
+
+# The inner loop: SQLite only, no browser tests, none marked slow (fuzzing, processes, whole-world
+# matrices: tests/conftest.py SLOW_FILES and every Hypothesis test). `make test` runs them all.
+test-fast: install
+	env -u LOKET_TEST_DATABASE_URL $(BIN)/pytest -n 2 --dist loadfile -q \
+		-m "not browser and not slow" $(PYTEST_ARGS) || [ $$? = 5 ]
 
 # On PostgreSQL only the tests that reach the database run (tests/conftest.py DATABASE_FIXTURES);
 # LOKET_TEST_ALL=1 runs everything there too.

@@ -241,6 +241,45 @@ def _uses_database(item: pytest.Item) -> bool:
     return not _is_browser_test(item) and not DATABASE_FIXTURES.isdisjoint(names)
 
 
+# `make test-fast`, the inner loop, leaves out the tests marked ``slow`` (`-m "not slow"`);
+# `make test` (CI) runs everything. Marked slow: every Hypothesis property test (fuzzing, found
+# wherever it is) and the files and tests below, which fuzz, start processes or servers, or
+# build a whole world per test. Aim: `make test-fast` under two minutes on 2 idle cores
+# (README, "The inner loop").
+SLOW_FILES = frozenset({
+    "tests/security/test_api_fuzz.py",  # schemathesis over the whole API
+    "tests/security/test_permission_matrix.py",  # every route x every actor
+    "tests/security/test_search_matrix.py",
+    "tests/security/test_get_no_writes.py",
+    "tests/security/test_xss.py",
+    "tests/core/test_worker_process.py",  # worker processes
+    "tests/core/test_worker_concurrency.py",
+    "tests/core/test_migrate.py",  # migrations from empty, up and down
+    "tests/core/test_backup.py",
+    "tests/cases/test_concurrency.py",  # threads racing on one database
+    "tests/ops/test_scale_out.py",  # several app processes
+    "tests/faults/test_mail_faults.py",  # SMTP servers that fail
+    "tests/faults/test_search_faults.py",
+    "tests/faults/test_worker_faults.py",
+    # single tests: the whole real seed, every route or every seeded page, a killed process
+    "tests/content/test_seed.py::test_the_real_seed_loads_twice_without_changes",
+    "tests/content/test_provenance.py::"
+    "test_no_seeded_scheme_page_shows_a_check_date_without_a_source_for_each_term",
+    "tests/security/test_csrf.py::"
+    "test_every_unsafe_route_refuses_forged_requests_and_accepts_real_ones",
+    "tests/insight/test_pages.py::test_no_person_firm_or_question_text_in_any_insight_output",
+    "tests/core/test_mail.py::test_killed_worker_process_loses_no_mail",
+    "tests/core/test_request_limits.py::test_the_body_timeout_ends_with_the_body",
+})
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Mark the slow tests (see ``SLOW_FILES``) before `-m` selects."""
+    if (item.nodeid.split("::")[0] in SLOW_FILES or item.nodeid.split("[")[0] in SLOW_FILES
+            or getattr(getattr(item, "obj", None), "is_hypothesis_test", False)):
+        item.add_marker(pytest.mark.slow)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On PostgreSQL, run only the tests that touch the database (see ``DATABASE_FIXTURES``).
 

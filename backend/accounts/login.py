@@ -7,6 +7,7 @@ Every outcome is audited: ``auth.login`` (with ``method``) or ``auth.login_faile
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -17,7 +18,7 @@ from backend.accounts import service
 from backend.accounts.models import LoginLink, User
 from backend.core import limits
 from backend.core.db import utcnow
-from backend.core.errors import Forbidden, TooManyRequests
+from backend.core.errors import Conflict, Forbidden, Invalid, TooManyRequests
 from backend.core.i18n import N_
 from backend.core.i18n import gettext_ as _
 from backend.core.limits import Door
@@ -55,6 +56,29 @@ def record_failed_login(session: Session, *, method: str, reason: str, ip: str |
 
 # --- one-time e-mail links --------------------------------------------------------------------
 
+# Who may get an account by asking for a login link. A higher domain registers a check (the
+# community: an open group invitation for the address), so an invited person without an
+# account is not left at "check your e-mail" with no mail. The account is bound to the address,
+# and only the link mailed there logs in: a forwarded invitation alone is no key.
+AccountOffer = Callable[[Session, str], bool]
+_account_offers: list[AccountOffer] = []
+
+
+def register_account_offer(check: AccountOffer) -> AccountOffer:
+    if check not in _account_offers:
+        _account_offers.append(check)
+    return check
+
+
+def _offered_account(session: Session, email: str, ip: str | None) -> User | None:
+    if not any(check(session, email) for check in _account_offers):
+        return None
+    try:
+        return service.create_user(session, email, ip=ip, method="invitation")
+    except (Invalid, Conflict):  # an address like another account's: no account for it
+        return None
+
+
 def request_login_link(session: Session, email: str, *, settings: Settings, door: Door,
                        next_url: str | None = None) -> bool:
     """Send a login link if ``email`` belongs to an active user. The caller shows the same
@@ -70,7 +94,7 @@ def request_login_link(session: Session, email: str, *, settings: Settings, door
     if limits.over(session, policy, "login_link", "address", door.address):
         limits.enforce(session, policy, "login_link", address_slow=door.network)
     ip = door.address
-    user = service.get_user_by_email(session, email)
+    user = service.get_user_by_email(session, email) or _offered_account(session, email, ip)
     if user is None or not user.is_active:
         record_failed_login(session, method=EMAIL_LINK, ip=ip, settings=settings, email=email,
                             reason="unknown_user" if user is None else "inactive",

@@ -8,11 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from backend.accounts import sessions
 from backend.accounts.deps import (
     CurrentUser,
     OptionalPrincipal,
-    client_ip,
     login_redirect,
     require_page_role,
 )
@@ -100,11 +98,9 @@ def new_group(request: Request, session: SessionDep, editor: EditorPage, name: F
 @router.get("/groepen/uitnodiging/{token}", response_class=HTMLResponse)
 def invitation_page(request: Request, token: str, session: SessionDep,
                     principal: OptionalPrincipal) -> HTMLResponse:
-    row, group = service.find_invitation(session, token)
     if principal is None:
-        if not row.email or service.invitee_has_account(session, row):
-            raise login_redirect(request)  # the account's owner logs in (a link by e-mail)
-        return _newcomer_page(request, session, group, token, row.email)
+        raise login_redirect(request)
+    row, group = service.find_invitation(session, token)
     try:
         service.check_invitee(row, principal)
     except Forbidden as exc:
@@ -113,17 +109,6 @@ def invitation_page(request: Request, token: str, session: SessionDep,
                   {"group": group, "token": token, "values": {}, "errors": {},
                    "firm": service.firm_of_user(session, principal.user_id),
                    **_firm_options(session)}, headers={"Cache-Control": "no-store"})
-
-
-def _newcomer_page(request: Request, session: SessionDep, group: Any, token: str, email: str,
-                   *,
-                   values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-                   status_code: int = 200) -> HTMLResponse:
-    """The invitation for an address without an account: accepting creates it."""
-    return render(request, "community/invitation.html",
-                  {"group": group, "token": token, "newcomer_email": email, "firm": None,
-                   "values": values or {}, "errors": errors or {}, **_firm_options(session)},
-                  status_code=status_code, headers={"Cache-Control": "no-store"})
 
 
 def _wrong_address(request: Request, group: Any, exc: Forbidden) -> HTMLResponse:
@@ -136,15 +121,11 @@ def _wrong_address(request: Request, group: Any, exc: Forbidden) -> HTMLResponse
 @router.post("/groepen/uitnodiging/{token}", response_model=None)
 def accept_invitation(request: Request, token: str, session: SessionDep,
                       principal: OptionalPrincipal, firm_name: FormStr = "",
-                      sector: FormStr = "", size_class: FormStr = "", kvk: FormStr = "",
-                      person_name: FormStr = "") -> RedirectResponse | HTMLResponse:
-    row, group = service.find_invitation(session, token)
+                      sector: FormStr = "", size_class: FormStr = "", kvk: FormStr = ""
+                      ) -> RedirectResponse | HTMLResponse:
     if principal is None:
-        if not row.email or service.invitee_has_account(session, row):
-            raise login_redirect(request)
-        return _accept_as_newcomer(request, session, group, token, row.email, {
-            "person_name": person_name, "firm_name": firm_name, "sector": sector,
-            "size_class": size_class, "kvk": kvk})
+        raise login_redirect(request)
+    row, group = service.find_invitation(session, token)
     try:
         service.check_invitee(row, principal)
     except Forbidden as exc:
@@ -163,22 +144,6 @@ def accept_invitation(request: Request, token: str, session: SessionDep,
                       {"group": group, "token": token, "errors": {"kvk": _(exc.message)},
                        "firm": service.firm_of_user(session, principal.user_id),
                        "values": values, **_firm_options(session)}, status_code=409)
-    return _see_other(f"/groepen/{group.slug}/ruimte?ok=joined")
-
-
-def _accept_as_newcomer(request: Request, session: Any, group: Any, token: str, email: str,
-                        values: dict[str, str]) -> RedirectResponse | HTMLResponse:
-    try:
-        group, principal = service.accept_invitation_as_newcomer(
-            session, token, ip=client_ip(request), **values)
-    except Invalid as exc:
-        return _newcomer_page(request, session, group, token, email, values=values,
-                              errors=exc.fields, status_code=422)
-    except Conflict as exc:
-        return _newcomer_page(request, session, group, token, email, values=values,
-                              errors={"kvk": _(exc.message)}, status_code=409)
-    assert principal.user_id is not None
-    sessions.login(request, principal.user_id)
     return _see_other(f"/groepen/{group.slug}/ruimte?ok=joined")
 
 

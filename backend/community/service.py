@@ -9,8 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from backend.accounts import service as accounts
-from backend.accounts.login import complete_login
+from backend.accounts.login import register_account_offer
 from backend.accounts.principal import Principal
 from backend.accounts.service import record_audit
 from backend.cases import choices
@@ -399,46 +398,14 @@ def accept_invitation(session: Session, plain: str, firm: Firm, *,
     return group
 
 
-def invitee_has_account(session: Session, row: GroupInvitation) -> bool:
-    """Whether the invited address has an account (then its owner logs in to accept)."""
-    return row.email is not None and accounts.get_user_by_email(session, row.email) is not None
-
-
-def accept_invitation_as_newcomer(session: Session, plain: str, *, person_name: str,
-                                  firm_name: str, sector: str, size_class: str, kvk: str,
-                                  ip: str | None = None) -> tuple[Group, Principal]:
-    """Someone invited at an address that has no account yet. The link was mailed to that
-    address, so holding it proves the mailbox as a login link does: accepting creates the
-    account, bound to the invited address (never another one), with its firm, joins the group
-    and counts as a login (``auth.login`` with method ``invitation``); the caller starts the
-    session. Every check comes before the first write, so a refusal leaves nothing behind."""
-    row, group = find_invitation(session, plain)
-    if not row.email:
-        raise NotFound(N_("This invitation is not valid (any more)."))
-    if invitee_has_account(session, row):
-        raise Forbidden(N_("This address already has an account: log in to accept the "
-                           "invitation."), code="invitation_needs_login")
-    errors = validate_firm(session, firm_name, sector, size_class, kvk)
-    if not person_name.strip() or len(person_name.strip()) > 200:
-        errors["person_name"] = _("Enter your name (at most 200 characters).")
-    if errors:
-        raise Invalid(fields=errors)
-    number = normalise_kvk(kvk)
-    taken = session.exec(select(Firm.id).join(
-        GroupMembership, col(GroupMembership.firm_id) == col(Firm.id)).where(
-        GroupMembership.group_id == group.id, Firm.kvk == number)).first()
-    if taken is not None:  # as _check_kvk_free, before anything is written
-        message = N_("A firm with this KvK number is already a member of this group.")
-        raise Conflict(message, fields={"kvk": message})
-    user = accounts.create_user(session, row.email, name=person_name, ip=ip,
-                                method="invitation")
-    assert user.id is not None
-    principal = Principal(user_id=user.id, email=user.email, name=user.name)
-    firm = create_firm(session, name=firm_name, sector=sector, size_class=size_class, kvk=kvk,
-                       people=[user.id])
-    accept_invitation(session, plain, firm, actor=principal)
-    complete_login(session, user, method="invitation", ip=ip)
-    return group, principal
+@register_account_offer
+def has_open_invitation(session: Session, email: str) -> bool:
+    """An address with an open invitation gets an account when it asks for a login link
+    (``accounts.login.register_account_offer``): the invitation link sends its holder to log
+    in, and only the link mailed to the invited address logs in."""
+    return session.exec(select(GroupInvitation.id).where(
+        GroupInvitation.email == email.strip().lower(), col(GroupInvitation.used_at).is_(None),
+        GroupInvitation.expires_at > utcnow())).first() is not None
 
 
 # --- join requests ---------------------------------------------------------------------------
