@@ -106,7 +106,7 @@ def _case(live_server: LiveServer, desk_slug: str = "rvo", **kw: object) -> str:
 def _box(page: Page, selector: str) -> dict[str, float]:
     box = page.locator(selector).bounding_box()
     assert box is not None, selector
-    return box
+    return {"x": box["x"], "y": box["y"], "width": box["width"], "height": box["height"]}
 
 
 def test_the_case_page_puts_the_actions_beside_the_question_and_stacks_on_a_phone(

@@ -135,6 +135,7 @@ def test_an_unanswered_close_never_counts_as_answered(client: LoketClient, sessi
     session.flush()
     facts = {f.id: f for f in queries.case_facts(session, past(24 * 30), utcnow(),
                                                    now=utcnow())}
+    assert legacy.id is not None and overdue.id is not None and on_time.id is not None
     assert facts[legacy.id].outcome == "no_follow_up"
     assert facts[legacy.id].responded_on_time is False
     assert facts[overdue.id].responded_on_time is False

@@ -83,7 +83,7 @@ def test_searches_that_found_nothing_are_grouped_from_the_partial_index(
         return
     captured: list[str] = []
 
-    def grab(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def grab(conn, cursor, statement, parameters, context, executemany):
         if "zero_results" in statement and "GROUP BY" in statement:
             captured.append(cursor.connection.execute(
                 "EXPLAIN QUERY PLAN " + statement, parameters).fetchall())
