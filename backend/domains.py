@@ -1,9 +1,10 @@
-"""Every domain of the app, in layer order (a domain may use the ones before it, never the
-ones after it; ``privacy`` and ``site`` reach across all of them by design).
+"""Every domain of the app, in the order the app includes their routers (first match wins for
+overlapping paths, and catch-all paths come last) and runs their seed loaders (taxonomy and
+content before desks, regions before desks). Which domain may import which is a different
+order, the layers kept by import-linter (``pyproject.toml``, ``docs/architecture.md``).
 
 The app and the worker loop over this one list: ``backend.main`` includes each domain's
-routers and runs its set-up, ``backend.seeding`` runs its seed loader (so the order is also
-the seed order: taxonomy and content before desks, regions before desks). A new domain adds
+routers and runs its set-up, ``backend.seeding`` runs its seed loader. A new domain adds
 one ``domain.py`` with ``DOMAIN = Domain(...)`` (``backend.core.domain``) and one line here.
 """
 
