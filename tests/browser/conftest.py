@@ -15,6 +15,7 @@ Mark browser test modules with ``pytestmark = pytest.mark.browser``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
@@ -27,8 +28,11 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from sqlmodel import col, select
 
 from backend.core.db import Database
+from backend.core.mail import MAIL_KIND
+from backend.core.outbox import OutboxMessage
 from backend.core.settings import Settings
 from tests.conftest import TEST_SECRET
 
@@ -55,6 +59,23 @@ class LiveServer:
 
         context.add_cookies([{"name": "loket_session", "url": self.url,
                               "value": session_cookie_for(self.db, user_id)}])
+
+
+def mailed(live_server: LiveServer, to: str, pattern: str, *, subject: str = "",
+           wait: float = 10.0) -> str:
+    """The first match of ``pattern`` in the newest kept mail to ``to`` (whose subject holds
+    ``subject``) that has one, waiting up to ``wait`` seconds for the worker to write it."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        with live_server.db.transaction(write=False) as s:
+            for row in s.exec(select(OutboxMessage).where(OutboxMessage.kind == MAIL_KIND)
+                              .order_by(col(OutboxMessage.id).desc())).all():
+                if row.payload["to"] == to and subject in row.payload["subject"]:
+                    match = re.search(pattern, row.payload["text"])
+                    if match:
+                        return match.group(0)
+        time.sleep(0.2)
+    raise AssertionError(f"no mail to {to} matching {pattern!r} (subject with {subject!r})")
 
 
 def _free_socket() -> socket.socket:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
-from sqlmodel import col, select
 
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, mailed
 
 pytestmark = pytest.mark.browser
 
@@ -33,21 +31,7 @@ def _setup(live_server: LiveServer) -> int:
 
 
 def _link_from_mail(live_server: LiveServer, to: str, subject_part: str) -> str:
-    from backend.core.mail import MAIL_KIND
-    from backend.core.outbox import OutboxMessage
-
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with live_server.db.transaction(write=False) as s:
-            rows = s.exec(select(OutboxMessage).where(OutboxMessage.kind == MAIL_KIND)
-                          .order_by(col(OutboxMessage.id).desc())).all()
-            for row in rows:
-                if row.payload["to"] == to and subject_part in row.payload["subject"]:
-                    match = re.search(r"https?://\S+/vraag/volgen/\S+", row.payload["text"])
-                    assert match, row.payload["text"]
-                    return match.group(0)
-        time.sleep(0.2)
-    raise AssertionError(f"no mail to {to} about {subject_part!r}")
+    return mailed(live_server, to, r"https?://\S+/vraag/volgen/\S+", subject=subject_part)
 
 
 def test_ask_answer_and_read_through_the_private_link(

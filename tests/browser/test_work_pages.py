@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
-from sqlmodel import col, select
+from sqlmodel import select
 
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, mailed
 
 pytestmark = pytest.mark.browser
 
@@ -25,20 +24,7 @@ SHOTS = Path(os.environ.get("LOKET_SCREENSHOTS", "var/screenshots"))
 
 def _mail_text(live_server: LiveServer, to: str, pattern: str) -> str:
     """The first match of ``pattern`` in the newest mail to ``to`` that has one."""
-    from backend.core.mail import MAIL_KIND
-    from backend.core.outbox import OutboxMessage
-
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with live_server.db.transaction(write=False) as s:
-            for row in s.exec(select(OutboxMessage).where(OutboxMessage.kind == MAIL_KIND)
-                              .order_by(col(OutboxMessage.id).desc())).all():
-                if row.payload["to"] == to:
-                    match = re.search(pattern, row.payload["text"])
-                    if match:
-                        return match.group(0)
-        time.sleep(0.2)
-    raise AssertionError(f"no mail to {to} matching {pattern}")
+    return mailed(live_server, to, pattern)
 
 
 def _advisor(live_server: LiveServer, desk_slug: str = "rvo") -> tuple[int, str]:
