@@ -264,6 +264,9 @@ def _seed(session: Session) -> dict[tuple[str, str], list[Any]]:
         "POST /api/v1/questions": [{**answers, **w} for w in where],
         "POST /api/v1/routing/dry-run": [{"sector": None, "theme": None, **w} for w in where],
         "POST /api/v1/cases/{reference}/assign": [{"user_id": admin.id}],
+        # No seeded case has an answer: closing one needs the explicit confirmation.
+        "POST /api/v1/cases/{reference}/close": [{"outcome": "no_follow_up",
+                                                  "without_answer": True}],
         "POST /api/v1/cases/{reference}/handoffs": [
             {"to_desk": "kvk", "consent_given_by": "Jan de Vries",
              "consent_given_at": utcnow().isoformat()}],
