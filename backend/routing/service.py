@@ -7,7 +7,6 @@ taxonomy change (a cheap fingerprint query per call, so every replica notices).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import threading
@@ -67,7 +66,7 @@ log = logging.getLogger("loket.routing")
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[tuple[object, ...], RoutingContext]] = {}
-_taxonomies: dict[str, RoutingTaxonomy] = {}
+_taxonomy: tuple[tx.Taxonomy, RoutingTaxonomy] | None = None
 
 
 # --- the routing context ------------------------------------------------------------------
@@ -111,31 +110,29 @@ def desk_profiles(session: Session) -> list[DeskProfile]:
     return [profile_of(d, cov.get(d.id or 0, [])) for d in desks]
 
 
-def _routing_taxonomy(session: Session) -> tuple[str, RoutingTaxonomy]:
-    """The router's view of the one taxonomy (``content.taxonomy.load``): theme matcher,
-    sector tree and sizes, rebuilt only when the taxonomy changed."""
-    theme_infos, sector_infos, sizes = RoutingTaxonomy.parts(tx.load(session))
-    digest = hashlib.sha256(repr((theme_infos, sorted(sector_infos.items()),
-                                  sorted(sizes.items()))).encode()).hexdigest()
-    with _lock:
-        cached = _taxonomies.get(digest)
-    if cached is None:
-        # Building the matcher takes a moment; themes change rarely, so keep it by content.
-        cached = RoutingTaxonomy(ThemeMatcher.build(theme_infos), sector_infos, sizes)
-        with _lock:
-            _taxonomies.clear()
-            _taxonomies[digest] = cached
-    return digest, cached
-
-
 def routing_taxonomy(session: Session) -> RoutingTaxonomy:
-    return _routing_taxonomy(session)[1]
+    """The router's view of the one taxonomy (``content.taxonomy.load``): theme matcher,
+    sector tree and sizes. ``load`` returns the same object while the rows are unchanged, so
+    the matcher is rebuilt only when the taxonomy changed, with no per-call hashing."""
+    global _taxonomy
+    tax = tx.load(session)
+    with _lock:
+        hit = _taxonomy
+    if hit is not None and hit[0] is tax:
+        return hit[1]
+    # Building the matcher takes a moment; themes change rarely, so keep it per taxonomy.
+    theme_infos, sector_infos, sizes = RoutingTaxonomy.parts(tax)
+    built = RoutingTaxonomy(ThemeMatcher.build(theme_infos), sector_infos, sizes)
+    with _lock:
+        _taxonomy = (tax, built)
+    return built
 
 
 def invalidate() -> None:
+    global _taxonomy
     with _lock:
         _cache.clear()
-        _taxonomies.clear()
+        _taxonomy = None
 
 
 _DESK_FINGERPRINT = sa.select(
@@ -152,12 +149,13 @@ def _desk_fingerprint(session: Session) -> tuple[object, ...]:
 def routing_context(session: Session) -> RoutingContext:
     """The router's inputs, built once and cached until desks, regions or taxonomy change (an
     editor's new sector or theme is routed with at once, as the form accepts it)."""
-    digest, taxonomy = _routing_taxonomy(session)
-    key = (str(session.get_bind().engine.url), _desk_fingerprint(session), digest)
+    taxonomy = routing_taxonomy(session)
+    key = (str(session.get_bind().engine.url), _desk_fingerprint(session))
     region_index = regions.region_index(session)
     with _lock:
         hit = _cache.get("context")
-        if hit is not None and hit[0] == key and hit[1].regions is region_index:
+        if (hit is not None and hit[0] == key and hit[1].regions is region_index
+                and hit[1].taxonomy is taxonomy):
             return hit[1]
     ctx = RoutingContext(DeskIndex(desk_profiles(session)), region_index, taxonomy)
     with _lock:
