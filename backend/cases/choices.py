@@ -8,7 +8,7 @@ version (``load`` returns the same object while nothing changed).
 
 from __future__ import annotations
 
-import threading
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from backend.content import taxonomy as tx
 from backend.core.i18n import get_language
+from backend.core.memo import Memo
 
 
 @dataclass(frozen=True)
@@ -30,26 +31,22 @@ class Choice:
 
 
 _KINDS = ("theme", "sector", "size")
-_lock = threading.Lock()
-_Built = tuple[tx.Taxonomy, dict[str, tuple[Choice, ...]], dict[str, dict[str, Choice]]]
-_built: _Built | None = None
+_Built = tuple[dict[str, tuple[Choice, ...]], dict[str, dict[str, Choice]]]
+_built: Memo[tx.Taxonomy, _Built] = Memo(operator.is_)
 
 
-def _of(session: Session) -> tuple[dict[str, tuple[Choice, ...]], dict[str, dict[str, Choice]]]:
-    global _built
+def _of(session: Session) -> _Built:
     taxonomy = tx.load(session)
-    with _lock:
-        hit = _built
-    if hit is not None and hit[0] is taxonomy:
-        return hit[1], hit[2]
-    lists: dict[str, tuple[Choice, ...]] = {}
-    for kind in _KINDS:
-        terms: dict[str, Any] = taxonomy.by_slug.get(kind, {})
-        lists[kind] = tuple(Choice(t.slug, t.name_nl, t.name_en or "") for t in terms.values())
-    by_slug = {kind: {c.slug: c for c in lists[kind]} for kind in _KINDS}
-    with _lock:
-        _built = (taxonomy, lists, by_slug)
-    return lists, by_slug
+
+    def build() -> _Built:
+        lists: dict[str, tuple[Choice, ...]] = {}
+        for kind in _KINDS:
+            terms: dict[str, Any] = taxonomy.by_slug.get(kind, {})
+            lists[kind] = tuple(Choice(t.slug, t.name_nl, t.name_en or "") for t in terms.values())
+        by_slug = {kind: {c.slug: c for c in lists[kind]} for kind in _KINDS}
+        return lists, by_slug
+
+    return _built.get(taxonomy, build)
 
 
 def themes(session: Session) -> tuple[Choice, ...]:

@@ -12,10 +12,8 @@ gives the shipped file's terms, so the question form works from the first start.
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,6 +34,7 @@ from backend.content.models import (
 )
 from backend.core.errors import Invalid, NotFound
 from backend.core.i18n import N_, get_language
+from backend.core.memo import Memo
 from backend.core.outbox import enqueue
 from backend.core.settings import ROOT
 
@@ -110,8 +109,7 @@ _TERM_MODELS: tuple[type[Any], ...] = (Pillar, Theme, Sector, CompanySize, Regio
 # than running it).
 _ROWS = tuple(sa.select(*m.__table__.c).order_by(m.__table__.c.position, m.__table__.c.id)
               for m in _TERM_MODELS)
-_lock = threading.Lock()
-_cached: tuple[tuple[tuple[Any, ...], ...], Taxonomy] | None = None
+_cached: Memo[tuple[tuple[tuple[Any, ...], ...], ...], Taxonomy] = Memo()
 
 
 # SBI 2008 (KvK/CBS): the section letter of each two-digit division.
@@ -178,13 +176,20 @@ def _seed_rows(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
         rows, list) else []
 
 
-@lru_cache(maxsize=1)
+_shipped: Memo[None, Taxonomy] = Memo()
+
+
 def shipped() -> Taxonomy:
     """The shipped seed file as a taxonomy (ids are positions), for a database without one.
 
     Only ``load`` uses it, and only while every taxonomy table is empty; the seed loader
-    (``content.seed.load_taxonomy``) is what writes the file into the database.
+    (``content.seed.load_taxonomy``) is what writes the file into the database. Read once per
+    process (one thread reads it while others wait, so every caller gets the same object).
     """
+    return _shipped.get(None, _read_shipped)
+
+
+def _read_shipped() -> Taxonomy:
     try:
         data = yaml.safe_load(SEED_FILE.read_text(encoding="utf-8")) or {}
     except OSError:
@@ -227,22 +232,18 @@ def load(session: Session) -> Taxonomy:
     with ``is`` to keep what they derive from it. The terms it holds are shared and must be
     treated as read-only. A database without any taxonomy row gives ``shipped()``.
     """
-    global _cached
     rows = tuple(tuple(tuple(r) for r in session.execute(stmt)) for stmt in _ROWS)
-    with _lock:
-        hit = _cached
-    if hit is not None and hit[0] == rows:
-        return hit[1]
     if not any(rows):
         return shipped()
-    pillars, themes, sectors, sizes, regions = (
-        [model(**dict(zip(model.__table__.c.keys(), r, strict=True))) for r in table_rows]
-        for model, table_rows in zip(_TERM_MODELS, rows, strict=True))
-    tax = Taxonomy(pillars=pillars, themes=themes, sectors=sectors, sizes=sizes,
-                   regions=regions)
-    with _lock:
-        _cached = (rows, tax)
-    return tax
+
+    def build() -> Taxonomy:
+        pillars, themes, sectors, sizes, regions = (
+            [model(**dict(zip(model.__table__.c.keys(), r, strict=True))) for r in table_rows]
+            for model, table_rows in zip(_TERM_MODELS, rows, strict=True))
+        return Taxonomy(pillars=pillars, themes=themes, sectors=sectors, sizes=sizes,
+                        regions=regions)
+
+    return _cached.get(rows, build)
 
 
 # --- editing -------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from sqlmodel import Session, col, delete, func, select
 from backend.core.db import Database, utcnow
 from backend.core.errors import Invalid
 from backend.core.i18n import gettext_ as _
+from backend.core.memo import Memo
 from backend.core.settings import ROOT, Settings
 from backend.regions.importer import (
     PostcodeFile,
@@ -367,13 +367,11 @@ def seed_regions(db: Database, settings: Settings) -> str:
 
 # --- the cached index ---------------------------------------------------------------------
 
-_lock = threading.Lock()
-_cache: dict[str, tuple[tuple[object, ...], RegionIndex]] = {}
+_index: Memo[tuple[object, ...], RegionIndex] = Memo()
 
 
 def invalidate() -> None:
-    with _lock:
-        _cache.clear()
+    _index.clear()
 
 
 # Built once: constructing the statement costs more than running it.
@@ -393,11 +391,10 @@ def _fingerprint(session: Session) -> tuple[object, ...]:
 def region_index(session: Session) -> RegionIndex:
     """All municipalities and postcodes in memory, rebuilt when the data changes (checked by
     a cheap aggregate query, so every replica sees an import at once)."""
-    key = _fingerprint(session)
-    with _lock:
-        hit = _cache.get("index")
-        if hit is not None and hit[0] == key:
-            return hit[1]
+    return _index.get(_fingerprint(session), lambda: _build_index(session))
+
+
+def _build_index(session: Session) -> RegionIndex:
     municipalities = [_info(m) for m in session.exec(select(Municipality)).all()]
     postcodes: dict[str, str] = {}
     places: dict[str, str] = {}
@@ -407,10 +404,7 @@ def region_index(session: Session) -> RegionIndex:
         postcodes[pc] = gm
         if place:
             places[pc] = place
-    index = RegionIndex.from_rows(municipalities, postcodes, places)
-    with _lock:
-        _cache["index"] = (key, index)
-    return index
+    return RegionIndex.from_rows(municipalities, postcodes, places)
 
 
 # --- lookups ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ context (``service.routing_context``) and so a new matrix.
 
 from __future__ import annotations
 
-import threading
+import operator
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from backend.accounts.principal import Principal
 from backend.core.errors import Forbidden
+from backend.core.memo import Memo
 from backend.regions.index import SPECIFICITY, MunicipalityInfo
 from backend.regions.schemas import LABOUR_MARKET_REGION, PROVINCE
 from backend.routing import service
@@ -165,21 +166,12 @@ def compute(ctx: RoutingContext) -> CoverageMatrix:
                           time.perf_counter() - start, winners)
 
 
-_lock = threading.Lock()
-_cached: tuple[RoutingContext, CoverageMatrix] | None = None
+_matrix: Memo[RoutingContext, CoverageMatrix] = Memo(operator.is_)
 
 
 def coverage_matrix(ctx: RoutingContext) -> CoverageMatrix:
     """The matrix for this routing context, computed once per context."""
-    global _cached
-    with _lock:
-        hit = _cached
-    if hit is not None and hit[0] is ctx:
-        return hit[1]
-    matrix = compute(ctx)
-    with _lock:
-        _cached = (ctx, matrix)
-    return matrix
+    return _matrix.get(ctx, lambda: compute(ctx))
 
 
 def may_see_coverage(session: Session, principal: Principal | None) -> bool:

@@ -8,8 +8,8 @@ taxonomy change (a cheap fingerprint query per call, so every replica notices).
 from __future__ import annotations
 
 import logging
+import operator
 import re
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -25,6 +25,7 @@ from backend.content import taxonomy as tx
 from backend.core.db import utcnow
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.core.i18n import gettext_ as _
+from backend.core.memo import Memo
 from backend.regions import service as regions
 from backend.regions.index import RegionIndex, normalise_code
 from backend.regions.schemas import (
@@ -64,9 +65,18 @@ from backend.search import SearchQuery, SearchUnavailable
 
 log = logging.getLogger("loket.routing")
 
-_lock = threading.Lock()
-_cache: dict[str, tuple[tuple[object, ...], RoutingContext]] = {}
-_taxonomy: tuple[tx.Taxonomy, RoutingTaxonomy] | None = None
+# Built once per key by one thread (a cold process under a burst would otherwise build them
+# side by side and run the connection pool dry: ``core.memo``).
+_taxonomy: Memo[tx.Taxonomy, RoutingTaxonomy] = Memo(operator.is_)
+_ContextKey = tuple[tuple[object, ...], RegionIndex, RoutingTaxonomy]
+
+
+def _same_context(a: _ContextKey, b: _ContextKey) -> bool:
+    """The desks' fingerprint by value; the parts kept by other caches by identity."""
+    return a[0] == b[0] and a[1] is b[1] and a[2] is b[2]
+
+
+_context: Memo[_ContextKey, RoutingContext] = Memo(_same_context)
 
 
 # --- the routing context ------------------------------------------------------------------
@@ -114,25 +124,18 @@ def routing_taxonomy(session: Session) -> RoutingTaxonomy:
     """The router's view of the one taxonomy (``content.taxonomy.load``): theme matcher,
     sector tree and sizes. ``load`` returns the same object while the rows are unchanged, so
     the matcher is rebuilt only when the taxonomy changed, with no per-call hashing."""
-    global _taxonomy
     tax = tx.load(session)
-    with _lock:
-        hit = _taxonomy
-    if hit is not None and hit[0] is tax:
-        return hit[1]
-    # Building the matcher takes a moment; themes change rarely, so keep it per taxonomy.
-    theme_infos, sector_infos, sizes = RoutingTaxonomy.parts(tax)
-    built = RoutingTaxonomy(ThemeMatcher.build(theme_infos), sector_infos, sizes)
-    with _lock:
-        _taxonomy = (tax, built)
-    return built
+
+    def build() -> RoutingTaxonomy:
+        theme_infos, sector_infos, sizes = RoutingTaxonomy.parts(tax)
+        return RoutingTaxonomy(ThemeMatcher.build(theme_infos), sector_infos, sizes)
+
+    return _taxonomy.get(tax, build)
 
 
 def invalidate() -> None:
-    global _taxonomy
-    with _lock:
-        _cache.clear()
-        _taxonomy = None
+    _context.clear()
+    _taxonomy.clear()
 
 
 _DESK_FINGERPRINT = sa.select(
@@ -150,17 +153,11 @@ def routing_context(session: Session) -> RoutingContext:
     """The router's inputs, built once and cached until desks, regions or taxonomy change (an
     editor's new sector or theme is routed with at once, as the form accepts it)."""
     taxonomy = routing_taxonomy(session)
-    key = (str(session.get_bind().engine.url), _desk_fingerprint(session))
     region_index = regions.region_index(session)
-    with _lock:
-        hit = _cache.get("context")
-        if (hit is not None and hit[0] == key and hit[1].regions is region_index
-                and hit[1].taxonomy is taxonomy):
-            return hit[1]
-    ctx = RoutingContext(DeskIndex(desk_profiles(session)), region_index, taxonomy)
-    with _lock:
-        _cache["context"] = (key, ctx)
-    return ctx
+    key = ((str(session.get_bind().engine.url), _desk_fingerprint(session)), region_index,
+           taxonomy)
+    return _context.get(key, lambda: RoutingContext(
+        DeskIndex(desk_profiles(session)), region_index, taxonomy))
 
 
 # --- load: figures another domain fills in -------------------------------------------------
