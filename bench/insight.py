@@ -36,6 +36,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
+from grow import case_row  # noqa: E402
 from scratch import scratch_database, scratch_settings  # noqa: E402
 
 from backend.accounts.models import User, UserRole, WebSession  # noqa: E402
@@ -55,7 +56,6 @@ THEMES = ["financiering", "digitalisering", "export", "innovatie", "personeel", 
           "circulair"]
 SECTORS = [f"sectie-{chr(97 + i)}" for i in range(21)]
 SIZES = ["zzp", "micro", "klein", "middel", "groot"]
-OUTCOMES = ["answered", "referred", "scheme_applied", "no_follow_up"]
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 START = datetime(2025, 1, 1, tzinfo=UTC)
 SPAN = (datetime(2026, 10, 1, tzinfo=UTC) - START).total_seconds()
@@ -135,22 +135,10 @@ def build(db: Database, settings: Any, args: argparse.Namespace) -> dict[str, An
             m = rng.choices(munis, weights)[0]
             desk_id, desk_slug = rng.choice(desk_rows)
             closed = rng.random() < 0.8
-            secs = int(rng.expovariate(1 / 30000)) if rng.random() < 0.9 else None
-            due = received + timedelta(hours=16)
-            responded = received + timedelta(seconds=secs * 2) if secs is not None else None
-            batch.append({
-                "id": case_id, "reference": f"B{case_id:09d}",
-                "status": "closed" if closed else rng.choice(["new", "assigned", "answered"]),
-                "outcome": rng.choice(OUTCOMES) if closed else None, "source": "web",
-                "language": "nl", "text": "bench", "theme": rng.choice(THEMES), "themes": [],
-                "municipality_code": m.code, "sector": rng.choice(SECTORS),
-                "company_size": rng.choice(SIZES), "contact_email": "x@bench.invalid",
-                "consent_at": received, "desk_id": desk_id, "routing": {"desk": desk_slug},
-                "received_at": received, "first_response_due_at": due, "escalate_at": due,
-                "first_responded_at": responded, "first_response_desk_id":
-                desk_id if secs is not None else None, "first_response_seconds": secs,
-                "escalation_level": 0, "closed_at": received + timedelta(days=5)
-                if closed else None, "updated_at": received})
+            batch.append(case_row(rng, case_id, received=received, municipality_code=m.code,
+                                  desk=(desk_id, desk_slug), closed=closed,
+                                  theme=rng.choice(THEMES), sector=rng.choice(SECTORS),
+                                  size=rng.choice(SIZES)))
             if closed and rng.random() < 0.5:
                 ratings.append({"case_id": case_id, "desk_id": desk_id,
                                 "score": rng.choice([2, 3, 4, 4, 5, 5]), "rated_at": received})

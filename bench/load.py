@@ -52,6 +52,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus, urlencode
@@ -61,6 +62,10 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from grow import grow_cases  # noqa: E402
+
+from backend.core.db import Database, make_engine  # noqa: E402
 
 LOKET = ROOT / ".venv" / "bin" / "loket"
 if not LOKET.exists():  # not in the project's venv: the command next to this Python
@@ -460,6 +465,32 @@ def join_desks(db_path: Path, email: str, n: int) -> list[str]:
         con.close()
 
 
+def grow(db_path: Path, cases: int, open_cases: int) -> None:
+    """Bulk cases on the seeded desks and municipalities (bench/grow.py), then ANALYZE."""
+    t0 = time.perf_counter()
+    con = sqlite3.connect(db_path)
+    desks = [(int(i), str(s)) for i, s in con.execute(
+        "SELECT id, slug FROM desk WHERE is_active ORDER BY id")]
+    munis = [str(c) for (c,) in con.execute("SELECT code FROM municipality ORDER BY code")]
+    themes = [str(t) for (t,) in con.execute("SELECT slug FROM taxonomy_theme ORDER BY slug")]
+    sectors = [str(t) for (t,) in con.execute("SELECT slug FROM taxonomy_sector ORDER BY slug")]
+    sizes = [str(t) for (t,) in con.execute("SELECT slug FROM taxonomy_company_size ORDER BY slug")]
+    first = int(con.execute("SELECT coalesce(max(id), 0) FROM question_case").fetchone()[0]) + 1
+    con.close()
+    db = Database(make_engine(f"sqlite:///{db_path}"))
+    with db.transaction() as session:
+        grow_cases(session, random.Random(19), cases=cases, open_cases=open_cases,
+                   municipalities=munis, desks=desks, themes=themes, sectors=sectors,
+                   sizes=sizes, start=datetime.now(UTC) - timedelta(days=730),
+                   span=timedelta(days=729), first_id=first)
+    db.engine.dispose()
+    con = sqlite3.connect(db_path)
+    con.execute("ANALYZE")
+    con.close()
+    print(f"grown: {cases:,} cases ({open_cases:,} open) over {len(desks)} desks in "
+          f"{time.perf_counter() - t0:.1f} s")
+
+
 def login(url: str, email: str, password: str) -> tuple[str, str]:
     """The advisor logs in with the password form; returns (session cookie, csrf cookie)."""
     with httpx.Client(base_url=url, timeout=30) as client:
@@ -504,6 +535,11 @@ def main() -> int:
     parser.add_argument("--question-connections", type=int, default=32)
     parser.add_argument("--question-timeout", type=float, default=900,
                         help="seconds the question run may take before it is stopped")
+    parser.add_argument("--grow-cases", type=int, default=0, metavar="N",
+                        help="before serving, add N cases over two years on the seeded desks "
+                             "(bench/grow.py), as a database in use for years holds")
+    parser.add_argument("--grow-open", type=int, default=10_000, metavar="M",
+                        help="of the grown cases, how many are still open (the newest)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--reuse", type=Path, metavar="DIR",
                         help="set up in DIR once and reuse it in later runs (kept)")
@@ -548,6 +584,8 @@ def main() -> int:
             loket(env, tmp, "db", "upgrade")
             loket(env, tmp, "seed")
             loket(env, tmp, "search", "reindex")
+            if args.grow_cases:
+                grow(db_path, args.grow_cases, min(args.grow_open, args.grow_cases))
             advisor_password = secrets.token_urlsafe(18)
             create_advisor(env, advisor_email, advisor_password)
             (tmp / "advisor.txt").write_text(advisor_password)
