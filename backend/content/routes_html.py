@@ -44,6 +44,7 @@ from backend.content.views import (
     kind_label,
     load_view,
     load_views,
+    shown,
     status_label,
     type_label,
 )
@@ -81,7 +82,7 @@ BROWSE_PER_PAGE = 20
 env.globals.update(kb_type_label=type_label, kb_kind_label=kind_label,
                    kb_figure_labels=figure_labels,
                    kb_status_label=status_label, kb_item_url=item_url,
-                   kb_type_paths=TYPE_PATHS)
+                   kb_type_paths=TYPE_PATHS, kb_shown=shown)
 env.filters["kb_name"] = tx.name_of
 
 
