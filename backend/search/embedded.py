@@ -76,6 +76,10 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("all", tokenizer_name=analysis.STEM)
     # The body is only shown (in snippets), never searched on its own.
     sb.add_bytes_field("body", stored=True)
+    # The English translation (when an item has one), through the English chain: its title
+    # and summary for BM25, and everything English in one field for the rest.
+    for name in ("title_en", "summary_en", "en"):
+        sb.add_text_field(name, tokenizer_name=analysis.EN_STEM)
     # Unstemmed words for prefixes and typos; document ids only, no frequencies or positions.
     sb.add_text_field("title_raw", tokenizer_name=analysis.RAW, index_option="basic")
     sb.add_text_field("all_raw", tokenizer_name=analysis.RAW, index_option="basic")
@@ -291,6 +295,11 @@ class EmbeddedBackend:
             d.add_text("all_raw", text)
         for kw in doc.keywords:
             d.add_text("keywords", kw)
+        if doc.title_en or doc.summary_en or doc.body_en:
+            d.add_text("title_en", doc.title_en)
+            d.add_text("summary_en", doc.summary_en)
+            for text in (doc.title_en, doc.summary_en, doc.body_en):
+                d.add_text("en", text)
         # The completed compounds as extra values: the first (stored) value of a field stays
         # the original text for display.
         completed: list[str] = []
