@@ -254,6 +254,39 @@ def test_an_english_query_finds_dutch_items_through_the_glossary(tmp_path: Path)
     assert ids("the energy deduction for staff")[:1] == ["practice:p1"]
 
 
+def test_english_fields_are_searched_with_an_english_stemmer(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path / "idx")
+    lean = replace(make_doc(1, "Verspilling wegnemen op de werkvloer"),
+                   summary="Een waardestroomanalyse toont waar tijd verloren gaat.",
+                   body="Medewerkers verbeteren het proces.",
+                   title_en="Removing waste on the shop floor",
+                   summary_en="A value stream map shows where time is lost.",
+                   body_en="Employees improve the process step by step.")
+    dutch_only = make_doc(2)
+    backend.index([lean, dutch_only])
+
+    def ids(q: str) -> list[str]:
+        return [h.id for h in backend.search(SearchQuery(q=q)).hits]
+
+    # English words only the translation holds, through the English stemmer (maps -> map,
+    # improving -> improv), with no "did you mean" to a Dutch word.
+    assert ids("value stream maps") == ["practice:p1"]
+    assert ids("employees improving processes") == ["practice:p1"]
+    result = backend.search(SearchQuery(q="removing waste"))
+    assert [h.id for h in result.hits] == ["practice:p1"] and result.suggestion is None
+    # The facet counts and the total find the same documents.
+    assert result.total == 1 and result.facets["type"] == {"practice": 1}
+    # Dutch queries are untouched by the translation: same hits, same order, same scores.
+    plain = EmbeddedBackend(tmp_path / "plain")
+    plain.index([replace(lean, title_en="", summary_en="", body_en=""), dutch_only])
+    for q in ("verspilling", "medewerkers", "rooster", "proces"):
+        got = [(h.id, round(h.score, 6)) for h in backend.search(SearchQuery(q=q)).hits]
+        want = [(h.id, round(h.score, 6)) for h in plain.search(SearchQuery(q=q)).hits]
+        assert got == want, q
+    # Without the translation the English query finds nothing.
+    assert [h.id for h in plain.search(SearchQuery(q="value stream maps")).hits] == []
+
+
 def test_hyphenated_coordination_finds_the_completed_compound(tmp_path: Path) -> None:
     backend = EmbeddedBackend(tmp_path / "idx")
     fund = replace(make_doc(1, "Wij Techniek"), summary="Opleidings- en ontwikkelingsfonds.",
