@@ -207,6 +207,20 @@ def shown(item: ContentItem, terms: SchemeTerms | None = None,
                  translation, lang)
 
 
+def english_texts(session: Session, doc_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """(title_en, summary_en) of the items behind search ids ("type:slug") that have an English
+    title or summary, in one query: search hits in the English UI show them."""
+    pairs = [tuple(d.split(":", 1)) for d in doc_ids if ":" in d]
+    if not pairs:
+        return {}
+    rows = session.exec(select(ContentItem.type, ContentItem.slug, ContentItem.title_en,
+                               ContentItem.summary_en)
+                        .where(col(ContentItem.slug).in_({slug for _t, slug in pairs}))).all()
+    wanted = {f"{t}:{s}" for t, s in pairs}
+    return {f"{t}:{s}": (title or "", summary or "") for t, s, title, summary in rows
+            if f"{t}:{s}" in wanted and (title or summary)}
+
+
 def _iso(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()

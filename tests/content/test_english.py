@@ -6,6 +6,7 @@ the editor edits the English fields."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,28 @@ def test_scheme_with_english_summary_and_terms_but_dutch_text(client: LoketClien
     r = client.get("/regelingen/robots")
     assert '<th scope="row">Subsidiepercentage</th>' in r.text and "Check the source." not in r.text
     assert "A subsidy for robots." not in r.text
+
+
+def test_english_search_finds_the_translation_and_shows_it(client: LoketClient,
+                                                           session: Session, taxonomy: None,
+                                                           drain: Callable[[], int]) -> None:
+    create_item(session, title="Verspilling wegnemen", slug="verspilling",
+                summary="Een waardestroomanalyse.", title_en="Removing waste",
+                summary_en="A value stream map shows where time is lost.")
+    create_item(session, title="Slim roosteren", slug="roosteren",
+                summary="Een rooster dat meebeweegt.")
+    session.commit()
+    drain()
+    client.cookies.set("loket_lang", "en")
+    r = client.get("/zoeken", params={"q": "value stream maps"})
+    assert ">Removing waste</a>" in r.text and "where time is lost" in r.text
+    assert "Verspilling wegnemen" not in r.text and "Slim roosteren" not in r.text
+    # A Dutch-only hit keeps its Dutch title, marked as Dutch.
+    r = client.get("/zoeken", params={"q": "rooster"})
+    assert "Slim roosteren" in r.text and '<li lang="nl">' in r.text
+    client.cookies.set("loket_lang", "nl")
+    r = client.get("/zoeken", params={"q": "verspilling"})
+    assert "Verspilling wegnemen" in r.text and "Removing waste" not in r.text
 
 
 def test_shown_falls_back_per_field() -> None:
