@@ -289,3 +289,53 @@ def test_cached_counts_follow_every_commit(tmp_path: Path) -> None:
     # A commit from another handle on the same directory (another process) is seen as well.
     EmbeddedBackend(tmp_path / "idx").delete(["practice:p1"])
     assert backend.search(SearchQuery(q="roosteren")).facets["type"] == {"practice": 1}
+
+
+class _CountingSearcher:
+    """A tantivy searcher that counts the passes over the matches a search makes."""
+
+    def __init__(self, inner: tantivy.Searcher, calls: list[str]) -> None:
+        self._inner, self._calls = inner, calls
+
+    def search(self, *args: object, **kwargs: object) -> object:
+        self._calls.append("search")
+        return self._inner.search(*args, **kwargs)  # type: ignore[arg-type]
+
+    def aggregate(self, *args: object, **kwargs: object) -> object:
+        self._calls.append("aggregate")
+        return self._inner.aggregate(*args, **kwargs)  # type: ignore[arg-type]
+
+    def terms_with_prefix(self, field: str, prefix: str, **kwargs: object) -> object:
+        if kwargs.get("filter_query") is not None:
+            self._calls.append("facets")
+        return self._inner.terms_with_prefix(field, prefix, **kwargs)  # type: ignore[arg-type]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+
+@pytest.mark.parametrize("aggregate_below", [0, 3_000])
+def test_an_uncached_search_walks_the_matches_once_to_rank_and_once_to_count_facets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, aggregate_below: int
+) -> None:
+    from backend.search import embedded
+
+    monkeypatch.setattr(embedded, "AGGREGATE_BELOW", aggregate_below)
+    backend = EmbeddedBackend(tmp_path / "idx", cache_size=0)
+    backend.index([make_doc(1), replace(make_doc(2), themes=("werkdruk",))])
+    calls: list[str] = []
+    searcher_and_stamp = backend._searcher_and_stamp
+
+    def counting() -> tuple[object, tuple[int, int, int]]:
+        searcher, stamp = searcher_and_stamp()
+        return _CountingSearcher(searcher, calls), stamp
+
+    monkeypatch.setattr(backend, "_searcher_and_stamp", counting)
+    results = backend.search(SearchQuery(q="roosteren"))
+    assert results.total == 2
+    assert results.facets["theme"] == {"slim-roosteren": 1, "werkdruk": 1}
+    # The total comes from the ranking pass; no third pass only to count.
+    assert sorted(calls) == sorted(["search", "aggregate" if aggregate_below else "facets"])
+    calls.clear()
+    assert backend.search(SearchQuery(q="zorgverzekeraar")).total == 0
+    assert calls == ["search"]  # nothing matched: nothing to count
