@@ -339,3 +339,25 @@ def test_an_uncached_search_walks_the_matches_once_to_rank_and_once_to_count_fac
     calls.clear()
     assert backend.search(SearchQuery(q="zorgverzekeraar")).total == 0
     assert calls == ["search"]  # nothing matched: nothing to count
+
+
+def test_the_two_edit_typo_scan_skips_words_whose_letters_are_too_far_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend.search import dutch, spelling
+
+    backend = EmbeddedBackend(tmp_path / "idx")
+    body = "provinciehuis prototypebouw procesinnovatie proefopstelling productiviteit"
+    backend.index([replace(make_doc(1), body=body)])
+    measured: list[str] = []
+    distance = dutch.edit_distance
+
+    def counting(a: str, b: str, limit: int) -> int:
+        measured.append(b)
+        return distance(a, b, limit)
+
+    monkeypatch.setattr(dutch, "edit_distance", counting)
+    near = spelling.neighbours(backend._searcher(), "all_raw", "productivitijt", 2)
+    assert near[0][:2] == ("productiviteit", 2)
+    # Words of about the same length but other letters are never measured.
+    assert measured == ["productiviteit"]
