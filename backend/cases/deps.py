@@ -19,7 +19,8 @@ from sqlmodel import Session, select
 from backend.accounts.deps import CurrentUser
 from backend.accounts.sessions import rotate
 from backend.cases import access, choices, service
-from backend.cases.models import Case, QuestionCreate
+from backend.cases.models import Case
+from backend.cases.schemas import QuestionCreate
 from backend.cases.service import SESSION_KEY
 from backend.content.experts import (
     IntroductionDesk,

@@ -17,6 +17,7 @@ from backend.accounts import queries as accounts_q
 from backend.cases import models as m
 from backend.cases.models import Case, CaseEvent
 from backend.cases.notify import _when
+from backend.cases.schemas import OUTCOMES
 from backend.cases.service import desk_names, timeline
 from backend.cases.text import render_markdown, render_plain
 from backend.cases.workhours import working_hours_between
@@ -71,7 +72,7 @@ def entrepreneur_status_label(case: Case, desk_name: str, *, handed_on: bool) ->
 
 
 def outcome_choices() -> list[tuple[str, str]]:
-    return [(o, outcome_label(o)) for o in m.OUTCOMES]
+    return [(o, outcome_label(o)) for o in OUTCOMES]
 
 
 def status_choices() -> list[tuple[str, str]]:

@@ -19,7 +19,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from backend.cases.models import OPEN_STATUSES, Case, CaseRating, DeskFigures
+from backend.cases.models import OPEN_STATUSES, Case, CaseRating
+from backend.cases.schemas import DeskFigures
 from backend.core.db import utcnow
 from backend.routing import service as routing
 

@@ -17,8 +17,9 @@ from sqlmodel import Session
 
 from backend.accounts.principal import Principal
 from backend.cases import access, service
-from backend.cases.models import INTAKE_CHANNELS, NOTE_MAX, Case, QuestionCreate
+from backend.cases.models import INTAKE_CHANNELS, Case
 from backend.cases.routing_adapter import RouteResult, route_question
+from backend.cases.schemas import NOTE_MAX, QuestionCreate
 from backend.core.db import utcnow
 from backend.core.errors import Invalid
 from backend.core.i18n import gettext_ as _

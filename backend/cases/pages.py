@@ -23,14 +23,8 @@ from backend.cases.display import (
     status_label,
     timeline_view,
 )
-from backend.cases.models import (
-    ESCALATED,
-    HANDOFF_ACCEPTED,
-    TEXT_MAX,
-    TEXT_MIN,
-    Case,
-    CaseRating,
-)
+from backend.cases.models import ESCALATED, HANDOFF_ACCEPTED, Case, CaseRating
+from backend.cases.schemas import TEXT_MAX, TEXT_MIN
 from backend.cases.text import render_plain
 from backend.cases.workhours import AMSTERDAM
 from backend.core.db import utcnow

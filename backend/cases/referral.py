@@ -10,8 +10,9 @@ from sqlmodel import Session, col, select
 
 from backend.accounts.principal import Principal
 from backend.cases import notify
-from backend.cases.models import NOTE_MAX, REFERRED_OUT, Case
+from backend.cases.models import REFERRED_OUT, Case
 from backend.cases.models_human import CaseReferral
+from backend.cases.schemas import NOTE_MAX
 from backend.cases.service import add_event, audit, issue_token
 from backend.cases.workspace import _require_open, _require_worker
 from backend.content import service as content

@@ -21,11 +21,10 @@ from backend.cases.deps import CaseForAdvisor, MemberDesk
 from backend.cases.display import is_overdue
 from backend.cases.figures import desk_figures
 from backend.cases.inbox import inbox_query
-from backend.cases.models import (
+from backend.cases.models import Case, CaseHandoff
+from backend.cases.schemas import (
     AssignIn,
-    Case,
     CaseEventPublic,
-    CaseHandoff,
     CasePublic,
     CaseSummary,
     CloseIn,

@@ -19,8 +19,8 @@ from backend.accounts.deps import checked, client_ip, door
 from backend.cases import choices, service, suggest, workspace
 from backend.cases.deps import EntrepreneurCase, grant_case, session_case_ids
 from backend.cases.figures import desk_figures
-from backend.cases.models import TEXT_MAX, TEXT_MIN, QuestionCreate
 from backend.cases.pages import _case_page, _municipalities, field_errors
+from backend.cases.schemas import TEXT_MAX, TEXT_MIN, QuestionCreate
 from backend.core.db import DatabaseDep, SessionDep
 from backend.core.errors import Conflict, Invalid, NotFound, TooManyRequests
 from backend.core.i18n import get_language

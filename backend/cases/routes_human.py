@@ -21,9 +21,9 @@ from backend.accounts.principal import Principal
 from backend.cases import access, appointments, choices, followup, intake, referral, service
 from backend.cases.deps import CaseForAdvisor, EntrepreneurCase, MemberDesk
 from backend.cases.display import channel_choices
-from backend.cases.models import TEXT_MAX, TEXT_MIN, QuestionCreate
 from backend.cases.pages import _case_page, _municipalities, case_page, field_errors
 from backend.cases.reference import REFERENCE_RE
+from backend.cases.schemas import TEXT_MAX, TEXT_MIN, QuestionCreate
 from backend.cases.workhours import AMSTERDAM
 from backend.core.db import SessionDep
 from backend.core.errors import Conflict, Invalid

@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session
 
 import backend.cases.figures  # noqa: F401 - registers the open-case count as routing's load
-from backend.cases.models import QuestionCreate
+from backend.cases.schemas import QuestionCreate
 from backend.core.errors import Invalid
 from backend.core.i18n import gettext_ as _
 from backend.regions import service as regions

@@ -37,10 +37,10 @@ from backend.cases.models import (
     CaseEvent,
     CaseHandoff,
     CaseRating,
-    QuestionCreate,
 )
 from backend.cases.reference import next_reference
 from backend.cases.routing_adapter import RouteResult, location_errors, route_question
+from backend.cases.schemas import QuestionCreate
 from backend.cases.workhours import add_working_hours
 from backend.core import limits
 from backend.core.db import utcnow

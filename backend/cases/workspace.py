@@ -25,15 +25,13 @@ from backend.cases.models import (
     HANDOFF_DECLINED,
     HANDOFF_OFFERED,
     NOTE,
-    NOTE_MAX,
-    OUTCOMES,
     REPLY,
-    REPLY_MAX,
     Case,
     CaseEvent,
     CaseHandoff,
     SavedAnswer,
 )
+from backend.cases.schemas import NOTE_MAX, OUTCOMES, REPLY_MAX
 from backend.cases.service import _reopen, add_event, audit, issue_token, withdraw_offers
 from backend.cases.workhours import AMSTERDAM, working_seconds_between
 from backend.core import limits

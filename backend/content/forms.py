@@ -35,6 +35,7 @@ class FormField:
     hint: str | None = None
     rows: int = 4
     required: bool = False
+    group: str | None = None  # "en": the optional English fieldset
 
 
 TITLE = FormField("title", N_("Title"), required=True)
@@ -46,6 +47,19 @@ SUMMARY = FormField("summary", N_("Summary"), "textarea", rows=3,
 BODY = FormField("body_md", N_("Text"), "textarea", rows=16,
                  hint=N_("Markdown: **bold**, *italic*, [link](https://…), lists with - and "
                          "headings with ##. HTML is not allowed."))
+# The English translation, optional: pages in the English UI show it where present.
+ENGLISH = (
+    FormField("title_en", N_("Title in English"), group="en"),
+    FormField("summary_en", N_("Summary in English"), "textarea", rows=3, group="en"),
+    FormField("body_md_en", N_("Text in English"), "textarea", rows=12, group="en",
+              hint=N_("A faithful translation of the Dutch text: the same facts and figures. "
+                      "Leave empty when there is none; the English page then shows the Dutch "
+                      "text with a notice.")),
+)
+ENGLISH_SCHEME = (
+    FormField("terms_note_en", N_("Note on the terms in English"), "textarea", rows=3,
+              group="en"),
+)
 TAXONOMY = (
     FormField("themes", N_("Themes"), "checkboxes", options="themes"),
     FormField("sectors", N_("Sectors"), "checkboxes", options="sectors"),
@@ -111,14 +125,16 @@ TYPE_FIELDS: dict[str, tuple[FormField, ...]] = {
                   hint=N_("One term per line: year | term | value | web address of the page "
                           "it comes from | date you checked it against that page (YYYY-MM-DD; "
                           "leave empty if you did not). The check date shown on the page "
-                          "follows from these lines.")),
+                          "follows from these lines. Optionally add | term in English | value "
+                          "in English.")),
         FormField("terms_note", N_("Note on the terms"), "textarea", rows=3),
     ),
 }
 
 
 def fields_for(type_: str) -> list[FormField]:
-    return [TITLE, SLUG, SUMMARY, BODY, *TYPE_FIELDS[type_], *TAXONOMY, *SOURCE]
+    english = (*ENGLISH, *ENGLISH_SCHEME) if type_ == "scheme" else ENGLISH
+    return [TITLE, SLUG, SUMMARY, BODY, *TYPE_FIELDS[type_], *TAXONOMY, *SOURCE, *english]
 
 
 def labels_for(type_: str) -> dict[str, str]:
@@ -172,7 +188,8 @@ def parse(form: FormData | Mapping[str, Any], type_: str) -> tuple[dict[str, Any
     return data, raw
 
 
-TERM_KEYS = ("year", "term", "value", "source_url", "checked_on")
+TERM_KEYS = ("year", "term", "value", "source_url", "checked_on", "term_en", "value_en")
+_REQUIRED_TERM_KEYS = 5  # the English label and value may be left off a line
 
 
 def parse_terms(text: str) -> list[dict[str, Any]]:
@@ -185,7 +202,8 @@ def parse_terms(text: str) -> list[dict[str, Any]]:
         parts = [p.strip() for p in line.split("|")]
         parts += [""] * (len(TERM_KEYS) - len(parts))
         entry: dict[str, Any] = dict(zip(TERM_KEYS, parts[:len(TERM_KEYS)], strict=True))
-        entry["checked_on"] = entry["checked_on"] or None
+        for key in ("checked_on", "term_en", "value_en"):
+            entry[key] = entry[key] or None
         out.append(entry)
     return out
 
@@ -194,7 +212,10 @@ def format_terms(values: list[Any]) -> str:
     lines = []
     for v in values:
         d = v if isinstance(v, Mapping) else v.model_dump(mode="json")
-        lines.append(" | ".join(str(d.get(k) or "") for k in TERM_KEYS))
+        parts = [str(d.get(k) or "") for k in TERM_KEYS]
+        while len(parts) > _REQUIRED_TERM_KEYS and not parts[-1]:
+            parts.pop()
+        lines.append(" | ".join(parts))
     return "\n".join(lines)
 
 

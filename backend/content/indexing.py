@@ -135,6 +135,8 @@ def to_search_doc(view: ItemView) -> SearchDoc:
         keywords=tuple(keywords),
         closes_on=closes_on,
         boost=EXAMPLE_BOOST if it.is_example else 1.0,
+        title_en=it.title_en or "", summary_en=it.summary_en or "",
+        body_en=plain_text(it.body_md_en) if it.body_md_en else "",
     )
 
 

@@ -195,6 +195,12 @@ class ContentBase(SQLModel):
     source_title: str | None = Field(default=None, max_length=500)
     source_section: str | None = Field(default=None, max_length=300)
     source_url: str | None = Field(default=None, max_length=500)
+    # English text beside the Dutch (optional, empty when there is none): pages in the
+    # English UI show it where present and the Dutch text with a notice otherwise; search
+    # indexes it with an English analyser.
+    title_en: str = Field(default="", max_length=300)
+    summary_en: str = Field(default="", max_length=2000, sa_type=sa.Text)
+    body_md_en: str = Field(default="", max_length=100_000, sa_type=sa.Text)
 
 
 def _http_url(value: Any) -> Any:
@@ -369,6 +375,14 @@ class TermSource(BaseModel):
     source_url: str = PField(max_length=500)
     source_title: str | None = PField(default=None, max_length=300)
     checked_on: date | None = None
+    # The label and value in English (optional; a translation of ours, the source is Dutch).
+    term_en: str | None = PField(default=None, max_length=200)
+    value_en: str | None = PField(default=None, max_length=500)
+
+    @field_validator("term_en", "value_en", mode="before")
+    @classmethod
+    def _blank_en(cls, value: Any) -> Any:
+        return _blank_to_none(value)
 
     @field_validator("source_url", mode="before")
     @classmethod
@@ -424,10 +438,12 @@ class SchemeCreate(ContentCreate):
     budget_status: BudgetStatus = "open"
     terms_checked_on: date | None = None
     terms_note: str | None = Field(default=None, max_length=2000)
+    terms_note_en: str | None = Field(default=None, max_length=2000)
     term_sources: list[TermSource] = []
 
     @field_validator("provider", "min_amount", "max_amount", "funding_rate", "opens_on",
-                     "closes_on", "terms_checked_on", "terms_note", mode="before")
+                     "closes_on", "terms_checked_on", "terms_note", "terms_note_en",
+                     mode="before")
     @classmethod
     def _blank_fields(cls, value: Any) -> Any:
         return _blank_to_none(value)
@@ -525,6 +541,7 @@ class SchemeTerms(SQLModel, table=True):
     budget_status: str = Field(default="open", max_length=16, index=True)
     terms_checked_on: date | None = None  # derived: oldest check of the current terms
     terms_note: str | None = Field(default=None, sa_type=sa.Text)
+    terms_note_en: str | None = Field(default=None, sa_type=sa.Text)
     # [{year, term, value, source_url, source_title, checked_on}] (TermSource), all years.
     term_sources: list[dict[str, Any]] = Field(default_factory=list,
                                                sa_column=Column(JSON, nullable=False,
@@ -632,6 +649,9 @@ class ContentPublic(BaseModel):
     summary: str
     body_md: str
     body_html: str
+    title_en: str = ""
+    summary_en: str = ""
+    body_md_en: str = ""
     lang: str
     status: Status
     is_example: bool
@@ -700,6 +720,7 @@ class SchemePublic(ContentPublic):
     scheme_status: SchemeStatus
     terms_checked_on: date | None
     terms_note: str | None
+    terms_note_en: str | None = None
     terms_year: int | None = None
     terms_verified: bool = False
     terms_stale: bool = True

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 
 from backend.content import service
+from backend.content.markdown import render_markdown
 from backend.content.models import ContentItem, ContentOrganisation, SchemeTerms
 from backend.content.views import TYPE_PATHS, load_view
 from backend.core.templating import markup, render
@@ -36,7 +37,9 @@ def render_detail(request: Request, session: Session, item: ContentItem, *,
     mentions: list[ContentItem] = []
     if item.type == "organisation":
         mentions = referencing_items(session, item)
-    ctx = {"view": view, "item": item, "body_html": markup(view.body_html),
+    text = view.shown
+    ctx = {"view": view, "item": item, "shown": text,
+           "body_html": markup(render_markdown(text.body_md)),
            "related": related, "mentions": mentions, "preview": preview,
            "can_edit": bool(principal and principal.has("editor")),
            "org": view.public_ref(view.org) if not preview else view.org,

@@ -10,7 +10,7 @@ from enum import Enum
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, StringConstraints
+from pydantic import StringConstraints
 
 from backend.accounts.deps import EditorUser, OptionalPrincipal
 from backend.content import service
@@ -32,6 +32,7 @@ from backend.content.models import (
     TermPublic,
     ThemePublic,
 )
+from backend.content.schemas import SearchHit, SearchResponse
 from backend.content.searching import SearchParams, SortParam, run_search
 from backend.content.views import API_PATHS, load_views, to_public
 from backend.core.db import SessionDep
@@ -50,24 +51,6 @@ class SearchDown(LoketError):
     status_code = 503
     code = "search_unavailable"
     message = N_("Search is temporarily unavailable. Please try again in a few minutes.")
-
-
-class SearchHit(BaseModel):
-    id: str
-    type: str
-    title: str
-    url: str
-    snippet: str  # escaped HTML with <mark> around matched words
-
-
-class SearchResponse(BaseModel):
-    hits: list[SearchHit]
-    facets: dict[str, dict[str, int]]
-    total: int
-    took_ms: float
-    suggestion: str | None = None
-    page: int
-    per_page: int
 
 
 @router.get("/search", response_model=SearchResponse, summary="Search the knowledge base",

@@ -39,16 +39,19 @@ from backend.content.searching import SearchParams, run_search
 from backend.content.views import (
     RESERVED_SLUGS,
     TYPE_PATHS,
+    english_texts,
     figure_labels,
     item_url,
     kind_label,
     load_view,
     load_views,
+    shown,
     status_label,
     type_label,
 )
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid
+from backend.core.i18n import get_language
 from backend.core.i18n import gettext_ as _
 from backend.core.pagecache import cache_this_page
 from backend.core.templating import env, markup, render
@@ -81,7 +84,7 @@ BROWSE_PER_PAGE = 20
 env.globals.update(kb_type_label=type_label, kb_kind_label=kind_label,
                    kb_figure_labels=figure_labels,
                    kb_status_label=status_label, kb_item_url=item_url,
-                   kb_type_paths=TYPE_PATHS)
+                   kb_type_paths=TYPE_PATHS, kb_shown=shown)
 env.filters["kb_name"] = tx.name_of
 
 
@@ -157,8 +160,18 @@ def search_page(
             values.sort(key=lambda x: (not x["active"], -x["count"], x["label"].lower()))
             facets.append({"name": name, "title": facet_title(name), "values": values})
         hits = [{"id": h.id, "type": h.type, "type_label": type_label(h.type), "title": h.title,
-                 "url": h.url, "snippet": markup(highlight_html(h.snippet))}
+                 "url": h.url, "snippet": markup(highlight_html(h.snippet)), "lang": None}
                 for h in results.hits]
+        if get_language() == "en":
+            # The index shows the Dutch text; a hit with an English title or summary shows it.
+            english = english_texts(session, [h["id"] for h in hits])
+            for hit in hits:
+                title_en, summary_en = english.get(hit["id"], ("", ""))
+                if title_en:
+                    hit["title"] = title_en
+                if summary_en:
+                    hit["snippet"] = summary_en
+                hit["lang"] = "en" if title_en or summary_en else "nl"
         pager = paging(params.page, params.per_page, results.total,
                        lambda n: params.url(page=n))
     broader = [{"label": _("Without the filter “%(name)s”", name=facet_title(name)),

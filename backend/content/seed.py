@@ -200,11 +200,18 @@ def _to_data(entry: SeedItem, org_slugs: set[str]) -> dict[str, Any]:
     source = raw.get("source") or {}
     if not isinstance(source, dict):
         source = {"title": str(source)}
+    english = raw.get("en") or {}
+    if not isinstance(english, dict):
+        raise SeedError(f"{entry.where}: field 'en': a mapping of title, summary, body")
     data: dict[str, Any] = {
         "slug": entry.slug,
         "title": raw.get("title") or raw.get("name"),
         "summary": (raw.get("summary") or "").strip(),
         "body_md": (raw.get("body") or raw.get("body_md") or "").strip(),
+        # English beside the Dutch: an optional `en: {title, summary, body, terms_note}`.
+        "title_en": str(english.get("title") or "").strip(),
+        "summary_en": str(english.get("summary") or "").strip(),
+        "body_md_en": str(english.get("body") or "").strip(),
         "lang": raw.get("lang") or "nl",
         "is_example": bool(raw.get("is_example", False)),
         "source_document": source.get("document"),
@@ -240,7 +247,8 @@ def _to_data(entry: SeedItem, org_slugs: set[str]) -> dict[str, Any]:
         data.update({k: raw.get(k) for k in (
             "provider", "min_amount", "max_amount", "funding_rate", "opens_on", "closes_on",
             "terms_note")})
-        data.update(term_sources=list(raw.get("term_sources") or []))
+        data.update(term_sources=list(raw.get("term_sources") or []),
+                    terms_note_en=english.get("terms_note"))
         data.update(kind=raw.get("kind") or "subsidy", cost_kinds=_list(raw.get("cost_kinds")),
                     first_come_first_served=bool(raw.get("first_come_first_served", False)),
                     budget_status=raw.get("budget_status") or "open")

@@ -355,8 +355,9 @@ def _ids(rows: Iterable[Any]) -> list[int]:
 def _apply(session: Session, item: ContentItem, data: ContentCreate) -> None:
     """Write validated data onto the item and its link tables."""
     d = data.model_dump()
-    for key in ("title", "summary", "body_md", "lang", "is_example", "source_document",
-                "source_title", "source_section", "source_url"):
+    for key in ("title", "summary", "body_md", "title_en", "summary_en", "body_md_en", "lang",
+                "is_example", "source_document", "source_title", "source_section",
+                "source_url"):
         setattr(item, key, d[key])
     themes = _lookup_terms(session, Theme, d["themes"], "themes")
     sectors = _lookup_terms(session, Sector, d["sectors"], "sectors")
@@ -401,7 +402,7 @@ def _apply(session: Session, item: ContentItem, data: ContentCreate) -> None:
                                             )["term_sources"]
         for key in ("min_amount", "max_amount", "funding_rate", "opens_on", "closes_on",
                     "first_come_first_served", "budget_status", "terms_checked_on",
-                    "terms_note", "term_sources"):
+                    "terms_note", "terms_note_en", "term_sources"):
             setattr(terms, key, d[key])
         terms.provider_id = provider.id if provider else None
         session.add(terms)

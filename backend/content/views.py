@@ -43,6 +43,7 @@ from backend.content.models import (
     Theme,
     check_terms,
 )
+from backend.core.i18n import get_language
 from backend.core.i18n import gettext_ as _
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -152,6 +153,74 @@ def window_status(budget_status: str | None, opens_on: date | None, closes_on: d
     return "continuous" if budget_status == "continuous" else "open"
 
 
+@dataclass(frozen=True)
+class Shown:
+    """An item's text in the language of the page: the English field where present in the
+    English UI, the Dutch one otherwise. ``*_lang`` is the language of each part as shown (for
+    ``lang`` attributes); ``translation`` says how much of the item exists in the page's
+    language: "full", "partial" (some fields are only in Dutch) or "none"."""
+
+    title: str
+    summary: str
+    body_md: str
+    terms_note: str | None
+    title_lang: str
+    summary_lang: str
+    body_lang: str
+    translation: str
+    page_lang: str = "nl"  # the language the page is shown in
+
+    @property
+    def lang(self) -> str:
+        """The language of most of the text shown (the body's, else the title's)."""
+        return self.body_lang if self.body_md else self.title_lang
+
+
+def shown(item: ContentItem, terms: SchemeTerms | None = None,
+          lang: str | None = None) -> Shown:
+    """The text of ``item`` to show in ``lang`` (default: the page's language)."""
+    lang = lang or get_language()
+    base = item.lang or "nl"
+    note = terms.terms_note if terms is not None else None
+    if lang != "en" or base == "en":
+        return Shown(item.title, item.summary or "", item.body_md or "", note, base, base, base,
+                     "full" if base == lang else "none", lang)
+    note_en = terms.terms_note_en if terms is not None else None
+    pairs = [(item.title_en, item.title), (item.summary_en, item.summary),
+             (item.body_md_en, item.body_md), (note_en, note)]
+    present = [bool(en) for en, _nl in pairs]
+    needed = [bool(en or nl) for en, nl in pairs]
+    if not any(present):
+        translation = "none"
+    elif all(p or not n for p, n in zip(present, needed, strict=True)):
+        translation = "full"
+    else:
+        translation = "partial"
+
+    def pick(en: str | None, nl: str | None) -> tuple[str, str]:
+        return (str(en), "en") if en else (str(nl or ""), base)
+
+    title, title_lang = pick(item.title_en, item.title)
+    summary, summary_lang = pick(item.summary_en, item.summary)
+    body, body_lang = pick(item.body_md_en, item.body_md)
+    return Shown(title, summary, body, note_en or note, title_lang, summary_lang, body_lang,
+                 translation, lang)
+
+
+def english_texts(session: Session, doc_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """(title_en, summary_en) of the items behind search ids ("type:slug") that have an English
+    title or summary, in one query: search hits in the English UI show them."""
+    pairs = [tuple(d.split(":", 1)) for d in doc_ids if ":" in d]
+    if not pairs:
+        return {}
+    rows = session.exec(select(ContentItem.type, ContentItem.slug, ContentItem.title_en,
+                               ContentItem.summary_en)
+                        .where(col(ContentItem.slug).in_({slug for _t, slug in pairs}))).all()
+    wanted = {f"{t}:{s}" for t, s in pairs}
+    return {f"{t}:{s}": (title or "", summary or "") for t, s, title, summary in rows
+            if f"{t}:{s}" in wanted and (title or summary)}
+
+
 def _iso(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -210,6 +279,11 @@ class ItemView:
     def body_html(self) -> str:
         return render_markdown(self.item.body_md)
 
+    @property
+    def shown(self) -> Shown:
+        """The item's text in the page's language (see ``shown``)."""
+        return shown(self.item, self.terms)
+
     def public_related(self) -> list[ContentItem]:
         return [r for r in self.related if r.status == "published" and r.deleted_at is None]
 
@@ -227,6 +301,8 @@ class ItemView:
         it = self.item
         out: dict[str, Any] = {
             "slug": it.slug, "title": it.title, "summary": it.summary, "body_md": it.body_md,
+            "title_en": it.title_en or "", "summary_en": it.summary_en or "",
+            "body_md_en": it.body_md_en or "",
             "lang": it.lang, "is_example": it.is_example,
             "source_document": it.source_document, "source_title": it.source_title,
             "source_section": it.source_section, "source_url": it.source_url,
@@ -260,6 +336,7 @@ class ItemView:
                        first_come_first_served=t.first_come_first_served,
                        budget_status=t.budget_status,
                        terms_checked_on=_iso(t.terms_checked_on), terms_note=t.terms_note,
+                       terms_note_en=t.terms_note_en,
                        term_sources=list(t.term_sources or []))
         return out
 
@@ -290,7 +367,9 @@ def to_public(view: ItemView) -> ContentPublic:
                               section=it.source_section, url=it.source_url)
     common: dict[str, Any] = dict(
         id=it.id, type=it.type, slug=it.slug, url=view.url, title=it.title, summary=it.summary,
-        body_md=it.body_md, body_html=view.body_html, lang=it.lang, status=it.status,
+        body_md=it.body_md, body_html=view.body_html, title_en=it.title_en or "",
+        summary_en=it.summary_en or "", body_md_en=it.body_md_en or "", lang=it.lang,
+        status=it.status,
         is_example=it.is_example, published_at=it.published_at, updated_at=it.updated_at,
         source=source, themes=_terms(view.themes), pillars=_terms(view.pillars),
         sectors=_terms(view.sectors), regions=_terms(view.regions),

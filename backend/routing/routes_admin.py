@@ -21,7 +21,7 @@ from backend.accounts.principal import Principal
 from backend.core.db import SessionDep
 from backend.core.errors import Forbidden, LoketError
 from backend.core.i18n import gettext_ as _
-from backend.core.settings import SLA_FIRST_RESPONSE_HOURS
+from backend.core.settings import SLA_ESCALATION_FACTOR, SLA_FIRST_RESPONSE_HOURS
 from backend.core.templating import render
 from backend.routing import labels, service
 from backend.routing.deps import SignedIn
@@ -105,6 +105,8 @@ def _form_values(form: FormData) -> dict[str, Any]:
         "is_fallback": form.get("is_fallback") == "on",
         "capacity": _int(form.get("capacity"), -1),
         "first_response_hours": _int(form.get("first_response_hours"), 0),
+        # Raw text: ``service.escalation_hours_input`` reads it (empty: the default).
+        "escalate_after_hours": text("escalate_after_hours"),
         "contact_email": text("contact_email") or None,
         "contact_phone": text("contact_phone") or None,
         "website": text("website") or None, "address": text("address") or None,
@@ -122,7 +124,7 @@ def _form_context(session: Session, desk: Desk | None, values: dict[str, Any],
     ctx = service.routing_context(session)
     return {
         "desk": desk, "values": values, "errors": errors or {},
-        "is_admin": principal.has("admin"),
+        "is_admin": principal.has("admin"), "escalation_factor": SLA_ESCALATION_FACTOR,
         "theme_options": labels.theme_options(ctx.taxonomy),
         "sector_options": labels.sector_options(ctx.taxonomy),
         "size_options": labels.size_options(ctx.taxonomy),
@@ -136,6 +138,7 @@ def _values_of(session: Session, desk: Desk) -> dict[str, Any]:
     ctx = service.routing_context(session)
     cov = service.coverage_of(session, [desk.id or 0]).get(desk.id or 0, [])
     return {**desk.model_dump(), "languages": ", ".join(desk.languages),
+            "escalate_after_hours": desk.escalate_after_hours or "",
             "keywords": "\n".join(desk.keywords),
             "coverage": labels.coverage_lines(cov, ctx.regions)}
 
@@ -159,7 +162,8 @@ def desk_new(request: Request, session: SessionDep, principal: SignedIn) -> HTML
     if not principal.has("admin"):
         raise Forbidden()
     values = {"is_active": True, "capacity": 50, "first_response_hours": SLA_FIRST_RESPONSE_HOURS,
-              "languages": "nl", "themes": [], "sectors": [], "company_sizes": [],
+              "escalate_after_hours": "", "languages": "nl", "themes": [], "sectors": [],
+              "company_sizes": [],
               "keywords": "", "coverage": ""}
     return render(request, "routing/admin_desk.html",
                   _form_context(session, None, values, principal))
@@ -181,7 +185,8 @@ async def desk_create(request: Request, session: SessionDep, principal: SignedIn
     if not errors:
         try:
             data = DeskCreate.model_validate({
-                **values, "slug": slug,
+                **values, "slug": slug, "escalate_after_hours":
+                    service.escalation_hours_input(values["escalate_after_hours"]),
                 "coverage": [CoverageItem(**c) for c in values["coverage"]]})
             desk = service.create_desk(session, data, actor=principal)
             return RedirectResponse(f"/beheer/loketten/{desk.slug}?gedaan=created",
@@ -217,8 +222,11 @@ async def desk_save(request: Request, slug: str, session: SessionDep, principal:
         errors["name"] = _("Give the desk a name.")
     if not errors:
         try:
-            update = DeskUpdate.model_validate({k: v for k, v in values.items()
-                                                if k in allowed and k != "is_fallback"})
+            fields = {k: v for k, v in values.items() if k in allowed and k != "is_fallback"}
+            if "escalate_after_hours" in fields:
+                fields["escalate_after_hours"] = service.escalation_hours_input(
+                    values["escalate_after_hours"])
+            update = DeskUpdate.model_validate(fields)
             service.update_desk(session, desk, update, actor=principal)
             if principal.has("admin") and values["is_fallback"] != desk.is_fallback:
                 desk.is_fallback = values["is_fallback"]

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field
 
 from backend.accounts.deps import CurrentUser
 from backend.core.db import SessionDep
@@ -16,51 +13,15 @@ from backend.core.templating import render
 from backend.regions.schemas import LABOUR_MARKET_REGION, PROVINCE
 from backend.routing import coverage, service
 from backend.routing.deps import SignedIn
+from backend.routing.schemas import (
+    CoverageArea,
+    CoverageCell,
+    CoverageDesk,
+    CoverageOut,
+    CoverageTheme,
+)
 
 router = APIRouter()
-
-
-class CoverageDesk(BaseModel):
-    slug: str
-    name: str
-    via: str = Field(description="How the router gives it the question: specialism | theme | "
-                                 "general_remit | fallback.")
-    municipalities: int = Field(description="In how many of the area's municipalities this "
-                                            "desk takes the question.")
-
-
-class CoverageCell(BaseModel):
-    theme: str = Field(description="Theme slug.")
-    status: Literal["covered", "general", "partial", "gap"] = Field(description=(
-        "covered: a desk that handles the theme answers everywhere in the area; general: "
-        "somewhere only a desk with a general remit answers; partial: in some municipalities "
-        "only the national fallback answers; gap: only the fallback answers, everywhere."))
-    desks: list[CoverageDesk]
-    fallback_municipalities: int
-    municipalities: int
-
-
-class CoverageArea(BaseModel):
-    kind: Literal["province", "labour_market_region"]
-    code: str = Field(description="PV23, AM05, …")
-    name: str
-    municipalities: int
-    cells: list[CoverageCell] = Field(description="One per theme, in the order of `themes`.")
-
-
-class CoverageTheme(BaseModel):
-    slug: str
-    label: str
-
-
-class CoverageOut(BaseModel):
-    themes: list[CoverageTheme]
-    areas: list[CoverageArea]
-    fallback: dict[str, str] = Field(description="The national fallback desk: slug and name.")
-    counts: dict[str, int] = Field(description="Number of cells per status.")
-    router_calls: int = Field(description="Router calls the computation took.")
-    compute_ms: float = Field(description="Time the computation took (cached afterwards until "
-                                          "a desk, region or theme changes).")
 
 
 def _out(matrix: coverage.CoverageMatrix, session: SessionDep) -> CoverageOut:

@@ -84,3 +84,46 @@ class DryRunResponse(BaseModel):
         if location is not None:
             out.location = LocationOut.of(location)
         return out
+
+
+class CoverageDesk(BaseModel):
+    slug: str
+    name: str
+    via: str = Field(description="How the router gives it the question: specialism | theme | "
+                                 "general_remit | fallback.")
+    municipalities: int = Field(description="In how many of the area's municipalities this "
+                                            "desk takes the question.")
+
+
+class CoverageCell(BaseModel):
+    theme: str = Field(description="Theme slug.")
+    status: Literal["covered", "general", "partial", "gap"] = Field(description=(
+        "covered: a desk that handles the theme answers everywhere in the area; general: "
+        "somewhere only a desk with a general remit answers; partial: in some municipalities "
+        "only the national fallback answers; gap: only the fallback answers, everywhere."))
+    desks: list[CoverageDesk]
+    fallback_municipalities: int
+    municipalities: int
+
+
+class CoverageArea(BaseModel):
+    kind: Literal["province", "labour_market_region"]
+    code: str = Field(description="PV23, AM05, …")
+    name: str
+    municipalities: int
+    cells: list[CoverageCell] = Field(description="One per theme, in the order of `themes`.")
+
+
+class CoverageTheme(BaseModel):
+    slug: str
+    label: str
+
+
+class CoverageOut(BaseModel):
+    themes: list[CoverageTheme]
+    areas: list[CoverageArea]
+    fallback: dict[str, str] = Field(description="The national fallback desk: slug and name.")
+    counts: dict[str, int] = Field(description="Number of cells per status.")
+    router_calls: int = Field(description="Router calls the computation took.")
+    compute_ms: float = Field(description="Time the computation took (cached afterwards until "
+                                          "a desk, region or theme changes).")

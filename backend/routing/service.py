@@ -375,8 +375,35 @@ def coordinated_desks(session: Session, principal: Principal) -> list[Desk]:
 
 # Fields a desk's coordinator may change; the rest (coverage, capacity, remit, fallback,
 # name, contact details) is for admins.
+# An SLA time beyond a working year is a typing error (and PostgreSQL's integer holds it).
+MAX_SLA_HOURS = 2000
+
 COORDINATOR_FIELDS = frozenset({"themes", "keywords", "sectors", "company_sizes", "languages",
                                 "first_response_hours", "summary"})
+
+
+def escalation_hours_input(raw: str | None) -> int | None:
+    """The escalation time as a form gives it: empty is the default (``None``: the desk
+    escalates after ``SLA_ESCALATION_FACTOR`` times its first-response target), otherwise a
+    whole number of working hours of at least one. ``update_desk`` and ``create_desk`` check
+    it against the target."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    if not text.isdecimal() or int(text) < 1 or int(text) > MAX_SLA_HOURS:
+        raise Invalid(fields={"escalate_after_hours": _(
+            "Give a whole number of working hours, or leave it empty for the default.")})
+    return int(text)
+
+
+def _check_sla(desk: Desk) -> None:
+    if desk.capacity < 0 or desk.first_response_hours < 1:
+        raise Invalid(fields={"capacity": _("Must be zero or more."),
+                              "first_response_hours": _("Must be at least one hour.")})
+    if desk.escalate_after_hours is not None and (
+            desk.escalate_after_hours < desk.first_response_hours):
+        raise Invalid(fields={"escalate_after_hours": _(
+            "Escalate no sooner than the first-response target.")})
 
 
 def _clean_list(values: Sequence[str] | None) -> list[str]:
@@ -475,6 +502,7 @@ def create_desk(session: Session, data: DeskCreate, *, actor: Principal | None =
     coverage = validate_coverage(data.coverage, regions_index or regions.region_index(session))
     payload.pop("coverage", None)
     desk = Desk(**payload)
+    _check_sla(desk)
     _check_single_fallback(session, desk)
     session.add(desk)
     session.flush()
@@ -508,13 +536,7 @@ def update_desk(session: Session, desk: Desk, data: DeskUpdate, *,
         _set_coverage(session, desk, items)
     for key, value in changes.items():
         setattr(desk, key, value)
-    if desk.capacity < 0 or desk.first_response_hours < 1:
-        raise Invalid(fields={"capacity": _("Must be zero or more."),
-                              "first_response_hours": _("Must be at least one hour.")})
-    if desk.escalate_after_hours is not None and (
-            desk.escalate_after_hours < desk.first_response_hours):
-        raise Invalid(fields={"escalate_after_hours": _(
-            "Escalate no sooner than the first-response target.")})
+    _check_sla(desk)
     desk.updated_at = utcnow()
     session.add(desk)
     session.flush()

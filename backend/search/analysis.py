@@ -10,6 +10,10 @@ Two chains, registered on every opened index under the names below:
   for prefix and typo matching: a prefix like "innovat" must meet "innovatie", not its stem
   "innoveer".
 
+- `en_stem`: simple tokenizer -> drop long tokens -> lowercase -> ascii fold -> English stop
+  words -> English Snowball stemmer. Used by the English fields (an item's English title,
+  summary and text, when it has them).
+
 Split parts keep the position of their compound, so a compound in a query becomes a phrase whose
 terms all sit at one position and matches only the same compound.
 """
@@ -24,6 +28,7 @@ from backend.search import language
 
 STEM = "nl_stem"
 RAW = "nl_raw"
+EN_STEM = "en_stem"
 _MAX_TOKEN = language.MAX_TOKEN
 
 
@@ -37,12 +42,14 @@ def _raw_analyzer() -> tantivy.TextAnalyzer:
 
 # Analyzers are stateless on the Python side and safe to share between threads.
 _STEM_ANALYZER = _stem_analyzer()
+_EN_ANALYZER = language.index_english_chain()
 
 
 def register(index: tantivy.Index) -> None:
-    """Register both chains on an opened index (tokenizers are not stored in the index)."""
+    """Register the chains on an opened index (tokenizers are not stored in the index)."""
     index.register_tokenizer(STEM, _stem_analyzer())
     index.register_tokenizer(RAW, _raw_analyzer())
+    index.register_tokenizer(EN_STEM, language.index_english_chain())
 
 
 @lru_cache(maxsize=200_000)
@@ -56,6 +63,16 @@ def stems(word: str) -> tuple[str, ...]:
 def stem_positions(phrase: str) -> tuple[tuple[int, str], ...]:
     """(position, term) pairs of a phrase through the stemmed chain, positions starting at 0."""
     tokens = _STEM_ANALYZER.pre_tokenize(phrase).tokens
+    if not tokens:
+        return ()
+    first = tokens[0].position
+    return tuple((t.position - first, t.text) for t in tokens)
+
+
+@lru_cache(maxsize=20_000)
+def en_stem_positions(phrase: str) -> tuple[tuple[int, str], ...]:
+    """(position, term) pairs of a phrase through the English chain, positions from 0."""
+    tokens = _EN_ANALYZER.pre_tokenize(phrase).tokens
     if not tokens:
         return ()
     first = tokens[0].position

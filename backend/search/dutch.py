@@ -121,30 +121,42 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     """Optimal-string-alignment distance (a transposition counts as one edit), capped at limit+1.
 
     The cap lets the caller reject most word pairs after a row or two; tantivy's fuzzy terms use
-    the same metric (transposition_cost_one).
+    the same metric (transposition_cost_one). Only the diagonal band of width 2 * limit + 1 is
+    computed: an alignment within `limit` edits never leaves it (the typo scan runs this on a
+    few hundred indexed words per misspelt word).
     """
     if a == b:
         return 0
     la, lb = len(a), len(b)
     if abs(la - lb) > limit:
         return limit + 1
+    over = limit + 1
     prev2: list[int] = []
-    prev = list(range(lb + 1))
+    prev = [j if j <= limit else over for j in range(lb + 1)]
     for i in range(1, la + 1):
-        cur = [i] + [0] * lb
+        lo, hi = max(1, i - limit), min(lb, i + limit)
+        cur = [over] * (lb + 1)
+        if i <= limit:
+            cur[0] = i
         ca = a[i - 1]
-        row_min = i
-        for j in range(1, lb + 1):
-            cost = 0 if ca == b[j - 1] else 1
-            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == b[j - 1]:
-                v = min(v, prev2[j - 2] + 1)
+        row_min = cur[0]
+        for j in range(lo, hi + 1):
+            v = prev[j - 1] + (ca != b[j - 1])
+            if prev[j] + 1 < v:
+                v = prev[j] + 1
+            if cur[j - 1] + 1 < v:
+                v = cur[j - 1] + 1
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == b[j - 1] and prev2[j - 2] + 1 < v:
+                v = prev2[j - 2] + 1
+            if v > over:
+                v = over
             cur[j] = v
-            row_min = min(row_min, v)
+            if v < row_min:
+                row_min = v
         if row_min > limit:
-            return limit + 1
+            return over
         prev2, prev = prev, cur
-    return min(prev[lb], limit + 1)
+    return min(prev[lb], over)
 
 
 def within_typo_reach(words: Sequence[str], suggestion: str) -> bool:

@@ -76,6 +76,10 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("all", tokenizer_name=analysis.STEM)
     # The body is only shown (in snippets), never searched on its own.
     sb.add_bytes_field("body", stored=True)
+    # The English translation (when an item has one), through the English chain: its title
+    # and summary for BM25, and everything English in one field for the rest.
+    for name in ("title_en", "summary_en", "en"):
+        sb.add_text_field(name, tokenizer_name=analysis.EN_STEM)
     # Unstemmed words for prefixes and typos; document ids only, no frequencies or positions.
     sb.add_text_field("title_raw", tokenizer_name=analysis.RAW, index_option="basic")
     sb.add_text_field("all_raw", tokenizer_name=analysis.RAW, index_option="basic")
@@ -291,6 +295,11 @@ class EmbeddedBackend:
             d.add_text("all_raw", text)
         for kw in doc.keywords:
             d.add_text("keywords", kw)
+        if doc.title_en or doc.summary_en or doc.body_en:
+            d.add_text("title_en", doc.title_en)
+            d.add_text("summary_en", doc.summary_en)
+            for text in (doc.title_en, doc.summary_en, doc.body_en):
+                d.add_text("en", text)
         # The completed compounds as extra values: the first (stored) value of a field stays
         # the original text for display.
         completed: list[str] = []
@@ -435,31 +444,32 @@ class EmbeddedBackend:
         counts_key = ("counts", query.q, _filter_key(query.filters))
         counted: tuple[bool, int, dict[str, dict[str, int]]] | None = cache.get(counts_key)
 
-        # One scoring pass gives the top hits and the total. The facet counts run on the
-        # cheaper match-only query, which finds the same documents (a contract test checks),
-        # in another thread at the same time (tantivy releases the GIL), or come from the cache
-        # of this index generation when the same text and filters were counted before.
+        # One scoring pass gives the top hits and the total. The facet counts then run on the
+        # cheaper match-only query, which finds the same documents (a contract test checks), in
+        # another thread while the stored documents are read and the snippets made (tantivy
+        # releases the GIL), or come from the cache of this index generation when the same text
+        # and filters were counted before. The total from the scoring pass tells the counting
+        # which way is cheaper, so the matches are not walked a third time just to count them.
         relaxed = counted is not None and counted[0] and plan is not None
         if relaxed:
             assert plan is not None and plan.relaxed is not None
             scored = tantivy_query.combine(plan.relaxed, filters)
         else:
             scored = tantivy_query.combine(plan.strict if plan else None, filters)
-        pending: Future[tuple[int, dict[str, dict[str, int]]]] | None = None
-        if counted is None:
-            matching = tantivy_query.combine(plan.strict_match if plan else None, filters)
-            pending = _pool().submit(self._count_and_facets, searcher, matching)
         total, page = self._run(searcher, scored, query, plan is not None, per_page, offset)
+        pending: Future[dict[str, dict[str, int]]] | None = None
         if counted is None:
-            assert pending is not None
             if total == 0 and plan is not None and plan.relaxed is not None:
                 assert plan.relaxed_match is not None
                 relaxed = True
                 scored = tantivy_query.combine(plan.relaxed, filters)
-                matching = tantivy_query.combine(plan.relaxed_match, filters)
-                pending.cancel()
-                pending = _pool().submit(self._count_and_facets, searcher, matching)
                 total, page = self._run(searcher, scored, query, True, per_page, offset)
+            if total:
+                text = None
+                if plan is not None:
+                    text = plan.relaxed_match if relaxed else plan.strict_match
+                matching = tantivy_query.combine(text, filters)
+                pending = _pool().submit(self._facets, searcher, matching, total)
         match = highlight.NO_MATCH
         if plan is not None:
             match = highlight.matcher(
@@ -489,8 +499,7 @@ class EmbeddedBackend:
         if counted is not None:
             facets = counted[2]
         else:
-            assert pending is not None
-            facets = pending.result()[1]
+            facets = pending.result() if pending is not None else self._facets(searcher, None, 0)
             cache[counts_key] = (relaxed, total, facets)
         # Callers may change what they get; the cache keeps its own copy.
         facets = {name: dict(values) for name, values in facets.items()}
@@ -525,18 +534,12 @@ class EmbeddedBackend:
         count: int | None = getattr(res, "count", None)
         return int(count or 0), list(res.hits)
 
-    def _count_and_facets(
-        self, searcher: tantivy.Searcher, q: tantivy.Query
-    ) -> tuple[int, dict[str, dict[str, int]]]:
-        res = searcher.search(q, 1, count=True)  # a limit of 0 panics in tantivy
-        total = int(getattr(res, "count", None) or 0)
-        return total, self._facets(searcher, q, total)
-
     def _facets(
-        self, searcher: tantivy.Searcher, q: tantivy.Query, total: int
+        self, searcher: tantivy.Searcher, q: tantivy.Query | None, total: int
     ) -> dict[str, dict[str, int]]:
+        """Counts per facet value among the `total` documents that `q` matches."""
         facets: dict[str, dict[str, int]] = {name: {} for name in FACET_FIELDS}
-        if total == 0:
+        if total == 0 or q is None:
             return facets
         if total <= AGGREGATE_BELOW:
             # Few matches: an aggregation costs in proportion to them.

@@ -20,6 +20,7 @@ words = dutch.words
 
 MAX_TOKEN = 40  # longer tokens are dropped (base64, hashes, pasted junk)
 STEMMER = "dutch"  # Snowball stemmer of the index chain and the router
+ENGLISH_STEMMER = "english"  # Snowball stemmer of the English fields' chain
 
 
 def index_stem_chain() -> tantivy.TextAnalyzer:
@@ -34,6 +35,21 @@ def index_stem_chain() -> tantivy.TextAnalyzer:
         .filter(tantivy.Filter.stopword("dutch"))
         .filter(tantivy.Filter.custom_stopword(list(dutch.LINKING)))
         .filter(tantivy.Filter.stemmer(STEMMER))
+        .build()
+    )
+
+
+def index_english_chain() -> tantivy.TextAnalyzer:
+    """Search's chain for the English fields: tokenize, drop long tokens, lowercase, ascii
+    fold, English stop words, English Snowball (Porter 2) stemmer ("subsidies" and "subsidy"
+    share "subsidi", "hiring" and "hire" share "hire")."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(MAX_TOKEN))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.stopword("english"))
+        .filter(tantivy.Filter.stemmer(ENGLISH_STEMMER))
         .build()
     )
 

@@ -45,7 +45,16 @@ CROP_WORDS = 30
 
 SETTINGS: dict[str, Any] = {
     # Order is rank: a match in the title beats one in the keywords, and so on.
-    "searchableAttributes": ["title", "keywords", "summary", "body", "parts"],
+    # The English translation (when an item has one) ranks beside its Dutch counterpart.
+    "searchableAttributes": ["title", "title_en", "keywords", "summary", "summary_en", "body",
+                             "body_en", "parts"],
+    # Tokenise the English fields as English and the rest as Dutch (Meilisearch does not stem;
+    # the embedded engine's English chain does).
+    "localizedAttributes": [
+        {"attributePatterns": ["*_en"], "locales": ["eng"]},
+        {"attributePatterns": ["title", "keywords", "summary", "body", "parts"],
+         "locales": ["nld"]},
+    ],
     "displayedAttributes": ["id", "type", "title", "url", "summary", "body"],
     "filterableAttributes": [*FACET_FIELDS, "pk"],
     "sortableAttributes": ["published_at", "closes_on"],
@@ -116,6 +125,9 @@ def to_document(doc: SearchDoc) -> dict[str, Any]:
         "url": doc.url,
         "keywords": list(doc.keywords),
         "parts": compound_parts((doc.title, doc.summary, doc.body, *doc.keywords)),
+        "title_en": doc.title_en,
+        "summary_en": doc.summary_en,
+        "body_en": doc.body_en,
         "published_at": int(published.timestamp()),
         "boost": doc.rank_boost,
     }

@@ -36,6 +36,11 @@ class SearchDoc:
     keywords: tuple[str, ...] = ()  # extra terms: synonyms, organisation names, tags
     closes_on: date | None = None  # scheme closing date / event date, for sort "closing"
     boost: float = 1.0
+    # The English translation, when the item has one ("" when not): indexed with an English
+    # analyser beside the Dutch text.
+    title_en: str = ""
+    summary_en: str = ""
+    body_en: str = ""
 
     @property
     def rank_boost(self) -> float:

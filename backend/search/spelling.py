@@ -13,6 +13,7 @@ first three letters.
 from __future__ import annotations
 
 import string
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import tantivy
@@ -34,6 +35,25 @@ def _edits1(word: str) -> set[str]:
     return (deletes | transposes | replaces | inserts) - {word}
 
 
+def _letters_apart(letters: Counter[str], term: str) -> int:
+    """How many letters two words do not share, counted with multiplicity.
+
+    One edit changes this by at most two (a substitution: one letter out, another in), so words
+    more than 2 * k apart here are more than k edits apart.
+    """
+    other = Counter(term)
+    apart = 0
+    for ch, n in letters.items():
+        m = other.get(ch, 0)
+        if n > m:
+            apart += n - m
+    for ch, m in other.items():
+        n = letters.get(ch, 0)
+        if m > n:
+            apart += m - n
+    return apart
+
+
 def neighbours(
     searcher: tantivy.Searcher, field: str, word: str, edits: int
 ) -> list[tuple[str, int, int]]:
@@ -48,8 +68,11 @@ def neighbours(
     # Two edits only when one finds nothing: a word one edit away is the likelier meaning, and
     # the scan below is the dearest part of a misspelt query.
     if edits >= 2 and not found and len(word) >= 3:
+        letters = Counter(word)
         for term, freq in searcher.terms_with_prefix(field, word[:3], limit=_SCAN_LIMIT):
             if term not in found and abs(len(term) - len(word)) <= 2:
+                if _letters_apart(letters, term) > 4:
+                    continue  # more than two edits apart, without the dearer distance
                 dist = dutch.edit_distance(word, term, 2)
                 if dist <= 2:
                     found[term] = (dist, freq)

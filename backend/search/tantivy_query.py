@@ -15,6 +15,10 @@ Each query word (or synonym phrase, see dutch.segment) becomes one clause that m
 
 English phrases of the glossary (dutch.english_index) are translated like synonyms; a query
 that is mostly English matches any clause, with a bonus for documents that match them all.
+Items with an English translation also hold it in English fields (English stemmer): a segment
+of an English query (`_is_english`), or a word that only the English text holds, also matches
+there (`_english`). A Dutch query on words the Dutch text holds never looks at them, so its
+results do not change with the translations.
 
 Typo and prefix matches score a small constant, far below BM25, so a document matching a word
 exactly outranks one that matches it only through a typo or a prefix (Meilisearch's "typo" and
@@ -48,6 +52,8 @@ STEM_FIELDS: tuple[tuple[str, float], ...] = (
     ("all", 1.0),
 )
 TIE_BREAKER = 0.2
+# The English fields with their BM25 weights; "en" holds the whole English translation.
+EN_FIELDS: tuple[tuple[str, float], ...] = (("title_en", 4.0), ("summary_en", 1.5), ("en", 1.0))
 # Constant scores of typo and prefix matches, by unstemmed field: far below any BM25 score of an
 # exact match, so that "matched exactly" outranks "matched through a typo or a prefix".
 FUZZY_TITLE = 0.02
@@ -184,10 +190,14 @@ def build(
     empty = Q.empty_query()
     plan = Plan(tuple(words), empty, None, empty, None)
     segments = dutch.segment(words)
+    english_query = _is_english(searcher, text, words, segments)
     clauses: list[_Clause] = []
     for i, seg in enumerate(segments):
         clause = _Clause()
         _exact(schema, (seg.words, *seg.synonyms), plan, clause)
+        in_english = False
+        if english_query or not all(searcher.doc_freq("all_raw", w) > 0 for w in seg.words):
+            in_english = _english(schema, searcher, seg.words, plan, clause)
         if len(seg.words) == 1:
             word = seg.words[0]
             is_last = i == len(segments) - 1
@@ -205,6 +215,7 @@ def build(
             # An English word the glossary translates is no typo of a Dutch one ("staff" is
             # not "staat"), when a translation is in the index.
             known = known or (seg.english and _any_phrase_held(searcher, seg.synonyms))
+            known = known or in_english  # a word of the English translations
             edits = dutch.max_edits(word)
             if not known and _compound_apart(schema, searcher, word, plan, clause):
                 known = True  # a compound the index lacks whole but holds the head of
@@ -267,6 +278,44 @@ def build(
             plan.strict_match = plan.relaxed_match
             plan.relaxed = plan.relaxed_match = None
     return plan
+
+
+def _en_held(searcher: tantivy.Searcher, terms: Sequence[tuple[int, str]]) -> bool:
+    return bool(terms) and all(searcher.doc_freq("en", t) > 0 for _, t in terms)
+
+
+def _is_english(
+    searcher: tantivy.Searcher, text: str, words: Sequence[str], segments: Sequence[dutch.Segment]
+) -> bool:
+    """Whether a query is English: mostly glossary phrases, English function words, or at
+    least half of its words held by the English translations and not by the Dutch text."""
+    if dutch.is_mostly_english(segments) or language.detect_language(text) == "en":
+        return True
+    only_english = sum(
+        1 for w in words
+        if searcher.doc_freq("all_raw", w) == 0
+        and _en_held(searcher, analysis.en_stem_positions(w))
+    )
+    return only_english > 0 and 2 * only_english >= len(words)
+
+
+def _english(
+    schema: tantivy.Schema,
+    searcher: tantivy.Searcher,
+    phrase: Sequence[str],
+    plan: Plan,
+    clause: _Clause,
+) -> bool:
+    """Match a segment in the English fields through the English stemmer, when the English
+    translations hold all its stems. Returns whether it added anything."""
+    terms = analysis.en_stem_positions(" ".join(phrase))
+    if not _en_held(searcher, terms):
+        return False
+    parts = [Q.boost_query(_field_query(schema, n, terms), w) for n, w in EN_FIELDS]
+    clause.add(Q.disjunction_max_query(parts, tie_breaker=TIE_BREAKER),
+               _field_query(schema, "en", terms))
+    plan.exact.update(phrase)
+    return True
 
 
 def _any_phrase_held(searcher: tantivy.Searcher, phrases: Sequence[tuple[str, ...]]) -> bool:

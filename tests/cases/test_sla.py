@@ -3,6 +3,7 @@ case moves to the fallback desk. The job is idempotent and keeps its state in th
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -125,3 +126,69 @@ def test_a_desk_cannot_escalate_before_its_target(session: Session,
     with pytest.raises(Invalid) as refused:
         routing.update_desk(session, desks["oost-nl"], DeskUpdate(escalate_after_hours=8))
     assert "escalate_after_hours" in refused.value.fields
+
+
+def test_an_admin_sets_the_escalation_time_on_the_desk_form(
+        client: LoketClient, login, session: Session, desks: dict[str, Desk]) -> None:
+    """The desk form has the escalation time: stored on the desk and used for the next case;
+    emptied again, the desk falls back to the one default."""
+    from tests.cases.test_asking import form as question
+    from tests.factories.accounts import create_user
+    from tests.routing.test_admin import _form
+
+    admin = create_user(session, roles=("admin",))
+    session.commit()
+    login(admin)
+    page = client.get("/beheer/loketten/oost-nl")
+    assert 'name="escalate_after_hours"' in page.text
+    assert "Doorzetten naar het landelijk vangnet na (werkuren)" in page.text
+    values = _form(page.text)
+    assert values["escalate_after_hours"] == [""]  # no time of its own: the default
+    values["escalate_after_hours"] = ["24"]
+    r = client.post("/beheer/loketten/oost-nl", data=values)
+    assert r.status_code == 303, r.text
+    session.expire_all()
+    oost = session.exec(select(Desk).where(Desk.slug == "oost-nl")).one()
+    assert oost.escalate_after_hours == 24 and oost.escalation_hours() == 24
+    assert _form(client.get("/beheer/loketten/oost-nl").text)["escalate_after_hours"] == ["24"]
+    r = client.post("/vraag", data=question(email="piet@bakkerij.example"))
+    assert r.status_code == 303, r.text
+    case = session.exec(select(Case).where(Case.contact_email == "piet@bakkerij.example")).one()
+    assert case.desk_id == oost.id
+    assert case.escalate_at == add_working_hours(case.received_at, 24)
+    values["escalate_after_hours"] = [""]
+    assert client.post("/beheer/loketten/oost-nl", data=values).status_code == 303
+    session.expire_all()
+    oost = session.exec(select(Desk).where(Desk.slug == "oost-nl")).one()
+    assert oost.escalate_after_hours is None
+    assert oost.escalation_hours() == SLA_ESCALATION_FACTOR * oost.first_response_hours
+
+
+@pytest.mark.parametrize("bad", ["abc", "0", "-5", "12.5", "99999999999", "8"])
+def test_a_bad_escalation_time_is_refused_in_dutch_and_nothing_is_lost(
+        bad: str, client: LoketClient, login, session: Session,
+        desks: dict[str, Desk]) -> None:
+    from tests.factories.accounts import create_user
+    from tests.routing.test_admin import _form
+
+    admin = create_user(session, roles=("admin",))
+    session.commit()
+    login(admin)
+    values = _form(client.get("/beheer/loketten/oost-nl").text)
+    values["escalate_after_hours"] = [bad]
+    values["capacity"] = ["77"]
+    values["summary"] = ["Een nieuwe omschrijving"]
+    r = client.post("/beheer/loketten/oost-nl", data=values)
+    assert r.status_code == 422
+    field = re.search(r'<input[^>]*id="f-escalate_after_hours"[^>]*>', r.text)
+    assert field is not None and 'aria-invalid="true"' in field.group(0)
+    expected = ("Laat niet eerder escaleren dan de termijn voor de eerste reactie." if bad == "8"
+                else "Vul een heel aantal werkuren in, of laat het leeg voor de standaardtermijn.")
+    assert expected in r.text
+    # What the admin typed is shown again, the bad value included; nothing was saved.
+    again = _form(r.text)
+    assert again["escalate_after_hours"] == [bad]
+    assert again["capacity"] == ["77"] and again["summary"] == ["Een nieuwe omschrijving"]
+    session.expire_all()
+    oost = session.exec(select(Desk).where(Desk.slug == "oost-nl")).one()
+    assert oost.escalate_after_hours is None and oost.capacity != 77

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from backend.cases.models import TEXT_MAX, Case
+from backend.cases.models import Case
+from backend.cases.schemas import TEXT_MAX
 from tests.cases.test_asking import form
 from tests.client import LoketClient
 

@@ -254,6 +254,39 @@ def test_an_english_query_finds_dutch_items_through_the_glossary(tmp_path: Path)
     assert ids("the energy deduction for staff")[:1] == ["practice:p1"]
 
 
+def test_english_fields_are_searched_with_an_english_stemmer(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path / "idx")
+    lean = replace(make_doc(1, "Verspilling wegnemen op de werkvloer"),
+                   summary="Een waardestroomanalyse toont waar tijd verloren gaat.",
+                   body="Medewerkers verbeteren het proces.",
+                   title_en="Removing waste on the shop floor",
+                   summary_en="A value stream map shows where time is lost.",
+                   body_en="Employees improve the process step by step.")
+    dutch_only = make_doc(2)
+    backend.index([lean, dutch_only])
+
+    def ids(q: str) -> list[str]:
+        return [h.id for h in backend.search(SearchQuery(q=q)).hits]
+
+    # English words only the translation holds, through the English stemmer (maps -> map,
+    # improving -> improv), with no "did you mean" to a Dutch word.
+    assert ids("value stream maps") == ["practice:p1"]
+    assert ids("employees improving processes") == ["practice:p1"]
+    result = backend.search(SearchQuery(q="removing waste"))
+    assert [h.id for h in result.hits] == ["practice:p1"] and result.suggestion is None
+    # The facet counts and the total find the same documents.
+    assert result.total == 1 and result.facets["type"] == {"practice": 1}
+    # Dutch queries are untouched by the translation: same hits, same order, same scores.
+    plain = EmbeddedBackend(tmp_path / "plain")
+    plain.index([replace(lean, title_en="", summary_en="", body_en=""), dutch_only])
+    for q in ("verspilling", "medewerkers", "rooster", "proces"):
+        got = [(h.id, round(h.score, 6)) for h in backend.search(SearchQuery(q=q)).hits]
+        want = [(h.id, round(h.score, 6)) for h in plain.search(SearchQuery(q=q)).hits]
+        assert got == want, q
+    # Without the translation the English query finds nothing.
+    assert [h.id for h in plain.search(SearchQuery(q="value stream maps")).hits] == []
+
+
 def test_hyphenated_coordination_finds_the_completed_compound(tmp_path: Path) -> None:
     backend = EmbeddedBackend(tmp_path / "idx")
     fund = replace(make_doc(1, "Wij Techniek"), summary="Opleidings- en ontwikkelingsfonds.",
@@ -289,3 +322,75 @@ def test_cached_counts_follow_every_commit(tmp_path: Path) -> None:
     # A commit from another handle on the same directory (another process) is seen as well.
     EmbeddedBackend(tmp_path / "idx").delete(["practice:p1"])
     assert backend.search(SearchQuery(q="roosteren")).facets["type"] == {"practice": 1}
+
+
+class _CountingSearcher:
+    """A tantivy searcher that counts the passes over the matches a search makes."""
+
+    def __init__(self, inner: tantivy.Searcher, calls: list[str]) -> None:
+        self._inner, self._calls = inner, calls
+
+    def search(self, *args: object, **kwargs: object) -> object:
+        self._calls.append("search")
+        return self._inner.search(*args, **kwargs)  # type: ignore[arg-type]
+
+    def aggregate(self, *args: object, **kwargs: object) -> object:
+        self._calls.append("aggregate")
+        return self._inner.aggregate(*args, **kwargs)  # type: ignore[arg-type]
+
+    def terms_with_prefix(self, field: str, prefix: str, **kwargs: object) -> object:
+        if kwargs.get("filter_query") is not None:
+            self._calls.append("facets")
+        return self._inner.terms_with_prefix(field, prefix, **kwargs)  # type: ignore[arg-type]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+
+@pytest.mark.parametrize("aggregate_below", [0, 3_000])
+def test_an_uncached_search_walks_the_matches_once_to_rank_and_once_to_count_facets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, aggregate_below: int
+) -> None:
+    from backend.search import embedded
+
+    monkeypatch.setattr(embedded, "AGGREGATE_BELOW", aggregate_below)
+    backend = EmbeddedBackend(tmp_path / "idx", cache_size=0)
+    backend.index([make_doc(1), replace(make_doc(2), themes=("werkdruk",))])
+    calls: list[str] = []
+    searcher_and_stamp = backend._searcher_and_stamp
+
+    def counting() -> tuple[object, tuple[int, int, int]]:
+        searcher, stamp = searcher_and_stamp()
+        return _CountingSearcher(searcher, calls), stamp
+
+    monkeypatch.setattr(backend, "_searcher_and_stamp", counting)
+    results = backend.search(SearchQuery(q="roosteren"))
+    assert results.total == 2
+    assert results.facets["theme"] == {"slim-roosteren": 1, "werkdruk": 1}
+    # The total comes from the ranking pass; no third pass only to count.
+    assert sorted(calls) == sorted(["search", "aggregate" if aggregate_below else "facets"])
+    calls.clear()
+    assert backend.search(SearchQuery(q="zorgverzekeraar")).total == 0
+    assert calls == ["search"]  # nothing matched: nothing to count
+
+
+def test_the_two_edit_typo_scan_skips_words_whose_letters_are_too_far_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend.search import dutch, spelling
+
+    backend = EmbeddedBackend(tmp_path / "idx")
+    body = "provinciehuis prototypebouw procesinnovatie proefopstelling productiviteit"
+    backend.index([replace(make_doc(1), body=body)])
+    measured: list[str] = []
+    distance = dutch.edit_distance
+
+    def counting(a: str, b: str, limit: int) -> int:
+        measured.append(b)
+        return distance(a, b, limit)
+
+    monkeypatch.setattr(dutch, "edit_distance", counting)
+    near = spelling.neighbours(backend._searcher(), "all_raw", "productivitijt", 2)
+    assert near[0][:2] == ("productiviteit", 2)
+    # Words of about the same length but other letters are never measured.
+    assert measured == ["productiviteit"]

@@ -113,3 +113,21 @@ def test_failed_task_raises_with_its_error() -> None:
             backend._wait(task.task_uid)
     finally:
         backend.drop_index()
+
+
+def test_english_fields_are_indexed_searchable_and_tokenised_as_english() -> None:
+    from dataclasses import replace
+
+    doc = to_document(replace(DOC, title_en="Learning on the job", summary_en="Staff learn.",
+                              body_en="Informal learning."))
+    assert (doc["title_en"], doc["summary_en"], doc["body_en"]) == (
+        "Learning on the job", "Staff learn.", "Informal learning.")
+    s = settings()
+    searchable = s["searchableAttributes"]
+    for name in ("title_en", "summary_en", "body_en"):
+        assert name in searchable
+    # Each English field ranks right after its Dutch counterpart.
+    assert searchable.index("title_en") == searchable.index("title") + 1
+    assert searchable.index("summary_en") == searchable.index("summary") + 1
+    english = [r for r in s["localizedAttributes"] if r["locales"] == ["eng"]]
+    assert english and english[0]["attributePatterns"] == ["*_en"]
