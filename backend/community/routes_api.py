@@ -11,8 +11,9 @@ from backend.community import benchmarks as bm
 from backend.community import disclosure as dc
 from backend.community.deps import GroupMember
 from backend.core.db import RowId, SessionDep
+from backend.core.routing import LazyRoute
 
-router = APIRouter(prefix="/api/v1/groups", tags=["groups"])
+router = APIRouter(prefix="/api/v1/groups", tags=["groups"], route_class=LazyRoute)
 
 
 class OwnFigure(BaseModel):

@@ -11,9 +11,10 @@ from pydantic import BaseModel, Field
 from backend.accounts.deps import CurrentUser
 from backend.core.db import SessionDep
 from backend.core.openapi import error_responses
+from backend.core.routing import LazyRoute
 from backend.insight import service
 
-router = APIRouter(prefix="/api/v1/insight", tags=["insight"])
+router = APIRouter(prefix="/api/v1/insight", tags=["insight"], route_class=LazyRoute)
 
 Value = int | float | str | None
 

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from backend.core.db import SessionDep
+from backend.core.routing import LazyRoute
 from backend.schemes import service
 from backend.schemes.eligibility import SchemeMatch
 
-router = APIRouter(prefix="/api/v1/schemes", tags=["schemes"])
+router = APIRouter(prefix="/api/v1/schemes", tags=["schemes"], route_class=LazyRoute)
 
 Short = Annotated[str | None, Query(max_length=100)]
 
