@@ -31,6 +31,7 @@ from backend.community.models import Firm, Group
 from backend.core.db import Database, SessionDep
 from backend.core.errors import NotFound
 from backend.core.i18n import gettext_ as _
+from backend.core.routing import LazyRoute
 from backend.core.settings import Settings
 from backend.core.templating import render
 from backend.routing import service as routing
@@ -41,7 +42,7 @@ DOMAIN = "demo.loket.test"
 # regional one (those that exist; LOKET_ENV decides which desks the seed loads).
 DESKS = ("kvk", "rvo", "oost-nl")
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 
 
 @dataclass(frozen=True)

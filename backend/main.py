@@ -27,8 +27,9 @@ from backend.core.middleware import (
     RequestContextMiddleware,
     RequestGuardMiddleware,
 )
-from backend.core.openapi import document_api_errors
+from backend.core.openapi import document_api_errors_on_first_schema
 from backend.core.pagecache import PageCacheMiddleware
+from backend.core.routing import include
 from backend.core.security import csrf_protect
 from backend.core.settings import ROOT, Settings, get_settings
 from backend.core.worker import Worker
@@ -44,14 +45,15 @@ STATIC_DIR = ROOT / "backend" / "static"
 def _include_routers(app: FastAPI) -> None:
     """Every domain's routers, in the order of ``DOMAINS``; catch-all paths come last. The
     development demo's login page (``backend.demo``, app level: it seeds across domains)
-    answers 404 outside development."""
-    app.include_router(demo.router)
+    answers 404 outside development. Each route is built at its first use
+    (``backend.core.routing``)."""
+    include(app.router, demo.router)
     for domain in DOMAINS:
         for router in domain.routers:
-            app.include_router(router)
+            include(app.router, router)
     for domain in DOMAINS:
         for router in domain.routers_last:
-            app.include_router(router)
+            include(app.router, router)
 
 
 def register_handlers() -> None:
@@ -119,7 +121,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
     add_readiness_check(app, "search", search_readiness)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _include_routers(app)
-    document_api_errors(app)
+    document_api_errors_on_first_schema(app)
     # Outermost first: request context wraps sessions so both see the same state.
     app.add_middleware(LineBreakMiddleware)  # CRLF -> LF in forms, inside the body guard
     app.add_middleware(SessionMiddleware, db=db, settings=settings)

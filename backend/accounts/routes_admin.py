@@ -24,9 +24,10 @@ from backend.core.db import SessionDep, utcnow
 from backend.core.errors import LoketError
 from backend.core.i18n import gettext_ as _
 from backend.core.paging import page_number, paginate
+from backend.core.routing import LazyRoute
 from backend.core.templating import render
 
-router = APIRouter(prefix="/beheer", include_in_schema=False)
+router = APIRouter(prefix="/beheer", include_in_schema=False, route_class=LazyRoute)
 
 USERS_PER_PAGE = 25
 EVENTS_PER_PAGE = 50

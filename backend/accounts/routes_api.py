@@ -25,8 +25,9 @@ from backend.accounts.models import (
 )
 from backend.core.db import MAX_ROW_ID, RowId, SessionDep
 from backend.core.openapi import error_responses
+from backend.core.routing import LazyRoute
 
-router = APIRouter(prefix="/api/v1", tags=["accounts"])
+router = APIRouter(prefix="/api/v1", tags=["accounts"], route_class=LazyRoute)
 
 _errors: dict[int | str, dict[str, Any]] = {
     401: {"description": "Not authenticated"},

@@ -15,10 +15,11 @@ from backend.accounts.deps import OptionalPrincipal, client_ip, door
 from backend.core.db import Database, SessionDep
 from backend.core.errors import NotFound
 from backend.core.i18n import gettext_ as _
+from backend.core.routing import LazyRoute
 from backend.core.templating import render
 
 log = logging.getLogger("loket.accounts")
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 

@@ -42,9 +42,10 @@ from backend.cases.service import desk_names, timeline
 from backend.core.db import RowId, SessionDep
 from backend.core.errors import NotFound
 from backend.core.openapi import error_responses
+from backend.core.routing import LazyRoute
 from backend.routing import queries as desks
 
-router = APIRouter(prefix="/api/v1", tags=["questions and cases"])
+router = APIRouter(prefix="/api/v1", tags=["questions and cases"], route_class=LazyRoute)
 # A closed case, a case a colleague handles, a hand-off already decided or offered.
 CONFLICT = error_responses(409)
 

@@ -26,10 +26,11 @@ from backend.core.errors import Conflict, Invalid, NotFound, TooManyRequests
 from backend.core.i18n import get_language
 from backend.core.i18n import gettext_ as _
 from backend.core.limits import ChallengeRequired, SpamSuspected
+from backend.core.routing import LazyRoute
 from backend.core.templating import render
 from backend.routing import queries as desks
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 
 # The site-wide "Referrer-Policy: same-origin" already keeps the token out of other sites'
 # logs; "no-referrer" would make browsers send "Origin: null" with the form post, which the

@@ -28,11 +28,12 @@ from backend.cases.workhours import AMSTERDAM
 from backend.core.db import SessionDep
 from backend.core.errors import Conflict, Invalid
 from backend.core.i18n import gettext_ as _
+from backend.core.routing import LazyRoute
 from backend.core.templating import render
 from backend.routing import queries as desks
 from backend.routing.queries import DeskInfo
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 NO_STORE = {"Cache-Control": "no-store"}
 INTAKE_FIELDS = ("text", "municipality", "postcode", "sector", "company_size", "theme",
                  "kvk_number", "email", "name", "phone")

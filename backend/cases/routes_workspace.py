@@ -34,11 +34,12 @@ from backend.core.db import SessionDep
 from backend.core.errors import Conflict, Invalid
 from backend.core.i18n import N_
 from backend.core.paging import page_number, paginate
+from backend.core.routing import LazyRoute
 from backend.core.templating import env, render
 from backend.core.text import checked
 from backend.routing import queries as desks
 
-router = APIRouter(prefix="/werkplek", include_in_schema=False)
+router = APIRouter(prefix="/werkplek", include_in_schema=False, route_class=LazyRoute)
 
 env.globals.setdefault("case_status_label", status_label)
 env.globals.setdefault("case_outcome_label", outcome_label)

@@ -13,8 +13,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DAY_START = time(9, 0)
 DAY_END = time(17, 0)
@@ -23,6 +21,8 @@ HOURS_PER_DAY = 8
 
 @lru_cache(maxsize=64)
 def _holidays(year: int) -> frozenset[date]:
+    import holidays  # lazy: 0.02 s of a cold start, for the first deadline computed
+
     return frozenset(holidays.NL(years=year).keys())
 
 

@@ -19,8 +19,9 @@ from backend.community.schemas import (
     PeriodOut,
 )
 from backend.core.db import RowId, SessionDep
+from backend.core.routing import LazyRoute
 
-router = APIRouter(prefix="/api/v1/groups", tags=["groups"])
+router = APIRouter(prefix="/api/v1/groups", tags=["groups"], route_class=LazyRoute)
 
 
 _errors: dict[int | str, dict[str, Any]] = {

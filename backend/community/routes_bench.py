@@ -18,9 +18,10 @@ from backend.core.db import SessionDep
 from backend.core.errors import Conflict, Invalid
 from backend.core.i18n import N_
 from backend.core.i18n import gettext_ as _
+from backend.core.routing import LazyRoute
 from backend.core.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 
 FormStr = Annotated[str, Form()]
 PRIVATE = {"Cache-Control": "private, no-store"}

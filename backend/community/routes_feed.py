@@ -14,8 +14,9 @@ from backend.community.models import ATTACHMENT_MAX_BYTES, GroupPost
 from backend.community.pages import render_space
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid
+from backend.core.routing import LazyRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 
 FormStr = Annotated[str, Form()]
 

@@ -24,9 +24,10 @@ from backend.core.db import SessionDep
 from backend.core.errors import Conflict, Forbidden, Invalid
 from backend.core.i18n import N_
 from backend.core.i18n import gettext_ as _
+from backend.core.routing import LazyRoute
 from backend.core.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 
 FormStr = Annotated[str, Form()]
 # Editors start groups: a group's public page is part of the portal, like the knowledge base.

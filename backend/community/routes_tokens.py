@@ -21,9 +21,10 @@ from backend.community import service
 from backend.core.db import SessionDep, utcnow
 from backend.core.errors import Conflict, Forbidden, Invalid
 from backend.core.i18n import gettext_ as _
+from backend.core.routing import LazyRoute
 from backend.core.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 
 FormStr = Annotated[str, Form()]
 

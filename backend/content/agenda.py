@@ -14,8 +14,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
-import icalendar
 from sqlmodel import Session, col, select
 
 from backend.content import service
@@ -45,6 +43,8 @@ class ImportResult:
 def read_source(source: str, timeout: float = 10.0) -> tuple[bytes, str | None]:
     """The feed's bytes from a web address (http/https) or a file; and its URL if any."""
     if source.startswith(("http://", "https://")):
+        import httpx  # lazy: an import from a feed (the CLI, the worker), not the pages
+
         response = httpx.get(source, timeout=timeout, follow_redirects=True)
         response.raise_for_status()
         return response.content[:MAX_FEED_BYTES], source
@@ -97,6 +97,8 @@ def event_data(vevent: Any, *, calendar_name: str = "", feed_url: str | None = N
 def import_ics(session: Session, data: bytes, *, feed_url: str | None = None,
                publish: bool = True, now: datetime | None = None) -> ImportResult:
     """Create or update an event per VEVENT (matched on its UID); skip past events."""
+    import icalendar  # lazy: icalendar is 0.03 s of a cold start; few requests need it
+
     try:
         calendar = icalendar.Calendar.from_ical(data)
     except ValueError as exc:
@@ -140,6 +142,8 @@ def import_ics(session: Session, data: bytes, *, feed_url: str | None = None,
 
 def export_ics(session: Session, *, base_url: str = "", now: datetime | None = None) -> bytes:
     """The published agenda (events that have not ended) as an iCalendar feed."""
+    import icalendar  # lazy: see import_ics
+
     now = now or datetime.now(UTC)
     calendar = icalendar.Calendar()
     calendar.add("PRODID", "-//Loket//Agenda//NL")

@@ -38,9 +38,10 @@ from backend.content.views import API_PATHS, load_views, to_public
 from backend.core.db import SessionDep
 from backend.core.errors import Forbidden, LoketError
 from backend.core.i18n import N_
+from backend.core.routing import LazyRoute
 from backend.search import SearchUnavailable
 
-router = APIRouter(prefix="/api/v1", tags=["knowledge base"])
+router = APIRouter(prefix="/api/v1", tags=["knowledge base"], route_class=LazyRoute)
 
 SlugStr = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=120)]
 SlugList = Annotated[list[SlugStr] | None, Query()]

@@ -36,9 +36,10 @@ from backend.core.db import SessionDep
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.i18n import N_
 from backend.core.i18n import gettext_ as _
+from backend.core.routing import LazyRoute
 from backend.core.templating import markup, render
 
-router = APIRouter(prefix="/redactie", include_in_schema=False)
+router = APIRouter(prefix="/redactie", include_in_schema=False, route_class=LazyRoute)
 
 EditorPage = Annotated[Principal, Depends(require_page_role("editor"))]
 PER_PAGE = 30

@@ -54,12 +54,13 @@ from backend.core.errors import Invalid
 from backend.core.i18n import get_language
 from backend.core.i18n import gettext_ as _
 from backend.core.pagecache import cache_this_page
+from backend.core.routing import LazyRoute
 from backend.core.templating import env, markup, render
 from backend.core.text import checked
 from backend.search import FACET_FIELDS, SearchBackend, SearchUnavailable
 from backend.site.doors import available_doors
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 
 
 class SlugConvertor(Convertor[str]):

@@ -2,8 +2,10 @@
 
 Every error under ``/api/`` has the shape ``{"error": {"code", "message", "fields"}}``
 (``backend/core/errors.py``), validation errors included — FastAPI's own 422 schema
-(``{"detail": [...]}``) would be wrong. ``document_api_errors`` runs once when the app is
-built and adds to each API operation the errors it can give, derived from what the route is:
+(``{"detail": [...]}``) would be wrong. ``document_api_errors`` runs once, before the app's
+first OpenAPI schema (``document_api_errors_on_first_schema``: reading a route's dependencies
+builds it, which start-up leaves to each route's first use), and adds to each API operation the
+errors it can give, derived from what the route is:
 
 - 400 (a body that cannot be parsed) and 422 (invalid parameters or body) when it takes input;
 - what its dependencies declare with :func:`raises`: 401 where the caller is read (a bearer
@@ -136,3 +138,19 @@ def document_api_errors(app: FastAPI, prefix: str = "/api/") -> None:
                     name=f"Response_{status}_{route.unique_id}", type_=spec["model"],
                     mode="serialization")
     app.openapi_schema = None
+
+
+def document_api_errors_on_first_schema(app: FastAPI, prefix: str = "/api/") -> None:
+    """Run :func:`document_api_errors` when ``app.openapi()`` first makes the schema (the
+    errors only show in the schema; the routes are not built at start-up for them)."""
+    make_schema = app.openapi
+    done = False
+
+    def openapi() -> dict[str, Any]:
+        nonlocal done
+        if not done:
+            document_api_errors(app, prefix)
+            done = True
+        return make_schema()
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -33,7 +33,6 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 
-import redis
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, delete
@@ -194,6 +193,9 @@ class SessionStore:
 
 class RedisStore:
     def __init__(self, url: str, *, prefix: str = "loket:rl:") -> None:
+        # lazy: redis-py is 0.05 s of a cold start and only a scaled-out server uses it
+        import redis
+
         self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self.prefix = prefix
 

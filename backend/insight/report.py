@@ -12,17 +12,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from fpdf import FPDF
 from sqlmodel import Session
 
-from backend.core.barchart_pdf import draw_chart, latin1
+from backend.core.barchart_pdf import draw_chart, latin1, new_pdf
 from backend.core.db import utcnow
 from backend.core.errors import Invalid, NotFound
 from backend.core.i18n import N_
 from backend.core.i18n import gettext_ as _
 from backend.insight import service
 from backend.insight.chart import bar_chart
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 QUARTER_RE = re.compile(r"^\d{4}-Q[1-4]$")
 STEPS = ("demand", "unmet", "desks", "outcomes", "scan")
@@ -68,8 +71,7 @@ def build(session: Session, province: str, quarter: str, access: service.Access,
 
 # --- PDF --------------------------------------------------------------------------------------
 
-def _draw_table(pdf: object, table: service.Table) -> None:
-    assert isinstance(pdf, FPDF)
+def _draw_table(pdf: FPDF, table: service.Table) -> None:
     pdf.set_font("Helvetica", size=7)
     pdf.set_text_color(0, 0, 0)
     width = pdf.w - pdf.l_margin - pdf.r_margin
@@ -101,7 +103,7 @@ def _draw_table(pdf: object, table: service.Table) -> None:
 
 
 def pdf_bytes(report: Report, progress: Callable[[str], None] | None = None) -> bytes:
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf = new_pdf()
     pdf.set_title(latin1(f"Loket - {report.province_name} - {report.quarter}"))
     pdf.set_author("Loket")
     pdf.set_auto_page_break(True, margin=15)

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query
 from backend.accounts.deps import CurrentUser
 from backend.core.db import SessionDep
 from backend.core.openapi import error_responses
+from backend.core.routing import LazyRoute
 from backend.insight import service
 from backend.insight.schemas import FiltersOut, TableOut, ViewOut
 
-router = APIRouter(prefix="/api/v1/insight", tags=["insight"])
+router = APIRouter(prefix="/api/v1/insight", tags=["insight"], route_class=LazyRoute)
 
 Period = Annotated[str | None, Query(max_length=7, description="2026, 2026-Q4 or 2026-10; "
                                      "default: the latest year with figures")]

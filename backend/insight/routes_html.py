@@ -14,13 +14,14 @@ from backend.core.db import SessionDep
 from backend.core.errors import Forbidden, Invalid
 from backend.core.i18n import N_
 from backend.core.i18n import gettext_ as _
+from backend.core.routing import LazyRoute
 from backend.core.templating import render
 from backend.insight import report, service
 from backend.insight.chart import bar_chart
 from backend.insight.csvexport import to_csv
 from backend.insight.disclosure import K
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 PRIVATE = {"Cache-Control": "private, no-store"}
 FILTER_NAMES = ("period", "province", "corop", "lmr", "theme", "sector", "size", "by")
 

@@ -9,13 +9,14 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import col, select
 
 from backend.core.db import SessionDep, utcnow
+from backend.core.routing import LazyRoute
 from backend.core.settings import get_settings
 from backend.core.templating import render
 from backend.insight import opendata
 from backend.insight.csvexport import to_csv
 from backend.insight.models import InsightSnapshot
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 PUBLIC = {"Cache-Control": "public, max-age=3600",
           "Link": f'<{opendata.LICENSE_URL}>; rel="license"'}
 

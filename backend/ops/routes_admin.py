@@ -32,10 +32,11 @@ from backend.core.outbox import (
     status_counts,
 )
 from backend.core.paging import page_number, paginate
+from backend.core.routing import LazyRoute
 from backend.core.templating import render
 from backend.core.worker import PeriodicJob
 
-router = APIRouter(prefix="/beheer", include_in_schema=False)
+router = APIRouter(prefix="/beheer", include_in_schema=False, route_class=LazyRoute)
 
 PER_PAGE = 50
 MAIL_DELIVERIES = ("kept", "sent", "waiting", "failed")

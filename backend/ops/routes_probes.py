@@ -8,10 +8,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from backend.core.errors import NotFound
+from backend.core.routing import LazyRoute
 from backend.ops import metrics
 from backend.ops.readiness import run_checks
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 
 
 @router.get("/healthz")

@@ -10,12 +10,13 @@ from fastapi import APIRouter, Request
 from backend.accounts.deps import AdminUser, CurrentUser, client_ip
 from backend.core.db import SessionDep
 from backend.core.errors import Forbidden
+from backend.core.routing import LazyRoute
 from backend.privacy import service
 from backend.privacy.erasure import resolve_subject
 from backend.privacy.export import export_subject
 from backend.privacy.schemas import ErasureIn, ErasureOut, Export, SubjectIn
 
-router = APIRouter(prefix="/api/v1", tags=["privacy"])
+router = APIRouter(prefix="/api/v1", tags=["privacy"], route_class=LazyRoute)
 
 _errors: dict[int | str, dict[str, Any]] = {
     401: {"description": "Not authenticated"},

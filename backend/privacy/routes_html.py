@@ -23,13 +23,14 @@ from backend.cases.deps import EntrepreneurCase
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid, LoketError, NotFound
 from backend.core.i18n import gettext_ as _
+from backend.core.routing import LazyRoute
 from backend.core.templating import render
 from backend.privacy import service
 from backend.privacy.deps import AccountPage
 from backend.privacy.erasure import resolve_subject
 from backend.privacy.export import export_case_for_entrepreneur, export_subject
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 
 NO_STORE = {"Cache-Control": "no-store"}
 

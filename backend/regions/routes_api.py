@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query
 from backend.core.db import SessionDep
 from backend.core.errors import NotFound
 from backend.core.i18n import gettext_ as _
+from backend.core.routing import LazyRoute
 from backend.regions import service
 from backend.regions.index import MunicipalityHit, MunicipalityInfo
 from backend.regions.schemas import MunicipalityList, MunicipalityOut
 
-router = APIRouter()
+router = APIRouter(route_class=LazyRoute)
 
 
 def _out(m: MunicipalityInfo, matched: str | None = None) -> MunicipalityOut:

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from backend.core.db import SessionDep
+from backend.core.routing import LazyRoute
 from backend.core.templating import render
 from backend.regions import service
 
-router = APIRouter()
+router = APIRouter(route_class=LazyRoute)
 
 
 @router.get("/gemeenten/opties", response_class=HTMLResponse, include_in_schema=False,

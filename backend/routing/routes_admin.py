@@ -21,6 +21,7 @@ from backend.accounts.principal import Principal
 from backend.core.db import SessionDep
 from backend.core.errors import Forbidden, LoketError
 from backend.core.i18n import gettext_ as _
+from backend.core.routing import LazyRoute
 from backend.core.settings import SLA_ESCALATION_FACTOR, SLA_FIRST_RESPONSE_HOURS
 from backend.core.templating import render
 from backend.routing import labels, service
@@ -34,7 +35,7 @@ from backend.routing.models import (
     DeskUpdate,
 )
 
-router = APIRouter(prefix="/beheer/loketten", include_in_schema=False)
+router = APIRouter(prefix="/beheer/loketten", include_in_schema=False, route_class=LazyRoute)
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

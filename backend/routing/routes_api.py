@@ -6,12 +6,13 @@ from fastapi import APIRouter, Request
 
 from backend.core.db import SessionDep
 from backend.core.openapi import error_responses
+from backend.core.routing import LazyRoute
 from backend.routing import service
 from backend.routing.deps import search_backend
 from backend.routing.models import DeskPublic
 from backend.routing.schemas import DryRunRequest, DryRunResponse
 
-router = APIRouter(prefix="/api/v1", tags=["routing"])
+router = APIRouter(prefix="/api/v1", tags=["routing"], route_class=LazyRoute)
 
 
 @router.post("/routing/dry-run", response_model=DryRunResponse,

@@ -9,6 +9,7 @@ from backend.accounts.deps import CurrentUser
 from backend.core.db import SessionDep
 from backend.core.i18n import gettext_ as _
 from backend.core.openapi import error_responses
+from backend.core.routing import LazyRoute
 from backend.core.templating import render
 from backend.regions.schemas import LABOUR_MARKET_REGION, PROVINCE
 from backend.routing import coverage, service
@@ -21,7 +22,7 @@ from backend.routing.schemas import (
     CoverageTheme,
 )
 
-router = APIRouter()
+router = APIRouter(route_class=LazyRoute)
 
 
 def _out(matrix: coverage.CoverageMatrix, session: SessionDep) -> CoverageOut:

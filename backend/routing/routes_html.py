@@ -11,13 +11,14 @@ from sqlmodel import Session
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid
 from backend.core.i18n import gettext_ as _
+from backend.core.routing import LazyRoute
 from backend.core.templating import render
 from backend.regions import service as regions
 from backend.routing import labels, service
 from backend.routing.deps import search_backend
 from backend.routing.models import COMPANY_SIZES
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 
 Text = Annotated[str, Query(max_length=5000)]
 Short = Annotated[str, Query(max_length=100)]

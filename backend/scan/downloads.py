@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fpdf import FPDF
-
 from backend.core import csvsafe
-from backend.core.barchart_pdf import draw_chart, latin1
+from backend.core.barchart_pdf import draw_chart, latin1, new_pdf
 from backend.core.i18n import gettext_ as _
 from backend.scan.chart import dimension_chart
 from backend.scan.definition import Definition
@@ -39,7 +37,7 @@ def csv_text(definition: Definition, scores: Scores, dutch: bool = True) -> byte
 
 def pdf_bytes(definition: Definition, scores: Scores, num: Callable[[float], str] = str
               ) -> bytes:
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf = new_pdf()
     pdf.set_title(latin1(_("Your scan result")))
     pdf.set_author("Loket")
     pdf.add_page()

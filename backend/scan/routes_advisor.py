@@ -9,11 +9,12 @@ from backend.accounts.deps import CurrentUser
 from backend.cases.deps import CaseForAdvisor
 from backend.core.db import SessionDep
 from backend.core.errors import Conflict, Invalid
+from backend.core.routing import LazyRoute
 from backend.core.templating import render
 from backend.scan import with_client
 from backend.scan.definition import Definition
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 NO_STORE = {"Cache-Control": "no-store"}
 
 

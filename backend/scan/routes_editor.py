@@ -13,11 +13,12 @@ from backend.accounts.deps import client_ip, require_page_role
 from backend.accounts.principal import Principal
 from backend.core.db import SessionDep
 from backend.core.i18n import gettext_ as _
+from backend.core.routing import LazyRoute
 from backend.core.templating import render
 from backend.scan import editing
 from backend.scan.definition import Definition
 
-router = APIRouter(prefix="/redactie/scan", include_in_schema=False)
+router = APIRouter(prefix="/redactie/scan", include_in_schema=False, route_class=LazyRoute)
 EditorPage = Annotated[Principal, Depends(require_page_role("editor"))]
 DraftText = Annotated[str, Form(max_length=editing.MAX_TEXT)]
 NO_STORE = {"Cache-Control": "no-store"}

@@ -20,6 +20,7 @@ from backend.core.db import SessionDep
 from backend.core.errors import Invalid, TooManyRequests
 from backend.core.i18n import gettext_ as _
 from backend.core.limits import ChallengeRequired
+from backend.core.routing import LazyRoute
 from backend.core.templating import render
 from backend.regions import service as regions
 from backend.regions.service import region_index
@@ -30,7 +31,7 @@ from backend.scan.models import ScanResult
 from backend.scan.scoring import compare
 from backend.schemes.service import province_slug
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 
 STATE = "scan"  # request.session[STATE]: {"version", "answers", "firm"}
 RESULTS = "scan_results"  # ids of the results this browser has seen (before/after)

@@ -53,6 +53,8 @@ class SchemeFacts:
     url: str = ""
     kind: str = "subsidy"
     summary: str = ""
+    title_en: str = ""  # the English translation, when there is one (shown in the English UI)
+    summary_en: str = ""
     sizes: frozenset[str] = frozenset()
     sectors: frozenset[str] = frozenset()
     regions: frozenset[str] = frozenset()

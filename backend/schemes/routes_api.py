@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from backend.core.db import SessionDep
+from backend.core.routing import LazyRoute
 from backend.schemes import service
 from backend.schemes.eligibility import SchemeMatch
 from backend.schemes.schemas import MatchResponse, ProfileOut, ReasonOut, SchemeMatchOut
 
-router = APIRouter(prefix="/api/v1/schemes", tags=["schemes"])
+router = APIRouter(prefix="/api/v1/schemes", tags=["schemes"], route_class=LazyRoute)
 
 Short = Annotated[str | None, Query(max_length=100)]
 

@@ -19,11 +19,12 @@ from backend.core.db import SessionDep
 from backend.core.errors import Invalid
 from backend.core.i18n import gettext_ as _
 from backend.core.pagecache import cache_this_page
+from backend.core.routing import LazyRoute
 from backend.core.templating import render
 from backend.regions import service as regions
 from backend.schemes import alerts, service
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 
 Short = Annotated[str, Query(max_length=100)]
 

@@ -111,6 +111,7 @@ def published_schemes(session: Session) -> list[SchemeFacts]:
         out.append(SchemeFacts(
             id=view.id, slug=view.item.slug, title=view.item.title, url=view.url,
             kind=view.item.kind or "subsidy", summary=view.item.summary,
+            title_en=view.item.title_en or "", summary_en=view.item.summary_en or "",
             sizes=frozenset(s.slug for s in view.sizes),
             sectors=frozenset(s.slug for s in view.sectors),
             regions=frozenset(r.slug for r in view.regions),

@@ -480,11 +480,12 @@ class EmbeddedBackend:
                 plan.phrase_words,
             )
         hits: list[Hit] = []
+        words: dict[str, bool] = {}
         for score, address in page:
             doc = searcher.doc(address)
             summary = doc.get_first("summary") or ""
             body = bytes(doc.get_first("body") or b"").decode()
-            snippet = highlight.snippet((summary, body), match)
+            snippet = highlight.snippet((summary, body), match, cache=words)
             hits.append(
                 Hit(
                     id=doc.get_first("id") or "",

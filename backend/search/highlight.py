@@ -195,10 +195,19 @@ def _window(text: str, match: Matcher, max_chars: int, cache: dict[str, bool]) -
     return _render(text, begin, end, sorted(spans))
 
 
-def snippet(texts: Sequence[str], match: Matcher, max_chars: int = 220) -> str:
+def snippet(
+    texts: Sequence[str],
+    match: Matcher,
+    max_chars: int = 220,
+    cache: dict[str, bool] | None = None,
+) -> str:
     """A fragment of the first text with a match (summary before body), around its first match;
-    the start of the first non-empty text when none matches."""
-    cache: dict[str, bool] = {}
+    the start of the first non-empty text when none matches.
+
+    `cache` keeps which words match between calls with the same matcher (the hits of one
+    query share most of their words)."""
+    if cache is None:
+        cache = {}
     if match.roots:
         for text in texts:
             if text and (found := _window(text, match, max_chars, cache)) is not None:

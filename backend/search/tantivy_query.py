@@ -190,18 +190,20 @@ def build(
     empty = Q.empty_query()
     plan = Plan(tuple(words), empty, None, empty, None)
     segments = dutch.segment(words)
-    english_query = _is_english(searcher, text, words, segments)
+    # Dutch document frequency per word, looked up once for the English checks below.
+    dutch_freq = {w: searcher.doc_freq("all_raw", w) for w in dict.fromkeys(words)}
+    english_query = _is_english(searcher, text, dutch_freq, segments)
     clauses: list[_Clause] = []
     for i, seg in enumerate(segments):
         clause = _Clause()
         _exact(schema, (seg.words, *seg.synonyms), plan, clause)
         in_english = False
-        if english_query or not all(searcher.doc_freq("all_raw", w) > 0 for w in seg.words):
+        if english_query or not all(dutch_freq[w] > 0 for w in seg.words):
             in_english = _english(schema, searcher, seg.words, plan, clause)
         if len(seg.words) == 1:
             word = seg.words[0]
             is_last = i == len(segments) - 1
-            freq = searcher.doc_freq("all_raw", word)
+            freq = dutch_freq[word]
             # A stop word after other words is taken as finished ("subsidie voor"): as a prefix
             # it would match nearly everything; one more letter ("voorr") makes it a prefix.
             stop_after_words = len(segments) > 1 and not analysis.stems(word)
@@ -285,18 +287,21 @@ def _en_held(searcher: tantivy.Searcher, terms: Sequence[tuple[int, str]]) -> bo
 
 
 def _is_english(
-    searcher: tantivy.Searcher, text: str, words: Sequence[str], segments: Sequence[dutch.Segment]
+    searcher: tantivy.Searcher,
+    text: str,
+    dutch_freq: Mapping[str, int],
+    segments: Sequence[dutch.Segment],
 ) -> bool:
     """Whether a query is English: mostly glossary phrases, English function words, or at
-    least half of its words held by the English translations and not by the Dutch text."""
+    least half of its words held by the English translations and not by the Dutch text
+    (`dutch_freq`: each word's document frequency in the Dutch text)."""
     if dutch.is_mostly_english(segments) or language.detect_language(text) == "en":
         return True
     only_english = sum(
-        1 for w in words
-        if searcher.doc_freq("all_raw", w) == 0
-        and _en_held(searcher, analysis.en_stem_positions(w))
+        1 for w, freq in dutch_freq.items()
+        if freq == 0 and _en_held(searcher, analysis.en_stem_positions(w))
     )
-    return only_english > 0 and 2 * only_english >= len(words)
+    return only_english > 0 and 2 * only_english >= len(dutch_freq)
 
 
 def _english(

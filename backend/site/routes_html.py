@@ -10,10 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from backend.core.i18n import LANG_COOKIE, LANGUAGES
 from backend.core.middleware import cookie_header
 from backend.core.pagecache import cache_this_page
+from backend.core.routing import LazyRoute
 from backend.core.templating import env, render
 from backend.site.doors import available_doors, nav_items
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 env.globals["nav_items"] = nav_items
 
 # The model statement asks for the date it was drawn up; change it when the text changes.

@@ -3,8 +3,9 @@
 ``make lint`` runs ``lint-imports``; this test runs the same check so ``make test`` keeps it
 too, and checks that the contracts in pyproject.toml still cover every domain's models and
 every route module (a new one is not silently outside them). It also keeps what import-linter
-cannot see: imports inside functions only where a cycle is commented (``# cycle: <why>``), and
-no ``try: import … except ImportError`` guard.
+cannot see: imports inside functions only where a cycle is commented (``# cycle: <why>``) or,
+for a third-party package that a cold start should not load, a lazy import is
+(``# lazy: <why>``; never of ``backend``), and no ``try: import … except ImportError`` guard.
 """
 
 from __future__ import annotations
@@ -90,13 +91,23 @@ def _where(path: Path, line: int) -> str:
     return f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name}:{line}"
 
 
+def _imported(node: ast.Import | ast.ImportFrom) -> list[str]:
+    if isinstance(node, ast.ImportFrom):
+        return ["." * node.level + (node.module or "")]
+    return [alias.name for alias in node.names]
+
+
 def uncommented_function_imports(path: Path) -> list[str]:
     lines = path.read_text(encoding="utf-8").splitlines()
     out = []
     for node in _function_imports(ast.parse("\n".join(lines))):
         here, above = lines[node.lineno - 1], lines[node.lineno - 2] if node.lineno > 1 else ""
-        if "# cycle:" not in here and not above.strip().startswith("# cycle:"):
-            out.append(_where(path, node.lineno))
+        if "# cycle:" in here or above.strip().startswith("# cycle:"):
+            continue
+        third_party = all(not m.startswith((".", "backend")) for m in _imported(node))
+        if third_party and ("# lazy:" in here or above.strip().startswith("# lazy:")):
+            continue
+        out.append(_where(path, node.lineno))
     return out
 
 
@@ -129,6 +140,12 @@ def test_the_checkers_see_what_they_look_for(tmp_path: Path) -> None:
     path.write_text("def f():\n    # cycle: a imports this module\n    from a import b\n"
                     "    return b\n", encoding="utf-8")
     assert uncommented_function_imports(path) == []
+    path.write_text("def f():\n    # lazy: 0.2 s at start-up\n    import fpdf\n    return fpdf\n",
+                    encoding="utf-8")
+    assert uncommented_function_imports(path) == []
+    path.write_text("def f():\n    # lazy: not for our own modules\n    from backend import x\n"
+                    "    return x\n", encoding="utf-8")
+    assert uncommented_function_imports(path) != []
     path.write_text("try:\n    import a\nexcept (ImportError, OSError):\n    a = None\n",
                     encoding="utf-8")
     assert import_error_guards(path) != []

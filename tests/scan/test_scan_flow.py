@@ -62,7 +62,8 @@ def test_full_scan_without_account(client: LoketClient, session: Session,
     create_item(session, "practice", title="Robot in Gelderland", slug="robot-gld",
                 themes=["robotisering-automatisering"], regions=["gelderland"])
     create_item(session, "practice", title="Robots landelijk", slug="robots-nl",
-                themes=["robotisering-automatisering"], regions=["nl"])
+                themes=["robotisering-automatisering"], regions=["nl"],
+                title_en="Robots nationwide")
     create_scheme(session, "Robotsubsidie", slug="robotsubsidie")
     session.commit()
     assert client.get("/scan/vraag/1").headers["location"] == "/scan"  # not started yet
@@ -102,7 +103,13 @@ def test_full_scan_without_account(client: LoketClient, session: Session,
     # province's practice is not offered
     assert text.index("Cobot bij de lasser") < text.index("Robots landelijk")
     assert "Robot in Gelderland" not in text
-    assert "Robotsubsidie" in text
+    assert "Robotsubsidie" in text and "Robots nationwide" not in text
+    # In English the advice names the practices by their English title where they have one.
+    client.cookies.set("loket_lang", "en")
+    english = client.get(path).text
+    assert ">Robots nationwide</a>" in english and "Robots landelijk" not in english
+    assert '<a href="/kennisbank/goede-voorbeelden/cobot-lasser" lang="nl">' in english
+    client.cookies.set("loket_lang", "nl")
     result = session.exec(select(ScanResult)).one()
     assert result.version == 1 and result.province == "overijssel"
     assert result.token_hash and result.token_hash not in path  # stored hashed

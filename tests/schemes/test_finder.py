@@ -114,3 +114,22 @@ def test_a_loan_or_guarantee_is_not_unfit_for_a_theme(client: LoketClient, sessi
     assert "theme" not in {w["criterion"] for w in items["borg"]["why_not"]}
     assert any(r["criterion"] == "theme" for r in items["borg"]["info"])
     assert items["opleiding"]["verdict"] != "fits"
+
+
+def test_finder_in_english_shows_the_english_title_and_summary(client: LoketClient,
+                                                                session: Session,
+                                                                finder_data: None) -> None:
+    create_scheme(session, "Robots landelijk", slug="robots-nl", summary="Subsidie voor robots.",
+                  title_en="Robots nationwide", summary_en="A subsidy for robots.")
+    create_scheme(session, "Robots Overijssel", slug="robots-ov", regions=["overijssel"])
+    session.commit()
+    params = {"size": "klein", "municipality": "Zwolle", "theme": "robotisering-automatisering"}
+    client.cookies.set("loket_lang", "en")
+    page = client.get("/regelingen/zoeker", params=params)
+    assert ">Robots nationwide</a>" in page.text and "A subsidy for robots." in page.text
+    assert "Robots landelijk" not in page.text
+    # Untranslated: the Dutch title, marked as Dutch.
+    assert '<h4 class="utrecht-heading-4" lang="nl"><a href="/regelingen/robots-ov">' in page.text
+    client.cookies.set("loket_lang", "nl")
+    page = client.get("/regelingen/zoeker", params=params)
+    assert ">Robots landelijk</a>" in page.text and "Robots nationwide" not in page.text

@@ -394,3 +394,22 @@ def test_the_two_edit_typo_scan_skips_words_whose_letters_are_too_far_apart(
     assert near[0][:2] == ("productiviteit", 2)
     # Words of about the same length but other letters are never measured.
     assert measured == ["productiviteit"]
+
+
+def test_the_hits_of_one_query_analyse_each_word_once_for_their_snippets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = EmbeddedBackend(tmp_path / "idx")
+    backend.index([make_doc(i) for i in range(5)])
+    analysed: list[str] = []
+    matches = highlight.Matcher._matches
+
+    def counting(self: highlight.Matcher, word: str) -> bool:
+        analysed.append(word)
+        return matches(self, word)
+
+    monkeypatch.setattr(highlight.Matcher, "_matches", counting)
+    results = backend.search(SearchQuery(q="rooster"))
+    assert len(results.hits) == 5
+    assert all("<mark>rooster</mark>" in h.snippet for h in results.hits)
+    assert analysed and len(analysed) == len(set(analysed))

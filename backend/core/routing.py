@@ -1,0 +1,120 @@
+"""Routes built at their first request, not at import: a cold start that does not wait for
+FastAPI's work on 470 routes (issue #19 item 3; docs/benchmarks.md).
+
+An ``APIRoute`` analyses its endpoint when it is created: the dependency tree, a pydantic
+``TypeAdapter`` per parameter, the response model, the request handler — about 1.5 ms of CPU a
+route, 0.5–0.7 s for the whole app. FastAPI (0.16x) then includes a router lazily and builds
+every route a second time, with the app's dependencies, the first time a request walks past it.
+So the app paid twice, once while importing and once on its first request.
+
+Here each route is built once, when it is first used:
+
+- every domain router is ``APIRouter(..., route_class=LazyRoute)``: the decorator only records
+  the route's arguments and compiles its path (what matching, ``url_for`` and the route tables
+  read);
+- :func:`include` copies a router's routes into the app's router as new ``LazyRoute`` s with the
+  app's dependencies, tags and responses added — what ``include_router`` did in FastAPI before
+  it became lazy — so a request matches them directly;
+- any other attribute (``dependant``, ``response_field``, ``app``, …) builds the route with
+  ``APIRoute.__init__`` and the arguments recorded: a request, the OpenAPI schema or a test
+  reading it gets exactly the route ``APIRoute`` would have made. One lock keeps two threads
+  from building the same route twice.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.routing import APIRoute
+from starlette.routing import compile_path, get_name
+
+# One lock for all routes: a build takes about a millisecond and is done once per route.
+_LOCK = threading.RLock()
+_PATHS: dict[str, tuple[Any, str, dict[str, Any]]] = {}  # compile_path per path
+
+
+def _probe() -> None:
+    """A route of nothing, to learn which attributes APIRoute.__init__ sets."""
+
+
+# What a built route has; reading one of these from an unbuilt route builds it.
+_BUILT: frozenset[str] = frozenset(vars(APIRoute("/", _probe)))
+
+
+def _compiled(path: str) -> tuple[Any, str, dict[str, Any]]:
+    found = _PATHS.get(path)
+    if found is None:
+        found = _PATHS[path] = compile_path(path)
+    return found
+
+
+class LazyRoute(APIRoute):
+    """An ``APIRoute`` whose endpoint analysis and handler are made at first use."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        self._spec: tuple[str, Callable[..., Any], dict[str, Any]] | None = (
+            path, endpoint, kwargs)
+        self._building = False
+        # What matching a request, url_for and the route tables read (as APIRoute sets them).
+        self.path = path
+        self.endpoint = endpoint
+        name = kwargs.get("name")
+        self.name = get_name(endpoint) if name is None else name
+        self.path_regex, self.path_format, self.param_convertors = _compiled(path)
+        self.methods = {m.upper() for m in (kwargs.get("methods") or ["GET"])}
+        self.include_in_schema = kwargs.get("include_in_schema", True)
+
+    @property
+    def spec(self) -> tuple[str, Callable[..., Any], dict[str, Any]]:
+        """The arguments the route was made with (its path, endpoint and keywords)."""
+        with _LOCK:
+            if self._spec is None:
+                raise RuntimeError("the route is built; its arguments are its attributes")
+            return self._spec
+
+    @property
+    def built(self) -> bool:
+        return self.__dict__.get("_spec") is None
+
+    def build(self) -> None:
+        """Make the route as ``APIRoute`` would have (once; the first caller does it)."""
+        with _LOCK:
+            spec = self._spec
+            if spec is None:
+                return
+            if self._building:  # read during its own build: not there yet, as in APIRoute
+                raise AttributeError("route attribute read while the route is built")
+            self._building = True
+            try:
+                path, endpoint, kwargs = spec
+                APIRoute.__init__(self, path, endpoint, **kwargs)
+                self._spec = None
+            finally:
+                self._building = False
+
+    def __getattr__(self, name: str) -> Any:  # only for attributes not (yet) set
+        if name in _BUILT and self.__dict__.get("_spec") is not None:
+            self.build()
+            return object.__getattribute__(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+def include(parent: APIRouter, router: APIRouter) -> None:
+    """Add ``router``'s routes to ``parent`` as unbuilt routes with ``parent``'s prefix,
+    dependencies, tags, responses and defaults (``include_router`` before FastAPI 0.16x). A
+    router with anything else (a route made another way, start-up handlers, a frontend) is
+    included by FastAPI as usual."""
+    routes = router.routes
+    if (router.on_startup or router.on_shutdown or router._low_priority_routes
+            or not all(isinstance(r, LazyRoute) and not r.built for r in routes)):
+        parent.include_router(router)
+        return
+    for route in routes:
+        assert isinstance(route, LazyRoute)
+        path, endpoint, kwargs = route.spec
+        kwargs = dict(kwargs)
+        kwargs.pop("dependency_overrides_provider", None)  # the parent's (the app's) instead
+        parent.add_api_route(path, endpoint, route_class_override=LazyRoute, **kwargs)
