@@ -26,6 +26,7 @@ from backend.core.ratelimit import (
 )
 from tests.client import LoketClient
 from tests.factories.accounts import create_admin
+from tests.threads import together
 
 PASSWORD = "correct horse battery staple"
 
@@ -178,28 +179,17 @@ def test_redis_store_counts_atomically(redis_url: str, redis_prefix: str) -> Non
 # --- concurrency on a real database (several connections, real commits) -------------------------
 
 def _hammer(hit: Callable[[], None], n: int) -> list[str]:
-    results: list[str] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(n)
-
-    def worker() -> None:
-        barrier.wait()
+    def worker(start: threading.Barrier) -> str:
+        start.wait()
         try:
             hit()
-            outcome = "ok"
         except TooManyRequests:
-            outcome = "limited"
+            return "limited"
         except Exception as exc:
-            outcome = f"error: {exc!r}"
-        with lock:
-            results.append(outcome)
+            return f"error: {exc!r}"
+        return "ok"
 
-    threads = [threading.Thread(target=worker) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
+    return [str(r) for r in together(n, worker)]
 
 
 def test_database_store_counts_atomically_under_concurrency(fresh_db: Any) -> None:

@@ -8,31 +8,12 @@ by side while holding its connection).
 from __future__ import annotations
 
 import operator
-import threading
 import time
 
 import pytest
 
 from backend.core.memo import Memo
-
-
-def _burst(n: int, call: object) -> list[object]:
-    start = threading.Barrier(n)
-    out: list[object] = []
-    lock = threading.Lock()
-
-    def run() -> None:
-        start.wait()
-        value = call()  # type: ignore[operator]
-        with lock:
-            out.append(value)
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return out
+from tests.threads import together
 
 
 def test_a_burst_on_a_cold_memo_builds_once_and_everyone_gets_that_value() -> None:
@@ -44,7 +25,7 @@ def test_a_burst_on_a_cold_memo_builds_once_and_everyone_gets_that_value() -> No
         time.sleep(0.05)  # long enough for every thread to arrive while it builds
         return object()
 
-    values = _burst(32, lambda: memo.get("k", build))
+    values = together(32, lambda start: (start.wait(), memo.get("k", build))[1])
     assert len(builds) == 1
     assert len(values) == 32 and len({id(v) for v in values}) == 1
 

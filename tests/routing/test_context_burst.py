@@ -22,6 +22,7 @@ from backend.routing import service
 from backend.routing.themes import ThemeMatcher
 from tests.factories.cases import regional_setup
 from tests.freshdb import FreshDatabase, fresh_db
+from tests.threads import together
 
 __all__ = ["fresh_db"]
 
@@ -52,26 +53,15 @@ def test_a_burst_on_cold_caches_builds_each_part_once(
     monkeypatch.setattr(RegionIndex, "from_rows",
                         staticmethod(counted("regions", RegionIndex.from_rows)))
 
-    start = threading.Barrier(THREADS)
-    contexts: list[service.RoutingContext] = []
-    errors: list[BaseException] = []
+    def ask(start: threading.Barrier) -> service.RoutingContext:
+        with fresh_db.db.transaction(write=False) as s:
+            s.connection()  # holds its connection while it waits, as a request does
+            start.wait()
+            return service.routing_context(s)
 
-    def ask() -> None:
-        try:
-            with fresh_db.db.transaction(write=False) as s:
-                s.connection()  # holds its connection while it waits, as a request does
-                start.wait()
-                ctx = service.routing_context(s)
-            with count_lock:
-                contexts.append(ctx)
-        except BaseException as e:
-            errors.append(e)
-
-    threads = [threading.Thread(target=ask) for _ in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    results = together(THREADS, ask)
+    errors = [r for r in results if isinstance(r, BaseException)]
+    contexts = [r for r in results if not isinstance(r, BaseException)]
     assert errors == []
     assert len(contexts) == THREADS
     assert counts == {"matcher": 1, "regions": 1}
