@@ -31,7 +31,10 @@ def paging(page: int, per_page: int, total: int, url: Callable[[int], str]) -> d
 
 
 def render_detail(request: Request, session: Session, item: ContentItem, *,
-                  principal: Any = None, preview: bool = False) -> HTMLResponse:
+                  principal: Any = None, preview: bool = False,
+                  extra: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+    """An item's page; ``extra`` adds to the context (a form's values and errors, shown again
+    with ``status_code`` 422)."""
     view = load_view(session, item)
     related = service.related_items(session, view)
     mentions: list[ContentItem] = []
@@ -45,8 +48,8 @@ def render_detail(request: Request, session: Session, item: ContentItem, *,
            "org": view.public_ref(view.org) if not preview else view.org,
            "provider": view.public_ref(view.provider) if not preview else view.provider,
            "organisations": view.organisations if preview else view.public_organisations(),
-           "list_url": TYPE_PATHS[item.type]}
-    return render(request, "content/detail.html", ctx)
+           "list_url": TYPE_PATHS[item.type], **(extra or {})}
+    return render(request, "content/detail.html", ctx, status_code=status_code)
 
 
 def referencing_items(session: Session, org: ContentItem, limit: int = 30) -> list[ContentItem]:

@@ -43,7 +43,6 @@ from backend.content.views import (
     figure_labels,
     item_url,
     kind_label,
-    load_view,
     load_views,
     shown,
     status_label,
@@ -372,13 +371,9 @@ async def expert_introduction(request: Request, session: SessionDep, slug: str,
                       consent=checked(str(form.get("consent") or ""))),
             base_url=request.app.state.settings.base_url)
     except Invalid as exc:
-        view = load_view(session, item)
-        ctx = {"view": view, "item": item, "body_html": markup(view.body_html),
-               "related": [], "mentions": [], "preview": False, "can_edit": False,
-               "org": view.public_ref(view.org), "provider": None,
-               "organisations": view.public_organisations(), "list_url": TYPE_PATHS["expert"],
-               "intro_values": values, "intro_errors": _translated(exc.fields)}
-        return render(request, "content/detail.html", ctx, status_code=422)
+        return render_detail(request, session, item, principal=principal, status_code=422,
+                             extra={"intro_values": values,
+                                    "intro_errors": _translated(exc.fields)})
     session.commit()
     experts.introduction_desk().grant(request, case.id)
     return RedirectResponse(f"/mijn-vraag/{case.reference}?ontvangen=1", status_code=303)
