@@ -7,17 +7,26 @@ import getpass
 import os
 import signal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
+import uvicorn
 
 import backend.models  # noqa: F401 - every table, for the foreign keys (search commands)
+from backend.accounts import service
 from backend.content.cli import agenda_app, search_app
+from backend.core.backup import BackupError, backup_sqlite, restore_sqlite
+from backend.core.db import Database
+from backend.core.logging import configure_logging
+from backend.core.migrate import upgrade
+from backend.core.server import uvicorn_options
 from backend.core.settings import get_settings
+from backend.core.worker import Worker
 from backend.insight.cli import report_app
-
-if TYPE_CHECKING:
-    from backend.core.db import Database
+from backend.main import register_handlers
+from backend.regions.importer import ImportFormatError
+from backend.regions.service import ImportRefused, import_files
+from backend.seeding import run_seed
 
 app = typer.Typer(help="Loket: run, migrate, seed and administer the portal.",
                   no_args_is_help=True)
@@ -33,15 +42,12 @@ app.add_typer(report_app, name="report")
 
 
 def _database() -> Database:
-    from backend.core.db import Database
-
     return Database.from_settings(get_settings())
 
 
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "heads") -> None:
     """Apply the Alembic migrations."""
-    from backend.core.migrate import upgrade
 
     upgrade(get_settings().database_url, revision=revision)
     typer.echo("database is up to date")
@@ -50,7 +56,6 @@ def db_upgrade(revision: str = "heads") -> None:
 @db_app.command("backup")
 def db_backup(path: Path) -> None:
     """SQLite: an online, checked copy of the database to PATH (PostgreSQL: use pg_dump)."""
-    from backend.core.backup import BackupError, backup_sqlite
 
     try:
         info = backup_sqlite(get_settings().database_url, path)
@@ -65,8 +70,6 @@ def db_restore(path: Path, yes: Annotated[bool, typer.Option(
         "--yes", help="replace the current database without asking")] = False) -> None:
     """SQLite: replace the database with the backup at PATH (stop the app and worker first),
     then migrate it to this version."""
-    from backend.core.backup import BackupError, restore_sqlite
-    from backend.core.migrate import upgrade
 
     settings = get_settings()
     if not yes:
@@ -84,7 +87,6 @@ def db_restore(path: Path, yes: Annotated[bool, typer.Option(
 @app.command()
 def seed() -> None:
     """Load the seed data (idempotent: existing items are updated, nothing is duplicated)."""
-    from backend.seeding import run_seed
 
     report = run_seed(_database(), get_settings())
     for line in report:
@@ -100,7 +102,6 @@ def serve(host: Annotated[str | None, typer.Option(
           workers: Annotated[int, typer.Option(help="web processes")] = 1,
           reload: bool = False) -> None:
     """Serve the portal (with the outbox worker in-process unless LOKET_WORKER_IN_PROCESS=0)."""
-    import uvicorn
 
     # The options become settings (also for worker processes, which read the environment), so
     # base_url, when not set, is derived from the address actually served.
@@ -111,7 +112,6 @@ def serve(host: Annotated[str | None, typer.Option(
     get_settings.cache_clear()
     settings = get_settings()
     host, port = settings.host, settings.port
-    from backend.core.server import uvicorn_options
 
     # X-Forwarded-For/-Proto are believed only from LOKET_FORWARDED_ALLOW_IPS (the proxy);
     # request headers must arrive within LOKET_HEADER_TIMEOUT_SECONDS (backend/core/server.py).
@@ -122,9 +122,6 @@ def serve(host: Annotated[str | None, typer.Option(
 @app.command()
 def worker() -> None:
     """Run the outbox worker and periodic jobs as a separate process."""
-    from backend.core.logging import configure_logging
-    from backend.core.worker import Worker
-    from backend.main import register_handlers
 
     settings = get_settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
@@ -141,7 +138,6 @@ def create_admin(email: str, name: str = "Beheerder",
                  password: Annotated[str | None, typer.Option(
                      help="break-glass password (asked when omitted)")] = None) -> None:
     """Create (or update) the break-glass admin with a password."""
-    from backend.accounts import service
 
     db = _database()
     if password is None:
@@ -162,7 +158,6 @@ def create_admin(email: str, name: str = "Beheerder",
 def token_create(name: str, role: Annotated[str, typer.Option(help="admin or editor")] = "editor",
                  user: Annotated[str | None, typer.Option(help="owner's e-mail")] = None) -> None:
     """Create an API token and print it once."""
-    from backend.accounts import service
 
     db = _database()
     with db.transaction() as s:
@@ -179,7 +174,6 @@ def token_create(name: str, role: Annotated[str, typer.Option(help="admin or edi
 @token_app.command("revoke")
 def token_revoke(token_id: int) -> None:
     """Revoke an API token by id."""
-    from backend.accounts import service
 
     with _database().transaction() as s:
         service.revoke_api_token(s, token_id)
@@ -209,8 +203,6 @@ def regions_import(
     missing from a national file are removed (they merged) but never their postcodes: those
     move with the CBS postcode file. COROP and labour-market regions the file lacks are kept.
     """
-    from backend.regions.importer import ImportFormatError
-    from backend.regions.service import ImportRefused, import_files
 
     if municipalities is None and postcodes is None:
         raise typer.BadParameter("give --municipalities and/or --postcodes")

@@ -9,12 +9,14 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from backend import demo
 from backend.accounts.service import token_is_valid
+from backend.accounts.service import warm_up as warm_accounts
 from backend.accounts.sessions import SessionMiddleware
 from backend.content.indexing import backend_for_app, search_readiness
 from backend.core.accesslog import AccessLogMiddleware
@@ -32,8 +34,10 @@ from backend.core.pagecache import PageCacheMiddleware
 from backend.core.routing import include
 from backend.core.security import csrf_protect
 from backend.core.settings import ROOT, Settings, get_settings
+from backend.core.templating import warm_templates
 from backend.core.worker import Worker
 from backend.domains import DOMAINS
+from backend.insight.searchlog import start_flusher
 from backend.ops import metrics
 from backend.ops.readiness import add_readiness_check, install_readiness
 
@@ -79,7 +83,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
         app.state.worker = worker
         app.state.wake_worker = worker.wake
         thread = worker.start_thread() if start_worker else None
-        from backend.insight.searchlog import start_flusher  # search counts, off the request
         stop_flusher = start_flusher(db) if settings.env != "test" else None
         if settings.env != "test":  # tests build hundreds of apps in one process
             # What start-up loaded lives as long as the process: keep it out of every full
@@ -143,11 +146,6 @@ def _warm_up(app: FastAPI) -> None:
     login's dummy hash, and one anonymous home page through the whole stack (the first
     request also pays SQLAlchemy's statement compilation, the catalogs and lazy imports:
     0.6 s of CPU before this)."""
-    import httpx
-
-    from backend.accounts.service import warm_up as warm_accounts
-    from backend.core.templating import warm_templates
-
     warm_templates()
     warm_accounts()
 

@@ -177,11 +177,48 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: Any) -> Settin
     return Settings(**values)
 
 
+# FastAPI includes routers lazily: the first request an app routes builds, for every route of
+# every router it passes, the route's dependency tree and pydantic adapters (the menu asks
+# every route whether a door's page exists, so every route). That costs ≈ 0.3 s of CPU per
+# app, and the suite builds an app per test. The routes are the same module-level objects in
+# every app, so this cache builds each route's state once per test process and gives it to
+# the next apps. Its one link back to an app is ``dependency_overrides_provider`` (the first
+# app): the ``app`` fixture checks that no test relies on ``app.dependency_overrides``.
+_route_states: dict[tuple[Any, ...], Any] = {}
+
+
+def _shared_route_state() -> None:
+    from fastapi import routing as fr
+
+    build = fr._EffectiveRouteContext.from_api_route.__func__  # type: ignore[attr-defined]
+    if getattr(fr._EffectiveRouteContext, "_loket_shared", False):
+        return
+
+    def from_api_route(cls: Any, *, original_route: Any, include_context: Any) -> Any:
+        ctx = include_context
+        key = (id(original_route), id(ctx.included_router), ctx.prefix, tuple(ctx.tags),
+               tuple((d.dependency, d.use_cache, d.scope) for d in ctx.dependencies),
+               repr(ctx.responses), ctx.include_in_schema, ctx.deprecated,
+               repr(ctx.default_response_class), len(ctx.callbacks))
+        hit = _route_states.get(key)
+        if hit is None or hit[0] is not original_route:
+            hit = (original_route, build(cls, original_route=original_route,
+                                         include_context=include_context))
+            _route_states[key] = hit
+        return hit[1]
+
+    fr._EffectiveRouteContext.from_api_route = classmethod(from_api_route)  # type: ignore
+    fr._EffectiveRouteContext._loket_shared = True  # type: ignore[attr-defined]
+
+
 @pytest.fixture
-def app(settings: Settings, db: Database) -> FastAPI:
+def app(settings: Settings, db: Database) -> Iterator[FastAPI]:
     from backend.main import create_app
 
-    return create_app(settings, db, start_worker=False)
+    _shared_route_state()
+    app = create_app(settings, db, start_worker=False)
+    yield app
+    assert not app.dependency_overrides, "the shared route state ignores dependency overrides"
 
 
 @pytest.fixture

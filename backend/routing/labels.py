@@ -8,7 +8,7 @@ from typing import Any
 from backend.core.i18n import gettext_ as _
 from backend.regions.index import RegionIndex
 from backend.regions.schemas import COROP, LABOUR_MARKET_REGION, MUNICIPALITY, NATIONAL, PROVINCE
-from backend.routing.models import COMPANY_SIZES, DeskCoverage
+from backend.routing.models import DeskCoverage
 from backend.routing.router import RoutingTaxonomy
 
 # Words people may use for a coverage kind in the admin form (Dutch and English).
@@ -76,4 +76,4 @@ def sector_options(tax: RoutingTaxonomy) -> list[tuple[str, str]]:
 
 
 def size_options(tax: RoutingTaxonomy) -> list[tuple[str, str]]:
-    return [(s, tax.size_label(s)) for s in COMPANY_SIZES]
+    return [(s, tax.size_label(s)) for s in tax.sizes]

@@ -19,7 +19,6 @@ from backend.regions.schemas import REGION_KINDS
 
 ADVISOR, COORDINATOR = "advisor", "coordinator"
 DESK_ROLES = (ADVISOR, COORDINATOR)
-COMPANY_SIZES = ("zzp", "micro", "klein", "middel", "groot")
 COVERAGE_KINDS = REGION_KINDS  # municipality, labour_market_region, corop, province, national
 
 

@@ -16,7 +16,6 @@ from backend.core.templating import render
 from backend.regions import service as regions
 from backend.routing import labels, service
 from backend.routing.deps import search_backend
-from backend.routing.models import COMPANY_SIZES
 
 router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 
@@ -63,7 +62,7 @@ def which_desk(request: Request, session: SessionDep, vraag: Text = "", gemeente
                 decision, location = service.dry_run_located(
                     session, text=vraag, municipality=gemeente or None,
                     postcode=postcode or None, sector=sector or None,
-                    company_size=omvang if omvang in COMPANY_SIZES else None,
+                    company_size=omvang if omvang in service.company_sizes(session) else None,
                     theme=onderwerp or None, search=search_backend(request))
             except Invalid as exc:
                 errors = {names.get(k, k): v for k, v in exc.fields.items()} or {

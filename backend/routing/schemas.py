@@ -19,7 +19,9 @@ class DryRunRequest(BaseModel):
                                  description="Postcode (7411 AB or 7411), used when no "
                                              "municipality is given.")
     sector: str | None = Field(default=None, max_length=80, description="Taxonomy sector slug.")
-    company_size: Literal["zzp", "micro", "klein", "middel", "groot"] | None = None
+    company_size: str | None = Field(default=None, max_length=40,
+                                     description="Taxonomy company size slug (zzp, micro, "
+                                                 "klein, middel, groot, …).")
     theme: str | None = Field(default=None, max_length=80,
                               description="Theme slug of the topic the asker picked.")
 

@@ -36,7 +36,6 @@ from backend.regions.schemas import (
     PROVINCE,
 )
 from backend.routing.models import (
-    COMPANY_SIZES,
     COORDINATOR,
     COVERAGE_KINDS,
     DESK_ROLES,
@@ -264,6 +263,12 @@ def dry_run(session: Session, *, text: str, municipality: str | None = None,
                            search=search)[0]
 
 
+def company_sizes(session: Session) -> tuple[str, ...]:
+    """The company size slugs, in the taxonomy's order: the one list (``content.taxonomy``)
+    an editor may extend."""
+    return tuple(routing_context(session).taxonomy.sizes)
+
+
 def dry_run_located(session: Session, *, text: str, municipality: str | None = None,
                     postcode: str | None = None, sector: str | None = None,
                     company_size: str | None = None, theme: str | None = None,
@@ -279,8 +284,9 @@ def dry_run_located(session: Session, *, text: str, municipality: str | None = N
     fields: dict[str, str] = {}
     if sector and sector not in ctx.taxonomy.sectors:
         fields["sector"] = _("Unknown sector.")
-    if company_size and company_size not in COMPANY_SIZES:
-        fields["company_size"] = _("Choose zzp, micro, klein, middel or groot.")
+    if company_size and company_size not in ctx.taxonomy.sizes:
+        fields["company_size"] = _("Choose a company size from the list: %(sizes)s.",
+                                   sizes=", ".join(ctx.taxonomy.sizes))
     if theme and theme not in ctx.taxonomy.themes.themes:
         fields["theme"] = _("Unknown topic.")
     if fields:
@@ -454,7 +460,7 @@ def _validate_lists(ctx_tax: RoutingTaxonomy, data: Mapping[str, Any]) -> dict[s
     if "sectors" in data and (bad := [s for s in data["sectors"] if s not in ctx_tax.sectors]):
         fields["sectors"] = _("Unknown sectors: %(items)s.", items=", ".join(bad))
     if "company_sizes" in data and (
-            bad := [s for s in data["company_sizes"] if s not in COMPANY_SIZES]):
+            bad := [s for s in data["company_sizes"] if s not in ctx_tax.sizes]):
         fields["company_sizes"] = _("Unknown company sizes: %(items)s.", items=", ".join(bad))
     # The website becomes a link on the public desk page: only http(s), never javascript:.
     if (website := data.get("website")) and not _WEB_URL.match(str(website)):

@@ -168,3 +168,41 @@ def test_service_refuses_coordinator_changes_to_admin_fields(seeded: object,
     with pytest.raises(Forbidden):
         service.update_desk(session, get_desk(session, "kvk"),
                             DeskUpdate(first_response_hours=3), actor=me)
+
+
+def test_a_size_an_editor_adds_is_accepted_wherever_routing_checks_sizes(
+        seeded: object, client: LoketClient, login, session: Session) -> None:
+    """Routing's sizes are the taxonomy's (content.taxonomy.load), not a fixed list of its
+    own: a size added to the taxonomy is offered, accepted and routed on at once."""
+    from backend.content.models import CompanySize
+    from backend.content.seed import SEED_DIR, load_taxonomy
+    from backend.routing.models import DeskUpdate
+
+    load_taxonomy(session, SEED_DIR / "taxonomy.yaml")  # the database holds the taxonomy
+    session.add(CompanySize(slug="scale-up", name_nl="Scale-up", name_en="Scale-up",
+                            position=99))
+    session.commit()
+    assert service.company_sizes(session)[-1] == "scale-up"
+    # The API's dry run takes it (and still refuses a size that is in no list).
+    r = client.post("/api/v1/routing/dry-run", json={"text": "Wij zoeken een investeerder",
+                                                     "company_size": "scale-up"})
+    assert r.status_code == 200, r.text
+    assert "Geen bedrijfsgrootte opgegeven." not in r.text
+    r = client.post("/api/v1/routing/dry-run", json={"text": "vraag", "company_size": "reus"})
+    assert r.status_code == 422 and "scale-up" in r.json()["error"]["fields"]["company_size"]
+    # The "which desk" page routes on it instead of dropping it.
+    page = client.get("/welk-loket", params={"vraag": "Wij zoeken een investeerder",
+                                             "gemeente": "Deventer", "omvang": "scale-up"})
+    assert page.status_code == 200
+    assert 'value="scale-up"' in page.text
+    assert "Geen bedrijfsgrootte opgegeven." not in page.text
+    # A desk may name it: the service accepts it and the desk form offers it.
+    desk = get_desk(session, "oost-nl")
+    service.update_desk(session, desk, DeskUpdate(company_sizes=["klein", "scale-up"]))
+    session.commit()
+    assert get_desk(session, "oost-nl").company_sizes == ["klein", "scale-up"]
+    admin = create_user(session, roles=("admin",))
+    session.commit()
+    login(admin)
+    form = _form(client.get("/beheer/loketten/oost-nl").text)
+    assert form["company_sizes"] == ["klein", "scale-up"]
