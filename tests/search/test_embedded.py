@@ -407,3 +407,22 @@ def test_facets_are_aggregated_below_a_share_of_the_index_and_walked_above_it(
     every = backend.search(SearchQuery(q="roosteren")).facets["theme"]
     assert every == {"slim-roosteren": 37, "werkdruk": 3}
     assert calls[-1] == "facets"  # all 40
+
+
+def test_the_match_only_query_skips_synonym_phrases_a_single_word_synonym_covers(
+    tmp_path: Path,
+) -> None:
+    from backend.search import tantivy_query
+
+    backend = EmbeddedBackend(tmp_path / "idx")
+    solo = replace(make_doc(1, "Zelfstandige zonder personeel"), summary="", body="")
+    backend.index([solo, replace(make_doc(2, "Een zelfstandig ondernemer"), summary="", body="")])
+    plan = tantivy_query.build(backend._schema, "zzp ", backend._searcher())
+    assert plan is not None
+    # "zelfstandige" matches every document that "zelfstandige zonder personeel" or
+    # "zelfstandig ondernemer" matches: the counting query reads no positions for them ...
+    assert "PhraseQuery" not in repr(plan.strict_match)
+    # ... while the scoring keeps them (a phrase in the title scores above its words apart).
+    assert "PhraseQuery" in repr(plan.strict)
+    results = backend.search(SearchQuery(q="zzp"))
+    assert results.total == 2 and results.facets["type"] == {"practice": 2}
