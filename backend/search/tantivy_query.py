@@ -133,6 +133,7 @@ def _exact(
     parts: list[Q] = []
     matches: list[Q] = []
     apart: list[Q] = []
+    in_all: list[tuple[tuple[int, str], ...]] = []  # terms of each match in `all`
     for phrase in phrases:
         terms = analysis.stem_positions(" ".join(phrase))
         if not terms:
@@ -158,7 +159,15 @@ def _exact(
             continue
         for name, weight in STEM_FIELDS:
             parts.append(Q.boost_query(_field_query(schema, name, terms), weight))
-        matches.append(_field_query(schema, "all", terms))
+        in_all.append(terms)
+    # Matching only (the scoring keeps every variant): a phrase finds only documents that hold
+    # each of its words, so one that holds a word that is a variant on its own adds nothing
+    # ("zelfstandige zonder personeel" beside "zelfstandige"); skipping it saves reading
+    # positions in every document with that word.
+    alone = {t[0][1] for t in in_all if len(t) == 1}
+    for terms in dict.fromkeys(in_all):
+        if len(terms) == 1 or not any(stem in alone for _, stem in terms):
+            matches.append(_field_query(schema, "all", terms))
     if not parts:
         return
     exact = Q.disjunction_max_query(parts, tie_breaker=TIE_BREAKER)

@@ -161,6 +161,7 @@ def test_both_ways_of_counting_facets_agree(
     queries = [SearchQuery(), SearchQuery(q="roost"), SearchQuery(filters={"region": ["r1"]})]
     by_aggregation = [backend.search(q).facets for q in queries]
     monkeypatch.setattr(embedded, "AGGREGATE_BELOW", 0)
+    monkeypatch.setattr(embedded, "AGGREGATE_SHARE", 0.0)
     by_postings = [backend.search(q).facets for q in queries]
     assert by_aggregation == by_postings
     assert by_aggregation[0]["theme"] == {
@@ -354,6 +355,7 @@ def test_an_uncached_search_walks_the_matches_once_to_rank_and_once_to_count_fac
     from backend.search import embedded
 
     monkeypatch.setattr(embedded, "AGGREGATE_BELOW", aggregate_below)
+    monkeypatch.setattr(embedded, "AGGREGATE_SHARE", 0.0)
     backend = EmbeddedBackend(tmp_path / "idx", cache_size=0)
     backend.index([make_doc(1), replace(make_doc(2), themes=("werkdruk",))])
     calls: list[str] = []
@@ -413,3 +415,47 @@ def test_the_hits_of_one_query_analyse_each_word_once_for_their_snippets(
     assert len(results.hits) == 5
     assert all("<mark>rooster</mark>" in h.snippet for h in results.hits)
     assert analysed and len(analysed) == len(set(analysed))
+
+
+def test_facets_are_aggregated_below_a_share_of_the_index_and_walked_above_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend.search import embedded
+
+    monkeypatch.setattr(embedded, "AGGREGATE_BELOW", 0)
+    monkeypatch.setattr(embedded, "AGGREGATE_SHARE", 0.1)
+    backend = EmbeddedBackend(tmp_path / "idx", cache_size=0)
+    rare = [replace(make_doc(i, "Werkdruk meten"), themes=("werkdruk",)) for i in range(3)]
+    backend.index(rare + [make_doc(i) for i in range(3, 40)])
+    calls: list[str] = []
+    searcher_and_stamp = backend._searcher_and_stamp
+
+    def counting() -> tuple[object, tuple[int, int, int]]:
+        searcher, stamp = searcher_and_stamp()
+        return _CountingSearcher(searcher, calls), stamp
+
+    monkeypatch.setattr(backend, "_searcher_and_stamp", counting)
+    assert backend.search(SearchQuery(q="werkdruk")).facets["theme"] == {"werkdruk": 3}
+    assert calls[-1] == "aggregate"  # 3 of 40 documents: within a tenth
+    every = backend.search(SearchQuery(q="roosteren")).facets["theme"]
+    assert every == {"slim-roosteren": 37, "werkdruk": 3}
+    assert calls[-1] == "facets"  # all 40
+
+
+def test_the_match_only_query_skips_synonym_phrases_a_single_word_synonym_covers(
+    tmp_path: Path,
+) -> None:
+    from backend.search import tantivy_query
+
+    backend = EmbeddedBackend(tmp_path / "idx")
+    solo = replace(make_doc(1, "Zelfstandige zonder personeel"), summary="", body="")
+    backend.index([solo, replace(make_doc(2, "Een zelfstandig ondernemer"), summary="", body="")])
+    plan = tantivy_query.build(backend._schema, "zzp ", backend._searcher())
+    assert plan is not None
+    # "zelfstandige" matches every document that "zelfstandige zonder personeel" or
+    # "zelfstandig ondernemer" matches: the counting query reads no positions for them ...
+    assert "PhraseQuery" not in repr(plan.strict_match)
+    # ... while the scoring keeps them (a phrase in the title scores above its words apart).
+    assert "PhraseQuery" in repr(plan.strict)
+    results = backend.search(SearchQuery(q="zzp"))
+    assert results.total == 2 and results.facets["type"] == {"practice": 2}
