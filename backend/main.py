@@ -84,8 +84,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
         if settings.env != "test":  # tests build hundreds of apps in one process
             # What start-up loaded lives as long as the process: keep it out of every full
             # collection, which otherwise walked it in the middle of a request (100–250 ms of
-            # CPU on the benchmark page; docs/benchmarks.md).
-            gc.collect()
+            # CPU on the benchmark page; docs/benchmarks.md). No collection first: it took
+            # 0.1 s of a cold start to find a few dozen objects; the warm-up thread collects
+            # what came after.
             gc.freeze()
             # Compile the templates and the login's dummy hash while nobody waits for them;
             # then freeze again, so what they built stays out of full collections too.
@@ -146,9 +147,12 @@ def _warm_up(app: FastAPI) -> None:
     import httpx
 
     from backend.accounts.service import warm_up as warm_accounts
+    from backend.core.i18n import LANGUAGES, translations
     from backend.core.templating import warm_templates
 
     warm_templates()
+    for lang in LANGUAGES:  # the catalogs: 0.1 s for the first page in each language
+        translations(lang)
     warm_accounts()
 
     async def home() -> None:
