@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader
 
+from backend.core.routing import LazyRoute
 from backend.core.settings import ROOT
 from backend.core.templating import (
     CACHE_DIR,
@@ -20,6 +21,7 @@ from backend.core.templating import (
     env,
     warm_templates,
 )
+from backend.main import WARM_PAGES, _warm_up
 
 
 def test_warm_up_compiles_every_page_template(app: FastAPI) -> None:
@@ -78,3 +80,11 @@ def test_templates_are_compiled_once_and_loaded_after(tmp_path: Path,
 def test_the_app_keeps_its_compiled_templates_next_to_them() -> None:
     assert isinstance(env.bytecode_cache, TemplateBytecode)
     assert CACHE_DIR.parent == TEMPLATE_DIR / "__pycache__"
+
+
+def test_the_warm_up_asks_for_the_first_pages(app: FastAPI) -> None:
+    routes = {r.path: r for r in app.router.routes
+              if isinstance(r, LazyRoute) and "GET" in (r.methods or ())}
+    assert not any(routes[p].built for p in WARM_PAGES)
+    _warm_up(app)
+    assert all(routes[p].built for p in WARM_PAGES)
