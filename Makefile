@@ -28,6 +28,7 @@ $(UV):
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet --compile-bytecode
 	$(BIN)/python -m compileall -q -j 0 backend migrations
+	$(BIN)/python -c "from backend.core.templating import warm_templates; warm_templates()"
 	@touch $@
 
 install: $(VENV)/.synced

@@ -9,9 +9,9 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import configure_mappers
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from backend import demo
@@ -22,6 +22,7 @@ from backend.content.indexing import backend_for_app, search_readiness
 from backend.core.accesslog import AccessLogMiddleware
 from backend.core.db import Database
 from backend.core.errors import install_error_handlers
+from backend.core.i18n import LANGUAGES, translations
 from backend.core.logging import configure_logging
 from backend.core.mail import MAIL_KIND  # noqa: F401 - registers the mail handler
 from backend.core.middleware import (
@@ -87,8 +88,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
         if settings.env != "test":  # tests build hundreds of apps in one process
             # What start-up loaded lives as long as the process: keep it out of every full
             # collection, which otherwise walked it in the middle of a request (100–250 ms of
-            # CPU on the benchmark page; docs/benchmarks.md).
-            gc.collect()
+            # CPU on the benchmark page; docs/benchmarks.md). No collection first: it took
+            # 0.1 s of a cold start to find a few dozen objects; the warm-up thread collects
+            # what came after.
             gc.freeze()
             # Compile the templates and the login's dummy hash while nobody waits for them;
             # then freeze again, so what they built stays out of full collections too.
@@ -141,18 +143,31 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
     return app
 
 
+# The public pages most visitors start from, asked once by the warm-up thread as an anonymous
+# visitor: each first request builds its route, compiles its SQL statements (SQLAlchemy keeps
+# them per engine) and fills the caches a page reads (taxonomy, scheme facts, filters).
+WARM_PAGES = ("/", "/regelingen", "/regelingen/zoeker", "/kennisbank", "/vraag", "/loketten")
+
+
 def _warm_up(app: FastAPI) -> None:
-    """What the first visitors would otherwise wait for: every template compiled, the
-    login's dummy hash, and one anonymous home page through the whole stack (the first
-    request also pays SQLAlchemy's statement compilation, the catalogs and lazy imports:
-    0.6 s of CPU before this)."""
+    """What the first visitors would otherwise wait for: every template (loaded from the
+    compiled ones on disk, or compiled), the catalogs, SQLAlchemy's mapper configuration, the
+    login's dummy hash, and the ``WARM_PAGES`` through the whole stack (the first request of a
+    page also pays SQLAlchemy's statement compilation and lazy imports: 0.1–0.2 s of CPU for
+    the first ``/regelingen`` before this)."""
+    import httpx  # lazy: off the start-up path (cold start, docs/benchmarks.md)
+
     warm_templates()
+    for lang in LANGUAGES:  # the catalogs: 0.1 s for the first page in each language
+        translations(lang)
+    configure_mappers()  # done by the first ORM query otherwise: 0.04 s
     warm_accounts()
 
     async def home() -> None:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
-            await c.get("/", headers={"X-Request-ID": "start-up-warm-up"})
+            for path in WARM_PAGES:
+                await c.get(path, headers={"X-Request-ID": "start-up-warm-up"})
 
     try:
         asyncio.run(home())

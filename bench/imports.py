@@ -13,8 +13,9 @@ Counted:
   ``import backend.x.models``); one per statement and imported module; those under
   ``if TYPE_CHECKING:`` (annotations only, no runtime dependency) are counted apart;
 - **function-level imports**: ``import`` statements inside a function body in ``backend/``
-  (nested functions and methods included), and how many of them carry a ``# cycle:`` comment
-  on the same line or the line above;
+  (nested functions and methods included), and how many of them carry a ``# cycle:`` or a
+  ``# lazy:`` comment (a third-party package a cold start need not load, issue 19) on the same
+  line or the line above;
 - **``except ImportError`` guards**: ``try`` statements in ``backend/`` with a handler for
   ``ImportError`` or ``ModuleNotFoundError``;
 - **route modules importing route modules**: imports in a ``routes*.py`` of another
@@ -41,6 +42,7 @@ class Figures:
     type_only_model_imports: list[str] = field(default_factory=list)
     function_imports: list[str] = field(default_factory=list)
     commented_cycles: list[str] = field(default_factory=list)
+    commented_lazy: list[str] = field(default_factory=list)
     import_error_guards: list[str] = field(default_factory=list)
     route_route_imports: list[str] = field(default_factory=list)
 
@@ -141,6 +143,8 @@ def measure(root: Path = BACKEND) -> Figures:
             above = lines[node.lineno - 2] if node.lineno >= 2 else ""
             if "# cycle:" in here or above.strip().startswith("# cycle:"):
                 figures.commented_cycles.append(place)
+            elif "# lazy:" in here or above.strip().startswith("# lazy:"):
+                figures.commented_lazy.append(place)
         figures.import_error_guards += [f"{where}:{g.lineno}" for g in _guards(tree)]
     return figures
 
@@ -164,7 +168,8 @@ def main() -> None:
         ("  more under `if TYPE_CHECKING:` (annotations only)", figures.type_only_model_imports,
          ""),
         ("function-level imports in backend/", figures.function_imports,
-         f" ({len(figures.commented_cycles)} commented '# cycle:')"),
+         f" ({len(figures.commented_cycles)} commented '# cycle:', "
+         f"{len(figures.commented_lazy)} '# lazy:' third-party packages a cold start skips)"),
         ("  of them in domains (outside the composition root)", in_domains, ""),
         ("except ImportError guards", figures.import_error_guards, ""),
         ("route modules importing route modules", figures.route_route_imports, ""),

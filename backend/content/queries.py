@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from backend.content.models import SLUG_RE, ContentItem, SchemeCostKind, Sector, Theme
 from backend.content.views import ItemView, item_url, load_views
@@ -68,6 +68,18 @@ def published_views(session: Session, type_: str) -> list[ItemView]:
         ContentItem.type == type_, ContentItem.status == "published",
         col(ContentItem.deleted_at).is_(None)).order_by(col(ContentItem.id))))
     return load_views(session, items)
+
+
+_VERSION = select(func.count(), func.max(ContentItem.updated_at), func.sum(ContentItem.version))
+
+
+def content_version(session: Session) -> tuple[object, ...]:
+    """Changes whenever an item is created, edited, published, withdrawn or deleted: every
+    such change goes through ``service`` and bumps the item's ``version`` and ``updated_at``
+    (its links and scheme terms change in the same step). One aggregate over the items, for a
+    cache of something derived from them; includes the database, as tests use several."""
+    row = session.connection().execute(_VERSION).one()
+    return (str(session.get_bind().engine.url), *row)
 
 
 def cost_kinds_in_use(session: Session) -> list[str]:

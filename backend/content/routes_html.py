@@ -7,6 +7,7 @@ still renders and says so.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -18,7 +19,7 @@ from sqlmodel import Session, col, select
 from starlette.convertors import Convertor, register_url_convertor
 
 from backend.accounts.deps import OptionalPrincipal, door
-from backend.content import agenda, experts, service
+from backend.content import agenda, experts, queries, service
 from backend.content import taxonomy as tx
 from backend.content.indexing import backend_for_app
 from backend.content.markdown import highlight_html
@@ -48,6 +49,7 @@ from backend.content.views import (
     status_label,
     type_label,
 )
+from backend.core import i18n
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid
 from backend.core.i18n import get_language
@@ -223,6 +225,40 @@ def _used_kinds(session: Session, type_: str) -> list[tuple[str, str, int]]:
     return sorted(((k, kind_label(k), n) for k, n in rows if k), key=lambda r: r[1].lower())
 
 
+# (type, language) -> (content version, taxonomy, facet values): five grouped counts over the
+# links, the same for every visitor until an item or a term changes.
+_facets: dict[tuple[str, str], tuple[tuple[object, ...], tx.Taxonomy,
+                                     dict[str, list[tuple[str, str, int]]]]] = {}
+_facets_lock = threading.Lock()
+
+
+def _used_facets(session: Session, type_: str) -> dict[str, list[tuple[str, str, int]]]:
+    """The terms and kinds published items of a type use, with counts, for a list page's
+    filters; kept while ``queries.content_version`` and the taxonomy are the same."""
+    key = (type_, i18n.get_language())
+    version = queries.content_version(session)
+    taxonomy = tx.load(session)
+    hit = _facets.get(key)
+    if hit is not None and hit[0] == version and hit[1] is taxonomy:
+        return hit[2]
+    with _facets_lock:
+        hit = _facets.get(key)
+        if hit is not None and hit[0] == version and hit[1] is taxonomy:
+            return hit[2]
+        used = {
+            "theme": _used_terms(session, type_, ContentTheme, ContentTheme.theme_id, Theme),
+            "sector": _used_terms(session, type_, ContentSector, ContentSector.sector_id,
+                                  Sector),
+            "region": _used_terms(session, type_, ContentRegion, ContentRegion.region_id,
+                                  Region),
+            "size": _used_terms(session, type_, ContentCompanySize, ContentCompanySize.size_id,
+                                CompanySize),
+            "kind": _used_kinds(session, type_),
+        }
+        _facets[key] = (version, taxonomy, used)
+    return used
+
+
 def browse(type_: str) -> Callable[..., HTMLResponse]:
     def page_handler(
         request: Request, session: SessionDep,
@@ -243,22 +279,13 @@ def browse(type_: str) -> Callable[..., HTMLResponse]:
         items, total = service.list_items(session, filters, page=page,
                                           per_page=BROWSE_PER_PAGE, order=order)
         views = load_views(session, items)
+        used = _used_facets(session, type_)
         options: list[dict[str, Any]] = [
-            {"name": "theme", "title": facet_title("theme"),
-             "values": _used_terms(session, type_, ContentTheme, ContentTheme.theme_id, Theme)},
-            {"name": "sector", "title": facet_title("sector"),
-             "values": _used_terms(session, type_, ContentSector, ContentSector.sector_id,
-                                   Sector)},
-            {"name": "region", "title": facet_title("region"),
-             "values": _used_terms(session, type_, ContentRegion, ContentRegion.region_id,
-                                   Region)},
-            {"name": "size", "title": facet_title("size"),
-             "values": _used_terms(session, type_, ContentCompanySize,
-                                   ContentCompanySize.size_id, CompanySize)},
-        ]
+            {"name": name, "title": facet_title(name), "values": used[name]}
+            for name in ("theme", "sector", "region", "size")]
         if type_ in ("scheme", "event", "organisation", "expert"):
             options.insert(0, {"name": "kind", "title": facet_title("kind"),
-                               "values": _used_kinds(session, type_)})
+                               "values": used["kind"]})
         if type_ == "scheme":
             options.insert(1, {"name": "status", "title": facet_title("status"), "values": [
                 (s, status_label(s), None) for s in ("open", "continuous", "upcoming", "closed",

@@ -17,6 +17,7 @@ from backend.content import taxonomy as tx
 from backend.content.views import status_label as content_status
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid
+from backend.core.i18n import get_language
 from backend.core.i18n import gettext_ as _
 from backend.core.pagecache import cache_this_page
 from backend.core.routing import LazyRoute
@@ -29,8 +30,21 @@ router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 Short = Annotated[str, Query(max_length=100)]
 
 
-def form_options(session: Session) -> dict[str, Any]:
-    taxonomy = tx.load(session)
+# language -> (taxonomy, its options): the same lists for every visitor until a term changes.
+_term_options: dict[str, tuple[tx.Taxonomy, dict[str, Any]]] = {}
+
+
+def form_options(session: Session, taxonomy: tx.Taxonomy | None = None) -> dict[str, Any]:
+    taxonomy = taxonomy or tx.load(session)
+    lang = get_language()
+    hit = _term_options.get(lang)
+    if hit is None or hit[0] is not taxonomy:
+        hit = _term_options[lang] = (taxonomy, _term_form_options(taxonomy))
+    return {**hit[1], "cost_kind_options": service.cost_kind_options(session),
+            "municipality_options": regions.all_options(session)}
+
+
+def _term_form_options(taxonomy: tx.Taxonomy) -> dict[str, Any]:
     pillars = []
     for pillar in taxonomy.pillars:
         themes = [(t.slug, tx.name_of(t)) for t in taxonomy.themes if t.pillar_id == pillar.id]
@@ -47,8 +61,6 @@ def form_options(session: Session) -> dict[str, Any]:
         "size_options": [(s.slug, tx.name_of(s)) for s in taxonomy.sizes],
         "sector_options": sorted(sectors, key=lambda t: t[1].lower()),
         "theme_groups": pillars,
-        "cost_kind_options": service.cost_kind_options(session),
-        "municipality_options": regions.all_options(session),
     }
 
 
@@ -76,6 +88,7 @@ def scheme_finder(request: Request, session: SessionDep, size: Short = "", secto
     result = None
     status = 200
     suggestions: list[Any] = []
+    taxonomy = tx.load(session)
     if submitted:
         amount_value, amount_error = parse_amount(amount)
         if amount_error:
@@ -86,7 +99,7 @@ def scheme_finder(request: Request, session: SessionDep, size: Short = "", secto
         try:  # also with a bad amount, so that every error shows at once
             result = service.find_schemes(session, params,
                                           include_closed=bool(include_closed),
-                                          notify=not errors)
+                                          notify=not errors, taxonomy=taxonomy)
         except Invalid as exc:
             errors.update(dict(exc.fields) or {"size": exc.message})
         if errors:
@@ -96,7 +109,7 @@ def scheme_finder(request: Request, session: SessionDep, size: Short = "", secto
         if errors:
             status = 422
     return render(request, "schemes/finder.html", {
-        **form_options(session), "values": values, "errors": errors, "result": result,
+        **form_options(session, taxonomy), "values": values, "errors": errors, "result": result,
         "submitted": submitted, "suggestions": suggestions,
         "verdict_label": verdict_label, "status_label": status_label, "save_profiles": True,
     }, block="results", status_code=status)

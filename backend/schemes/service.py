@@ -5,6 +5,7 @@ the match (``eligibility.match_schemes``). Shared by the page and ``GET /api/v1/
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,7 @@ from backend.content import taxonomy as tx
 from backend.content.taxonomy import slugify
 from backend.content.views import today
 from backend.core.errors import Invalid
+from backend.core.i18n import get_language
 from backend.core.i18n import gettext_ as _
 from backend.regions import service as regions
 from backend.schemes.eligibility import (
@@ -78,6 +80,22 @@ class FinderResult:
         return [m for m in self.matches if m.verdict == "no_fit"]
 
 
+# language -> (taxonomy, cost kinds, (lineage, labels)): what find_schemes derives from them.
+_derived: dict[str, tuple[tx.Taxonomy, tuple[str, ...],
+                          tuple[dict[str, list[str]], Labels]]] = {}
+
+
+def _lineage_and_labels(taxonomy: tx.Taxonomy, kinds: tuple[str, ...]
+                        ) -> tuple[dict[str, list[str]], Labels]:
+    lang = get_language()
+    hit = _derived.get(lang)
+    if hit is not None and hit[0] is taxonomy and hit[1] == kinds:
+        return hit[2]
+    made = (sector_lineage(taxonomy), labels(taxonomy, kinds))
+    _derived[lang] = (taxonomy, kinds, made)
+    return made
+
+
 def labels(taxonomy: tx.Taxonomy, cost_kinds: Sequence[str] = ()) -> Labels:
     return Labels({
         "size": {s.slug: tx.name_of(s) for s in taxonomy.sizes},
@@ -103,7 +121,33 @@ def sector_lineage(taxonomy: tx.Taxonomy) -> dict[str, list[str]]:
     return {s.slug: [a.slug for a in taxonomy.sector_lineage(s)] for s in taxonomy.sectors}
 
 
-def published_schemes(session: Session) -> list[SchemeFacts]:
+# (content version, today, taxonomy) -> the facts; rebuilt by one thread while others wait.
+_facts: tuple[tuple[object, ...], tx.Taxonomy, list[SchemeFacts]] | None = None
+_facts_lock = threading.Lock()
+
+
+def published_schemes(session: Session, taxonomy: tx.Taxonomy | None = None
+                      ) -> list[SchemeFacts]:
+    """Every published scheme as facts. Loading the items and their links costs ~7 ms for 25
+    schemes, so the facts are kept while ``content_q.content_version`` (one aggregate query),
+    the day (``terms_stale``) and the taxonomy (``tx.load`` gives the same object while its
+    rows are unchanged) are the same."""
+    global _facts
+    key = (*content_q.content_version(session), today())
+    taxonomy = taxonomy or tx.load(session)
+    hit = _facts
+    if hit is not None and hit[0] == key and hit[1] is taxonomy:
+        return list(hit[2])
+    with _facts_lock:
+        hit = _facts
+        if hit is not None and hit[0] == key and hit[1] is taxonomy:
+            return list(hit[2])
+        facts = _load_facts(session)
+        _facts = (key, taxonomy, facts)
+    return list(facts)
+
+
+def _load_facts(session: Session) -> list[SchemeFacts]:
     out = []
     for view in content_q.published_views(session, "scheme"):
         t = view.terms
@@ -191,16 +235,18 @@ finder_listeners: list[Callable[[Profile, int], None]] = []
 
 
 def find_schemes(session: Session, params: ProfileParams, *, include_closed: bool = False,
-                 on: date | None = None, notify: bool = False) -> FinderResult:
-    """``notify``: a person asked (the page and the API), not a job (alerts)."""
-    taxonomy = tx.load(session)
+                 on: date | None = None, notify: bool = False,
+                 taxonomy: tx.Taxonomy | None = None) -> FinderResult:
+    """``notify``: a person asked (the page and the API), not a job (alerts). ``taxonomy``:
+    the caller's ``tx.load(session)``, when it has one."""
+    taxonomy = taxonomy or tx.load(session)
     profile = resolve_profile(session, params, taxonomy)
-    schemes = published_schemes(session)
-    kinds = sorted({k for s in schemes for k in s.cost_kinds})
+    schemes = published_schemes(session, taxonomy)
+    kinds = tuple(sorted({k for s in schemes for k in s.cost_kinds}))
     on = on or today()
+    lineage, names = _lineage_and_labels(taxonomy, kinds)
     matches, hidden = match_schemes(schemes, profile, on, include_closed=include_closed,
-                                    lineage=sector_lineage(taxonomy),
-                                    labels=labels(taxonomy, kinds))
+                                    lineage=lineage, labels=names)
     result = FinderResult(profile=profile, matches=matches, hidden_closed=hidden, on=on)
     if notify:
         for listener in finder_listeners:

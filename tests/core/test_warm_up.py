@@ -1,15 +1,27 @@
 """Start-up work that waits for a background thread (issue 19, cold start): nothing costly
-at import, and the warm-up leaves every page template compiled."""
+at import, the warm-up leaves every page template compiled, and compiled templates are kept on
+disk so that the next start only loads them."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader
 
+from backend.core.routing import LazyRoute
 from backend.core.settings import ROOT
-from backend.core.templating import env, warm_templates
+from backend.core.templating import (
+    CACHE_DIR,
+    TEMPLATE_DIR,
+    TemplateBytecode,
+    env,
+    warm_templates,
+)
+from backend.main import WARM_PAGES, _warm_up
 
 
 def test_warm_up_compiles_every_page_template(app: FastAPI) -> None:
@@ -28,3 +40,51 @@ def test_importing_accounts_hashes_no_password() -> None:
             "s.warm_up()\n"
             "assert len(calls) == 1\n")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def _env(folder: Path) -> Environment:
+    made = Environment(loader=FileSystemLoader(str(folder)), autoescape=True,
+                       extensions=["jinja2.ext.i18n"],
+                       bytecode_cache=TemplateBytecode(str(folder / "cache")))
+    made.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    return made
+
+
+def test_templates_are_compiled_once_and_loaded_after(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "t.html").write_text("{{ _('Hello') }} {{ x }}", encoding="utf-8")
+    assert _env(tmp_path).get_template("t.html").render(x=1) == "Hello 1"
+    compiled: list[str] = []
+    real = Environment.compile
+
+    def counted(self: Environment, source: str, *args: object, **kwargs: object) -> object:
+        compiled.append(source)
+        return real(self, source, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Environment, "compile", counted)
+    assert _env(tmp_path).get_template("t.html").render(x=2) == "Hello 2"
+    assert compiled == []  # a new process (a new environment) loads what was compiled
+    (tmp_path / "t.html").write_text("{{ x }}!", encoding="utf-8")
+    assert _env(tmp_path).get_template("t.html").render(x=3) == "3!"
+    assert compiled == ["{{ x }}!"]  # an edited template is compiled again
+
+    def read_only(self: object, bucket: object) -> None:
+        raise PermissionError("read-only image")
+
+    monkeypatch.setattr(FileSystemBytecodeCache, "dump_bytecode", read_only)
+    (tmp_path / "t.html").write_text("{{ x }}?", encoding="utf-8")
+    assert _env(tmp_path).get_template("t.html").render(x=4) == "4?"
+
+
+def test_the_app_keeps_its_compiled_templates_next_to_them() -> None:
+    assert isinstance(env.bytecode_cache, TemplateBytecode)
+    assert CACHE_DIR.parent == TEMPLATE_DIR / "__pycache__"
+
+
+def test_the_warm_up_asks_for_the_first_pages(app: FastAPI) -> None:
+    routes = {r.path: r for r in app.router.routes
+              if isinstance(r, LazyRoute) and "GET" in (r.methods or ())}
+    assert not any(routes[p].built for p in WARM_PAGES)
+    _warm_up(app)
+    assert all(routes[p].built for p in WARM_PAGES)

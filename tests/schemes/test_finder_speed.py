@@ -1,0 +1,127 @@
+"""What keeps the finder fast (issue 19 item 4) and still current: the published schemes' facts
+are loaded once per content version, day and taxonomy; the municipality datalist is made once
+per list and language."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from markupsafe import Markup, escape
+from sqlmodel import Session, select
+
+from backend.content import queries as content_q
+from backend.content import service as content
+from backend.content.models import ContentItem
+from backend.content.views import ItemView
+from backend.core import i18n
+from backend.regions import service as regions
+from backend.regions.index import MunicipalityHit, MunicipalityInfo
+from backend.regions.routes_html import municipality_datalist
+from backend.schemes import service
+from tests.client import LoketClient
+from tests.factories.content import create_organisation, create_scheme
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every load of the schemes' views from the database."""
+    calls: list[str] = []
+    real = content_q.published_views
+
+    def counted(session: Session, type_: str) -> list[ItemView]:
+        calls.append(type_)
+        return real(session, type_)
+
+    monkeypatch.setattr(content_q, "published_views", counted)
+    return calls
+
+
+def _titles(session: Session) -> dict[str, str]:
+    return {s.slug: s.title for s in service.published_schemes(session)}
+
+
+def test_facts_are_loaded_once_and_follow_every_change(
+        session: Session, finder_data: None, loads: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    tno = create_organisation(session, "TNO", slug="tno")
+    robots = create_scheme(session, "Robots", slug="robots", provider="tno")
+    create_scheme(session, "Bouw", slug="bouw")
+    session.commit()
+    assert _titles(session) == {"robots": "Robots", "bouw": "Bouw"}
+    assert _titles(session) == {"robots": "Robots", "bouw": "Bouw"}
+    assert service.find_schemes(session, service.ProfileParams.build(size="klein")).matches
+    assert loads == ["scheme"]  # three readers, one load
+
+    content.update_item(session, robots, {"title": "Robots 2"}, "test")
+    session.commit()
+    assert _titles(session)["robots"] == "Robots 2"
+    content.update_item(session, tno, {"title": "TNO Nederland"}, "test")  # the provider
+    session.commit()
+    assert [s.provider for s in service.published_schemes(session)
+            if s.slug == "robots"] == ["TNO Nederland"]
+    content.unpublish_item(session, robots, "test")
+    session.commit()
+    assert set(_titles(session)) == {"bouw"}
+    content.delete_item(session, _item(session, "bouw"), "test")
+    session.commit()
+    assert _titles(session) == {}
+    create_scheme(session, "Later", slug="later")
+    session.commit()
+    assert set(_titles(session)) == {"later"}
+    assert len(loads) == 6
+
+    # A new day: terms can turn stale overnight.
+    monkeypatch.setattr(service, "today", lambda: date.today() + timedelta(days=1))
+    assert set(_titles(session)) == {"later"}
+    assert len(loads) == 7
+
+
+def _item(session: Session, slug: str) -> ContentItem:
+    return session.exec(select(ContentItem).where(ContentItem.slug == slug)).one()
+
+
+def test_facts_are_not_shared_between_databases(session: Session, finder_data: None) -> None:
+    create_scheme(session, "Robots", slug="robots")
+    session.commit()
+    key = content_q.content_version(session)
+    assert key[0] == str(session.get_bind().engine.url)
+
+
+def _hit(name: str, matched: str) -> MunicipalityHit:
+    info = MunicipalityInfo(code="GM0001", name=name, province_code="PV21",
+                            province_name="Overijssel")
+    return MunicipalityHit(info, matched)
+
+
+def test_the_datalist_is_made_once_per_list_and_language() -> None:
+    options = [_hit("'s-Hertogenbosch", "'s-Hertogenbosch"),
+               _hit("Meierijstad", 'Veghel <"b">')]
+    token = i18n.set_language("nl")
+    try:
+        html = municipality_datalist(options)
+        assert isinstance(html, Markup)
+        assert str(html) == (
+            '<option value="&#39;s-Hertogenbosch"></option>'
+            '<option value="Meierijstad" label="Veghel &lt;&#34;b&#34;&gt; (nu Meierijstad)">'
+            '</option>')
+        assert municipality_datalist(options) is html
+        assert municipality_datalist(list(options)) is html  # a copy of the same hits
+        other = [_hit("'s-Hertogenbosch", "'s-Hertogenbosch")]
+        assert municipality_datalist(other) is not html  # other hits: made again
+    finally:
+        i18n.reset_language(token)
+    token = i18n.set_language("en")
+    try:
+        assert "(now Meierijstad)" in municipality_datalist(options)
+    finally:
+        i18n.reset_language(token)
+
+
+def test_the_finder_page_lists_every_municipality(client: LoketClient, session: Session,
+                                                  finder_data: None) -> None:
+    text = client.get("/regelingen/zoeker").text
+    options = regions.all_options(session)
+    assert text.count("<option value=") >= len(options) > 300
+    former = next(h for h in options if h.matched != h.municipality.name)
+    assert f'label="{escape(former.matched)} (nu {escape(former.municipality.name)})"' in text
