@@ -21,7 +21,7 @@ from backend.accounts.deps import OptionalPrincipal, door
 from backend.content import agenda, experts, service
 from backend.content import taxonomy as tx
 from backend.content.indexing import backend_for_app
-from backend.content.markdown import highlight_html
+from backend.content.markdown import highlight_html, render_markdown
 from backend.content.models import (
     CONTENT_TYPES,
     CompanySize,
@@ -372,7 +372,9 @@ async def expert_introduction(request: Request, session: SessionDep, slug: str,
             base_url=request.app.state.settings.base_url)
     except Invalid as exc:
         view = load_view(session, item)
-        ctx = {"view": view, "item": item, "body_html": markup(view.body_html),
+        text = view.shown
+        ctx = {"view": view, "item": item, "shown": text,
+               "body_html": markup(render_markdown(text.body_md)),
                "related": [], "mentions": [], "preview": False, "can_edit": False,
                "org": view.public_ref(view.org), "provider": None,
                "organisations": view.public_organisations(), "list_url": TYPE_PATHS["expert"],
