@@ -217,6 +217,25 @@ def retry_parked(ctx: WorkerContext) -> None:
     log.info("parked search updates queued again", extra={"messages": len(parked)})
 
 
+@periodic("search.refill_empty", every=timedelta(minutes=10))
+def refill_empty_index(ctx: WorkerContext) -> None:
+    """An empty index while items are published (the embedded engine recreates its index empty
+    when its schema changed, as with the English fields; a new engine; a lost volume) is filled
+    again through the outbox, so search does not stay empty until someone runs `loket search
+    reindex`. Nothing happens while index updates are pending (a fill under way)."""
+    try:
+        health = backend_for(ctx.settings).health()
+    except SearchUnavailable:
+        return
+    if not health.ok or health.documents > 0 or pending_messages(ctx.db) > 0:
+        return
+    with ctx.db.transaction() as s:
+        queued = enqueue_published(s)
+    if queued:
+        log.warning("search index empty; queued every published item",
+                    extra={"items": queued})
+
+
 def published_ids(session: Session, types: Iterable[str] | None = None) -> list[int]:
     stmt = select(ContentItem.id).where(ContentItem.status == "published",
                                         col(ContentItem.deleted_at).is_(None))

@@ -55,6 +55,19 @@ def test_english_page_shows_the_translation_and_no_notice(client: LoketClient,
     assert "Learning on the job" not in r.text
 
 
+def test_related_items_are_named_in_english_where_translated(client: LoketClient,
+                                                             session: Session,
+                                                             taxonomy: None) -> None:
+    create_item(session, title="Leren op de werkvloer", slug="leren",
+                title_en="Learning on the job")
+    create_item(session, title="Slim roosteren", slug="roosteren", related=["leren"])
+    session.commit()
+    client.cookies.set("loket_lang", "en")
+    r = client.get("/kennisbank/goede-voorbeelden/roosteren")
+    related = r.text.split('id="kb-related-title"', 1)[1]
+    assert ">Learning on the job</a>" in related and "Leren op de werkvloer" not in related
+
+
 def test_english_page_without_translation_shows_dutch_with_the_notice(
         client: LoketClient, session: Session, taxonomy: None) -> None:
     create_item(session, title="Slim roosteren", slug="roosteren")

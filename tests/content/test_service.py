@@ -294,3 +294,31 @@ def test_scheme_status_job_queues_published_schemes(session: Session, taxonomy: 
     refresh_scheme_status(WorkerContext(db=db, settings=settings))
     session.expire_all()
     assert [m.payload for m in _outbox(session)[before:]] == [{"ids": [scheme.id]}]
+
+
+def test_an_empty_index_is_filled_again_through_the_outbox(
+        session: Session, taxonomy: None, db: Database, settings: Settings,
+        drain: Callable[[], int], index: SearchBackend) -> None:
+    """After a schema change the embedded index opens empty: the periodic job queues every
+    published item once, and does nothing while the index holds documents or a fill is
+    pending."""
+    from backend.content.indexing import refill_empty_index
+    from backend.core.outbox import WorkerContext
+
+    item = create_item(session, title="Slim roosteren")
+    create_item(session, title="Concept", publish=False)
+    session.commit()
+    drain()
+    ctx = WorkerContext(db=db, settings=settings)
+    before = len(_outbox(session))
+    refill_empty_index(ctx)  # the index holds the item: nothing to do
+    session.expire_all()
+    assert len(_outbox(session)) == before
+    index.clear()
+    refill_empty_index(ctx)
+    refill_empty_index(ctx)  # pending: not queued twice
+    session.expire_all()
+    assert [m.payload for m in _outbox(session)[before:]] == [{"ids": [item.id]}]
+    drain()
+    assert [h.id for h in index.search(SearchQuery(q="roosteren")).hits] == [
+        "practice:slim-roosteren"]

@@ -182,9 +182,11 @@ FIELDS: dict[str, list[str]] = {
                              "POST /groepen/…/kengetallen/perioden/…/csv: kpi and value cells",
                              "POST /groepen/…/kengetallen/perioden/…: figure"],
     "content_editor": ["POST /redactie/nieuw/practice: title, summary, body_md, source_title, "
-                       "source_section, source_document, source_url, related",
+                       "source_section, source_document, source_url, related, title_en, "
+                       "summary_en, body_md_en",
                        "POST /redactie/items/…: note"],
-    "content_api_and_public_pages": ["POST /api/v1/practices: title, summary, body_md",
+    "content_api_and_public_pages": ["POST /api/v1/practices: title, summary, body_md, "
+                                     "title_en, summary_en, body_md_en (English pages)",
                                      "POST /api/v1/organisations: website"],
     "taxonomy": ["POST /redactie/taxonomie/themas: name_nl, name_en, description_nl, keywords",
                  "POST /redactie/taxonomie/sectoren: name_nl, name_en"],
@@ -527,7 +529,10 @@ def test_content_editor(h: Harness) -> None:
     for i, title in enumerate(titles):
         data = {"title": title, "summary": summaries[i % len(summaries)],
                 "body_md": bodies[i % len(bodies)][1], "source_title": title,
-                "source_section": title, "source_document": title[:100], "action": "publish"}
+                "source_section": title, "source_document": title[:100], "action": "publish",
+                # The English translation: shown in the form's English fieldset.
+                "title_en": title, "summary_en": summaries[i % len(summaries)],
+                "body_md_en": bodies[i % len(bodies)][1]}
         if i == 0:  # a refused link and related-item list: all of it comes back in the form
             r = h.send("editor", "POST", "/redactie/nieuw/practice", data={
                 **data, "source_url": "javascript:alert(1)", "related": summaries[0]})
@@ -561,7 +566,8 @@ def test_content_api_and_public_pages(h: Harness) -> None:
         tag, body = tagged()[i]
         tags.append(tag)
         r = client.post("/api/v1/practices?publish=true", headers=auth, json={
-            "title": title, "summary": text, "body_md": body, "themes": ["digitalisering"]})
+            "title": title, "summary": text, "body_md": body, "themes": ["digitalisering"],
+            **({"title_en": title, "summary_en": text, "body_md_en": body} if i % 2 else {})})
         assert r.status_code == 201, r.text[:300]
         slugs.append(r.json()["slug"])
         if r.json().get("status") != "published":
@@ -572,6 +578,15 @@ def test_content_api_and_public_pages(h: Harness) -> None:
     for slug in slugs:
         h.pages("anonymous", f"/kennisbank/goede-voorbeelden/{slug}")
     h.pages("anonymous", "/kennisbank/goede-voorbeelden", "/kennisbank")
+    # In English: every other item shows its English fields (the same payloads), the rest
+    # the Dutch with a notice.
+    client.cookies.set("loket_lang", "en")
+    try:
+        for slug in slugs:
+            h.pages("anonymous", f"/kennisbank/goede-voorbeelden/{slug}", htmx=False)
+        h.pages("anonymous", "/kennisbank/goede-voorbeelden")
+    finally:
+        client.cookies.set("loket_lang", "nl")
     h.shown(*chunks(200), *tags)
 
 
