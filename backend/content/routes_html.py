@@ -22,7 +22,7 @@ from backend.accounts.deps import OptionalPrincipal, door
 from backend.content import agenda, experts, queries, service
 from backend.content import taxonomy as tx
 from backend.content.indexing import backend_for_app
-from backend.content.markdown import highlight_html, render_markdown
+from backend.content.markdown import highlight_html
 from backend.content.models import (
     CONTENT_TYPES,
     CompanySize,
