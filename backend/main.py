@@ -71,8 +71,13 @@ def register_handlers() -> None:
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None, *,
-               start_worker: bool | None = None) -> FastAPI:
+               start_worker: bool | None = None, warm_up: bool | None = None) -> FastAPI:
+    """The app. ``warm_up`` (default: outside tests; always for a served app) freezes what
+    start-up loaded and warms templates, catalogs, read models and the first pages in a
+    thread, so the first visitors do not pay for them."""
     settings = settings or get_settings()
+    if warm_up is None:
+        warm_up = settings.env != "test"  # tests build hundreds of apps in one process
     db = db or Database.from_settings(settings)
     if start_worker is None:
         start_worker = settings.worker_in_process
@@ -85,7 +90,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
         app.state.wake_worker = worker.wake
         thread = worker.start_thread() if start_worker else None
         stop_flusher = start_flusher(db) if settings.env != "test" else None
-        if settings.env != "test":  # tests build hundreds of apps in one process
+        if warm_up:
             # What start-up loaded lives as long as the process: keep it out of every full
             # collection, which otherwise walked it in the middle of a request (100–250 ms of
             # CPU on the benchmark page; docs/benchmarks.md). No collection first: it took
@@ -162,6 +167,13 @@ def _warm_up(app: FastAPI) -> None:
         translations(lang)
     configure_mappers()  # done by the first ORM query otherwise: 0.04 s
     warm_accounts()
+    db: Database = app.state.db
+    for domain in DOMAINS:  # read models (the router's context, ...): built off the request
+        if domain.warm_up is not None:
+            try:
+                domain.warm_up(db)
+            except Exception:  # a request builds it then; start-up goes on
+                log.warning("warm-up of %s failed", domain.name, exc_info=True)
 
     async def home() -> None:
         transport = httpx.ASGITransport(app=app)
@@ -186,4 +198,4 @@ def allowed_hosts(settings: Settings) -> list[str]:
 def app_factory() -> FastAPI:
     settings = get_settings()
     configure_logging(settings.log_level, json_lines=settings.log_json, background=True)
-    return create_app(settings)
+    return create_app(settings, warm_up=True)  # served: warm also with test settings

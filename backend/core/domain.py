@@ -33,5 +33,8 @@ class Domain:
     jobs: tuple[ModuleType, ...] = ()
     # Called once when the app or the worker starts (listeners on other domains' hooks).
     setup: Callable[[], None] | None = None
+    # Builds the domain's in-memory read models in the start-up warm-up thread (a served app),
+    # so that no request builds them while it holds a write lock (``core.memo``).
+    warm_up: Callable[[Database], None] | None = None
     # Loads the domain's part of ``seed/`` idempotently; returns a one-line report.
     seed: Callable[[Database, Settings], str] | None = None

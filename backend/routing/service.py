@@ -22,7 +22,7 @@ from backend.accounts.principal import Principal
 from backend.accounts.queries import UserInfo
 from backend.accounts.service import record_audit
 from backend.content import taxonomy as tx
-from backend.core.db import utcnow
+from backend.core.db import Database, utcnow
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.core.i18n import gettext_ as _
 from backend.core.memo import Memo
@@ -130,6 +130,13 @@ def routing_taxonomy(session: Session) -> RoutingTaxonomy:
         return RoutingTaxonomy(ThemeMatcher.build(theme_infos), sector_infos, sizes)
 
     return _taxonomy.get(tax, build)
+
+
+def warm_up(db: Database) -> None:
+    """Build the router's context (taxonomy, theme matcher, region index, desks) at start-up:
+    a question's write transaction then never waits for it (SQLite has one writer)."""
+    with db.transaction(write=False) as session:
+        routing_context(session)
 
 
 def invalidate() -> None:

@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader
 
+from backend import main
 from backend.core.routing import LazyRoute
 from backend.core.settings import ROOT
 from backend.core.templating import (
@@ -22,6 +23,8 @@ from backend.core.templating import (
     warm_templates,
 )
 from backend.main import WARM_PAGES, _warm_up
+from backend.routing import service as routing_service
+from backend.routing.service import invalidate
 
 
 def test_warm_up_compiles_every_page_template(app: FastAPI) -> None:
@@ -88,3 +91,30 @@ def test_the_warm_up_asks_for_the_first_pages(app: FastAPI) -> None:
     assert not any(routes[p].built for p in WARM_PAGES)
     _warm_up(app)
     assert all(routes[p].built for p in WARM_PAGES)
+
+
+def test_the_warm_up_builds_the_routers_context(app: FastAPI,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A question's write transaction must not be the one that builds the router's context
+    (SQLite has one writer; 50 first questions queued behind cold builds timed out). The
+    domain's own hook builds it, whichever pages the warm-up asks for."""
+    monkeypatch.setattr(main, "WARM_PAGES", ())
+    invalidate()
+    assert routing_service._context.peek() is None
+    _warm_up(app)
+    assert routing_service._context.peek() is not None
+
+
+def test_a_served_app_warms_up_also_with_test_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``loket serve`` (tests' live servers too) warms up; apps built in-process by the test
+    suite do not (hundreds of them)."""
+    made: list[dict[str, object]] = []
+
+    def create_app(*args: object, **kwargs: object) -> FastAPI:
+        made.append(kwargs)
+        return FastAPI()
+
+    monkeypatch.setattr(main, "create_app", create_app)
+    monkeypatch.setattr(main, "configure_logging", lambda *a, **k: None)
+    main.app_factory()
+    assert made == [{"warm_up": True}]
