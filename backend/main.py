@@ -6,7 +6,7 @@ import asyncio
 import gc
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
@@ -88,8 +88,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
             # 0.1 s of a cold start to find a few dozen objects; the warm-up thread collects
             # what came after.
             gc.freeze()
-            # Compile the templates and the login's dummy hash while nobody waits for them;
-            # then freeze again, so what they built stays out of full collections too.
+            # Load the templates, the catalogs and the login's dummy hash and ask for the first
+            # pages while nobody waits for them; then freeze again, so what they built stays
+            # out of full collections too.
             threading.Thread(target=_warm_up, args=(app,), name="loket-warm-up",
                              daemon=True).start()
         try:
@@ -145,12 +146,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
 WARM_PAGES = ("/", "/regelingen", "/regelingen/zoeker", "/kennisbank", "/vraag", "/loketten")
 
 
-def _warm_up(app: FastAPI) -> None:
+def _warm_up(app: FastAPI, pages: Sequence[str] | None = None) -> None:
     """What the first visitors would otherwise wait for: every template (loaded from the
     compiled ones on disk, or compiled), the catalogs, SQLAlchemy's mapper configuration, the
     login's dummy hash, and the ``WARM_PAGES`` through the whole stack (the first request of a
     page also pays SQLAlchemy's statement compilation and lazy imports: 0.1–0.2 s of CPU for
-    the first ``/regelingen`` before this)."""
+    the first ``/regelingen`` before this). No pages on a database bound to one connection
+    (the tests'): it cannot serve the warm-up and a test's requests at the same time."""
     import httpx
     from sqlalchemy.orm import configure_mappers
 
@@ -158,6 +160,8 @@ def _warm_up(app: FastAPI) -> None:
     from backend.core.i18n import LANGUAGES, translations
     from backend.core.templating import warm_templates
 
+    if pages is None:
+        pages = WARM_PAGES if app.state.db.connection is None else ()
     warm_templates()
     for lang in LANGUAGES:  # the catalogs: 0.1 s for the first page in each language
         translations(lang)
@@ -167,7 +171,7 @@ def _warm_up(app: FastAPI) -> None:
     async def home() -> None:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
-            for path in WARM_PAGES:
+            for path in pages:
                 await c.get(path, headers={"X-Request-ID": "start-up-warm-up"})
 
     try:

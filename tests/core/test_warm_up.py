@@ -86,5 +86,5 @@ def test_the_warm_up_asks_for_the_first_pages(app: FastAPI) -> None:
     routes = {r.path: r for r in app.router.routes
               if isinstance(r, LazyRoute) and "GET" in (r.methods or ())}
     assert not any(routes[p].built for p in WARM_PAGES)
-    _warm_up(app)
+    _warm_up(app, WARM_PAGES)  # the app's database is the tests' one connection: no pages
     assert all(routes[p].built for p in WARM_PAGES)
