@@ -108,7 +108,7 @@ def include(parent: APIRouter, router: APIRouter) -> None:
     router with anything else (a route made another way, start-up handlers, a frontend) is
     included by FastAPI as usual."""
     routes = router.routes
-    if (router.on_startup or router.on_shutdown or router._low_priority_routes
+    if (router.on_startup or router.on_shutdown or getattr(router, "_low_priority_routes", None)
             or not all(isinstance(r, LazyRoute) and not r.built for r in routes)):
         parent.include_router(router)
         return
