@@ -148,6 +148,18 @@ def build(paths: Iterable[Path] | None = None, *, extra: dict[str, str] | None =
                     graph.routes.append(Route(me, deco.func.attr.upper(),
                                               str(deco.args[0].value)))
             for node in ast.walk(fn):
+                # router.add_api_route(path, handler, methods=[...]): a route too (the
+                # knowledge base's API registers one set of handlers per content type).
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr == "add_api_route" and len(node.args) >= 2
+                        and isinstance(node.args[1], ast.Name)):
+                    methods = next((k.value for k in node.keywords if k.arg == "methods"),
+                                   None)
+                    for m in (methods.elts if isinstance(methods, ast.List) else []):
+                        if isinstance(m, ast.Constant):
+                            graph.routes.append(Route(f"{name}:{node.args[1].id}",
+                                                      str(m.value).upper(),
+                                                      ast.unparse(node.args[0])))
                 target = None
                 if isinstance(node, ast.Call):
                     target = node.func
