@@ -1,5 +1,5 @@
 """Routes built at their first request, not at import: a cold start that does not wait for
-FastAPI's work on 470 routes (issue #19 item 3; docs/benchmarks.md).
+FastAPI's work on its ~320 routes (issue #19 item 3; docs/benchmarks.md).
 
 An ``APIRoute`` analyses its endpoint when it is created: the dependency tree, a pydantic
 ``TypeAdapter`` per parameter, the response model, the request handler — about 1.5 ms of CPU a
