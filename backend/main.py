@@ -6,7 +6,7 @@ import asyncio
 import gc
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
@@ -97,8 +97,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
             # 0.1 s of a cold start to find a few dozen objects; the warm-up thread collects
             # what came after.
             gc.freeze()
-            # Compile the templates and the login's dummy hash while nobody waits for them;
-            # then freeze again, so what they built stays out of full collections too.
+            # Load the templates, the catalogs and the login's dummy hash and ask for the first
+            # pages while nobody waits for them; then freeze again, so what they built stays
+            # out of full collections too.
             threading.Thread(target=_warm_up, args=(app,), name="loket-warm-up",
                              daemon=True).start()
         try:
@@ -154,14 +155,22 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
 WARM_PAGES = ("/", "/regelingen", "/regelingen/zoeker", "/kennisbank", "/vraag", "/loketten")
 
 
-def _warm_up(app: FastAPI) -> None:
+def _warm_up(app: FastAPI, pages: Sequence[str] | None = None,
+             read_models: bool | None = None) -> None:
     """What the first visitors would otherwise wait for: every template (loaded from the
     compiled ones on disk, or compiled), the catalogs, SQLAlchemy's mapper configuration, the
     login's dummy hash, and the ``WARM_PAGES`` through the whole stack (the first request of a
     page also pays SQLAlchemy's statement compilation and lazy imports: 0.1–0.2 s of CPU for
-    the first ``/regelingen`` before this)."""
+    the first ``/regelingen`` before this). No pages on a database bound to one connection
+    (the tests'): it cannot serve the warm-up and a test's requests at the same time; the
+    same for the domains' read models (``Domain.warm_up``)."""
     import httpx  # lazy: off the start-up path (cold start, docs/benchmarks.md)
 
+    shared_connection = app.state.db.connection is not None
+    if pages is None:
+        pages = () if shared_connection else WARM_PAGES
+    if read_models is None:
+        read_models = not shared_connection
     warm_templates()
     for lang in LANGUAGES:  # the catalogs: 0.1 s for the first page in each language
         translations(lang)
@@ -169,7 +178,7 @@ def _warm_up(app: FastAPI) -> None:
     warm_accounts()
     db: Database = app.state.db
     for domain in DOMAINS:  # read models (the router's context, ...): built off the request
-        if domain.warm_up is not None:
+        if read_models and domain.warm_up is not None:
             try:
                 domain.warm_up(db)
             except Exception:  # a request builds it then; start-up goes on
@@ -178,7 +187,7 @@ def _warm_up(app: FastAPI) -> None:
     async def home() -> None:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
-            for path in WARM_PAGES:
+            for path in pages:
                 await c.get(path, headers={"X-Request-ID": "start-up-warm-up"})
 
     try:

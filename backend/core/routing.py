@@ -1,5 +1,5 @@
 """Routes built at their first request, not at import: a cold start that does not wait for
-FastAPI's work on 470 routes (issue #19 item 3; docs/benchmarks.md).
+FastAPI's work on its ~320 routes (issue #19 item 3; docs/benchmarks.md).
 
 An ``APIRoute`` analyses its endpoint when it is created: the dependency tree, a pydantic
 ``TypeAdapter`` per parameter, the response model, the request handler — about 1.5 ms of CPU a
@@ -108,7 +108,7 @@ def include(parent: APIRouter, router: APIRouter) -> None:
     router with anything else (a route made another way, start-up handlers, a frontend) is
     included by FastAPI as usual."""
     routes = router.routes
-    if (router.on_startup or router.on_shutdown or router._low_priority_routes
+    if (router.on_startup or router.on_shutdown or getattr(router, "_low_priority_routes", None)
             or not all(isinstance(r, LazyRoute) and not r.built for r in routes)):
         parent.include_router(router)
         return

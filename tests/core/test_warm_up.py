@@ -89,19 +89,17 @@ def test_the_warm_up_asks_for_the_first_pages(app: FastAPI) -> None:
     routes = {r.path: r for r in app.router.routes
               if isinstance(r, LazyRoute) and "GET" in (r.methods or ())}
     assert not any(routes[p].built for p in WARM_PAGES)
-    _warm_up(app)
+    _warm_up(app, WARM_PAGES)  # the app's database is the tests' one connection: no pages
     assert all(routes[p].built for p in WARM_PAGES)
 
 
-def test_the_warm_up_builds_the_routers_context(app: FastAPI,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_warm_up_builds_the_routers_context(app: FastAPI) -> None:
     """A question's write transaction must not be the one that builds the router's context
     (SQLite has one writer; 50 first questions queued behind cold builds timed out). The
     domain's own hook builds it, whichever pages the warm-up asks for."""
-    monkeypatch.setattr(main, "WARM_PAGES", ())
     invalidate()
     assert routing_service._context.peek() is None
-    _warm_up(app)
+    _warm_up(app, pages=(), read_models=True)
     assert routing_service._context.peek() is not None
 
 

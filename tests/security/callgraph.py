@@ -148,7 +148,18 @@ def build(paths: Iterable[Path] | None = None, *, extra: dict[str, str] | None =
                     graph.routes.append(Route(me, deco.func.attr.upper(),
                                               str(deco.args[0].value)))
             for node in ast.walk(fn):
-                _add_api_route(node, name, graph)
+                # router.add_api_route(path, handler, methods=[...]): a route too (the
+                # knowledge base's API registers one set of handlers per content type).
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr == "add_api_route" and len(node.args) >= 2
+                        and isinstance(node.args[1], ast.Name)):
+                    methods = next((k.value for k in node.keywords if k.arg == "methods"),
+                                   None)
+                    for m in (methods.elts if isinstance(methods, ast.List) else []):
+                        if isinstance(m, ast.Constant):
+                            graph.routes.append(Route(f"{name}:{node.args[1].id}",
+                                                      str(m.value).upper(),
+                                                      ast.unparse(node.args[0])))
                 target = None
                 if isinstance(node, ast.Call):
                     target = node.func
@@ -165,21 +176,6 @@ def build(paths: Iterable[Path] | None = None, *, extra: dict[str, str] | None =
                     graph.calls[me].add(callee)
                     graph.sites[me].append((callee, getattr(node, "lineno", 0)))
     return graph
-
-
-def _add_api_route(node: ast.AST, module: str, graph: Graph) -> None:
-    """``router.add_api_route("/path", handler, methods=[...])``: a route registered by a call
-    (content's API registers one set of handlers per item type this way)."""
-    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "add_api_route" and len(node.args) >= 2
-            and isinstance(node.args[1], ast.Name)):
-        return
-    methods = next((k.value for k in node.keywords if k.arg == "methods"), None)
-    names = [e.value for e in methods.elts if isinstance(e, ast.Constant)] if isinstance(
-        methods, ast.List) else ["GET"]
-    path = node.args[0].value if isinstance(node.args[0], ast.Constant) else "<computed>"
-    for method in names:
-        graph.routes.append(Route(f"{module}:{node.args[1].id}", str(method).upper(), str(path)))
 
 
 def _resolve(func: ast.expr, info: _Module, modules: set[str], functions: set[str]
