@@ -111,7 +111,7 @@ class Case(SQLModel, table=True):
     municipality_code: str | None = Field(default=None, max_length=6)
     postcode: str | None = Field(default=None, max_length=4)
     sector: str | None = Field(default=None, max_length=80)
-    company_size: str | None = Field(default=None, max_length=8)
+    company_size: str | None = Field(default=None, max_length=40)  # a taxonomy size slug
 
     # The entrepreneur
     contact_email: str = Field(max_length=254, index=True)

@@ -112,7 +112,7 @@ def ask_submit(request: Request, session: SessionDep,
     except ValidationError as exc:
         errors = {**service.required_answers(
             session, consent=checked(consent), municipality=municipality, postcode=postcode,
-            sector=sector, theme=theme), **field_errors(exc)}
+            sector=sector, theme=theme, company_size=company_size), **field_errors(exc)}
         return _ask_page(request, session, values, errors=errors, status_code=422,
                          message=_("Your question has not been sent yet. Please correct the "
                                    "fields marked below."))

@@ -120,12 +120,13 @@ def intake_submit(request: Request, session: SessionDep, principal: CurrentUser,
     except ValidationError as exc:
         errors = {**service.required_answers(
             session, consent=bool(consent), municipality=municipality, postcode=postcode,
-            sector=sector, theme=theme), **field_errors(exc), **errors}
+            sector=sector, theme=theme, company_size=company_size), **field_errors(exc),
+            **errors}
         return _intake_page(request, session, desk, values, errors=errors, message=not_sent,
                             status_code=422)
     errors = {**service.required_answers(
         session, consent=data.consent, municipality=data.municipality, postcode=data.postcode,
-        sector=data.sector, theme=data.theme), **errors}
+        sector=data.sector, theme=data.theme, company_size=data.company_size), **errors}
     if errors:
         return _intake_page(request, session, desk, values, errors=errors, message=not_sent,
                             status_code=422)

@@ -21,9 +21,6 @@ SCAN_ATTACHED = "scan_attached"  # the scan, with a client (backend/scan/with_cl
 Outcome = Literal["answered", "referred", "scheme_applied", "no_follow_up"]
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
 
-CompanySize = Literal["zzp", "micro", "klein", "middel", "groot"]
-COMPANY_SIZES: tuple[str, ...] = get_args(CompanySize)
-
 Language = Literal["nl", "en"]
 
 KVK_RE = re.compile(r"^\d{8}$")
@@ -47,7 +44,9 @@ class QuestionCreate(BaseModel):
                                       description="CBS code (GM0150) or name")
     postcode: str | None = PField(default=None, max_length=10)
     sector: str | None = PField(default=None, max_length=80)
-    company_size: CompanySize | None = None
+    company_size: str | None = PField(default=None, max_length=40,
+                                      description="a company size slug of the taxonomy "
+                                      "(GET /api/v1/taxonomy); checked by the service")
     theme: str | None = PField(default=None, max_length=80)
     kvk_number: str | None = PField(default=None, max_length=20)
     name: str | None = PField(default=None, max_length=200)
@@ -64,8 +63,8 @@ class QuestionCreate(BaseModel):
             raise ValueError(f"at least {TEXT_MIN} characters")
         return value
 
-    @field_validator("municipality", "postcode", "sector", "theme", "name", "phone",
-                     "kvk_number", mode="before")
+    @field_validator("municipality", "postcode", "sector", "company_size", "theme", "name",
+                     "phone", "kvk_number", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         if isinstance(value, str):

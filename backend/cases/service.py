@@ -95,7 +95,8 @@ def desk_names(session: Session, ids: Sequence[int | None]) -> dict[int, DeskInf
 
 def required_answers(session: Session, *, consent: bool, municipality: str | None,
                      postcode: str | None, sector: str | None = None,
-                     theme: str | None = None) -> dict[str, str]:
+                     theme: str | None = None,
+                     company_size: str | None = None) -> dict[str, str]:
     """Field errors beyond the schema's own checks (the form shows both at once). The place is
     checked too (an unknown municipality, "Bedoelt u Hengelo?"), so it is not reported only
     after the other errors are fixed."""
@@ -105,6 +106,8 @@ def required_answers(session: Session, *, consent: bool, municipality: str | Non
         fields["consent"] = _("We can only handle your question with your consent.")
     if sector and not choices.is_known(session, "sector", sector):
         fields["sector"] = _("Choose a sector from the list.")
+    if company_size and not choices.is_known(session, "size", company_size):
+        fields["company_size"] = _("Choose a company size from the list.")
     if theme and not choices.is_known(session, "theme", theme):
         fields["theme"] = _("Choose a topic from the list.")
     if not (municipality or "").strip() and not (postcode or "").strip():
@@ -118,7 +121,8 @@ def _check_choices(session: Session, data: QuestionCreate, *,
     """Every error at once: consent (the question's or the door's), choices and the place."""
     fields = required_answers(session, consent=data.consent and door_consent is not False,
                               municipality=data.municipality, postcode=data.postcode,
-                              sector=data.sector, theme=data.theme)
+                              sector=data.sector, theme=data.theme,
+                              company_size=data.company_size)
     if fields:
         raise Invalid(fields=fields)
 

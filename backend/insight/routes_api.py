@@ -35,12 +35,13 @@ def _endpoint(view: str) -> Any:
     def get_view(session: SessionDep, principal: CurrentUser, period: Period = None,
                  province: Code = None, corop: Code = None, lmr: Code = None,
                  theme: Slug = None, sector: Slug = None,
-                 size: Annotated[str | None, Query(max_length=8)] = None,
+                 size: Annotated[str | None, Query(max_length=40)] = None,
                  by: Annotated[str | None, Query(max_length=16)] = None) -> ViewOut:
         access = service.access_of(session, principal)
         filters = service.parse_filters({"period": period, "province": province,
                                          "corop": corop, "lmr": lmr, "theme": theme,
-                                         "sector": sector, "size": size, "by": by})
+                                         "sector": sector, "size": size, "by": by},
+                                        session)
         return _out(service.view(session, view, filters, access))
     get_view.__name__ = f"insight_api_{view}"
     return get_view

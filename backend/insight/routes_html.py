@@ -52,7 +52,7 @@ def _page(view: str) -> Any:
         access = service.access_of(session, _principal(request, principal))
         errors: dict[str, str] = {}
         try:
-            filters = service.parse_filters(_raw(request))
+            filters = service.parse_filters(_raw(request), session)
         except Invalid as exc:
             errors = dict(exc.fields)
             filters = service.Filters()
@@ -85,7 +85,7 @@ def _csv(view: str) -> Any:
     def export(request: Request, session: SessionDep,
                principal: OptionalPrincipal) -> Response:
         access = service.access_of(session, _principal(request, principal))
-        filters = service.parse_filters(_raw(request))
+        filters = service.parse_filters(_raw(request), session)
         result = service.view(session, view, filters, access)
         table = service.table_of(result, request.query_params.get("table") or
                                  result.tables[0].id)

@@ -58,7 +58,6 @@ VIEW_TITLES = {"demand": N_("Demand and reach"), "unmet": N_("Unmet needs"),
 OUTCOME_LABELS = {"answered": N_("answered"), "referred": N_("referred"),
                   "scheme_applied": N_("applied for a scheme"),
                   "no_follow_up": N_("no follow-up")}
-SIZES = ("zzp", "micro", "klein", "middel", "groot")
 BY_OPTIONS = ("province", "corop", "lmr", "theme", "sector", "size", "month")
 PERIOD_RE = re.compile(r"^(\d{4})(?:-(Q[1-4]|\d{2}))?$")
 CODE_RE = re.compile(r"^[A-Z]{2}\d{2}$")
@@ -113,8 +112,10 @@ class Filters:
         return out
 
 
-def parse_filters(raw: Mapping[str, str | None]) -> Filters:
-    """Check every filter; a wrong one is an ``Invalid`` naming the field."""
+def parse_filters(raw: Mapping[str, str | None], session: Session) -> Filters:
+    """Check every filter; a wrong one is an ``Invalid`` naming the field. A company size is
+    one of the taxonomy's (``content.taxonomy.load``: a size an editor adds is a filter at
+    once)."""
     def get(name: str) -> str | None:
         value = (raw.get(name) or "").strip()
         return value or None
@@ -140,7 +141,7 @@ def parse_filters(raw: Mapping[str, str | None]) -> Filters:
             errors[name] = _("Unknown value.")
         values[name] = v
     size = get("size")
-    if size is not None and size not in SIZES:
+    if size is not None and not tx.load(session).is_known("size", size):
         errors["size"] = _("Unknown company size.")
     by = get("by") or "province"
     if by not in BY_OPTIONS and by not in ("desk", "outcome"):
@@ -795,7 +796,7 @@ def filter_options(session: Session, access: Access) -> dict[str, list[tuple[str
         "province": by_name(provinces), "corop": by_name(corops), "lmr": by_name(lmrs),
         "theme": taxonomy.options("theme"),
         "sector": taxonomy.options("sector"),
-        "size": taxonomy.options("size") or [(z, z) for z in SIZES],
+        "size": taxonomy.options("size"),
     }
 
 

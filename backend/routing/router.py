@@ -76,7 +76,7 @@ class RoutingInput:
     municipality_code: str | None = None  # CBS code, "GM0150"
     postcode: str | None = None  # used when no municipality is given
     sector: str | None = None  # taxonomy sector slug
-    company_size: str | None = None  # zzp | micro | klein | middel | groot
+    company_size: str | None = None  # a taxonomy size slug (zzp, micro, ...)
     theme: str | None = None  # the topic the asker picked (taxonomy theme slug)
     language: str | None = None  # language of the question ("nl", "en"), given or detected
     # Found in the question text when no location was given (``backend.routing.understanding``):

@@ -246,11 +246,13 @@ def discuss_with_advisor(session: Session, result: ScanResult, *, email: str, te
         theme = None
     sector = result.sector if result.sector and choices.is_known(session, "sector", result.sector) \
         else None
+    size = result.company_size if result.company_size and choices.is_known(
+        session, "size", result.company_size) else None  # a size an editor has since removed
     try:
         data = cases.question_from({
             "text": body[:5000], "email": email, "consent": bool(door.consent),
             "municipality": municipality or None,
-            "sector": sector, "company_size": result.company_size, "theme": theme,
+            "sector": sector, "company_size": size, "theme": theme,
             "language": door.language if door.language in ("nl", "en") else "nl"})
     except ValidationError as exc:  # the e-mail address is the only field typed here
         # Every error at once (issue 15: the consent and the place came only on a second try).

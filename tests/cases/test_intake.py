@@ -14,6 +14,7 @@ from backend.cases.models import KEPT_AT_DESK, RECEIVED, ROUTED, Case, CaseEvent
 from backend.routing.models import COORDINATOR, Desk
 from tests.cases.conftest import link_token, mails
 from tests.client import LoketClient
+from tests.factories.content import add_company_size, create_taxonomy
 from tests.factories.routing import add_member
 
 NOW_LOCAL = (datetime.now() - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
@@ -136,3 +137,23 @@ def test_coordinator_sees_counts_per_channel(client: LoketClient, session: Sessi
     table = page.text.split('id="per-channel"')[1].split("</table>")[0]
     assert "telefoon" in table.lower() or "telefoon" in table
     assert ">2<" in table and ">1<" in table
+
+
+def test_an_intake_takes_a_size_an_editor_added_and_refuses_an_unknown_one(
+        client: LoketClient, session: Session, login, desks: dict[str, Desk]) -> None:
+    """The intake checks the size against the taxonomy, like the form and the API (the
+    question's schema had a fixed list of five that refused an editor's new size)."""
+    create_taxonomy(session)
+    add_company_size(session, "scale-up-met-groeiambitie", "Scale-up met groeiambitie")
+    advisor = add_member(session, desks["rvo"])
+    session.commit()
+    login(advisor)
+    r = client.post("/werkplek/rvo/intake", data=form(company_size="reus"))
+    assert r.status_code == 422
+    assert "Kies een bedrijfsgrootte uit de lijst" in r.text
+    assert session.exec(select(Case)).first() is None
+    r = client.post("/werkplek/rvo/intake",
+                    data=form(company_size="scale-up-met-groeiambitie"))
+    assert r.status_code == 303, r.text
+    session.expire_all()
+    assert session.exec(select(Case)).one().company_size == "scale-up-met-groeiambitie"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backend.content import service
 from backend.content.models import CompanySize, ContentItem, Pillar, Region, Sector, Theme
@@ -88,3 +88,13 @@ def create_event(session: Session, title: str = "Workshop lean werken", **data: 
     data.setdefault("starts_at", datetime.now(UTC) + timedelta(days=14))
     data.setdefault("place", "Zwolle")
     return create_item(session, "event", title=title, **data)
+
+
+def add_company_size(session: Session, slug: str, name: str) -> CompanySize:
+    """A company size an editor adds to the taxonomy (after the ones there are)."""
+    last = session.exec(select(CompanySize).order_by(col(CompanySize.position).desc())).first()
+    size = CompanySize(slug=slug, name_nl=name, name_en=name,
+                       position=(last.position + 1) if last else 0)
+    session.add(size)
+    session.flush()
+    return size

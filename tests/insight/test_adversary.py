@@ -16,7 +16,7 @@ from tests.factories import insight as f
 
 def _total(session: Session, access: service.Access, view: str, column: str,
            **filters: str) -> list[int | None]:
-    result = service.view(session, view, service.parse_filters(filters), access)
+    result = service.view(session, view, service.parse_filters(filters, session), access)
     return [r.values.get(column) for r in result.tables[0].rows]
 
 
@@ -42,7 +42,7 @@ def test_no_filter_combination_isolates_a_question(session: Session) -> None:
         assert x == y or abs(x - y) >= K, (x, y)
     # Desks and outcomes obey the same: every shown count is 0 or at least K.
     for by in ("desk", "theme", "province"):
-        rows = service.view(session, "outcomes", service.parse_filters({"by": by}), access)
+        rows = service.view(session, "outcomes", service.parse_filters({"by": by}, session), access)
         for row in rows.tables[0].rows:
             for key, value in row.values.items():
                 if key != "rating" and isinstance(value, int):

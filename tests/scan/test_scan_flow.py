@@ -12,18 +12,20 @@ import pytest
 from sqlmodel import Session, select
 
 from backend.cases.models import Case
+from backend.content.models import CompanySize
 from backend.core.db import Database
 from backend.core.settings import Settings
 from backend.scan import service
 from backend.scan.models import ScanAttachment, ScanResult, ScanVersion
 from tests.client import LoketClient
-from tests.factories.content import create_item, create_scheme
+from tests.factories.content import add_company_size, create_item, create_scheme
 
 
-def run_scan(client: LoketClient, answer: Any = 4, *, municipality: str = "Deventer") -> str:
+def run_scan(client: LoketClient, answer: Any = 4, *, municipality: str = "Deventer",
+             size: str = "klein") -> str:
     """Answer every question; ``answer`` is a value or a function of the question number.
     Returns the result page's path (the private link)."""
-    r = client.post("/scan", data={"size": "klein", "sector": "industrie",
+    r = client.post("/scan", data={"size": size, "sector": "industrie",
                                    "municipality": municipality})
     assert r.status_code == 303 and r.headers["location"] == "/scan/vraag/1"
     n = 1
@@ -156,6 +158,27 @@ def test_discuss_with_advisor_routes_a_question_with_the_scan(
     # the entrepreneur follows the case with the scan in the question
     follow = client.get(r.headers["location"])
     assert follow.status_code == 200 and "Productiviteitsscan" in follow.text
+
+
+def test_discussing_a_scan_keeps_a_size_an_editor_added(
+        client: LoketClient, session: Session, scan_data: None) -> None:
+    """The question carries the scan's size when the taxonomy knows it, also one an editor
+    added (the question's fixed list of five refused it, reported as a wrong e-mail address);
+    a size removed since the scan is left out, like a sector."""
+    add_company_size(session, "scale-up-met-groeiambitie", "Scale-up met groeiambitie")
+    session.commit()
+    path = run_scan(client, size="scale-up-met-groeiambitie")
+    r = client.post(f"{path}/bespreken", data={"email": "groei@example.nl", "consent": "1"})
+    assert r.status_code == 303, r.text
+    assert session.exec(select(Case)).one().company_size == "scale-up-met-groeiambitie"
+    later = run_scan(client, size="scale-up-met-groeiambitie")
+    session.delete(session.exec(select(CompanySize).where(
+        CompanySize.slug == "scale-up-met-groeiambitie")).one())
+    session.commit()
+    r = client.post(f"{later}/bespreken", data={"email": "later@example.nl", "consent": "1"})
+    assert r.status_code == 303, r.text
+    case = session.exec(select(Case).where(Case.contact_email == "later@example.nl")).one()
+    assert case.company_size is None
 
 
 def test_unknown_token_is_404(client: LoketClient, scan_data: None) -> None:
