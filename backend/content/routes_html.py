@@ -7,7 +7,6 @@ still renders and says so.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -54,6 +53,7 @@ from backend.core.db import SessionDep
 from backend.core.errors import Invalid
 from backend.core.i18n import get_language
 from backend.core.i18n import gettext_ as _
+from backend.core.memo import Memos, values_then_objects
 from backend.core.pagecache import cache_this_page
 from backend.core.routing import LazyRoute
 from backend.core.templating import env, markup, render
@@ -225,38 +225,25 @@ def _used_kinds(session: Session, type_: str) -> list[tuple[str, str, int]]:
     return sorted(((k, kind_label(k), n) for k, n in rows if k), key=lambda r: r[1].lower())
 
 
-# (type, language) -> (content version, taxonomy, facet values): five grouped counts over the
-# links, the same for every visitor until an item or a term changes.
-_facets: dict[tuple[str, str], tuple[tuple[object, ...], tx.Taxonomy,
-                                     dict[str, list[tuple[str, str, int]]]]] = {}
-_facets_lock = threading.Lock()
+# (type, language) -> facet values, kept per content version and taxonomy (``core.memo``):
+# five grouped counts over the links, the same for every visitor until an item or term changes.
+_facets: Memos[tuple[str, str], tuple[tuple[object, ...], tuple[tx.Taxonomy]],
+               dict[str, list[tuple[str, str, int]]]] = Memos(values_then_objects)
 
 
 def _used_facets(session: Session, type_: str) -> dict[str, list[tuple[str, str, int]]]:
     """The terms and kinds published items of a type use, with counts, for a list page's
     filters; kept while ``queries.content_version`` and the taxonomy are the same."""
-    key = (type_, i18n.get_language())
     version = queries.content_version(session)
     taxonomy = tx.load(session)
-    hit = _facets.get(key)
-    if hit is not None and hit[0] == version and hit[1] is taxonomy:
-        return hit[2]
-    with _facets_lock:
-        hit = _facets.get(key)
-        if hit is not None and hit[0] == version and hit[1] is taxonomy:
-            return hit[2]
-        used = {
-            "theme": _used_terms(session, type_, ContentTheme, ContentTheme.theme_id, Theme),
-            "sector": _used_terms(session, type_, ContentSector, ContentSector.sector_id,
-                                  Sector),
-            "region": _used_terms(session, type_, ContentRegion, ContentRegion.region_id,
-                                  Region),
-            "size": _used_terms(session, type_, ContentCompanySize, ContentCompanySize.size_id,
-                                CompanySize),
-            "kind": _used_kinds(session, type_),
-        }
-        _facets[key] = (version, taxonomy, used)
-    return used
+    return _facets.get((type_, i18n.get_language()), (version, (taxonomy,)), lambda: {
+        "theme": _used_terms(session, type_, ContentTheme, ContentTheme.theme_id, Theme),
+        "sector": _used_terms(session, type_, ContentSector, ContentSector.sector_id, Sector),
+        "region": _used_terms(session, type_, ContentRegion, ContentRegion.region_id, Region),
+        "size": _used_terms(session, type_, ContentCompanySize, ContentCompanySize.size_id,
+                            CompanySize),
+        "kind": _used_kinds(session, type_),
+    })
 
 
 def browse(type_: str) -> Callable[..., HTMLResponse]:

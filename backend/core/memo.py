@@ -17,11 +17,19 @@ from __future__ import annotations
 
 import operator
 import threading
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, TypeVar
 
+G = TypeVar("G", bound=Hashable)
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+def values_then_objects(a: tuple[Any, tuple[Any, ...]], b: tuple[Any, tuple[Any, ...]]) -> bool:
+    """For keys ``(values, objects)``: the values compared by equality (a fingerprint, the
+    day), the objects by identity (what other memos keep: the taxonomy, the region index)."""
+    return a[0] == b[0] and len(a[1]) == len(b[1]) and all(
+        x is y for x, y in zip(a[1], b[1], strict=True))
 
 
 class Memo(Generic[K, V]):
@@ -56,3 +64,23 @@ class Memo(Generic[K, V]):
 
     def clear(self) -> None:
         self._entry = None
+
+
+class Memos(Generic[G, K, V]):
+    """One :class:`Memo` per group (a page type and a language, say), made on first use."""
+
+    def __init__(self, same: Callable[[K, K], bool] = operator.eq) -> None:
+        self._same = same
+        self._memos: dict[G, Memo[K, V]] = {}
+        self._guard = threading.Lock()
+
+    def get(self, group: G, key: K, build: Callable[[], V]) -> V:
+        memo = self._memos.get(group)
+        if memo is None:
+            with self._guard:
+                memo = self._memos.setdefault(group, Memo(self._same))
+        return memo.get(key, build)
+
+    def clear(self) -> None:
+        with self._guard:
+            self._memos.clear()

@@ -3,7 +3,6 @@ full datalist that forms render without JavaScript (``municipality_datalist``)."
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -12,6 +11,7 @@ from markupsafe import Markup
 
 from backend.core import i18n
 from backend.core.db import SessionDep
+from backend.core.memo import Memos
 from backend.core.routing import LazyRoute
 from backend.core.templating import env, render
 from backend.regions import service
@@ -19,9 +19,12 @@ from backend.regions.index import MunicipalityHit
 
 router = APIRouter(route_class=LazyRoute)
 
-# language -> (the options it was made from, its <option>s)
-_datalists: dict[str, tuple[tuple[MunicipalityHit, ...], Markup]] = {}
-_datalist_lock = threading.Lock()
+def _same(a: tuple[MunicipalityHit, ...], b: tuple[MunicipalityHit, ...]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+
+
+# language -> its <option>s, kept per list of hits (compared by identity: ``core.memo``).
+_datalists: Memos[str, tuple[MunicipalityHit, ...], Markup] = Memos(_same)
 
 
 def municipality_datalist(options: list[MunicipalityHit]) -> Markup:
@@ -32,13 +35,8 @@ def municipality_datalist(options: list[MunicipalityHit]) -> Markup:
     ~500 options (three quarters of the scheme finder's rendering time when made by the
     template) are made once per list of hits (a copy of it too) and language."""
     lang = i18n.get_language()
-    hit = _datalists.get(lang)
-    if hit is not None and _same(hit[0], options):
-        return hit[1]
-    with _datalist_lock:
-        hit = _datalists.get(lang)
-        if hit is not None and _same(hit[0], options):
-            return hit[1]
+
+    def build() -> Markup:
         now = Markup(i18n.translations(lang).gettext("%(old)s (now %(new)s)"))  # noqa: S704
         parts = []
         for h in options:
@@ -46,13 +44,9 @@ def municipality_datalist(options: list[MunicipalityHit]) -> Markup:
             label = (Markup(' label="%s"') % (now % {"old": h.matched, "new": name})
                      if h.matched != name else "")
             parts.append(Markup('<option value="%s"%s></option>') % (name, label))
-        html = Markup("").join(parts)
-        _datalists[lang] = (tuple(options), html)
-    return html
+        return Markup("").join(parts)
 
-
-def _same(kept: tuple[MunicipalityHit, ...], options: list[MunicipalityHit]) -> bool:
-    return len(kept) == len(options) and all(a is b for a, b in zip(kept, options, strict=True))
+    return _datalists.get(lang, tuple(options), build)
 
 
 env.globals["municipality_datalist"] = municipality_datalist

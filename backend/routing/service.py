@@ -25,7 +25,7 @@ from backend.content import taxonomy as tx
 from backend.core.db import Database, utcnow
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.core.i18n import gettext_ as _
-from backend.core.memo import Memo
+from backend.core.memo import Memo, values_then_objects
 from backend.regions import service as regions
 from backend.regions.index import RegionIndex, normalise_code
 from backend.regions.schemas import (
@@ -67,15 +67,9 @@ log = logging.getLogger("loket.routing")
 # Built once per key by one thread (a cold process under a burst would otherwise build them
 # side by side and run the connection pool dry: ``core.memo``).
 _taxonomy: Memo[tx.Taxonomy, RoutingTaxonomy] = Memo(operator.is_)
-_ContextKey = tuple[tuple[object, ...], RegionIndex, RoutingTaxonomy]
-
-
-def _same_context(a: _ContextKey, b: _ContextKey) -> bool:
-    """The desks' fingerprint by value; the parts kept by other caches by identity."""
-    return a[0] == b[0] and a[1] is b[1] and a[2] is b[2]
-
-
-_context: Memo[_ContextKey, RoutingContext] = Memo(_same_context)
+# The desks' fingerprint by value; the parts other memos keep by identity.
+_ContextKey = tuple[tuple[object, ...], tuple[RegionIndex, RoutingTaxonomy]]
+_context: Memo[_ContextKey, RoutingContext] = Memo(values_then_objects)
 
 
 # --- the routing context ------------------------------------------------------------------
@@ -160,8 +154,8 @@ def routing_context(session: Session) -> RoutingContext:
     editor's new sector or theme is routed with at once, as the form accepts it)."""
     taxonomy = routing_taxonomy(session)
     region_index = regions.region_index(session)
-    key = ((str(session.get_bind().engine.url), _desk_fingerprint(session)), region_index,
-           taxonomy)
+    key = ((str(session.get_bind().engine.url), _desk_fingerprint(session)),
+           (region_index, taxonomy))
     return _context.get(key, lambda: RoutingContext(
         DeskIndex(desk_profiles(session)), region_index, taxonomy))
 

@@ -5,7 +5,6 @@ the match (``eligibility.match_schemes``). Shared by the page and ``GET /api/v1/
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +18,7 @@ from backend.content.views import today
 from backend.core.errors import Invalid
 from backend.core.i18n import get_language
 from backend.core.i18n import gettext_ as _
+from backend.core.memo import Memo, values_then_objects
 from backend.regions import service as regions
 from backend.schemes.eligibility import (
     Labels,
@@ -121,9 +121,9 @@ def sector_lineage(taxonomy: tx.Taxonomy) -> dict[str, list[str]]:
     return {s.slug: [a.slug for a in taxonomy.sector_lineage(s)] for s in taxonomy.sectors}
 
 
-# (content version, today, taxonomy) -> the facts; rebuilt by one thread while others wait.
-_facts: tuple[tuple[object, ...], tx.Taxonomy, list[SchemeFacts]] | None = None
-_facts_lock = threading.Lock()
+# (content version, today) and the taxonomy -> the facts (``core.memo``).
+_facts: Memo[tuple[tuple[object, ...], tuple[tx.Taxonomy]], list[SchemeFacts]] = Memo(
+    values_then_objects)
 
 
 def published_schemes(session: Session, taxonomy: tx.Taxonomy | None = None
@@ -132,19 +132,9 @@ def published_schemes(session: Session, taxonomy: tx.Taxonomy | None = None
     schemes, so the facts are kept while ``content_q.content_version`` (one aggregate query),
     the day (``terms_stale``) and the taxonomy (``tx.load`` gives the same object while its
     rows are unchanged) are the same."""
-    global _facts
     key = (*content_q.content_version(session), today())
     taxonomy = taxonomy or tx.load(session)
-    hit = _facts
-    if hit is not None and hit[0] == key and hit[1] is taxonomy:
-        return list(hit[2])
-    with _facts_lock:
-        hit = _facts
-        if hit is not None and hit[0] == key and hit[1] is taxonomy:
-            return list(hit[2])
-        facts = _load_facts(session)
-        _facts = (key, taxonomy, facts)
-    return list(facts)
+    return list(_facts.get((key, (taxonomy,)), lambda: _load_facts(session)))
 
 
 def _load_facts(session: Session) -> list[SchemeFacts]:

@@ -8,11 +8,13 @@ by side while holding its connection).
 from __future__ import annotations
 
 import operator
+import threading
 import time
+from functools import partial
 
 import pytest
 
-from backend.core.memo import Memo
+from backend.core.memo import Memo, Memos, values_then_objects
 from tests.threads import together
 
 
@@ -59,3 +61,30 @@ def test_a_failed_build_keeps_nothing_and_the_next_caller_builds() -> None:
         memo.get("k", fail)
     assert memo.peek() is None
     assert memo.get("k", lambda: "ok") == "ok"
+
+
+def test_values_then_objects_compares_values_by_equality_and_objects_by_identity() -> None:
+    kept = object()
+    assert values_then_objects(((1, "a"), (kept,)), ((1, "a"), (kept,)))
+    assert not values_then_objects(((1, "a"), (kept,)), ((1, "b"), (kept,)))
+    assert not values_then_objects(((1, "a"), ([1],)), ((1, "a"), ([1],)))  # equal, not same
+
+
+def test_memos_keep_one_value_per_group_and_a_burst_builds_each_once() -> None:
+    memos: Memos[str, int, str] = Memos()
+    builds: list[str] = []
+
+    def build(group: str) -> str:
+        builds.append(group)
+        time.sleep(0.02)
+        return f"{group}-value"
+
+    def both(start: threading.Barrier) -> list[str]:
+        start.wait()
+        return [memos.get(g, 1, partial(build, g)) for g in ("nl", "en")]
+
+    values = together(24, both)
+    assert sorted(builds) == ["en", "nl"]
+    assert all(v == ["nl-value", "en-value"] for v in values)
+    assert memos.get("nl", 2, lambda: "new") == "new"
+    assert memos.get("en", 1, lambda: "other") == "en-value"
