@@ -26,7 +26,7 @@ from backend.cases.reference import REFERENCE_RE
 from backend.cases.schemas import TEXT_MAX, TEXT_MIN, QuestionCreate
 from backend.cases.workhours import AMSTERDAM
 from backend.core.db import SessionDep
-from backend.core.errors import Conflict, Invalid
+from backend.core.errors import Conflict, Invalid, TooManyRequests
 from backend.core.i18n import gettext_ as _
 from backend.core.routing import LazyRoute
 from backend.core.templating import render
@@ -138,6 +138,13 @@ def intake_submit(request: Request, session: SessionDep, principal: CurrentUser,
                                           consent=oral, keep=bool(keep),
                                           door=door(request, consent=True, source="advisor"),
                                           keep_reason=keep_reason, base_url=_base(request))
+    except TooManyRequests as exc:  # per advisor, or this entrepreneur's address today
+        minutes = max(1, (exc.retry_after + 59) // 60)
+        page = _intake_page(request, session, desk, values, status_code=429, message=_(
+            "Too many questions have been registered in a short time. Please try again in "
+            "%(minutes)s minutes. What you typed is still here.", minutes=minutes))
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     except Invalid as exc:
         return _intake_page(request, session, desk, values, errors=exc.fields,
                             message=exc.message or not_sent, status_code=422)

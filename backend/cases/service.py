@@ -160,7 +160,7 @@ def ask_question(session: Session, data: QuestionCreate, *, door: Door,
     ``consent_record`` and may keep the question at the advisor's desk (``keep_at``): it is
     routed all the same and the routed desk is recorded next to the reason."""
     if door.staff_user is not None:  # an advisor's intake: per advisor, per entrepreneur
-        limits.staff_act(session, door.staff_user)
+        limits.staff_act(session, door.staff_user, door.policy)
         limits.enforce(session, door.policy, "ask_question", email=str(data.email))
     else:
         limits.enforce(session, door.policy, "ask_question", address=door.address,

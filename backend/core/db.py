@@ -8,7 +8,9 @@ readers never queue behind writers.
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -130,6 +132,69 @@ def _after_commit(session: OrmSession) -> None:
         truncate_wal(engine)
 
 
+class ProcessTurns:
+    """Processes take turns at SQLite's write lock: a turnstile of two ``flock`` s.
+
+    A writer passes the turnstile (``<db>-turnstile.lock``), takes the writer lock
+    (``<db>-writer.lock``) and lets the turnstile go. A process whose writer waits for the
+    writer lock holds the turnstile meanwhile, so the next writer of the process that now
+    writes waits behind it: the lock alternates instead of staying with the busier process.
+    The locks are the kernel's (released when a process dies). Waits poll every millisecond up
+    to a deadline; a writer that gives up goes on to SQLite's busy handler, as without this.
+    One thread per process at a time (the caller holds the process's write queue).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._paths = (path.with_name(path.name + "-turnstile.lock"),
+                       path.with_name(path.name + "-writer.lock"))
+        self._fds: tuple[int, int] | None = None
+        self._pid = 0
+
+    @classmethod
+    def for_url(cls, url: str) -> ProcessTurns | None:
+        path = url.split("///", 1)[-1] if url.startswith("sqlite") else ""
+        if not path or path == ":memory:" or "mode=memory" in url:
+            return None
+        return cls(Path(path.split("?", 1)[0]))
+
+    def _open(self) -> tuple[int, int]:
+        if self._fds is None or self._pid != os.getpid():  # a forked child opens its own
+            self._fds = tuple(os.open(p, os.O_RDWR | os.O_CREAT, 0o600)  # type: ignore[assignment]
+                              for p in self._paths)
+            self._pid = os.getpid()
+        assert self._fds is not None
+        return self._fds
+
+    @staticmethod
+    def _lock(fd: int, deadline: float) -> bool:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.001)
+
+    def acquire(self, timeout: float) -> bool:
+        """True when this process holds the writer lock (False: gave up after ``timeout``)."""
+        try:
+            turnstile, writer = self._open()
+        except OSError:  # a read-only folder: SQLite arbitrates alone
+            return False
+        deadline = time.monotonic() + timeout
+        if not self._lock(turnstile, deadline):
+            return False
+        try:
+            return self._lock(writer, deadline)
+        finally:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+
+    def release(self) -> None:
+        if self._fds is not None and self._pid == os.getpid():
+            fcntl.flock(self._fds[1], fcntl.LOCK_UN)
+
+
 def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -156,8 +221,17 @@ def _sqlite_setup(engine: Engine) -> None:
     # after WRITE_QUEUE_SECONDS a writer stops queueing here and leaves it to SQLite as before.
     write_lock = threading.Lock()
     held = "loket_write_lock"
+    # Between processes (the web workers, the outbox worker) the busy handler is just as unfair:
+    # the process that commits hands its next writer the lock at once while the other process
+    # sleeps, so under load a whole process starved for 30 s. Its queue heads take turns through
+    # a turnstile of two file locks (``ProcessTurns``); only one thread per process is ever
+    # there (it holds ``write_lock``).
+    turns = ProcessTurns.for_url(str(engine.url))
+    in_turn = "loket_process_turn"
 
     def _release(info: dict[str, Any]) -> None:
+        if info.pop(in_turn, False) and turns is not None:
+            turns.release()
         if info.pop(held, False):
             write_lock.release()
 
@@ -169,6 +243,8 @@ def _sqlite_setup(engine: Engine) -> None:
             return
         if not conn.info.get(held):
             conn.info[held] = write_lock.acquire(timeout=WRITE_QUEUE_SECONDS)
+            if conn.info[held] and turns is not None:
+                conn.info[in_turn] = turns.acquire(WRITE_QUEUE_SECONDS)
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:

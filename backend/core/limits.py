@@ -262,12 +262,15 @@ def _alert_once(session: Session, door: Door, alert: Alert, now: float) -> None:
         replay_after_rollback(session, lambda s: sink(s, alert))  # kept if the act is refused
 
 
-def staff_act(session: Session, user_id: int | None) -> None:
+def staff_act(session: Session, user_id: int | None, policy: Policy | None = None) -> None:
     """A staff member's act that mails someone (an answer, an assignment, a hand-off, a group
-    invitation): ``staff_mail.user`` of the table, per user, in the caller's transaction.
-    Generous; it stops a stolen session or token from turning Loket into a mail cannon."""
-    check(SessionStore(session), f"staff_mail:user:{user_id or 0}",
-          RATE_LIMITS["staff_mail"]["user"])
+    invitation, an intake): ``staff_mail.user`` of the table, per user, in the caller's
+    transaction. Generous; it stops a stolen session or token from turning Loket into a mail
+    cannon. A door's ``policy`` (the configured table) counts where the act has a door (the
+    intake); the workspace's acts use the shipped row."""
+    limit: str | Limit = (policy.limit("staff_mail", "user") if policy is not None
+                          else RATE_LIMITS["staff_mail"]["user"])
+    check(SessionStore(session), f"staff_mail:user:{user_id or 0}", limit)
 
 
 def case_act(session: Session, act: str, case_id: int) -> None:

@@ -29,6 +29,7 @@ from backend.core.ratelimit import RateCounter
 from backend.routing.models import Desk
 from tests.cases.conftest import mails
 from tests.cases.test_asking import QUESTION, form
+from tests.cases.test_intake import form as intake_form
 from tests.client import LoketClient
 from tests.conftest import make_settings
 from tests.factories.accounts import create_admin
@@ -323,3 +324,36 @@ def test_following_links_is_limited_in_the_act_and_refusals_stay_counted(
     assert service.exchange_token(session, token, door=door_) is None  # used already
     with pytest.raises(TooManyRequests):
         service.exchange_token(session, token, door=door_)
+
+
+def test_an_advisors_intake_is_counted_per_advisor_and_per_entrepreneur_not_per_address(
+        app_with: Callable[..., FastAPI], clients: Callable[..., LoketClient],
+        session: Session, desks: dict, login: Any) -> None:
+    """Adversary: a colleague's account taken over, registering questions (and so mailing
+    strangers) from the office's one address. The intake is limited per advisor (their mail
+    budget) and per entrepreneur's address, never per network: a desk of advisors behind one
+    address is not blocked by a colleague, and no challenge is put to a logged-in advisor."""
+    app = app_with(rate_limits={
+        "ask_question": {"address": "1/3600", "email": "2/86400", "desk": "1000/3600",
+                         "site": "1000/3600"},
+        "staff_mail": {"user": "3/3600"}})
+    c, colleague_client = clients(app), clients(app)
+    advisor, colleague = add_member(session, desks["rvo"]), add_member(session, desks["rvo"])
+    session.commit()
+    login(advisor, c)
+    login(colleague, colleague_client)
+    for i in range(3):  # one address; the address limit (1) does not count for an intake
+        r = c.post("/werkplek/rvo/intake", data=intake_form(email=f"i{i}@example.nl"))
+        assert r.status_code == 303, (i, r.text[:500])
+    r = c.post("/werkplek/rvo/intake", data=intake_form(email="i3@example.nl"))
+    assert r.status_code == 429 and 'name="challenge_answer"' not in r.text
+    assert "i3@example.nl" in r.text and "Wat u hebt ingevuld, staat er nog" in r.text
+    assert r.headers["Retry-After"]
+    assert stored(session) == 3
+    # The colleague at the same address is not limited by the first advisor's count ...
+    r = colleague_client.post("/werkplek/rvo/intake", data=intake_form(email="i0@example.nl"))
+    assert r.status_code == 303
+    # ... but one entrepreneur's address is limited across advisors (2 a day).
+    r = colleague_client.post("/werkplek/rvo/intake", data=intake_form(email="i0@example.nl"))
+    assert r.status_code == 429
+    assert stored(session) == 4
