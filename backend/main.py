@@ -9,6 +9,7 @@ import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import configure_mappers
@@ -34,6 +35,7 @@ from backend.core.openapi import document_api_errors_on_first_schema
 from backend.core.pagecache import PageCacheMiddleware
 from backend.core.routing import include
 from backend.core.security import csrf_protect
+from backend.core.server import REQUEST_THREADS
 from backend.core.settings import ROOT, Settings, get_settings
 from backend.core.templating import warm_templates
 from backend.core.worker import Worker
@@ -85,6 +87,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # More request threads than uvicorn takes requests at once (core.server).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         worker = Worker(db, settings)
         app.state.worker = worker
         app.state.wake_worker = worker.wake

@@ -280,7 +280,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # default 5 + 10 a busy process ran out of connections (QueuePool timeout) while
             # its 40 request threads queued. SQLite connections are cheap: one per thread.
             kwargs.setdefault("pool_size", 20)
-            kwargs.setdefault("max_overflow", 30)
+            kwargs.setdefault("max_overflow", 100)  # core.server.REQUEST_THREADS and more
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         _sqlite_setup(engine)
         return engine

@@ -21,6 +21,17 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from backend.core.settings import Settings, get_settings
 
+# Request threads and concurrent requests per web process. A sync endpoint holds one of anyio's
+# threads for its whole run, also while it waits in SQLite's write queue; the writer that holds
+# the lock then needs a thread once more (its session's commit runs in one) before it can give
+# the lock back. With anyio's default of 40 threads, 40 waiting writers in one process left the
+# holder without a thread: nothing committed until the queue timed out (a 60 s stall, then 500s,
+# at a cold start under load in tests/cases/test_concurrency.py). uvicorn takes at most
+# ``MAX_CONCURRENT_REQUESTS`` at once (more: 503 at once, not a stall), fewer than the threads,
+# so a holder always finds one; the SQLite pool has a connection for every thread.
+REQUEST_THREADS = 100
+MAX_CONCURRENT_REQUESTS = 80
+
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """How ``loket serve`` runs uvicorn (the tests start the server with the same options).
@@ -34,6 +45,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "forwarded_allow_ips": settings.forwarded_allow_ips,
         "http": "backend.core.server:GuardedHttpToolsProtocol",
         "timeout_keep_alive": 5,
+        "limit_concurrency": MAX_CONCURRENT_REQUESTS,
         "h11_max_incomplete_event_size": 16 * 1024,  # request line and headers
         "server_header": False,
         "access_log": False,
