@@ -56,13 +56,14 @@ def test_a_writer_gives_up_after_its_timeout_and_the_lock_stays_usable(tmp_path:
     holder = subprocess.Popen(
         [sys.executable, "-c", "import fcntl, sys, time\n"
          f"fd = open({str(db) + '-writer.lock'!r}, 'a')\n"
-         "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(3)"],
+         "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True)
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
     turns = ProcessTurns(db)
     began = time.monotonic()
     assert turns.acquire(0.2) is False
     assert 0.2 <= time.monotonic() - began < 2
+    holder.kill()  # the kernel lets go of a dead process's lock
     holder.wait(timeout=10)
     assert turns.acquire(5) is True
     turns.release()
