@@ -81,9 +81,8 @@ def ask_suggestions(request: Request, session: SessionDep, text: str = "") -> HT
 
 
 def _too_many(exc: TooManyRequests) -> tuple[str, dict[str, str]]:
-    minutes = max(1, (exc.retry_after + 59) // 60)
     return (_("You have sent many questions in a short time. Please try again in %(minutes)s "
-              "minutes. What you typed is still here.", minutes=minutes),
+              "minutes. What you typed is still here.", minutes=exc.retry_minutes),
             {"Retry-After": str(exc.retry_after)})
 
 
@@ -196,7 +195,7 @@ def resend_submit(request: Request, session: SessionDep, email: Annotated[str, F
         return render(request, "cases/resend.html", {
             "values": values, "errors": {}, "sent": False, "message": _(
                 "Too many requests for a new link. Please try again in %(minutes)s minutes.",
-                minutes=max(1, (exc.retry_after + 59) // 60))},
+                minutes=exc.retry_minutes)},
             status_code=429, headers=headers)
     # The same answer whether or not the reference and address match.
     return RedirectResponse("/vraag/link-opnieuw?verstuurd=1", status_code=303)
@@ -221,7 +220,7 @@ def my_question_reply(request: Request, session: SessionDep, case: EntrepreneurC
         return _case_page(request, session, case, values={"body": body}, status_code=429,
                           message=_("You have sent many messages in a short time. Please try "
                                     "again in %(minutes)s minutes. What you typed is still "
-                                    "here.", minutes=max(1, (exc.retry_after + 59) // 60)),
+                                    "here.", minutes=exc.retry_minutes),
                           headers=exc.headers)
     except Invalid as exc:
         return _case_page(request, session, case, errors=exc.fields, values={"body": body},
@@ -244,7 +243,7 @@ def my_question_consent(request: Request, session: SessionDep, case: Entrepreneu
         return _case_page(request, session, case, status_code=429, headers=exc.headers,
                           message=_("You have sent many messages in a short time. Please try "
                                     "again in %(minutes)s minutes.",
-                                    minutes=max(1, (exc.retry_after + 59) // 60)))
+                                    minutes=exc.retry_minutes))
     except Conflict as exc:
         return _case_page(request, session, case, message=exc.message, status_code=409)
     return RedirectResponse(f"/mijn-vraag/{case.reference}#tijdlijn", status_code=303)

@@ -139,11 +139,10 @@ def intake_submit(request: Request, session: SessionDep, principal: CurrentUser,
                                           door=door(request, consent=True, source="advisor"),
                                           keep_reason=keep_reason, base_url=_base(request))
     except TooManyRequests as exc:  # per advisor, or this entrepreneur's address today
-        minutes = max(1, (exc.retry_after + 59) // 60)
         page = _intake_page(request, session, desk, values, status_code=429, message=_(
             "Too many questions have been registered in a short time. Please try again in "
-            "%(minutes)s minutes. What you typed is still here.", minutes=minutes))
-        page.headers["Retry-After"] = str(exc.retry_after)
+            "%(minutes)s minutes. What you typed is still here.", minutes=exc.retry_minutes))
+        page.headers.update(exc.headers)
         return page
     except Invalid as exc:
         return _intake_page(request, session, desk, values, errors=exc.fields,

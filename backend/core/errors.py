@@ -80,6 +80,11 @@ class TooManyRequests(LoketError):
         super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
         self.retry_after = retry_after
 
+    @property
+    def retry_minutes(self) -> int:
+        """The wait in whole minutes, rounded up and at least one (for a page's message)."""
+        return max(1, (self.retry_after + 59) // 60)
+
 
 UNSTORABLE = N_("Some of the text cannot be stored (it holds a character that is not allowed, "
                 "or is too long). Please check what you entered.")

@@ -216,7 +216,7 @@ def _result_page(request: Request, session: Session, result: ScanResult, token: 
 
 def _too_many(exc: TooManyRequests) -> str:
     return _("Many questions were sent from here in a short time. Please try again in "
-             "%(minutes)s minutes.", minutes=max(1, (exc.retry_after + 59) // 60))
+             "%(minutes)s minutes.", minutes=exc.retry_minutes)
 
 
 @router.post("/scan/resultaat/{token}/bespreken", name="scan_discuss")

@@ -18,7 +18,7 @@ from backend.content.views import today
 from backend.core.errors import Invalid
 from backend.core.i18n import get_language
 from backend.core.i18n import gettext_ as _
-from backend.core.memo import Memo, values_then_objects
+from backend.core.memo import Memo, Memos, values_then_objects
 from backend.regions import service as regions
 from backend.schemes.eligibility import (
     Labels,
@@ -80,20 +80,15 @@ class FinderResult:
         return [m for m in self.matches if m.verdict == "no_fit"]
 
 
-# language -> (taxonomy, cost kinds, (lineage, labels)): what find_schemes derives from them.
-_derived: dict[str, tuple[tx.Taxonomy, tuple[str, ...],
-                          tuple[dict[str, list[str]], Labels]]] = {}
+# language -> (lineage, labels) of a taxonomy and the cost kinds in use (``core.memo``).
+_derived: Memos[str, tuple[tuple[str, ...], tuple[tx.Taxonomy]],
+                tuple[dict[str, list[str]], Labels]] = Memos(values_then_objects)
 
 
 def _lineage_and_labels(taxonomy: tx.Taxonomy, kinds: tuple[str, ...]
                         ) -> tuple[dict[str, list[str]], Labels]:
-    lang = get_language()
-    hit = _derived.get(lang)
-    if hit is not None and hit[0] is taxonomy and hit[1] == kinds:
-        return hit[2]
-    made = (sector_lineage(taxonomy), labels(taxonomy, kinds))
-    _derived[lang] = (taxonomy, kinds, made)
-    return made
+    return _derived.get(get_language(), (kinds, (taxonomy,)),
+                        lambda: (sector_lineage(taxonomy), labels(taxonomy, kinds)))
 
 
 def labels(taxonomy: tx.Taxonomy, cost_kinds: Sequence[str] = ()) -> Labels:
