@@ -3,10 +3,7 @@ once) take turns instead of failing."""
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
-from collections.abc import Iterator
 
 import pytest
 from alembic.script import ScriptDirectory
@@ -14,24 +11,14 @@ from sqlalchemy import text
 
 from backend.core.db import make_engine
 from backend.core.migrate import alembic_config, upgrade
-from tests.conftest import schema_url
 
 
 @pytest.fixture
-def empty_schema_url() -> Iterator[str]:
-    base = os.environ.get("LOKET_TEST_DATABASE_URL")
-    if not base:
+def empty_schema_url(empty_schema_url: str) -> str:
+    """The core tests' empty database, on PostgreSQL only."""
+    if empty_schema_url.startswith("sqlite"):
         pytest.skip("PostgreSQL only: SQLite has one process per file")
-    schema = f"loket_m_{secrets.token_hex(6)}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield schema_url(base, schema)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    return empty_schema_url
 
 
 def test_concurrent_upgrades_take_turns(empty_schema_url: str) -> None:

@@ -4,12 +4,11 @@ downgrade, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import Engine, String, inspect, text
 
 from backend.core.db import make_engine
-from backend.core.migrate import alembic_config, upgrade
-from tests.core.test_migration_content_english import empty_schema_url  # noqa: F401 (fixture)
+from backend.core.migrate import upgrade
+from tests.core.conftest import downgrade
 
 BEFORE = "5e1d7a3c9b20"
 REVISION = "9a4c2e6f1b37"
@@ -50,7 +49,7 @@ def _sizes(engine: Engine) -> dict[str, str | None]:
             "SELECT reference, company_size FROM question_case"))}
 
 
-def test_company_size_widens_to_40_and_narrows_back(empty_schema_url: str) -> None:  # noqa: F811
+def test_company_size_widens_to_40_and_narrows_back(empty_schema_url: str) -> None:
     upgrade(empty_schema_url, revision=BEFORE)
     assert _size_length(empty_schema_url) == 8
     upgrade(empty_schema_url, revision=REVISION)
@@ -62,10 +61,7 @@ def test_company_size_widens_to_40_and_narrows_back(empty_schema_url: str) -> No
         assert _sizes(engine) == {"L-1": "klein", "L-2": "scale-up-met-groeiambitie"}
     finally:
         engine.dispose()
-    with make_engine(empty_schema_url).connect() as conn:
-        cfg = alembic_config(empty_schema_url, conn)
-        command.downgrade(cfg, BEFORE)
-        conn.commit()
+    downgrade(empty_schema_url, BEFORE)
     assert _size_length(empty_schema_url) == 8
     engine = make_engine(empty_schema_url)
     try:  # a size too long for the old column is emptied, the others are kept
