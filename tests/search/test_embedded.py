@@ -348,6 +348,19 @@ class _CountingSearcher:
         return getattr(self._inner, name)
 
 
+def _count_passes(backend: EmbeddedBackend, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The passes (``search``, ``aggregate``, ``facets``) the backend makes from now on."""
+    calls: list[str] = []
+    searcher_and_stamp = backend._searcher_and_stamp
+
+    def counting() -> tuple[object, tuple[int, int, int]]:
+        searcher, stamp = searcher_and_stamp()
+        return _CountingSearcher(searcher, calls), stamp
+
+    monkeypatch.setattr(backend, "_searcher_and_stamp", counting)
+    return calls
+
+
 @pytest.mark.parametrize("aggregate_below", [0, 3_000])
 def test_an_uncached_search_walks_the_matches_once_to_rank_and_once_to_count_facets(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, aggregate_below: int
@@ -358,14 +371,7 @@ def test_an_uncached_search_walks_the_matches_once_to_rank_and_once_to_count_fac
     monkeypatch.setattr(embedded, "AGGREGATE_SHARE", 0.0)
     backend = EmbeddedBackend(tmp_path / "idx", cache_size=0)
     backend.index([make_doc(1), replace(make_doc(2), themes=("werkdruk",))])
-    calls: list[str] = []
-    searcher_and_stamp = backend._searcher_and_stamp
-
-    def counting() -> tuple[object, tuple[int, int, int]]:
-        searcher, stamp = searcher_and_stamp()
-        return _CountingSearcher(searcher, calls), stamp
-
-    monkeypatch.setattr(backend, "_searcher_and_stamp", counting)
+    calls = _count_passes(backend, monkeypatch)
     results = backend.search(SearchQuery(q="roosteren"))
     assert results.total == 2
     assert results.facets["theme"] == {"slim-roosteren": 1, "werkdruk": 1}
@@ -427,14 +433,7 @@ def test_facets_are_aggregated_below_a_share_of_the_index_and_walked_above_it(
     backend = EmbeddedBackend(tmp_path / "idx", cache_size=0)
     rare = [replace(make_doc(i, "Werkdruk meten"), themes=("werkdruk",)) for i in range(3)]
     backend.index(rare + [make_doc(i) for i in range(3, 40)])
-    calls: list[str] = []
-    searcher_and_stamp = backend._searcher_and_stamp
-
-    def counting() -> tuple[object, tuple[int, int, int]]:
-        searcher, stamp = searcher_and_stamp()
-        return _CountingSearcher(searcher, calls), stamp
-
-    monkeypatch.setattr(backend, "_searcher_and_stamp", counting)
+    calls = _count_passes(backend, monkeypatch)
     assert backend.search(SearchQuery(q="werkdruk")).facets["theme"] == {"werkdruk": 3}
     assert calls[-1] == "aggregate"  # 3 of 40 documents: within a tenth
     every = backend.search(SearchQuery(q="roosteren")).facets["theme"]
