@@ -267,7 +267,7 @@ def dry_run(session: Session, *, text: str, municipality: str | None = None,
 def company_sizes(session: Session) -> tuple[str, ...]:
     """The company size slugs, in the taxonomy's order: the one list (``content.taxonomy``)
     an editor may extend."""
-    return tuple(routing_context(session).taxonomy.sizes)
+    return tuple(routing_taxonomy(session).sizes)
 
 
 def dry_run_located(session: Session, *, text: str, municipality: str | None = None,
