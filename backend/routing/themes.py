@@ -552,7 +552,7 @@ PEOPLE = frozenset({
     "welders", "drivers", "nurses", "cooks", "programmers", "colleagues", "mechanics",
     "electricians", "hires", "leerlingen", "leerling", "stagiair", "stagiaires", "apprentices",
     "trainees", "verpleegkundige", "verzorgenden", "kok", "schoonmakers", "kappers", "ppl",
-    "person", "persoon",
+    "person", "persoon", "handen", "hands",
 })
 # Plural nouns for people by their ending ("schoonmakers", "loodgieters", "verzorgsters"),
 # except the ones that name business partners rather than staff.
@@ -567,8 +567,12 @@ NOT_STAFF = frozenset({
 HIRING_VERBS = frozenset({
     "vinden", "vind", "zoeken", "zoek", "zoekt", "aannemen", "werven", "binnenhalen", "binnen",
     "aantrekken", "inhuren", "uitbreiden", "find", "hire", "hiring", "recruit", "recruiting",
-    "attract", "expand", "need", "needs", "nodig", "take", "replace", "vervangen",
+    "attract", "expand", "take", "replace", "vervangen",
 })
+# Verbs of need that say hiring only in their place: English "need drivers" (before the noun,
+# not "our staff need training"), Dutch "personeel nodig" (after it).
+NEED_BEFORE = frozenset({"need", "needs", "needed"})
+NEED_AFTER = frozenset({"nodig"})
 # Only words that add people: a bare number counts the staff one has ("55 medewerkers").
 HIRING_COUNTS = frozenset({"meer", "extra", "nieuwe", "nieuw", "more", "new", "additional",
                            "genoeg", "enough", "aan"})  # "helpt me aan een kok", "tekort aan"
@@ -584,8 +588,9 @@ def _hiring_hits(words: Sequence[str]) -> list[PhraseHit]:
         before = words[max(0, i - 3):i]
         near = [*words[max(0, i - 5):i], *words[i + 1:i + 4]]
         after = words[i + 1:i + 3]
-        cue = next((c for c in before if c in HIRING_COUNTS), None) or next(
-            (c for c in near if c in HIRING_VERBS), None) or (
+        cue = next((c for c in before if c in HIRING_COUNTS or c in NEED_BEFORE), None) or next(
+            (c for c in near if c in HIRING_VERBS), None) or next(
+            (c for c in words[i + 1:i + 4] if c in NEED_AFTER), None) or (
             # "mensen die … kunnen", "people who can …": a description of whom one seeks
             " ".join(after) if len(after) == 2 and (
                 (after[0] in ("die", "who") and after[1] in ("kunnen", "can", "willen"))
@@ -594,6 +599,12 @@ def _hiring_hits(words: Sequence[str]) -> list[PhraseHit]:
             hits.append(PhraseHit(HIRING_THEME, f"{cue} … {w}", (w,), EXACT, 1.0, i))
     return hits
 
+
+# Particles of Dutch separable verbs ("uitschrijven": "ik schrijf me uit").
+PARTICLES = frozenset({"uit", "in", "op", "aan", "af", "mee", "over", "door", "terug", "bij",
+                       "na", "weg", "samen", "toe", "om", "vast"})
+# Words that open the next clause, after which a particle still closes its own.
+CLAUSE_LINKS = frozenset({"om", "te", "en", "maar", "want", "zodat", "omdat", "of", "dan"})
 
 # Words that mark what follows as a second topic ("… en willen ook …", "we would also like …"):
 # theme words after the first of them count for less, so the question routes on its main ask.
@@ -657,6 +668,27 @@ class ThemeMatcher:
         return self.recognise_words([w for c in clauses for w in c], picked,
                                     clause_starts=clause_starts(clauses))
 
+    def _separable_hits(self, words: Sequence[str],
+                        clause_starts: Sequence[int]) -> list[PhraseHit]:
+        """Dutch separable verbs: "schrijf ik me uit" is "uitschrijven", "zet … op" is
+        "opzetten". A verb and a particle that closes its clause ("… uit?", "… op om …") are
+        read as the joined verb; a particle before a noun is a preposition ("in Duitsland")."""
+        hits: list[PhraseHit] = []
+        single = self.matcher.single
+        for i, w in enumerate(words):
+            if w in _STOP or w in PARTICLES or len(w) < 3:
+                continue
+            for j in range(i + 1, min(len(words), i + 7)):
+                if any(i < c <= j for c in clause_starts):
+                    break
+                ends = j + 1 == len(words) or (j + 1) in clause_starts \
+                    or words[j + 1] in CLAUSE_LINKS
+                if words[j] in PARTICLES and ends:  # a particle closes its clause
+                    for ph in single.get(stem(words[j] + w), ()):
+                        hits.append(PhraseHit(ph.label, ph.phrase, (w, words[j]), STEM,
+                                              ph.weight, i))
+        return hits
+
     def recognise_words(self, words: Sequence[str], picked: str | None = None,
                         votes: Mapping[str, float] | None = None,
                         clause_starts: Sequence[int] = ()) -> list[ThemeMatch]:
@@ -672,6 +704,7 @@ class ThemeMatcher:
         hits = self.matcher.match_words(words)
         if HIRING_THEME in self.themes:
             hits.extend(_hiring_hits(words))
+        hits.extend(self._separable_hits(words, clause_starts))
         marker = next((i for i, w in enumerate(words) if w in SECOND_TOPIC_MARKERS), None)
         discount_from = marker
         if marker is not None:
