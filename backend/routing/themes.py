@@ -675,18 +675,21 @@ class ThemeMatcher:
         read as the joined verb; a particle before a noun is a preposition ("in Duitsland")."""
         hits: list[PhraseHit] = []
         single = self.matcher.single
-        for i, w in enumerate(words):
-            if w in _STOP or w in PARTICLES or len(w) < 3:
-                continue
-            for j in range(i + 1, min(len(words), i + 7)):
-                if any(i < c <= j for c in clause_starts):
-                    break
-                ends = j + 1 == len(words) or (j + 1) in clause_starts \
-                    or words[j + 1] in CLAUSE_LINKS
-                if words[j] in PARTICLES and ends:  # a particle closes its clause
-                    for ph in single.get(stem(words[j] + w), ()):
-                        hits.append(PhraseHit(ph.label, ph.phrase, (w, words[j]), STEM,
-                                              ph.weight, i))
+        starts = set(clause_starts)
+        n = len(words)
+        for j, particle in enumerate(words):
+            if particle not in PARTICLES or not (
+                    j + 1 == n or (j + 1) in starts or words[j + 1] in CLAUSE_LINKS):
+                continue  # a particle closes its clause; before a noun it is a preposition
+            for i in range(j - 1, max(-1, j - 7), -1):
+                if (i + 1) in starts:
+                    break  # the verb is in the particle's clause
+                w = words[i]
+                if w in _STOP or w in PARTICLES or len(w) < 3:
+                    continue
+                for ph in single.get(stem(particle + w), ()):
+                    hits.append(PhraseHit(ph.label, ph.phrase, (w, particle), STEM, ph.weight,
+                                          i))
         return hits
 
     def recognise_words(self, words: Sequence[str], picked: str | None = None,

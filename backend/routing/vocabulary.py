@@ -53,7 +53,8 @@ DUTCH: Mapping[str, tuple[str, ...]] = {
         "wet verbetering poortwachter", "bedrijfsarts", "arbodienst", "verzuimbegeleiding",
         "ziekmelding", "ziekmeldingen", "ziekteverzuim", "ziekte", "ziek",
         "fysieke klachten", "lichamelijke klachten", "rug", "rugpijn", "schouders", "nek",
-        "nekklachten", "gewrichten", "rsi", "last van hun rug", "knieklachten", "lichamelijk zwaar", "zwaar werk", "tillen",
+        "nekklachten", "gewrichten", "rsi", "knieklachten", "lichamelijk zwaar", "zwaar werk",
+        "tillen",
         "sjouwen", "overbelasting", "blessures", "gezond", "fit blijven",
         "pensioen", "aow", "tot het pensioen", "oudere medewerkers", "generatiepact",
         "levensfasebewust", "mentale gezondheid", "psychische klachten", "overspannen",
@@ -92,7 +93,8 @@ DUTCH: Mapping[str, tuple[str, ...]] = {
         "smart maintenance", "data science", "datagedreven werken",
     ),
     "lean-procesinnovatie": (
-        "doorlooptijden", "doorstroming", "doorstroom", "doorstroomtijd", "wachttijd", "wachttijden", "loopwerk", "omsteltijd", "omsteltijden",
+        "doorlooptijden", "doorstroming", "doorstroom", "doorstroomtijd", "wachttijd",
+        "wachttijden", "loopwerk", "omsteltijd", "omsteltijden",
         "smed", "knelpunt", "knelpunten", "bottleneck", "flow", "stroomlijnen",
         "gestroomlijnd", "halffabricaat", "onderhanden werk", "voorraad verminderen",
         "werkprocessen", "processen", "proces", "efficienter",
@@ -269,7 +271,8 @@ WEAK: frozenset[str] = frozenset({
     "simuleren", "simulation", "lease", "leasen", "belasting", "safely", "flow", "campus", "tu",
     "afval", "waste", "workflow",
     "inpakken", "verpakken", "overdragen", "overdracht", "opvolging", "storingen",
-    "doorstroming", "doorstroom", "rug", "workload", "stress", "equity", "bemiddeling", "bemiddelen", "reorganisatie", "dispute",
+    "doorstroming", "doorstroom", "rug", "workload", "stress", "equity", "bemiddeling",
+    "bemiddelen", "reorganisatie", "dispute",
 })
 
 # Names of countries and regions: matched as written (and by their own plural/inflection),
