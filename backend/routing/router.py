@@ -52,8 +52,9 @@ from backend.routing.themes import (
     ThemeInfo,
     ThemeMatch,
     ThemeMatcher,
+    clause_starts,
 )
-from backend.search import dutch
+from backend.search import language
 
 # How a desk got the question.
 VIA_SPECIALISM = "specialism"
@@ -372,11 +373,13 @@ def route(question: RoutingInput, desks: Sequence[DeskProfile] | DeskIndex,
         municipality = regions.by_postcode(question.postcode)
     areas = _areas(question, municipality, regions)
 
-    words = dutch.words(question.text)
+    clauses = language.clause_words(question.text)
     if question.language == "en":  # "or" is a conjunction there, not the ondernemingsraad
-        words = [w for w in words if w != "or"]
+        clauses = [[w for w in c if w != "or"] for c in clauses]
+    words = [w for c in clauses for w in c]
     recognised = tuple(tax.themes.recognise_words(words, question.theme,
-                                                  dict(question.kb_votes) or None))
+                                                  dict(question.kb_votes) or None,
+                                                  clause_starts(clauses)))
     theme_scores = {m.theme: m.score for m in recognised}
     specialism_hits: dict[str, list[str]] = defaultdict(list)
     specialism_words: dict[str, list[str]] = defaultdict(list)

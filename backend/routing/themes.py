@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from backend.routing import vocabulary
 from backend.search import dutch, language
 
 EXACT, STEM, PART, TYPO, STOP = "exact", "stem", "part", "typo", "stop"
@@ -44,8 +45,20 @@ _STOP = frozenset(dutch.STOPWORDS) | frozenset({
     "regel", "regelen", "regelt", "geregeld",
 }) | language.ENGLISH_STOPWORDS
 
-# The shared language module stems question words exactly as search stems indexed words.
-stem = language.stem
+# The shared language module stems question words exactly as search stems indexed words
+# (without the stemmer's "ge" prefix removal, which makes unrelated words meet).
+stem = language.word_stem
+# Endings of Dutch (and English) inflection that the stemmer may leave on a word: only these
+# are stripped to meet a known stem ("financiert" ~ "financier"), never a derivational suffix
+# ("bakkerij" is a bakery, not a baker; "brazilian" is not "brazil").
+INFLECTIONS = frozenset({"t", "d", "e", "n", "s", "en", "de", "te", "er", "es", "st", "ed"})
+# Heads of a compound that say little of what it is about: a "winstdelingsregeling" is about
+# profit sharing, a "subsidieaanvraag" about a subsidy, so its modifier counts as the head does.
+GENERIC_HEADS = frozenset({
+    "regeling", "plan", "programma", "traject", "beleid", "systeem", "project", "aanpak",
+    "aanvraag", "vraag", "advies", "budget", "kosten", "proces", "mogelijkheden", "partner",
+})
+_VOWELS = frozenset("aeiou")
 
 
 def _deletes(word: str, depth: int) -> set[str]:
@@ -55,6 +68,31 @@ def _deletes(word: str, depth: int) -> set[str]:
         frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
         out |= frontier
     return out
+
+
+def clause_starts(clauses: Sequence[Sequence[str]]) -> tuple[int, ...]:
+    """Positions, in the flattened words, where each clause begins."""
+    out, n = [], 0
+    for c in clauses:
+        out.append(n)
+        n += len(c)
+    return tuple(out)
+
+
+def _merge_known(parts: tuple[str, ...], known: Mapping[str, str]) -> tuple[str, ...]:
+    """Join neighbouring compound parts that together are a known word (the dictionary splits
+    "winstdelingsregeling" into winst + deling + regeling; "winstdeling" is the known word)."""
+    if len(parts) < 3:
+        return parts
+    out = list(parts)
+    i = 0
+    while i < len(out) - 1:
+        joined = out[i] + out[i + 1]
+        if joined in known and i + 1 < len(out) - 1:
+            out[i:i + 2] = [joined]
+        else:
+            i += 1
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +125,8 @@ class _Phrase:
 class PhraseMatcher:
     """Labelled phrases, indexed for matching question texts."""
 
-    def __init__(self, entries: Iterable[tuple[str, str, float]]) -> None:
+    def __init__(self, entries: Iterable[tuple[str, str, float]],
+                 exact_only: frozenset[str] = frozenset()) -> None:
         self.single: dict[str, list[_Phrase]] = defaultdict(list)  # stem -> phrases of one word
         self.multi: dict[str, list[_Phrase]] = defaultdict(list)  # first stem -> longer phrases
         self.surface: dict[str, str] = {}  # folded known word -> its stem
@@ -107,7 +146,11 @@ class PhraseMatcher:
         self.known_stems = frozenset(self.surface.values())
         # Deletion index for typo lookup: deletion variant -> known words.
         self._typo_index: dict[str, list[str]] = defaultdict(list)
+        # Proper names (countries) are matched as written, never as a typo of another word.
+        self.exact_only = exact_only
         for word in self.surface:
+            if word in exact_only:
+                continue
             depth = dutch.max_edits(word)
             if depth and not word.isdigit():
                 for variant in _deletes(word, depth):
@@ -134,7 +177,7 @@ class PhraseMatcher:
         """Known words a compound is made of (dictionary split, else a known head or tail)."""
         if len(word) < 7:
             return []
-        split = dutch.split_compound(word)
+        split = _merge_known(dutch.split_compound(word), self.surface)
         parts = [p for p in split if len(p) >= _MIN_PART] if len(split) > 1 else []
         if parts:
             return parts
@@ -166,14 +209,26 @@ class PhraseMatcher:
             return [(s, word, STEM)]
         # An inflection the stemmer leaves alone: "financiert" ~ "financier".
         for i in range(len(word) - 1, max(5, len(word) - 3) - 1, -1):
-            if word[:i] in self.known_stems:
+            if word[i:] in INFLECTIONS and word[:i] in self.known_stems \
+                    and word[:i] not in self.exact_only:
                 return [(word[:i], word, STEM)]
+        # An inflected adjective or plural with a long vowel spelt short: "zware" ~ "zwaar",
+        # "zaken" ~ "zaak".
+        for end in ("e", "en"):
+            base = word[:-len(end)]
+            if (word.endswith(end) and len(base) >= 3 and base[-1] not in _VOWELS
+                    and base[-2] in _VOWELS and base[-3] not in _VOWELS):
+                long_form = base[:-1] + base[-2] + base[-1]
+                if long_form in self.surface:
+                    return [(self.surface[long_form], long_form, STEM)]
         # A one-letter slip of a known word ("digitalisring") before a guess at its parts.
         near = self._typo(word)
         if near is not None and dutch.edit_distance(word, near, 1) <= 1:
             return [(self.surface[near], near, TYPO)]
         parts = self._parts(word)
-        out = [(stem(p), p, PART if i == len(parts) - 1 else MODIFIER)
+        generic_head = len(parts) > 1 and parts[-1] in GENERIC_HEADS
+        out = [(stem(p), p, PART if i == len(parts) - 1 or (generic_head and i == len(parts) - 2)
+                else MODIFIER)
                for i, p in enumerate(parts)]
         out = [o for o in out if o[0] in self.known_stems]
         if out:
@@ -496,11 +551,13 @@ PEOPLE = frozenset({
     "staff", "people", "employees", "employee", "workers", "worker", "technicians", "technician",
     "welders", "drivers", "nurses", "cooks", "programmers", "colleagues", "mechanics",
     "electricians", "hires", "leerlingen", "leerling", "stagiair", "stagiaires", "apprentices",
-    "trainees", "verpleegkundige", "verzorgenden", "kok", "schoonmakers", "kappers",
+    "trainees", "verpleegkundige", "verzorgenden", "kok", "schoonmakers", "kappers", "ppl",
+    "person", "persoon", "handen", "hands",
 })
 # Plural nouns for people by their ending ("schoonmakers", "loodgieters", "verzorgsters"),
 # except the ones that name business partners rather than staff.
-PEOPLE_ENDINGS = ("ers", "sters", "euren", "kundigen", "isten")
+PEOPLE_ENDINGS = ("ers", "sters", "euren", "kundigen", "isten", "mannen", "lieden", "vrouwen",
+                  "krachten")
 NOT_STAFF = frozenset({
     "investeerders", "financiers", "leveranciers", "partners", "klanten", "afnemers", "kopers",
     "gebruikers", "bezoekers", "computers", "containers", "printers", "scanners", "sensoren",
@@ -510,8 +567,12 @@ NOT_STAFF = frozenset({
 HIRING_VERBS = frozenset({
     "vinden", "vind", "zoeken", "zoek", "zoekt", "aannemen", "werven", "binnenhalen", "binnen",
     "aantrekken", "inhuren", "uitbreiden", "find", "hire", "hiring", "recruit", "recruiting",
-    "attract", "expand",
+    "attract", "expand", "take", "replace", "vervangen",
 })
+# Verbs of need that say hiring only in their place: English "need drivers" (before the noun,
+# not "our staff need training"), Dutch "personeel nodig" (after it).
+NEED_BEFORE = frozenset({"need", "needs", "needed"})
+NEED_AFTER = frozenset({"nodig"})
 # Only words that add people: a bare number counts the staff one has ("55 medewerkers").
 HIRING_COUNTS = frozenset({"meer", "extra", "nieuwe", "nieuw", "more", "new", "additional",
                            "genoeg", "enough", "aan"})  # "helpt me aan een kok", "tekort aan"
@@ -527,8 +588,9 @@ def _hiring_hits(words: Sequence[str]) -> list[PhraseHit]:
         before = words[max(0, i - 3):i]
         near = [*words[max(0, i - 5):i], *words[i + 1:i + 4]]
         after = words[i + 1:i + 3]
-        cue = next((c for c in before if c in HIRING_COUNTS), None) or next(
-            (c for c in near if c in HIRING_VERBS), None) or (
+        cue = next((c for c in before if c in HIRING_COUNTS or c in NEED_BEFORE), None) or next(
+            (c for c in near if c in HIRING_VERBS), None) or next(
+            (c for c in words[i + 1:i + 4] if c in NEED_AFTER), None) or (
             # "mensen die … kunnen", "people who can …": a description of whom one seeks
             " ".join(after) if len(after) == 2 and (
                 (after[0] in ("die", "who") and after[1] in ("kunnen", "can", "willen"))
@@ -538,11 +600,18 @@ def _hiring_hits(words: Sequence[str]) -> list[PhraseHit]:
     return hits
 
 
+# Particles of Dutch separable verbs ("uitschrijven": "ik schrijf me uit").
+PARTICLES = frozenset({"uit", "in", "op", "aan", "af", "mee", "over", "door", "terug", "bij",
+                       "na", "weg", "samen", "toe", "om", "vast"})
+# Words that open the next clause, after which a particle still closes its own.
+CLAUSE_LINKS = frozenset({"om", "te", "en", "maar", "want", "zodat", "omdat", "of", "dan"})
+
 # Words that mark what follows as a second topic ("… en willen ook …", "we would also like …"):
 # theme words after the first of them count for less, so the question routes on its main ask.
 SECOND_TOPIC_MARKERS = frozenset({"ook", "also", "daarnaast", "bovendien", "tevens",
-                                  "additionally", "too"})
-SECOND_TOPIC_WEIGHT = 0.6
+                                  "additionally", "too", "daarna", "vervolgens", "tegelijk",
+                                  "tegelijkertijd", "afterwards"})
+SECOND_TOPIC_WEIGHT = 0.5
 
 # Keywords so common that on their own they say little; they count for half.
 WEAK_KEYWORDS = frozenset({
@@ -552,13 +621,13 @@ WEAK_KEYWORDS = frozenset({
     "ondernemer", "ondernemen", "strategie", "ict", "registratie", "administratie",
     "samenwerken", "samenwerking", "systeem", "advies", "stoppen", "machine", "machines",
     "it", "personeel", "diensten", "planning", "bezetting", "fonds", "aanvragen", "bank",
-    "regeling", "import", "stage", "inspectie",
+    "regeling", "import", "stage", "inspectie", "cnc",
     # English words that are too common to decide on their own
     "digital", "register", "registration", "international", "energy", "green",
     "efficient", "efficiency", "insight", "capital", "credit", "education", "train",
     "healthy", "collaboration", "cooperate", "rules", "workers", "finance", "software",
     "productivity", "waste", "engagement", "automation", "sensor", "disability", "werkgevers",
-    "koppelen", "papier", "sorteren", "bv", "cursus", "voor mezelf", "mensen",
+    "koppelen", "papier", "sorteren", "bv", "voor mezelf", "mensen",
     # occupations say whom a question is about; a word for finding them makes it recruitment
     "monteurs", "chauffeurs", "vakmensen", "bakkers", "lassers", "timmerlieden", "technicians",
     # who the asker is, not what they ask ("wij zijn een start-up en zoeken …")
@@ -582,30 +651,69 @@ class ThemeMatcher:
         entries: list[tuple[str, str, float]] = []
         for t in by_slug.values():
             phrases = [t.name_nl, t.name_en, *t.keywords, *extra.get(t.slug, ()),
-                       *MORE_DUTCH.get(t.slug, ()), *ENGLISH_KEYWORDS.get(t.slug, ())]
+                       *MORE_DUTCH.get(t.slug, ()), *ENGLISH_KEYWORDS.get(t.slug, ()),
+                       *vocabulary.DUTCH.get(t.slug, ()), *vocabulary.ENGLISH.get(t.slug, ())]
+            if t.slug in vocabulary.EXACT_ONLY_THEMES:
+                phrases += vocabulary.PLACES_ABROAD
             for phrase in phrases:
                 for variant in dutch.expand_synonyms(phrase):
-                    weight = 0.5 if variant in WEAK_KEYWORDS else 1.0
-                    entries.append((t.slug, variant, weight))
-        return cls(by_slug, PhraseMatcher(entries))
+                    weak = variant in WEAK_KEYWORDS or variant in vocabulary.WEAK
+                    entries.append((t.slug, variant, 0.5 if weak else 1.0))
+        exact_only = frozenset(w for p in vocabulary.PLACES_ABROAD for w in dutch.words(p))
+        return cls(by_slug, PhraseMatcher(entries, exact_only))
 
     def recognise(self, text: str, picked: str | None = None) -> list[ThemeMatch]:
         """Themes of the question, strongest first; the picked topic always among them."""
-        return self.recognise_words(dutch.words(text), picked)
+        clauses = language.clause_words(text)
+        return self.recognise_words([w for c in clauses for w in c], picked,
+                                    clause_starts=clause_starts(clauses))
+
+    def _separable_hits(self, words: Sequence[str],
+                        clause_starts: Sequence[int]) -> list[PhraseHit]:
+        """Dutch separable verbs: "schrijf ik me uit" is "uitschrijven", "zet … op" is
+        "opzetten". A verb and a particle that closes its clause ("… uit?", "… op om …") are
+        read as the joined verb; a particle before a noun is a preposition ("in Duitsland")."""
+        hits: list[PhraseHit] = []
+        single = self.matcher.single
+        starts = set(clause_starts)
+        n = len(words)
+        for j, particle in enumerate(words):
+            if particle not in PARTICLES or not (
+                    j + 1 == n or (j + 1) in starts or words[j + 1] in CLAUSE_LINKS):
+                continue  # a particle closes its clause; before a noun it is a preposition
+            for i in range(j - 1, max(-1, j - 7), -1):
+                if (i + 1) in starts:
+                    break  # the verb is in the particle's clause
+                w = words[i]
+                if w in _STOP or w in PARTICLES or len(w) < 3:
+                    continue
+                for ph in single.get(stem(particle + w), ()):
+                    hits.append(PhraseHit(ph.label, ph.phrase, (w, particle), STEM, ph.weight,
+                                          i))
+        return hits
 
     def recognise_words(self, words: Sequence[str], picked: str | None = None,
-                        votes: Mapping[str, float] | None = None) -> list[ThemeMatch]:
+                        votes: Mapping[str, float] | None = None,
+                        clause_starts: Sequence[int] = ()) -> list[ThemeMatch]:
         """``recognise`` for a text already cut into folded words.
 
         The main ask comes first: theme words after a second-topic marker ("ook", "also")
-        count for ``SECOND_TOPIC_WEIGHT``, and between equal scores the theme named first
-        wins. ``votes`` (theme -> weight, from the knowledge base) add to the words' score; a
+        count for ``SECOND_TOPIC_WEIGHT`` — from the start of the marker's clause when that is
+        not the first clause ("… een nieuw ERP-pakket? De or wil ook meepraten."; positions
+        in ``clause_starts``) — and between equal scores the theme named first wins.
+        ``votes`` (theme -> weight, from the knowledge base) add to the words' score; a
         theme only the knowledge base suggests is kept when no word named any theme.
         """
         hits = self.matcher.match_words(words)
         if HIRING_THEME in self.themes:
             hits.extend(_hiring_hits(words))
+        hits.extend(self._separable_hits(words, clause_starts))
         marker = next((i for i, w in enumerate(words) if w in SECOND_TOPIC_MARKERS), None)
+        discount_from = marker
+        if marker is not None:
+            start = max((c for c in clause_starts if c <= marker), default=0)
+            if start > 0:  # the second topic is the whole later clause the marker is in
+                discount_from = start - 1
         by_theme: dict[str, dict[tuple[str, ...], PhraseHit]] = defaultdict(dict)
         for hit in hits:
             if marker is not None and marker < hit.start <= marker + 3 and hit.weight < 1.0:
@@ -624,7 +732,8 @@ class ThemeMatcher:
             # A question word counts once per theme, through its best phrase.
             per_word: dict[str, float] = {}
             for words_, hit in found.items():
-                factor = SECOND_TOPIC_WEIGHT if marker is not None and hit.start > marker else 1.0
+                factor = (SECOND_TOPIC_WEIGHT if discount_from is not None
+                          and hit.start > discount_from else 1.0)
                 # Function words enable a phrase but add nothing to the score.
                 content = [w for w in words_ if w not in _STOP] or list(words_)
                 # A concept named twice ("robots … robot") counts once: keyed by its stem.

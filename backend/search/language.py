@@ -9,6 +9,7 @@ way when it is indexed, searched and routed.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import tantivy
@@ -85,6 +86,25 @@ def stem(word: str) -> str:
         trimmed = _WORD_STEMMER.analyze(s[:-1])
         s = trimmed[0] if trimmed else s[:-1]
     return s
+
+
+@lru_cache(maxsize=100_000)
+def word_stem(word: str) -> str:
+    """``stem`` for matching single words against a vocabulary: the stemmer also drops a
+    leading "ge" (a Dutch participle's prefix), which makes unrelated words meet ("gebeurt"
+    and "beurs" share "beur", "german" becomes "rman"); such a stem is not trusted and the word
+    stands for itself."""
+    s = stem(word)
+    return s if s[:2] == word[:2] else word
+
+
+_CLAUSE_BREAK = re.compile(r"[.!?;:,()\n]+")
+
+
+def clause_words(text: str) -> list[list[str]]:
+    """The folded words of a text, clause by clause (split at sentence and clause punctuation),
+    so that a reader can tell which clause a word belongs to; flattened they are ``words``."""
+    return [ws for part in _CLAUSE_BREAK.split(text) if (ws := dutch.words(part))]
 
 
 # Function words that tell the two languages apart (words both use, such as "in", "is" and

@@ -1,5 +1,12 @@
-"""Issue #13's evaluation set (tests/routing/eval_questions.yaml): is the routed desk's own
-published remit right for the question?
+"""Issue #13's evaluation sets: is the routed desk's own published remit right for the question?
+
+- ``eval_questions.yaml``: the evaluation set the matcher was developed against;
+- ``holdout_questions.yaml``: a fresh set written before the router's code and vocabulary were
+  read (generalisation check; its first score is in docs/benchmarks.md);
+- ``holdout2_questions.yaml`` (when present): a second fresh set written after the first round of
+  fixes, before looking at how the router does on it.
+
+The same judge runs over every set.
 
 The expected answer is stated in terms of the world — the main theme and where the business is —
 so the check is the desks' data, not a desk slug: the routed desk must handle the theme (its
@@ -16,6 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from backend.regions.index import RegionIndex
@@ -31,16 +39,31 @@ from backend.routing.router import (
 from backend.routing.understanding import understand
 from tests.routing.conftest import seed_desk_index, seed_regions_index
 
-EVAL_FILE = Path(__file__).with_name("eval_questions.yaml")
+HERE = Path(__file__).parent
+EVAL_FILE = HERE / "eval_questions.yaml"
 REQUIRED_ACCURACY = 0.95
 KINDS = ("en", "noloc", "two", "colloquial", "postcode")
-MINIMUM = {"en": 30, "noloc": 30, "two": 30, "colloquial": 20, "postcode": 20}
 PROVINCES = {f"PV{n}" for n in range(20, 32)}
+# Each set: (file, minimum size, minimum per kind).
+SETS: dict[str, tuple[str, int, dict[str, int]]] = {
+    "eval": ("eval_questions.yaml", 150,
+             {"en": 30, "noloc": 30, "two": 30, "colloquial": 20, "postcode": 20}),
+    "holdout": ("holdout_questions.yaml", 120,
+                {"en": 30, "noloc": 25, "two": 25, "colloquial": 20, "postcode": 15}),
+    "holdout2": ("holdout2_questions.yaml", 40,
+                 {"en": 10, "noloc": 8, "two": 8, "colloquial": 6, "postcode": 5}),
+}
+PER_KIND_ASSERTED = {"eval", "holdout"}
+PRESENT_SETS = [name for name, (file, _, _) in SETS.items() if (HERE / file).exists()]
 
 
 @cache
+def questions(name: str) -> list[dict[str, Any]]:
+    return list(yaml.safe_load((HERE / SETS[name][0]).read_text(encoding="utf-8")))
+
+
 def eval_questions() -> list[dict[str, Any]]:
-    return list(yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8")))
+    return questions("eval")
 
 
 def prepared(q: dict[str, Any], regions: RegionIndex) -> RoutingInput:
@@ -99,29 +122,36 @@ def judge(q: dict[str, Any], decision: RoutingDecision, index: DeskIndex,
     return None
 
 
-def test_the_set_is_broad_enough() -> None:
-    questions = eval_questions()
-    assert len(questions) >= 150
-    kinds = Counter(k for q in questions for k in q.get("kinds", ()))
-    for kind, n in MINIMUM.items():
+def test_every_set_is_present() -> None:
+    assert {"eval", "holdout"} <= set(PRESENT_SETS)
+
+
+@pytest.mark.parametrize("name", PRESENT_SETS)
+def test_the_set_is_broad_enough(name: str) -> None:
+    _, size, minimum = SETS[name]
+    qs = questions(name)
+    assert len(qs) >= size
+    kinds = Counter(k for q in qs for k in q.get("kinds", ()))
+    for kind, n in minimum.items():
         assert kinds[kind] >= n, (kind, kinds[kind])
     regions = seed_regions_index()
-    provinces = {code for q in questions for kind, code in expected_areas(q, regions)
+    provinces = {code for q in qs for kind, code in expected_areas(q, regions)
                  if kind == PROVINCE}
     assert provinces == PROVINCES
     taxonomy_themes = {d for desk in seed_desk_index().desks for d in desk.themes}
-    for q in questions:
+    for q in qs:
         assert q["theme"] in taxonomy_themes, q
         assert set(q.get("kinds", ())) <= set(KINDS), q
         if "postcode" in q.get("kinds", ()):
             assert q.get("postcode") and not q.get("municipality"), q
 
 
-def test_routing_is_right_for_at_least_95_percent_of_every_kind() -> None:
+def accuracy(name: str) -> tuple[dict[str, list[bool]], list[str]]:
+    """Per kind, whether each question was routed right; and the misses, described."""
     regions, index = seed_regions_index(), seed_desk_index()
     per_kind: dict[str, list[bool]] = defaultdict(list)
     misses = []
-    for q in eval_questions():
+    for q in questions(name):
         decision = route(prepared(q, regions), index, regions)
         problem = judge(q, decision, index, regions)
         for kind in ("all", *q.get("kinds", ())):
@@ -130,12 +160,21 @@ def test_routing_is_right_for_at_least_95_percent_of_every_kind() -> None:
             misses.append(f"  {q['text']!r}: {problem} (got {decision.slug}, "
                           f"main {decision.main_theme}, themes "
                           f"{[t.theme for t in decision.recognised_themes]})")
-    print("\nrouting accuracy per kind (issue #13 evaluation set):")
+    return per_kind, misses
+
+
+@pytest.mark.parametrize("name", PRESENT_SETS)
+def test_routing_is_right_for_at_least_95_percent_of_every_kind(name: str) -> None:
+    per_kind, misses = accuracy(name)
+    print(f"\nrouting accuracy per kind ({SETS[name][0]}):")
     for kind in ("all", *KINDS):
         ok = per_kind[kind]
         print(f"  {kind:<11} {sum(ok) / len(ok):6.1%}  ({sum(ok)}/{len(ok)})")
     if misses:
         print("misses:\n" + "\n".join(misses))
-    for kind in ("all", *KINDS):
+    # Per kind for the sets whose kinds are large enough to measure a kind (20+ questions
+    # each); the second holdout set's kinds hold 8–17 questions, where one miss is 6–12
+    # points, so it is held to 95 % over all its questions.
+    for kind in ("all", *KINDS) if name in PER_KIND_ASSERTED else ("all",):
         ok = per_kind[kind]
         assert sum(ok) / len(ok) >= REQUIRED_ACCURACY, (kind, "\n".join(misses))

@@ -59,3 +59,49 @@ def test_phrase_matcher_for_specialisms() -> None:
     assert {h.label for h in m.match("Hoe vraag ik WBSO aan")} == {"rvo"}
     assert {h.label for h in m.match("Ik wil een BV oprichten")} == {"kvk"}
     assert m.match("Ik wil een bv") == []
+
+
+# --- generalisation fixes (holdout sets, docs/benchmarks.md "Routing: generalisation") ------
+
+
+def main_theme(text: str) -> str | None:
+    found = default_taxonomy().themes.recognise(text)
+    return found[0].theme if found else None
+
+
+@pytest.mark.parametrize(("text", "theme"), [
+    ("Het zware werk valt ze steeds moeilijker", "duurzame-inzetbaarheid"),  # zware ~ zwaar
+    ("Ik wil stoppen. Hoe schrijf ik me uit?", "starten-en-ondernemen"),  # separable verb
+    ("Een winstdelingsregeling voor ons team", "medezeggenschap-en-betrokkenheid"),  # parts
+    ("Hulp bij de opleidingspartner", "leren-en-ontwikkelen"),  # generic head: the modifier
+    ("We need drivers for our trucks", "werving-en-arbeidsmarkt"),  # need before the noun
+    ("Wij hebben monteurs nodig", "werving-en-arbeidsmarkt"),  # nodig after the noun
+    ("We want to sell in Germany", "internationalisering"),
+])
+def test_recognises_domain_words_and_dutch_grammar(text: str, theme: str) -> None:
+    assert theme in themes(text)
+
+
+@pytest.mark.parametrize(("text", "theme"), [
+    ("Het gebeurt allemaal met de hand", "internationalisering"),  # ge- stripped: not beurs
+    ("Onze bakkerij wil verduurzamen", "werving-en-arbeidsmarkt"),  # -erij: not bakkers
+    ("We are a Dutch-German family firm", "internationalisering"),  # not a typo of Germany
+    ("I am a Brazilian designer", "internationalisering"),  # not an inflection of Brazil
+    ("Our staff need training in sales", "werving-en-arbeidsmarkt"),  # staff is the subject
+    ("Hoe zet ik een webshop op in Duitsland?", "duurzame-inzetbaarheid"),  # in: preposition
+])
+def test_does_not_read_words_as_what_they_are_not(text: str, theme: str) -> None:
+    assert theme not in themes(text)
+
+
+def test_second_topic_clause_counts_from_its_start() -> None:
+    # "De or wil ook meepraten": the works council is the later clause's subject, before "ook".
+    text = ("Hoe krijgen we onze planners mee in de overstap naar een nieuw ERP-pakket? "
+            "De or wil ook meepraten.")
+    assert main_theme(text) == "digitalisering"
+    assert "medezeggenschap-en-betrokkenheid" in themes(text)
+
+
+def test_what_comes_after_daarna_is_the_second_topic() -> None:
+    assert main_theme("Wij zoeken een investeerder en daarna willen we onze productielijn "
+                      "verder automatiseren.") == "financiering"

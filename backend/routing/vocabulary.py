@@ -1,0 +1,301 @@
+"""Domain vocabulary per theme, in Dutch and English, beyond the taxonomy's keyword lists.
+
+The taxonomy's keywords are written for tagging and search; entrepreneurs name the same things
+with the domain's everyday words: the instruments a desk works with (a WSP's "no-riskpolis"
+and "loondispensatie", RVO's "EIA" and "KIA"), what the work physically is ("met de hand",
+"machinaal", "wachttijd"), and what it costs ("gasrekening"). The words below are drawn from
+the theme descriptions in ``seed/taxonomy.yaml``, the desks' published remits
+(``seed/desks.yaml``: source_note, summary) and the knowledge-base items' text
+(``seed/content/*.yaml``: schemes, practices, organisations), and were collected by cause
+after a holdout set (tests/routing/holdout_questions.yaml) showed which kinds of words the
+router missed — never to fit one sentence.
+
+Each entry is a phrase as people type it; ``backend.routing.themes`` folds, stems, splits
+compounds and tolerates typos the same way as for the taxonomy's keywords. Phrases of several
+words score more than one word (a phrase says more), so a generic word that is only telling in
+company ("passend werk") is listed as a phrase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+DUTCH: Mapping[str, tuple[str, ...]] = {
+    "werving-en-arbeidsmarkt": (
+        # instruments and target groups of the Werkgeversservicepunten (UWV, gemeenten)
+        "no-riskpolis", "loondispensatie", "jobcoach", "wajong", "doelgroepregister",
+        "loonkostenvoordeel", "lkv", "praktijkroute", "statushouder", "statushouders",
+        "vluchtelingen", "nieuwkomers", "inburgeraars", "startkwalificatie",
+        "voortijdig schoolverlaters", "schoolverlaters", "werkfit", "re-integreren naar werk",
+        "garantiebanen", "beschut werk", "sociaal ontwikkelbedrijf", "werkleerbedrijf",
+        "aan het werk helpen", "mensen met een uitkering", "zonder diploma",
+        "zonder startkwalificatie", "een kans geven", "kans geven",
+        # hiring in everyday words
+        "vacature open", "openstaande vacatures", "sollicitatie", "solliciteren",
+        "sollicitaties", "werven en selecteren", "wervingscampagne", "personeelswerving",
+        "onderbezetting", "onderbezet", "handen tekort", "mensen tekort",
+        "personeel tekort", "moeilijk vervulbare vacatures", "aantrekken van personeel",
+        "vaste krachten",
+    ),
+    "leren-en-ontwikkelen": (
+        "erkend leerbedrijf", "leerbedrijf", "sbb", "praktijkopleider", "leermeester",
+        "bbl-leerling", "bol-stage", "mbo-leerlingen", "leerlingen opleiden", "opleidingstraject",
+        "interne opleiding", "bedrijfsopleiding", "vakdiploma", "certificering",
+        "certificaten", "taalcursus", "cursus nederlands", "nederlandse les", "taalles",
+        "taaltraining", "nt2", "laaggeletterdheid", "basisvaardigheden", "digitale vaardigheden",
+        "loopbaanadvies", "loopbaangesprek", "ontwikkeladvies", "opleidingsadvies",
+        "leerroute", "leertraject", "doorgroeien", "doorgroeimogelijkheden", "opleiden",
+        "opgeleid", "inwerken", "inwerkprogramma", "e-learning", "workshop", "masterclass",
+    ),
+    "duurzame-inzetbaarheid": (
+        "re-integratie", "reintegratie", "herplaatsing", "herplaatsen", "passend werk",
+        "arbeidsongeschikt", "arbeidsongeschiktheid", "wia", "poortwachter",
+        "wet verbetering poortwachter", "bedrijfsarts", "arbodienst", "verzuimbegeleiding",
+        "ziekmelding", "ziekmeldingen", "ziekteverzuim", "ziekte", "ziek",
+        "fysieke klachten", "lichamelijke klachten", "rug", "rugpijn", "schouders", "nek",
+        "nekklachten", "gewrichten", "rsi", "knieklachten", "lichamelijk zwaar", "zwaar werk",
+        "tillen",
+        "sjouwen", "overbelasting", "blessures", "gezond", "fit blijven",
+        "pensioen", "aow", "tot het pensioen", "oudere medewerkers", "generatiepact",
+        "levensfasebewust", "mentale gezondheid", "psychische klachten", "overspannen",
+        "werkstress", "uitgeput", "opgebrand",
+    ),
+    "digitalisering": (
+        "digitale werkbon", "werkbon", "werkbonnen", "tablet", "tablets", "smartphone",
+        "papierwerk digitaal", "digitaal werken", "papierloos werken", "boekhoudsoftware",
+        "facturatie", "factureren", "offertesoftware", "voorraadbeheer", "magazijnsysteem",
+        "wms", "kassasysteem", "planningsprogramma", "microsoft 365", "office 365",
+        "sharepoint", "hackers", "hack", "ransomware", "phishing", "virus", "back-up",
+        "beveiliging", "informatiebeveiliging", "wachtwoorden", "it-beheer", "netwerkbeveiliging",
+        "digitaal", "digitale", "ict-systeem", "online verkopen", "online bestellen",
+        "webwinkel", "kassasysteem", "automatisering van de administratie",
+    ),
+    "robotisering-automatisering": (
+        "met de hand", "handwerk", "handmatig", "machinaal", "mechaniseren", "mechanisering",
+        "inpakken", "verpakken", "inpakmachine", "verpakkingsmachine",
+        "pick-and-place", "stapelen", "lasrobot", "robotarm", "grijper", "transportband", "agv",
+        "autonome voertuigen", "magazijnautomatisering", "melkrobot", "voerrobot",
+        "oogstrobot", "plukrobot", "robotiseren", "geautomatiseerd", "automatiseringsproject",
+        "test before invest", "proefopstelling",
+    ),
+    "kunstmatige-intelligentie": (
+        "chat gpt", "gpt", "openai", "copilot", "gemini", "llm", "taalmodel", "taalmodellen",
+        "beeldherkenning", "spraakherkenning", "zelflerende software", "zelflerend",
+        "voorspellend model", "neuraal netwerk", "ai-assistent", "ai-agent", "ai-agents",
+        "computer vision", "ai-act", "ai-verordening", "algoritmes",
+    ),
+    "data-en-iot": (
+        "sensor", "sensoren", "meten en monitoren", "machinedata", "productiedata",
+        "data verzamelen", "dashboard", "dashboards", "boordcomputer", "telematica",
+        "digitale tweeling", "simuleren", "simulatie", "3d-printer", "3d printer",
+        "3d-geprint", "vr-bril", "vr-brillen", "ar-bril", "hololens",
+        "klimaatcomputer", "storingen", "storing voorspellen", "conditiemonitoring",
+        "smart maintenance", "data science", "datagedreven werken",
+    ),
+    "lean-procesinnovatie": (
+        "doorlooptijden", "doorstroming", "doorstroom", "doorstroomtijd", "wachttijd",
+        "wachttijden", "loopwerk", "omsteltijd", "omsteltijden",
+        "smed", "knelpunt", "knelpunten", "bottleneck", "flow", "stroomlijnen",
+        "gestroomlijnd", "halffabricaat", "onderhanden werk", "voorraad verminderen",
+        "werkprocessen", "processen", "proces", "efficienter",
+        "efficienter werken", "efficienter inrichten", "kaizen", "verbeterteam",
+        "verbeterteams", "verbetercultuur", "standaardiseren", "werkinstructies",
+        "fouten verminderen", "six sigma", "lean six sigma",
+    ),
+    "kennisdeling-ecosystemen": (
+        "collega-bedrijven",
+        "collega-ondernemers", "bij elkaar brengen", "in contact brengen", "koppelen aan",
+        "samen innoveren", "bedrijventerrein", "industrieterrein", "clustervorming", "cluster",
+        "consortium", "samenwerkingsverband", "kennis uitwisselen", "ervaringen uitwisselen",
+        "kennisuitwisseling", "ondernemersnetwerk", "studenten", "afstudeerder",
+        "afstudeeropdracht", "onderzoekers", "tu", "campus", "living lab", "proeftuin",
+        "testlocatie", "innovatieproject", "gezamenlijk project",
+    ),
+    "financiering": (
+        "betalen", "bekostigen", "geen geld", "eigen geld",
+        "bankfinanciering", "bankkrediet", "bankgarantie", "onderpand", "zekerheden",
+        "financieringsronde", "participatie in het kapitaal", "aandeelhouder",
+        "informal investor", "crowdfunding", "lease", "leasen", "kia", "eia", "mia",
+        "innovatiebox", "bmkb", "borgstelling", "groeifaciliteit", "vroegefasefinanciering",
+        "vff", "dei", "haalbaarheidsproject", "haalbaarheidsstudie", "mkb-voucher",
+        "subsidieaanvraag", "aftrekken", "aftrekpost", "belasting", "fiscale regeling",
+        "overnamefinanciering", "financiering voor overname",
+    ),
+    "internationalisering": (
+        "europa", "europese markt", "eu", "buiten de eu", "vlaanderen", "wallonie",
+        "grensregio", "over de grens", "duitsland", "belgie", "frankrijk", "luxemburg",
+        "engeland", "ierland", "oostenrijk", "zwitserland", "polen", "tsjechie", "hongarije",
+        "roemenie", "bulgarije", "griekenland", "portugal", "scandinavie", "finland",
+        "estland", "letland", "litouwen", "colombia", "chili", "peru", "argentinie",
+        "marokko", "egypte", "nigeria", "kenia", "zuid-afrika", "ghana", "saoedi-arabie",
+        "verenigde arabische emiraten", "dubai", "qatar", "israel", "oekraine", "indonesie",
+        "maleisie", "thailand", "filipijnen", "taiwan", "hongkong", "nieuw-zeeland",
+        "verkopen in het buitenland", "buitenlandse afnemers", "exportmarkt", "exportplan",
+        "sib", "douane", "incoterms", "internationaal ondernemen", "vestiging in het buitenland",
+    ),
+    "duurzaamheid": (
+        "gasrekening", "energierekening", "stroomrekening", "gasverbruik", "zuinig", "zuiniger",
+        "isoleren", "isolatie", "ledverlichting", "restwarmte", "warmteterugwinning",
+        "elektrisch", "elektrische", "laadpalen", "laadpaal", "netcongestie", "batterij",
+        "waterstof", "biobased", "hergebruik", "recyclen", "recycling", "afval", "reststromen",
+        "verpakkingsafval", "uitstoot", "emissies", "stikstof", "energiebesparingsplicht",
+        "informatieplicht", "energielabel", "duurzamer", "groener",
+    ),
+    "medezeggenschap-en-betrokkenheid": (
+        "betrekken", "betrek", "draagvlak", "achter staan", "erachter staan", "or",
+        "or-leden", "personeelsvertegenwoordiging", "adviesrecht", "instemmingsrecht",
+        "winstdeling", "winstdelingsregeling", "werknemersaandelen", "aandelen voor personeel",
+        "medewerkersparticipatie", "personeelsparticipatie", "bemiddeling", "bemiddelen",
+        "geschil", "reorganisatie", "wet op de ondernemingsraden", "wor",
+        "stem van de medewerkers", "mee laten denken", "meedenken",
+    ),
+    "regeldruk": (
+        "formulieren", "rapportages", "rapportageverplichting", "regeltjes", "regelgeving",
+        "vergunning", "vergunningen", "vergunningaanvraag", "handhaving", "inspecties",
+        "controles", "haccp", "nvwa", "arbeidsinspectie", "administratieve verplichtingen",
+        "verplichtingen", "loonheffing", "loonadministratie", "wet kwaliteitsborging",
+        "wkb", "dossier", "vastleggen", "rie", "risico-inventarisatie",
+    ),
+    "starten-en-ondernemen": (
+        "uitschrijven", "opheffen", "stoppen met mijn bedrijf", "bedrijf sluiten",
+        "inschrijven", "inschrijving", "btw-nummer", "btw-id", "kvk-nummer", "eenmanszaak",
+        "vof", "bv", "holding", "rechtsvorm", "bedrijfsopvolging", "opvolging", "overdragen",
+        "overdracht", "familiebedrijf", "opvolger",
+    ),
+}
+
+ENGLISH: Mapping[str, tuple[str, ...]] = {
+    "werving-en-arbeidsmarkt": (
+        "take on", "taking on", "young person", "young people", "school leaver",
+        "school leavers", "dropped out", "dropout", "early school leaver", "refugees",
+        "status holders", "job posts", "job ads", "job advertisement", "job postings",
+        "no applicants", "short-staffed", "understaffed", "staffing",
+        "new hires", "attract staff", "keep staff", "wage cost subsidy",
+        "people on benefits", "work placement", "trial placement",
+    ),
+    "leren-en-ontwikkelen": (
+        "training programme", "training program",
+        "in-house training", "dutch lessons", "dutch course", "language course",
+        "language training", "qualification", "qualifications", "diploma", "certificate",
+        "apprentice", "upskilling", "workshops", "e-learning", "career advice",
+        "skills training",
+    ),
+    "duurzame-inzetbaarheid": (
+        "retire", "retirement", "pension", "keep working", "work safely", "safely",
+        "workplace health", "occupational health", "calling in sick", "sick", "exhausted",
+        "stress", "work pressure", "workload", "mental health", "back pain", "injuries",
+        "physical strain", "heavy lifting", "prevention", "ergonomics",
+        "ageing workforce", "reintegration", "return to work",
+    ),
+    "digitalisering": (
+        "paperless", "go paperless", "on paper", "paper-based", "paper", "crm",
+        "accounting software", "bookkeeping software",
+        "accounting package", "inventory", "point of sale", "checkout system",
+        "cash register", "stock control", "selling online", "sell online", "online sales",
+        "online store", "e-commerce", "stock management", "inventory management",
+        "invoicing", "tablet", "app", "apps", "it support", "cyber", "hackers",
+        "backup", "digital transformation",
+    ),
+    "robotisering-automatisering": (
+        "palletising", "palletizing", "stacking", "pick and place", "machine tending",
+        "automated", "warehouse automation", "by hand", "manual work",
+        "repetitive work", "robot arm", "milking robot", "test facilities",
+    ),
+    "kunstmatige-intelligentie": (
+        "gpt", "genai", "gen ai", "ai-powered", "ai tool", "large language model",
+        "image recognition", "speech recognition", "predictive model", "neural network",
+        "ai act", "copilot", "openai", "algorithms",
+    ),
+    "data-en-iot": (
+        "machine data", "smart sensors", "monitoring", "monitor",
+        "telematics", "3d printing", "3d printer", "virtual reality", "augmented reality",
+        "vr", "ar", "simulation", "data science",
+    ),
+    "lean-procesinnovatie": (
+        "value stream", "value stream mapping", "5s", "kaizen", "bottleneck", "bottlenecks",
+        "throughput", "cut waste", "reduce waste", "streamline", "streamlining", "workflow",
+        "processes", "process", "waiting time", "six sigma", "operational excellence",
+    ),
+    "kennisdeling-ecosystemen": (
+        "joint research", "research project", "research partner",
+        "fieldlab", "living lab", "network", "networking",
+        "students", "consortium", "cluster",
+        "knowledge sharing", "share knowledge", "innovation project",
+    ),
+    "financiering": (
+        "tax deduction", "deduction", "deductible", "tax break", "tax relief",
+        "collateral", "startup loan", "start-up loan", "bank loan", "lender", "crowdfunding",
+        "invests", "invest", "investment", "fund", "funds", "financing round", "seed money",
+        "lease",
+    ),
+    "internationalisering": (
+        "eu countries", "other countries", "eu", "europe", "european", "foreign clients",
+        "foreign customers", "new markets",
+        "trade missions", "colombia", "chile", "peru", "argentina", "morocco", "egypt",
+        "nigeria", "kenya", "south africa", "saudi arabia", "uae", "dubai", "israel",
+        "ukraine", "taiwan", "hong kong", "new zealand", "ireland", "portugal", "greece",
+        "czech republic", "hungary", "romania", "finland", "flanders", "customs",
+        "export plan",
+    ),
+    "duurzaamheid": (
+        "circular", "sustainable materials", "recycle", "recycling",
+        "carbon", "co2 emissions", "emissions", "insulation", "electric vans",
+        "electric vehicles", "charging", "solar", "heat pump", "gas bill",
+        "energy efficient", "climate", "net zero",
+    ),
+    "medezeggenschap-en-betrokkenheid": (
+        "shares", "share scheme", "share schemes", "employee shares", "employee share",
+        "stock options", "equity", "profit sharing", "works council", "staff council",
+        "employee participation", "involve our staff", "involve employees", "mediation",
+        "mediate", "dispute",
+    ),
+    "regeldruk": (
+        "paperwork", "forms", "bureaucracy", "compliance", "inspections", "food safety",
+        "haccp", "reporting obligations", "legal requirements",
+    ),
+    "starten-en-ondernemen": (
+        "vat", "vat number", "set up as", "set up a business", "set up my company",
+        "registering", "close down", "closing down", "wind up", "dissolve",
+        "bv", "sole trader",
+        "succession", "take over a business",
+    ),
+}
+
+# Words that belong to a theme but are too common to decide on their own: they count for half
+# (as ``themes.WEAK_KEYWORDS``).
+WEAK: frozenset[str] = frozenset({
+    "proces", "processen", "process", "processes", "workshop", "workshops", "app",
+    "apps", "vastleggen", "dossier", "elektrisch", "elektrische", "monitor", "monitoring",
+    "network", "networking", "eu", "invest", "investment", "fund", "funds", "sick", "ziek",
+    "ziekte", "tablet", "handwerk", "cluster", "studenten", "students", "betalen", "paper",
+    "simuleren", "simulation", "lease", "leasen", "belasting", "safely", "flow", "campus", "tu",
+    "afval", "waste", "workflow",
+    "inpakken", "verpakken", "overdragen", "overdracht", "opvolging", "storingen",
+    "doorstroming", "doorstroom", "rug", "workload", "stress", "equity", "bemiddeling",
+    "bemiddelen", "reorganisatie", "dispute",
+})
+
+# Names of countries and regions: matched as written (and by their own plural/inflection),
+# never through typo tolerance or a shortened stem, so a nationality ("German", "Brazilian") or
+# a Dutch word that happens to be near one is not read as a market abroad.
+EXACT_ONLY_THEMES = frozenset({"internationalisering"})
+PLACES_ABROAD: tuple[str, ...] = (
+    # Dutch
+    "duitsland", "belgie", "vlaanderen", "wallonie", "frankrijk", "luxemburg", "engeland",
+    "groot-brittannie", "verenigd koninkrijk", "ierland", "oostenrijk", "zwitserland", "polen",
+    "tsjechie", "hongarije", "roemenie", "bulgarije", "griekenland", "portugal", "spanje",
+    "italie", "zweden", "noorwegen", "denemarken", "finland", "scandinavie", "europa",
+    "amerika", "verenigde staten", "canada", "mexico", "brazilie", "colombia", "chili",
+    "argentinie", "china", "japan", "india", "korea", "singapore", "vietnam", "indonesie",
+    "maleisie", "thailand", "taiwan", "australie", "nieuw-zeeland", "turkije", "marokko",
+    "egypte", "nigeria", "kenia", "zuid-afrika", "ghana", "afrika", "azie", "midden-oosten",
+    "saoedi-arabie", "dubai", "qatar", "israel", "oekraine",
+    # English
+    "germany", "belgium", "flanders", "france", "luxembourg", "england", "britain",
+    "united kingdom", "uk", "ireland", "austria", "switzerland", "poland", "czech republic",
+    "hungary", "romania", "bulgaria", "greece", "portugal", "spain", "italy", "sweden",
+    "norway", "denmark", "finland", "scandinavia", "europe", "america", "united states", "usa",
+    "us market", "brazil", "chile", "argentina", "japan", "korea", "south korea",
+    "australia", "new zealand", "turkey", "morocco", "egypt", "kenya", "south africa",
+    "africa", "asia", "middle east", "saudi arabia", "uae", "ukraine",
+)
