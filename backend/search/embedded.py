@@ -423,12 +423,45 @@ class EmbeddedBackend:
         return results
 
     def _search(self, query: SearchQuery, started: float, corrected: bool = False) -> Results:
-        schema = self._schema
         searcher, stamp = self._searcher_and_stamp()
         per_page = min(max(1, query.per_page), MAX_PER_PAGE)
-        offset = (max(1, query.page) - 1) * per_page
-        filters = tantivy_query.filter_query(schema, query.filters)
+        page_no = max(1, query.page)
         cache = self._cache_for(stamp)
+        if corrected:
+            return self._answer(query, started, searcher, cache, per_page, page_no, True)
+        # A repeated page (back, reload, a second visitor) is answered from the cache of this
+        # index generation without touching the index: the plan and counts alone would still
+        # leave the scoring pass, the stored documents and the snippets to do again.
+        page_key = ("page", query.q, _filter_key(query.filters), query.sort, page_no, per_page)
+        cached: Results | None = cache.get(page_key) if self._cache_size else None
+        if cached is None:
+            cached = self._answer(query, started, searcher, cache, per_page, page_no, False)
+            if self._cache_size:
+                cache[page_key] = cached
+        # Callers may change what they get; the cache keeps its own copy.
+        took = (time.perf_counter() - started) * 1000.0
+        return Results(
+            list(cached.hits),
+            cached.total,
+            {name: dict(values) for name, values in cached.facets.items()},
+            took,
+            cached.suggestion,
+        )
+
+    def _answer(
+        self,
+        query: SearchQuery,
+        started: float,
+        searcher: tantivy.Searcher,
+        cache: _LRU,
+        per_page: int,
+        page_no: int,
+        corrected: bool,
+    ) -> Results:
+        """The results of one page, the plan and counts from `cache` when it has them."""
+        schema = self._schema
+        offset = (page_no - 1) * per_page
+        filters = tantivy_query.filter_query(schema, query.filters)
         plan_key = ("plan", query.q)
         if plan_key in cache:
             plan: tantivy_query.Plan | None = cache[plan_key]
@@ -506,8 +539,6 @@ class EmbeddedBackend:
         else:
             facets = pending.result() if pending is not None else self._facets(searcher, None, 0)
             cache[counts_key] = (relaxed, total, facets)
-        # Callers may change what they get; the cache keeps its own copy.
-        facets = {name: dict(values) for name, values in facets.items()}
         took = (time.perf_counter() - started) * 1000.0
         return Results(hits, total, facets, took, suggestion)
 

@@ -186,9 +186,22 @@ def _window(text: str, match: Matcher, max_chars: int, cache: dict[str, bool]) -
     if first is None:
         return None
     begin, end = _cut(text, first, max_chars)
-    tokens = [(m.span(), m.group()) for m in _WORD_RE.finditer(folded, begin, end)]
-    spans = {span for span, word in tokens if match.word(word, cache)}
-    if match.phrases:
+    # Every word of the window is looked up (a word holding a query word's stems need not
+    # contain its root); most are in `cache` already, so that lookup comes first.
+    known = cache.get
+    spans: set[tuple[int, int]] = set()
+    tokens: list[tuple[tuple[int, int], str]] = []
+    keep = bool(match.phrases)
+    for m in _WORD_RE.finditer(folded, begin, end):
+        word = m.group()
+        hit = known(word)
+        if hit is None:
+            hit = match.word(word, cache)
+        if hit:
+            spans.add(m.span())
+        if keep:
+            tokens.append((m.span(), word))
+    if keep:
         spans.update(_phrase_spans(tokens, match.phrases))
     if not spans:
         return None
