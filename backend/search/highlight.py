@@ -39,6 +39,10 @@ _FOLD = _fold_table()
 
 def fold_aligned(text: str) -> str:
     """Lowercase and strip diacritics of Latin letters, keeping every offset."""
+    if text.isascii():
+        # The table maps no ASCII character but A-Z, and those to a-z (a test checks), so
+        # lower() folds an ASCII text the same, at a third of the cost of translate().
+        return text.lower()
     return text.translate(_FOLD)
 
 
