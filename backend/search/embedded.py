@@ -427,17 +427,17 @@ class EmbeddedBackend:
         per_page = min(max(1, query.per_page), MAX_PER_PAGE)
         page_no = max(1, query.page)
         cache = self._cache_for(stamp)
-        if corrected:
-            return self._answer(query, started, searcher, cache, per_page, page_no, True)
+        if corrected or not self._cache_size:
+            # Without a cache nothing keeps the facet dicts: the caller's are its own.
+            return self._answer(query, started, searcher, cache, per_page, page_no, corrected)
         # A repeated page (back, reload, a second visitor) is answered from the cache of this
         # index generation without touching the index: the plan and counts alone would still
         # leave the scoring pass, the stored documents and the snippets to do again.
         page_key = ("page", query.q, _filter_key(query.filters), query.sort, page_no, per_page)
-        cached: Results | None = cache.get(page_key) if self._cache_size else None
+        cached: Results | None = cache.get(page_key)
         if cached is None:
             cached = self._answer(query, started, searcher, cache, per_page, page_no, False)
-            if self._cache_size:
-                cache[page_key] = cached
+            cache[page_key] = cached
         # Callers may change what they get; the cache keeps its own copy.
         took = (time.perf_counter() - started) * 1000.0
         return Results(
