@@ -49,6 +49,9 @@ AGGREGATE_SHARE = 0.07
 # Plans and counts kept per index generation, by query text (and filters for the counts): typing,
 # paging and changing the sort repeat them. A commit starts a new, empty cache.
 CACHE_SIZE = 1_024
+# Whole pages of results are cached up to this many hits per page (the site's pages and the
+# API's default; a page of 100 with its snippets would let the cache grow to ~100 MB).
+CACHED_PAGE_MAX = 25
 # closes_on for documents without a date, so that they sort last in ascending order.
 NO_DATE = date.max.toordinal() + 1
 _FACET_SOURCES = {
@@ -427,7 +430,7 @@ class EmbeddedBackend:
         per_page = min(max(1, query.per_page), MAX_PER_PAGE)
         page_no = max(1, query.page)
         cache = self._cache_for(stamp)
-        if corrected or not self._cache_size:
+        if corrected or not self._cache_size or per_page > CACHED_PAGE_MAX:
             # Without a cache nothing keeps the facet dicts: the caller's are its own.
             return self._answer(query, started, searcher, cache, per_page, page_no, corrected)
         # A repeated page (back, reload, a second visitor) is answered from the cache of this

@@ -496,6 +496,19 @@ def test_without_a_cache_every_search_reads_the_index(
     assert calls.count("search") == 2
 
 
+def test_large_pages_are_not_cached_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend.search import embedded
+
+    backend = EmbeddedBackend(tmp_path / "idx")
+    backend.index([make_doc(1)])
+    calls = _count_passes(backend, monkeypatch)
+    big = SearchQuery(q="roosteren", per_page=embedded.CACHED_PAGE_MAX + 1)
+    assert backend.search(big).total == backend.search(big).total == 1
+    assert calls.count("search") == 2  # the counts come from the cache, the page does not
+
+
 def test_folding_an_ascii_text_takes_the_lower_case_shortcut_with_the_same_result() -> None:
     ascii_text = "".join(chr(c) for c in range(128))
     assert highlight.fold_aligned(ascii_text) == ascii_text.translate(highlight._FOLD)
