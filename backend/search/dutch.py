@@ -265,17 +265,24 @@ def segment(tokens: Sequence[str]) -> list[Segment]:
     >>> [s.words for s in segment(["subsidie", "midden", "en", "klein", "bedrijf"])]
     [('subsidie',), ('midden', 'en', 'klein', 'bedrijf')]
     """
-    out = _segment(tokens, _phrase_index())
+    out = _segment(tokens, _phrase_index(), _longest_phrase())
     if is_mostly_english(out):
-        out = _segment(tokens, _phrase_index(english=True))
+        out = _segment(tokens, _phrase_index(english=True), _longest_phrase(english=True))
     return out
+
+
+@cache
+def _longest_phrase(english: bool = False) -> int:
+    """Words in the longest phrase of _phrase_index(english), computed once (a scan of the
+    whole index per query cost more than the rest of the segmenting)."""
+    return max((len(p) for p in _phrase_index(english)), default=1)
 
 
 def _segment(
     tokens: Sequence[str],
     index: dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], bool]],
+    longest: int,
 ) -> list[Segment]:
-    longest = max((len(p) for p in index), default=1)
     out: list[Segment] = []
     i = 0
     while i < len(tokens):

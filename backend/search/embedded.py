@@ -49,6 +49,9 @@ AGGREGATE_SHARE = 0.07
 # Plans and counts kept per index generation, by query text (and filters for the counts): typing,
 # paging and changing the sort repeat them. A commit starts a new, empty cache.
 CACHE_SIZE = 1_024
+# Whole pages of results are cached up to this many hits per page (the site's pages and the
+# API's default; a page of 100 with its snippets would let the cache grow to ~100 MB).
+CACHED_PAGE_MAX = 25
 # closes_on for documents without a date, so that they sort last in ascending order.
 NO_DATE = date.max.toordinal() + 1
 _FACET_SOURCES = {
@@ -423,12 +426,45 @@ class EmbeddedBackend:
         return results
 
     def _search(self, query: SearchQuery, started: float, corrected: bool = False) -> Results:
-        schema = self._schema
         searcher, stamp = self._searcher_and_stamp()
         per_page = min(max(1, query.per_page), MAX_PER_PAGE)
-        offset = (max(1, query.page) - 1) * per_page
-        filters = tantivy_query.filter_query(schema, query.filters)
+        page_no = max(1, query.page)
         cache = self._cache_for(stamp)
+        if corrected or not self._cache_size or per_page > CACHED_PAGE_MAX:
+            # Without a cache nothing keeps the facet dicts: the caller's are its own.
+            return self._answer(query, started, searcher, cache, per_page, page_no, corrected)
+        # A repeated page (back, reload, a second visitor) is answered from the cache of this
+        # index generation without touching the index: the plan and counts alone would still
+        # leave the scoring pass, the stored documents and the snippets to do again.
+        page_key = ("page", query.q, _filter_key(query.filters), query.sort, page_no, per_page)
+        cached: Results | None = cache.get(page_key)
+        if cached is None:
+            cached = self._answer(query, started, searcher, cache, per_page, page_no, False)
+            cache[page_key] = cached
+        # Callers may change what they get; the cache keeps its own copy.
+        took = (time.perf_counter() - started) * 1000.0
+        return Results(
+            list(cached.hits),
+            cached.total,
+            {name: dict(values) for name, values in cached.facets.items()},
+            took,
+            cached.suggestion,
+        )
+
+    def _answer(
+        self,
+        query: SearchQuery,
+        started: float,
+        searcher: tantivy.Searcher,
+        cache: _LRU,
+        per_page: int,
+        page_no: int,
+        corrected: bool,
+    ) -> Results:
+        """The results of one page, the plan and counts from `cache` when it has them."""
+        schema = self._schema
+        offset = (page_no - 1) * per_page
+        filters = tantivy_query.filter_query(schema, query.filters)
         plan_key = ("plan", query.q)
         if plan_key in cache:
             plan: tantivy_query.Plan | None = cache[plan_key]
@@ -506,8 +542,6 @@ class EmbeddedBackend:
         else:
             facets = pending.result() if pending is not None else self._facets(searcher, None, 0)
             cache[counts_key] = (relaxed, total, facets)
-        # Callers may change what they get; the cache keeps its own copy.
-        facets = {name: dict(values) for name, values in facets.items()}
         took = (time.perf_counter() - started) * 1000.0
         return Results(hits, total, facets, took, suggestion)
 

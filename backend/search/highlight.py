@@ -39,6 +39,10 @@ _FOLD = _fold_table()
 
 def fold_aligned(text: str) -> str:
     """Lowercase and strip diacritics of Latin letters, keeping every offset."""
+    if text.isascii():
+        # The table maps no ASCII character but A-Z, and those to a-z (a test checks), so
+        # lower() folds an ASCII text the same, at a third of the cost of translate().
+        return text.lower()
     return text.translate(_FOLD)
 
 
@@ -186,9 +190,22 @@ def _window(text: str, match: Matcher, max_chars: int, cache: dict[str, bool]) -
     if first is None:
         return None
     begin, end = _cut(text, first, max_chars)
-    tokens = [(m.span(), m.group()) for m in _WORD_RE.finditer(folded, begin, end)]
-    spans = {span for span, word in tokens if match.word(word, cache)}
-    if match.phrases:
+    # Every word of the window is looked up (a word holding a query word's stems need not
+    # contain its root); most are in `cache` already, so that lookup comes first.
+    known = cache.get
+    spans: set[tuple[int, int]] = set()
+    tokens: list[tuple[tuple[int, int], str]] = []
+    keep = bool(match.phrases)
+    for m in _WORD_RE.finditer(folded, begin, end):
+        word = m.group()
+        hit = known(word)
+        if hit is None:
+            hit = match.word(word, cache)
+        if hit:
+            spans.add(m.span())
+        if keep:
+            tokens.append((m.span(), word))
+    if keep:
         spans.update(_phrase_spans(tokens, match.phrases))
     if not spans:
         return None

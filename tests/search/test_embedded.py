@@ -458,3 +458,60 @@ def test_the_match_only_query_skips_synonym_phrases_a_single_word_synonym_covers
     assert "PhraseQuery" in repr(plan.strict)
     results = backend.search(SearchQuery(q="zzp"))
     assert results.total == 2 and results.facets["type"] == {"practice": 2}
+
+
+def test_a_repeated_page_is_answered_from_the_cache_until_the_next_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = EmbeddedBackend(tmp_path / "idx")
+    backend.index([make_doc(1), replace(make_doc(2), themes=("werkdruk",))])
+    calls = _count_passes(backend, monkeypatch)
+    first = backend.search(SearchQuery(q="roosteren"))
+    assert "search" in calls
+    calls.clear()
+    again = backend.search(SearchQuery(q="roosteren"))
+    assert calls == []  # no pass over the index at all: not even the scoring one
+    assert (again.hits, again.total, again.facets) == (first.hits, first.total, first.facets)
+    # A caller's change does not reach the cache.
+    again.hits.clear()
+    again.facets["theme"]["werkdruk"] = 99
+    third = backend.search(SearchQuery(q="roosteren"))
+    assert third.hits == first.hits and third.facets["theme"]["werkdruk"] == 1
+    # Another page, sort or filter is another entry.
+    backend.search(SearchQuery(q="roosteren", page=2))
+    assert calls == ["search"]
+    # A commit starts an empty cache: the new document is found at once.
+    backend.index([replace(make_doc(3), title="Roosteren met een app")])
+    assert backend.search(SearchQuery(q="roosteren")).total == 3
+
+
+def test_without_a_cache_every_search_reads_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = EmbeddedBackend(tmp_path / "idx", cache_size=0)
+    backend.index([make_doc(1)])
+    calls = _count_passes(backend, monkeypatch)
+    backend.search(SearchQuery(q="roosteren"))
+    backend.search(SearchQuery(q="roosteren"))
+    assert calls.count("search") == 2
+
+
+def test_large_pages_are_not_cached_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend.search import embedded
+
+    backend = EmbeddedBackend(tmp_path / "idx")
+    backend.index([make_doc(1)])
+    calls = _count_passes(backend, monkeypatch)
+    big = SearchQuery(q="roosteren", per_page=embedded.CACHED_PAGE_MAX + 1)
+    assert backend.search(big).total == backend.search(big).total == 1
+    assert calls.count("search") == 2  # the counts come from the cache, the page does not
+
+
+def test_folding_an_ascii_text_takes_the_lower_case_shortcut_with_the_same_result() -> None:
+    ascii_text = "".join(chr(c) for c in range(128))
+    assert highlight.fold_aligned(ascii_text) == ascii_text.translate(highlight._FOLD)
+    mixed = "Financiële STEUN voor Één Ondernemer"
+    folded = highlight.fold_aligned(mixed)
+    assert folded == "financiele steun voor een ondernemer" and len(folded) == len(mixed)
