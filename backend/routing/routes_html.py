@@ -15,7 +15,6 @@ from backend.core.routing import LazyRoute
 from backend.core.templating import render
 from backend.regions import service as regions
 from backend.routing import labels, service
-from backend.routing.deps import search_backend
 
 router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 
@@ -63,7 +62,7 @@ def which_desk(request: Request, session: SessionDep, vraag: Text = "", gemeente
                     session, text=vraag, municipality=gemeente or None,
                     postcode=postcode or None, sector=sector or None,
                     company_size=omvang if omvang in service.company_sizes(session) else None,
-                    theme=onderwerp or None, search=search_backend(request))
+                    theme=onderwerp or None)
             except Invalid as exc:
                 errors = {names.get(k, k): v for k, v in exc.fields.items()} or {
                     "vraag": exc.message}

@@ -10,7 +10,11 @@ from __future__ import annotations
 import logging
 import operator
 import re
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -22,6 +26,7 @@ from backend.accounts.principal import Principal
 from backend.accounts.queries import UserInfo
 from backend.accounts.service import record_audit
 from backend.content import taxonomy as tx
+from backend.content.indexing import knowledge_search
 from backend.core.db import Database, utcnow
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.core.i18n import gettext_ as _
@@ -60,7 +65,8 @@ from backend.routing.router import (
 )
 from backend.routing.themes import ThemeMatcher
 from backend.routing.understanding import understand
-from backend.search import SearchQuery, SearchUnavailable
+from backend.search import Results, SearchQuery, SearchUnavailable
+from backend.search.breaker import breaker
 
 log = logging.getLogger("loket.routing")
 
@@ -202,24 +208,55 @@ def fallback_desk(session: Session) -> Desk:
 
 
 # --- knowledge-base votes ----------------------------------------------------------------
+#
+# Every door routes with the knowledge base's votes: the routing service takes the search
+# backend of the app serving the request itself (``content.indexing.knowledge_search``), so the
+# form, the API, an advisor's intake, the scan's hand-off and the dry run route alike. A vote is
+# an extra, never a condition: search down, slow or broken means routing without it.
 
 KB_VOTE_WEIGHT = 0.6
+# Only the facet counts are used: one hit is the least a page may hold.
+KB_VOTE_QUERY_CHARS = 300
+# A remote engine gets this long to answer; then the question is routed without the vote and
+# the breaker (``search.breaker``) spares the next questions the wait for a few seconds. The
+# embedded engine runs in this process without network waits and is called directly.
+KB_VOTE_SECONDS = 0.3
+# Votes per (engine, index generation, text): the same question in the same knowledge base
+# votes the same without a second search (the form's preview and its submission, a retry).
+KB_VOTE_MEMO = 512
+
+Votes = tuple[tuple[str, float], ...]
+_DEFAULT: Any = object()
+_vote_memo: OrderedDict[tuple[object, Hashable, str], Votes] = OrderedDict()
+_vote_lock = threading.Lock()
+_vote_pool: list[ThreadPoolExecutor] = []
 
 
-def kb_theme_votes(search: Any, text: str) -> tuple[tuple[str, float], ...]:
-    """Themes of the published knowledge-base items that match the question, as votes for the
-    router (theme -> weight ≤ ``KB_VOTE_WEIGHT``), through the search port. Empty when search
-    is unavailable or finds fewer than two items: routing never waits on it."""
+def _pool() -> ThreadPoolExecutor:
+    with _vote_lock:
+        if not _vote_pool:
+            _vote_pool.append(ThreadPoolExecutor(max_workers=2,
+                                                 thread_name_prefix="loket-kb-vote"))
+        return _vote_pool[0]
 
-    if search is None or not text.strip():
-        return ()
+
+def _ask(search: Any, query: SearchQuery) -> Results:
+    """One search for a vote, through the breaker; within ``KB_VOTE_SECONDS`` for an engine
+    that is not in this process. Raises ``SearchUnavailable`` when it gives up."""
+    def run() -> Results:
+        return breaker.call(search, lambda: search.search(query))
+
+    if getattr(search, "name", None) == "embedded":
+        return run()
+    future = _pool().submit(run)
     try:
-        results = search.search(SearchQuery(q=text[:300], per_page=5))
-    except SearchUnavailable:
-        return ()
-    except Exception:  # a broken engine must not stop a question from being routed
-        log.exception("knowledge-base vote failed; routing without it")
-        return ()
+        return future.result(timeout=KB_VOTE_SECONDS)
+    except FutureTimeout:
+        breaker.trip(search)
+        raise SearchUnavailable("knowledge-base vote timed out") from None
+
+
+def _votes_of(results: Results) -> Votes:
     counts = results.facets.get("theme", {})
     total = sum(counts.values())
     if results.total < 2 or not total:
@@ -229,18 +266,85 @@ def kb_theme_votes(search: Any, text: str) -> tuple[tuple[str, float], ...]:
                  if n / total >= 0.2)
 
 
+def kb_theme_votes(search: Any, text: str) -> Votes:
+    """Themes of the published knowledge-base items that match the question, as votes for the
+    router (theme -> weight ≤ ``KB_VOTE_WEIGHT``), through the search port. Empty when search
+    is unavailable or finds fewer than two items: routing never waits long on it. The same text
+    in the same index generation gives the same votes (memo, no second search)."""
+    q = text[:KB_VOTE_QUERY_CHARS]
+    if search is None or not q.strip():
+        return ()
+    if breaker.is_open(search):
+        return ()
+    try:
+        key: tuple[object, Hashable, str] | None = (search, search.generation(), q)
+    except Exception:  # an engine without a generation: no memo
+        key = None
+    if key is not None:
+        with _vote_lock:
+            found = _vote_memo.get(key)
+            if found is not None:
+                _vote_memo.move_to_end(key)
+                return found
+    try:
+        votes = _votes_of(_ask(search, SearchQuery(q=q, per_page=1)))
+    except SearchUnavailable:
+        return ()
+    except Exception:  # a broken engine must not stop a question from being routed
+        log.exception("knowledge-base vote failed; routing without it")
+        return ()
+    if key is not None:
+        with _vote_lock:
+            _vote_memo[key] = votes
+            while len(_vote_memo) > KB_VOTE_MEMO:
+                _vote_memo.popitem(last=False)
+    return votes
+
+
+def knowledge_base() -> Any:
+    """The knowledge base's search backend for this request (None outside one)."""
+    return knowledge_search()
+
+
+def with_votes(question: RoutingInput, search: Any = _DEFAULT) -> RoutingInput:
+    """The question with the knowledge base's votes (``search``: the request's knowledge base
+    by default; None routes without votes)."""
+    if question.kb_votes:
+        return question
+    if search is _DEFAULT:
+        search = knowledge_base()
+    if search is None:
+        return question
+    votes = kb_theme_votes(search, question.text)
+    return replace(question, kb_votes=votes) if votes else question
+
+
+def with_kb_note(decision: RoutingDecision, taxonomy: RoutingTaxonomy) -> RoutingDecision:
+    """Say, after the themes, which recognised themes the knowledge base supported."""
+    voted = [m for m in decision.recognised_themes if m.votes > 0]
+    if not voted:
+        return decision
+    reason = Reason("knowledge_base", INFO, _(
+        "Published items in our knowledge base that match your question are about: "
+        "%(themes)s.", themes=", ".join(
+            taxonomy.theme_label(m.theme) for m in voted)))
+    lines = list(decision.explanation)
+    at = next((i + 1 for i, r in enumerate(lines) if r.criterion == "theme"), len(lines))
+    lines.insert(at, reason)
+    return replace(decision, explanation=tuple(lines))
+
+
 def route_question(session: Session, question: RoutingInput, *,
-                   search: Any = None) -> RoutingDecision:
+                   search: Any = _DEFAULT) -> RoutingDecision:
     """Where a question goes, and why (with the desks' current load as tie-break).
 
     Without a municipality the location comes from the postcode or else from a place named in
     the text (``regions.locate``); the explanation says so. The language is detected when not
     given, a province named in the text narrows the desks (``understanding.understand``), and
-    with a ``search`` backend the knowledge base votes on the themes (``kb_theme_votes``)."""
+    the knowledge base votes on the themes (``kb_theme_votes``; ``search`` defaults to the
+    request's knowledge base, ``None`` routes without it)."""
     ctx = routing_context(session)
-    question = understand(question, ctx.regions)
-    if search is not None and not question.kb_votes:
-        question = replace(question, kb_votes=kb_theme_votes(search, question.text))
+    question = with_votes(understand(question, ctx.regions), search)
     if question.municipality_code is None and question.text:
         try:
             location = regions.locate(session, postcode=question.postcode,
@@ -250,14 +354,14 @@ def route_question(session: Session, question: RoutingInput, *,
         if location.municipality is not None:
             question = replace(question, municipality_code=location.municipality.code)
         decision = ctx.route(question, load=desk_loads(session, ctx))
-        return with_location_note(decision, location)
-    return ctx.route(question, load=desk_loads(session, ctx))
+        return with_location_note(with_kb_note(decision, ctx.taxonomy), location)
+    return with_kb_note(ctx.route(question, load=desk_loads(session, ctx)), ctx.taxonomy)
 
 
 def dry_run(session: Session, *, text: str, municipality: str | None = None,
             postcode: str | None = None, sector: str | None = None,
             company_size: str | None = None, theme: str | None = None,
-            search: Any = None) -> RoutingDecision:
+            search: Any = _DEFAULT) -> RoutingDecision:
     """``dry_run_located`` without the location."""
     return dry_run_located(session, text=text, municipality=municipality, postcode=postcode,
                            sector=sector, company_size=company_size, theme=theme,
@@ -273,11 +377,12 @@ def company_sizes(session: Session) -> tuple[str, ...]:
 def dry_run_located(session: Session, *, text: str, municipality: str | None = None,
                     postcode: str | None = None, sector: str | None = None,
                     company_size: str | None = None, theme: str | None = None,
-                    search: Any = None) -> tuple[RoutingDecision, regions.Location]:
+                    search: Any = _DEFAULT) -> tuple[RoutingDecision, regions.Location]:
     """Route without storing anything; an unknown municipality, sector or theme or a malformed
     postcode is a 422 naming the field. A well-formed postcode that is not in the table means
     "location unknown" (routed on the rest, and the explanation says so); without a location
-    a place named in the text is used (``regions.locate``)."""
+    a place named in the text is used (``regions.locate``). The knowledge base votes as for a
+    real question (``route_question``)."""
     ctx = routing_context(session)
     location = regions.locate(session, municipality=municipality, postcode=postcode, text=text,
                               index=ctx.regions)
@@ -292,12 +397,13 @@ def dry_run_located(session: Session, *, text: str, municipality: str | None = N
         fields["theme"] = _("Unknown topic.")
     if fields:
         raise Invalid(fields=fields)
-    question = understand(RoutingInput(
+    question = with_votes(understand(RoutingInput(
         text=text, municipality_code=place.code if place else None,
-        sector=sector or None, company_size=company_size or None, theme=theme or None,
-        kb_votes=kb_theme_votes(search, text) if search is not None else ()), ctx.regions)
+        sector=sector or None, company_size=company_size or None, theme=theme or None),
+        ctx.regions), search)
     try:
-        decision = ctx.route(question, load=desk_loads(session, ctx))
+        decision = with_kb_note(ctx.route(question, load=desk_loads(session, ctx)),
+                                ctx.taxonomy)
     except NoDeskAvailable as exc:
         raise Conflict(_("No desk can take questions yet: there is no national fallback desk."),
                        code="no_fallback_desk") from exc
