@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from backend.content.markdown import plain_text
-from backend.content.models import ContentItem
+from backend.content.models import ContentItem, ContentTheme, Theme
 from backend.content.service import DELETE, INDEX
 from backend.content.views import AMSTERDAM, ItemView, load_views
 from backend.core.db import Database
@@ -127,6 +127,27 @@ def searching_knowledge(provider: Callable[[], SearchBackend]) -> Iterator[None]
         yield
     finally:
         _knowledge_search.reset(token)
+
+
+def published_themes(session: Session, doc_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """The theme slugs of the published items behind search document ids (``"type:slug"``,
+    ``ItemView.doc_id``), sorted; ids of items no longer published are left out (the index
+    may lag a moment behind the database)."""
+    wanted = {tuple(d.split(":", 1)) for d in doc_ids if ":" in d}
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(ContentItem.type, ContentItem.slug, Theme.slug)
+        .join(ContentTheme, col(ContentTheme.item_id) == ContentItem.id)
+        .join(Theme, col(Theme.id) == ContentTheme.theme_id)
+        .where(col(ContentItem.slug).in_(sorted({slug for _type, slug in wanted})),
+               col(ContentItem.type).in_(sorted({type_ for type_, _slug in wanted})),
+               ContentItem.status == "published", col(ContentItem.deleted_at).is_(None)))
+    out: dict[str, list[str]] = {}
+    for type_, slug, theme in rows:
+        if (type_, slug) in wanted:
+            out.setdefault(f"{type_}:{slug}", []).append(theme)
+    return {doc: tuple(sorted(themes)) for doc, themes in out.items()}
 
 
 class KnowledgeSearchMiddleware:
