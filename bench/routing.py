@@ -62,6 +62,11 @@ OPENERS = ["Ik zoek hulp bij", "Wij willen graag advies over", "Wie helpt ons me
            "Hoe pakken we", "Kunnen jullie meedenken over", "We lopen vast op", ""]
 TYPOS = {"financiering": "finaciering", "subsidie": "subsydie", "personeel": "persooneel",
          "robotisering": "robotisring", "investeerder": "invesstering", "digitaliseren": "digitaliseeren"}
+# Questions no word of which names a theme: the ones the knowledge base votes on.
+VAGUE = ["Hoe pakken andere bedrijven dit aan", "Wat raden jullie ons aan voor de werkplaats",
+         "Wij lopen vast en weten niet waar te beginnen", "Hoe doen collega's in de branche dat",
+         "Onze klanten vragen steeds meer, hoe houden we het bij", "Wat zijn goede voorbeelden uit de praktijk",
+         "Waar vind ik ervaringen van vergelijkbare bedrijven", "How do other companies handle this"]
 SECTORS = ["", "", "industrie", "metaal", "bouw", "zorg", "horeca", "ict", "landbouw", "logistiek"]
 SIZES = ["", "", "zzp", "micro", "klein", "middel", "groot"]
 
@@ -226,6 +231,19 @@ def main() -> None:
                     full_cpu.append((time.process_time_ns() - c0) / 1e6)
                     full.append((time.perf_counter_ns() - t0) / 1e6)
                     voted += any(m.votes for m in d.recognised_themes)
+            vague_wall: list[float] = []
+            vague_cpu: list[float] = []
+            vague_voted = 0
+            rng = random.Random(5)
+            munis = sorted(ctx.regions.municipalities)
+            with searching_knowledge(lambda: kb) if kb is not None else nullcontext():
+                for i in range(300):
+                    inp = RoutingInput(f"{rng.choice(VAGUE)}? (vraag {i})", rng.choice(munis))
+                    t0, c0 = time.perf_counter_ns(), time.process_time_ns()
+                    d = service.route_question(s, inp)
+                    vague_cpu.append((time.process_time_ns() - c0) / 1e6)
+                    vague_wall.append((time.perf_counter_ns() - t0) / 1e6)
+                    vague_voted += any(m.votes for m in d.recognised_themes)
             votes_cpu: list[float] = []
             memo_cpu: list[float] = []
             with_votes = 0
@@ -251,6 +269,9 @@ def main() -> None:
         report("understand (language, place in text), CPU", understood)
         report("route_question (understand, caches, load, KB), wall", full)
         report("route_question, same, CPU time of the process", full_cpu)
+        report("route_question, no word names a theme, wall", vague_wall)
+        report("route_question, same, CPU time of the process", vague_cpu)
+        print(f"{'':<44} the knowledge base chose the theme of {vague_voted} of {len(vague_cpu)}")
         if votes_cpu:
             report("knowledge-base vote alone, new text, process CPU", votes_cpu)
             report("knowledge-base vote alone, memo hit, process CPU", memo_cpu)

@@ -234,6 +234,11 @@ Votes = tuple[tuple[str, float], ...]
 _DEFAULT: Any = object()
 _vote_memo: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Hashable, str], Votes]] = (
     weakref.WeakKeyDictionary())
+# The themes of the items that voted, per engine and index generation (a theme change
+# reindexes the item, so a new generation): after the first votes no database query at all.
+_item_themes: weakref.WeakKeyDictionary[Any, tuple[Hashable, dict[str, tuple[str, ...]]]] = (
+    weakref.WeakKeyDictionary())
+KB_THEME_CACHE = 20_000
 _vote_lock = threading.Lock()
 _vote_pool: list[ThreadPoolExecutor] = []
 
@@ -278,6 +283,29 @@ def votes_of(hits: Sequence[str], themes: Mapping[str, Sequence[str]]) -> Votes:
                  if n >= KB_VOTE_MIN_ITEMS)
 
 
+def _themes_of(session: Session, search: Any, key: tuple[Hashable, str] | None,
+               hits: Sequence[str]) -> Mapping[str, Sequence[str]]:
+    """The hits' themes (``content.indexing.published_themes``), cached per index
+    generation; an item no longer published has none."""
+    if key is None:
+        return published_themes(session, hits)
+    generation = key[0]
+    with _vote_lock:
+        held = _item_themes.get(search)
+        known = held[1] if held is not None and held[0] == generation else {}
+        missing = [h for h in hits if h not in known]
+        if not missing:
+            return {h: known[h] for h in hits}
+    found = published_themes(session, missing)
+    with _vote_lock:
+        held = _item_themes.get(search)
+        if held is None or held[0] != generation or len(held[1]) > KB_THEME_CACHE:
+            held = (generation, {})
+            _item_themes[search] = held
+        held[1].update({h: found.get(h, ()) for h in missing})
+        return {h: held[1][h] for h in hits if h in held[1]}
+
+
 def kb_theme_votes(session: Session, search: Any, text: str) -> Votes:
     """Themes of the published knowledge-base items that match the question best, as votes
     for the router (theme -> weight ≤ ``KB_VOTE_WEIGHT``): the search port finds the items,
@@ -300,9 +328,9 @@ def kb_theme_votes(session: Session, search: Any, text: str) -> Votes:
                 _vote_memo[search].move_to_end(key)
                 return found
     try:
-        results = _ask(search, SearchQuery(q=q, per_page=KB_VOTE_HITS))
+        results = _ask(search, SearchQuery(q=q, per_page=KB_VOTE_HITS, bare=True))
         hits = [h.id for h in results.hits]
-        votes = votes_of(hits, published_themes(session, hits)) if len(hits) > 1 else ()
+        votes = votes_of(hits, _themes_of(session, search, key, hits)) if len(hits) > 1 else ()
     except SearchUnavailable:
         return ()
     except Exception:  # a broken engine must not stop a question from being routed
