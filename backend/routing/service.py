@@ -66,7 +66,7 @@ from backend.routing.router import (
 )
 from backend.routing.themes import ThemeMatcher
 from backend.routing.understanding import understand
-from backend.search import Results, SearchQuery, SearchUnavailable
+from backend.search import Results, SearchQuery, SearchUnavailable, dutch
 from backend.search.breaker import breaker
 
 log = logging.getLogger("loket.routing")
@@ -221,7 +221,16 @@ KB_VOTE_WEIGHT = 0.6
 KB_VOTE_HITS = 5
 # A theme gets a vote when most of those items (at least this many) are about it.
 KB_VOTE_MIN_ITEMS = 3
-KB_VOTE_QUERY_CHARS = 300
+# What is searched: the first distinct content words of the question (the ask usually comes
+# first). A search costs in proportion to its words (plan, synonyms, typo neighbours): 300
+# characters cost 8.6 ms of CPU, 80 characters 2.9 ms (docs/benchmarks.md).
+KB_VOTE_WORDS = 8
+KB_VOTE_SCAN_CHARS = 1000
+_FUNCTION_WORDS = frozenset((*dutch.STOPWORDS, "the", "and", "for", "our", "who", "how", "can",
+                             "what", "with", "are", "you", "your", "does", "this", "that",
+                             "from", "about", "have", "has", "need", "want", "willen", "graag",
+                             "kan", "kunnen", "moet", "moeten", "hebben", "heb", "wordt", "worden",
+                             "zoeken", "zoek", "vraag", "welke", "waar", "niet", "ook", "nog"))
 # A remote engine gets this long to answer; then the question is routed without the vote and
 # the breaker (``search.breaker``) spares the next questions the wait for a few seconds. The
 # embedded engine runs in this process without network waits and is called directly.
@@ -265,6 +274,19 @@ def _ask(search: Any, query: SearchQuery) -> Results:
     except FutureTimeout:
         breaker.trip(search)
         raise SearchUnavailable("knowledge-base vote timed out") from None
+
+
+def vote_query(text: str) -> str:
+    """The words a vote searches for: the first ``KB_VOTE_WORDS`` distinct words of three
+    letters or more that are not function words ("hoe", "wij", "the", "zoeken")."""
+    out: list[str] = []
+    for word in dutch.words(text[:KB_VOTE_SCAN_CHARS]):
+        if len(word) >= 3 and not word.isdigit() and word not in _FUNCTION_WORDS \
+                and word not in out:
+            out.append(word)
+            if len(out) == KB_VOTE_WORDS:
+                break
+    return " ".join(out)
 
 
 def votes_of(hits: Sequence[str], themes: Mapping[str, Sequence[str]]) -> Votes:
@@ -312,8 +334,8 @@ def kb_theme_votes(session: Session, search: Any, text: str) -> Votes:
     content says their themes (``content.indexing.published_themes``). Empty when search is
     unavailable or too few items match: routing never waits long on it. The same text in the
     same index generation gives the same votes (memo, no second search)."""
-    q = text[:KB_VOTE_QUERY_CHARS]
-    if search is None or not q.strip():
+    q = vote_query(text)
+    if search is None or not q:
         return ()
     if breaker.is_open(search):
         return ()
