@@ -345,9 +345,10 @@ def kb_theme_votes(session: Session, search: Any, text: str) -> Votes:
         key = None
     if key is not None:
         with _vote_lock:
-            found = _vote_memo.get(search, {}).get(key)
-            if found is not None:
-                _vote_memo[search].move_to_end(key)
+            memo = _vote_memo.get(search)
+            found = memo.get(key) if memo is not None else None
+            if memo is not None and found is not None:
+                memo.move_to_end(key)
                 return found
     try:
         results = _ask(search, SearchQuery(q=q, per_page=KB_VOTE_HITS, bare=True))

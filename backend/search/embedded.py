@@ -514,7 +514,7 @@ class EmbeddedBackend:
         return Results(hits, total, facets, took, suggestion)
 
     def _bare(self, searcher: tantivy.Searcher, plan: tantivy_query.Plan | None,
-              filters: tantivy.Query | None, query: SearchQuery, per_page: int,
+              filters: Sequence[tantivy.Query], query: SearchQuery, per_page: int,
               offset: int, started: float) -> Results:
         """``SearchQuery.bare``: the hits a full search ranks first (every word must match;
         relaxed when none does), with no snippets, facets or spelling suggestion."""
