@@ -216,7 +216,7 @@ def test_a_question_is_routed_and_stored_with_search_unavailable(
         assert case.desk_id == desks["kvk"].id and case.reference
         assert "kennisbank" not in str(routed_event(session, case).data["explanation"])
         assert engine.calls == 1
-        assert took < routing.KB_VOTE_SECONDS + 2.0, took  # not the engine's 10 s
+        assert took < routing.KB_VOTE_SECONDS + 5.0, took  # not the engine's 10 s
         # After a failure the breaker spares the next questions the wait altogether.
         r = client.post("/vraag", data=form(email="tweede@example.nl"))
         assert r.status_code == 303, r.text
