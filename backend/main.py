@@ -19,7 +19,11 @@ from backend import demo
 from backend.accounts.service import token_is_valid
 from backend.accounts.service import warm_up as warm_accounts
 from backend.accounts.sessions import SessionMiddleware
-from backend.content.indexing import backend_for_app, search_readiness
+from backend.content.indexing import (
+    KnowledgeSearchMiddleware,
+    backend_for_app,
+    search_readiness,
+)
 from backend.core.accesslog import AccessLogMiddleware
 from backend.core.db import Database
 from backend.core.errors import install_error_handlers
@@ -138,6 +142,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
     _include_routers(app)
     document_api_errors_on_first_schema(app)
     # Outermost first: request context wraps sessions so both see the same state.
+    # The knowledge base's search for service functions of this request (routing's votes).
+    app.add_middleware(KnowledgeSearchMiddleware, owner=app)
     app.add_middleware(LineBreakMiddleware)  # CRLF -> LF in forms, inside the body guard
     app.add_middleware(SessionMiddleware, db=db, settings=settings)
     app.add_middleware(PageCacheMiddleware, db=db, seconds=settings.page_cache_seconds,

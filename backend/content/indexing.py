@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +23,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from backend.content.markdown import plain_text
-from backend.content.models import ContentItem
+from backend.content.models import ContentItem, ContentTheme, Theme
 from backend.content.service import DELETE, INDEX
 from backend.content.views import AMSTERDAM, ItemView, load_views
 from backend.core.db import Database
@@ -88,6 +90,84 @@ def backend_for_app(app: Any) -> SearchBackend:
     one for its settings."""
     override: SearchBackend | None = getattr(app.state, "search_backend", None)
     return override if override is not None else backend_for(app.state.settings)
+
+
+# --- the knowledge base's search port for other domains ------------------------------------
+#
+# Routing lets the knowledge base vote on a question's themes in every door (the form, the API,
+# an advisor's intake, the scan's hand-off, ...), and those doors reach routing through service
+# functions that take a session, not a request. The app therefore says, per request, which
+# backend is its knowledge base (``KnowledgeSearchMiddleware``); ``knowledge_search`` gives it
+# to any service function running inside that request. Outside a request (CLI, worker, a test
+# without an app) there is none unless a caller names one (``searching_knowledge``).
+
+_knowledge_search: ContextVar[Callable[[], SearchBackend] | None] = ContextVar(
+    "loket_knowledge_search", default=None)
+
+
+def knowledge_search() -> SearchBackend | None:
+    """The search backend of the knowledge base the current request's app serves, or None
+    (no app in scope, or the engine cannot be opened: callers go on without it)."""
+    provider = _knowledge_search.get()
+    if provider is None:
+        return None
+    try:
+        return provider()
+    except Exception:
+        log.warning("the knowledge base's search backend cannot be opened", exc_info=True)
+        return None
+
+
+@contextmanager
+def searching_knowledge(provider: Callable[[], SearchBackend]) -> Iterator[None]:
+    """``with searching_knowledge(lambda: backend): ...``: the knowledge base for service
+    calls in the block (a script's, such as ``bench/routing.py``, or a test's)."""
+    token = _knowledge_search.set(provider)
+    try:
+        yield
+    finally:
+        _knowledge_search.reset(token)
+
+
+def published_themes(session: Session, doc_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """The theme slugs of the published items behind search document ids (``"type:slug"``,
+    ``ItemView.doc_id``), sorted; ids of items no longer published are left out (the index
+    may lag a moment behind the database)."""
+    wanted = {tuple(d.split(":", 1)) for d in doc_ids if ":" in d}
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(ContentItem.type, ContentItem.slug, Theme.slug)
+        .join(ContentTheme, col(ContentTheme.item_id) == ContentItem.id)
+        .join(Theme, col(Theme.id) == ContentTheme.theme_id)
+        .where(col(ContentItem.slug).in_(sorted({slug for _type, slug in wanted})),
+               col(ContentItem.type).in_(sorted({type_ for type_, _slug in wanted})),
+               ContentItem.status == "published", col(ContentItem.deleted_at).is_(None)))
+    out: dict[str, list[str]] = {}
+    for type_, slug, theme in rows:
+        if (type_, slug) in wanted:
+            out.setdefault(f"{type_}:{slug}", []).append(theme)
+    return {doc: tuple(sorted(themes)) for doc, themes in out.items()}
+
+
+class KnowledgeSearchMiddleware:
+    """Puts the app's knowledge base (``backend_for_app``, looked up when a caller asks) in
+    scope for each request; a pure ASGI middleware, so the endpoint's thread sees it (as it
+    sees the request's language)."""
+
+    def __init__(self, app: Any, owner: Any) -> None:
+        self.app = app
+        self.provider: Callable[[], SearchBackend] = lambda: backend_for_app(owner)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        token = _knowledge_search.set(self.provider)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _knowledge_search.reset(token)
 
 
 def is_public(item: ContentItem) -> bool:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from backend.core.db import SessionDep
 from backend.core.openapi import error_responses
 from backend.core.routing import LazyRoute
 from backend.routing import service
-from backend.routing.deps import search_backend
 from backend.routing.models import DeskPublic
 from backend.routing.schemas import DryRunRequest, DryRunResponse
 
@@ -18,7 +17,7 @@ router = APIRouter(prefix="/api/v1", tags=["routing"], route_class=LazyRoute)
 @router.post("/routing/dry-run", response_model=DryRunResponse,
              summary="Which desk would take this question? (stores nothing)",
              responses=error_responses(409))  # no national fallback desk configured
-def api_dry_run(body: DryRunRequest, request: Request, session: SessionDep) -> DryRunResponse:
+def api_dry_run(body: DryRunRequest, session: SessionDep) -> DryRunResponse:
     """Route a question without storing it: the chosen desk, the explanation per criterion
     and the ranking. Public; an unknown ``municipality``, ``sector`` or ``theme`` or a malformed
     ``postcode`` is a 422 naming the field. A well-formed postcode that is not in the CBS table
@@ -31,8 +30,7 @@ def api_dry_run(body: DryRunRequest, request: Request, session: SessionDep) -> D
     """
     decision, location = service.dry_run_located(
         session, text=body.text, municipality=body.municipality, postcode=body.postcode,
-        sector=body.sector, company_size=body.company_size, theme=body.theme,
-        search=search_backend(request))
+        sector=body.sector, company_size=body.company_size, theme=body.theme)
     return DryRunResponse.of(decision, location)
 
 

@@ -15,12 +15,15 @@ from backend.core.routing import LazyRoute
 from backend.core.templating import render
 from backend.regions import service as regions
 from backend.routing import labels, service
-from backend.routing.deps import search_backend
 
 router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 
-Text = Annotated[str, Query(max_length=5000)]
-Short = Annotated[str, Query(max_length=100)]
+# The limits are checked by the page (``which_desk``), which shows the form again with the
+# field marked, as for any other error, instead of the general error page.
+MAX_TEXT = 5000  # as the API's DryRunRequest.text
+MAX_SHORT = 100
+Text = Annotated[str, Query()]
+Short = Annotated[str, Query()]
 
 
 def form_context(session: Session) -> dict[str, Any]:
@@ -49,7 +52,15 @@ def which_desk(request: Request, session: SessionDep, vraag: Text = "", gemeente
     submitted = bool(vraag.strip() or gemeente or postcode)
     suggestions: list[Any] = []
     names = {"municipality": "gemeente", "company_size": "omvang", "theme": "onderwerp"}
-    if submitted:
+    too_long = {name: _("This text is too long (at most %(max)s characters).",
+                        max=MAX_TEXT if name == "vraag" else MAX_SHORT)
+                for name, value in values.items()
+                if len(value) > (MAX_TEXT if name == "vraag" else MAX_SHORT)}
+    if too_long:
+        submitted = True
+        errors.update(too_long)
+        values = {k: v[:MAX_TEXT if k == "vraag" else MAX_SHORT] for k, v in values.items()}
+    elif submitted:
         if not vraag.strip():
             errors["vraag"] = _("Describe your question.")
             try:  # all errors at once: the place is checked even without a question
@@ -63,14 +74,14 @@ def which_desk(request: Request, session: SessionDep, vraag: Text = "", gemeente
                     session, text=vraag, municipality=gemeente or None,
                     postcode=postcode or None, sector=sector or None,
                     company_size=omvang if omvang in service.company_sizes(session) else None,
-                    theme=onderwerp or None, search=search_backend(request))
+                    theme=onderwerp or None)
             except Invalid as exc:
                 errors = {names.get(k, k): v for k, v in exc.fields.items()} or {
                     "vraag": exc.message}
         if "gemeente" in errors:
             suggestions = regions.suggest_municipalities(session, gemeente, limit=5)
-        if errors:
-            status = 422
+    if errors:
+        status = 422
     ctx = service.routing_context(session)
     context = {
         **form_context(session), "values": values, "errors": errors, "decision": decision,

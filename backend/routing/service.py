@@ -10,7 +10,12 @@ from __future__ import annotations
 import logging
 import operator
 import re
-from collections.abc import Callable, Mapping, Sequence
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -22,6 +27,7 @@ from backend.accounts.principal import Principal
 from backend.accounts.queries import UserInfo
 from backend.accounts.service import record_audit
 from backend.content import taxonomy as tx
+from backend.content.indexing import knowledge_search, published_themes
 from backend.core.db import Database, utcnow
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.core.i18n import gettext_ as _
@@ -60,7 +66,8 @@ from backend.routing.router import (
 )
 from backend.routing.themes import ThemeMatcher
 from backend.routing.understanding import understand
-from backend.search import SearchQuery, SearchUnavailable
+from backend.search import Results, SearchQuery, SearchUnavailable, dutch
+from backend.search.breaker import breaker
 
 log = logging.getLogger("loket.routing")
 
@@ -202,45 +209,217 @@ def fallback_desk(session: Session) -> Desk:
 
 
 # --- knowledge-base votes ----------------------------------------------------------------
+#
+# Every door routes with the knowledge base's votes: the routing service takes the search
+# backend of the app serving the request itself (``content.indexing.knowledge_search``), so the
+# form, the API, an advisor's intake, the scan's hand-off and the dry run route alike. A vote is
+# an extra, never a condition: search down, slow or broken means routing without it.
 
 KB_VOTE_WEIGHT = 0.6
+# The items that vote: the best matches, not every item sharing a word with the question (the
+# facet counts of a long question's matches mirror the whole knowledge base, not the ask).
+KB_VOTE_HITS = 5
+# A theme gets a vote when most of those items (at least this many) are about it.
+KB_VOTE_MIN_ITEMS = 3
+# What is searched: the first distinct content words of the question (the ask usually comes
+# first). A search costs in proportion to its words (plan, synonyms, typo neighbours): 300
+# characters cost 8.6 ms of CPU, 80 characters 2.9 ms (docs/benchmarks.md).
+KB_VOTE_WORDS = 8
+KB_VOTE_SCAN_CHARS = 1000
+_FUNCTION_WORDS = frozenset((*dutch.STOPWORDS, "the", "and", "for", "our", "who", "how", "can",
+                             "what", "with", "are", "you", "your", "does", "this", "that",
+                             "from", "about", "have", "has", "need", "want", "willen", "graag",
+                             "kan", "kunnen", "moet", "moeten", "hebben", "heb", "wordt", "worden",
+                             "zoeken", "zoek", "vraag", "welke", "waar", "niet", "ook", "nog"))
+# A remote engine gets this long to answer; then the question is routed without the vote and
+# the breaker (``search.breaker``) spares the next questions the wait for a few seconds. The
+# embedded engine runs in this process without network waits and is called directly.
+KB_VOTE_SECONDS = 0.3
+# Votes per (engine, index generation, text): the same question in the same knowledge base
+# votes the same without a second search (the intake's preview and its registration, a retry).
+KB_VOTE_MEMO = 512
+
+Votes = tuple[tuple[str, float], ...]
+_DEFAULT: Any = object()
+_vote_memo: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Hashable, str], Votes]] = (
+    weakref.WeakKeyDictionary())
+# The themes of the items that voted, per engine and index generation (a theme change
+# reindexes the item, so a new generation): after the first votes no database query at all.
+_item_themes: weakref.WeakKeyDictionary[Any, tuple[Hashable, dict[str, tuple[str, ...]]]] = (
+    weakref.WeakKeyDictionary())
+KB_THEME_CACHE = 20_000
+_vote_lock = threading.Lock()
+_vote_pool: list[ThreadPoolExecutor] = []
 
 
-def kb_theme_votes(search: Any, text: str) -> tuple[tuple[str, float], ...]:
-    """Themes of the published knowledge-base items that match the question, as votes for the
-    router (theme -> weight ≤ ``KB_VOTE_WEIGHT``), through the search port. Empty when search
-    is unavailable or finds fewer than two items: routing never waits on it."""
+def _pool() -> ThreadPoolExecutor:
+    with _vote_lock:
+        if not _vote_pool:
+            _vote_pool.append(ThreadPoolExecutor(max_workers=2,
+                                                 thread_name_prefix="loket-kb-vote"))
+        return _vote_pool[0]
 
-    if search is None or not text.strip():
+
+def _ask(search: Any, query: SearchQuery) -> Results:
+    """One search for a vote, through the breaker; within ``KB_VOTE_SECONDS`` for an engine
+    that is not in this process. Raises ``SearchUnavailable`` when it gives up."""
+    def run() -> Results:
+        return breaker.call(search, lambda: search.search(query))
+
+    if getattr(search, "name", None) == "embedded":
+        return run()
+    future = _pool().submit(run)
+    try:
+        return future.result(timeout=KB_VOTE_SECONDS)
+    except FutureTimeout:
+        breaker.trip(search)
+        raise SearchUnavailable("knowledge-base vote timed out") from None
+
+
+def vote_query(text: str) -> str:
+    """The words a vote searches for: the first ``KB_VOTE_WORDS`` distinct words of three
+    letters or more that are not function words ("hoe", "wij", "the", "zoeken")."""
+    out: list[str] = []
+    for word in dutch.words(text[:KB_VOTE_SCAN_CHARS]):
+        if len(word) >= 3 and not word.isdigit() and word not in _FUNCTION_WORDS \
+                and word not in out:
+            out.append(word)
+            if len(out) == KB_VOTE_WORDS:
+                break
+    return " ".join(out)
+
+
+def votes_of(hits: Sequence[str], themes: Mapping[str, Sequence[str]]) -> Votes:
+    """The votes of the best-matching items (``hits``, document ids best first; ``themes``:
+    each item's themes): a theme that at least ``KB_VOTE_MIN_ITEMS`` of them are about gets
+    ``KB_VOTE_WEIGHT`` times its share of them; at most three themes, ties by slug."""
+    top = list(hits[:KB_VOTE_HITS])
+    if len(top) < KB_VOTE_MIN_ITEMS:
+        return ()
+    counts: dict[str, int] = {}
+    for doc in top:
+        for theme in set(themes.get(doc, ())):
+            counts[theme] = counts.get(theme, 0) + 1
+    best = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    return tuple((theme, round(KB_VOTE_WEIGHT * n / len(top), 3)) for theme, n in best
+                 if n >= KB_VOTE_MIN_ITEMS)
+
+
+def _themes_of(session: Session, search: Any, key: tuple[Hashable, str] | None,
+               hits: Sequence[str]) -> Mapping[str, Sequence[str]]:
+    """The hits' themes (``content.indexing.published_themes``), cached per index
+    generation; an item no longer published has none."""
+    if key is None:
+        return published_themes(session, hits)
+    generation = key[0]
+    with _vote_lock:
+        held = _item_themes.get(search)
+        known = held[1] if held is not None and held[0] == generation else {}
+        missing = [h for h in hits if h not in known]
+        if not missing:
+            return {h: known[h] for h in hits}
+    found = published_themes(session, missing)
+    with _vote_lock:
+        held = _item_themes.get(search)
+        if held is None or held[0] != generation or len(held[1]) > KB_THEME_CACHE:
+            held = (generation, {})
+            _item_themes[search] = held
+        held[1].update({h: found.get(h, ()) for h in missing})
+        return {h: held[1][h] for h in hits if h in held[1]}
+
+
+def kb_theme_votes(session: Session, search: Any, text: str) -> Votes:
+    """Themes of the published knowledge-base items that match the question best, as votes
+    for the router (theme -> weight ≤ ``KB_VOTE_WEIGHT``): the search port finds the items,
+    content says their themes (``content.indexing.published_themes``). Empty when search is
+    unavailable or too few items match: routing never waits long on it. The same text in the
+    same index generation gives the same votes (memo, no second search)."""
+    q = vote_query(text)
+    if search is None or not q:
+        return ()
+    if breaker.is_open(search):
         return ()
     try:
-        results = search.search(SearchQuery(q=text[:300], per_page=5))
+        key: tuple[Hashable, str] | None = (search.generation(), q)
+    except Exception:  # an engine without a generation: no memo
+        key = None
+    if key is not None:
+        with _vote_lock:
+            memo = _vote_memo.get(search)
+            found = memo.get(key) if memo is not None else None
+            if memo is not None and found is not None:
+                memo.move_to_end(key)
+                return found
+    try:
+        results = _ask(search, SearchQuery(q=q, per_page=KB_VOTE_HITS, bare=True))
+        hits = [h.id for h in results.hits]
+        votes = votes_of(hits, _themes_of(session, search, key, hits)) if len(hits) > 1 else ()
     except SearchUnavailable:
         return ()
     except Exception:  # a broken engine must not stop a question from being routed
         log.exception("knowledge-base vote failed; routing without it")
         return ()
-    counts = results.facets.get("theme", {})
-    total = sum(counts.values())
-    if results.total < 2 or not total:
-        return ()
-    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-    return tuple((theme, round(KB_VOTE_WEIGHT * n / total, 3)) for theme, n in top
-                 if n / total >= 0.2)
+    if key is not None:
+        with _vote_lock:
+            memo = _vote_memo.setdefault(search, OrderedDict())
+            memo[key] = votes
+            while len(memo) > KB_VOTE_MEMO:
+                memo.popitem(last=False)
+    return votes
+
+
+def knowledge_base() -> Any:
+    """The knowledge base's search backend for this request (None outside one)."""
+    return knowledge_search()
+
+
+def route_with_votes(session: Session, ctx: RoutingContext, question: RoutingInput,
+                     search: Any = _DEFAULT) -> RoutingDecision:
+    """Route, and when no word of the question names a theme (nor was one picked), let the
+    knowledge base vote and route again. The words decide whenever they can: votes added to
+    recognised themes tipped the main ask of two-topic questions (the evaluation set lost 10
+    of 356 questions that way; docs/benchmarks.md), and the search is spent only on the
+    questions it can help. ``search``: the request's knowledge base by default, ``None`` for
+    none."""
+    load = desk_loads(session, ctx)
+    decision = ctx.route(question, load=load)
+    if decision.recognised_themes or question.kb_votes or not question.text.strip():
+        return decision
+    if search is _DEFAULT:
+        search = knowledge_base()
+    votes = kb_theme_votes(session, search, question.text)
+    if not votes:
+        return decision
+    voted = ctx.route(replace(question, kb_votes=votes), load=load)
+    return with_kb_note(voted, ctx.taxonomy)
+
+
+def with_kb_note(decision: RoutingDecision, taxonomy: RoutingTaxonomy) -> RoutingDecision:
+    """Say, after the themes, that the knowledge base chose them and how."""
+    voted = [m for m in decision.recognised_themes if m.votes > 0]
+    if not voted:
+        return decision
+    reason = Reason("knowledge_base", INFO, _(
+        "No word of your question names a topic; the published items in our knowledge base "
+        "that match it best are about: %(themes)s.", themes=", ".join(
+            taxonomy.theme_label(m.theme) for m in voted)))
+    lines = list(decision.explanation)
+    at = next((i + 1 for i, r in enumerate(lines) if r.criterion == "theme"), len(lines))
+    lines.insert(at, reason)
+    return replace(decision, explanation=tuple(lines))
 
 
 def route_question(session: Session, question: RoutingInput, *,
-                   search: Any = None) -> RoutingDecision:
+                   search: Any = _DEFAULT) -> RoutingDecision:
     """Where a question goes, and why (with the desks' current load as tie-break).
 
     Without a municipality the location comes from the postcode or else from a place named in
     the text (``regions.locate``); the explanation says so. The language is detected when not
     given, a province named in the text narrows the desks (``understanding.understand``), and
-    with a ``search`` backend the knowledge base votes on the themes (``kb_theme_votes``)."""
+    when no word names a theme the knowledge base votes (``route_with_votes``; ``search``
+    defaults to the request's knowledge base, ``None`` routes without it)."""
     ctx = routing_context(session)
     question = understand(question, ctx.regions)
-    if search is not None and not question.kb_votes:
-        question = replace(question, kb_votes=kb_theme_votes(search, question.text))
     if question.municipality_code is None and question.text:
         try:
             location = regions.locate(session, postcode=question.postcode,
@@ -249,15 +428,15 @@ def route_question(session: Session, question: RoutingInput, *,
             location = regions.locate(session, text=question.text, index=ctx.regions)
         if location.municipality is not None:
             question = replace(question, municipality_code=location.municipality.code)
-        decision = ctx.route(question, load=desk_loads(session, ctx))
+        decision = route_with_votes(session, ctx, question, search)
         return with_location_note(decision, location)
-    return ctx.route(question, load=desk_loads(session, ctx))
+    return route_with_votes(session, ctx, question, search)
 
 
 def dry_run(session: Session, *, text: str, municipality: str | None = None,
             postcode: str | None = None, sector: str | None = None,
             company_size: str | None = None, theme: str | None = None,
-            search: Any = None) -> RoutingDecision:
+            search: Any = _DEFAULT) -> RoutingDecision:
     """``dry_run_located`` without the location."""
     return dry_run_located(session, text=text, municipality=municipality, postcode=postcode,
                            sector=sector, company_size=company_size, theme=theme,
@@ -273,11 +452,12 @@ def company_sizes(session: Session) -> tuple[str, ...]:
 def dry_run_located(session: Session, *, text: str, municipality: str | None = None,
                     postcode: str | None = None, sector: str | None = None,
                     company_size: str | None = None, theme: str | None = None,
-                    search: Any = None) -> tuple[RoutingDecision, regions.Location]:
+                    search: Any = _DEFAULT) -> tuple[RoutingDecision, regions.Location]:
     """Route without storing anything; an unknown municipality, sector or theme or a malformed
     postcode is a 422 naming the field. A well-formed postcode that is not in the table means
     "location unknown" (routed on the rest, and the explanation says so); without a location
-    a place named in the text is used (``regions.locate``)."""
+    a place named in the text is used (``regions.locate``). The knowledge base votes as for a
+    real question (``route_question``)."""
     ctx = routing_context(session)
     location = regions.locate(session, municipality=municipality, postcode=postcode, text=text,
                               index=ctx.regions)
@@ -294,10 +474,10 @@ def dry_run_located(session: Session, *, text: str, municipality: str | None = N
         raise Invalid(fields=fields)
     question = understand(RoutingInput(
         text=text, municipality_code=place.code if place else None,
-        sector=sector or None, company_size=company_size or None, theme=theme or None,
-        kb_votes=kb_theme_votes(search, text) if search is not None else ()), ctx.regions)
+        sector=sector or None, company_size=company_size or None, theme=theme or None),
+        ctx.regions)
     try:
-        decision = ctx.route(question, load=desk_loads(session, ctx))
+        decision = route_with_votes(session, ctx, question, search)
     except NoDeskAvailable as exc:
         raise Conflict(_("No desk can take questions yet: there is no national fallback desk."),
                        code="no_fallback_desk") from exc

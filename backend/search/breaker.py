@@ -49,6 +49,12 @@ class CircuitBreaker:
             self._open_until.pop(backend, None)
         return result
 
+    def trip(self, backend: Any) -> None:
+        """Open the breaker for ``backend`` as a failed call would: for a caller that gave up
+        waiting on its own deadline (routing's knowledge-base vote)."""
+        with self._lock:
+            self._open_until[backend] = self.clock() + self.open_seconds
+
     def reset(self) -> None:
         with self._lock:
             self._open_until.clear()

@@ -471,6 +471,8 @@ class EmbeddedBackend:
         else:
             plan = tantivy_query.build(schema, query.q, searcher)
         cache[plan_key] = plan
+        if query.bare:
+            return self._bare(searcher, plan, filters, query, per_page, offset, started)
         suggestion = None
         if plan is not None and plan.unknown and not corrected:
             suggestion = spelling.suggest(searcher, "all_raw", plan.words, plan.unknown,
@@ -544,6 +546,26 @@ class EmbeddedBackend:
             cache[counts_key] = (relaxed, total, facets)
         took = (time.perf_counter() - started) * 1000.0
         return Results(hits, total, facets, took, suggestion)
+
+    def _bare(self, searcher: tantivy.Searcher, plan: tantivy_query.Plan | None,
+              filters: Sequence[tantivy.Query], query: SearchQuery, per_page: int,
+              offset: int, started: float) -> Results:
+        """``SearchQuery.bare``: the hits a full search ranks first (every word must match;
+        relaxed when none does), with no snippets, facets or spelling suggestion."""
+        scored = tantivy_query.combine(plan.strict if plan else None, filters)
+        total, page = self._run(searcher, scored, query, plan is not None, per_page, offset)
+        if total == 0 and plan is not None and plan.relaxed is not None:
+            scored = tantivy_query.combine(plan.relaxed, filters)
+            total, page = self._run(searcher, scored, query, True, per_page, offset)
+        hits = []
+        for score, address in page:
+            doc = searcher.doc(address)
+            hits.append(Hit(
+                id=doc.get_first("id") or "", type=doc.get_first("type") or "",
+                title=doc.get_first("title") or "", url=doc.get_first("url") or "",
+                snippet="",
+                score=float(score) / BOOST_SCALE if isinstance(score, float) else 0.0))
+        return Results(hits, total, {}, (time.perf_counter() - started) * 1000.0)
 
     def _run(
         self,

@@ -350,6 +350,8 @@ class MeiliBackend:
 
     def search(self, query: SearchQuery) -> Results:
         results = self._search(query)
+        if query.bare:
+            return replace(results, facets={}, suggestion=None)
         if results.suggestion is not None and dutch.within_typo_reach(
             dutch.words(query.q), results.suggestion
         ):
@@ -379,6 +381,10 @@ class MeiliBackend:
             # Every word must match, as in the embedded engine; we relax below if none do.
             "matchingStrategy": "all",
         }
+        if query.bare:  # the best hits only (SearchQuery.bare)
+            params = {key: value for key, value in params.items()
+                      if key in ("page", "hitsPerPage", "showRankingScore", "matchingStrategy")}
+            params["attributesToRetrieve"] = ["id", "type", "title", "url"]
         if filters:
             params["filter"] = filters
         text = query_text(query.q)

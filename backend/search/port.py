@@ -71,6 +71,10 @@ class SearchQuery:
     sort: SortOrder = "relevance"
     page: int = 1
     per_page: int = 10
+    # Only the best hits, in the same order: no snippets (empty), no facet counts (empty), no
+    # spelling suggestion or corrected search. For callers that need to know which items match
+    # best and nothing else (routing's knowledge-base vote), at a fraction of the cost.
+    bare: bool = False
 
 
 @dataclass(frozen=True, slots=True)

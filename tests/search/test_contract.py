@@ -525,3 +525,17 @@ def test_clear_and_reindex_all(backend: SearchBackend) -> None:
     # A rebuild replaces everything: documents not in it are gone.
     assert backend.reindex_all(DOCS[:3]) == 3
     assert set(ids(backend)) == {d.id for d in DOCS[:3]}
+
+
+@pytest.mark.parametrize("q", ["subsidie", "leren op de werkvloer", "robot lassen subsidie",
+                               "scania leren werkplek opleiding", "", "zwaluwstaart"])
+def test_a_bare_search_ranks_the_same_hits_without_snippets_or_facets(
+        backend: SearchBackend, q: str) -> None:
+    """``SearchQuery.bare`` (routing's knowledge-base vote): the same best hits in the same
+    order as the full search, and nothing it would not use."""
+    full = backend.search(SearchQuery(q=q, per_page=5))
+    bare = backend.search(SearchQuery(q=q, per_page=5, bare=True))
+    assert [h.id for h in bare.hits] == [h.id for h in full.hits]
+    assert bare.total == full.total
+    assert all(h.snippet == "" and h.url for h in bare.hits)
+    assert not any(bare.facets.values()) and bare.suggestion is None
