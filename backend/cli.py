@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import gc
 
-# Importing the app makes ~270,000 objects that live as long as the process; the collector
-# walked them again and again while they were made (0.1–0.2 s of every `loket serve`'s start,
-# docs/benchmarks.md "cold start"). Off while this module imports; after the imports they are
-# frozen (kept out of every later collection, as the served app's start-up does with what it
+# Importing the app makes ~230,000 objects that live as long as the process; the collector
+# walked them again and again while they were made (0.55–0.65 s of CPU of every `loket serve`'s
+# start, docs/benchmarks.md "cold start"). Off while this module imports; after the imports they
+# are frozen (kept out of every later collection, as the served app's start-up does with what it
 # loads) and the collector is on again.
 gc.disable()
 

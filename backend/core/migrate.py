@@ -22,8 +22,8 @@ MIGRATION_LOCK_KEY = 0x6C6F6B6574  # "loket": one key for every Loket database
 
 
 def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:
-    # Alembic (with Mako and Pygments) is 0.18 s of every `loket serve`, which imports this
-    # module through the CLI but never migrates (docs/benchmarks.md, cold start).
+    # Alembic (with Mako and Pygments, 118 modules) was 60–70 ms of every `loket serve`, which
+    # imports this module through the CLI but never migrates (docs/benchmarks.md, cold start).
     # lazy: only a migration needs Alembic
     from alembic.config import Config
 
