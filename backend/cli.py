@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+
+# Importing the app makes ~230,000 objects that live as long as the process; the collector
+# walked them again and again while they were made (0.55–0.65 s of CPU of every `loket serve`'s
+# start, docs/benchmarks.md "cold start"). Off while this module imports; after the imports they
+# are frozen (kept out of every later collection, as the served app's start-up does with what it
+# loads) and the collector is on again.
+gc.disable()
+
 import asyncio
 import getpass
 import os
@@ -39,6 +48,9 @@ app.add_typer(regions_app, name="regions")
 app.add_typer(search_app, name="search")
 app.add_typer(agenda_app, name="agenda")
 app.add_typer(report_app, name="report")
+
+gc.freeze()
+gc.enable()
 
 
 def _database() -> Database:

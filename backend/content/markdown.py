@@ -10,10 +10,13 @@ the page even if the first layer is wrong.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 ALLOWED_TAGS = frozenset({
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "s", "code", "pre",
@@ -26,6 +29,9 @@ LINK_REL = "noopener nofollow ugc"
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    # lazy: markdown-it-py is 0.03 s of every cold start; the first body rendered loads it
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
 

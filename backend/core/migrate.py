@@ -7,18 +7,26 @@ racing each other into "relation already exists".
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
+from typing import TYPE_CHECKING
+
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from backend.core.db import make_engine
 from backend.core.settings import ROOT
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATION_LOCK_KEY = 0x6C6F6B6574  # "loket": one key for every Loket database
 
 
 def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:
+    # Alembic (with Mako and Pygments, 118 modules) was 60–70 ms of every `loket serve`, which
+    # imports this module through the CLI but never migrates (docs/benchmarks.md, cold start).
+    # lazy: only a migration needs Alembic
+    from alembic.config import Config
+
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
     if url:
@@ -33,6 +41,8 @@ def upgrade(url: str | None = None, connection: Connection | None = None,
     if connection is None and url and url.startswith("postgresql"):
         _upgrade_postgres_locked(url, revision)
         return
+    from alembic import command  # lazy: see alembic_config
+
     command.upgrade(alembic_config(url, connection), revision)
 
 
@@ -44,6 +54,8 @@ def _upgrade_postgres_locked(url: str, revision: str) -> None:
             conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             conn.commit()
             try:
+                from alembic import command  # lazy: see alembic_config
+
                 command.upgrade(alembic_config(url, conn), revision)
                 conn.commit()
             finally:

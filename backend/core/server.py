@@ -44,6 +44,9 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "proxy_headers": True,
         "forwarded_allow_ips": settings.forwarded_allow_ips,
         "http": "backend.core.server:GuardedHttpToolsProtocol",
+        # Loket serves no WebSocket: an upgrade request is a plain HTTP request (uvicorn loads
+        # no WebSocket implementation, 0.03 s of a cold start).
+        "ws": "none",
         "timeout_keep_alive": 5,
         "limit_concurrency": MAX_CONCURRENT_REQUESTS,
         "h11_max_incomplete_event_size": 16 * 1024,  # request line and headers

@@ -36,6 +36,9 @@ def _app(settings: Settings, db: Database, **overrides: Any) -> FastAPI:
 def test_healthz_answers_without_touching_anything(client: LoketClient) -> None:
     r = client.get("/healthz")
     assert r.status_code == 200 and r.json() == {"status": "ok"}
+    # The same bytes and type as FastAPI's JSON response of the dict it returned before.
+    assert r.content == b'{"status":"ok"}'
+    assert r.headers["content-type"] == "application/json"
 
 
 def test_readyz_reports_database_and_worker(client: LoketClient) -> None:
