@@ -514,7 +514,7 @@ def _sector_left_out(covering: Mapping[str, _Candidate], recognised: Sequence[Th
     theme = main_theme or (recognised[0].theme if recognised else None)
     if theme is None:
         return ()
-    out = []
+    out: list[Reason] = []
     for c in sorted(covering.values(), key=lambda c: c.desk.slug):
         d = c.desk
         if c.sector_ok or theme not in d.themes or len(out) >= limit:

