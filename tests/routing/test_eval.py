@@ -36,6 +36,7 @@ from backend.routing.router import (
     DeskProfile,
     RoutingDecision,
     RoutingInput,
+    default_taxonomy,
     province_areas,
     route,
 )
@@ -119,7 +120,11 @@ def judge(q: dict[str, Any], decision: RoutingDecision, index: DeskIndex,
         return f"{desk.slug} does not cover the location"
     also = q.get("also")
     if also and also not in desk.themes:
-        able = [d for d in index.desks if also in d.themes and covers(d, areas)]
+        # A branch desk (limited to sectors) is able only for a business in its sectors.
+        family = (default_taxonomy().sector_family(str(q["sector"])) if q.get("sector")
+                  else frozenset())
+        able = [d for d in index.desks if also in d.themes and covers(d, areas)
+                and (not d.sectors or d.sectors & family)]
         shown = [a for a in decision.also_relevant if a.theme == also]
         if able and not any(also in index.by_slug[a.desk.slug].themes
                             and covers(index.by_slug[a.desk.slug], areas) for a in shown):
