@@ -58,7 +58,8 @@ COMMON_WORD_PLACES: frozenset[str] = frozenset({
     "gouda", "graft", "grave", "groet", "halfweg", "hall", "halle", "handel", "haps", "haren",
     "hee", "heel", "heide", "helden", "hem", "hoek", "hoeven", "horn", "houten", "huizen",
     "kampen", "klimmen", "leek", "lent", "leunen", "lieren", "lies", "linde", "linden", "loo",
-    "loon", "made", "meeuwen", "meppen", "mill", "monster", "neer", "noorden", "opende", "oranje",
+    "loon", "made", "meeuwen", "meppen", "mill", "monster", "mussel", "neer", "noorden",
+    "opende", "oranje",
     "putte", "putten", "reek", "rekken", "rijen", "roosteren", "schijf", "sloten", "sluis",
     "spier", "t haantje", "t veld", "t waar", "t zand", "tegelen", "ten post", "thorn", "uitwijk",
     "veen", "velden", "veulen", "vries", "vuren", "waal", "waarde", "wateren", "wedde", "well",
@@ -91,6 +92,13 @@ PROVINCES: dict[str, str] = {
     "overijssel": "PV23", "flevoland": "PV24", "gelderland": "PV25", "utrecht": "PV26",
     "noord holland": "PV27", "zuid holland": "PV28", "zeeland": "PV29",
     "noord brabant": "PV30", "brabant": "PV30", "limburg": "PV31",
+    # English names, and the adjectives people use for where they are ("a Frisian dairy",
+    # "een Zeeuws bedrijf", "Brabantse maakindustrie")
+    "north holland": "PV27", "south holland": "PV28", "north brabant": "PV30",
+    "frisian": "PV21", "friese": "PV21", "drentse": "PV22", "drents": "PV22",
+    "overijsselse": "PV23", "flevolandse": "PV24", "gelderse": "PV25", "utrechtse": "PV26",
+    "noord hollandse": "PV27", "zuid hollandse": "PV28", "zeeuwse": "PV29", "zeeuws": "PV29",
+    "brabantse": "PV30", "brabants": "PV30", "limburgse": "PV31", "limburgs": "PV31",
 }
 # Qualifiers CBS and people put after a name: "Hengelo (O.)", "Haren Gn", "Katwijk NB".
 QUALIFIERS: dict[str, str] = {
@@ -347,8 +355,16 @@ def _narrow_by_province(matches: list[PlaceMatch]) -> list[PlaceMatch]:
 def best_location(matches: Iterable[PlaceMatch]) -> PlaceMatch | None:
     """The match that most likely says where the business is: the first one after a location
     word ("in Zwolle"), else the first one; provinces are left out (they name no
-    municipality). The result may be ambiguous: check ``.ambiguous``."""
+    municipality), but a name that lies outside a province the text names counts only after a
+    location word. The result may be ambiguous: check ``.ambiguous``."""
+    matches = list(matches)
     places = [m for m in matches if m.kind != PROVINCE_NAME and m.candidates]
+    # A province named in the text outweighs a name that is not after a location word and
+    # lies outside it: "a Zeeland mussel company" is in Zeeland, not in the village Mussel.
+    provinces = {m.province_code for m in matches if m.kind == PROVINCE_NAME}
+    if provinces:
+        places = [m for m in places if m.cued
+                  or any(c.province_code in provinces for c in m.candidates)]
     if not places:
         return None
     return min(places, key=lambda m: (not m.cued, m.start))

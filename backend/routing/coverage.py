@@ -3,7 +3,9 @@ takes the question, and where only the national fallback would answer.
 
 It is computed **by the router itself**: for each municipality and each theme, the question
 "(no text), topic = theme, business in this municipality" goes through ``RoutingContext.route``
-(load left out: it only breaks ties between equal desks). Municipalities that the same desks
+(load left out: it only breaks ties between equal desks). The probe gives no sector, so a
+branch desk (one limited to sectors) never answers it: a cell lists such desks separately as
+"only for sector X" and they do not make it covered. Municipalities that the same desks
 cover at the same level get the same answer from the router — for a question that names only
 its topic, the desks that have that theme, a general remit or are the fallback — so one
 municipality is routed per group (a few hundred router calls instead of 342 × 20);
@@ -52,12 +54,24 @@ class DeskShare:
 
 
 @dataclass(frozen=True, slots=True)
+class SectorDesk:
+    """A branch desk that handles the theme in the area, but only for its sectors: the router
+    gives it no question from a business of another sector or without one, so it does not
+    make a cell covered (the matrix probes ask without a sector)."""
+
+    slug: str
+    name: str
+    sectors: tuple[str, ...]  # sector slugs
+
+
+@dataclass(frozen=True, slots=True)
 class Cell:
     theme: str
     status: str
     desks: tuple[DeskShare, ...]  # most municipalities first; the fallback included if it answers
     fallback_municipalities: int  # municipalities where only the fallback answers
     municipalities: int
+    sector_desks: tuple[SectorDesk, ...] = ()  # also there, only for their sectors
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +115,8 @@ def _groups(ctx: RoutingContext, theme: str,
     router looks at for a question that only names its topic."""
     by_area: dict[tuple[str, str], list[str]] = defaultdict(list)
     for d in ctx.desks.desks:
+        if d.sectors and not d.is_fallback:
+            continue  # a branch desk takes no question without a sector (the probes')
         if theme in d.themes or d.general_remit or d.is_fallback:
             for area in d.coverage:
                 by_area[area].append(d.slug)
@@ -137,6 +153,7 @@ def compute(ctx: RoutingContext) -> CoverageMatrix:
         areas[(PROVINCE, m.province_code)].append(m)
         if m.labour_market_code:
             areas[(LABOUR_MARKET_REGION, m.labour_market_code)].append(m)
+    branch = [d for d in ctx.desks.desks if d.sectors and not d.is_fallback]
     rows = []
     for kind in AREA_KINDS:
         keys = sorted((k for k in areas if k[0] == kind),
@@ -159,7 +176,11 @@ def compute(ctx: RoutingContext) -> CoverageMatrix:
                     status = GENERAL
                 else:
                     status = COVERED
-                cells.append(Cell(theme, status, shares, fb, len(members)))
+                sector_desks = tuple(
+                    SectorDesk(d.slug, d.name, tuple(sorted(d.sectors))) for d in branch
+                    if theme in d.themes
+                    and any(d.coverage & set(areas_of[m.code]) for m in members))
+                cells.append(Cell(theme, status, shares, fb, len(members), sector_desks))
             rows.append(AreaRow(kind, key[1], ctx.regions.area_name(*key), len(members),
                                 tuple(cells)))
     return CoverageMatrix(themes, tuple(rows), fb_slug, names.get(fb_slug, fb_slug), calls,

@@ -16,7 +16,10 @@ The rules, in order:
    from the topic the asker picked. A covering desk *qualifies* when it handles one of these
    themes — or when the question names one of its specialisms (``WBSO``, ``cobot``): then the
    desks whose specialism is named are the ones that qualify, because the question is about
-   exactly what they do.
+   exactly what they do. A desk limited to **sectors** (a branch organisation) qualifies only
+   for a business whose sector is in its sector family (``metaal`` serves ``industrie`` desks
+   and the reverse); for a question without a sector only when the question names its
+   specialism (its own name or instrument), and never for a business of another sector.
 3. **Most specific coverage wins** among qualifying desks (municipality > labour-market/COROP
    region > province > national), then a desk that serves the business's **sector**, then its
    **company size** (a desk that names it, before one open to all, before one that names
@@ -298,6 +301,9 @@ class _Candidate:
     specialism_words: tuple[str, ...] = ()
     theme_fit: float = 0.0
     sector_score: int = 1
+    # False for a sector-limited desk that may not take this question: the business is of
+    # another sector, or gave none (then only a named specialism lets it qualify).
+    sector_ok: bool = True
     size_score: int = 1
     language_score: int = 1
     load: float = 0.0
@@ -406,6 +412,8 @@ def route(question: RoutingInput, desks: Sequence[DeskProfile] | DeskIndex,
         c.specialism_words = tuple(dict.fromkeys(specialism_words.get(d.slug, ())))
         if question.sector and d.sectors:
             c.sector_score = 2 if d.sectors & sector_family else 0
+        if d.sectors:
+            c.sector_ok = c.sector_score == 2 if question.sector else bool(c.specialisms)
         if question.company_size and d.company_sizes:
             c.size_score = 2 if question.company_size in d.company_sizes else 0
         if question.language and d.languages:
@@ -416,8 +424,9 @@ def route(question: RoutingInput, desks: Sequence[DeskProfile] | DeskIndex,
     # handle it qualify; a desk whose specialism the question names goes first among them.
     main_theme: str | None = None
     qualified: list[_Candidate] = []
+    eligible = [c for c in covering.values() if c.sector_ok]
     for m in recognised:
-        qualified = [c for c in covering.values() if m.theme in c.desk.themes]
+        qualified = [c for c in eligible if m.theme in c.desk.themes]
         if qualified:
             main_theme = m.theme
             break
@@ -426,7 +435,7 @@ def route(question: RoutingInput, desks: Sequence[DeskProfile] | DeskIndex,
             c.via = VIA_SPECIALISM if c.specialisms else VIA_THEME
     else:
         # No recognised theme has a desk here: the desks whose specialism is named qualify.
-        qualified = [c for c in covering.values() if c.specialisms]
+        qualified = [c for c in eligible if c.specialisms]
         for c in qualified:
             c.via = VIA_SPECIALISM
     for c in qualified:
@@ -434,7 +443,7 @@ def route(question: RoutingInput, desks: Sequence[DeskProfile] | DeskIndex,
     qualified.sort(key=lambda c: c.key)
 
     chosen_ids = {c.desk.slug for c in qualified}
-    general = sorted((c for c in covering.values()
+    general = sorted((c for c in eligible
                       if c.desk.general_remit and c.desk.slug not in chosen_ids),
                      key=lambda c: (c.level, c.load, c.desk.slug))
     for c in general:
@@ -452,11 +461,14 @@ def route(question: RoutingInput, desks: Sequence[DeskProfile] | DeskIndex,
     ranking = tuple(_ranked(i + 1, c, question, municipality, regions, tax, load)
                     for i, c in enumerate(chain[:max_ranking]))
     winner = ranking[0]
-    also = _also_relevant(recognised, main_theme, chain[0], covering, question, municipality,
-                          regions, tax, load)
+    eligible_by_slug = {c.desk.slug: c for c in eligible}
+    also = _also_relevant(recognised, main_theme, chain[0], eligible_by_slug, question,
+                          municipality, regions, tax, load)
+    left_out = _sector_left_out(covering, recognised, main_theme, question, tax)
     explanation = (_location_summary(municipality, question, regions),
                    _theme_summary(recognised, tax, main_theme),
                    *winner.reasons,
+                   *left_out,
                    _decision_reason(chain, decided_by, len(qualified), main_theme, tax,
                                     municipality, question, bool(recognised)),
                    *(Reason("also", INFO, _("Also relevant: %(theme)s — %(desk)s.",
@@ -491,6 +503,32 @@ def _also_relevant(recognised: Sequence[ThemeMatch], main_theme: str | None,
         ranked = _ranked(0, best, question, municipality, regions, tax, load)
         best.via = via
         out.append(AlsoRelevant(m.theme, tax.theme_label(m.theme), ranked))
+    return tuple(out)
+
+
+def _sector_left_out(covering: Mapping[str, _Candidate], recognised: Sequence[ThemeMatch],
+                     main_theme: str | None, question: RoutingInput, tax: RoutingTaxonomy,
+                     limit: int = 2) -> tuple[Reason, ...]:
+    """Why a branch desk that handles the question's theme did not take it: it serves only
+    its sectors (at most ``limit`` sentences)."""
+    theme = main_theme or (recognised[0].theme if recognised else None)
+    if theme is None:
+        return ()
+    out: list[Reason] = []
+    for c in sorted(covering.values(), key=lambda c: c.desk.slug):
+        d = c.desk
+        if c.sector_ok or theme not in d.themes or len(out) >= limit:
+            continue
+        sectors = _join(sorted(tax.sector_label(s) for s in d.sectors))
+        if question.sector:
+            text = _("%(desk)s handles %(theme)s only for businesses in %(sectors)s; your "
+                     "sector is %(sector)s.", desk=d.name, theme=tax.theme_label(theme),
+                     sectors=sectors, sector=tax.sector_label(question.sector))
+        else:
+            text = _("%(desk)s handles %(theme)s only for businesses in %(sectors)s; you did "
+                     "not give a sector.", desk=d.name, theme=tax.theme_label(theme),
+                     sectors=sectors)
+        out.append(Reason("sector", MISMATCH, text))
     return tuple(out)
 
 

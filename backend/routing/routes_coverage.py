@@ -19,6 +19,7 @@ from backend.routing.schemas import (
     CoverageCell,
     CoverageDesk,
     CoverageOut,
+    CoverageSectorDesk,
     CoverageTheme,
 )
 
@@ -37,7 +38,11 @@ def _out(matrix: coverage.CoverageMatrix, session: SessionDep) -> CoverageOut:
                 desks=[CoverageDesk(slug=d.slug, name=d.name, via=d.via,
                                     municipalities=d.municipalities) for d in c.desks],
                 fallback_municipalities=c.fallback_municipalities,
-                municipalities=c.municipalities) for c in r.cells]) for r in matrix.rows],
+                municipalities=c.municipalities,
+                sector_desks=[CoverageSectorDesk(slug=d.slug, name=d.name,
+                                                 sectors=list(d.sectors))
+                              for d in c.sector_desks]) for c in r.cells])
+            for r in matrix.rows],
         fallback={"slug": matrix.fallback_slug, "name": matrix.fallback_name},
         counts={s: matrix.counts().get(s, 0) for s in coverage.STATUSES},
         router_calls=matrix.router_calls, compute_ms=round(matrix.seconds * 1000, 1))
@@ -82,4 +87,5 @@ def coverage_page(request: Request, session: SessionDep, principal: SignedIn) ->
         "counts": matrix.counts(),
         "gaps": matrix.gaps(),
         "compute_ms": round(matrix.seconds * 1000),
+        "sector_names": lambda slugs: ", ".join(tax.sector_label(s) for s in slugs),
     })

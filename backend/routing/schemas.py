@@ -97,6 +97,13 @@ class CoverageDesk(BaseModel):
                                             "desk takes the question.")
 
 
+class CoverageSectorDesk(BaseModel):
+    slug: str
+    name: str
+    sectors: list[str] = Field(description="Sector slugs: the desk handles the theme in this "
+                                           "area only for businesses in these sectors.")
+
+
 class CoverageCell(BaseModel):
     theme: str = Field(description="Theme slug.")
     status: Literal["covered", "general", "partial", "gap"] = Field(description=(
@@ -106,6 +113,9 @@ class CoverageCell(BaseModel):
     desks: list[CoverageDesk]
     fallback_municipalities: int
     municipalities: int
+    sector_desks: list[CoverageSectorDesk] = Field(default_factory=list, description=(
+        "Branch desks that handle the theme here only for their sectors; they take no "
+        "question without a sector, so they do not count towards the status."))
 
 
 class CoverageArea(BaseModel):

@@ -600,6 +600,55 @@ def _hiring_hits(words: Sequence[str]) -> list[PhraseHit]:
     return hits
 
 
+# A machine taking over work is automation, however the work is called ("een machine kan het
+# zware werk overnemen", "machines to take over the packing"): a word for a machine near a verb
+# for taking over or replacing work names the automation theme.
+AUTOMATION_THEME = "robotisering-automatisering"
+MACHINE_WORDS = frozenset({"machine", "machines", "robot", "robots", "cobot", "cobots",
+                           "apparaat", "apparaten", "machinery"})
+# Only verbs of taking work over: "replace" / "vervangen" are as often said of the machine
+# itself ("onze oude machine vervangen": an investment, not automation).
+TAKEOVER_VERBS = frozenset({"overnemen", "overneemt", "overnam", "overgenomen"})
+TAKE_OVER = (frozenset({"take", "takes", "taking", "neemt", "nemen"}), "over")
+
+
+def _automation_hits(words: Sequence[str]) -> list[PhraseHit]:
+    hits = []
+    for i, w in enumerate(words):
+        if w not in MACHINE_WORDS:
+            continue
+        window = range(max(0, i - 4), min(len(words), i + 7))
+        verb = next((words[j] for j in window if words[j] in TAKEOVER_VERBS), None)
+        if verb is None:
+            verb = next((f"{words[j]} … over" for j in window if words[j] in TAKE_OVER[0]
+                         and TAKE_OVER[1] in words[j + 1:j + 7]), None)
+        if verb is not None:
+            hits.append(PhraseHit(AUTOMATION_THEME, f"{w} … {verb}", (w,), EXACT, 1.0, i))
+    return hits
+
+
+# A country named as where the asker or their business comes from ("we are a transport company
+# from Poland", "ik kom uit Turkije") says who asks, not that they ask about markets abroad;
+# customers, orders or goods from a country ("klanten uit Duitsland", "import from China") do.
+ORIGIN_CUES = frozenset({"from", "uit", "afkomstig"})
+ASKER_WORDS = frozenset({"we", "wij", "i", "ik", "am", "are", "ben", "zijn", "kom", "komen",
+                         "come", "company", "firm", "bedrijf", "onderneming", "originally",
+                         "owner", "eigenaar", "founder", "oprichter"})
+TRADE_WORDS = frozenset({"klanten", "klant", "customers", "customer", "clients", "orders",
+                         "order", "bestellingen", "import", "importeren", "importing", "imports",
+                         "leveranciers", "suppliers", "goods", "goederen", "producten",
+                         "products", "vraag", "demand", "buyers", "kopers", "markt", "market"})
+ORIGIN_WEIGHT = 0.5
+
+
+def _asker_origin(words: Sequence[str], i: int) -> bool:
+    """Whether the word at ``i`` (a country) names where the asker comes from."""
+    if i == 0 or words[i - 1] not in ORIGIN_CUES:
+        return False
+    before = words[max(0, i - 7):i - 1]
+    return any(w in ASKER_WORDS for w in before) and not any(w in TRADE_WORDS for w in before)
+
+
 # Particles of Dutch separable verbs ("uitschrijven": "ik schrijf me uit").
 PARTICLES = frozenset({"uit", "in", "op", "aan", "af", "mee", "over", "door", "terug", "bij",
                        "na", "weg", "samen", "toe", "om", "vast"})
@@ -634,6 +683,13 @@ WEAK_KEYWORDS = frozenset({
     "starten", "starter", "startup", "start-up", "groeiplan", "groeifase", "founder", "founders",
     "overname",
 })
+
+# "To scale up" is an ask for growth money; "our software scale-up" says who asks. Used as a
+# noun (not after "to", "om" or a verb of wanting) the phrase counts as one weak word.
+SCALE_UP = ("scale", "up")
+SCALE_UP_NOUN_WEIGHT = 0.5
+VERB_CUES = frozenset({"to", "om", "te", "can", "could", "will", "want", "wants", "need",
+                       "needs", "help", "helps", "we", "i", "and", "en", "willen", "kunnen"})
 
 
 @dataclass(frozen=True)
@@ -707,6 +763,15 @@ class ThemeMatcher:
         hits = self.matcher.match_words(words)
         if HIRING_THEME in self.themes:
             hits.extend(_hiring_hits(words))
+        if AUTOMATION_THEME in self.themes:
+            hits.extend(_automation_hits(words))
+        exact_only = self.matcher.exact_only
+        hits = [replace(h, weight=h.weight * ORIGIN_WEIGHT)
+                if len(h.words) == 1 and h.words[0] in exact_only
+                and _asker_origin(words, h.start) else
+                replace(h, weight=min(h.weight, SCALE_UP_NOUN_WEIGHT))
+                if h.words == SCALE_UP and (h.start == 0 or words[h.start - 1] not in VERB_CUES)
+                else h for h in hits]
         hits.extend(self._separable_hits(words, clause_starts))
         marker = next((i for i, w in enumerate(words) if w in SECOND_TOPIC_MARKERS), None)
         discount_from = marker

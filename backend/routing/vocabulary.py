@@ -77,6 +77,8 @@ DUTCH: Mapping[str, tuple[str, ...]] = {
         "autonome voertuigen", "magazijnautomatisering", "melkrobot", "voerrobot",
         "oogstrobot", "plukrobot", "robotiseren", "geautomatiseerd", "automatiseringsproject",
         "test before invest", "proefopstelling",
+        "repeterend werk", "repeterende taken", "repeterend", "repeterende", "repetitief",
+        "eentonig werk", "handmatige handelingen",
     ),
     "kunstmatige-intelligentie": (
         "chat gpt", "gpt", "openai", "copilot", "gemini", "llm", "taalmodel", "taalmodellen",
@@ -200,6 +202,7 @@ ENGLISH: Mapping[str, tuple[str, ...]] = {
         "palletising", "palletizing", "stacking", "pick and place", "machine tending",
         "automated", "warehouse automation", "by hand", "manual work",
         "repetitive work", "robot arm", "milking robot", "test facilities",
+        "repetitive", "repetitive tasks", "manual labour", "manual labor",
     ),
     "kunstmatige-intelligentie": (
         "gpt", "genai", "gen ai", "ai-powered", "ai tool", "large language model",

@@ -166,3 +166,29 @@ def test_any_text_gives_well_formed_matches(text: str) -> None:
         assert text[m.start:m.end] == m.text
         assert bool(m.candidates) == (m.kind != PROVINCE_NAME)
         last_end = m.end
+
+
+@pytest.mark.parametrize(("text", "province"), [
+    ("Our agritech firm wants to join an ecosystem in South Holland.", "PV28"),
+    ("A machine builder in North Brabant", "PV30"),
+    ("Where can a small Frisian dairy start-up get a loan?", "PV21"),
+    ("Wij zijn een Zeeuws familiebedrijf", "PV29"),
+    ("de Limburgse maakindustrie", "PV31"),
+])
+def test_english_province_names_and_adjectives(text: str, province: str) -> None:
+    found = [m.province_code for m in places_in_text(text) if m.kind == PROVINCE_NAME]
+    assert found == [province]
+
+
+def test_a_named_province_outweighs_an_uncued_name_outside_it() -> None:
+    # "Mussel" is a village in Groningen; the text says the business is in Zeeland.
+    matches = places_in_text("We are a Zeeland mussel company with a Mussel brand")
+    assert best_location(matches) is None
+    # After a location word the name counts even outside the province the text names.
+    cued = best_location(places_in_text("Our Zeeland oysters are sold from Stadskanaal"))
+    assert cued is not None and cued.municipality is not None
+    assert cued.municipality.name == "Stadskanaal"
+    # A name inside the named province is kept.
+    inside = best_location(places_in_text("Our Zeeland company near Goes"))
+    assert inside is not None and inside.municipality is not None
+    assert inside.municipality.name == "Goes"

@@ -67,6 +67,23 @@ def test_matrix_agrees_with_the_router_for_the_seeded_desks() -> None:
     assert_agrees_with_router(ctx, coverage.compute(ctx))
 
 
+def test_branch_desks_are_shown_only_for_their_sectors() -> None:
+    """OOM (metal, leren-en-ontwikkelen) and KHN (horeca, regeldruk) take no question without
+    a sector: they never make a cell covered, and each cell of their theme lists them apart."""
+    matrix = coverage.compute(seed_context())
+    slugs = {"oom-metaalbewerking": "leren-en-ontwikkelen", "khn-info-advies": "regeldruk"}
+    for row, cell in matrix.cells():
+        assert not {d.slug for d in cell.desks} & set(slugs), (row.name, cell.theme)
+        listed = {d.slug: d.sectors for d in cell.sector_desks}
+        for slug, theme in slugs.items():
+            assert (slug in listed) == (cell.theme == theme), (row.name, cell.theme)
+        if "oom-metaalbewerking" in listed:
+            assert listed["oom-metaalbewerking"] == ("metaal",)
+    # Regeldruk is KVK's (the fallback) everywhere: KHN does not change that.
+    regeldruk = [c for _, c in matrix.cells() if c.theme == "regeldruk"]
+    assert all(c.status == coverage.GAP for c in regeldruk)
+
+
 def _synthetic_desks(ctx: RoutingContext) -> list[DeskProfile]:
     """About 160 desks of every coverage kind, themes spread over them, a few general remits."""
     themes = sorted(ctx.taxonomy.themes.themes)
@@ -95,6 +112,12 @@ def _synthetic_desks(ctx: RoutingContext) -> list[DeskProfile]:
     for t in themes[:6]:
         desks.append(DeskProfile(f"nl-{t}", f"Landelijk {t}",
                                  coverage=frozenset({(NATIONAL, "")}), themes=frozenset({t})))
+    # Branch desks: only for their sectors, so never for the matrix's sector-less probes.
+    for i, t in enumerate(themes[-4:]):
+        desks.append(DeskProfile(f"branch-{t}", f"Branche {t}",
+                                 coverage=frozenset({(NATIONAL, "")} if i % 2 else
+                                                    {(PROVINCE, provinces[i])}),
+                                 themes=frozenset({t}), sectors=frozenset({"metaal"})))
     return desks
 
 
@@ -156,6 +179,7 @@ def test_page_for_admin(admin_client: LoketClient) -> None:
     assert ('<th scope="row">Overijssel <span class="coverage-count">(25 gemeenten)'
             in r.text)
     assert "Bron: CBS" in r.text
+    assert "alleen voor sector" in r.text
 
 
 def test_desk_coordinator_may_see_it_others_not(seeded: object, client: LoketClient,

@@ -117,11 +117,14 @@ def test_sector_then_size_rank_desks_of_equal_coverage() -> None:
     # A desk that names the sector (or its parent) goes before open ones.
     d = route(RoutingInput(FINANCE, "GM0150", sector="metaal"), desks, REGIONS)
     assert d.slug == "b" and d.decided_by == "sector"
-    # A desk that names other sectors goes after open ones.
+    # A desk that names other sectors does not take the question at all, and the
+    # explanation says why.
     d = route(RoutingInput(FINANCE, "GM0150", sector="horeca", company_size="klein"), desks,
               REGIONS)
     assert d.slug == "c" and d.decided_by == "size"
-    assert [r.slug for r in d.ranking][:3] == ["c", "a", "b"]
+    assert [r.slug for r in d.ranking][:3] == ["c", "a", "kvk"]
+    left_out = [r for r in d.explanation if r.criterion == "sector" and r.outcome == "mismatch"]
+    assert len(left_out) == 1 and left_out[0].text.startswith("B ")
     # Coverage still comes first: a municipal desk without the sector beats b.
     town = desk("town", {("municipality", "GM0150")}, themes=frozenset({"financiering"}))
     assert route(RoutingInput(FINANCE, "GM0150", sector="metaal"), [*desks, town],
@@ -222,3 +225,25 @@ def test_routing_is_fast_with_many_desks() -> None:
         route(q, index, regions)
     per_question = (time.perf_counter() - start) / len(questions)
     assert per_question < 0.005, f"{per_question * 1000:.2f} ms per question"
+
+
+def test_a_branch_desk_takes_only_its_own_sector() -> None:
+    """A desk limited to sectors (a branch organisation) qualifies only for a business in its
+    sector family; without a sector only when its specialism is named."""
+    branch = desk("branch", {("national", "")}, themes=frozenset({"financiering"}),
+                  sectors=frozenset({"metaal"}), keywords=("metaalfonds",))
+    desks = [FALLBACK, branch]
+    # Its own sector, or the parent sector: it takes the question.
+    assert route(RoutingInput(FINANCE, sector="metaal"), desks, REGIONS).slug == "branch"
+    assert route(RoutingInput(FINANCE, sector="industrie"), desks, REGIONS).slug == "branch"
+    # Another sector, or none: the fallback, with the reason in the explanation.
+    for sector in ("horeca", None):
+        d = route(RoutingInput(FINANCE, sector=sector), desks, REGIONS)
+        assert d.slug == "kvk", sector
+        assert "branch" not in [r.slug for r in d.ranking]
+        assert any(r.criterion == "sector" and r.outcome == "mismatch" and "BRANCH" in r.text
+                   for r in d.explanation), sector
+    # Without a sector, naming its specialism lets it qualify; another sector never does.
+    named = "Kan het metaalfonds onze investering financieren?"
+    assert route(RoutingInput(named), desks, REGIONS).slug == "branch"
+    assert route(RoutingInput(named, sector="horeca"), desks, REGIONS).slug == "kvk"

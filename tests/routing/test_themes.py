@@ -105,3 +105,36 @@ def test_second_topic_clause_counts_from_its_start() -> None:
 def test_what_comes_after_daarna_is_the_second_topic() -> None:
     assert main_theme("Wij zoeken een investeerder en daarna willen we onze productielijn "
                       "verder automatiseren.") == "financiering"
+
+
+@pytest.mark.parametrize("text", [
+    "Misschien kan een machine het zware werk deels overnemen.",
+    "We want machines to take over the repetitive packing work.",
+    "Een machine die dit werk overneemt zou mooi zijn.",
+])
+def test_a_machine_taking_over_work_is_automation(text: str) -> None:
+    assert "robotisering-automatisering" in themes(text)
+
+
+def test_replacing_a_machine_is_not_automation() -> None:
+    assert themes("Wij willen onze oude machine vervangen, is daar subsidie voor?")[0] == \
+        "financiering"
+
+
+def test_where_the_asker_comes_from_is_not_an_ask_about_markets_abroad() -> None:
+    origin = default_taxonomy().themes.recognise(
+        "We are a transport company from Poland and need drivers for our depot.")
+    assert origin[0].theme == "werving-en-arbeidsmarkt"
+    # Customers or goods from a country are trade: the country still counts in full.
+    trade = {m.theme: m.score for m in default_taxonomy().themes.recognise(
+        "We get more and more orders from Poland")}
+    assert trade.get("internationalisering", 0) >= 1.0
+
+
+def test_a_scale_up_that_asks_is_not_asking_for_money() -> None:
+    said = [m.theme for m in default_taxonomy().themes.recognise(
+        "Our software scale-up keeps losing developers. Any recruitment help?")]
+    assert said[0] == "werving-en-arbeidsmarkt"
+    asked = [m.theme for m in default_taxonomy().themes.recognise(
+        "We need capital to scale up and want to hire ten developers.")]
+    assert asked[0] == "financiering"

@@ -19,6 +19,7 @@ from backend.routing.router import (
     DeskProfile,
     RoutingDecision,
     RoutingInput,
+    default_taxonomy,
     province_areas,
     route,
 )
@@ -45,7 +46,12 @@ def test_every_decision_sentence_is_true_for_the_data() -> None:
         d = route(prepared(q, regions), index, regions)
         covering = _covering(d, index, regions)
         if d.decided_by == "only" and d.main_theme:
-            handling = [x for x in covering if d.main_theme in x.themes]
+            # Desks that handle the theme for this business: a branch desk only for its
+            # sectors (the explanation says so of the others).
+            family = (default_taxonomy().sector_family(q["sector"]) if q.get("sector")
+                      else frozenset())
+            handling = [x for x in covering if d.main_theme in x.themes
+                        and (not x.sectors or x.sectors & family)]
             assert [x.slug for x in handling] == [d.slug], q["text"]
             checked += 1
         if d.decided_by == "coverage":
