@@ -50,7 +50,7 @@ from backend.content.views import (
 from backend.core import i18n
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid
-from backend.core.i18n import get_language
+from backend.core.i18n import N_, get_language
 from backend.core.i18n import gettext_ as _
 from backend.core.memo import Memos, values_then_objects
 from backend.core.pagecache import cache_this_page
@@ -100,12 +100,16 @@ def ask_door(request: Request) -> str | None:
     return doors[0].href if doors else None
 
 
+_FACET_TITLES = {
+    "type": N_("Type"), "theme": N_("Theme"), "pillar": N_("TOP pillar"),
+    "sector": N_("Sector"), "region": N_("Region"), "size": N_("Company size"),
+    "status": N_("Scheme status"), "kind": N_("Kind"),
+}
+
+
 def facet_title(name: str) -> str:
-    return {
-        "type": _("Type"), "theme": _("Theme"), "pillar": _("TOP pillar"),
-        "sector": _("Sector"), "region": _("Region"), "size": _("Company size"),
-        "status": _("Scheme status"), "kind": _("Kind"),
-    }.get(name, name)
+    title = _FACET_TITLES.get(name)
+    return _(title) if title is not None else name
 
 
 def _label(tax: tx.Taxonomy, facet: str, value: str) -> str:

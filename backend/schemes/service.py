@@ -16,7 +16,7 @@ from backend.content import taxonomy as tx
 from backend.content.taxonomy import slugify
 from backend.content.views import today
 from backend.core.errors import Invalid
-from backend.core.i18n import get_language
+from backend.core.i18n import N_, get_language
 from backend.core.i18n import gettext_ as _
 from backend.core.memo import Memo, Memos, values_then_objects
 from backend.regions import service as regions
@@ -101,15 +101,18 @@ def labels(taxonomy: tx.Taxonomy, cost_kinds: Sequence[str] = ()) -> Labels:
     })
 
 
+_COST_KIND_LABELS = {
+    "advies": N_("Advice"), "opleiding": N_("Training"), "loonkosten": N_("Wage costs"),
+    "investering": N_("Investment"), "onderzoek-en-ontwikkeling": N_("Research and "
+                                                                    "development"),
+    "haalbaarheidsstudie": N_("Feasibility study"), "inhuur-kennis": N_("Hiring expertise"),
+    "marktintroductie": N_("Market introduction"), "werkkapitaal": N_("Working capital"),
+}
+
+
 def cost_kind_label(slug: str) -> str:
-    known = {
-        "advies": _("Advice"), "opleiding": _("Training"), "loonkosten": _("Wage costs"),
-        "investering": _("Investment"), "onderzoek-en-ontwikkeling": _("Research and "
-                                                                      "development"),
-        "haalbaarheidsstudie": _("Feasibility study"), "inhuur-kennis": _("Hiring expertise"),
-        "marktintroductie": _("Market introduction"), "werkkapitaal": _("Working capital"),
-    }
-    return known.get(slug, slug.replace("-", " "))
+    label = _COST_KIND_LABELS.get(slug)  # one translation per call
+    return _(label) if label is not None else slug.replace("-", " ")
 
 
 def sector_lineage(taxonomy: tx.Taxonomy) -> dict[str, list[str]]:
