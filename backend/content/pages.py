@@ -33,15 +33,17 @@ def paging(page: int, per_page: int, total: int, url: Callable[[int], str]) -> d
 def render_detail(request: Request, session: Session, item: ContentItem, *,
                   principal: Any = None, preview: bool = False,
                   extra: dict[str, Any] | None = None, status_code: int = 200,
-                  view: ItemView | None = None) -> HTMLResponse:
+                  kept: tuple[readmodel.Published, ItemView] | None = None) -> HTMLResponse:
     """An item's page; ``extra`` adds to the context (a form's values and errors, shown again
-    with ``status_code`` 422). ``view``: the published item's kept view
-    (``readmodel.published``); its related items and mentions are kept with it."""
+    with ``status_code`` 422). ``kept``: the published views (``readmodel.published``) and the
+    item's; its related items and mentions are kept with them."""
     mentions: list[ContentItem] = []
-    if view is not None:
-        related = readmodel.related(session, view, service.related_items)
+    view: ItemView
+    if kept is not None:
+        published, view = kept
+        related = readmodel.related(session, published, view, service.related_items)
         if item.type == "organisation":
-            mentions = readmodel.mentions(session, item, referencing_items)
+            mentions = readmodel.mentions(session, published, item, referencing_items)
     else:
         view = load_view(session, item)
         related = service.related_items(session, view)

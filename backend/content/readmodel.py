@@ -74,30 +74,28 @@ def published(session: Session, type_: str, tax: tx.Taxonomy | None = None) -> P
     return _published.get(type_, key, build)
 
 
-def views_of(session: Session, type_: str, ids: list[int],
-             tax: tx.Taxonomy | None = None) -> list[ItemView]:
-    """The views of published items ``ids`` (same order). An id the kept views lack (published
-    after they were read, in a database that gives each statement a fresh snapshot) is loaded
-    from the database."""
-    kept = published(session, type_, tax).by_id
-    missing = [i for i in ids if i not in kept]
+def views_of(session: Session, kept: Published, ids: list[int]) -> list[ItemView]:
+    """The views of published items ``ids`` (same order) from ``kept``. An id it lacks
+    (published after the views were read, in a database that gives each statement a fresh
+    snapshot) is loaded from the database."""
+    by_id = kept.by_id
+    missing = [i for i in ids if i not in by_id]
     if missing:
         items = list(session.exec(select(ContentItem).where(col(ContentItem.id).in_(missing))))
-        kept = {**kept, **{v.id: v for v in load_views(session, items, tax)}}
-    return [kept[i] for i in ids if i in kept]
+        by_id = {**by_id, **{v.id: v for v in load_views(session, items, kept.key[1][0])}}
+    return [by_id[i] for i in ids if i in by_id]
 
 
-def related(session: Session, view: ItemView, find: Callable[[Session, ItemView],
-                                                              list[ContentItem]]
-            ) -> list[ContentItem]:
+def related(session: Session, kept: Published, view: ItemView,
+            find: Callable[[Session, ItemView], list[ContentItem]]) -> list[ContentItem]:
     """``find(session, view)`` (``service.related_items``), kept per item and content version
-    (a kept view's related items are the same until some item changes)."""
-    return list(_related.get(view.id, content_version(session),
+    (``kept``: the published views ``view`` came from)."""
+    return list(_related.get(view.id, kept.key[0],
                              lambda: tuple(own_session(session, lambda own: find(own, view)))))
 
 
-def mentions(session: Session, item: ContentItem,
+def mentions(session: Session, kept: Published, item: ContentItem,
              find: Callable[[Session, ContentItem], list[ContentItem]]) -> list[ContentItem]:
     """``find(session, item)`` (``pages.referencing_items``), kept like ``related``."""
-    return list(_mentions.get(item.id or 0, content_version(session),
+    return list(_mentions.get(item.id or 0, kept.key[0],
                               lambda: tuple(own_session(session, lambda own: find(own, item)))))

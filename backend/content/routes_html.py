@@ -270,7 +270,7 @@ def browse(type_: str) -> Callable[..., HTMLResponse]:
         kept = readmodel.published(session, type_, tax)
         ids, total = service.list_item_ids(session, filters, page=page,
                                            per_page=BROWSE_PER_PAGE, order=order)
-        views = readmodel.views_of(session, type_, ids, tax)
+        views = readmodel.views_of(session, kept, ids)
         used = _used_facets(session, type_, kept.key)
         options: list[dict[str, Any]] = [
             {"name": name, "title": facet_title(name), "values": used[name]}
@@ -303,13 +303,15 @@ def browse(type_: str) -> Callable[..., HTMLResponse]:
 def detail(type_: str) -> Callable[..., HTMLResponse]:
     def page_handler(request: Request, session: SessionDep, slug: str,
                      principal: OptionalPrincipal) -> HTMLResponse:
-        view = readmodel.published(session, type_).by_slug.get(slug)
+        kept = readmodel.published(session, type_)
+        view = kept.by_slug.get(slug)
         if view is None:  # not published (NotFound), or published after the views were read
             item = service.get_item(session, type_, slug, public=True)
         cache_this_page(request)
         if view is None:
             return render_detail(request, session, item, principal=principal)
-        return render_detail(request, session, view.item, principal=principal, view=view)
+        return render_detail(request, session, view.item, principal=principal,
+                             kept=(kept, view))
 
     page_handler.__name__ = f"detail_{type_}"
     return page_handler

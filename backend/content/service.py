@@ -176,12 +176,13 @@ def list_items(session: Session, filters: ListFilters, *, page: int = 1, per_pag
 def list_item_ids(session: Session, filters: ListFilters, *, page: int = 1, per_page: int = 20,
                   order: str = "title") -> tuple[list[int], int]:
     """``list_items`` as ids: for pages that have the items' views already
-    (``readmodel.published``)."""
-    return _listed(session, select(ContentItem.id), filters, page, per_page, order)
+    (``readmodel.published``). Plain rows through the session's connection (after a flush of
+    anything pending), without the ORM's layer."""
+    return _listed(session, select(ContentItem.id), filters, page, per_page, order, ids=True)
 
 
 def _listed(session: Session, stmt: Any, filters: ListFilters, page: int, per_page: int,
-            order: str) -> tuple[list[Any], int]:
+            order: str, *, ids: bool = False) -> tuple[list[Any], int]:
     stmt = stmt.where(col(ContentItem.deleted_at).is_(None))
     if filters.status:
         stmt = stmt.where(ContentItem.status == filters.status)
@@ -216,7 +217,13 @@ def _listed(session: Session, stmt: Any, filters: ListFilters, page: int, per_pa
         stmt = stmt.where(sa.or_(col(ContentItem.ends_at) >= now,
                                  sa.and_(col(ContentItem.ends_at).is_(None),
                                          col(ContentItem.starts_at) >= now)))
-    total = session.exec(select(sa.func.count()).select_from(stmt.subquery())).one()
+    counted = select(sa.func.count()).select_from(stmt.subquery())
+    if ids:
+        session.flush()
+        conn = session.connection()
+        total = conn.execute(counted).scalar_one()
+    else:
+        total = session.exec(counted).one()
     orders: dict[str, list[Any]] = {
         "title": [sa.func.lower(ContentItem.title)],
         "newest": [col(ContentItem.published_at).desc(), col(ContentItem.id).desc()],
@@ -225,6 +232,8 @@ def _listed(session: Session, stmt: Any, filters: ListFilters, page: int, per_pa
     }
     stmt = stmt.order_by(*orders.get(order, orders["title"]))
     stmt = stmt.offset((max(1, page) - 1) * per_page).limit(per_page)
+    if ids:
+        return list(conn.execute(stmt).scalars()), int(total)
     return list(session.exec(stmt)), int(total)
 
 
