@@ -245,6 +245,11 @@ def find_schemes(session: Session, params: ProfileParams, *, include_closed: boo
     return result
 
 
+# language -> the cost kinds schemes name, labelled, per content version (``core.memo``): an
+# item's cost kinds change only with the item, which moves the version.
+_cost_kinds: Memos[str, tuple[object, ...], tuple[tuple[str, str], ...]] = Memos()
+
+
 def cost_kind_options(session: Session) -> list[tuple[str, str]]:
-    found = content_q.cost_kinds_in_use(session)
-    return [(k, cost_kind_label(k)) for k in found]
+    return list(_cost_kinds.get(get_language(), content_q.content_version(session), lambda: tuple(
+        (k, cost_kind_label(k)) for k in content_q.cost_kinds_in_use(session))))

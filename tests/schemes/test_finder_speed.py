@@ -125,3 +125,28 @@ def test_the_finder_page_lists_every_municipality(client: LoketClient, session: 
     assert text.count("<option value=") >= len(options) > 300
     former = next(h for h in options if h.matched != h.municipality.name)
     assert f'label="{escape(former.matched)} (nu {escape(former.municipality.name)})"' in text
+
+
+def test_the_cost_kinds_offered_follow_the_schemes(session: Session, finder_data: None,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    reads: list[int] = []
+    real = content_q.cost_kinds_in_use
+
+    def counted(s: Session) -> list[str]:
+        reads.append(1)
+        return real(s)
+
+    monkeypatch.setattr(content_q, "cost_kinds_in_use", counted)
+    robots = create_scheme(session, "Robots", slug="robots", cost_kinds=["advies"])
+    session.commit()
+    assert service.cost_kind_options(session) == [("advies", "Advies")]
+    assert service.cost_kind_options(session) == [("advies", "Advies")]
+    assert len(reads) == 1  # kept per content version
+    content.update_item(session, robots, {"cost_kinds": ["opleiding"]}, "test")
+    session.commit()
+    assert service.cost_kind_options(session) == [("opleiding", "Opleiding")]
+    token = i18n.set_language("en")
+    try:
+        assert service.cost_kind_options(session) == [("opleiding", "Training")]
+    finally:
+        i18n.reset_language(token)
