@@ -150,3 +150,24 @@ def test_the_cost_kinds_offered_follow_the_schemes(session: Session, finder_data
         assert service.cost_kind_options(session) == [("opleiding", "Training")]
     finally:
         i18n.reset_language(token)
+
+
+def test_a_results_made_parts_follow_the_scheme_and_language(
+        client: LoketClient, session: Session, finder_data: None) -> None:
+    robots = create_scheme(session, "Robots", slug="robots", summary="Voor robots.",
+                           title_en="Robots EN", budget_status="limited",
+                           first_come_first_served=True)
+    session.commit()
+    path = "/regelingen/zoeker?size=klein"
+    text = client.get(path).text
+    assert ">Robots</a></h4>" in text and "Voor robots." in text
+    assert "Nog beperkt budget" in text and "Wie het eerst komt" in text
+    client.cookies.set("loket_lang", "en")
+    text = client.get(path).text
+    assert ">Robots EN</a></h4>" in text and '<p lang="nl">Voor robots.</p>' in text
+    assert "Limited budget left" in text and "First come, first served" in text
+    client.cookies.set("loket_lang", "nl")
+    content.update_item(session, robots, {"title": "Robots 2", "budget_status": "open"}, "test")
+    session.commit()
+    text = client.get(path).text
+    assert ">Robots 2</a></h4>" in text and "Nog beperkt budget" not in text
