@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 from sqlmodel import Session
 
 from backend.core.db import SessionDep
@@ -14,7 +15,7 @@ from backend.core.i18n import get_language
 from backend.core.i18n import gettext_ as _
 from backend.core.memo import Memos, values_then_objects
 from backend.core.routing import LazyRoute
-from backend.core.templating import render
+from backend.core.templating import env, render
 from backend.regions import service as regions
 from backend.regions.index import RegionIndex
 from backend.routing import labels, service
@@ -102,22 +103,24 @@ def via_label(via: str) -> str:
 def desks(request: Request, session: SessionDep) -> HTMLResponse:
     region_index = regions.region_index(session)
 
-    def build() -> list[dict[str, Any]]:
+    def build() -> Markup:
         rows = []
         cov = service.coverage_of(session)
         for d in service.list_desks(session, active_only=True):
             rows.append({"desk": {"slug": d.slug, "name": d.name, "summary": d.summary},
                          "areas": [labels.area_label(c.kind, c.code, region_index)
                                    for c in cov.get(d.id or 0, [])]})
-        return rows
+        cards: Markup = env.get_template(
+            "routing/_desk_cards.html").module.cards(rows)  # type: ignore[attr-defined]
+        return cards
 
-    rows = _directory.get(get_language(), (service.desks_version(session), (region_index,)),
-                          build)
-    return render(request, "routing/desks.html", {"rows": rows})
+    cards = _directory.get(get_language(), (service.desks_version(session), (region_index,)),
+                           build)
+    return render(request, "routing/desks.html", {"cards": cards})
 
 
-# language -> the desk directory's rows (names, summaries, the areas each desk works in),
+# language -> the desk directory's cards (names, summaries, the areas each desk works in),
 # kept while the desks and the region index are the same (``core.memo``): ~100 desks and
 # ~150 area names, the same for every visitor.
-_directory: Memos[str, tuple[tuple[object, ...], tuple[RegionIndex]], list[dict[str, Any]]] = (
+_directory: Memos[str, tuple[tuple[object, ...], tuple[RegionIndex]], Markup] = (
     Memos(values_then_objects))
