@@ -49,6 +49,12 @@ def _of(session: Session) -> _Built:
     return _built.get(taxonomy, build)
 
 
+def form_lists(session: Session) -> dict[str, tuple[Choice, ...]]:
+    """The themes, sectors and sizes (``"theme"``, ``"sector"``, ``"size"``) from one
+    taxonomy read, for a form that offers all three."""
+    return _of(session)[0]
+
+
 def themes(session: Session) -> tuple[Choice, ...]:
     return _of(session)[0]["theme"]
 

@@ -52,11 +52,12 @@ def _ask_page(request: Request, session: Session, values: dict[str, Any] | None 
              "kvk_number", "email", "name", "phone", "consent"]
     errors = dict(sorted((errors or {}).items(),
                          key=lambda kv: order.index(kv[0]) if kv[0] in order else 99))
+    lists = choices.form_lists(session)
     return render(request, "cases/ask.html", {
         "values": values, "errors": errors, "message": message,
         "municipalities": _municipalities(session),
-        "themes": choices.themes(session), "sectors": choices.sectors(session),
-        "sizes": choices.company_sizes(session), "text_min": TEXT_MIN, "text_max": TEXT_MAX,
+        "themes": lists["theme"], "sectors": lists["sector"],
+        "sizes": lists["size"], "text_min": TEXT_MIN, "text_max": TEXT_MAX,
         "suggestions": None, "challenge": challenge,
     }, status_code=status_code, headers=headers)
 
@@ -72,10 +73,11 @@ def ask_form(request: Request, session: SessionDep, onderwerp: str | None = None
 def ask_suggestions(request: Request, session: SessionDep, text: str = "") -> HTMLResponse:
     """Practices, schemes and published answers that match what is being typed."""
     hits = suggest.suggestions(request, text)
+    lists = choices.form_lists(session)
     return render(request, "cases/ask.html", {
         "values": {"text": text}, "errors": {}, "message": None,
-        "themes": choices.themes(session), "sectors": choices.sectors(session),
-        "sizes": choices.company_sizes(session), "text_min": TEXT_MIN, "text_max": TEXT_MAX,
+        "themes": lists["theme"], "sectors": lists["sector"],
+        "sizes": lists["size"], "text_min": TEXT_MIN, "text_max": TEXT_MAX,
         "suggestions": hits,
     }, block="suggestions")
 

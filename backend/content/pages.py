@@ -12,10 +12,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 
-from backend.content import service
+from backend.content import readmodel, service
 from backend.content.markdown import render_markdown
 from backend.content.models import ContentItem, ContentOrganisation, SchemeTerms
-from backend.content.views import TYPE_PATHS, load_view
+from backend.content.views import TYPE_PATHS, ItemView, load_view
 from backend.core.templating import markup, render
 
 
@@ -32,14 +32,23 @@ def paging(page: int, per_page: int, total: int, url: Callable[[int], str]) -> d
 
 def render_detail(request: Request, session: Session, item: ContentItem, *,
                   principal: Any = None, preview: bool = False,
-                  extra: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+                  extra: dict[str, Any] | None = None, status_code: int = 200,
+                  kept: tuple[readmodel.Published, ItemView] | None = None) -> HTMLResponse:
     """An item's page; ``extra`` adds to the context (a form's values and errors, shown again
-    with ``status_code`` 422)."""
-    view = load_view(session, item)
-    related = service.related_items(session, view)
+    with ``status_code`` 422). ``kept``: the published views (``readmodel.published``) and the
+    item's; its related items and mentions are kept with them."""
     mentions: list[ContentItem] = []
-    if item.type == "organisation":
-        mentions = referencing_items(session, item)
+    view: ItemView
+    if kept is not None:
+        published, view = kept
+        related = readmodel.related(session, published, view, service.related_items)
+        if item.type == "organisation":
+            mentions = readmodel.mentions(session, published, item, referencing_items)
+    else:
+        view = load_view(session, item)
+        related = service.related_items(session, view)
+        if item.type == "organisation":
+            mentions = referencing_items(session, item)
     text = view.shown
     ctx = {"view": view, "item": item, "shown": text,
            "body_html": markup(render_markdown(text.body_md)),

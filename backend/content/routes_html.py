@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from starlette.convertors import Convertor, register_url_convertor
 
 from backend.accounts.deps import OptionalPrincipal, door
-from backend.content import agenda, experts, queries, service
+from backend.content import agenda, experts, readmodel, service
 from backend.content import taxonomy as tx
 from backend.content.indexing import backend_for_app
 from backend.content.markdown import highlight_html
@@ -43,7 +43,6 @@ from backend.content.views import (
     figure_labels,
     item_url,
     kind_label,
-    load_views,
     shown,
     status_label,
     type_label,
@@ -51,7 +50,7 @@ from backend.content.views import (
 from backend.core import i18n
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid
-from backend.core.i18n import get_language
+from backend.core.i18n import N_, get_language
 from backend.core.i18n import gettext_ as _
 from backend.core.memo import Memos, values_then_objects
 from backend.core.pagecache import cache_this_page
@@ -101,12 +100,16 @@ def ask_door(request: Request) -> str | None:
     return doors[0].href if doors else None
 
 
+_FACET_TITLES = {
+    "type": N_("Type"), "theme": N_("Theme"), "pillar": N_("TOP pillar"),
+    "sector": N_("Sector"), "region": N_("Region"), "size": N_("Company size"),
+    "status": N_("Scheme status"), "kind": N_("Kind"),
+}
+
+
 def facet_title(name: str) -> str:
-    return {
-        "type": _("Type"), "theme": _("Theme"), "pillar": _("TOP pillar"),
-        "sector": _("Sector"), "region": _("Region"), "size": _("Company size"),
-        "status": _("Scheme status"), "kind": _("Kind"),
-    }.get(name, name)
+    title = _FACET_TITLES.get(name)
+    return _(title) if title is not None else name
 
 
 def _label(tax: tx.Taxonomy, facet: str, value: str) -> str:
@@ -231,12 +234,12 @@ _facets: Memos[tuple[str, str], tuple[tuple[object, ...], tuple[tx.Taxonomy]],
                dict[str, list[tuple[str, str, int]]]] = Memos(values_then_objects)
 
 
-def _used_facets(session: Session, type_: str) -> dict[str, list[tuple[str, str, int]]]:
+def _used_facets(session: Session, type_: str, key: tuple[tuple[object, ...], tuple[tx.Taxonomy]]
+                 ) -> dict[str, list[tuple[str, str, int]]]:
     """The terms and kinds published items of a type use, with counts, for a list page's
-    filters; kept while ``queries.content_version`` and the taxonomy are the same."""
-    version = queries.content_version(session)
-    taxonomy = tx.load(session)
-    return _facets.get((type_, i18n.get_language()), (version, (taxonomy,)), lambda: {
+    filters; kept while ``key`` (``queries.content_version`` and the taxonomy, as
+    ``readmodel.Published.key``) is the same."""
+    return _facets.get((type_, i18n.get_language()), key, lambda: {
         "theme": _used_terms(session, type_, ContentTheme, ContentTheme.theme_id, Theme),
         "sector": _used_terms(session, type_, ContentSector, ContentSector.sector_id, Sector),
         "region": _used_terms(session, type_, ContentRegion, ContentRegion.region_id, Region),
@@ -263,10 +266,12 @@ def browse(type_: str) -> Callable[..., HTMLResponse]:
             scheme_statuses=[status] if status and type_ == "scheme" else (),
             upcoming_only=type_ == "event" and not request.query_params.get("alle"))
         order = {"event": "starts", "scheme": "title"}.get(type_, "title")
-        items, total = service.list_items(session, filters, page=page,
-                                          per_page=BROWSE_PER_PAGE, order=order)
-        views = load_views(session, items)
-        used = _used_facets(session, type_)
+        tax = tx.load(session)
+        kept = readmodel.published(session, type_, tax)
+        ids, total = service.list_item_ids(session, filters, page=page,
+                                           per_page=BROWSE_PER_PAGE, order=order)
+        views = readmodel.views_of(session, kept, ids)
+        used = _used_facets(session, type_, kept.key)
         options: list[dict[str, Any]] = [
             {"name": name, "title": facet_title(name), "values": used[name]}
             for name in ("theme", "sector", "region", "size")]
@@ -298,9 +303,15 @@ def browse(type_: str) -> Callable[..., HTMLResponse]:
 def detail(type_: str) -> Callable[..., HTMLResponse]:
     def page_handler(request: Request, session: SessionDep, slug: str,
                      principal: OptionalPrincipal) -> HTMLResponse:
-        item = service.get_item(session, type_, slug, public=True)
+        kept = readmodel.published(session, type_)
+        view = kept.by_slug.get(slug)
+        if view is None:  # not published (NotFound), or published after the views were read
+            item = service.get_item(session, type_, slug, public=True)
         cache_this_page(request)
-        return render_detail(request, session, item, principal=principal)
+        if view is None:
+            return render_detail(request, session, item, principal=principal)
+        return render_detail(request, session, view.item, principal=principal,
+                             kept=(kept, view))
 
     page_handler.__name__ = f"detail_{type_}"
     return page_handler

@@ -170,7 +170,20 @@ def _in_link(link: Any, term_col: Any, term_model: Any, slugs: Sequence[str]) ->
 
 def list_items(session: Session, filters: ListFilters, *, page: int = 1, per_page: int = 20,
                order: str = "title") -> tuple[list[ContentItem], int]:
-    stmt = select(ContentItem).where(col(ContentItem.deleted_at).is_(None))
+    return _listed(session, select(ContentItem), filters, page, per_page, order)
+
+
+def list_item_ids(session: Session, filters: ListFilters, *, page: int = 1, per_page: int = 20,
+                  order: str = "title") -> tuple[list[int], int]:
+    """``list_items`` as ids: for pages that have the items' views already
+    (``readmodel.published``). Plain rows through the session's connection (after a flush of
+    anything pending), without the ORM's layer."""
+    return _listed(session, select(ContentItem.id), filters, page, per_page, order, ids=True)
+
+
+def _listed(session: Session, stmt: Any, filters: ListFilters, page: int, per_page: int,
+            order: str, *, ids: bool = False) -> tuple[list[Any], int]:
+    stmt = stmt.where(col(ContentItem.deleted_at).is_(None))
     if filters.status:
         stmt = stmt.where(ContentItem.status == filters.status)
     if filters.types:
@@ -204,7 +217,13 @@ def list_items(session: Session, filters: ListFilters, *, page: int = 1, per_pag
         stmt = stmt.where(sa.or_(col(ContentItem.ends_at) >= now,
                                  sa.and_(col(ContentItem.ends_at).is_(None),
                                          col(ContentItem.starts_at) >= now)))
-    total = session.exec(select(sa.func.count()).select_from(stmt.subquery())).one()
+    counted = select(sa.func.count()).select_from(stmt.subquery())
+    if ids:
+        session.flush()
+        conn = session.connection()
+        total = conn.execute(counted).scalar_one()
+    else:
+        total = session.exec(counted).one()
     orders: dict[str, list[Any]] = {
         "title": [sa.func.lower(ContentItem.title)],
         "newest": [col(ContentItem.published_at).desc(), col(ContentItem.id).desc()],
@@ -213,6 +232,8 @@ def list_items(session: Session, filters: ListFilters, *, page: int = 1, per_pag
     }
     stmt = stmt.order_by(*orders.get(order, orders["title"]))
     stmt = stmt.offset((max(1, page) - 1) * per_page).limit(per_page)
+    if ids:
+        return list(conn.execute(stmt).scalars()), int(total)
     return list(session.exec(stmt)), int(total)
 
 
@@ -245,9 +266,13 @@ def related_items(session: Session, view: ItemView, limit: int = 6) -> list[Cont
         .where(ContentRelated.related_id == item.id, ContentItem.status == "published",
                col(ContentItem.deleted_at).is_(None))
         .order_by(sa.func.lower(ContentItem.title))).all()
+    # By id: ``view`` may have been read in another session (``readmodel``), so the same row
+    # can be two objects.
+    seen = {c.id for c in chosen}
     for other in back:
-        if other not in chosen:
+        if other.id not in seen:
             chosen.append(other)
+            seen.add(other.id)
     theme_ids = [t.id for t in view.themes]
     if len(chosen) < limit and theme_ids:
         shared = sa.func.count(col(ContentTheme.theme_id))
@@ -260,8 +285,9 @@ def related_items(session: Session, view: ItemView, limit: int = 6) -> list[Cont
             .order_by(shared.desc(), col(ContentItem.published_at).desc())
             .limit(limit * 2)).all()
         for other, _n in rows:
-            if other not in chosen and other.id != item.id:
+            if other.id not in seen and other.id != item.id:
                 chosen.append(other)
+                seen.add(other.id)
     return chosen[:limit]
 
 

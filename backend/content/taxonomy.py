@@ -11,6 +11,7 @@ gives the shipped file's terms, so the question form works from the first start.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -106,9 +107,14 @@ class Taxonomy:
 
 _TERM_MODELS: tuple[type[Any], ...] = (Pillar, Theme, Sector, CompanySize, Region)
 # Plain column rows in the taxonomy's order; built once (building a statement costs more
-# than running it).
-_ROWS = tuple(sa.select(*m.__table__.c).order_by(m.__table__.c.position, m.__table__.c.id)
-              for m in _TERM_MODELS)
+# than running it). JSON columns (keywords, SBI codes) come as their text: the rows are the
+# cache key, read on every request, and only a build needs them decoded.
+_JSON_COLUMNS = tuple(frozenset(c.name for c in m.__table__.c if isinstance(c.type, sa.JSON))
+                      for m in _TERM_MODELS)
+_ROWS = tuple(sa.select(*(sa.cast(c, sa.Text).label(c.name) if c.name in as_text else c
+                          for c in m.__table__.c))
+              .order_by(m.__table__.c.position, m.__table__.c.id)
+              for m, as_text in zip(_TERM_MODELS, _JSON_COLUMNS, strict=True))
 _cached: Memo[tuple[tuple[tuple[Any, ...], ...], ...], Taxonomy] = Memo()
 
 
@@ -232,14 +238,20 @@ def load(session: Session) -> Taxonomy:
     with ``is`` to keep what they derive from it. The terms it holds are shared and must be
     treated as read-only. A database without any taxonomy row gives ``shipped()``.
     """
-    rows = tuple(tuple(tuple(r) for r in session.execute(stmt)) for stmt in _ROWS)
+    conn = session.connection()  # the session's transaction, without the ORM's layer
+    rows = tuple(tuple(conn.execute(stmt).all()) for stmt in _ROWS)
     if not any(rows):
         return shipped()
 
+    def values(model: Any, as_text: frozenset[str], row: Any) -> dict[str, Any]:
+        return {k: json.loads(v) if k in as_text and v is not None else v
+                for k, v in zip(model.__table__.c.keys(), row, strict=True)}
+
     def build() -> Taxonomy:
         pillars, themes, sectors, sizes, regions = (
-            [model(**dict(zip(model.__table__.c.keys(), r, strict=True))) for r in table_rows]
-            for model, table_rows in zip(_TERM_MODELS, rows, strict=True))
+            [model(**values(model, as_text, r)) for r in table_rows]
+            for model, as_text, table_rows in zip(_TERM_MODELS, _JSON_COLUMNS, rows,
+                                                  strict=True))
         return Taxonomy(pillars=pillars, themes=themes, sectors=sectors, sizes=sizes,
                         regions=regions)
 

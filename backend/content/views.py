@@ -43,7 +43,7 @@ from backend.content.models import (
     Theme,
     check_terms,
 )
-from backend.core.i18n import get_language
+from backend.core.i18n import N_, get_language
 from backend.core.i18n import gettext_ as _
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -80,32 +80,43 @@ def item_url(type_: str, slug: str) -> str:
     return f"{TYPE_PATHS[type_]}/{slug}"
 
 
+# Labels as message ids, translated one at a time: a list page asks for ~40 labels, and
+# translating every label of a kind on each call was ~700 lookups a page (issue 19 item 4).
+_TYPE_LABELS = {
+    "practice": N_("Good practice"), "case_study": N_("Case study"), "scheme": N_("Scheme"),
+    "expert": N_("Expert"), "event": N_("Event"), "organisation": N_("Organisation"),
+    "qa": N_("Question and answer"),
+}
+_TYPE_LABELS_PLURAL = {
+    "practice": N_("Good practices"), "case_study": N_("Case studies"),
+    "scheme": N_("Schemes"), "expert": N_("Experts"), "event": N_("Events"),
+    "organisation": N_("Organisations"), "qa": N_("Questions and answers"),
+}
+_KIND_LABELS = {
+    "subsidy": N_("Subsidy"), "loan": N_("Loan"), "guarantee": N_("Guarantee"),
+    "tax": N_("Tax scheme"), "voucher": N_("Voucher"),
+    "person": N_("Person"), "organisation": N_("Organisation"),
+    "workshop": N_("Workshop"), "webinar": N_("Webinar"), "network": N_("Network meeting"),
+    "knowledge_institution": N_("Knowledge institution"), "fieldlab": N_("Fieldlab"),
+    "desk": N_("Support desk"), "ecosystem": N_("Ecosystem"), "government": N_("Government"),
+    "branch_organisation": N_("Trade association"), "financier": N_("Financier"),
+    "company": N_("Company"), "other": N_("Other"),
+}
+_STATUS_LABELS = {
+    "open": N_("Open"), "upcoming": N_("Opens soon"), "closed": N_("Closed"),
+    "exhausted": N_("Budget exhausted"), "limited": N_("Limited budget left"),
+    "continuous": N_("Open all year"), "draft": N_("Draft"), "published": N_("Published"),
+}
+
+
 def type_label(type_: str, plural: bool = False) -> str:
-    singular = {
-        "practice": _("Good practice"), "case_study": _("Case study"), "scheme": _("Scheme"),
-        "expert": _("Expert"), "event": _("Event"), "organisation": _("Organisation"),
-        "qa": _("Question and answer"),
-    }
-    many = {
-        "practice": _("Good practices"), "case_study": _("Case studies"),
-        "scheme": _("Schemes"), "expert": _("Experts"), "event": _("Events"),
-        "organisation": _("Organisations"), "qa": _("Questions and answers"),
-    }
-    return (many if plural else singular).get(type_, type_)
+    label = (_TYPE_LABELS_PLURAL if plural else _TYPE_LABELS).get(type_)
+    return _(label) if label is not None else type_
 
 
 def kind_label(kind: str | None) -> str:
-    labels = {
-        "subsidy": _("Subsidy"), "loan": _("Loan"), "guarantee": _("Guarantee"),
-        "tax": _("Tax scheme"), "voucher": _("Voucher"),
-        "person": _("Person"), "organisation": _("Organisation"),
-        "workshop": _("Workshop"), "webinar": _("Webinar"), "network": _("Network meeting"),
-        "knowledge_institution": _("Knowledge institution"), "fieldlab": _("Fieldlab"),
-        "desk": _("Support desk"), "ecosystem": _("Ecosystem"), "government": _("Government"),
-        "branch_organisation": _("Trade association"), "financier": _("Financier"),
-        "company": _("Company"), "other": _("Other"),
-    }
-    return labels.get(kind or "", kind or "")
+    label = _KIND_LABELS.get(kind or "")
+    return _(label) if label is not None else kind or ""
 
 
 def figure_labels(kind: str | None) -> dict[str, str]:
@@ -125,12 +136,8 @@ def figure_labels(kind: str | None) -> dict[str, str]:
 
 
 def status_label(status: str | None) -> str:
-    labels = {
-        "open": _("Open"), "upcoming": _("Opens soon"), "closed": _("Closed"),
-        "exhausted": _("Budget exhausted"), "limited": _("Limited budget left"),
-        "continuous": _("Open all year"), "draft": _("Draft"), "published": _("Published"),
-    }
-    return labels.get(status or "", status or "")
+    label = _STATUS_LABELS.get(status or "")
+    return _(label) if label is not None else status or ""
 
 
 def scheme_status(terms: SchemeTerms | None, on: date | None = None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from backend.core.i18n import N_
 from backend.core.i18n import gettext_ as _
 from backend.regions.index import RegionIndex
 from backend.regions.schemas import COROP, LABOUR_MARKET_REGION, MUNICIPALITY, NATIONAL, PROVINCE
@@ -21,11 +22,15 @@ KIND_WORDS = {
 }
 
 
+_KIND_LABELS = {
+    MUNICIPALITY: N_("municipality"), LABOUR_MARKET_REGION: N_("labour-market region"),
+    COROP: N_("COROP region"), PROVINCE: N_("province"), NATIONAL: N_("nationwide"),
+}
+
+
 def kind_label(kind: str) -> str:
-    return {
-        MUNICIPALITY: _("municipality"), LABOUR_MARKET_REGION: _("labour-market region"),
-        COROP: _("COROP region"), PROVINCE: _("province"), NATIONAL: _("nationwide"),
-    }.get(kind, kind)
+    label = _KIND_LABELS.get(kind)  # one translation per call (the desks page makes ~150)
+    return _(label) if label is not None else kind
 
 
 def area_label(kind: str, code: str, regions: RegionIndex) -> str:

@@ -6,14 +6,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 from sqlmodel import Session
 
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid
+from backend.core.i18n import get_language
 from backend.core.i18n import gettext_ as _
+from backend.core.memo import Memos, values_then_objects
 from backend.core.routing import LazyRoute
-from backend.core.templating import render
+from backend.core.templating import env, render
 from backend.regions import service as regions
+from backend.regions.index import RegionIndex
 from backend.routing import labels, service
 
 router = APIRouter(include_in_schema=False, route_class=LazyRoute)
@@ -26,8 +30,10 @@ Text = Annotated[str, Query()]
 Short = Annotated[str, Query()]
 
 
-def form_context(session: Session) -> dict[str, Any]:
-    ctx = service.routing_context(session)
+def form_context(session: Session, ctx: service.RoutingContext | None = None
+                 ) -> dict[str, Any]:
+    """``ctx``: the caller's ``service.routing_context``, when it has one."""
+    ctx = ctx or service.routing_context(session)
     return {
         "municipality_options": regions.all_options(session),
         "theme_options": labels.theme_options(ctx.taxonomy),
@@ -84,7 +90,7 @@ def which_desk(request: Request, session: SessionDep, vraag: Text = "", gemeente
         status = 422
     ctx = service.routing_context(session)
     context = {
-        **form_context(session), "values": values, "errors": errors, "decision": decision,
+        **form_context(session, ctx), "values": values, "errors": errors, "decision": decision,
         "ambiguous": location.ambiguous if location is not None else None,
         "suggestions": suggestions,
         "area": lambda area: labels.area_label(area[0], area[1], ctx.regions) if area else "",
@@ -106,10 +112,26 @@ def via_label(via: str) -> str:
 
 @router.get("/loketten", response_class=HTMLResponse, name="desks")
 def desks(request: Request, session: SessionDep) -> HTMLResponse:
-    ctx = service.routing_context(session)
-    rows = []
-    cov = service.coverage_of(session)
-    for d in service.list_desks(session, active_only=True):
-        areas = [labels.area_label(c.kind, c.code, ctx.regions) for c in cov.get(d.id or 0, [])]
-        rows.append({"desk": d, "areas": areas})
-    return render(request, "routing/desks.html", {"rows": rows})
+    region_index = regions.region_index(session)
+
+    def build() -> Markup:
+        rows = []
+        cov = service.coverage_of(session)
+        for d in service.list_desks(session, active_only=True):
+            rows.append({"desk": {"slug": d.slug, "name": d.name, "summary": d.summary},
+                         "areas": [labels.area_label(c.kind, c.code, region_index)
+                                   for c in cov.get(d.id or 0, [])]})
+        cards: Markup = env.get_template(
+            "routing/_desk_cards.html").module.cards(rows)  # type: ignore[attr-defined]
+        return cards
+
+    cards = _directory.get(get_language(), (service.desks_version(session), (region_index,)),
+                           build)
+    return render(request, "routing/desks.html", {"cards": cards})
+
+
+# language -> the desk directory's cards (names, summaries, the areas each desk works in),
+# kept while the desks and the region index are the same (``core.memo``): ~100 desks and
+# ~150 area names, the same for every visitor.
+_directory: Memos[str, tuple[tuple[object, ...], tuple[RegionIndex]], Markup] = (
+    Memos(values_then_objects))

@@ -156,13 +156,18 @@ def _desk_fingerprint(session: Session) -> tuple[object, ...]:
     return tuple(session.connection().execute(_DESK_FINGERPRINT).one())
 
 
+def desks_version(session: Session) -> tuple[object, ...]:
+    """Changes whenever a desk or its coverage does (one round trip); includes the database,
+    as tests use several. For a cache of something derived from the desks."""
+    return (str(session.get_bind().engine.url), _desk_fingerprint(session))
+
+
 def routing_context(session: Session) -> RoutingContext:
     """The router's inputs, built once and cached until desks, regions or taxonomy change (an
     editor's new sector or theme is routed with at once, as the form accepts it)."""
     taxonomy = routing_taxonomy(session)
     region_index = regions.region_index(session)
-    key = ((str(session.get_bind().engine.url), _desk_fingerprint(session)),
-           (region_index, taxonomy))
+    key = (desks_version(session), (region_index, taxonomy))
     return _context.get(key, lambda: RoutingContext(
         DeskIndex(desk_profiles(session)), region_index, taxonomy))
 

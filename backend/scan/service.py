@@ -3,6 +3,7 @@ question to an advisor with the scan attached. Services flush, never commit."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -23,6 +24,7 @@ from backend.core.errors import Invalid, NotFound
 from backend.core.i18n import N_
 from backend.core.i18n import gettext_ as _
 from backend.core.limits import Door
+from backend.core.memo import Memo
 from backend.core.security import sha256_hex
 from backend.core.settings import ROOT, Settings
 from backend.scan.definition import Definition, validate
@@ -92,14 +94,28 @@ def load_seed(db: Database, settings: Settings) -> str:
     return "scan: " + (", ".join(out) or "no definitions")
 
 
+# (database, version, digest) -> the version's definition (``core.memo``): a stored version
+# changes only together with its digest (``store_version``), and the scan's pages read it on
+# every request (a JSON document of every question and advice).
+_definitions: Memo[tuple[object, ...], Definition] = Memo()
+
+
 def definition(session: Session, version: int | None = None) -> Definition:
-    if version is None:
-        row = session.exec(select(ScanVersion).order_by(col(ScanVersion.version).desc())).first()
-    else:
-        row = session.get(ScanVersion, version)
-    if row is None:
+    stmt = select(ScanVersion.version, ScanVersion.digest)
+    stmt = (stmt.order_by(col(ScanVersion.version).desc()).limit(1) if version is None
+            else stmt.where(ScanVersion.version == version))
+    found = session.exec(stmt).first()
+    if found is None:
         raise NotFound(_("The productivity scan is not available yet."))
-    return Definition(row.version, row.definition)
+    number, digest = found
+
+    def build() -> Definition:
+        row = session.get(ScanVersion, number)
+        assert row is not None
+        # A copy: the kept definition is shared, the row's dict belongs to this session.
+        return Definition(row.version, copy.deepcopy(row.definition))
+
+    return _definitions.get((str(session.get_bind().engine.url), number, digest), build)
 
 
 # --- results ---------------------------------------------------------------------------------

@@ -5,11 +5,13 @@ Works without JavaScript; with HTMX only the results block is swapped in.
 
 from __future__ import annotations
 
+import operator
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from sqlmodel import Session
 
 from backend.accounts.deps import OptionalPrincipal, login_redirect
@@ -19,11 +21,13 @@ from backend.core.db import SessionDep
 from backend.core.errors import Invalid
 from backend.core.i18n import get_language
 from backend.core.i18n import gettext_ as _
+from backend.core.memo import Memos
 from backend.core.pagecache import cache_this_page
 from backend.core.routing import LazyRoute
-from backend.core.templating import render
+from backend.core.templating import env, render
 from backend.regions import service as regions
 from backend.schemes import alerts, service
+from backend.schemes.eligibility import SchemeFacts
 
 router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 
@@ -112,7 +116,26 @@ def scheme_finder(request: Request, session: SessionDep, size: Short = "", secto
         **form_options(session, taxonomy), "values": values, "errors": errors, "result": result,
         "submitted": submitted, "suggestions": suggestions,
         "verdict_label": verdict_label, "status_label": status_label, "save_profiles": True,
+        "match_parts": match_parts,
     }, block="results", status_code=status)
+
+
+# (language, scheme) -> the parts of its result that do not depend on the profile (title,
+# badges, summary, provider and terms: schemes/_match_parts.html), made once per scheme's facts
+# (``service.published_schemes`` keeps them per content version, day and taxonomy) and
+# language (``core.memo``): three quarters of the results' rendering, the same on every visit.
+_parts: Memos[tuple[str, str], SchemeFacts, dict[str, Markup]] = Memos(operator.is_)
+
+
+def match_parts(scheme: SchemeFacts) -> dict[str, Markup]:
+    lang = get_language()
+
+    def build() -> dict[str, Markup]:
+        parts = env.get_template("schemes/_match_parts.html").module
+        return {"title": parts.title(scheme, lang), "badges": parts.badges(scheme),  # type: ignore[attr-defined]
+                "summary": parts.summary(scheme, lang), "terms": parts.terms(scheme)}  # type: ignore[attr-defined]
+
+    return _parts.get((lang, scheme.slug), scheme, build)
 
 
 def verdict_label(verdict: str) -> str:

@@ -16,7 +16,7 @@ from backend.content import taxonomy as tx
 from backend.content.taxonomy import slugify
 from backend.content.views import today
 from backend.core.errors import Invalid
-from backend.core.i18n import get_language
+from backend.core.i18n import N_, get_language
 from backend.core.i18n import gettext_ as _
 from backend.core.memo import Memo, Memos, values_then_objects
 from backend.regions import service as regions
@@ -101,15 +101,18 @@ def labels(taxonomy: tx.Taxonomy, cost_kinds: Sequence[str] = ()) -> Labels:
     })
 
 
+_COST_KIND_LABELS = {
+    "advies": N_("Advice"), "opleiding": N_("Training"), "loonkosten": N_("Wage costs"),
+    "investering": N_("Investment"), "onderzoek-en-ontwikkeling": N_("Research and "
+                                                                    "development"),
+    "haalbaarheidsstudie": N_("Feasibility study"), "inhuur-kennis": N_("Hiring expertise"),
+    "marktintroductie": N_("Market introduction"), "werkkapitaal": N_("Working capital"),
+}
+
+
 def cost_kind_label(slug: str) -> str:
-    known = {
-        "advies": _("Advice"), "opleiding": _("Training"), "loonkosten": _("Wage costs"),
-        "investering": _("Investment"), "onderzoek-en-ontwikkeling": _("Research and "
-                                                                      "development"),
-        "haalbaarheidsstudie": _("Feasibility study"), "inhuur-kennis": _("Hiring expertise"),
-        "marktintroductie": _("Market introduction"), "werkkapitaal": _("Working capital"),
-    }
-    return known.get(slug, slug.replace("-", " "))
+    label = _COST_KIND_LABELS.get(slug)  # one translation per call
+    return _(label) if label is not None else slug.replace("-", " ")
 
 
 def sector_lineage(taxonomy: tx.Taxonomy) -> dict[str, list[str]]:
@@ -242,6 +245,11 @@ def find_schemes(session: Session, params: ProfileParams, *, include_closed: boo
     return result
 
 
+# language -> the cost kinds schemes name, labelled, per content version (``core.memo``): an
+# item's cost kinds change only with the item, which moves the version.
+_cost_kinds: Memos[str, tuple[object, ...], tuple[tuple[str, str], ...]] = Memos()
+
+
 def cost_kind_options(session: Session) -> list[tuple[str, str]]:
-    found = content_q.cost_kinds_in_use(session)
-    return [(k, cost_kind_label(k)) for k in found]
+    return list(_cost_kinds.get(get_language(), content_q.content_version(session), lambda: tuple(
+        (k, cost_kind_label(k)) for k in content_q.cost_kinds_in_use(session))))

@@ -58,6 +58,8 @@ def test_admin_lists_creates_and_edits_desks(seeded: object, client: LoketClient
     admin = create_user(session, roles=("admin",))
     session.commit()
     login(admin)
+    directory = client.get("/loketten").text  # kept per desks version (routes_html._directory)
+    assert "Novel-T" in directory and "WSP Achterhoek" not in directory
     page = client.get("/beheer/loketten")
     assert page.status_code == 200 and "Novel-T" in page.text
     assert "/beheer/loketten/nieuw" in page.text
@@ -84,6 +86,12 @@ def test_admin_lists_creates_and_edits_desks(seeded: object, client: LoketClient
     assert r.status_code == 303, r.text
     session.expire_all()
     assert get_desk(session, "wsp-achterhoek").capacity == 45
+    # The public directory shows the new desk, and an edit, at the next visit.
+    directory = client.get("/loketten").text
+    assert "WSP Achterhoek" in directory and "arbeidsmarktregio" in directory
+    form["summary"] = ["Personeel en opleiding"]
+    assert client.post("/beheer/loketten/wsp-achterhoek", data=form).status_code == 303
+    assert "Personeel en opleiding" in client.get("/loketten").text
     # Unknown coverage is refused with the field marked.
     form["coverage"] = ["gemeente: Atlantis"]
     r = client.post("/beheer/loketten/wsp-achterhoek", data=form)

@@ -176,3 +176,15 @@ def test_discard_draft(client: LoketClient, session: Session, editor: Any) -> No
     assert r.status_code == 303
     assert session.exec(select(ScanDraft)).first() is None
     assert client.get("/redactie/scan/concept").status_code == 303
+
+
+def test_the_kept_definition_follows_a_changed_version(session: Session,
+                                                       scan_data: None) -> None:
+    data = service.definition(session).data
+    service.store_version(session, {**data, "version": 7, "title_nl": "Eerste"})
+    assert service.definition(session).title == "Eerste"
+    assert service.definition(session) is service.definition(session, 7)  # kept
+    # A seed version without results may be replaced: a new digest, read again.
+    service.store_version(session, {**data, "version": 7, "title_nl": "Tweede"})
+    assert service.definition(session).title == "Tweede"
+    assert service.definition(session, 7).data["title_nl"] == "Tweede"

@@ -125,3 +125,49 @@ def test_the_finder_page_lists_every_municipality(client: LoketClient, session: 
     assert text.count("<option value=") >= len(options) > 300
     former = next(h for h in options if h.matched != h.municipality.name)
     assert f'label="{escape(former.matched)} (nu {escape(former.municipality.name)})"' in text
+
+
+def test_the_cost_kinds_offered_follow_the_schemes(session: Session, finder_data: None,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    reads: list[int] = []
+    real = content_q.cost_kinds_in_use
+
+    def counted(s: Session) -> list[str]:
+        reads.append(1)
+        return real(s)
+
+    monkeypatch.setattr(content_q, "cost_kinds_in_use", counted)
+    robots = create_scheme(session, "Robots", slug="robots", cost_kinds=["advies"])
+    session.commit()
+    assert service.cost_kind_options(session) == [("advies", "Advies")]
+    assert service.cost_kind_options(session) == [("advies", "Advies")]
+    assert len(reads) == 1  # kept per content version
+    content.update_item(session, robots, {"cost_kinds": ["opleiding"]}, "test")
+    session.commit()
+    assert service.cost_kind_options(session) == [("opleiding", "Opleiding")]
+    token = i18n.set_language("en")
+    try:
+        assert service.cost_kind_options(session) == [("opleiding", "Training")]
+    finally:
+        i18n.reset_language(token)
+
+
+def test_a_results_made_parts_follow_the_scheme_and_language(
+        client: LoketClient, session: Session, finder_data: None) -> None:
+    robots = create_scheme(session, "Robots", slug="robots", summary="Voor robots.",
+                           title_en="Robots EN", budget_status="limited",
+                           first_come_first_served=True)
+    session.commit()
+    path = "/regelingen/zoeker?size=klein"
+    text = client.get(path).text
+    assert ">Robots</a></h4>" in text and "Voor robots." in text
+    assert "Nog beperkt budget" in text and "Wie het eerst komt" in text
+    client.cookies.set("loket_lang", "en")
+    text = client.get(path).text
+    assert ">Robots EN</a></h4>" in text and '<p lang="nl">Voor robots.</p>' in text
+    assert "Limited budget left" in text and "First come, first served" in text
+    client.cookies.set("loket_lang", "nl")
+    content.update_item(session, robots, {"title": "Robots 2", "budget_status": "open"}, "test")
+    session.commit()
+    text = client.get(path).text
+    assert ">Robots 2</a></h4>" in text and "Nog beperkt budget" not in text

@@ -1,0 +1,89 @@
+"""List and item pages read the published items' views once per content version and taxonomy
+(``content.readmodel``, issue 19 item 4), and show every change at the next request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from backend.content import readmodel
+from backend.content import service as content
+from backend.content import taxonomy as tx
+from backend.content.models import ContentItem, ThemeCreate
+from tests.client import LoketClient
+from tests.factories.content import create_item, create_organisation
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many items each build of the kept views loaded."""
+    done: list[int] = []
+    real = readmodel.load_views
+
+    def counted(session: Session, items: Any, tax: Any = None) -> Any:
+        done.append(len(items))
+        return real(session, items, tax)
+
+    monkeypatch.setattr(readmodel, "load_views", counted)
+    return done
+
+
+def test_pages_read_the_views_once_and_follow_every_change(
+        client: LoketClient, session: Session, taxonomy: None, builds: list[int]) -> None:
+    other = create_item(session, "practice", title="Slim plannen",
+                        themes=["robotisering-automatisering"])
+    item = create_item(session, "practice", title="Cobots in de werkplaats",
+                       themes=["robotisering-automatisering"], related=["practice:slim-plannen"])
+    session.commit()
+    page, listing = "/kennisbank/goede-voorbeelden/cobots-in-de-werkplaats", \
+        "/kennisbank/goede-voorbeelden"
+    for _ in range(2):
+        assert "Slim plannen" in client.get(page).text
+        assert "Cobots in de werkplaats" in client.get(listing).text
+    assert builds == [2]  # both practices, once for both pages and both visits
+
+    content.update_item(session, item, {"title": "Cobots aan de lopende band"}, "test")
+    session.commit()
+    assert "Cobots aan de lopende band" in client.get(page).text
+    assert "Cobots aan de lopende band" in client.get(listing).text
+    # The related item is another row: renaming it changes the item's page too.
+    content.update_item(session, other, {"title": "Slimmer plannen"}, "test")
+    session.commit()
+    assert "Slimmer plannen" in client.get(page).text
+    assert builds == [2, 2, 2]
+
+    # A renamed theme is a new taxonomy: the kept views are read again.
+    tx.update_theme(session, tx.load(session).by_slug["theme"]["robotisering-automatisering"].id
+                    or 0, ThemeCreate(name_nl="Robots en automatisering",
+                                         pillar="technologie", name_en="Robots"))
+    session.commit()
+    assert "Robots en automatisering" in client.get(page).text
+    assert builds == [2, 2, 2, 2]
+
+    content.unpublish_item(session, item, "test")
+    session.commit()
+    assert client.get(page).status_code == 404
+    assert "Cobots" not in client.get(listing).text
+
+
+def test_an_organisations_page_lists_what_names_it_after_a_change(
+        client: LoketClient, session: Session, taxonomy: None) -> None:
+    create_organisation(session, title="Brainport Development")
+    session.commit()
+    page = "/organisaties/brainport-development"
+    assert "Robots in Helmond" not in client.get(page).text
+    create_item(session, "practice", title="Robots in Helmond",
+                organisations=["brainport-development"])
+    session.commit()
+    assert "Robots in Helmond" in client.get(page).text
+
+
+def test_kept_items_belong_to_no_session(session: Session, taxonomy: None) -> None:
+    create_item(session, "practice", title="Cobots")
+    session.commit()
+    view = readmodel.published(session, "practice").by_slug["cobots"]
+    assert sa.inspect(view.item).session is None
+    assert session.get(ContentItem, view.id) is not view.item
