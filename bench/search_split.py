@@ -30,8 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import search as bench  # noqa: E402  (bench/search.py, beside this script)
+
 from backend.search import embedded, highlight, spelling, tantivy_query  # noqa: E402
-from bench import search as bench  # noqa: E402
 
 PARTS = ("plan", "suggest", "rank", "facets", "doc", "snippet")
 _spent: defaultdict[str, float] = defaultdict(float)
