@@ -68,10 +68,10 @@ class _Searcher:
 
 
 def _instrument() -> None:
-    tantivy_query.build = _timed("plan", tantivy_query.build)  # type: ignore[assignment]
-    spelling.suggest = _timed("suggest", spelling.suggest)  # type: ignore[assignment]
-    highlight.snippet = _timed("snippet", highlight.snippet)  # type: ignore[assignment]
-    highlight.matcher = _timed("snippet", highlight.matcher)  # type: ignore[assignment]
+    tantivy_query.build = _timed("plan", tantivy_query.build)
+    spelling.suggest = _timed("suggest", spelling.suggest)
+    highlight.snippet = _timed("snippet", highlight.snippet)
+    highlight.matcher = _timed("snippet", highlight.matcher)
     cls = embedded.EmbeddedBackend
     cls._run = _timed("rank", cls._run)  # type: ignore[method-assign]
     cls._facets = _timed("facets", cls._facets)  # type: ignore[method-assign]
@@ -124,7 +124,7 @@ def split(index: Path, n: int) -> None:
 
 def dump(index: Path, out: Path, n: int, cache_size: int) -> None:
     backend = embedded.EmbeddedBackend(index, cache_size=cache_size)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for _, q in bench.kinded_mix(n):
         r = backend.search(q)
         rows.append({
