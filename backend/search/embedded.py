@@ -436,7 +436,8 @@ class EmbeddedBackend:
         # A repeated page (back, reload, a second visitor) is answered from the cache of this
         # index generation without touching the index: the plan and counts alone would still
         # leave the scoring pass, the stored documents and the snippets to do again.
-        page_key = ("page", query.q, _filter_key(query.filters), query.sort, page_no, per_page)
+        page_key = ("page", query.q, _filter_key(query.filters), query.sort, page_no, per_page,
+                    query.bare)
         cached: Results | None = cache.get(page_key)
         if cached is None:
             cached = self._answer(query, started, searcher, cache, per_page, page_no, False)
