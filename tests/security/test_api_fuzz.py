@@ -66,6 +66,11 @@ TOKENS = {
 }
 CALLERS = ["admin", "admin", "admin", "admin", "editor", "member", "unknown", "anonymous"]
 
+# Known path parameters and body overlays are drawn KNOWN_WEIGHT times as often as generated
+# ones: an operation whose success needs a known case, a valid body and the right caller at once
+# (a handoff) succeeded in 0–2 of 100 examples at even odds, so whether the check below passed
+# depended on the seed hypothesis derives from this file's source.
+KNOWN_WEIGHT = 3
 # Filled by the ``fuzz_app`` fixture; read while examples are drawn.
 KNOWN: dict[tuple[str, str], list[Any]] = {}
 OVERLAYS: dict[str, list[dict[str, Any]]] = {}  # laid over generated bodies
@@ -102,9 +107,16 @@ def flatmap_case(context: Any, case: Any) -> Any:
     return st.sampled_from(CALLERS).map(with_caller)
 
 
+def _mostly(known: st.SearchStrategy[Any], generated: st.SearchStrategy[Any]
+            ) -> st.SearchStrategy[Any]:
+    """``known`` KNOWN_WEIGHT times as often as ``generated`` (``st.one_of`` with a repeated
+    branch does not weigh it: the copies are one strategy); shrinks towards ``generated``."""
+    return st.integers(0, KNOWN_WEIGHT).flatmap(lambda i: generated if i == 0 else known)
+
+
 @schema.hook
 def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> Any:
-    """Half of the time, values the database holds instead of the generated ones."""
+    """Mostly (``KNOWN_WEIGHT``), values the database holds instead of the generated ones."""
     if not isinstance(path_parameters, dict) or not path_parameters:
         return st.just(path_parameters)
     path = context.operation.path.removeprefix("/api/v1")
@@ -114,12 +126,12 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> An
         return st.just(path_parameters)
     known = st.fixed_dictionaries({name: st.sampled_from(values)
                                    for name, values in choices.items() if values})
-    return st.one_of(st.just(path_parameters), known)
+    return _mostly(known, st.just(path_parameters))
 
 
 @schema.hook
 def flatmap_body(context: Any, body: Any) -> Any:
-    """Half of the time, the fields that the service checks against the database (a known
+    """Mostly (``KNOWN_WEIGHT``), the fields that the service checks against the database (a known
     municipality, an existing desk, a KPI of the group …) laid over the generated body, so
     the success path of the handler is fuzzed too, not only its refusals."""
     op = f"{context.operation.method.upper()} {context.operation.path}"
@@ -127,7 +139,7 @@ def flatmap_body(context: Any, body: Any) -> Any:
     if not isinstance(body, dict) or not (overlays or replacements):
         return st.just(body)
     known = [{**body, **o} for o in overlays] + replacements
-    return st.one_of(st.just(body), st.sampled_from(known))
+    return _mostly(st.sampled_from(known), st.just(body))
 
 
 @schemathesis.check
@@ -235,6 +247,8 @@ def _seed(session: Session) -> dict[tuple[str, str], list[Any]]:
 
     known: dict[tuple[str, str], list[Any]] = {
         ("*", "reference"): [c.reference for c in cases] + [offered.reference],
+        # A handoff can only be offered from a case without a pending one.
+        ("/cases/{reference}/handoffs", "reference"): [c.reference for c in cases],
         ("/cases/{reference}/handoffs/{handoff_id}/accept", "reference"): [offered.reference],
         ("/cases/{reference}/handoffs/{handoff_id}/decline", "reference"): [offered.reference],
         ("*", "handoff_id"): [handoff.id],
@@ -268,8 +282,8 @@ def _seed(session: Session) -> dict[tuple[str, str], list[Any]]:
         "POST /api/v1/cases/{reference}/close": [{"outcome": "no_follow_up",
                                                   "without_answer": True}],
         "POST /api/v1/cases/{reference}/handoffs": [
-            {"to_desk": "kvk", "consent_given_by": "Jan de Vries",
-             "consent_given_at": utcnow().isoformat()}],
+            {"to_desk": "kvk", "note": "Deze vraag past beter bij KVK.",
+             "consent_given_by": "Jan de Vries", "consent_given_at": utcnow().isoformat()}],
         "POST /api/v1/events": [{"online": True, "ends_at": None, "organiser": None,
                                  "registration_url": None}],
         "PATCH /api/v1/groups/{slug}/periods/{period_id}/figures": [
