@@ -34,7 +34,12 @@ PATH = "/kennisbank/goede-voorbeelden/slim-roosteren"
 
 
 def rename_behind_the_orm(session: Session, slug: str, title: str) -> None:
-    session.execute(sa.text("UPDATE content_item SET title = :t WHERE slug = :s"),
+    """What an edit in another process leaves in the database (the item's new title, version
+    and time, as ``content.service`` writes them), without this process's page cache hearing of
+    it: the page cache is what these tests examine, not the read models below it, which follow
+    the items' version (``content.readmodel``)."""
+    session.execute(sa.text("UPDATE content_item SET title = :t, version = version + 1, "
+                            "updated_at = CURRENT_TIMESTAMP WHERE slug = :s"),
                     {"t": title, "s": slug})
 
 
