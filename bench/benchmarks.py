@@ -62,8 +62,10 @@ def main() -> None:
     t0 = time.perf_counter()
     with db.transaction() as s:
         group = service.create_group(s, slug="bench", name="Bench")
+        # A firm is one KvK number (issue 12); generated ones, in a scratch database.
         firms = [service.create_firm(s, name=f"Firma {i}", sector=rng.choice(SECTORS),
-                                     size_class=rng.choice(SIZES)) for i in range(args.firms)]
+                                     size_class=rng.choice(SIZES), kvk=f"{90_000_000 + i}")
+                 for i in range(args.firms)]
         for i, firm in enumerate(firms):
             service.add_member(s, group, firm, role="coordinator" if i == 0 else "member")
         kpis = [bm.define_kpi(s, group, key=f"kpi_{k}", name=f"Kengetal {k}", unit="EUR")

@@ -149,7 +149,8 @@ DUTCH: Mapping[str, tuple[str, ...]] = {
         "winstdeling", "winstdelingsregeling", "werknemersaandelen", "aandelen voor personeel",
         "medewerkersparticipatie", "personeelsparticipatie", "bemiddeling", "bemiddelen",
         "geschil", "reorganisatie", "wet op de ondernemingsraden", "wor",
-        "stem van de medewerkers", "mee laten denken", "meedenken",
+        "stem van de medewerkers", "medewerkers laten meedenken", "personeel laten meedenken",
+        # not "meedenken" alone: "kunnen jullie meedenken over …" opens questions on any theme
     ),
     "regeldruk": (
         "formulieren", "rapportages", "rapportageverplichting", "regeltjes", "regelgeving",

@@ -138,3 +138,13 @@ def test_a_scale_up_that_asks_is_not_asking_for_money() -> None:
     asked = [m.theme for m in default_taxonomy().themes.recognise(
         "We need capital to scale up and want to hire ten developers.")]
     assert asked[0] == "financiering"
+
+
+@pytest.mark.parametrize("text", ["Kunnen jullie meedenken over onze groei?",
+                                  "Wie kan meedenken over een productiviteitsscan?"])
+def test_asking_someone_to_think_along_is_not_about_participation(text: str) -> None:
+    # "meedenken" opens questions on any theme (found by bench/load.py: 947 of 10,000
+    # generated questions went to the SER's participation desk); staff thinking along still is.
+    assert "medezeggenschap-en-betrokkenheid" not in themes(text)
+    assert themes("Wij willen onze medewerkers laten meedenken over de nieuwe werkwijze")[0] \
+        == "medezeggenschap-en-betrokkenheid"
