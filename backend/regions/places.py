@@ -235,6 +235,21 @@ class PlaceIndex:
                                       province=code)
         return cls(dict(index.municipalities), entries)
 
+    def lookup(self, name: str) -> PlaceMatch | None:
+        """A whole name as typed in a municipality field ("Badhoevedorp", "hengelo gld",
+        "'s-Heerenhoek"): the place or municipality it names, or None. Unlike ``find`` the
+        whole value must be the name, and ordinary-word places count ("Best"): the field says
+        it is a place. A province name is no municipality and gives None."""
+        folded = tuple(search_key(name).split())
+        entry = self.entries.get(folded)
+        if entry is None or entry.kind == PROVINCE_NAME:
+            return None
+        candidates = self._candidates[folded]
+        if not candidates:
+            return None
+        return PlaceMatch(name.strip(), 0, len(name.strip()), entry.name, entry.kind,
+                          candidates)
+
     # --- matching -----------------------------------------------------------------------
 
     def find(self, text: str) -> list[PlaceMatch]:

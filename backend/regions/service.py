@@ -489,6 +489,10 @@ class Location:
             return _("We read “%(place)s” in your question: your business is in %(municipality)s "
                      "(%(province)s). Give your postcode or municipality if that is not right.",
                      place=self.place or m.name, municipality=m.name, province=m.province_name)
+        if (self.source == FROM_MUNICIPALITY and m is not None and self.place
+                and search_key(self.place) != search_key(m.name)):
+            return _("%(place)s lies in the municipality of %(municipality)s (%(province)s).",
+                     place=self.place, municipality=m.name, province=m.province_name)
         if self.ambiguous is not None:
             options = _join_or([f"{c.name} ({c.province_name})"
                                 for c in self.ambiguous.candidates[:5]])
@@ -513,7 +517,8 @@ def _join_or(items: list[str]) -> str:
 def locate(session: Session, *, municipality: str | None = None, postcode: str | None = None,
            text: str | None = None, index: RegionIndex | None = None) -> Location:
     """The business's location from, in this order, a municipality (CBS code, name or former
-    name), a postcode, or a place named in the text.
+    name, or a woonplaats that lies in one municipality), a postcode, or a place named in the
+    text.
 
     Raises ``Invalid`` naming the field for an unknown municipality or a postcode that is not a
     Dutch postcode. A well-formed postcode that is not in the table (CBS lists only inhabited
@@ -523,6 +528,21 @@ def locate(session: Session, *, municipality: str | None = None, postcode: str |
     if municipality and municipality.strip():
         found = index.resolve(municipality)
         if found is None:
+            # A woonplaats in the municipality field ("Badhoevedorp", "Hoogezand"): its
+            # municipality when the name is not ambiguous, else ask which one.
+            place = index.place_index().lookup(municipality)
+            if place is not None and place.municipality is not None:
+                return Location(place.municipality, FROM_MUNICIPALITY, place=place.name)
+            if place is not None:
+                options = _join_or([f"{c.name} ({c.province_name})"
+                                    for c in place.candidates[:5]])
+                raise Invalid(
+                    _("“%(place)s” lies in more than one municipality.",
+                      place=place.text[:80]),
+                    code="ambiguous_municipality",
+                    fields={"municipality": _(
+                        "“%(place)s” can be in %(options)s: give the municipality or a "
+                        "postcode.", place=place.text[:80], options=options)})
             raise Invalid(_("Unknown municipality: %(value)s.", value=municipality.strip()[:80]),
                           code="unknown_municipality",
                           fields={"municipality": unknown_municipality_error(municipality,

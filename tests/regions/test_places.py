@@ -192,3 +192,20 @@ def test_a_named_province_outweighs_an_uncued_name_outside_it() -> None:
     inside = best_location(places_in_text("Our Zeeland company near Goes"))
     assert inside is not None and inside.municipality is not None
     assert inside.municipality.name == "Goes"
+
+
+def test_lookup_takes_a_whole_name_as_typed_in_a_field() -> None:
+    places = seed_region_index().place_index()
+    badhoevedorp = places.lookup("  badhoevedorp ")
+    assert badhoevedorp is not None and badhoevedorp.municipality is not None
+    assert badhoevedorp.municipality.name == "Haarlemmermeer"
+    assert badhoevedorp.kind == "place" and badhoevedorp.name == "Badhoevedorp"
+    geesteren = places.lookup("Geesteren")
+    assert geesteren is not None and geesteren.municipality is None
+    assert {m.name for m in geesteren.candidates} == {"Tubbergen", "Berkelland"}
+    # The field says it is a place: ordinary-word places count, provinces and parts do not.
+    best = places.lookup("Best")
+    assert best is not None and best.municipality is not None
+    assert places.lookup("Zeeland") is None
+    assert places.lookup("Badhoevedorp Noord") is None
+    assert places.lookup("") is None

@@ -90,6 +90,37 @@ def test_unknown_municipality_is_422_naming_the_field(seeded: object,
     assert "municipality" in r.json()["error"]["fields"]
 
 
+def test_a_place_in_the_municipality_field_is_its_municipality(seeded: object,
+                                                              client: LoketClient) -> None:
+    # People type where they are, not the municipality: Badhoevedorp is in Haarlemmermeer.
+    for place, municipality in (("Badhoevedorp", "Haarlemmermeer"),
+                                ("hoogezand", "Midden-Groningen"),
+                                ("'s-Heerenhoek", "Borsele"), ("Hengelo (Gld)", "Bronckhorst")):
+        r = client.post(URL, json={"text": "Wij zoeken personeel", "municipality": place},
+                        headers={"Accept-Language": "nl"})
+        assert r.status_code == 200, (place, r.text)
+        body = r.json()
+        assert body["municipality"]["name"] == municipality, place
+        assert body["location"]["source"] == "municipality"
+    assert "Badhoevedorp" in location_text(client.post(
+        URL, json={"text": "vraag", "municipality": "Badhoevedorp"}).json())
+
+
+def test_an_ambiguous_place_in_the_municipality_field_asks_which(seeded: object,
+                                                                 client: LoketClient) -> None:
+    # Hengelo is a municipality (wins), but Geesteren is a village in Tubbergen and in
+    # Berkelland: the field asks rather than guess.
+    r = client.post(URL, json={"text": "vraag", "municipality": "Hengelo"})
+    assert r.status_code == 200 and r.json()["municipality"]["code"] == "GM0164"
+    r = client.post(URL, json={"text": "vraag", "municipality": "Geesteren"},
+                    headers={"Accept-Language": "nl"})
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert error["code"] == "ambiguous_municipality"
+    assert "Tubbergen" in error["fields"]["municipality"]
+    assert "Berkelland" in error["fields"]["municipality"]
+
+
 @pytest.mark.parametrize("body", [
     {"text": ""},
     {"text": "x" * 5001},
