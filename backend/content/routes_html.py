@@ -268,8 +268,9 @@ def browse(type_: str) -> Callable[..., HTMLResponse]:
         order = {"event": "starts", "scheme": "title"}.get(type_, "title")
         tax = tx.load(session)
         kept = readmodel.published(session, type_, tax)
-        ids, total = service.list_item_ids(session, filters, page=page,
-                                           per_page=BROWSE_PER_PAGE, order=order)
+        ids, total = readmodel.page_ids(session, kept, filters, page=page,
+                                        per_page=BROWSE_PER_PAGE, order=order,
+                                        find=service.list_item_ids)
         views = readmodel.views_of(session, kept, ids)
         used = _used_facets(session, type_, kept.key)
         options: list[dict[str, Any]] = [

@@ -87,3 +87,77 @@ def test_kept_items_belong_to_no_session(session: Session, taxonomy: None) -> No
     view = readmodel.published(session, "practice").by_slug["cobots"]
     assert sa.inspect(view.item).session is None
     assert session.get(ContentItem, view.id) is not view.item
+
+
+def test_a_list_pages_ids_are_read_once_per_content_version(
+        client: LoketClient, session: Session, taxonomy: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``readmodel.page_ids``: the list query runs once per filters, page and content version,
+    and again after any change."""
+    calls: list[Any] = []
+    real = content.list_item_ids
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(content, "list_item_ids", counted)
+    readmodel._pages.clear()
+    create_item(session, "practice", title="Cobots in de werkplaats",
+                themes=["robotisering-automatisering"])
+    session.commit()
+    listing = "/kennisbank/goede-voorbeelden"
+    for _ in range(2):
+        assert "Cobots in de werkplaats" in client.get(listing).text
+        client.get(listing, params={"theme": "robotisering-automatisering"})
+    assert len(calls) == 2  # no filter, one theme: once each
+
+    create_item(session, "practice", title="Slim plannen")
+    session.commit()
+    assert "Slim plannen" in client.get(listing).text
+    assert "Cobots in de werkplaats" in client.get(
+        listing, params={"theme": "robotisering-automatisering"}).text
+    assert len(calls) == 4
+    # A renamed theme slug is another taxonomy: the filter is read again.
+    theme = tx.load(session).by_slug["theme"]["robotisering-automatisering"]
+    session.execute(sa.update(type(theme)).where(type(theme).id == theme.id)
+                    .values(slug="robots"))
+    session.commit()
+    assert "Cobots in de werkplaats" not in client.get(
+        listing, params={"theme": "robotisering-automatisering"}).text
+    assert "Cobots in de werkplaats" in client.get(listing, params={"theme": "robots"}).text
+
+
+def test_a_list_pages_ids_follow_the_day(session: Session, taxonomy: None,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scheme's status filter depends on the date: kept ids are per day."""
+    from datetime import timedelta
+
+    from backend.content import views
+    from tests.factories.content import create_scheme
+
+    readmodel._pages.clear()
+    create_scheme(session, title="Sluit vandaag", closes_on=views.today())
+    session.commit()
+
+    def open_ids() -> list[int]:
+        kept = readmodel.published(session, "scheme")
+        return readmodel.page_ids(session, kept, content.ListFilters(
+            types=("scheme",), scheme_statuses=["open"]), page=1, per_page=20, order="title",
+            find=content.list_item_ids)[0]
+
+    assert len(open_ids()) == 1
+    tomorrow = views.today() + timedelta(days=1)
+    monkeypatch.setattr(readmodel, "today", lambda: tomorrow)
+    monkeypatch.setattr(content, "today", lambda: tomorrow)
+    assert open_ids() == []
+
+
+def test_kept_list_pages_are_bounded() -> None:
+    from backend.core.memo import Memos
+
+    memos: Memos[int, int, int] = Memos(limit=3)
+    for group in range(10):
+        assert memos.get(group, 0, lambda g=group: g) == group  # type: ignore[misc]
+    assert len(memos) == 3
+    assert readmodel._pages._limit == 1024
