@@ -161,3 +161,55 @@ def test_kept_list_pages_are_bounded() -> None:
         assert memos.get(group, 0, lambda g=group: g) == group  # type: ignore[misc]
     assert len(memos) == 3
     assert readmodel._pages._limit == 1024
+
+
+def test_a_list_pages_cards_are_made_once_per_view_language_and_day(
+        client: LoketClient, session: Session, taxonomy: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``routes_html.item_card``: a card is kept while its view (per content version) and the
+    day are the same, in each language; a scheme's status badge follows the date."""
+    from datetime import timedelta
+
+    from backend.content import routes_html, views
+    from backend.core import i18n
+    from tests.factories.content import create_scheme
+
+    made: list[int] = []
+    real = routes_html.env.get_template
+
+    def counted(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "content/_macros.html":
+            made.append(1)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(routes_html.env, "get_template", counted)
+    create_scheme(session, title="Sluit vandaag", closes_on=views.today())
+    session.commit()
+    view = readmodel.published(session, "scheme").by_slug["sluit-vandaag"]
+    card = routes_html.item_card(view)
+    assert "kb-status--open" in card and routes_html.item_card(view) is card
+    assert made == [1]
+    token = i18n.set_language("en")
+    try:
+        english = routes_html.item_card(view)
+    finally:
+        i18n.reset_language(token)
+    assert english is not card and made == [1, 1]
+
+    tomorrow = views.today() + timedelta(days=1)
+    monkeypatch.setattr(views, "today", lambda: tomorrow)
+    monkeypatch.setattr(routes_html, "today", lambda: tomorrow)
+    assert "kb-status--closed" in routes_html.item_card(view)
+
+    content.update_item(session, _item(session, "sluit-vandaag"), {"title": "Sluit morgen"},
+                        "test")
+    session.commit()
+    renamed = readmodel.published(session, "scheme").by_slug["sluit-vandaag"]
+    assert "Sluit morgen" in routes_html.item_card(renamed)
+
+
+def _item(session: Session, slug: str) -> ContentItem:
+    from sqlmodel import select
+
+    found = session.exec(select(ContentItem).where(ContentItem.slug == slug)).one()
+    return found
