@@ -93,7 +93,8 @@ def public_pages(app: object, db: object) -> list[tuple[str, dict[str, str]]]:
     return pages
 
 
-def profile_page(app: object, path: str, params: dict[str, str], runs: int) -> None:
+def profile_page(app: object, path: str, params: dict[str, str], runs: int,
+                 dump: str | None = None) -> None:
     """A cProfile of ``runs`` requests for ``path``, with the app's work in it: the test
     client runs the app in another thread and sync endpoints in a third, where a profiler of
     this thread sees nothing, so the app is driven here through ASGI with anyio's thread pool
@@ -130,6 +131,9 @@ def profile_page(app: object, path: str, params: dict[str, str], runs: int) -> N
                 await c.get(path, params=params)
                 prof.disable()
             pstats.Stats(prof).sort_stats("cumulative").print_stats(60)
+            pstats.Stats(prof).sort_stats("tottime").print_stats(40)
+            if dump:
+                prof.dump_stats(dump)
 
     real = anyio.to_thread.run_sync
     anyio.to_thread.run_sync = inline  # type: ignore[assignment]
@@ -143,6 +147,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--profile", default=None, help="a page path: print its cProfile")
+    parser.add_argument("--profile-dump", default=None,
+                        help="with --profile: also write the profile here (pstats format)")
     args = parser.parse_args()
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {platform.machine()}, "
           f"{os.cpu_count()} CPUs, Python {platform.python_version()}, load average "
@@ -205,7 +211,7 @@ def run(db: object, settings: object, args: argparse.Namespace) -> None:
                 print(f"left out: {path} {params or ''} answered {status}")
         if args.profile:
             params = next((p for q, p in resolved if q == args.profile), {})
-            profile_page(app, args.profile, params, args.runs)
+            profile_page(app, args.profile, params, args.runs, args.profile_dump)
             return
         for _ in range(3):
             timed(ref, "/", {})

@@ -503,7 +503,7 @@ class Cell:
         def b(v: float | None) -> dc.Band | None:
             if v is None or reason is not None:
                 return None
-            return dc.band(v, kpi.min_value, kpi.max_value)
+            return dc.stored_band(v, kpi.min_value, kpi.max_value)
         return cls(label, n, reason, b(q1), b(median), b(q3))
 
 

@@ -225,6 +225,25 @@ def band(x: float, lower: float | None = None, upper: float | None = None) -> Ba
     return Band(low, high) if low < high else b
 
 
+@lru_cache(maxsize=8192, typed=True)
+def _kept_band(x: float, lower: float | None, upper: float | None,
+               _zero_signs: tuple[float, ...] | None) -> Band:
+    return band(x, lower, upper)
+
+
+def stored_band(x: float, lower: float | None = None, upper: float | None = None) -> Band:
+    """:func:`band` for a stored statistic, kept: a comparison page turns ~2,000 stored Q1s,
+    medians and Q3s into classes on every request, and since the statistics are classes
+    (rule 0) they are the same few edges again and again. Pure, so the same answer as
+    :func:`band` for the same arguments (``typed``: ``1`` and ``1.0`` are kept apart, and
+    the sign of a zero is part of the key, since ``-0.0 == 0.0`` would otherwise share one
+    entry). Not for :func:`freeze`: raw figures are all different."""
+    zeros = (x, lower, upper)
+    signs = (tuple(math.copysign(1.0, v) if v is not None and v == 0 else 0.0 for v in zeros)
+             if 0 in zeros else None)
+    return _kept_band(x, lower, upper, signs)
+
+
 def canonical(x: float, lower: float | None = None, upper: float | None = None) -> float:
     """The class of ``x`` as one number, its ``low`` edge: monotone, and
     ``canonical(canonical(x)) == canonical(x)``, so the order statistics of classes are the

@@ -17,7 +17,8 @@ they must be treated as read-only, as the taxonomy's terms are.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
+from datetime import date
 from typing import TypeVar
 
 from sqlmodel import Session, col, select
@@ -25,7 +26,8 @@ from sqlmodel import Session, col, select
 from backend.content import taxonomy as tx
 from backend.content.models import ContentItem
 from backend.content.queries import content_version
-from backend.content.views import ItemView, load_views
+from backend.content.service import ListFilters
+from backend.content.views import ItemView, load_views, today
 from backend.core.memo import Memos, values_then_objects
 
 T = TypeVar("T")
@@ -47,6 +49,11 @@ _published: Memos[str, _Key, Published] = Memos(values_then_objects)
 # item id -> its related items / the items that name it, per content version.
 _related: Memos[int, tuple[object, ...], tuple[ContentItem, ...]] = Memos()
 _mentions: Memos[int, tuple[object, ...], tuple[ContentItem, ...]] = Memos()
+# (filters, page, per page, order) -> a list page's ids and count, per content version,
+# taxonomy and day; at most 1,024 filter combinations (they come from the query string).
+_PageKey = tuple[tuple[tuple[object, ...], date], tuple[tx.Taxonomy]]
+_pages: Memos[tuple[object, ...], _PageKey, tuple[tuple[int, ...], int]] = Memos(
+    values_then_objects, limit=1024)
 
 
 def own_session(session: Session, read: Callable[[Session], T]) -> T:
@@ -99,3 +106,27 @@ def mentions(session: Session, kept: Published, item: ContentItem,
     """``find(session, item)`` (``pages.referencing_items``), kept like ``related``."""
     return list(_mentions.get(item.id or 0, kept.key[0],
                               lambda: tuple(own_session(session, lambda own: find(own, item)))))
+
+
+def page_ids(session: Session, kept: Published, filters: ListFilters, *, page: int,
+             per_page: int, order: str,
+             find: Callable[..., tuple[list[int], int]]) -> tuple[list[int], int]:
+    """``find(session, filters, page=…, per_page=…, order=…)`` (``service.list_item_ids``):
+    a list page's ids and total, kept per content version and taxonomy (``kept.key``: which
+    items there are, their links and the terms' slugs the filters name) and day (a scheme's
+    status follows the date). Events that have not ended depend on the hour: not kept."""
+    def read() -> tuple[list[int], int]:
+        return find(session, filters, page=page, per_page=per_page, order=order)
+
+    if filters.upcoming_only:
+        return read()
+    group = (tuple(tuple(v) if isinstance(v, list | tuple) else v for v in astuple(filters)),
+             page, per_page, order)
+    key: _PageKey = ((kept.key[0], today()), kept.key[1])
+
+    def build() -> tuple[tuple[int, ...], int]:
+        ids, total = read()
+        return tuple(ids), total
+
+    ids, total = _pages.get(group, key, build)
+    return list(ids), total

@@ -8,12 +8,14 @@ still renders and says so.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from sqlmodel import Session, col, select
 from starlette.convertors import Convertor, register_url_convertor
 
@@ -39,12 +41,14 @@ from backend.content.searching import SearchParams, run_search
 from backend.content.views import (
     RESERVED_SLUGS,
     TYPE_PATHS,
+    ItemView,
     english_texts,
     figure_labels,
     item_url,
     kind_label,
     shown,
     status_label,
+    today,
     type_label,
 )
 from backend.core import i18n
@@ -87,6 +91,26 @@ env.globals.update(kb_type_label=type_label, kb_kind_label=kind_label,
                    kb_status_label=status_label, kb_item_url=item_url,
                    kb_type_paths=TYPE_PATHS, kb_shown=shown)
 env.filters["kb_name"] = tx.name_of
+
+# (item id, language) -> its card on a list page (content/_macros.html ``item_card``), kept per
+# view and day: ``readmodel`` keeps the views per content version and taxonomy and hands out the
+# same object until one of them changes, and a scheme's status badge follows the date. The
+# same twenty cards on every visit to a list page; made once (``core.memo``).
+_cards: Memos[tuple[int, str], tuple[tuple[date], tuple[ItemView]], Markup] = Memos(
+    values_then_objects)
+
+
+def item_card(view: ItemView) -> Markup:
+    lang = get_language()
+
+    def build() -> Markup:
+        macros = env.get_template("content/_macros.html").module
+        return Markup(macros.item_card(view))  # type: ignore[attr-defined]  # noqa: S704
+
+    return _cards.get((view.id, lang), ((today(),), (view,)), build)
+
+
+env.globals["kb_item_card"] = item_card
 
 
 def search_backend(request: Request) -> SearchBackend:
@@ -268,8 +292,9 @@ def browse(type_: str) -> Callable[..., HTMLResponse]:
         order = {"event": "starts", "scheme": "title"}.get(type_, "title")
         tax = tx.load(session)
         kept = readmodel.published(session, type_, tax)
-        ids, total = service.list_item_ids(session, filters, page=page,
-                                           per_page=BROWSE_PER_PAGE, order=order)
+        ids, total = readmodel.page_ids(session, kept, filters, page=page,
+                                        per_page=BROWSE_PER_PAGE, order=order,
+                                        find=service.list_item_ids)
         views = readmodel.views_of(session, kept, ids)
         used = _used_facets(session, type_, kept.key)
         options: list[dict[str, Any]] = [

@@ -67,19 +67,31 @@ class Memo(Generic[K, V]):
 
 
 class Memos(Generic[G, K, V]):
-    """One :class:`Memo` per group (a page type and a language, say), made on first use."""
+    """One :class:`Memo` per group (a page type and a language, say), made on first use.
 
-    def __init__(self, same: Callable[[K, K], bool] = operator.eq) -> None:
+    ``limit``: for groups that come from a visitor's input (a list page's filters), at most
+    this many groups are kept; a new one beyond it drops the group made first."""
+
+    def __init__(self, same: Callable[[K, K], bool] = operator.eq,
+                 limit: int | None = None) -> None:
         self._same = same
         self._memos: dict[G, Memo[K, V]] = {}
         self._guard = threading.Lock()
+        self._limit = limit
 
     def get(self, group: G, key: K, build: Callable[[], V]) -> V:
         memo = self._memos.get(group)
         if memo is None:
             with self._guard:
-                memo = self._memos.setdefault(group, Memo(self._same))
+                memo = self._memos.get(group)
+                if memo is None:
+                    if self._limit is not None and len(self._memos) >= self._limit:
+                        del self._memos[next(iter(self._memos))]
+                    memo = self._memos[group] = Memo(self._same)
         return memo.get(key, build)
+
+    def __len__(self) -> int:
+        return len(self._memos)
 
     def clear(self) -> None:
         with self._guard:

@@ -19,6 +19,13 @@ Here each route is built once, when it is first used:
   ``APIRoute.__init__`` and the arguments recorded: a request, the OpenAPI schema or a test
   reading it gets exactly the route ``APIRoute`` would have made. One lock keeps two threads
   from building the same route twice.
+
+A request is matched against the app's routes one by one, ~310 of them for a page near the
+end of the table (the content pages): FastAPI's ``matches`` and Starlette's, a regular
+expression each, 0.2–0.3 ms a request. ``LazyRoute.matches`` first compares the path with the
+route's literal part (all of a path without parameters, else what comes before the first
+``{``; the regular expression requires exactly that), and says ``Match.NONE`` when it differs,
+as the regular expression would have.
 """
 
 from __future__ import annotations
@@ -28,12 +35,18 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.routing import APIRoute
-from starlette.routing import compile_path, get_name
+from fastapi.routing import _FASTAPI_EFFECTIVE_ROUTE_CONTEXT_KEY, _FASTAPI_SCOPE_KEY, APIRoute
+from starlette._utils import get_route_path
+from starlette.routing import Match, compile_path, get_name
+from starlette.types import Scope
 
 # One lock for all routes: a build takes about a millisecond and is done once per route.
 _LOCK = threading.RLock()
 _PATHS: dict[str, tuple[Any, str, dict[str, Any]]] = {}  # compile_path per path
+
+
+_EFFECTIVE = _FASTAPI_EFFECTIVE_ROUTE_CONTEXT_KEY  # set by an included router: match as usual
+_NONE: dict[str, Any] = {}
 
 
 def _probe() -> None:
@@ -66,6 +79,16 @@ class LazyRoute(APIRoute):
         self.path_regex, self.path_format, self.param_convertors = _compiled(path)
         self.methods = {m.upper() for m in (kwargs.get("methods") or ["GET"])}
         self.include_in_schema = kwargs.get("include_in_schema", True)
+        cut = path.find("{")
+        self._literal = path if cut < 0 else path[:cut]
+        self._whole = cut < 0  # the path is all literal: only that path matches
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and _EFFECTIVE not in scope.get(_FASTAPI_SCOPE_KEY, _NONE):
+            path = get_route_path(scope) if scope.get("root_path") else scope["path"]
+            if path != self._literal if self._whole else not path.startswith(self._literal):
+                return Match.NONE, {}
+        return super().matches(scope)
 
     @property
     def spec(self) -> tuple[str, Callable[..., Any], dict[str, Any]]:

@@ -386,3 +386,29 @@ def test_across_groups_each_version_adds_a_safe_block(script: list[list[tuple[in
                 assert not rest or passes_primary(rest, None)
         published = frozenset(c.period for c in contributions)
         published_firms = current
+
+
+def _same_band(a: dc.Band, b: dc.Band) -> bool:
+    """Equal edges, of the same type and with the same sign of a zero (a `Band`'s `==` says
+    -0.0 == 0.0, but the page writes "-0" for one of them)."""
+    return all(type(p) is type(q) and p == q and math.copysign(1.0, p) == math.copysign(1.0, q)
+               for p, q in ((a.low, b.low), (a.high, b.high)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(values, st.sampled_from(RANGES)), min_size=1, max_size=20))
+def test_a_kept_class_is_the_class(calls: list[tuple[float, tuple[float | None, float | None]]]
+                                   ) -> None:
+    for x, rng in calls:
+        x = clamp(x, rng)
+        assert _same_band(dc.stored_band(x, *rng), dc.band(x, *rng))
+
+
+def test_a_kept_class_tells_zeros_and_ints_apart() -> None:
+    """The comparison page keeps classes of stored statistics (`stored_band`); -0.0 == 0.0
+    and 0 == 0.0 as keys, so a plain cache would hand one the other's class."""
+    for first, second in (((0.005, 0.0), (0.005, -0.0)), ((0.005, -0.0), (0.005, 0.0)),
+                          ((0.0, None), (-0.0, None)), ((50.0, 0), (50.0, 0.0)),
+                          ((0, 0.0), (0.0, 0.0))):
+        dc.stored_band(*first)
+        assert _same_band(dc.stored_band(*second), dc.band(*second)), second

@@ -24,3 +24,11 @@ def test_examples() -> None:
     assert format_number(1234567.8915, "nl") == "1.234.567,892"
     assert format_number(0.5, "en") == "0.5"
     assert format_number(None) == ""
+
+
+def test_kept_numbers_tell_zeros_and_types_apart() -> None:
+    """Formatted numbers are kept (the comparison page repeats the same class edges); -0.0 ==
+    0.0 and 1 == 1.0 as keys, so each must still come out as Babel writes it."""
+    for lang in ("nl", "en"):
+        for value in (0.0, -0.0, 0, 1, 1.0, 2.5, -2.5, 2.5, 0.0):
+            assert format_number(value, lang) == format_decimal(value, locale=lang), value

@@ -4,7 +4,7 @@ per list and language."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from markupsafe import Markup, escape
@@ -72,7 +72,9 @@ def test_facts_are_loaded_once_and_follow_every_change(
     assert len(loads) == 6
 
     # A new day: terms can turn stale overnight.
-    monkeypatch.setattr(service, "today", lambda: date.today() + timedelta(days=1))
+    # (the service's day is Amsterdam's: an hour or two ahead of the machine's UTC date)
+    tomorrow = service.today() + timedelta(days=1)
+    monkeypatch.setattr(service, "today", lambda: tomorrow)
     assert set(_titles(session)) == {"later"}
     assert len(loads) == 7
 
