@@ -4,6 +4,7 @@ the outermost middleware, the warm-up's own are not, and the warm-up waits befor
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import httpx
@@ -33,8 +34,12 @@ class Clock:
 
 def test_quiet_only_with_nothing_in_flight_and_a_pause_after_the_last_request() -> None:
     clock = Clock()
-    v = Visitors(quiet_seconds=0.2, clock=clock, sleep=clock.sleep)
-    assert v.quiet()  # nobody came yet
+    v = Visitors(quiet_seconds=0.2, start_seconds=2.0, clock=clock, sleep=clock.sleep)
+    assert not v.quiet()  # just made: the server is starting
+    clock.now += 1.5
+    assert not v.quiet()  # no probe yet (a busy machine: the server may not listen yet)
+    clock.now += 0.5
+    assert v.quiet()  # nobody came in two seconds
     v.enter()
     v.enter()
     assert not v.quiet()
@@ -46,6 +51,20 @@ def test_quiet_only_with_nothing_in_flight_and_a_pause_after_the_last_request() 
     assert not v.quiet()
     clock.now += 0.125
     assert v.quiet()
+
+
+def test_the_first_requests_end_the_start_sooner() -> None:
+    clock = Clock()
+    v = Visitors(quiet_seconds=0.2, start_seconds=2.0, clock=clock, sleep=clock.sleep)
+    clock.now += 0.25
+    v.enter()  # the first health probe
+    v.leave()
+    v.enter()  # a visitor right after it
+    clock.now += 0.125
+    v.leave()
+    start = clock.now
+    v.wait_quiet()
+    assert 0.2 <= clock.now - start < 0.25  # not the rest of the two seconds
 
 
 def test_wait_quiet_returns_after_the_pause() -> None:
@@ -63,6 +82,7 @@ def test_the_middleware_counts_visitors_but_not_the_warm_up(app: FastAPI,
     visitors: Visitors = app.state.visitors
     seen: list[int] = []
     enter, leave = visitors.enter, visitors.leave
+    before = time.monotonic()
 
     def counted_enter() -> None:
         enter()
@@ -76,7 +96,7 @@ def test_the_middleware_counts_visitors_but_not_the_warm_up(app: FastAPI,
     visitors.leave = counted_leave  # type: ignore[method-assign]
     assert client.get("/healthz").status_code == 200
     assert seen == [1, 0]
-    assert visitors.last_end > float("-inf")
+    assert visitors.last_end is not None and visitors.last_end >= before
 
     async def marked_request() -> int:
         async def marked(scope: Scope, receive: Receive, send: Send) -> None:
