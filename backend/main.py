@@ -6,7 +6,7 @@ import asyncio
 import gc
 import logging
 import threading
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
@@ -14,6 +14,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import configure_mappers
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import Receive, Scope, Send
 
 from backend import demo
 from backend.accounts.service import token_is_valid
@@ -27,7 +28,7 @@ from backend.content.indexing import (
 from backend.core.accesslog import AccessLogMiddleware
 from backend.core.db import Database
 from backend.core.errors import install_error_handlers
-from backend.core.i18n import LANGUAGES, translations
+from backend.core.i18n import warm_catalogs
 from backend.core.logging import configure_logging
 from backend.core.mail import MAIL_KIND  # noqa: F401 - registers the mail handler
 from backend.core.middleware import (
@@ -42,6 +43,7 @@ from backend.core.security import csrf_protect
 from backend.core.server import REQUEST_THREADS
 from backend.core.settings import ROOT, Settings, get_settings
 from backend.core.templating import warm_templates
+from backend.core.visitors import WARM_UP_SCOPE_KEY, Visitors
 from backend.core.worker import Worker
 from backend.domains import DOMAINS
 from backend.insight.searchlog import start_flusher
@@ -93,6 +95,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # More request threads than uvicorn takes requests at once (core.server).
         anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+        if warm_up:
+            # What every page needs, before the server answers: the catalogs (read from the
+            # compiled ones on disk: 3 ms) and SQLAlchemy's mapper configuration (35–40 ms; the
+            # first ORM query's, the worker's included). The rest is the warm-up thread's.
+            warm_catalogs()
+            configure_mappers()
         worker = Worker(db, settings)
         app.state.worker = worker
         app.state.wake_worker = worker.wake
@@ -105,10 +113,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
             # 0.1 s of a cold start to find a few dozen objects; the warm-up thread collects
             # what came after.
             gc.freeze()
-            # Load the templates, the catalogs and the login's dummy hash and ask for the first
-            # pages while nobody waits for them; then freeze again, so what they built stays
-            # out of full collections too.
-            threading.Thread(target=_warm_up, args=(app,), name="loket-warm-up",
+            # Build the read models, load the templates, make the login's dummy hash and ask
+            # for the first pages, each step when no visitor's request is in flight (they
+            # would share the interpreter with it); then freeze again, so what they built
+            # stays out of full collections too.
+            threading.Thread(target=_warm_up, args=(app,),
+                             kwargs={"wait": visitors.wait_quiet}, name="loket-warm-up",
                              daemon=True).start()
         try:
             yield
@@ -132,6 +142,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.visitors = visitors = Visitors()
     app.state.wake_worker = None
     # csrf_protect exempts a request carrying a valid Bearer token and no session cookie.
     app.state.bearer_is_valid = lambda plain: token_is_valid(db, plain)
@@ -155,7 +166,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *,
     app.add_middleware(RequestGuardMiddleware, settings=settings)  # body size and time
     if settings.trusted_hosts.strip() != "*":
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
-    app.add_middleware(RequestContextMiddleware, settings=settings)
+    app.add_middleware(RequestContextMiddleware, settings=settings, visitors=visitors)
     return app
 
 
@@ -166,38 +177,49 @@ WARM_PAGES = ("/", "/regelingen", "/regelingen/zoeker", "/kennisbank", "/vraag",
 
 
 def _warm_up(app: FastAPI, pages: Sequence[str] | None = None,
-             read_models: bool | None = None) -> None:
-    """What the first visitors would otherwise wait for: every template (loaded from the
-    compiled ones on disk, or compiled), the catalogs, SQLAlchemy's mapper configuration, the
-    login's dummy hash, and the ``WARM_PAGES`` through the whole stack (the first request of a
-    page also pays SQLAlchemy's statement compilation and lazy imports: 0.1–0.2 s of CPU for
-    the first ``/regelingen`` before this). No pages on a database bound to one connection
-    (the tests'): it cannot serve the warm-up and a test's requests at the same time; the
-    same for the domains' read models (``Domain.warm_up``)."""
+             read_models: bool | None = None, wait: Callable[[], None] | None = None) -> None:
+    """What the first visitors would otherwise wait for: the domains' read models, every
+    template (loaded from the compiled ones on disk, or compiled), the catalogs, SQLAlchemy's
+    mapper configuration, the login's dummy hash, and the ``WARM_PAGES`` through the whole
+    stack (the first request of a page also pays SQLAlchemy's statement compilation and lazy
+    imports: 0.1–0.2 s of CPU for the first ``/regelingen`` before this). Before each step it
+    calls ``wait`` (the served app's: until no visitor's request is in flight,
+    ``core/visitors.py``). No pages on a database bound to one connection (the tests'): it
+    cannot serve the warm-up and a test's requests at the same time; the same for the
+    domains' read models (``Domain.warm_up``)."""
     import httpx  # lazy: off the start-up path (cold start, docs/benchmarks.md)
 
+    step = wait or (lambda: None)
     shared_connection = app.state.db.connection is not None
     if pages is None:
         pages = () if shared_connection else WARM_PAGES
     if read_models is None:
         read_models = not shared_connection
-    warm_templates()
-    for lang in LANGUAGES:  # the catalogs: 0.1 s for the first page in each language
-        translations(lang)
+    step()
+    warm_catalogs()  # read from the compiled ones on disk (or compiled: 50 ms a language)
     configure_mappers()  # done by the first ORM query otherwise: 0.04 s
-    warm_accounts()
     db: Database = app.state.db
     for domain in DOMAINS:  # read models (the router's context, ...): built off the request
         if read_models and domain.warm_up is not None:
+            step()
             try:
                 domain.warm_up(db)
             except Exception:  # a request builds it then; start-up goes on
                 log.warning("warm-up of %s failed", domain.name, exc_info=True)
+    step()
+    warm_templates()
+    step()
+    warm_accounts()
+
+    async def marked(scope: Scope, receive: Receive, send: Send) -> None:
+        # not a visitor: the warm-up does not wait for its own requests
+        await app({**scope, WARM_UP_SCOPE_KEY: True}, receive, send)
 
     async def home() -> None:
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=marked)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
             for path in pages:
+                step()
                 await c.get(path, headers={"X-Request-ID": "start-up-warm-up"})
 
     try:

@@ -18,7 +18,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlmodel import Session, select
 
 from backend.content import service
@@ -67,6 +66,8 @@ def _digest(value: Any) -> str:
 
 
 def _read(path: Path) -> Any:
+    import yaml  # lazy: PyYAML is 10 ms of a cold start; only seeding and editing read YAML
+
     try:
         with path.open(encoding="utf-8") as fh:
             return yaml.safe_load(fh)

@@ -35,6 +35,7 @@ from backend.core.security import (
     security_headers,
 )
 from backend.core.settings import Settings
+from backend.core.visitors import WARM_UP_SCOPE_KEY, Visitors
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 BODY_TOO_LARGE = N_("The request is too large.")
@@ -91,9 +92,10 @@ def cookie_header(name: str, value: str, *, https: bool, max_age: int | None = N
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, visitors: Visitors | None = None) -> None:
         self.app = app
         self.settings = settings
+        self.visitors = visitors  # requests in flight, for the warm-up (core/visitors.py)
         self.static_headers = security_headers(settings.is_https)
         self.csrf_cookie = cookie_name(CSRF_COOKIE, settings.is_https)
         self.session_cookie = cookie_name(SESSION_COOKIE, settings.is_https)
@@ -150,9 +152,14 @@ class RequestContextMiddleware:
 
         lang_token = i18n.set_language(lang)
         rid_token = request_id_var.set(request_id)
+        visitors = None if WARM_UP_SCOPE_KEY in scope else self.visitors
+        if visitors is not None:
+            visitors.enter()
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
+            if visitors is not None:
+                visitors.leave()
             request_id_var.reset(rid_token)
             i18n.reset_language(lang_token)
 

@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlmodel import Session, select
 
 from backend.core.db import Database, utcnow
@@ -24,6 +23,8 @@ DESKS_FILE = ROOT / "seed" / "desks.yaml"
 
 
 def read_desks(path: Path = DESKS_FILE) -> list[dict[str, Any]]:
+    import yaml  # lazy: PyYAML is 10 ms of a cold start; only seeding and editing read YAML
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506
     return list(data.get("desks") or [])

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
 from sqlmodel import Session, col, func, select
 
 from backend.accounts.principal import Principal
@@ -22,6 +21,9 @@ from backend.core.i18n import gettext_ as _
 from backend.scan.definition import Definition, Issue, Path, check
 from backend.scan.models import ScanDraft, ScanResult, ScanVersion
 from backend.scan.service import store_version
+
+if TYPE_CHECKING:
+    import yaml
 
 MAX_TEXT = 200_000
 VERSION_LINE = re.compile(r"^version:[ \t]*\S*[ \t]*(#.*)?$", re.MULTILINE)
@@ -49,6 +51,8 @@ class DraftInvalid(Invalid):
 # --- reading YAML with line numbers ------------------------------------------------------------
 
 def _lines(node: yaml.Node, path: Path, out: dict[Path, int]) -> None:
+    import yaml  # lazy: PyYAML is 10 ms of a cold start; only seeding and editing read YAML
+
     out.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
@@ -73,6 +77,8 @@ def parse(text: str, known_themes: set[str] | None = None
     if len(text) > MAX_TEXT:
         return None, [Problem(None, "", _("The text is too long (at most %(n)s characters).",
                                           n=MAX_TEXT))]
+    import yaml  # lazy: PyYAML is 10 ms of a cold start; only seeding and editing read YAML
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -122,6 +128,8 @@ def get_version(session: Session, version: int) -> ScanVersion:
 def text_of(row: ScanVersion) -> str:
     if row.source_text:
         return row.source_text
+    import yaml  # lazy: PyYAML is 10 ms of a cold start; only seeding and editing read YAML
+
     return str(yaml.safe_dump(row.definition, allow_unicode=True, sort_keys=False, width=100))
 
 

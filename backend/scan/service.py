@@ -11,7 +11,6 @@ import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
@@ -85,6 +84,8 @@ def store_version(session: Session, data: dict[str, Any], *, source: str = "seed
 
 def load_seed(db: Database, settings: Settings) -> str:
     """Seed loader: every ``seed/scan/scan-v*.yaml``, idempotently."""
+    import yaml  # lazy: PyYAML is 10 ms of a cold start; only seeding and editing read YAML
+
     out = []
     with db.transaction() as session:
         for path in sorted(SEED_DIR.glob("scan-v*.yaml")):

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 # Groups of phrases that mean the same thing. A query for any phrase of a group also finds the
 # others, in both directions. Write phrases as people type them; they are folded (lowercase, no
 # diacritics, punctuation as word breaks) before use. Keep groups tight: every extra phrase widens
@@ -188,6 +186,8 @@ def english_index(shared: bool = False) -> dict[tuple[str, ...], tuple[tuple[str
     """Folded English phrase -> the Dutch phrases it finds (data/en_glossary.yaml, per theme;
     with `shared`, only its section of words both languages use). A plural -s on the last
     word finds the same ("grants", "nurses")."""
+    import yaml  # lazy: PyYAML is 10 ms of a cold start; only seeding and editing read YAML
+
     data = yaml.safe_load(_GLOSSARY.read_text(encoding="utf-8")) or {}
     index: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
     for section, terms in data.items():

@@ -8,19 +8,24 @@ run ``make i18n``: the missing ids are appended to the right ``<domain>.po``, re
 
 from __future__ import annotations
 
+import gettext
 import importlib
 import pkgutil
 import re
+import shutil
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.support import Translations
 
 import backend
 from backend.core import i18n_extract
 from backend.core.errors import LoketError
-from backend.core.i18n import LOCALE_DIR, load_catalog
+from backend.core.i18n import LOCALE_DIR, compiled_catalog, load_catalog, translations
 from backend.core.i18n_extract import Message, domain_for, extract_messages, is_translated
 from tests.client import LoketClient
 
@@ -207,3 +212,49 @@ def test_error_messages_are_translated_on_pages(client: LoketClient) -> None:
     assert "Deze pagina of dit onderdeel bestaat niet (meer)." in r.text
     client.cookies.set("loket_lang", "en")
     assert "This page or item does not exist (any more)." in client.get("/bestaat-niet").text
+
+
+def _messages(mo: bytes) -> dict[str | tuple[str, int], str]:
+    return dict(Translations(fp=BytesIO(mo))._catalog) if mo else {}
+
+
+def test_compiled_catalog_is_kept_and_follows_its_po_files(tmp_path: Path) -> None:
+    """The ``.mo`` kept in the cache folder is the one compiling the ``.po`` files gives; it is
+    read back while they are unchanged and made again when one changes."""
+    locale, cache = tmp_path / "locale", tmp_path / "cache"
+    shutil.copytree(LOCALE_DIR / "nl", locale / "nl")
+    fresh = BytesIO()
+    write_mo(fresh, load_catalog("nl", locale), use_fuzzy=False)
+
+    first = compiled_catalog("nl", locale, cache)
+    assert _messages(first) == _messages(fresh.getvalue())
+    assert _messages(first)["Skip to content"] == "Ga direct naar de inhoud"
+    kept = (cache / "nl.mo").read_bytes()
+    assert kept.partition(b"\n")[2] == first
+
+    # read back, not compiled: a marker put into the kept catalog comes out
+    (cache / "nl.mo").write_bytes(kept.replace(b"Ga direct naar de inhoud",
+                                               b"Ga DIRECT naar de inhoud"))
+    assert _messages(compiled_catalog("nl", locale, cache))["Skip to content"] == (
+        "Ga DIRECT naar de inhoud")
+
+    # a changed .po file makes it stale: compiled again, and kept
+    core = locale / "nl" / "core.po"
+    text = core.read_text(encoding="utf-8")
+    assert 'msgstr "Ga direct naar de inhoud"' in text
+    core.write_text(text.replace('msgstr "Ga direct naar de inhoud"',
+                                 'msgstr "Direct naar de inhoud"'), encoding="utf-8")
+    again = compiled_catalog("nl", locale, cache)
+    assert _messages(again)["Skip to content"] == "Direct naar de inhoud"
+    assert (cache / "nl.mo").read_bytes().partition(b"\n")[2] == again
+
+
+def test_compiled_catalog_without_a_writable_cache_or_translations(tmp_path: Path) -> None:
+    locale = tmp_path / "locale"
+    shutil.copytree(LOCALE_DIR / "nl", locale / "nl")
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    mo = compiled_catalog("nl", locale, blocked / "cache")  # cannot be written: compiled anyway
+    assert _messages(mo)["Skip to content"] == "Ga direct naar de inhoud"
+    assert compiled_catalog("en", locale, tmp_path / "cache") == b""  # English: the ids
+    assert type(translations("en")) is gettext.NullTranslations
