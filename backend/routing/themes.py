@@ -136,13 +136,17 @@ class PhraseMatcher:
             if not toks:
                 continue
             stems = tuple(t if t in _STOP else stem(t) for t in toks)
+            # Every written form is a known word, also when an earlier phrase has the same
+            # stems ("opleidingen" after "opleiding"): a typo is measured against the form
+            # nearest to it ("opleidngen" is one edit from "opleidingen", three from
+            # "opleiding").
+            for t, s in zip(toks, stems, strict=True):
+                self.surface.setdefault(t, s)
             if (label, stems) in seen:
                 continue
             seen.add((label, stems))
             entry = _Phrase(label, phrase, stems, weight)
             (self.single if len(stems) == 1 else self.multi)[stems[0]].append(entry)
-            for t, s in zip(toks, stems, strict=True):
-                self.surface.setdefault(t, s)
         self.known_stems = frozenset(self.surface.values())
         # Deletion index for typo lookup: deletion variant -> known words.
         self._typo_index: dict[str, list[str]] = defaultdict(list)
@@ -553,6 +557,7 @@ PEOPLE = frozenset({
     "electricians", "hires", "leerlingen", "leerling", "stagiair", "stagiaires", "apprentices",
     "trainees", "verpleegkundige", "verzorgenden", "kok", "schoonmakers", "kappers", "ppl",
     "person", "persoon", "handen", "hands",
+    "bakers", "chefs", "carers", "assistants", "waiters", "cleaners", "pickers", "fitters",
 })
 # Plural nouns for people by their ending ("schoonmakers", "loodgieters", "verzorgsters"),
 # except the ones that name business partners rather than staff.
@@ -576,23 +581,57 @@ NEED_AFTER = frozenset({"nodig"})
 # Only words that add people: a bare number counts the staff one has ("55 medewerkers").
 HIRING_COUNTS = frozenset({"meer", "extra", "nieuwe", "nieuw", "more", "new", "additional",
                            "genoeg", "enough", "aan"})  # "helpt me aan een kok", "tekort aan"
+# Words of shortage before the people one lacks: "short of nurses", "a shortage of drivers",
+# "we lack cooks", "we missen monteurs", "gebrek aan lassers" ("tekort aan …" is caught by
+# "aan"); "weinig" only as "te weinig" ("met weinig mensen" counts the staff one has).
+SHORTAGE = frozenset({"short", "shortage", "shortages", "lack", "lacks", "lacking",
+                      "onvoldoende", "gebrek", "tekort", "tekorten", "krap", "missing",
+                      "missen", "mist"})
+TOO_FEW = ("te", "weinig")
+# A word for people directly before a verb of wanting or having to is the sentence's subject
+# ("personeel wil meer inspraak", "onze monteurs moeten bijleren", "our staff want training"):
+# it says who the question is about, not that the asker looks for people.
+SUBJECT_VERBS = frozenset({"wil", "willen", "wilt", "moet", "moeten", "mogen", "kunnen", "kan",
+                           "gaan", "zouden", "vragen", "vraagt", "want", "wants", "must",
+                           "should", "would", "need", "needs", "have", "ask", "asks"})
+
+
+def is_people(word: str) -> bool:
+    """Whether a folded word names people who work (staff, an occupation)."""
+    return word in PEOPLE or (word not in NOT_STAFF and len(word) >= 7
+                              and word.endswith(PEOPLE_ENDINGS))
+
+
+# After the verb a pronoun is the subject instead: "personeel moet ik vinden".
+PRONOUNS = frozenset({"ik", "we", "wij", "je", "jij", "u", "i", "you"})
+# Before a word for people, a possessive names staff one has ("our cooks", "onze monteurs").
+POSSESSIVES = frozenset({"our", "my", "their", "onze", "ons", "mijn", "hun", "jullie"})
+
+
+def subject_people(words: Sequence[str]) -> frozenset[int]:
+    """Positions of words for people that are the subject of a verb of wanting or having to."""
+    return frozenset(i for i in range(len(words) - 1)
+                     if words[i + 1] in SUBJECT_VERBS and is_people(words[i])
+                     and (i + 2 == len(words) or words[i + 2] not in PRONOUNS))
 
 
 def _hiring_hits(words: Sequence[str]) -> list[PhraseHit]:
     hits = []
     for i, w in enumerate(words):
-        noun = w in PEOPLE or (w not in NOT_STAFF and len(w) >= 7
-                               and w.endswith(PEOPLE_ENDINGS))
-        if not noun:
+        if not is_people(w):
             continue
         before = words[max(0, i - 3):i]
         near = [*words[max(0, i - 5):i], *words[i + 1:i + 4]]
         after = words[i + 1:i + 3]
-        cue = next((c for c in before if c in HIRING_COUNTS or c in NEED_BEFORE), None) or next(
+        cue = next((c for c in before if c in HIRING_COUNTS or c in NEED_BEFORE
+                    or c in SHORTAGE), None) or next(
+            ("te weinig" for j in range(max(1, i - 3), i)
+             if (words[j - 1], words[j]) == TOO_FEW), None) or next(
             (c for c in near if c in HIRING_VERBS), None) or next(
             (c for c in words[i + 1:i + 4] if c in NEED_AFTER), None) or (
-            # "mensen die … kunnen", "people who can …": a description of whom one seeks
-            " ".join(after) if len(after) == 2 and (
+            # "mensen die … kunnen", "people who can …": a description of whom one seeks (not
+            # of one's own staff: "we want our cooks to get a certificate")
+            " ".join(after) if len(after) == 2 and not (i and words[i - 1] in POSSESSIVES) and (
                 (after[0] in ("die", "who") and after[1] in ("kunnen", "can", "willen"))
                 or after[0] == "to") else None)
         if cue is not None:
@@ -762,6 +801,10 @@ class ThemeMatcher:
         """
         hits = self.matcher.match_words(words)
         if HIRING_THEME in self.themes:
+            subjects = subject_people(words)
+            if subjects:  # "personeel wil …": the staff ask, they are not sought
+                hits = [h for h in hits if not (h.label == HIRING_THEME and len(h.words) == 1
+                                                and h.start in subjects)]
             hits.extend(_hiring_hits(words))
         if AUTOMATION_THEME in self.themes:
             hits.extend(_automation_hits(words))

@@ -46,6 +46,10 @@ DUTCH: Mapping[str, tuple[str, ...]] = {
         "loopbaanadvies", "loopbaangesprek", "ontwikkeladvies", "opleidingsadvies",
         "leerroute", "leertraject", "doorgroeien", "doorgroeimogelijkheden", "opleiden",
         "opgeleid", "inwerken", "inwerkprogramma", "e-learning", "workshop", "masterclass",
+        # learning more or anew, said as a verb ("moeten bijleren", "laten omscholen")
+        "bijleren", "bijgeleerd", "bijscholen", "bijgeschoold", "omscholen", "omgeschoold",
+        "omscholingstraject", "herscholen", "bijspijkeren", "bijgespijkerd", "scholen",
+        "geschoold", "cursussen", "trainingen", "vakopleidingen", "opleidingen",
     ),
     "duurzame-inzetbaarheid": (
         "re-integratie", "reintegratie", "herplaatsing", "herplaatsen", "passend werk",
