@@ -255,22 +255,47 @@ class PhraseMatcher:
                     hits.append(PhraseHit(ph.label, ph.phrase, (words[i],), kind,
                                           ph.weight * KIND_WEIGHT[kind], i))
                 for ph in self.multi.get(s, ()):
-                    n = len(ph.stems)
-                    if i + n > len(readings):
-                        continue
-                    if all(any(r[0] == ph.stems[k] for r in readings[i + k])
-                           for k in range(1, n)):
+                    end = _phrase_end(readings, words, i, ph.stems)
+                    if end is not None:
                         # The bonus is for several content words ("afstand tot de
-                        # arbeidsmarkt"), not for a function word beside one ("welke regels").
-                        content = sum(1 for st in ph.stems if st not in _STOP)
-                        bonus = PHRASE_BONUS if content >= 2 else 0.0
-                        hits.append(PhraseHit(ph.label, ph.phrase, tuple(words[i:i + n]),
+                        # arbeidsmarkt"), not for a function word beside one ("welke regels"),
+                        # and for words written together: apart ("geld voor nodig") they may
+                        # belong to different parts of the sentence.
+                        # (The "s" of "collega's" is not a word of its own.)
+                        content = sum(1 for st in ph.stems if st not in _STOP and len(st) > 1)
+                        together = end - i == len(ph.stems)
+                        bonus = PHRASE_BONUS if content >= 2 and together else 0.0
+                        hits.append(PhraseHit(ph.label, ph.phrase, tuple(words[i:end]),
                                               kind, ph.weight * (KIND_WEIGHT[kind] + bonus),
                                               i))
         return hits
 
     def match(self, text: str) -> list[PhraseHit]:
         return self.match_words(dutch.words(text))
+
+
+# A phrase's words may stand apart by a few function words or particles, as Dutch puts them
+# between a verb and its object ("samen te innoveren" is "samen innoveren", "kennis mee te
+# delen" is "kennis delen").
+MAX_GAP = 2
+
+
+def _phrase_end(readings: Sequence[Sequence[tuple[str, str, str]]], words: Sequence[str],
+                start: int, stems: Sequence[str]) -> int | None:
+    """Where a phrase whose first word is at ``start`` ends in the question (exclusive), or
+    None when its other words do not follow; at most ``MAX_GAP`` function words or particles
+    are skipped between its words."""
+    p, gaps, n = start + 1, 0, len(readings)
+    for k in range(1, len(stems)):
+        while p < n and not any(r[0] == stems[k] for r in readings[p]):
+            if gaps == MAX_GAP or (words[p] not in _STOP and words[p] not in PARTICLES):
+                return None
+            p += 1
+            gaps += 1
+        if p == n:
+            return None
+        p += 1
+    return p
 
 
 def _cached_readings(matcher: PhraseMatcher, word: str) -> list[tuple[str, str, str]]:
@@ -700,6 +725,8 @@ SECOND_TOPIC_MARKERS = frozenset({"ook", "also", "daarnaast", "bovendien", "teve
                                   "additionally", "too", "daarna", "vervolgens", "tegelijk",
                                   "tegelijkertijd", "afterwards"})
 SECOND_TOPIC_WEIGHT = 0.5
+# The marker points at its first few content words, within a short reach.
+MARKER_WORDS, MARKER_REACH = 3, 6
 
 # Keywords so common that on their own they say little; they count for half.
 WEAK_KEYWORDS = frozenset({
@@ -822,9 +849,14 @@ class ThemeMatcher:
             start = max((c for c in clause_starts if c <= marker), default=0)
             if start > 0:  # the second topic is the whole later clause the marker is in
                 discount_from = start - 1
+        # The first content words after the marker (function words skipped: "we could also do
+        # with a sensor system") are what it points at.
+        pointed = frozenset() if marker is None else frozenset(list(
+            j for j in range(marker + 1, min(len(words), marker + 1 + MARKER_REACH))
+            if words[j] not in _STOP)[:MARKER_WORDS])
         by_theme: dict[str, dict[tuple[str, ...], PhraseHit]] = defaultdict(dict)
         for hit in hits:
-            if marker is not None and marker < hit.start <= marker + 3 and hit.weight < 1.0:
+            if hit.start in pointed and hit.weight < 1.0:
                 # "… en zoeken ook personeel": the word the marker points at is the second
                 # topic itself, even when it is a weak word elsewhere.
                 hit = replace(hit, weight=1.0)

@@ -97,6 +97,8 @@ DUTCH: Mapping[str, tuple[str, ...]] = {
         "3d-geprint", "vr-bril", "vr-brillen", "ar-bril", "hololens",
         "klimaatcomputer", "storingen", "storing voorspellen", "conditiemonitoring",
         "smart maintenance", "data science", "datagedreven werken",
+        "sensorsysteem", "sensorsystemen", "sensornetwerk", "meetsysteem", "meetsystemen",
+        "temperatuur meten", "temperatuurmeting", "meetgegevens",
     ),
     "lean-procesinnovatie": (
         "doorlooptijden", "doorstroming", "doorstroom", "doorstroomtijd", "wachttijd",
@@ -116,6 +118,10 @@ DUTCH: Mapping[str, tuple[str, ...]] = {
         "kennisuitwisseling", "ondernemersnetwerk", "studenten", "afstudeerder",
         "afstudeeropdracht", "onderzoekers", "tu", "campus", "living lab", "proeftuin",
         "testlocatie", "innovatieproject", "gezamenlijk project",
+        # meeting peers to learn from them
+        "sparren met", "sparringpartner", "sparringpartners", "intervisie", "lerend netwerk",
+        "ervaringen delen", "van elkaar leren", "netwerkbijeenkomst", "netwerkbijeenkomsten",
+        "kennis halen", "kennissessie", "kennissessies",
     ),
     "financiering": (
         "betalen", "bekostigen", "geen geld", "eigen geld",
@@ -126,6 +132,10 @@ DUTCH: Mapping[str, tuple[str, ...]] = {
         "vff", "dei", "haalbaarheidsproject", "haalbaarheidsstudie", "mkb-voucher",
         "subsidieaanvraag", "aftrekken", "aftrekpost", "belasting", "fiscale regeling",
         "overnamefinanciering", "financiering voor overname",
+        # who pays for something ("… en wie betaalt dat?")
+        "wie betaalt", "wie betaalt dat", "wie vergoedt", "vergoeden", "vergoed", "vergoeding",
+        "kosten vergoeden", "tegemoetkoming", "bijdrage in de kosten", "financiele steun",
+        "financiele bijdrage", "wie draait op voor de kosten", "potje",
     ),
     "internationalisering": (
         "europa", "europese markt", "eu", "buiten de eu", "vlaanderen", "wallonie",
@@ -218,6 +228,7 @@ ENGLISH: Mapping[str, tuple[str, ...]] = {
         "machine data", "smart sensors", "monitoring", "monitor",
         "telematics", "3d printing", "3d printer", "virtual reality", "augmented reality",
         "vr", "ar", "simulation", "data science",
+        "sensor system", "sensor systems", "measuring system", "temperature monitoring",
     ),
     "lean-procesinnovatie": (
         "value stream", "value stream mapping", "5s", "kaizen", "bottleneck", "bottlenecks",
@@ -229,12 +240,19 @@ ENGLISH: Mapping[str, tuple[str, ...]] = {
         "fieldlab", "living lab", "network", "networking",
         "students", "consortium", "cluster",
         "knowledge sharing", "share knowledge", "innovation project",
+        "exchange knowledge", "knowledge exchange", "share experiences", "learn from each other",
+        "peer group", "peer network", "sparring partner", "networking event",
+        "innovate together",
     ),
     "financiering": (
         "tax deduction", "deduction", "deductible", "tax break", "tax relief",
         "collateral", "startup loan", "start-up loan", "bank loan", "lender", "crowdfunding",
         "invests", "invest", "investment", "fund", "funds", "financing round", "seed money",
         "lease",
+        # who pays for something ("… and who pays for it?")
+        "who pays", "who will pay", "who pays for", "who covers the cost", "cover the costs",
+        "covers the costs", "reimburse", "reimbursed", "reimbursement", "financial support",
+        "contribution to the costs", "help paying",
     ),
     "internationalisering": (
         "eu countries", "other countries", "eu", "europe", "european", "foreign clients",
@@ -280,6 +298,7 @@ WEAK: frozenset[str] = frozenset({
     "afval", "waste", "workflow",
     "inpakken", "verpakken", "overdragen", "overdracht", "opvolging", "storingen",
     "doorstroming", "doorstroom", "rug", "workload", "stress", "equity", "bemiddeling",
+    "vergoeding", "vergoeden", "vergoed", "potje",
     "bemiddelen", "reorganisatie", "dispute",
 })
 

@@ -202,3 +202,67 @@ def test_few_people_is_not_a_shortage_without_too() -> None:
     # "mensen" alone is a weak word (half); no shortage was read into "weinig".
     assert found.get("werving-en-arbeidsmarkt", 0.0) < 1.0
     assert max(found, key=lambda t: found[t]) == "robotisering-automatisering"
+
+
+@pytest.mark.parametrize("text", [
+    "We willen een hygiënecursus voor de koks, maar wie betaalt dat?",
+    "Onze planners volgen een training. Wie vergoedt die kosten?",
+    "Our welders need a new certificate. Who pays for the exam?",
+    "The apprentices go to school one day a week; can the costs be reimbursed?",
+])
+def test_asking_who_pays_is_a_financing_topic(text: str) -> None:
+    assert "financiering" in themes(text)
+
+
+@pytest.mark.parametrize(("text", "second"), [
+    ("We want to use AI for quotes; we could also do with a sensor on the freezer.",
+     "data-en-iot"),
+    ("Wij zoeken een subsidie voor de verbouwing en zouden ook wel iets met een app willen.",
+     "digitalisering"),
+    ("We are hiring two chefs and we also want to have an app for the rosters.",
+     "digitalisering"),
+])
+def test_the_marker_points_at_its_first_content_words(text: str, second: str) -> None:
+    # Function words after "also"/"ook" do not push the second topic out of the marker's reach.
+    found = themes(text)
+    assert second in found[1:]
+
+
+@pytest.mark.parametrize(("text", "theme"), [
+    ("Wij willen met de hogeschool samen gaan innoveren", "kennisdeling-ecosystemen"),
+    ("We zoeken bedrijven om kennis mee te delen over circulair bouwen",
+     "kennisdeling-ecosystemen"),
+    ("Hoe vinden we mensen om het team te versterken?", "werving-en-arbeidsmarkt"),
+])
+def test_a_phrase_may_stand_apart_by_function_words(text: str, theme: str) -> None:
+    assert main_theme(text) == theme
+
+
+def test_a_phrase_whose_words_stand_apart_gets_no_phrase_bonus() -> None:
+    # "geld voor nodig" is "geld nodig", but apart the words say less than written together:
+    # the robots named first stay the main ask.
+    assert main_theme("Wij willen cobots en hebben daar geld voor nodig") == \
+        "robotisering-automatisering"
+    # Content words never bridge a gap.
+    m = PhraseMatcher([("x", "kennis delen", 1.0)])
+    assert m.match("kennis mee te delen")
+    assert not m.match("kennis over machines delen")
+    assert not m.match("kennis mee te willen delen")  # more than two words between
+
+
+@pytest.mark.parametrize("text", [
+    "Ik wil sparren met collega's uit de branche over hoe zij het aanpakken",
+    "Is er een lerend netwerk voor kleine installatiebedrijven?",
+    "We would like to exchange knowledge with other food producers",
+    "Is there a peer group where owners learn from each other?",
+])
+def test_meeting_peers_to_learn_from_them_is_knowledge_sharing(text: str) -> None:
+    assert main_theme(text) == "kennisdeling-ecosystemen"
+
+
+def test_the_s_of_an_apostrophe_plural_is_not_a_second_word_of_a_phrase() -> None:
+    found = {m.theme: m.score for m in default_taxonomy().themes.recognise(
+        "Wij zoeken collega's")}
+    m = PhraseMatcher([("x", "collega's", 1.0)])
+    assert [h.weight for h in m.match("nieuwe collega's")] == [1.0]  # one word, no bonus
+    assert found["werving-en-arbeidsmarkt"] >= 1.0
