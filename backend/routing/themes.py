@@ -691,6 +691,51 @@ def _automation_hits(words: Sequence[str]) -> list[PhraseHit]:
     return hits
 
 
+# Taking over (or handing over) a business is starting and running one ("de garage van mijn
+# vader overnemen", "take over my parents' shop", "de zaak overdragen aan mijn dochter"): a
+# verb or noun of taking over near a word for a business or for its owner names the theme;
+# alone it is as often work taken over ("overdrachten tussen kantoor en werkplaats") or a
+# machine taking over work (automation, above), so it is not a keyword on its own.
+BUSINESS_THEME = "starten-en-ondernemen"
+TAKEOVER_WORDS = TAKEOVER_VERBS | frozenset({
+    "overname", "overnames", "overdragen", "overdraagt", "overgedragen", "overdracht",
+    "opvolgen", "opvolgt", "opgevolgd", "takeover", "acquire", "acquiring", "acquisition",
+    "succeed"})
+# Separable verbs whose particle "over" closes the clause ("ik neem de zaak … over", "hoe draag
+# ik mijn bedrijf over") or follows in English ("take over", "hand over").
+TAKE_VERBS = TAKE_OVER[0] | frozenset({"neem", "nam", "namen", "took", "draag", "draagt",
+                                       "dragen", "droeg", "handing", "handed"})
+BUSINESS_WORDS = frozenset({
+    "bedrijf", "bedrijfje", "zaak", "zaakje", "onderneming", "firma", "winkel", "winkeltje",
+    "praktijk", "garage", "bakkerij", "slagerij", "kapsalon", "salon", "restaurant", "cafe",
+    "hotel", "webshop", "webwinkel", "boerderij", "kwekerij", "drukkerij", "concurrent",
+    "business", "company", "firm", "shop", "store", "practice", "bakery", "farm", "competitor",
+    # its owner: the business is theirs
+    "vader", "moeder", "ouders", "oom", "tante", "opa", "oma", "schoonvader", "eigenaar",
+    "baas", "father", "mother", "parents", "dad", "uncle", "aunt", "owner", "boss"})
+
+
+def _business_takeover_hits(words: Sequence[str],
+                            clause_starts: Sequence[int]) -> list[PhraseHit]:
+    hits = []
+    bounds = [*clause_starts, len(words)] if clause_starts else [0, len(words)]
+    for b in range(len(bounds) - 1):
+        clause = words[bounds[b]:bounds[b + 1]]
+        if any(w in MACHINE_WORDS for w in clause):
+            continue  # a machine taking over work
+        noun = next((w for w in clause if w in BUSINESS_WORDS), None)
+        if noun is None:
+            continue
+        for j, w in enumerate(clause):
+            verb = w if w in TAKEOVER_WORDS else (
+                f"{w} … over" if w in TAKE_VERBS and "over" in clause[j + 1:] else None)
+            if verb is not None:
+                hits.append(PhraseHit(BUSINESS_THEME, f"{noun} … {verb}", (w,), EXACT, 1.0,
+                                      bounds[b] + j))
+                break
+    return hits
+
+
 # A country named as where the asker or their business comes from ("we are a transport company
 # from Poland", "ik kom uit Turkije") says who asks, not that they ask about markets abroad;
 # customers, orders or goods from a country ("klanten uit Duitsland", "import from China") do.
@@ -725,6 +770,10 @@ SECOND_TOPIC_MARKERS = frozenset({"ook", "also", "daarnaast", "bovendien", "teve
                                   "additionally", "too", "daarna", "vervolgens", "tegelijk",
                                   "tegelijkertijd", "afterwards"})
 SECOND_TOPIC_WEIGHT = 0.5
+# Asking who pays (``vocabulary.PAYING``) next to another theme: the thing paid for is the main
+# ask ("wie betaalt de opleiding?" is about training, and financing is its second topic).
+PAYING = frozenset(v for p in vocabulary.PAYING for v in dutch.expand_synonyms(p))
+PAYING_WEIGHT = 0.5
 # The marker points at its first few content words, within a short reach.
 MARKER_WORDS, MARKER_REACH = 3, 6
 
@@ -777,6 +826,8 @@ class ThemeMatcher:
                        *vocabulary.DUTCH.get(t.slug, ()), *vocabulary.ENGLISH.get(t.slug, ())]
             if t.slug in vocabulary.EXACT_ONLY_THEMES:
                 phrases += vocabulary.PLACES_ABROAD
+            if t.slug == vocabulary.PAYING_THEME:
+                phrases += vocabulary.PAYING
             for phrase in phrases:
                 for variant in dutch.expand_synonyms(phrase):
                     weak = variant in WEAK_KEYWORDS or variant in vocabulary.WEAK
@@ -835,6 +886,8 @@ class ThemeMatcher:
             hits.extend(_hiring_hits(words))
         if AUTOMATION_THEME in self.themes:
             hits.extend(_automation_hits(words))
+        if BUSINESS_THEME in self.themes:
+            hits.extend(_business_takeover_hits(words, clause_starts))
         exact_only = self.matcher.exact_only
         hits = [replace(h, weight=h.weight * ORIGIN_WEIGHT)
                 if len(h.words) == 1 and h.words[0] in exact_only
@@ -864,6 +917,9 @@ class ThemeMatcher:
             if current is None or hit.weight > current.weight:
                 by_theme[hit.label][hit.words] = hit
         scored: dict[str, ThemeMatch] = {}
+        # A theme named only by asking who pays yields the main ask to what is paid for.
+        paying_only = {slug for slug, found in by_theme.items() if len(by_theme) > 1
+                       and all(h.phrase in PAYING for h in found.values())}
         # A theme named by at least one strong word (not a weak keyword, a compound's modifier
         # or a typo) is kept however strong the main theme is: it may be the second topic.
         strong = {slug for slug, found in by_theme.items()
@@ -874,6 +930,8 @@ class ThemeMatcher:
             for words_, hit in found.items():
                 factor = (SECOND_TOPIC_WEIGHT if discount_from is not None
                           and hit.start > discount_from else 1.0)
+                if slug in paying_only:
+                    factor *= PAYING_WEIGHT
                 # Function words enable a phrase but add nothing to the score.
                 content = [w for w in words_ if w not in _STOP] or list(words_)
                 # A concept named twice ("robots … robot") counts once: keyed by its stem.

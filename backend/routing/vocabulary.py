@@ -109,6 +109,12 @@ DUTCH: Mapping[str, tuple[str, ...]] = {
         "efficienter werken", "efficienter inrichten", "kaizen", "verbeterteam",
         "verbeterteams", "verbetercultuur", "standaardiseren", "werkinstructies",
         "fouten verminderen", "six sigma", "lean six sigma",
+        # work done twice, handed over badly, waiting, mess ("alles gaat dubbel")
+        "dubbel werk", "gaat dubbel", "dubbel doen", "dubbele invoer", "dubbel invoeren",
+        "overdrachten", "overdracht tussen", "strakker", "strakker organiseren",
+        "strakker inrichten", "efficient", "efficienter", "inefficient", "verspillingen",
+        "doorlooptijd", "rommelig", "rommeltje", "chaotisch", "minder fouten", "faalkosten",
+        "wachten op elkaar", "zoeken naar gereedschap", "werkwijze verbeteren",
     ),
     "kennisdeling-ecosystemen": (
         "collega-bedrijven",
@@ -132,10 +138,9 @@ DUTCH: Mapping[str, tuple[str, ...]] = {
         "vff", "dei", "haalbaarheidsproject", "haalbaarheidsstudie", "mkb-voucher",
         "subsidieaanvraag", "aftrekken", "aftrekpost", "belasting", "fiscale regeling",
         "overnamefinanciering", "financiering voor overname",
-        # who pays for something ("… en wie betaalt dat?")
-        "wie betaalt", "wie betaalt dat", "wie vergoedt", "vergoeden", "vergoed", "vergoeding",
-        "kosten vergoeden", "tegemoetkoming", "bijdrage in de kosten", "financiele steun",
-        "financiele bijdrage", "wie draait op voor de kosten", "potje",
+        # paying for something (the question "wie betaalt dat?" is in ``PAYING``)
+        "vergoeden", "vergoed", "vergoeding", "kosten vergoeden", "tegemoetkoming",
+        "bijdrage in de kosten", "financiele steun", "financiele bijdrage", "potje",
     ),
     "internationalisering": (
         "europa", "europese markt", "eu", "buiten de eu", "vlaanderen", "wallonie",
@@ -164,6 +169,7 @@ DUTCH: Mapping[str, tuple[str, ...]] = {
         "medewerkersparticipatie", "personeelsparticipatie", "bemiddeling", "bemiddelen",
         "geschil", "reorganisatie", "wet op de ondernemingsraden", "wor",
         "stem van de medewerkers", "medewerkers laten meedenken", "personeel laten meedenken",
+        "meer zeggenschap", "meer inspraak", "inspraak geven", "laten meepraten",
         # not "meedenken" alone: "kunnen jullie meedenken over …" opens questions on any theme
     ),
     "regeldruk": (
@@ -176,8 +182,13 @@ DUTCH: Mapping[str, tuple[str, ...]] = {
     "starten-en-ondernemen": (
         "uitschrijven", "opheffen", "stoppen met mijn bedrijf", "bedrijf sluiten",
         "inschrijven", "inschrijving", "btw-nummer", "btw-id", "kvk-nummer", "eenmanszaak",
-        "vof", "bv", "holding", "rechtsvorm", "bedrijfsopvolging", "opvolging", "overdragen",
-        "overdracht", "familiebedrijf", "opvolger",
+        "vof", "bv", "holding", "rechtsvorm", "bedrijfsopvolging", "opvolging",
+        "familiebedrijf", "opvolger",
+        # taking over or handing over a business ("overdracht" alone is as often a handover
+        # of work: ``themes.BUSINESS_TAKEOVER`` reads it next to a word for a business)
+        "bedrijfsovername", "bedrijfsoverdracht", "overnamekandidaat", "overnemer",
+        "koper voor mijn bedrijf", "bedrijf overnemen", "zaak overnemen", "bedrijf overdragen",
+        "zaak overdragen",
     ),
 }
 
@@ -234,6 +245,9 @@ ENGLISH: Mapping[str, tuple[str, ...]] = {
         "value stream", "value stream mapping", "5s", "kaizen", "bottleneck", "bottlenecks",
         "throughput", "cut waste", "reduce waste", "streamline", "streamlining", "workflow",
         "processes", "process", "waiting time", "six sigma", "operational excellence",
+        "double work", "duplicate work", "duplicated work", "work twice", "doing things twice",
+        "handover", "handovers", "hand-offs", "tighter", "more efficient", "more efficiently",
+        "inefficient", "inefficiency", "waiting", "messy", "chaotic", "rework", "mistakes",
     ),
     "kennisdeling-ecosystemen": (
         "joint research", "research project", "research partner",
@@ -249,10 +263,9 @@ ENGLISH: Mapping[str, tuple[str, ...]] = {
         "collateral", "startup loan", "start-up loan", "bank loan", "lender", "crowdfunding",
         "invests", "invest", "investment", "fund", "funds", "financing round", "seed money",
         "lease",
-        # who pays for something ("… and who pays for it?")
-        "who pays", "who will pay", "who pays for", "who covers the cost", "cover the costs",
-        "covers the costs", "reimburse", "reimbursed", "reimbursement", "financial support",
-        "contribution to the costs", "help paying",
+        # paying for something (the question "who pays for it?" is in ``PAYING``)
+        "cover the costs", "covers the costs", "reimburse", "reimbursed", "reimbursement",
+        "financial support", "contribution to the costs", "help paying",
     ),
     "internationalisering": (
         "eu countries", "other countries", "eu", "europe", "european", "foreign clients",
@@ -274,6 +287,9 @@ ENGLISH: Mapping[str, tuple[str, ...]] = {
         "stock options", "equity", "profit sharing", "works council", "staff council",
         "employee participation", "involve our staff", "involve employees", "mediation",
         "mediate", "dispute",
+        # staff having a say
+        "have a say", "more say", "a say in", "say in how", "employee voice", "staff voice",
+        "co-determination", "consult our staff", "consult employees",
     ),
     "regeldruk": (
         "paperwork", "forms", "bureaucracy", "compliance", "inspections", "food safety",
@@ -287,6 +303,16 @@ ENGLISH: Mapping[str, tuple[str, ...]] = {
     ),
 }
 
+# Asking who pays for something ("… en wie betaalt dat?", "who pays for the course?") names
+# financing as a topic of the question, and the thing paid for as its main ask: a theme named
+# only by these phrases counts half next to another theme (``themes.ThemeMatcher``).
+PAYING_THEME = "financiering"
+PAYING: tuple[str, ...] = (
+    "wie betaalt", "wie betaalt dat", "wie vergoedt", "wie draait op voor de kosten",
+    "wie draait ervoor op", "who pays", "who will pay", "who pays for", "who covers the cost",
+    "who covers the costs",
+)
+
 # Words that belong to a theme but are too common to decide on their own: they count for half
 # (as ``themes.WEAK_KEYWORDS``).
 WEAK: frozenset[str] = frozenset({
@@ -296,9 +322,10 @@ WEAK: frozenset[str] = frozenset({
     "ziekte", "tablet", "handwerk", "cluster", "studenten", "students", "betalen", "paper",
     "simuleren", "simulation", "lease", "leasen", "belasting", "safely", "flow", "campus", "tu",
     "afval", "waste", "workflow",
-    "inpakken", "verpakken", "overdragen", "overdracht", "opvolging", "storingen",
+    "inpakken", "verpakken", "opvolging", "storingen",
     "doorstroming", "doorstroom", "rug", "workload", "stress", "equity", "bemiddeling",
-    "vergoeding", "vergoeden", "vergoed", "potje",
+    "vergoeding", "vergoeden", "vergoed", "potje", "mistakes", "waiting", "messy", "tighter",
+    "rommelig",
     "bemiddelen", "reorganisatie", "dispute",
 })
 

@@ -266,3 +266,62 @@ def test_the_s_of_an_apostrophe_plural_is_not_a_second_word_of_a_phrase() -> Non
     m = PhraseMatcher([("x", "collega's", 1.0)])
     assert [h.weight for h in m.match("nieuwe collega's")] == [1.0]  # one word, no bonus
     assert found["werving-en-arbeidsmarkt"] >= 1.0
+
+
+@pytest.mark.parametrize("text", [
+    "Bij ons wordt alles dubbel ingevoerd, eerst op papier en dan nog eens. Kan dat strakker?",
+    "Er zit veel verspilling in ons orderproces en de doorlooptijd is te lang",
+    "The handovers between sales and the workshop are messy and we do a lot of double work",
+    "How can we make our assembly more efficient and cut rework?",
+])
+def test_work_done_twice_handed_over_badly_or_wasted_is_lean(text: str) -> None:
+    assert main_theme(text) == "lean-procesinnovatie"
+
+
+@pytest.mark.parametrize("text", [
+    "Mijn oom stopt met zijn slagerij en ik wil die overnemen",
+    "Ik neem volgend jaar de zaak van mijn ouders over, waar moet ik aan denken?",
+    "I would like to take over the bakery where I work now",
+    "Hoe draag ik mijn bedrijf over aan mijn dochter?",
+    "Wat komt er kijken bij een bedrijfsovername?",
+])
+def test_taking_over_a_business_is_starting_and_running_one(text: str) -> None:
+    assert main_theme(text) == "starten-en-ondernemen"
+
+
+@pytest.mark.parametrize("text", [
+    "De overdrachten tussen de ploegen gaan vaak mis",  # a handover of work
+    "Kan een machine het inpakwerk van ons overnemen?",  # a machine taking over work
+    "Collega's nemen elkaars taken over als iemand ziek is",  # no business named
+])
+def test_taking_over_work_is_not_taking_over_a_business(text: str) -> None:
+    assert "starten-en-ondernemen" not in themes(text)
+
+
+@pytest.mark.parametrize(("text", "main"), [
+    ("Wie betaalt de opleiding van onze leerling?", "leren-en-ontwikkelen"),
+    ("Who pays for the certificate course of our welders?", "leren-en-ontwikkelen"),
+    ("We willen zonnepanelen op het dak, maar wie betaalt dat?", "duurzaamheid"),
+])
+def test_asking_who_pays_makes_what_is_paid_for_the_main_ask(text: str, main: str) -> None:
+    found = themes(text)
+    assert found[0] == main
+    assert "financiering" in found  # still shown as the second topic
+
+
+def test_asking_who_pays_alone_is_financing() -> None:
+    assert main_theme("Wie betaalt dat eigenlijk?") == "financiering"
+
+
+@pytest.mark.parametrize("text", [
+    "Our employees want more say in how the work is planned",
+    "How do we give staff a say in the new working method?",
+    "Het personeel wil meer inspraak in de werkverdeling",
+])
+def test_staff_having_a_say_is_participation(text: str) -> None:
+    assert main_theme(text) == "medezeggenschap-en-betrokkenheid"
+
+
+def test_hands_over_the_summer_are_not_a_handover() -> None:
+    assert "starten-en-ondernemen" not in themes(
+        "We need extra hands over the summer on the farm")
