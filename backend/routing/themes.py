@@ -255,17 +255,17 @@ class PhraseMatcher:
                     hits.append(PhraseHit(ph.label, ph.phrase, (words[i],), kind,
                                           ph.weight * KIND_WEIGHT[kind], i))
                 for ph in self.multi.get(s, ()):
-                    end = _phrase_end(readings, words, i, ph.stems)
-                    if end is not None:
+                    at = _phrase_positions(readings, words, i, ph.stems)
+                    if at is not None:
                         # The bonus is for several content words ("afstand tot de
                         # arbeidsmarkt"), not for a function word beside one ("welke regels"),
                         # and for words written together: apart ("geld voor nodig") they may
                         # belong to different parts of the sentence.
                         # (The "s" of "collega's" is not a word of its own.)
                         content = sum(1 for st in ph.stems if st not in _STOP and len(st) > 1)
-                        together = end - i == len(ph.stems)
+                        together = at[-1] - i == len(ph.stems) - 1
                         bonus = PHRASE_BONUS if content >= 2 and together else 0.0
-                        hits.append(PhraseHit(ph.label, ph.phrase, tuple(words[i:end]),
+                        hits.append(PhraseHit(ph.label, ph.phrase, tuple(words[p] for p in at),
                                               kind, ph.weight * (KIND_WEIGHT[kind] + bonus),
                                               i))
         return hits
@@ -280,12 +280,13 @@ class PhraseMatcher:
 MAX_GAP = 2
 
 
-def _phrase_end(readings: Sequence[Sequence[tuple[str, str, str]]], words: Sequence[str],
-                start: int, stems: Sequence[str]) -> int | None:
-    """Where a phrase whose first word is at ``start`` ends in the question (exclusive), or
-    None when its other words do not follow; at most ``MAX_GAP`` function words or particles
-    are skipped between its words."""
-    p, gaps, n = start + 1, 0, len(readings)
+def _phrase_positions(readings: Sequence[Sequence[tuple[str, str, str]]],
+                      words: Sequence[str], start: int,
+                      stems: Sequence[str]) -> tuple[int, ...] | None:
+    """The positions of a phrase's words in the question when its first word is at ``start``,
+    or None when its other words do not follow; at most ``MAX_GAP`` function words or
+    particles are skipped between its words."""
+    at, p, gaps, n = [start], start + 1, 0, len(readings)
     for k in range(1, len(stems)):
         while p < n and not any(r[0] == stems[k] for r in readings[p]):
             if gaps == MAX_GAP or (words[p] not in _STOP and words[p] not in PARTICLES):
@@ -294,8 +295,9 @@ def _phrase_end(readings: Sequence[Sequence[tuple[str, str, str]]], words: Seque
             gaps += 1
         if p == n:
             return None
+        at.append(p)
         p += 1
-    return p
+    return tuple(at)
 
 
 def _cached_readings(matcher: PhraseMatcher, word: str) -> list[tuple[str, str, str]]:
@@ -730,8 +732,8 @@ def _business_takeover_hits(words: Sequence[str],
             verb = w if w in TAKEOVER_WORDS else (
                 f"{w} … over" if w in TAKE_VERBS and "over" in clause[j + 1:] else None)
             if verb is not None:
-                hits.append(PhraseHit(BUSINESS_THEME, f"{noun} … {verb}", (w,), EXACT, 1.0,
-                                      bounds[b] + j))
+                hits.append(PhraseHit(BUSINESS_THEME, f"{noun} … {verb}", (noun, w), EXACT,
+                                      1.0, bounds[b] + j))
                 break
     return hits
 

@@ -308,7 +308,7 @@ ENGLISH: Mapping[str, tuple[str, ...]] = {
 # only by these phrases counts half next to another theme (``themes.ThemeMatcher``).
 PAYING_THEME = "financiering"
 PAYING: tuple[str, ...] = (
-    "wie betaalt", "wie betaalt dat", "wie vergoedt", "wie draait op voor de kosten",
+    "wie betaalt", "wie vergoedt", "wie draait op voor de kosten",
     "wie draait ervoor op", "who pays", "who will pay", "who pays for", "who covers the cost",
     "who covers the costs",
 )
