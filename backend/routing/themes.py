@@ -248,6 +248,14 @@ class PhraseMatcher:
 
     def match_words(self, words: Sequence[str]) -> list[PhraseHit]:
         readings = [_cached_readings(self, w) for w in words]
+        # A separable verb's infinitive with "te" ("uit te wisselen", "aan te nemen") is also
+        # read as the joined verb ("uitwisselen", "aannemen"), at the verb's place.
+        for i in range(2, len(words)):
+            if words[i - 1] == "te" and words[i - 2] in PARTICLES and words[i] not in _STOP:
+                joined = [r for r in _cached_readings(self, words[i - 2] + words[i])
+                          if r[0] in self.known_stems]
+                if joined:
+                    readings[i] = [*readings[i], *joined]
         hits: list[PhraseHit] = []
         for i, reading in enumerate(readings):
             for s, _known, kind in reading:

@@ -325,3 +325,14 @@ def test_staff_having_a_say_is_participation(text: str) -> None:
 def test_hands_over_the_summer_are_not_a_handover() -> None:
     assert "starten-en-ondernemen" not in themes(
         "We need extra hands over the summer on the farm")
+
+
+@pytest.mark.parametrize(("text", "theme"), [
+    ("Hoe begin ik eraan om personeel aan te nemen?", "werving-en-arbeidsmarkt"),
+    ("Wij zoeken bedrijven in de regio om ervaringen uit te wisselen",
+     "kennisdeling-ecosystemen"),
+    ("Is het nodig om mij in te schrijven bij de Kamer van Koophandel?",
+     "starten-en-ondernemen"),
+])
+def test_a_separable_verb_with_te_is_read_as_the_joined_verb(text: str, theme: str) -> None:
+    assert main_theme(text) == theme
