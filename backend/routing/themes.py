@@ -637,8 +637,10 @@ def is_people(word: str) -> bool:
                               and word.endswith(PEOPLE_ENDINGS))
 
 
-# After the verb a pronoun is the subject instead: "personeel moet ik vinden".
+# After the verb a pronoun is the subject instead ("personeel moet ik vinden"); a negation says
+# people will not come ("mensen willen hier niet meer werken": a recruitment worry).
 PRONOUNS = frozenset({"ik", "we", "wij", "je", "jij", "u", "i", "you"})
+NEGATIONS = frozenset({"niet", "geen", "nooit", "not", "no", "never"})
 # Before a word for people, a possessive names staff one has ("our cooks", "onze monteurs").
 POSSESSIVES = frozenset({"our", "my", "their", "onze", "ons", "mijn", "hun", "jullie"})
 
@@ -647,7 +649,8 @@ def subject_people(words: Sequence[str]) -> frozenset[int]:
     """Positions of words for people that are the subject of a verb of wanting or having to."""
     return frozenset(i for i in range(len(words) - 1)
                      if words[i + 1] in SUBJECT_VERBS and is_people(words[i])
-                     and (i + 2 == len(words) or words[i + 2] not in PRONOUNS))
+                     and (i + 2 == len(words) or (words[i + 2] not in PRONOUNS
+                                                  and words[i + 2] not in NEGATIONS)))
 
 
 def _hiring_hits(words: Sequence[str]) -> list[PhraseHit]:
@@ -708,9 +711,16 @@ def _automation_hits(words: Sequence[str]) -> list[PhraseHit]:
 # machine taking over work (automation, above), so it is not a keyword on its own.
 BUSINESS_THEME = "starten-en-ondernemen"
 TAKEOVER_WORDS = TAKEOVER_VERBS | frozenset({
-    "overname", "overnames", "overdragen", "overdraagt", "overgedragen", "overdracht",
-    "opvolgen", "opvolgt", "opgevolgd", "takeover", "acquire", "acquiring", "acquisition",
-    "succeed"})
+    "overdragen", "overdraagt", "overgedragen", "opvolgen", "opvolgt", "opgevolgd", "acquire",
+    "acquiring", "succeed"})
+# As a noun it names a business takeover only with the business after it ("de overname van een
+# bakkerij", "takeover of a company"): "de overdracht in ons bedrijf" is a handover of work.
+TAKEOVER_NOUNS = frozenset({"overname", "overnames", "overdracht", "takeover", "acquisition"})
+NOUN_REACH = 4
+# What is handed over when it is not a business: knowledge, tasks, a shift.
+NOT_A_BUSINESS_TRANSFER = frozenset({
+    "kennis", "vakkennis", "ervaring", "ervaringen", "taken", "werkzaamheden", "dienst",
+    "diensten", "knowledge", "experience", "tasks", "shift", "shifts"})
 # Separable verbs whose particle "over" closes the clause ("ik neem de zaak … over", "hoe draag
 # ik mijn bedrijf over") or follows in English ("take over", "hand over").
 TAKE_VERBS = TAKE_OVER[0] | frozenset({"neem", "nam", "namen", "took", "draag", "draagt",
@@ -731,15 +741,19 @@ def _business_takeover_hits(words: Sequence[str],
     bounds = [*clause_starts, len(words)] if clause_starts else [0, len(words)]
     for b in range(len(bounds) - 1):
         clause = words[bounds[b]:bounds[b + 1]]
-        if any(w in MACHINE_WORDS for w in clause):
-            continue  # a machine taking over work
+        if any(w in MACHINE_WORDS or w in NOT_A_BUSINESS_TRANSFER for w in clause):
+            continue  # a machine taking over work, knowledge or tasks handed over
         noun = next((w for w in clause if w in BUSINESS_WORDS), None)
         if noun is None:
             continue
         for j, w in enumerate(clause):
             verb = w if w in TAKEOVER_WORDS else (
                 f"{w} … over" if w in TAKE_VERBS and "over" in clause[j + 1:] else None)
-            if verb is not None:
+            if w in TAKEOVER_NOUNS:
+                noun = next((x for x in clause[j + 1:j + 1 + NOUN_REACH] if x in BUSINESS_WORDS),
+                            None)
+                verb = w if noun is not None else None
+            if verb is not None and noun is not None:
                 hits.append(PhraseHit(BUSINESS_THEME, f"{noun} … {verb}", (noun, w), EXACT,
                                       1.0, bounds[b] + j))
                 break

@@ -188,8 +188,10 @@ def test_people_who_want_something_are_the_subject_not_sought() -> None:
     # The staff ask for something: the question is about what they want, not about hiring.
     assert "werving-en-arbeidsmarkt" not in themes("Het personeel wil meer zeggenschap")
     assert themes("Twee monteurs willen zich laten omscholen")[0] == "leren-en-ontwikkelen"
-    # A pronoun after the verb is the subject: the people are still sought.
+    # A pronoun after the verb is the subject: the people are still sought; and people who
+    # will not come are a recruitment worry.
     assert "werving-en-arbeidsmarkt" in themes("Personeel moet ik vinden via het UWV")
+    assert "werving-en-arbeidsmarkt" in themes("Jonge mensen willen niet meer in de bouw")
     # Staff one has, described by what they should do, are not sought either.
     assert "werving-en-arbeidsmarkt" not in themes(
         "We want our drivers to get their forklift certificate")
@@ -284,6 +286,8 @@ def test_work_done_twice_handed_over_badly_or_wasted_is_lean(text: str) -> None:
     "I would like to take over the bakery where I work now",
     "Hoe draag ik mijn bedrijf over aan mijn dochter?",
     "Wat komt er kijken bij een bedrijfsovername?",
+    "Wat komt er kijken bij de overname van een drukkerij?",
+    "We are preparing the takeover of a competitor",
 ])
 def test_taking_over_a_business_is_starting_and_running_one(text: str) -> None:
     assert main_theme(text) == "starten-en-ondernemen"
@@ -293,6 +297,8 @@ def test_taking_over_a_business_is_starting_and_running_one(text: str) -> None:
     "De overdrachten tussen de ploegen gaan vaak mis",  # a handover of work
     "Kan een machine het inpakwerk van ons overnemen?",  # a machine taking over work
     "Collega's nemen elkaars taken over als iemand ziek is",  # no business named
+    "Ons bedrijf wil de overdracht tussen de ploegen verbeteren",  # the noun, no business after
+    "Hoe dragen we in ons bedrijf de vakkennis over?",  # knowledge handed over
 ])
 def test_taking_over_work_is_not_taking_over_a_business(text: str) -> None:
     assert "starten-en-ondernemen" not in themes(text)
