@@ -242,6 +242,8 @@ class PhraseMatcher:
             typo = self._typo(word[:-1])  # a misspelt plural: "subsydies"
         if typo is not None:
             return [(self.surface[typo], typo, TYPO)]
+        if len(s) < 3 < len(word):  # a mangled stem ("orders" -> "or") stands for nothing
+            return [(word, word, STEM)]
         return [(s, word, STEM)]
 
     # -- phrase level -------------------------------------------------------------------------
@@ -509,15 +511,15 @@ MORE_DUTCH: Mapping[str, tuple[str, ...]] = {
     "werving-en-arbeidsmarkt": ("zoeken personeel", "zoeken we personeel", "zoek personeel",
                                 "personeel nodig", "personeel vinden", "geen personeel",
                                 "personeel aannemen", "nieuw personeel", "meer personeel",
-                                "mensen", "vakkracht", "vakkrachten", "krachten",
+                                "vakkrachten zoeken", "vakkracht zoeken",
                                 "arbeidskrachten", "seizoenskrachten", "seizoenswerkers",
                                 "uitzendkrachten", "flexkrachten", "niemand reageert",
                                 "werkvergunning", "tewerkstellingsvergunning", "gvva",
                                 "personeelsverloop", "verloop", "personeel vasthouden",
                                 "personeel behouden", "personeel binden",
                                 "bijstand",
-                                "meedraaien", "werkgevers", "uitzendbureaus", "timmerlieden",
-                                "lassers", "bakkers", "collega's", "nieuwe monteurs",
+                                "meedraaien", "werkgevers", "uitzendbureaus",
+                                "nieuwe collega's", "nieuwe monteurs",
                                 "nieuwe medewerkers", "mensen aannemen", "aannemen"),
     "leren-en-ontwikkelen": ("vaardiger", "vaardig worden", "vaardiger worden",
                              "digitaal vaardig",
@@ -794,6 +796,64 @@ SECOND_TOPIC_MARKERS = frozenset({"ook", "also", "daarnaast", "bovendien", "teve
                                   "additionally", "too", "daarna", "vervolgens", "tegelijk",
                                   "tegelijkertijd", "afterwards"})
 SECOND_TOPIC_WEIGHT = 0.5
+# Words that mark a clause as the main ask ("maar eerst het echte probleem: …", "het
+# belangrijkste is …", "onze hoofdvraag is …", "but what I really need is …"): from that
+# clause on, until a clause with a second-topic marker, theme words count in full and the
+# rest of the question counts as its second topic.
+MAIN_ASK_WORDS = frozenset({"belangrijkste", "belangrijker", "hoofdvraag", "hoofdzaak",
+                            "allereerst", "voornamelijk", "vooral", "mainly", "mostly",
+                            "primarily", "importantly", "eigenlijke", "foremost"})
+MAIN_ASK_PAIRS = frozenset({
+    ("maar", "eerst"), ("eerst", "dit"), ("echte", "probleem"), ("echte", "vraag"),
+    ("echte", "zorg"), ("vraag", "brandt"), ("nu", "brandt"), ("really", "need"),
+    ("really", "want"), ("real", "question"), ("real", "problem"), ("real", "issue"),
+    ("main", "question"), ("main", "thing"), ("main", "problem"), ("main", "issue"),
+    ("main", "concern"), ("right", "now"), ("but", "first"), ("above", "all"),
+    ("most", "important"), ("most", "urgent"), ("key", "question"), ("first", "this"),
+    ("grootste", "probleem"), ("grootste", "zorg"), ("grootste", "uitdaging"),
+    ("grootste", "hoofdpijn"), ("grootste", "knelpunt"), ("biggest", "headache"),
+    ("biggest", "problem"), ("biggest", "issue"), ("biggest", "challenge"),
+    ("biggest", "worry"), ("biggest", "concern"), ("belangrijkste", "vraag"),
+})
+
+
+# Theme words in sentences that tell the situation count for this much when other sentences ask
+# ("Door de automatisering verdwijnt werk. Kunnen die mensen omgeschoold worden?" asks about
+# retraining).
+CONTEXT_WEIGHT = 0.6
+
+
+def _telling_positions(n: int, clause_starts: Sequence[int],
+                       asks: Sequence[bool]) -> frozenset[int]:
+    """Word positions in clauses that tell rather than ask, when the question has both kinds;
+    else none (a question that only tells or only asks weighs all its words alike)."""
+    starts = sorted({0, *clause_starts})
+    if len(asks) != len(starts) or all(asks) or not any(asks):
+        return frozenset()
+    ends = [*starts[1:], n]
+    return frozenset(i for a, s, e in zip(asks, starts, ends, strict=True) if not a
+                     for i in range(s, e))
+
+
+def main_ask_span(words: Sequence[str], clause_starts: Sequence[int]) -> tuple[int, int] | None:
+    """Where the question says its main ask is, as word positions [start, end): from the
+    clause with a main-ask marker up to (not into) the next later clause with a second-topic
+    marker; None when no clause says so."""
+    at = next((i for i, w in enumerate(words) if w in MAIN_ASK_WORDS
+               or (i + 1 < len(words) and (w, words[i + 1]) in MAIN_ASK_PAIRS)), None)
+    if at is None:
+        return None
+    starts = sorted({0, *clause_starts})
+    start = max(c for c in starts if c <= at)
+    end = len(words)
+    for c in starts:
+        if c <= start:
+            continue
+        nxt = next((x for x in starts if x > c), len(words))
+        if any(w in SECOND_TOPIC_MARKERS for w in words[c:nxt]):
+            end = c
+            break
+    return start, end
 # Asking who pays (``vocabulary.PAYING``) next to another theme: the thing paid for is the main
 # ask ("wie betaalt de opleiding?" is about training, and financing is its second topic).
 PAYING = frozenset(v for p in vocabulary.PAYING for v in dutch.expand_synonyms(p))
@@ -863,7 +923,8 @@ class ThemeMatcher:
         """Themes of the question, strongest first; the picked topic always among them."""
         clauses = language.clause_words(text)
         return self.recognise_words([w for c in clauses for w in c], picked,
-                                    clause_starts=clause_starts(clauses))
+                                    clause_starts=clause_starts(clauses),
+                                    asks=language.clause_asks(text))
 
     def _separable_hits(self, words: Sequence[str],
                         clause_starts: Sequence[int]) -> list[PhraseHit]:
@@ -891,7 +952,8 @@ class ThemeMatcher:
 
     def recognise_words(self, words: Sequence[str], picked: str | None = None,
                         votes: Mapping[str, float] | None = None,
-                        clause_starts: Sequence[int] = ()) -> list[ThemeMatch]:
+                        clause_starts: Sequence[int] = (),
+                        asks: Sequence[bool] = ()) -> list[ThemeMatch]:
         """``recognise`` for a text already cut into folded words.
 
         The main ask comes first: theme words after a second-topic marker ("ook", "also")
@@ -920,7 +982,10 @@ class ThemeMatcher:
                 if h.words == SCALE_UP and (h.start == 0 or words[h.start - 1] not in VERB_CUES)
                 else h for h in hits]
         hits.extend(self._separable_hits(words, clause_starts))
-        marker = next((i for i, w in enumerate(words) if w in SECOND_TOPIC_MARKERS), None)
+        main_span = main_ask_span(words, clause_starts)
+        telling = _telling_positions(len(words), clause_starts, asks)
+        marker = next((i for i, w in enumerate(words) if w in SECOND_TOPIC_MARKERS
+                       and (main_span is None or not main_span[0] <= i < main_span[1])), None)
         discount_from = marker
         if marker is not None:
             start = max((c for c in clause_starts if c <= marker), default=0)
@@ -941,6 +1006,7 @@ class ThemeMatcher:
             if current is None or hit.weight > current.weight:
                 by_theme[hit.label][hit.words] = hit
         scored: dict[str, ThemeMatch] = {}
+        told_discount: dict[str, float] = {}
         # A theme named only by asking who pays yields the main ask to what is paid for.
         paying_only = {slug for slug, found in by_theme.items() if len(by_theme) > 1
                        and all(h.phrase in PAYING for h in found.values())}
@@ -951,9 +1017,14 @@ class ThemeMatcher:
         for slug, found in by_theme.items():
             # A question word counts once per theme, through its best phrase.
             per_word: dict[str, float] = {}
+            told: dict[str, float] = {}  # the part of each word's score said in telling
             for words_, hit in found.items():
-                factor = (SECOND_TOPIC_WEIGHT if discount_from is not None
-                          and hit.start > discount_from else 1.0)
+                if main_span is not None:  # the question said where its main ask is
+                    factor = (1.0 if main_span[0] <= hit.start < main_span[1]
+                              else SECOND_TOPIC_WEIGHT)
+                else:
+                    factor = (SECOND_TOPIC_WEIGHT if discount_from is not None
+                              and hit.start > discount_from else 1.0)
                 if slug in paying_only:
                     factor *= PAYING_WEIGHT
                 # Function words enable a phrase but add nothing to the score.
@@ -961,9 +1032,14 @@ class ThemeMatcher:
                 # A concept named twice ("robots … robot") counts once: keyed by its stem.
                 for w in content:
                     key = stem(w)
-                    per_word[key] = max(per_word.get(key, 0.0),
-                                        factor * hit.weight / len(content))
+                    value = factor * hit.weight / len(content)
+                    if value > per_word.get(key, 0.0):
+                        per_word[key] = value
+                        told[key] = value if hit.start in telling else 0.0
             score = sum(per_word.values())
+            # Which theme is the main ask weighs the words of asking sentences above those
+            # that tell the situation; the score (and so which themes are recognised) does not.
+            told_discount[slug] = (1.0 - CONTEXT_WEIGHT) * sum(told.values())
             ordered = sorted(found.values(), key=lambda h: (-h.weight, h.phrase))
             scored[slug] = ThemeMatch(
                 slug, score,
@@ -992,7 +1068,8 @@ class ThemeMatcher:
                 if m.picked or (m.score >= 0.5 and (m.theme in strong
                                                     or m.score >= self.relative_threshold * top))]
         # Equal scores: the theme named first, then the one more phrases point at.
-        kept.sort(key=lambda m: (-round(m.score, 6), m.first, -len(m.keywords), m.theme))
+        kept.sort(key=lambda m: (-round(m.score - told_discount.get(m.theme, 0.0), 6), m.first,
+                                 -len(m.keywords), m.theme))
         return kept
 
 
