@@ -488,7 +488,9 @@ def _also_relevant(recognised: Sequence[ThemeMatch], main_theme: str | None,
     """The other recognised themes (at most ``limit``) that the chosen desk does not handle,
     each with the desk that would take it."""
     out: list[AlsoRelevant] = []
-    for m in recognised:
+    # Themes named where the question marks its second topic come first ("… Daarnaast zoeken
+    # we advies over sensoren"), then the others by strength.
+    for m in sorted(recognised, key=lambda m: not m.second):
         if len(out) >= limit:
             break
         if m.theme == main_theme or m.theme in winner.desk.themes:

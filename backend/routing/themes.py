@@ -345,6 +345,9 @@ class ThemeMatch:
     picked: bool = False  # the asker chose this topic
     first: int = 0  # position of the first question word that showed it
     votes: float = 0.0  # support from published knowledge-base items about this theme
+    # Named where the question marks a second topic ("… en zoeken ook personeel"): shown as
+    # "also relevant" before themes that were only mentioned.
+    second: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {"theme": self.theme, "score": round(self.score, 2), "words": list(self.words),
@@ -598,8 +601,8 @@ PEOPLE = frozenset({
 })
 # Plural nouns for people by their ending ("schoonmakers", "loodgieters", "verzorgsters"),
 # except the ones that name business partners rather than staff.
-PEOPLE_ENDINGS = ("ers", "sters", "euren", "kundigen", "isten", "mannen", "lieden", "vrouwen",
-                  "krachten")
+PEOPLE_ENDINGS = ("ers", "sters", "euren", "eurs", "kundigen", "isten", "istas", "mannen",
+                  "lieden", "vrouwen", "krachten")
 NOT_STAFF = frozenset({
     "investeerders", "financiers", "leveranciers", "partners", "klanten", "afnemers", "kopers",
     "gebruikers", "bezoekers", "computers", "containers", "printers", "scanners", "sensoren",
@@ -615,6 +618,20 @@ HIRING_VERBS = frozenset({
 # not "our staff need training"), Dutch "personeel nodig" (after it).
 NEED_BEFORE = frozenset({"need", "needs", "needed"})
 NEED_AFTER = frozenset({"nodig"})
+# How far after the people a Dutch "nodig" still says one needs them, within the clause ("een
+# magazijnmedewerker en iemand voor de klantenservice nodig").
+NEED_AFTER_REACH = 8
+# Shortage after the people: "drie man te kort", "chauffeurs te kort", "staff short".
+SHORT_AFTER = frozenset({"tekort", "kort", "short"})
+NUMBER_WORDS = frozenset({"twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien",
+                          "paar", "two", "three", "four", "five", "six", "seven", "eight",
+                          "nine", "ten", "couple", "few"})
+# A number before "man"/"fte" counts people one needs only with a cue ("3 man nodig"); as the
+# firm's size ("met 4 man") it is no hiring.
+HEADCOUNT_WORDS = frozenset({"man", "fte", "fte's", "ftes", "vacatures", "plekken", "plekke"})
+# Before a word for people, "voor"/"for" names whom the business serves ("een app voor
+# mantelzorgers"), not whom it seeks, unless a shortage or need says so.
+FOR_WHOM = frozenset({"voor", "for"})
 # Only words that add people: a bare number counts the staff one has ("55 medewerkers").
 HIRING_COUNTS = frozenset({"meer", "extra", "nieuwe", "nieuw", "more", "new", "additional",
                            "genoeg", "enough", "aan"})  # "helpt me aan een kok", "tekort aan"
@@ -655,24 +672,40 @@ def subject_people(words: Sequence[str]) -> frozenset[int]:
                                                   and words[i + 2] not in NEGATIONS)))
 
 
-def _hiring_hits(words: Sequence[str]) -> list[PhraseHit]:
+def _hiring_hits(words: Sequence[str],
+                 clause_starts: Sequence[int] = ()) -> list[PhraseHit]:
     hits = []
+    later_starts = sorted(clause_starts)
     for i, w in enumerate(words):
-        if not is_people(w):
+        headcount = (w in HEADCOUNT_WORDS and i > 0
+                     and (words[i - 1].isdigit() or words[i - 1] in NUMBER_WORDS))
+        if not (is_people(w) or headcount):
             continue
+        clause_end = next((c for c in later_starts if c > i), len(words))
         before = words[max(0, i - 3):i]
         near = [*words[max(0, i - 5):i], *words[i + 1:i + 4]]
         after = words[i + 1:i + 3]
+        need = next((c for c in words[i + 1:min(clause_end, i + 1 + NEED_AFTER_REACH)]
+                     if c in NEED_AFTER), None) or next(
+            (c for c in words[i + 1:min(clause_end, i + 4)] if c in SHORT_AFTER), None)
+        if headcount or (i and words[i - 1] in FOR_WHOM):
+            # "3 man nodig", "drie man te kort"; "voor mantelzorgers" only with a need
+            cue = need or next((c for c in before if c in SHORTAGE or c in NEED_BEFORE), None)
+            if cue is not None:
+                hits.append(PhraseHit(HIRING_THEME, f"{cue} … {w}", (w,), EXACT, 1.0, i))
+            continue
         cue = next((c for c in before if c in HIRING_COUNTS or c in NEED_BEFORE
-                    or c in SHORTAGE), None) or next(
+                    or c in SHORTAGE), None) or (
+            "krijg geen" if i >= 2 and words[i - 1] == "geen"
+            and words[i - 2] in ("krijg", "krijgen", "krijgt") else None) or next(
             ("te weinig" for j in range(max(1, i - 3), i)
              if (words[j - 1], words[j]) == TOO_FEW), None) or next(
-            (c for c in near if c in HIRING_VERBS), None) or next(
-            (c for c in words[i + 1:i + 4] if c in NEED_AFTER), None) or (
+            (c for c in near if c in HIRING_VERBS), None) or need or (
             # "mensen die … kunnen", "people who can …": a description of whom one seeks (not
             # of one's own staff: "we want our cooks to get a certificate")
             " ".join(after) if len(after) == 2 and not (i and words[i - 1] in POSSESSIVES) and (
-                (after[0] in ("die", "who") and after[1] in ("kunnen", "can", "willen"))
+                (after[0] in ("die", "who") and any(
+                    x in ("kunnen", "can", "willen") for x in words[i + 2:i + 5]))
                 or after[0] == "to") else None)
         if cue is not None:
             hits.append(PhraseHit(HIRING_THEME, f"{cue} … {w}", (w,), EXACT, 1.0, i))
@@ -794,7 +827,12 @@ CLAUSE_LINKS = frozenset({"om", "te", "en", "maar", "want", "zodat", "omdat", "o
 # theme words after the first of them count for less, so the question routes on its main ask.
 SECOND_TOPIC_MARKERS = frozenset({"ook", "also", "daarnaast", "bovendien", "tevens",
                                   "additionally", "too", "daarna", "vervolgens", "tegelijk",
-                                  "tegelijkertijd", "afterwards"})
+                                  "tegelijkertijd", "afterwards", "bijkomend", "btw", "ps",
+                                  "eventually", "besides", "furthermore", "trouwens",
+                                  "overigens"})
+# A later sentence that opens with "En …"/"And …" adds a second ask ("Welke aanpak is
+# verstandig? En welke subsidies zijn er?").
+SECOND_TOPIC_OPENERS = frozenset({"en", "and", "plus"})
 SECOND_TOPIC_WEIGHT = 0.5
 # Words that mark a clause as the main ask ("maar eerst het echte probleem: …", "het
 # belangrijkste is …", "onze hoofdvraag is …", "but what I really need is …"): from that
@@ -969,7 +1007,7 @@ class ThemeMatcher:
             if subjects:  # "personeel wil …": the staff ask, they are not sought
                 hits = [h for h in hits if not (h.label == HIRING_THEME and len(h.words) == 1
                                                 and h.start in subjects)]
-            hits.extend(_hiring_hits(words))
+            hits.extend(_hiring_hits(words, clause_starts))
         if AUTOMATION_THEME in self.themes:
             hits.extend(_automation_hits(words))
         if BUSINESS_THEME in self.themes:
@@ -984,8 +1022,12 @@ class ThemeMatcher:
         hits.extend(self._separable_hits(words, clause_starts))
         main_span = main_ask_span(words, clause_starts)
         telling = _telling_positions(len(words), clause_starts, asks)
-        marker = next((i for i, w in enumerate(words) if w in SECOND_TOPIC_MARKERS
-                       and (main_span is None or not main_span[0] <= i < main_span[1])), None)
+        later_clauses = frozenset(c for c in clause_starts if c > 0)
+        markers = [i for i, w in enumerate(words)
+                   if (w in SECOND_TOPIC_MARKERS
+                       or (w in SECOND_TOPIC_OPENERS and i in later_clauses))
+                   and (main_span is None or not main_span[0] <= i < main_span[1])]
+        marker = markers[0] if markers else None
         discount_from = marker
         if marker is not None:
             start = max((c for c in clause_starts if c <= marker), default=0)
@@ -993,8 +1035,8 @@ class ThemeMatcher:
                 discount_from = start - 1
         # The first content words after the marker (function words skipped: "we could also do
         # with a sensor system") are what it points at.
-        pointed = frozenset() if marker is None else frozenset(list(
-            j for j in range(marker + 1, min(len(words), marker + 1 + MARKER_REACH))
+        pointed = frozenset(p for m in markers for p in list(
+            j for j in range(m + 1, min(len(words), m + 1 + MARKER_REACH))
             if words[j] not in _STOP)[:MARKER_WORDS])
         by_theme: dict[str, dict[tuple[str, ...], PhraseHit]] = defaultdict(dict)
         for hit in hits:
@@ -1045,7 +1087,11 @@ class ThemeMatcher:
                 slug, score,
                 tuple(dict.fromkeys(w for h in ordered for w in h.words)),
                 tuple(dict.fromkeys(h.phrase for h in ordered)),
-                first=min(h.start for h in found.values()))
+                first=min(h.start for h in found.values()),
+                second=any(h.start in pointed or (
+                    not (main_span[0] <= h.start < main_span[1]) if main_span is not None
+                    else discount_from is not None and h.start > discount_from)
+                    for h in found.values()))
         for slug, weight in sorted((votes or {}).items()):
             if slug not in self.themes or weight <= 0:
                 continue
