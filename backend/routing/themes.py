@@ -724,6 +724,24 @@ TAKEOVER_VERBS = frozenset({"overnemen", "overneemt", "overnam", "overgenomen"})
 TAKE_OVER = (frozenset({"take", "takes", "taking", "neemt", "nemen"}), "over")
 
 
+# Words for the state of people that are as often said of machines ("machines vallen uit",
+# "our older machines"): next to a word for a machine they say nothing about staff.
+STAFF_STATE_THEME = "duurzame-inzetbaarheid"
+MACHINE_CONTEXT = MACHINE_WORDS | frozenset({
+    "installatie", "installaties", "lijn", "lijnen", "productielijn", "pomp", "pompen",
+    "systeem", "systemen", "apparatuur", "equipment", "vrachtwagens", "trucks", "ovens",
+    "oven", "software", "computers", "servers", "server", "heftruck", "heftrucks"})
+STATE_WINDOW = 3
+
+
+def _said_of_a_machine(words: Sequence[str], hit: PhraseHit) -> bool:
+    """Whether a staff-state word of one word ("uitvallen", "older") stands next to a machine."""
+    if hit.label != STAFF_STATE_THEME or len(hit.words) > 2:
+        return False
+    lo, hi = max(0, hit.start - STATE_WINDOW), min(len(words), hit.start + STATE_WINDOW + 1)
+    return any(words[j] in MACHINE_CONTEXT for j in range(lo, hi))
+
+
 def _automation_hits(words: Sequence[str]) -> list[PhraseHit]:
     hits = []
     for i, w in enumerate(words):
@@ -855,6 +873,37 @@ MAIN_ASK_PAIRS = frozenset({
 })
 
 
+# Learning is about something: in a clause that asks for training ("een cursus digitale
+# marketing", "leren werken met warmtepompen"), the other themes' words name what is learnt and
+# count for this much; money for the training stays a question of its own.
+LEARNING_THEME = "leren-en-ontwikkelen"
+LEARNT_WEIGHT = 0.75
+LEARNT_EXEMPT = frozenset({"financiering"})
+
+
+LEARNING_NOUNS = frozenset({"course", "courses", "cursus", "cursussen", "training",
+                            "trainingen", "opleiding", "opleidingen", "workshop", "workshops"})
+LEARNT_PREPOSITIONS = frozenset({"over", "in", "met", "about", "on", "with"})
+
+
+def _learnt_positions(words: Sequence[str], hits: Sequence[PhraseHit]) -> frozenset[int]:
+    """Word positions that name what is learnt: right after training and a preposition
+    ("leren werken met warmtepompen", "een cursus over AI", "training in lean"), or right
+    before a noun for a course ("a digital marketing course")."""
+    out: set[int] = set()
+    for h in hits:
+        if h.label != LEARNING_THEME or h.weight < 1.0:
+            continue
+        p = h.start + len(h.words)
+        prep = next((j for j in range(p, min(len(words), p + 2))
+                     if words[j] in LEARNT_PREPOSITIONS), None)
+        if prep is not None:
+            out.update(range(prep + 1, min(len(words), prep + 5)))
+        if words[h.start] in LEARNING_NOUNS:
+            out.update(range(max(0, h.start - 3), h.start))
+    return frozenset(out)
+
+
 # Theme words in sentences that tell the situation count for this much when other sentences ask
 # ("Door de automatisering verdwijnt werk. Kunnen die mensen omgeschoold worden?" asks about
 # retraining).
@@ -945,7 +994,8 @@ class ThemeMatcher:
         for t in by_slug.values():
             phrases = [t.name_nl, t.name_en, *t.keywords, *extra.get(t.slug, ()),
                        *MORE_DUTCH.get(t.slug, ()), *ENGLISH_KEYWORDS.get(t.slug, ()),
-                       *vocabulary.DUTCH.get(t.slug, ()), *vocabulary.ENGLISH.get(t.slug, ())]
+                       *vocabulary.DUTCH.get(t.slug, ()), *vocabulary.ENGLISH.get(t.slug, ()),
+                       *vocabulary.EVERYDAY.get(t.slug, ())]
             if t.slug in vocabulary.EXACT_ONLY_THEMES:
                 phrases += vocabulary.PLACES_ABROAD
             if t.slug == vocabulary.PAYING_THEME:
@@ -1020,6 +1070,7 @@ class ThemeMatcher:
                 if h.words == SCALE_UP and (h.start == 0 or words[h.start - 1] not in VERB_CUES)
                 else h for h in hits]
         hits.extend(self._separable_hits(words, clause_starts))
+        hits = [h for h in hits if not _said_of_a_machine(words, h)]
         main_span = main_ask_span(words, clause_starts)
         telling = _telling_positions(len(words), clause_starts, asks)
         later_clauses = frozenset(c for c in clause_starts if c > 0)
@@ -1038,6 +1089,16 @@ class ThemeMatcher:
         pointed = frozenset(p for m in markers for p in list(
             j for j in range(m + 1, min(len(words), m + 1 + MARKER_REACH))
             if words[j] not in _STOP)[:MARKER_WORDS])
+        learnt = _learnt_positions(words, hits)
+
+        def in_second(position: int) -> bool:
+            """Whether a word lies where the question marks its second topic."""
+            if position in pointed:
+                return True
+            if main_span is not None:
+                return not main_span[0] <= position < main_span[1]
+            return discount_from is not None and position > discount_from
+
         by_theme: dict[str, dict[tuple[str, ...], PhraseHit]] = defaultdict(dict)
         for hit in hits:
             if hit.start in pointed and hit.weight < 1.0:
@@ -1069,6 +1130,9 @@ class ThemeMatcher:
                               and hit.start > discount_from else 1.0)
                 if slug in paying_only:
                     factor *= PAYING_WEIGHT
+                if (hit.start in learnt and slug != LEARNING_THEME
+                        and slug not in LEARNT_EXEMPT):
+                    factor *= LEARNT_WEIGHT
                 # Function words enable a phrase but add nothing to the score.
                 content = [w for w in words_ if w not in _STOP] or list(words_)
                 # A concept named twice ("robots … robot") counts once: keyed by its stem.
@@ -1088,10 +1152,7 @@ class ThemeMatcher:
                 tuple(dict.fromkeys(w for h in ordered for w in h.words)),
                 tuple(dict.fromkeys(h.phrase for h in ordered)),
                 first=min(h.start for h in found.values()),
-                second=any(h.start in pointed or (
-                    not (main_span[0] <= h.start < main_span[1]) if main_span is not None
-                    else discount_from is not None and h.start > discount_from)
-                    for h in found.values()))
+                second=any(in_second(h.start) for h in found.values()))
         for slug, weight in sorted((votes or {}).items()):
             if slug not in self.themes or weight <= 0:
                 continue
