@@ -386,7 +386,8 @@ def route(question: RoutingInput, desks: Sequence[DeskProfile] | DeskIndex,
     recognised = tuple(tax.themes.recognise_words(words, question.theme,
                                                   dict(question.kb_votes) or None,
                                                   clause_starts(clauses),
-                                                  language.clause_asks(question.text)))
+                                                  language.clause_asks(question.text),
+                                                  language.clause_opens(question.text)))
     theme_scores = {m.theme: m.score for m in recognised}
     specialism_hits: dict[str, list[str]] = defaultdict(list)
     specialism_words: dict[str, list[str]] = defaultdict(list)

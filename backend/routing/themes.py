@@ -623,6 +623,7 @@ NEED_AFTER = frozenset({"nodig"})
 NEED_AFTER_REACH = 8
 # Shortage after the people: "drie man te kort", "chauffeurs te kort", "staff short".
 SHORT_AFTER = frozenset({"tekort", "kort", "short"})
+OPEN_AFTER = frozenset({"open", "openstaan", "vrij", "unfilled", "vacant"})
 NUMBER_WORDS = frozenset({"twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien",
                           "paar", "two", "three", "four", "five", "six", "seven", "eight",
                           "nine", "ten", "couple", "few"})
@@ -650,10 +651,15 @@ SUBJECT_VERBS = frozenset({"wil", "willen", "wilt", "moet", "moeten", "mogen", "
                            "should", "would", "need", "needs", "have", "ask", "asks"})
 
 
+# Heads of compounds that name a worker ("magazijnmedewerker", "vrachtwagenchauffeur").
+PEOPLE_HEADS = ("medewerker", "medewerkers", "monteur", "chauffeur", "technicus", "kracht",
+                "verkoper", "verkoopster", "adviseur", "employee")
+
+
 def is_people(word: str) -> bool:
     """Whether a folded word names people who work (staff, an occupation)."""
     return word in PEOPLE or (word not in NOT_STAFF and len(word) >= 7
-                              and word.endswith(PEOPLE_ENDINGS))
+                              and word.endswith(PEOPLE_ENDINGS + PEOPLE_HEADS))
 
 
 # After the verb a pronoun is the subject instead ("personeel moet ik vinden"); a negation says
@@ -687,7 +693,10 @@ def _hiring_hits(words: Sequence[str],
         after = words[i + 1:i + 3]
         need = next((c for c in words[i + 1:min(clause_end, i + 1 + NEED_AFTER_REACH)]
                      if c in NEED_AFTER), None) or next(
-            (c for c in words[i + 1:min(clause_end, i + 4)] if c in SHORT_AFTER), None)
+            (c for c in words[i + 1:min(clause_end, i + 4)] if c in SHORT_AFTER), None) or (
+            # "2 plekken open", "drie vacatures openstaan"
+            next((c for c in words[i + 1:min(clause_end, i + 3)] if c in OPEN_AFTER), None)
+            if headcount else None)
         if headcount or (i and words[i - 1] in FOR_WHOM):
             # "3 man nodig", "drie man te kort"; "voor mantelzorgers" only with a need
             cue = need or next((c for c in before if c in SHORTAGE or c in NEED_BEFORE), None)
@@ -877,7 +886,7 @@ MAIN_ASK_PAIRS = frozenset({
 # marketing", "leren werken met warmtepompen"), the other themes' words name what is learnt and
 # count for this much; money for the training stays a question of its own.
 LEARNING_THEME = "leren-en-ontwikkelen"
-LEARNT_WEIGHT = 0.75
+LEARNT_WEIGHT = 0.5
 LEARNT_EXEMPT = frozenset({"financiering"})
 
 
@@ -956,7 +965,7 @@ WEAK_KEYWORDS = frozenset({
     "ondernemer", "ondernemen", "strategie", "ict", "registratie", "administratie",
     "samenwerken", "samenwerking", "systeem", "advies", "stoppen", "machine", "machines",
     "it", "personeel", "diensten", "planning", "bezetting", "fonds", "aanvragen", "bank",
-    "regeling", "import", "stage", "inspectie", "cnc",
+    "regeling", "import", "stage", "inspectie", "cnc", "familiebedrijf",
     # English words that are too common to decide on their own
     "digital", "register", "registration", "international", "energy", "green",
     "efficient", "efficiency", "insight", "capital", "credit", "education", "train",
@@ -1012,7 +1021,8 @@ class ThemeMatcher:
         clauses = language.clause_words(text)
         return self.recognise_words([w for c in clauses for w in c], picked,
                                     clause_starts=clause_starts(clauses),
-                                    asks=language.clause_asks(text))
+                                    asks=language.clause_asks(text),
+                                    opens=language.clause_opens(text))
 
     def _separable_hits(self, words: Sequence[str],
                         clause_starts: Sequence[int]) -> list[PhraseHit]:
@@ -1041,7 +1051,8 @@ class ThemeMatcher:
     def recognise_words(self, words: Sequence[str], picked: str | None = None,
                         votes: Mapping[str, float] | None = None,
                         clause_starts: Sequence[int] = (),
-                        asks: Sequence[bool] = ()) -> list[ThemeMatch]:
+                        asks: Sequence[bool] = (),
+                        opens: Sequence[bool] = ()) -> list[ThemeMatch]:
         """``recognise`` for a text already cut into folded words.
 
         The main ask comes first: theme words after a second-topic marker ("ook", "also")
@@ -1057,7 +1068,13 @@ class ThemeMatcher:
             if subjects:  # "personeel wil …": the staff ask, they are not sought
                 hits = [h for h in hits if not (h.label == HIRING_THEME and len(h.words) == 1
                                                 and h.start in subjects)]
-            hits.extend(_hiring_hits(words, clause_starts))
+            sought = _hiring_hits(words, clause_starts)
+            # A word read as people one seeks ("waar vinden we opvolgers?") is no other theme's
+            # word there (not a successor to the business).
+            claimed = {h.start for h in sought}
+            hits = [h for h in hits if h.label == HIRING_THEME or len(h.words) > 1
+                    or h.start not in claimed]
+            hits.extend(sought)
         if AUTOMATION_THEME in self.themes:
             hits.extend(_automation_hits(words))
         if BUSINESS_THEME in self.themes:
@@ -1073,10 +1090,12 @@ class ThemeMatcher:
         hits = [h for h in hits if not _said_of_a_machine(words, h)]
         main_span = main_ask_span(words, clause_starts)
         telling = _telling_positions(len(words), clause_starts, asks)
-        later_clauses = frozenset(c for c in clause_starts if c > 0)
+        starts = sorted({0, *clause_starts})
+        later_sentences = (frozenset(c for c, o in zip(starts, opens, strict=True) if o and c > 0)
+                           if len(opens) == len(starts) else frozenset())
         markers = [i for i, w in enumerate(words)
                    if (w in SECOND_TOPIC_MARKERS
-                       or (w in SECOND_TOPIC_OPENERS and i in later_clauses))
+                       or (w in SECOND_TOPIC_OPENERS and i in later_sentences))
                    and (main_span is None or not main_span[0] <= i < main_span[1])]
         marker = markers[0] if markers else None
         discount_from = marker

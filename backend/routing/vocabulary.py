@@ -360,6 +360,16 @@ PLACES_ABROAD: tuple[str, ...] = (
 # ("we doen niks met die gegevens", "mensen vallen om", "orders zijn altijd te laat"), added
 # after the fifth and sixth holdout sets (docs/benchmarks.md) by kind of wording, per theme.
 EVERYDAY: Mapping[str, tuple[str, ...]] = {
+    "starten-en-ondernemen": (
+        "volgende generatie", "overdracht aan de volgende generatie", "aan mijn zoon",
+        "aan mijn dochter", "aan de kinderen overdragen", "stoppen met ondernemen",
+        "next generation", "hand over the business", "pass on the business",
+    ),
+    "werving-en-arbeidsmarkt": (
+        "reageert niemand", "geen reacties", "geen sollicitanten", "niemand solliciteert",
+        "vacatures blijven open", "plekken open", "nobody applies", "no one applies",
+        "no responses", "can't find staff", "cannot find staff",
+    ),
     "data-en-iot": (
         "gegevens", "data analyseren", "gegevens analyseren", "inzicht in de cijfers",
         "inzichten", "trackers", "tracker", "gps-tracker", "volgsysteem", "op afstand uitlezen",
@@ -396,7 +406,7 @@ EVERYDAY: Mapping[str, tuple[str, ...]] = {
         "energy bill", "energy use", "use less energy", "circular economy",
     ),
     "regeldruk": (
-        "rapporteren aan de overheid", "melden aan de overheid", "welke regels",
+        "rapporteren", "rapporteren aan de overheid", "melden aan de overheid", "welke regels",
         "regels gelden", "al die regels", "te veel regels", "administratieve lasten",
         "bureaucratie", "kan dat niet simpeler", "rij- en rusttijden", "tachograaf",
         "ce-markering", "keuringen", "permits", "registrations", "red tape", "regulations",

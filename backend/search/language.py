@@ -132,6 +132,15 @@ def clause_asks(text: str) -> list[bool]:
     return out
 
 
+def clause_opens(text: str) -> list[bool]:
+    """For each clause of ``clause_words(text)``: whether it opens a sentence."""
+    out: list[bool] = []
+    for sentence in _SENTENCE_END.split(text):
+        parts = [ws for part in _CLAUSE_BREAK.split(sentence) if (ws := dutch.words(part))]
+        out.extend(i == 0 for i in range(len(parts)))
+    return out
+
+
 # Function words that tell the two languages apart (words both use, such as "in", "is" and
 # "we", are left out).
 _ENGLISH = frozenset({
