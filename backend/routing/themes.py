@@ -705,6 +705,9 @@ def _hiring_hits(words: Sequence[str],
             continue
         cue = next((c for c in before if c in HIRING_COUNTS or c in NEED_BEFORE
                     or c in SHORTAGE), None) or (
+            # "jonge mensen willen niet meer in de bouw": people who will not come
+            f"{after[0]} {after[1]}" if len(after) == 2 and after[0] in SUBJECT_VERBS
+            and after[1] in NEGATIONS else None) or (
             "krijg geen" if i >= 2 and words[i - 1] == "geen"
             and words[i - 2] in ("krijg", "krijgen", "krijgt") else None) or next(
             ("te weinig" for j in range(max(1, i - 3), i)
