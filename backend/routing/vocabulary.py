@@ -247,7 +247,8 @@ ENGLISH: Mapping[str, tuple[str, ...]] = {
         "processes", "process", "waiting time", "six sigma", "operational excellence",
         "double work", "duplicate work", "duplicated work", "work twice", "doing things twice",
         "handover", "handovers", "hand-offs", "tighter", "more efficient", "more efficiently",
-        "inefficient", "inefficiency", "waiting", "messy", "chaotic", "rework", "mistakes",
+        "inefficient", "inefficiency", "waiting times", "waiting for each other",
+        "waiting for materials", "messy", "chaotic", "rework", "mistakes",
     ),
     "kennisdeling-ecosystemen": (
         "joint research", "research project", "research partner",
@@ -324,7 +325,7 @@ WEAK: frozenset[str] = frozenset({
     "afval", "waste", "workflow",
     "inpakken", "verpakken", "opvolging", "storingen",
     "doorstroming", "doorstroom", "rug", "workload", "stress", "equity", "bemiddeling",
-    "vergoeding", "vergoeden", "vergoed", "potje", "mistakes", "waiting", "messy", "tighter",
+    "vergoeding", "vergoeden", "vergoed", "potje", "mistakes", "messy", "tighter",
     "rommelig",
     "bemiddelen", "reorganisatie", "dispute",
     "gegevens", "moe", "volhouden", "peers", "tracking", "realtime", "weggooien",

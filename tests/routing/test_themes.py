@@ -342,3 +342,12 @@ def test_hands_over_the_summer_are_not_a_handover() -> None:
 ])
 def test_a_separable_verb_with_te_is_read_as_the_joined_verb(text: str, theme: str) -> None:
     assert main_theme(text) == theme
+
+
+def test_a_shorter_form_of_a_known_stem_is_no_typo_target() -> None:
+    # "roster" shares its stem with "rostering": a typo is measured against the first form and
+    # longer ones, so "router" (one edit from "roster") is not read as rostering ...
+    assert "slim-roosteren" not in themes("Onze wifi-router valt steeds uit")
+    assert "slim-roosteren" not in themes("Which router should our office buy?")
+    # ... while a misspelt longer inflection still meets its own form.
+    assert "leren-en-ontwikkelen" in themes("Zijn er opleidngen voor bakkers?")
