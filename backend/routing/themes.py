@@ -705,8 +705,10 @@ def _hiring_hits(words: Sequence[str],
             next((c for c in words[i + 1:min(clause_end, i + 3)] if c in OPEN_AFTER), None)
             if headcount else None)
         if headcount or (i and words[i - 1] in FOR_WHOM):
-            # "3 man nodig", "drie man te kort"; "voor mantelzorgers" only with a need
-            cue = need or next((c for c in before if c in SHORTAGE or c in NEED_BEFORE), None)
+            # "3 man nodig", "drie man te kort", "we zoeken 3 man"; "voor mantelzorgers" only
+            # with a need
+            cue = need or next((c for c in before if c in SHORTAGE or c in NEED_BEFORE
+                                or (headcount and c in HIRING_VERBS)), None)
             if cue is not None:
                 hits.append(PhraseHit(HIRING_THEME, f"{cue} … {w}", (w,), EXACT, 1.0, i))
             continue
@@ -889,6 +891,7 @@ MAIN_ASK_PAIRS = frozenset({
     ("grootste", "hoofdpijn"), ("grootste", "knelpunt"), ("biggest", "headache"),
     ("biggest", "problem"), ("biggest", "issue"), ("biggest", "challenge"),
     ("biggest", "worry"), ("biggest", "concern"), ("belangrijkste", "vraag"),
+    ("eigenlijk", "wil"), ("eigenlijk", "hulp"), ("eigenlijk", "zoek"), ("eerst", "weten"),
 })
 
 

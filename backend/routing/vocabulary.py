@@ -329,7 +329,7 @@ WEAK: frozenset[str] = frozenset({
     "rommelig",
     "bemiddelen", "reorganisatie", "dispute",
     "gegevens", "moe", "volhouden", "peers", "tracking", "realtime", "weggooien",
-    "zeggenschap", "courses", "certs",
+    "zeggenschap", "courses", "certs", "bol", "portaal", "credit", "in contact brengen",
 })
 
 # Names of countries and regions: matched as written (and by their own plural/inflection),
@@ -367,9 +367,24 @@ EVERYDAY: Mapping[str, tuple[str, ...]] = {
         "next generation", "hand over the business", "pass on the business",
     ),
     "werving-en-arbeidsmarkt": (
+        "werkzoekenden", "werkzoekende", "met een beperking", "arbeidsbeperking",
+        "naar werk begeleiden", "naar werk begeleidt", "van werk naar werk", "outplacement",
+        "ander werk vinden", "nieuw werk vinden", "find new work", "new jobs for",
+        "jobseekers", "job seekers", "with a disability", "people with disabilities",
         "reageert niemand", "geen reacties", "geen sollicitanten", "niemand solliciteert",
         "vacatures blijven open", "plekken open", "nobody applies", "no one applies",
         "no responses", "can't find staff", "cannot find staff",
+    ),
+    "digitalisering": (
+        "klantportaal", "portaal", "webportaal", "bestelapp", "app laten bouwen",
+        "software laten maken", "maatwerksoftware", "bestellingen volgen", "customer portal",
+        "custom software", "ordering app",
+    ),
+    "financiering": (
+        "krediet", "lenen", "geld lenen", "bank doet moeilijk", "bank wil niet", "eigen vermogen",
+        "lend money", "lend to", "borrow money", "banks won't lend", "won't lend", "credit",
+        "microcredit",
+        "microkrediet",
     ),
     "data-en-iot": (
         "gegevens", "data analyseren", "gegevens analyseren", "inzicht in de cijfers",
@@ -420,6 +435,8 @@ EVERYDAY: Mapping[str, tuple[str, ...]] = {
         "employee ownership",
     ),
     "leren-en-ontwikkelen": (
+        "bbl", "bbl-traject", "bbl track", "bbl-opleiding", "bol", "leerbaan", "doorleren",
+        "vakopleiding", "opleiden tot", "apprenticeship",
         "bijleren", "omscholen", "omgeschoold", "up to speed", "get up to speed", "certs",
         "certification", "certifications", "training path", "training paths",
         "learning path", "upskill", "reskill", "reskilling", "courses",
