@@ -755,6 +755,17 @@ MACHINE_CONTEXT = MACHINE_WORDS | frozenset({
 STATE_WINDOW = 3
 
 
+# "Waar moet ik beginnen?", "where do we start?": asking where to begin, not about starting a
+# business.
+START_WORDS = frozenset({"start", "starten", "begin", "beginnen", "started", "starting"})
+WHERE_HOW = frozenset({"where", "waar", "how", "hoe"})
+
+
+def _where_to_start(words: Sequence[str], hit: PhraseHit) -> bool:
+    return (hit.label == BUSINESS_THEME and len(hit.words) == 1 and hit.words[0] in START_WORDS
+            and any(w in WHERE_HOW for w in words[max(0, hit.start - 4):hit.start]))
+
+
 def _said_of_a_machine(words: Sequence[str], hit: PhraseHit) -> bool:
     """Whether a staff-state word of one word ("uitvallen", "older") stands next to a machine."""
     if hit.label != STAFF_STATE_THEME or len(hit.words) > 2:
@@ -899,7 +910,7 @@ MAIN_ASK_PAIRS = frozenset({
 # marketing", "leren werken met warmtepompen"), the other themes' words name what is learnt and
 # count for this much; money for the training stays a question of its own.
 LEARNING_THEME = "leren-en-ontwikkelen"
-LEARNT_WEIGHT = 0.5
+LEARNT_WEIGHT = 0.4
 LEARNT_EXEMPT = frozenset({"financiering"})
 
 
@@ -1100,7 +1111,8 @@ class ThemeMatcher:
                 if h.words == SCALE_UP and (h.start == 0 or words[h.start - 1] not in VERB_CUES)
                 else h for h in hits]
         hits.extend(self._separable_hits(words, clause_starts))
-        hits = [h for h in hits if not _said_of_a_machine(words, h)]
+        hits = [h for h in hits if not _said_of_a_machine(words, h)
+                and not _where_to_start(words, h)]
         main_span = main_ask_span(words, clause_starts)
         telling = _telling_positions(len(words), clause_starts, asks)
         starts = sorted({0, *clause_starts})
@@ -1130,6 +1142,8 @@ class ThemeMatcher:
             if main_span is not None:
                 return not main_span[0] <= position < main_span[1]
             return discount_from is not None and position > discount_from
+
+        in_main_span: set[str] = set()
 
         by_theme: dict[str, dict[tuple[str, ...], PhraseHit]] = defaultdict(dict)
         for hit in hits:
@@ -1185,6 +1199,9 @@ class ThemeMatcher:
                 tuple(dict.fromkeys(h.phrase for h in ordered)),
                 first=min(h.start for h in found.values()),
                 second=any(in_second(h.start) for h in found.values()))
+            if main_span is not None and any(main_span[0] <= h.start < main_span[1]
+                                             for h in found.values()):
+                in_main_span.add(slug)
         for slug, weight in sorted((votes or {}).items()):
             if slug not in self.themes or weight <= 0:
                 continue
@@ -1207,7 +1224,10 @@ class ThemeMatcher:
                 if m.picked or (m.score >= 0.5 and (m.theme in strong
                                                     or m.score >= self.relative_threshold * top))]
         # Equal scores: the theme named first, then the one more phrases point at.
-        kept.sort(key=lambda m: (-round(m.score - told_discount.get(m.theme, 0.0), 6), m.first,
+        # Where the question says which is its main ask, a theme named there goes first.
+        kept.sort(key=lambda m: (main_span is not None and not m.picked
+                                 and m.theme not in in_main_span,
+                                 -round(m.score - told_discount.get(m.theme, 0.0), 6), m.first,
                                  -len(m.keywords), m.theme))
         return kept
 

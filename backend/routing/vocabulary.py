@@ -329,7 +329,7 @@ WEAK: frozenset[str] = frozenset({
     "rommelig",
     "bemiddelen", "reorganisatie", "dispute",
     "gegevens", "moe", "volhouden", "peers", "tracking", "realtime", "weggooien",
-    "zeggenschap", "courses", "certs", "bol", "portaal", "credit", "in contact brengen",
+    "zeggenschap", "certs", "bol", "portaal", "credit", "in contact brengen",
 })
 
 # Names of countries and regions: matched as written (and by their own plural/inflection),
@@ -439,7 +439,7 @@ EVERYDAY: Mapping[str, tuple[str, ...]] = {
         "vakopleiding", "opleiden tot", "apprenticeship",
         "bijleren", "omscholen", "omgeschoold", "up to speed", "get up to speed", "certs",
         "certification", "certifications", "training path", "training paths",
-        "learning path", "upskill", "reskill", "reskilling", "courses",
+        "learning path", "upskill", "reskill", "reskilling", "course", "courses",
     ),
     "lean-procesinnovatie": (
         "altijd te laat", "te laat geleverd", "levertijd", "levertijden", "fout op fout",

@@ -351,3 +351,115 @@ def test_a_shorter_form_of_a_known_stem_is_no_typo_target() -> None:
     assert "slim-roosteren" not in themes("Which router should our office buy?")
     # ... while a misspelt longer inflection still meets its own form.
     assert "leren-en-ontwikkelen" in themes("Zijn er opleidngen voor bakkers?")
+
+
+# --- the main ask, second topics and context (session 9: fifth to seventh holdout causes) ---
+
+
+@pytest.mark.parametrize(("text", "main"), [
+    # The question says where its main ask is, first or last.
+    ("Ik heb ook een vraag over subsidie, maar het belangrijkste is: hoe vind ik lassers?",
+     "werving-en-arbeidsmarkt"),
+    ("Een lening zou handig zijn. Onze hoofdvraag is hoe we van het gas af gaan.",
+     "duurzaamheid"),
+    ("Our works council has questions too, but what I really need is a loan for the new hall.",
+     "financiering"),
+    ("Eventually we want a webshop, but right now: which permits does a food truck need?",
+     "regeldruk"),
+    ("We willen ook exporteren, maar eerst dit: hoe krijgen we ons verzuim omlaag?",
+     "duurzame-inzetbaarheid"),
+])
+def test_a_marked_main_ask_wins_wherever_it_stands(text: str, main: str) -> None:
+    assert themes(text)[0] == main
+
+
+def test_asking_sentences_decide_the_main_ask_over_telling_ones() -> None:
+    # The first sentence tells what happens; the question asks about retraining.
+    text = ("Door de nieuwe robots verdwijnt werk op de inpakafdeling. Hoe kunnen we die "
+            "mensen omscholen?")
+    found = themes(text)
+    assert found[0] == "leren-en-ontwikkelen"
+    assert "robotisering-automatisering" in found  # still recognised: a second topic
+
+
+def test_a_later_sentence_opening_with_en_is_a_second_ask() -> None:
+    text = "Welke aanpak helpt om onze stallen te verduurzamen? En welke subsidies zijn er?"
+    assert themes(text)[0] == "duurzaamheid"
+    # After a comma "en" only joins: both asks stay equal and the first wins.
+    assert themes("Wij willen circulair bouwen, en ook groeien")[0] == "duurzaamheid"
+
+
+def test_the_second_topic_the_question_marks_is_flagged() -> None:
+    matches = default_taxonomy().themes.recognise(
+        "We zoeken een lening voor een nieuwe bus. Btw, we hebben ook twee chauffeurs nodig.")
+    by_theme = {m.theme: m for m in matches}
+    assert matches[0].theme == "financiering" and not matches[0].second
+    assert by_theme["werving-en-arbeidsmarkt"].second
+
+
+@pytest.mark.parametrize("text", [
+    "we zoeken 4 man voor de steigerbouw",
+    "Er staan al maanden 3 vacatures open bij ons",
+    "twee man te kort op de vrachtwagen",
+    "Voor de zomer hebben we dringend een keukenmedewerker en een afwasser nodig",
+    "ik krijg geen schoonmakers meer",
+    "niemand solliciteert op onze vacature voor een heftruckchauffeur",
+])
+def test_hiring_said_with_a_headcount_a_need_or_an_open_place(text: str) -> None:
+    assert "werving-en-arbeidsmarkt" in themes(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Wij zijn een installatiebedrijf met 12 man en willen van het gas af",
+    "Wij maken software voor huisartsen en zoeken een investeerder",
+    "Ons team van 6 developers moet sneller leren programmeren",
+    "Onze collega's doen veel dubbel werk",
+])
+def test_people_who_are_counted_served_or_described_are_not_sought(text: str) -> None:
+    assert "werving-en-arbeidsmarkt" not in themes(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Onze machines vallen steeds uit en we willen storingen voorspellen met sensoren",
+    "We want to connect our older machines to a dashboard",
+    "de pompen vallen uit als het warm is, kan je dat meten",
+])
+def test_words_for_tired_or_old_staff_next_to_a_machine_are_about_the_machine(text: str) -> None:
+    assert "duurzame-inzetbaarheid" not in themes(text)
+
+
+def test_tired_and_older_staff_are_still_sustainable_employability() -> None:
+    assert themes("Mijn oudere monteurs zijn moe en vallen uit")[0] == "duurzame-inzetbaarheid"
+
+
+@pytest.mark.parametrize(("text", "main"), [
+    ("Is er een cursus over kunstmatige intelligentie voor mijn kantoorpersoneel?",
+     "leren-en-ontwikkelen"),
+    ("We want a bookkeeping software course for two staff", "leren-en-ontwikkelen"),
+    ("Mijn schilders moeten bijleren over duurzaam isoleren", "leren-en-ontwikkelen"),
+])
+def test_what_is_learnt_counts_below_the_learning(text: str, main: str) -> None:
+    assert themes(text)[0] == main
+
+
+def test_a_stem_cut_to_two_letters_names_nothing() -> None:
+    # "orders" is stemmed to "or"; the OR is the ondernemingsraad.
+    assert "medezeggenschap-en-betrokkenheid" not in themes("Onze orders komen te laat")
+    assert "medezeggenschap-en-betrokkenheid" in themes("De OR wil meepraten over het rooster")
+
+
+def test_an_english_word_is_no_part_of_a_dutch_compound() -> None:
+    # "verschillende" holds the letters of "lend"; it is no question about lending.
+    assert "financiering" not in themes("We werken met verschillende leveranciers")
+
+
+@pytest.mark.parametrize("text", [
+    "We willen minder energie verbruiken. Waar moeten we beginnen?",
+    "We want to use AI in our shop, where do we start?",
+])
+def test_asking_where_to_begin_is_not_about_starting_a_business(text: str) -> None:
+    assert "starten-en-ondernemen" not in themes(text)
+
+
+def test_starting_a_business_is_still_starting() -> None:
+    assert themes("Hoe begin ik een eigen bedrijf als kapper?")[0] == "starten-en-ondernemen"
