@@ -113,9 +113,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?\n])")
 _QUESTION_OPENERS = frozenset({
     "hoe", "wie", "wat", "waar", "welke", "welk", "wanneer", "waarom", "kan", "kunnen", "kun",
     "mag", "moet", "zijn", "is", "heeft", "hebben", "bestaat", "weet", "how", "who", "what",
-    "where", "which", "when", "why", "can", "could", "is", "are", "does", "do", "should",
+    "where", "which", "when", "why", "can", "could", "are", "does", "do", "should",
     "any", "anyone", "anybody", "iemand",
 })
+
+
+_CONJUNCTIONS = frozenset({"en", "maar", "of", "and", "but", "or", "so", "dus"})
 
 
 def clause_asks(text: str) -> list[bool]:
@@ -127,7 +130,8 @@ def clause_asks(text: str) -> list[bool]:
         parts = [ws for part in _CLAUSE_BREAK.split(sentence) if (ws := dutch.words(part))]
         if not parts:
             continue
-        asks = sentence.rstrip().endswith("?") or parts[0][0] in _QUESTION_OPENERS
+        first = parts[0][1] if parts[0][0] in _CONJUNCTIONS and len(parts[0]) > 1 else parts[0][0]
+        asks = sentence.rstrip().endswith("?") or first in _QUESTION_OPENERS
         out.extend(asks for _ in parts)
     return out
 
