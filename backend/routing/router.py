@@ -385,7 +385,9 @@ def route(question: RoutingInput, desks: Sequence[DeskProfile] | DeskIndex,
     words = [w for c in clauses for w in c]
     recognised = tuple(tax.themes.recognise_words(words, question.theme,
                                                   dict(question.kb_votes) or None,
-                                                  clause_starts(clauses)))
+                                                  clause_starts(clauses),
+                                                  language.clause_asks(question.text),
+                                                  language.clause_opens(question.text)))
     theme_scores = {m.theme: m.score for m in recognised}
     specialism_hits: dict[str, list[str]] = defaultdict(list)
     specialism_words: dict[str, list[str]] = defaultdict(list)
@@ -487,7 +489,9 @@ def _also_relevant(recognised: Sequence[ThemeMatch], main_theme: str | None,
     """The other recognised themes (at most ``limit``) that the chosen desk does not handle,
     each with the desk that would take it."""
     out: list[AlsoRelevant] = []
-    for m in recognised:
+    # Themes named where the question marks its second topic come first ("… Daarnaast zoeken
+    # we advies over sensoren"), then the others by strength.
+    for m in sorted(recognised, key=lambda m: not m.second):
         if len(out) >= limit:
             break
         if m.theme == main_theme or m.theme in winner.desk.themes:

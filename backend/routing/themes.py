@@ -130,25 +130,36 @@ class PhraseMatcher:
         self.single: dict[str, list[_Phrase]] = defaultdict(list)  # stem -> phrases of one word
         self.multi: dict[str, list[_Phrase]] = defaultdict(list)  # first stem -> longer phrases
         self.surface: dict[str, str] = {}  # folded known word -> its stem
+        first_form: dict[str, str] = {}  # stem -> the first word written for it
+        typo_targets: set[str] = set()  # known words a misspelt word may be taken for
         seen: set[tuple[str, tuple[str, ...]]] = set()
         for label, phrase, weight in entries:
             toks = dutch.words(phrase)
             if not toks:
                 continue
             stems = tuple(t if t in _STOP else stem(t) for t in toks)
-            if (label, stems) in seen:
+            # Every written form is a known word, also when an earlier phrase has the same
+            # stems ("opleidingen" after "opleiding"). Typos are measured against the words of
+            # each phrase and, of a repeated one, against forms longer than the stem's first
+            # ("opleidngen" is one edit from "opleidingen", three from "opleiding"); a shorter
+            # form would only widen the net ("router" is one edit from "roster").
+            repeated = (label, stems) in seen
+            for t, s in zip(toks, stems, strict=True):
+                self.surface.setdefault(t, s)
+                first = first_form.setdefault(s, t)
+                if not repeated or len(t) > len(first):
+                    typo_targets.add(t)
+            if repeated:
                 continue
             seen.add((label, stems))
             entry = _Phrase(label, phrase, stems, weight)
             (self.single if len(stems) == 1 else self.multi)[stems[0]].append(entry)
-            for t, s in zip(toks, stems, strict=True):
-                self.surface.setdefault(t, s)
         self.known_stems = frozenset(self.surface.values())
         # Deletion index for typo lookup: deletion variant -> known words.
         self._typo_index: dict[str, list[str]] = defaultdict(list)
         # Proper names (countries) are matched as written, never as a typo of another word.
         self.exact_only = exact_only
-        for word in self.surface:
+        for word in sorted(typo_targets):
             if word in exact_only:
                 continue
             depth = dutch.max_edits(word)
@@ -238,12 +249,22 @@ class PhraseMatcher:
             typo = self._typo(word[:-1])  # a misspelt plural: "subsydies"
         if typo is not None:
             return [(self.surface[typo], typo, TYPO)]
+        if len(s) < 3 < len(word):  # a mangled stem ("orders" -> "or") stands for nothing
+            return [(word, word, STEM)]
         return [(s, word, STEM)]
 
     # -- phrase level -------------------------------------------------------------------------
 
     def match_words(self, words: Sequence[str]) -> list[PhraseHit]:
         readings = [_cached_readings(self, w) for w in words]
+        # A separable verb's infinitive with "te" ("uit te wisselen", "aan te nemen") is also
+        # read as the joined verb ("uitwisselen", "aannemen"), at the verb's place.
+        for i in range(2, len(words)):
+            if words[i - 1] == "te" and words[i - 2] in PARTICLES and words[i] not in _STOP:
+                joined = [r for r in _cached_readings(self, words[i - 2] + words[i])
+                          if r[0] in self.known_stems]
+                if joined:
+                    readings[i] = [*readings[i], *joined]
         hits: list[PhraseHit] = []
         for i, reading in enumerate(readings):
             for s, _known, kind in reading:
@@ -251,22 +272,49 @@ class PhraseMatcher:
                     hits.append(PhraseHit(ph.label, ph.phrase, (words[i],), kind,
                                           ph.weight * KIND_WEIGHT[kind], i))
                 for ph in self.multi.get(s, ()):
-                    n = len(ph.stems)
-                    if i + n > len(readings):
-                        continue
-                    if all(any(r[0] == ph.stems[k] for r in readings[i + k])
-                           for k in range(1, n)):
+                    at = _phrase_positions(readings, words, i, ph.stems)
+                    if at is not None:
                         # The bonus is for several content words ("afstand tot de
-                        # arbeidsmarkt"), not for a function word beside one ("welke regels").
-                        content = sum(1 for st in ph.stems if st not in _STOP)
-                        bonus = PHRASE_BONUS if content >= 2 else 0.0
-                        hits.append(PhraseHit(ph.label, ph.phrase, tuple(words[i:i + n]),
+                        # arbeidsmarkt"), not for a function word beside one ("welke regels"),
+                        # and for words written together: apart ("geld voor nodig") they may
+                        # belong to different parts of the sentence.
+                        # (The "s" of "collega's" is not a word of its own.)
+                        content = sum(1 for st in ph.stems if st not in _STOP and len(st) > 1)
+                        together = at[-1] - i == len(ph.stems) - 1
+                        bonus = PHRASE_BONUS if content >= 2 and together else 0.0
+                        hits.append(PhraseHit(ph.label, ph.phrase, tuple(words[p] for p in at),
                                               kind, ph.weight * (KIND_WEIGHT[kind] + bonus),
                                               i))
         return hits
 
     def match(self, text: str) -> list[PhraseHit]:
         return self.match_words(dutch.words(text))
+
+
+# A phrase's words may stand apart by a few function words or particles, as Dutch puts them
+# between a verb and its object ("samen te innoveren" is "samen innoveren", "kennis mee te
+# delen" is "kennis delen").
+MAX_GAP = 2
+
+
+def _phrase_positions(readings: Sequence[Sequence[tuple[str, str, str]]],
+                      words: Sequence[str], start: int,
+                      stems: Sequence[str]) -> tuple[int, ...] | None:
+    """The positions of a phrase's words in the question when its first word is at ``start``,
+    or None when its other words do not follow; at most ``MAX_GAP`` function words or
+    particles are skipped between its words."""
+    at, p, gaps, n = [start], start + 1, 0, len(readings)
+    for k in range(1, len(stems)):
+        while p < n and not any(r[0] == stems[k] for r in readings[p]):
+            if gaps == MAX_GAP or (words[p] not in _STOP and words[p] not in PARTICLES):
+                return None
+            p += 1
+            gaps += 1
+        if p == n:
+            return None
+        at.append(p)
+        p += 1
+    return tuple(at)
 
 
 def _cached_readings(matcher: PhraseMatcher, word: str) -> list[tuple[str, str, str]]:
@@ -304,6 +352,9 @@ class ThemeMatch:
     picked: bool = False  # the asker chose this topic
     first: int = 0  # position of the first question word that showed it
     votes: float = 0.0  # support from published knowledge-base items about this theme
+    # Named where the question marks a second topic ("… en zoeken ook personeel"): shown as
+    # "also relevant" before themes that were only mentioned.
+    second: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {"theme": self.theme, "score": round(self.score, 2), "words": list(self.words),
@@ -470,15 +521,15 @@ MORE_DUTCH: Mapping[str, tuple[str, ...]] = {
     "werving-en-arbeidsmarkt": ("zoeken personeel", "zoeken we personeel", "zoek personeel",
                                 "personeel nodig", "personeel vinden", "geen personeel",
                                 "personeel aannemen", "nieuw personeel", "meer personeel",
-                                "mensen", "vakkracht", "vakkrachten", "krachten",
+                                "vakkrachten zoeken", "vakkracht zoeken",
                                 "arbeidskrachten", "seizoenskrachten", "seizoenswerkers",
                                 "uitzendkrachten", "flexkrachten", "niemand reageert",
                                 "werkvergunning", "tewerkstellingsvergunning", "gvva",
                                 "personeelsverloop", "verloop", "personeel vasthouden",
                                 "personeel behouden", "personeel binden",
                                 "bijstand",
-                                "meedraaien", "werkgevers", "uitzendbureaus", "timmerlieden",
-                                "lassers", "bakkers", "collega's", "nieuwe monteurs",
+                                "meedraaien", "werkgevers", "uitzendbureaus",
+                                "nieuwe collega's", "nieuwe monteurs",
                                 "nieuwe medewerkers", "mensen aannemen", "aannemen"),
     "leren-en-ontwikkelen": ("vaardiger", "vaardig worden", "vaardiger worden",
                              "digitaal vaardig",
@@ -553,11 +604,12 @@ PEOPLE = frozenset({
     "electricians", "hires", "leerlingen", "leerling", "stagiair", "stagiaires", "apprentices",
     "trainees", "verpleegkundige", "verzorgenden", "kok", "schoonmakers", "kappers", "ppl",
     "person", "persoon", "handen", "hands",
+    "bakers", "chefs", "carers", "assistants", "waiters", "cleaners", "pickers", "fitters",
 })
 # Plural nouns for people by their ending ("schoonmakers", "loodgieters", "verzorgsters"),
 # except the ones that name business partners rather than staff.
-PEOPLE_ENDINGS = ("ers", "sters", "euren", "kundigen", "isten", "mannen", "lieden", "vrouwen",
-                  "krachten")
+PEOPLE_ENDINGS = ("ers", "sters", "euren", "eurs", "kundigen", "isten", "istas", "mannen",
+                  "lieden", "vrouwen", "krachten")
 NOT_STAFF = frozenset({
     "investeerders", "financiers", "leveranciers", "partners", "klanten", "afnemers", "kopers",
     "gebruikers", "bezoekers", "computers", "containers", "printers", "scanners", "sensoren",
@@ -573,27 +625,108 @@ HIRING_VERBS = frozenset({
 # not "our staff need training"), Dutch "personeel nodig" (after it).
 NEED_BEFORE = frozenset({"need", "needs", "needed"})
 NEED_AFTER = frozenset({"nodig"})
+# How far after the people a Dutch "nodig" still says one needs them, within the clause ("een
+# magazijnmedewerker en iemand voor de klantenservice nodig").
+NEED_AFTER_REACH = 8
+# Shortage after the people: "drie man te kort", "chauffeurs te kort", "staff short".
+SHORT_AFTER = frozenset({"tekort", "kort", "short"})
+OPEN_AFTER = frozenset({"open", "openstaan", "vrij", "unfilled", "vacant"})
+NUMBER_WORDS = frozenset({"twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien",
+                          "paar", "two", "three", "four", "five", "six", "seven", "eight",
+                          "nine", "ten", "couple", "few"})
+# A number before "man"/"fte" counts people one needs only with a cue ("3 man nodig"); as the
+# firm's size ("met 4 man") it is no hiring.
+HEADCOUNT_WORDS = frozenset({"man", "fte", "fte's", "ftes", "vacatures", "plekken", "plekke"})
+# Before a word for people, "voor"/"for" names whom the business serves ("een app voor
+# mantelzorgers"), not whom it seeks, unless a shortage or need says so.
+FOR_WHOM = frozenset({"voor", "for"})
 # Only words that add people: a bare number counts the staff one has ("55 medewerkers").
 HIRING_COUNTS = frozenset({"meer", "extra", "nieuwe", "nieuw", "more", "new", "additional",
                            "genoeg", "enough", "aan"})  # "helpt me aan een kok", "tekort aan"
+# Words of shortage before the people one lacks: "short of nurses", "a shortage of drivers",
+# "we lack cooks", "we missen monteurs", "gebrek aan lassers" ("tekort aan …" is caught by
+# "aan"); "weinig" only as "te weinig" ("met weinig mensen" counts the staff one has).
+SHORTAGE = frozenset({"short", "shortage", "shortages", "lack", "lacks", "lacking",
+                      "onvoldoende", "gebrek", "tekort", "tekorten", "krap", "missing",
+                      "missen", "mist"})
+TOO_FEW = ("te", "weinig")
+# A word for people directly before a verb of wanting or having to is the sentence's subject
+# ("personeel wil meer inspraak", "onze monteurs moeten bijleren", "our staff want training"):
+# it says who the question is about, not that the asker looks for people.
+SUBJECT_VERBS = frozenset({"wil", "willen", "wilt", "moet", "moeten", "mogen", "kunnen", "kan",
+                           "gaan", "zouden", "vragen", "vraagt", "want", "wants", "must",
+                           "should", "would", "need", "needs", "have", "ask", "asks"})
 
 
-def _hiring_hits(words: Sequence[str]) -> list[PhraseHit]:
+# Heads of compounds that name a worker ("magazijnmedewerker", "vrachtwagenchauffeur").
+PEOPLE_HEADS = ("medewerker", "medewerkers", "monteur", "chauffeur", "technicus", "kracht",
+                "verkoper", "verkoopster", "adviseur", "employee")
+
+
+def is_people(word: str) -> bool:
+    """Whether a folded word names people who work (staff, an occupation)."""
+    return word in PEOPLE or (word not in NOT_STAFF and len(word) >= 7
+                              and word.endswith(PEOPLE_ENDINGS + PEOPLE_HEADS))
+
+
+# After the verb a pronoun is the subject instead ("personeel moet ik vinden"); a negation says
+# people will not come ("mensen willen hier niet meer werken": a recruitment worry).
+PRONOUNS = frozenset({"ik", "we", "wij", "je", "jij", "u", "i", "you"})
+NEGATIONS = frozenset({"niet", "geen", "nooit", "not", "no", "never"})
+# Before a word for people, a possessive names staff one has ("our cooks", "onze monteurs").
+POSSESSIVES = frozenset({"our", "my", "their", "onze", "ons", "mijn", "hun", "jullie"})
+
+
+def subject_people(words: Sequence[str]) -> frozenset[int]:
+    """Positions of words for people that are the subject of a verb of wanting or having to."""
+    return frozenset(i for i in range(len(words) - 1)
+                     if words[i + 1] in SUBJECT_VERBS and is_people(words[i])
+                     and (i + 2 == len(words) or (words[i + 2] not in PRONOUNS
+                                                  and words[i + 2] not in NEGATIONS)))
+
+
+def _hiring_hits(words: Sequence[str],
+                 clause_starts: Sequence[int] = ()) -> list[PhraseHit]:
     hits = []
+    later_starts = sorted(clause_starts)
     for i, w in enumerate(words):
-        noun = w in PEOPLE or (w not in NOT_STAFF and len(w) >= 7
-                               and w.endswith(PEOPLE_ENDINGS))
-        if not noun:
+        headcount = (w in HEADCOUNT_WORDS and i > 0
+                     and (words[i - 1].isdigit() or words[i - 1] in NUMBER_WORDS))
+        if not (is_people(w) or headcount):
             continue
+        clause_end = next((c for c in later_starts if c > i), len(words))
         before = words[max(0, i - 3):i]
         near = [*words[max(0, i - 5):i], *words[i + 1:i + 4]]
         after = words[i + 1:i + 3]
-        cue = next((c for c in before if c in HIRING_COUNTS or c in NEED_BEFORE), None) or next(
-            (c for c in near if c in HIRING_VERBS), None) or next(
-            (c for c in words[i + 1:i + 4] if c in NEED_AFTER), None) or (
-            # "mensen die … kunnen", "people who can …": a description of whom one seeks
-            " ".join(after) if len(after) == 2 and (
-                (after[0] in ("die", "who") and after[1] in ("kunnen", "can", "willen"))
+        need = next((c for c in words[i + 1:min(clause_end, i + 1 + NEED_AFTER_REACH)]
+                     if c in NEED_AFTER), None) or next(
+            (c for c in words[i + 1:min(clause_end, i + 4)] if c in SHORT_AFTER), None) or (
+            # "2 plekken open", "drie vacatures openstaan"
+            next((c for c in words[i + 1:min(clause_end, i + 3)] if c in OPEN_AFTER), None)
+            if headcount else None)
+        if headcount or (i and words[i - 1] in FOR_WHOM):
+            # "3 man nodig", "drie man te kort", "we zoeken 3 man"; "voor mantelzorgers" only
+            # with a need
+            cue = need or next((c for c in before if c in SHORTAGE or c in NEED_BEFORE
+                                or (headcount and c in HIRING_VERBS)), None)
+            if cue is not None:
+                hits.append(PhraseHit(HIRING_THEME, f"{cue} … {w}", (w,), EXACT, 1.0, i))
+            continue
+        cue = next((c for c in before if c in HIRING_COUNTS or c in NEED_BEFORE
+                    or c in SHORTAGE), None) or (
+            # "jonge mensen willen niet meer in de bouw": people who will not come
+            f"{after[0]} {after[1]}" if len(after) == 2 and after[0] in SUBJECT_VERBS
+            and after[1] in NEGATIONS else None) or (
+            "krijg geen" if i >= 2 and words[i - 1] == "geen"
+            and words[i - 2] in ("krijg", "krijgen", "krijgt") else None) or next(
+            ("te weinig" for j in range(max(1, i - 3), i)
+             if (words[j - 1], words[j]) == TOO_FEW), None) or next(
+            (c for c in near if c in HIRING_VERBS), None) or need or (
+            # "mensen die … kunnen", "people who can …": a description of whom one seeks (not
+            # of one's own staff: "we want our cooks to get a certificate")
+            " ".join(after) if len(after) == 2 and not (i and words[i - 1] in POSSESSIVES) and (
+                (after[0] in ("die", "who") and any(
+                    x in ("kunnen", "can", "willen") for x in words[i + 2:i + 5]))
                 or after[0] == "to") else None)
         if cue is not None:
             hits.append(PhraseHit(HIRING_THEME, f"{cue} … {w}", (w,), EXACT, 1.0, i))
@@ -612,6 +745,35 @@ TAKEOVER_VERBS = frozenset({"overnemen", "overneemt", "overnam", "overgenomen"})
 TAKE_OVER = (frozenset({"take", "takes", "taking", "neemt", "nemen"}), "over")
 
 
+# Words for the state of people that are as often said of machines ("machines vallen uit",
+# "our older machines"): next to a word for a machine they say nothing about staff.
+STAFF_STATE_THEME = "duurzame-inzetbaarheid"
+MACHINE_CONTEXT = MACHINE_WORDS | frozenset({
+    "installatie", "installaties", "lijn", "lijnen", "productielijn", "pomp", "pompen",
+    "systeem", "systemen", "apparatuur", "equipment", "vrachtwagens", "trucks", "ovens",
+    "oven", "software", "computers", "servers", "server", "heftruck", "heftrucks"})
+STATE_WINDOW = 3
+
+
+# "Waar moet ik beginnen?", "where do we start?": asking where to begin, not about starting a
+# business.
+START_WORDS = frozenset({"start", "starten", "begin", "beginnen", "started", "starting"})
+WHERE_HOW = frozenset({"where", "waar", "how", "hoe"})
+
+
+def _where_to_start(words: Sequence[str], hit: PhraseHit) -> bool:
+    return (hit.label == BUSINESS_THEME and len(hit.words) == 1 and hit.words[0] in START_WORDS
+            and any(w in WHERE_HOW for w in words[max(0, hit.start - 4):hit.start]))
+
+
+def _said_of_a_machine(words: Sequence[str], hit: PhraseHit) -> bool:
+    """Whether a staff-state word of one word ("uitvallen", "older") stands next to a machine."""
+    if hit.label != STAFF_STATE_THEME or len(hit.words) > 2:
+        return False
+    lo, hi = max(0, hit.start - STATE_WINDOW), min(len(words), hit.start + STATE_WINDOW + 1)
+    return any(words[j] in MACHINE_CONTEXT for j in range(lo, hi))
+
+
 def _automation_hits(words: Sequence[str]) -> list[PhraseHit]:
     hits = []
     for i, w in enumerate(words):
@@ -624,6 +786,62 @@ def _automation_hits(words: Sequence[str]) -> list[PhraseHit]:
                          and TAKE_OVER[1] in words[j + 1:j + 7]), None)
         if verb is not None:
             hits.append(PhraseHit(AUTOMATION_THEME, f"{w} … {verb}", (w,), EXACT, 1.0, i))
+    return hits
+
+
+# Taking over (or handing over) a business is starting and running one ("de garage van mijn
+# vader overnemen", "take over my parents' shop", "de zaak overdragen aan mijn dochter"): a
+# verb or noun of taking over near a word for a business or for its owner names the theme;
+# alone it is as often work taken over ("overdrachten tussen kantoor en werkplaats") or a
+# machine taking over work (automation, above), so it is not a keyword on its own.
+BUSINESS_THEME = "starten-en-ondernemen"
+TAKEOVER_WORDS = TAKEOVER_VERBS | frozenset({
+    "overdragen", "overdraagt", "overgedragen", "opvolgen", "opvolgt", "opgevolgd", "acquire",
+    "acquiring", "succeed"})
+# As a noun it names a business takeover only with the business after it ("de overname van een
+# bakkerij", "takeover of a company"): "de overdracht in ons bedrijf" is a handover of work.
+TAKEOVER_NOUNS = frozenset({"overname", "overnames", "overdracht", "takeover", "acquisition"})
+NOUN_REACH = 4
+# What is handed over when it is not a business: knowledge, tasks, a shift.
+NOT_A_BUSINESS_TRANSFER = frozenset({
+    "kennis", "vakkennis", "ervaring", "ervaringen", "taken", "werkzaamheden", "dienst",
+    "diensten", "knowledge", "experience", "tasks", "shift", "shifts"})
+# Separable verbs whose particle "over" closes the clause ("ik neem de zaak … over", "hoe draag
+# ik mijn bedrijf over") or follows in English ("take over", "hand over").
+TAKE_VERBS = TAKE_OVER[0] | frozenset({"neem", "nam", "namen", "took", "draag", "draagt",
+                                       "dragen", "droeg", "handing", "handed"})
+BUSINESS_WORDS = frozenset({
+    "bedrijf", "bedrijfje", "zaak", "zaakje", "onderneming", "firma", "winkel", "winkeltje",
+    "praktijk", "garage", "bakkerij", "slagerij", "kapsalon", "salon", "restaurant", "cafe",
+    "hotel", "webshop", "webwinkel", "boerderij", "kwekerij", "drukkerij", "concurrent",
+    "business", "company", "firm", "shop", "store", "practice", "bakery", "farm", "competitor",
+    # its owner: the business is theirs
+    "vader", "moeder", "ouders", "schoonvader", "eigenaar",
+    "baas", "father", "mother", "parents", "dad", "uncle", "aunt", "owner", "boss"})
+
+
+def _business_takeover_hits(words: Sequence[str],
+                            clause_starts: Sequence[int]) -> list[PhraseHit]:
+    hits = []
+    bounds = [*clause_starts, len(words)] if clause_starts else [0, len(words)]
+    for b in range(len(bounds) - 1):
+        clause = words[bounds[b]:bounds[b + 1]]
+        if any(w in MACHINE_WORDS or w in NOT_A_BUSINESS_TRANSFER for w in clause):
+            continue  # a machine taking over work, knowledge or tasks handed over
+        noun = next((w for w in clause if w in BUSINESS_WORDS), None)
+        if noun is None:
+            continue
+        for j, w in enumerate(clause):
+            verb = w if w in TAKEOVER_WORDS else (
+                f"{w} … over" if w in TAKE_VERBS and "over" in clause[j + 1:] else None)
+            if w in TAKEOVER_NOUNS:
+                noun = next((x for x in clause[j + 1:j + 1 + NOUN_REACH] if x in BUSINESS_WORDS),
+                            None)
+                verb = w if noun is not None else None
+            if verb is not None and noun is not None:
+                hits.append(PhraseHit(BUSINESS_THEME, f"{noun} … {verb}", (noun, w), EXACT,
+                                      1.0, bounds[b] + j))
+                break
     return hits
 
 
@@ -659,8 +877,109 @@ CLAUSE_LINKS = frozenset({"om", "te", "en", "maar", "want", "zodat", "omdat", "o
 # theme words after the first of them count for less, so the question routes on its main ask.
 SECOND_TOPIC_MARKERS = frozenset({"ook", "also", "daarnaast", "bovendien", "tevens",
                                   "additionally", "too", "daarna", "vervolgens", "tegelijk",
-                                  "tegelijkertijd", "afterwards"})
+                                  "tegelijkertijd", "afterwards", "bijkomend", "btw", "ps",
+                                  "eventually", "besides", "furthermore", "trouwens",
+                                  "overigens"})
+# A later sentence that opens with "En …"/"And …" adds a second ask ("Welke aanpak is
+# verstandig? En welke subsidies zijn er?").
+SECOND_TOPIC_OPENERS = frozenset({"en", "and", "plus"})
 SECOND_TOPIC_WEIGHT = 0.5
+# Words that mark a clause as the main ask ("maar eerst het echte probleem: …", "het
+# belangrijkste is …", "onze hoofdvraag is …", "but what I really need is …"): from that
+# clause on, until a clause with a second-topic marker, theme words count in full and the
+# rest of the question counts as its second topic.
+MAIN_ASK_WORDS = frozenset({"belangrijkste", "belangrijker", "hoofdvraag", "hoofdzaak",
+                            "allereerst", "voornamelijk", "vooral", "mainly", "mostly",
+                            "primarily", "importantly", "eigenlijke", "foremost"})
+MAIN_ASK_PAIRS = frozenset({
+    ("maar", "eerst"), ("eerst", "dit"), ("echte", "probleem"), ("echte", "vraag"),
+    ("echte", "zorg"), ("vraag", "brandt"), ("nu", "brandt"), ("really", "need"),
+    ("really", "want"), ("real", "question"), ("real", "problem"), ("real", "issue"),
+    ("main", "question"), ("main", "thing"), ("main", "problem"), ("main", "issue"),
+    ("main", "concern"), ("right", "now"), ("but", "first"), ("above", "all"),
+    ("most", "important"), ("most", "urgent"), ("key", "question"), ("first", "this"),
+    ("grootste", "probleem"), ("grootste", "zorg"), ("grootste", "uitdaging"),
+    ("grootste", "hoofdpijn"), ("grootste", "knelpunt"), ("biggest", "headache"),
+    ("biggest", "problem"), ("biggest", "issue"), ("biggest", "challenge"),
+    ("biggest", "worry"), ("biggest", "concern"), ("belangrijkste", "vraag"),
+    ("eigenlijk", "wil"), ("eigenlijk", "hulp"), ("eigenlijk", "zoek"), ("eerst", "weten"),
+})
+
+
+# Learning is about something: in a clause that asks for training ("een cursus digitale
+# marketing", "leren werken met warmtepompen"), the other themes' words name what is learnt and
+# count for this much; money for the training stays a question of its own.
+LEARNING_THEME = "leren-en-ontwikkelen"
+LEARNT_WEIGHT = 0.4
+LEARNT_EXEMPT = frozenset({"financiering"})
+
+
+LEARNING_NOUNS = frozenset({"course", "courses", "cursus", "cursussen", "training",
+                            "trainingen", "opleiding", "opleidingen", "workshop", "workshops"})
+LEARNT_PREPOSITIONS = frozenset({"over", "in", "met", "about", "on", "with"})
+
+
+def _learnt_positions(words: Sequence[str], hits: Sequence[PhraseHit]) -> frozenset[int]:
+    """Word positions that name what is learnt: right after training and a preposition
+    ("leren werken met warmtepompen", "een cursus over AI", "training in lean"), or right
+    before a noun for a course ("a digital marketing course")."""
+    out: set[int] = set()
+    for h in hits:
+        if h.label != LEARNING_THEME or h.weight < 1.0:
+            continue
+        p = h.start + len(h.words)
+        prep = next((j for j in range(p, min(len(words), p + 2))
+                     if words[j] in LEARNT_PREPOSITIONS), None)
+        if prep is not None:
+            out.update(range(prep + 1, min(len(words), prep + 5)))
+        if words[h.start] in LEARNING_NOUNS:
+            out.update(range(max(0, h.start - 3), h.start))
+    return frozenset(out)
+
+
+# Theme words in sentences that tell the situation count for this much when other sentences ask
+# ("Door de automatisering verdwijnt werk. Kunnen die mensen omgeschoold worden?" asks about
+# retraining).
+CONTEXT_WEIGHT = 0.6
+
+
+def _telling_positions(n: int, clause_starts: Sequence[int],
+                       asks: Sequence[bool]) -> frozenset[int]:
+    """Word positions in clauses that tell rather than ask, when the question has both kinds;
+    else none (a question that only tells or only asks weighs all its words alike)."""
+    starts = sorted({0, *clause_starts})
+    if len(asks) != len(starts) or all(asks) or not any(asks):
+        return frozenset()
+    ends = [*starts[1:], n]
+    return frozenset(i for a, s, e in zip(asks, starts, ends, strict=True) if not a
+                     for i in range(s, e))
+
+
+def main_ask_span(words: Sequence[str], clause_starts: Sequence[int]) -> tuple[int, int] | None:
+    """Where the question says its main ask is, as word positions [start, end): from the
+    clause with a main-ask marker up to (not into) the next later clause with a second-topic
+    marker; None when no clause says so."""
+    at = next((i for i, w in enumerate(words) if w in MAIN_ASK_WORDS
+               or (i + 1 < len(words) and (w, words[i + 1]) in MAIN_ASK_PAIRS)), None)
+    if at is None:
+        return None
+    starts = sorted({0, *clause_starts})
+    start = max(c for c in starts if c <= at)
+    end = len(words)
+    for c in starts:
+        if c <= start:
+            continue
+        nxt = next((x for x in starts if x > c), len(words))
+        if any(w in SECOND_TOPIC_MARKERS for w in words[c:nxt]):
+            end = c
+            break
+    return start, end
+# Asking who pays (``vocabulary.PAYING``) next to another theme: the thing paid for is the main
+# ask ("wie betaalt de opleiding?" is about training, and financing is its second topic).
+PAYING = frozenset(v for p in vocabulary.PAYING for v in dutch.expand_synonyms(p))
+PAYING_WEIGHT = 0.5
+# The marker points at its first few content words, within a short reach.
+MARKER_WORDS, MARKER_REACH = 3, 6
 
 # Keywords so common that on their own they say little; they count for half.
 WEAK_KEYWORDS = frozenset({
@@ -670,7 +989,7 @@ WEAK_KEYWORDS = frozenset({
     "ondernemer", "ondernemen", "strategie", "ict", "registratie", "administratie",
     "samenwerken", "samenwerking", "systeem", "advies", "stoppen", "machine", "machines",
     "it", "personeel", "diensten", "planning", "bezetting", "fonds", "aanvragen", "bank",
-    "regeling", "import", "stage", "inspectie", "cnc",
+    "regeling", "import", "stage", "inspectie", "cnc", "familiebedrijf",
     # English words that are too common to decide on their own
     "digital", "register", "registration", "international", "energy", "green",
     "efficient", "efficiency", "insight", "capital", "credit", "education", "train",
@@ -708,9 +1027,12 @@ class ThemeMatcher:
         for t in by_slug.values():
             phrases = [t.name_nl, t.name_en, *t.keywords, *extra.get(t.slug, ()),
                        *MORE_DUTCH.get(t.slug, ()), *ENGLISH_KEYWORDS.get(t.slug, ()),
-                       *vocabulary.DUTCH.get(t.slug, ()), *vocabulary.ENGLISH.get(t.slug, ())]
+                       *vocabulary.DUTCH.get(t.slug, ()), *vocabulary.ENGLISH.get(t.slug, ()),
+                       *vocabulary.EVERYDAY.get(t.slug, ())]
             if t.slug in vocabulary.EXACT_ONLY_THEMES:
                 phrases += vocabulary.PLACES_ABROAD
+            if t.slug == vocabulary.PAYING_THEME:
+                phrases += vocabulary.PAYING
             for phrase in phrases:
                 for variant in dutch.expand_synonyms(phrase):
                     weak = variant in WEAK_KEYWORDS or variant in vocabulary.WEAK
@@ -722,7 +1044,9 @@ class ThemeMatcher:
         """Themes of the question, strongest first; the picked topic always among them."""
         clauses = language.clause_words(text)
         return self.recognise_words([w for c in clauses for w in c], picked,
-                                    clause_starts=clause_starts(clauses))
+                                    clause_starts=clause_starts(clauses),
+                                    asks=language.clause_asks(text),
+                                    opens=language.clause_opens(text))
 
     def _separable_hits(self, words: Sequence[str],
                         clause_starts: Sequence[int]) -> list[PhraseHit]:
@@ -750,7 +1074,9 @@ class ThemeMatcher:
 
     def recognise_words(self, words: Sequence[str], picked: str | None = None,
                         votes: Mapping[str, float] | None = None,
-                        clause_starts: Sequence[int] = ()) -> list[ThemeMatch]:
+                        clause_starts: Sequence[int] = (),
+                        asks: Sequence[bool] = (),
+                        opens: Sequence[bool] = ()) -> list[ThemeMatch]:
         """``recognise`` for a text already cut into folded words.
 
         The main ask comes first: theme words after a second-topic marker ("ook", "also")
@@ -762,9 +1088,21 @@ class ThemeMatcher:
         """
         hits = self.matcher.match_words(words)
         if HIRING_THEME in self.themes:
-            hits.extend(_hiring_hits(words))
+            subjects = subject_people(words)
+            if subjects:  # "personeel wil …": the staff ask, they are not sought
+                hits = [h for h in hits if not (h.label == HIRING_THEME and len(h.words) == 1
+                                                and h.start in subjects)]
+            sought = _hiring_hits(words, clause_starts)
+            # A word read as people one seeks ("waar vinden we opvolgers?") is no other theme's
+            # word there (not a successor to the business).
+            claimed = {h.start for h in sought}
+            hits = [h for h in hits if h.label == HIRING_THEME or len(h.words) > 1
+                    or h.start not in claimed]
+            hits.extend(sought)
         if AUTOMATION_THEME in self.themes:
             hits.extend(_automation_hits(words))
+        if BUSINESS_THEME in self.themes:
+            hits.extend(_business_takeover_hits(words, clause_starts))
         exact_only = self.matcher.exact_only
         hits = [replace(h, weight=h.weight * ORIGIN_WEIGHT)
                 if len(h.words) == 1 and h.words[0] in exact_only
@@ -773,15 +1111,43 @@ class ThemeMatcher:
                 if h.words == SCALE_UP and (h.start == 0 or words[h.start - 1] not in VERB_CUES)
                 else h for h in hits]
         hits.extend(self._separable_hits(words, clause_starts))
-        marker = next((i for i, w in enumerate(words) if w in SECOND_TOPIC_MARKERS), None)
+        hits = [h for h in hits if not _said_of_a_machine(words, h)
+                and not _where_to_start(words, h)]
+        main_span = main_ask_span(words, clause_starts)
+        telling = _telling_positions(len(words), clause_starts, asks)
+        starts = sorted({0, *clause_starts})
+        later_sentences = (frozenset(c for c, o in zip(starts, opens, strict=True) if o and c > 0)
+                           if len(opens) == len(starts) else frozenset())
+        markers = [i for i, w in enumerate(words)
+                   if (w in SECOND_TOPIC_MARKERS
+                       or (w in SECOND_TOPIC_OPENERS and i in later_sentences))
+                   and (main_span is None or not main_span[0] <= i < main_span[1])]
+        marker = markers[0] if markers else None
         discount_from = marker
         if marker is not None:
             start = max((c for c in clause_starts if c <= marker), default=0)
             if start > 0:  # the second topic is the whole later clause the marker is in
                 discount_from = start - 1
+        # The first content words after the marker (function words skipped: "we could also do
+        # with a sensor system") are what it points at.
+        pointed = frozenset(p for m in markers for p in list(
+            j for j in range(m + 1, min(len(words), m + 1 + MARKER_REACH))
+            if words[j] not in _STOP)[:MARKER_WORDS])
+        learnt = _learnt_positions(words, hits)
+
+        def in_second(position: int) -> bool:
+            """Whether a word lies where the question marks its second topic."""
+            if position in pointed:
+                return True
+            if main_span is not None:
+                return not main_span[0] <= position < main_span[1]
+            return discount_from is not None and position > discount_from
+
+        in_main_span: set[str] = set()
+
         by_theme: dict[str, dict[tuple[str, ...], PhraseHit]] = defaultdict(dict)
         for hit in hits:
-            if marker is not None and marker < hit.start <= marker + 3 and hit.weight < 1.0:
+            if hit.start in pointed and hit.weight < 1.0:
                 # "… en zoeken ook personeel": the word the marker points at is the second
                 # topic itself, even when it is a weak word elsewhere.
                 hit = replace(hit, weight=1.0)
@@ -789,6 +1155,10 @@ class ThemeMatcher:
             if current is None or hit.weight > current.weight:
                 by_theme[hit.label][hit.words] = hit
         scored: dict[str, ThemeMatch] = {}
+        told_discount: dict[str, float] = {}
+        # A theme named only by asking who pays yields the main ask to what is paid for.
+        paying_only = {slug for slug, found in by_theme.items() if len(by_theme) > 1
+                       and all(h.phrase in PAYING for h in found.values())}
         # A theme named by at least one strong word (not a weak keyword, a compound's modifier
         # or a typo) is kept however strong the main theme is: it may be the second topic.
         strong = {slug for slug, found in by_theme.items()
@@ -796,23 +1166,42 @@ class ThemeMatcher:
         for slug, found in by_theme.items():
             # A question word counts once per theme, through its best phrase.
             per_word: dict[str, float] = {}
+            told: dict[str, float] = {}  # the part of each word's score said in telling
             for words_, hit in found.items():
-                factor = (SECOND_TOPIC_WEIGHT if discount_from is not None
-                          and hit.start > discount_from else 1.0)
+                if main_span is not None:  # the question said where its main ask is
+                    factor = (1.0 if main_span[0] <= hit.start < main_span[1]
+                              else SECOND_TOPIC_WEIGHT)
+                else:
+                    factor = (SECOND_TOPIC_WEIGHT if discount_from is not None
+                              and hit.start > discount_from else 1.0)
+                if slug in paying_only:
+                    factor *= PAYING_WEIGHT
+                if (hit.start in learnt and slug != LEARNING_THEME
+                        and slug not in LEARNT_EXEMPT):
+                    factor *= LEARNT_WEIGHT
                 # Function words enable a phrase but add nothing to the score.
                 content = [w for w in words_ if w not in _STOP] or list(words_)
                 # A concept named twice ("robots … robot") counts once: keyed by its stem.
                 for w in content:
                     key = stem(w)
-                    per_word[key] = max(per_word.get(key, 0.0),
-                                        factor * hit.weight / len(content))
+                    value = factor * hit.weight / len(content)
+                    if value > per_word.get(key, 0.0):
+                        per_word[key] = value
+                        told[key] = value if hit.start in telling else 0.0
             score = sum(per_word.values())
+            # Which theme is the main ask weighs the words of asking sentences above those
+            # that tell the situation; the score (and so which themes are recognised) does not.
+            told_discount[slug] = (1.0 - CONTEXT_WEIGHT) * sum(told.values())
             ordered = sorted(found.values(), key=lambda h: (-h.weight, h.phrase))
             scored[slug] = ThemeMatch(
                 slug, score,
                 tuple(dict.fromkeys(w for h in ordered for w in h.words)),
                 tuple(dict.fromkeys(h.phrase for h in ordered)),
-                first=min(h.start for h in found.values()))
+                first=min(h.start for h in found.values()),
+                second=any(in_second(h.start) for h in found.values()))
+            if main_span is not None and any(main_span[0] <= h.start < main_span[1]
+                                             for h in found.values()):
+                in_main_span.add(slug)
         for slug, weight in sorted((votes or {}).items()):
             if slug not in self.themes or weight <= 0:
                 continue
@@ -835,7 +1224,11 @@ class ThemeMatcher:
                 if m.picked or (m.score >= 0.5 and (m.theme in strong
                                                     or m.score >= self.relative_threshold * top))]
         # Equal scores: the theme named first, then the one more phrases point at.
-        kept.sort(key=lambda m: (-round(m.score, 6), m.first, -len(m.keywords), m.theme))
+        # Where the question says which is its main ask, a theme named there goes first.
+        kept.sort(key=lambda m: (main_span is not None and not m.picked
+                                 and m.theme not in in_main_span,
+                                 -round(m.score - told_discount.get(m.theme, 0.0), 6), m.first,
+                                 -len(m.keywords), m.theme))
         return kept
 
 

@@ -92,10 +92,11 @@ def stem(word: str) -> str:
 def word_stem(word: str) -> str:
     """``stem`` for matching single words against a vocabulary: the stemmer also drops a
     leading "ge" (a Dutch participle's prefix), which makes unrelated words meet ("gebeurt"
-    and "beurs" share "beur", "german" becomes "rman"); such a stem is not trusted and the word
-    stands for itself."""
+    and "beurs" share "beur", "german" becomes "rman"), and cuts some foreign words to two
+    letters ("order" and "orders" become "or", the ondernemingsraad); such a stem is not
+    trusted and the word stands for itself."""
     s = stem(word)
-    return s if s[:2] == word[:2] else word
+    return s if s[:2] == word[:2] and (len(s) >= 3 or len(word) <= 3) else word
 
 
 _CLAUSE_BREAK = re.compile(r"[.!?;:,()\n]+")
@@ -105,6 +106,43 @@ def clause_words(text: str) -> list[list[str]]:
     """The folded words of a text, clause by clause (split at sentence and clause punctuation),
     so that a reader can tell which clause a word belongs to; flattened they are ``words``."""
     return [ws for part in _CLAUSE_BREAK.split(text) if (ws := dutch.words(part))]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?\n])")
+# Words that open a question written without a question mark ("wie weet daar iets van").
+_QUESTION_OPENERS = frozenset({
+    "hoe", "wie", "wat", "waar", "welke", "welk", "wanneer", "waarom", "kan", "kunnen", "kun",
+    "mag", "moet", "zijn", "is", "heeft", "hebben", "bestaat", "weet", "how", "who", "what",
+    "where", "which", "when", "why", "can", "could", "are", "does", "do", "should",
+    "any", "anyone", "anybody", "iemand",
+})
+
+
+_CONJUNCTIONS = frozenset({"en", "maar", "of", "and", "but", "or", "so", "dus"})
+
+
+def clause_asks(text: str) -> list[bool]:
+    """For each clause of ``clause_words(text)``: whether it lies in a sentence that asks (ends
+    with a question mark, or opens with a question word: "wie weet daar iets van"), as opposed
+    to a sentence that tells the situation."""
+    out: list[bool] = []
+    for sentence in _SENTENCE_END.split(text):
+        parts = [ws for part in _CLAUSE_BREAK.split(sentence) if (ws := dutch.words(part))]
+        if not parts:
+            continue
+        first = parts[0][1] if parts[0][0] in _CONJUNCTIONS and len(parts[0]) > 1 else parts[0][0]
+        asks = sentence.rstrip().endswith("?") or first in _QUESTION_OPENERS
+        out.extend(asks for _ in parts)
+    return out
+
+
+def clause_opens(text: str) -> list[bool]:
+    """For each clause of ``clause_words(text)``: whether it opens a sentence."""
+    out: list[bool] = []
+    for sentence in _SENTENCE_END.split(text):
+        parts = [ws for part in _CLAUSE_BREAK.split(sentence) if (ws := dutch.words(part))]
+        out.extend(i == 0 for i in range(len(parts)))
+    return out
 
 
 # Function words that tell the two languages apart (words both use, such as "in", "is" and
