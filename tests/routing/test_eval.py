@@ -64,6 +64,8 @@ SETS: dict[str, tuple[str, int, dict[str, int]]] = {
                  {"en": 15, "noloc": 15, "two": 8, "colloquial": 10, "postcode": 10}),
     "holdout4": ("holdout4_questions.yaml", 70,
                  {"en": 18, "noloc": 14, "two": 14, "colloquial": 14, "postcode": 11}),
+    "holdout5": ("holdout5_questions.yaml", 120,
+                 {"en": 30, "noloc": 25, "two": 25, "colloquial": 20, "postcode": 15}),
 }
 PER_KIND_ASSERTED = {"eval", "holdout"}
 PRESENT_SETS = [name for name, (file, _, _) in SETS.items() if (HERE / file).exists()]
