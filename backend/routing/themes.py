@@ -879,10 +879,14 @@ SECOND_TOPIC_MARKERS = frozenset({"ook", "also", "daarnaast", "bovendien", "teve
                                   "additionally", "too", "daarna", "vervolgens", "tegelijk",
                                   "tegelijkertijd", "afterwards", "bijkomend", "btw", "ps",
                                   "eventually", "besides", "furthermore", "trouwens",
-                                  "overigens"})
+                                  "overigens", "unrelated", "separately", "daarbuiten"})
 # A later sentence that opens with "En …"/"And …" adds a second ask ("Welke aanpak is
 # verstandig? En welke subsidies zijn er?").
 SECOND_TOPIC_OPENERS = frozenset({"en", "and", "plus"})
+# Two-word markers of a second topic ("as well", "los daarvan", "second question").
+SECOND_TOPIC_PAIRS = frozenset({("as", "well"), ("los", "daarvan"), ("tweede", "vraag"),
+                                ("second", "question"), ("another", "question"),
+                                ("on", "top"), ("apart", "from"), ("nog", "iets")})
 SECOND_TOPIC_WEIGHT = 0.5
 # Words that mark a clause as the main ask ("maar eerst het echte probleem: …", "het
 # belangrijkste is …", "onze hoofdvraag is …", "but what I really need is …"): from that
@@ -970,7 +974,9 @@ def main_ask_span(words: Sequence[str], clause_starts: Sequence[int]) -> tuple[i
         if c <= start:
             continue
         nxt = next((x for x in starts if x > c), len(words))
-        if any(w in SECOND_TOPIC_MARKERS for w in words[c:nxt]):
+        if any(w in SECOND_TOPIC_MARKERS
+               or (j + 1 < nxt and (w, words[j + 1]) in SECOND_TOPIC_PAIRS)
+               for j, w in enumerate(words[c:nxt], start=c)):
             end = c
             break
     return start, end
@@ -994,7 +1000,7 @@ WEAK_KEYWORDS = frozenset({
     "digital", "register", "registration", "international", "energy", "green",
     "efficient", "efficiency", "insight", "capital", "credit", "education", "train",
     "healthy", "collaboration", "cooperate", "rules", "workers", "finance", "software",
-    "productivity", "waste", "engagement", "automation", "sensor", "disability", "werkgevers",
+    "productivity", "waste", "engagement", "automation", "disability", "werkgevers",
     "koppelen", "papier", "sorteren", "bv", "voor mezelf", "mensen",
     # occupations say whom a question is about; a word for finding them makes it recruitment
     "monteurs", "chauffeurs", "vakmensen", "bakkers", "lassers", "timmerlieden", "technicians",
@@ -1120,6 +1126,7 @@ class ThemeMatcher:
                            if len(opens) == len(starts) else frozenset())
         markers = [i for i, w in enumerate(words)
                    if (w in SECOND_TOPIC_MARKERS
+                       or (i + 1 < len(words) and (w, words[i + 1]) in SECOND_TOPIC_PAIRS)
                        or (w in SECOND_TOPIC_OPENERS and i in later_sentences))
                    and (main_span is None or not main_span[0] <= i < main_span[1])]
         marker = markers[0] if markers else None

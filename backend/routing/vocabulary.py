@@ -437,7 +437,9 @@ EVERYDAY: Mapping[str, tuple[str, ...]] = {
         "employee ownership",
     ),
     "leren-en-ontwikkelen": (
-        "bbl", "bbl-traject", "bbl track", "bbl-opleiding", "bol", "leerbaan", "doorleren",
+        "aanleren", "leren op de werkvloer", "werkplekleren", "op de werkvloer leren",
+        "klaslokaal", "on the job training", "learning on the job", "bbl", "bbl-traject",
+        "bbl track", "bbl-opleiding", "bol", "leerbaan", "doorleren",
         "vakopleiding", "opleiden tot", "apprenticeship",
         "bijleren", "omscholen", "omgeschoold", "up to speed", "get up to speed", "certs",
         "certification", "certifications", "training path", "training paths",
@@ -454,6 +456,7 @@ EVERYDAY: Mapping[str, tuple[str, ...]] = {
         "moe", "vermoeid", "vermoeidheid", "omvallen", "op zn tandvlees", "tandvlees",
         "burn-out", "burnout", "overbelast", "werkdruk", "hoge werkdruk", "te veel werk",
         "volhouden", "nachtwerk", "slaapproblemen", "langer doorwerken", "afgebrand",
-        "burned out", "burnt out", "sick leave", "absenteeism", "worn out",
+        "burned out", "burnt out", "sick leave", "absenteeism", "worn out", "off sick",
+        "out sick", "call in sick",
     ),
 }

@@ -99,7 +99,7 @@ def word_stem(word: str) -> str:
     return s if s[:2] == word[:2] and (len(s) >= 3 or len(word) <= 3) else word
 
 
-_CLAUSE_BREAK = re.compile(r"[.!?;:,()\n]+")
+_CLAUSE_BREAK = re.compile(r"[.!?;:,()\n]+|\s[—–-]+\s")  # a dash between spaces too
 
 
 def clause_words(text: str) -> list[list[str]]:

@@ -463,3 +463,25 @@ def test_asking_where_to_begin_is_not_about_starting_a_business(text: str) -> No
 
 def test_starting_a_business_is_still_starting() -> None:
     assert themes("Hoe begin ik een eigen bedrijf als kapper?")[0] == "starten-en-ondernemen"
+
+
+@pytest.mark.parametrize(("text", "main", "second"), [
+    ("Mostly I need help selling in Germany — oh, and we must hire two welders as well.",
+     "internationalisering", "werving-en-arbeidsmarkt"),
+    ("Can a sensor tell us when the cooling fails? Unrelated: our bakers call in sick a lot.",
+     "data-en-iot", "duurzame-inzetbaarheid"),
+    ("Wij willen een lening voor een nieuwe bus. Los daarvan: hoe krijgen we minder verzuim?",
+     "financiering", "duurzame-inzetbaarheid"),
+])
+def test_more_ways_to_mark_a_second_topic(text: str, main: str, second: str) -> None:
+    matches = default_taxonomy().themes.recognise(text)
+    assert matches[0].theme == main
+    assert any(m.theme == second and m.second for m in matches)
+
+
+@pytest.mark.parametrize("text", [
+    "Onze leerlingen moeten het vak aanleren op de werkvloer",
+    "We prefer learning on the job over a classroom",
+])
+def test_learning_at_work_is_learning(text: str) -> None:
+    assert themes(text)[0] == "leren-en-ontwikkelen"
