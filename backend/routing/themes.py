@@ -18,6 +18,7 @@ The search module's synonym groups (``backend.search.dutch.SYNONYMS``) widen the
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -766,6 +767,40 @@ def _where_to_start(words: Sequence[str], hit: PhraseHit) -> bool:
             and any(w in WHERE_HOW for w in words[max(0, hit.start - 4):hit.start]))
 
 
+# An amount of money ("40.000 euro", "50k", "zestigduizend euro") names financing, weakly:
+# it is as often the size of an investment one asks about for another reason.
+MONEY_THEME = "financiering"
+MONEY_WEIGHT = 0.5
+_THOUSANDS = re.compile(r"^\d+k$")
+EURO_WORDS = frozenset({"euro", "euros", "eur"})
+
+
+def _money_hits(words: Sequence[str]) -> list[PhraseHit]:
+    hits = []
+    for i, w in enumerate(words):
+        prev = words[i - 1] if i else ""
+        amount = (_THOUSANDS.match(w) is not None
+                  or (w == "k" and prev.isdigit())
+                  or (w in EURO_WORDS and (prev.isdigit() or prev.endswith("duizend")
+                                           or prev in NUMBER_WORDS)))
+        if amount:
+            hits.append(PhraseHit(MONEY_THEME, "an amount of money", (w,), EXACT,
+                                  MONEY_WEIGHT, i))
+    return hits
+
+
+def _phrases_claim_their_words(hits: list[PhraseHit]) -> list[PhraseHit]:
+    """A word read inside a phrase of several words ("overdracht binnen de familie") is no
+    single word of another theme there ("overdracht" as a handover of work)."""
+    claimed: dict[int, set[str]] = defaultdict(set)
+    for h in hits:
+        if len(h.words) > 1:
+            for p in range(h.start, h.start + len(h.words)):
+                claimed[p].add(h.label)
+    return [h for h in hits if not (len(h.words) == 1 and claimed.get(h.start)
+                                    and h.label not in claimed[h.start])]
+
+
 def _said_of_a_machine(words: Sequence[str], hit: PhraseHit) -> bool:
     """Whether a staff-state word of one word ("uitvallen", "older") stands next to a machine."""
     if hit.label != STAFF_STATE_THEME or len(hit.words) > 2:
@@ -814,6 +849,7 @@ BUSINESS_WORDS = frozenset({
     "bedrijf", "bedrijfje", "zaak", "zaakje", "onderneming", "firma", "winkel", "winkeltje",
     "praktijk", "garage", "bakkerij", "slagerij", "kapsalon", "salon", "restaurant", "cafe",
     "hotel", "webshop", "webwinkel", "boerderij", "kwekerij", "drukkerij", "concurrent",
+    "camping", "tuincentrum", "apotheek", "studio", "werkplaats", "loonbedrijf",
     "business", "company", "firm", "shop", "store", "practice", "bakery", "farm", "competitor",
     # its owner: the business is theirs
     "vader", "moeder", "ouders", "schoonvader", "eigenaar",
@@ -879,12 +915,14 @@ SECOND_TOPIC_MARKERS = frozenset({"ook", "also", "daarnaast", "bovendien", "teve
                                   "additionally", "too", "daarna", "vervolgens", "tegelijk",
                                   "tegelijkertijd", "afterwards", "bijkomend", "btw", "ps",
                                   "eventually", "besides", "furthermore", "trouwens",
-                                  "overigens", "unrelated", "separately", "daarbuiten"})
+                                  "overigens", "unrelated", "separately", "daarbuiten",
+                                  "bijvraag", "secondly"})
 # A later sentence that opens with "En …"/"And …" adds a second ask ("Welke aanpak is
 # verstandig? En welke subsidies zijn er?").
 SECOND_TOPIC_OPENERS = frozenset({"en", "and", "plus"})
 # Two-word markers of a second topic ("as well", "los daarvan", "second question").
 SECOND_TOPIC_PAIRS = frozenset({("as", "well"), ("los", "daarvan"), ("tweede", "vraag"),
+                                ("tweede", "punt"),
                                 ("second", "question"), ("another", "question"),
                                 ("on", "top"), ("apart", "from"), ("nog", "iets")})
 SECOND_TOPIC_WEIGHT = 0.5
@@ -1117,6 +1155,9 @@ class ThemeMatcher:
                 if h.words == SCALE_UP and (h.start == 0 or words[h.start - 1] not in VERB_CUES)
                 else h for h in hits]
         hits.extend(self._separable_hits(words, clause_starts))
+        if MONEY_THEME in self.themes:
+            hits.extend(_money_hits(words))
+        hits = _phrases_claim_their_words(hits)
         hits = [h for h in hits if not _said_of_a_machine(words, h)
                 and not _where_to_start(words, h)]
         main_span = main_ask_span(words, clause_starts)
