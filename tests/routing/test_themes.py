@@ -523,3 +523,34 @@ def test_handing_a_business_over_in_the_family_is_no_lean_handover() -> None:
                    "overdracht binnen de familie?")
     assert found[0] == "starten-en-ondernemen"
     assert "lean-procesinnovatie" not in found
+
+
+@pytest.mark.parametrize(("text", "main"), [
+    ("Onze monteurs zijn op en vallen uit. Hoe houden we ze gezond? Dat is mijn eigenlijke "
+     "vraag; daarnaast zoeken we ook nieuwe collega's.", "duurzame-inzetbaarheid"),
+    ("We willen een lening voor een nieuwe oven. Los daarvan willen we onze bakkers laten "
+     "bijscholen. Dat tweede is mijn hoofdvraag.", "leren-en-ontwikkelen"),
+])
+def test_a_main_ask_marker_that_points_back_names_the_sentence_before(text: str,
+                                                                       main: str) -> None:
+    assert themes(text)[0] == main
+
+
+@pytest.mark.parametrize(("text", "main"), [
+    ("We zoeken dringend twee chauffeurs. Een nieuwe website komt later.",
+     "werving-en-arbeidsmarkt"),
+    ("Onze webshop kan beter, maar dat is bijzaak: we hebben een lening nodig.",
+     "financiering"),
+    ("We need a loan for a van; a new website is less urgent.", "financiering"),
+])
+def test_what_comes_later_or_matters_less_is_the_second_topic(text: str, main: str) -> None:
+    assert themes(text)[0] == main
+
+
+def test_learning_what_works_is_finding_out_not_training() -> None:
+    assert "leren-en-ontwikkelen" not in themes("Waar kunnen we leren wat AI voor ons kan doen?")
+    assert "leren-en-ontwikkelen" in themes("Onze mensen moeten leren werken met AI")
+
+
+def test_a_ton_is_a_hundred_thousand_euro() -> None:
+    assert themes("We hebben twee ton nodig om door te groeien")[0] == "financiering"
