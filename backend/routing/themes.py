@@ -18,6 +18,7 @@ The search module's synonym groups (``backend.search.dutch.SYNONYMS``) widen the
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -605,6 +606,8 @@ PEOPLE = frozenset({
     "trainees", "verpleegkundige", "verzorgenden", "kok", "schoonmakers", "kappers", "ppl",
     "person", "persoon", "handen", "hands",
     "bakers", "chefs", "carers", "assistants", "waiters", "cleaners", "pickers", "fitters",
+    "baker", "welder", "driver", "nurse", "cook", "chef", "mechanic", "cleaner", "waiter",
+    "carer", "electrician", "plumber", "intern", "interns", "developer", "programmer",
 })
 # Plural nouns for people by their ending ("schoonmakers", "loodgieters", "verzorgsters"),
 # except the ones that name business partners rather than staff.
@@ -618,7 +621,8 @@ NOT_STAFF = frozenset({
 })
 HIRING_VERBS = frozenset({
     "vinden", "vind", "zoeken", "zoek", "zoekt", "aannemen", "werven", "binnenhalen", "binnen",
-    "aantrekken", "inhuren", "uitbreiden", "find", "hire", "hiring", "recruit", "recruiting",
+    "aantrekken", "inhuren", "uitbreiden", "find", "finding", "hire", "hiring", "recruit",
+    "recruiting",
     "attract", "expand", "take", "replace", "vervangen",
 })
 # Verbs of need that say hiring only in their place: English "need drivers" (before the noun,
@@ -766,6 +770,53 @@ def _where_to_start(words: Sequence[str], hit: PhraseHit) -> bool:
             and any(w in WHERE_HOW for w in words[max(0, hit.start - 4):hit.start]))
 
 
+# An amount of money ("40.000 euro", "50k", "zestigduizend euro") names financing, weakly:
+# it is as often the size of an investment one asks about for another reason.
+MONEY_THEME = "financiering"
+MONEY_WEIGHT = 0.5
+_THOUSANDS = re.compile(r"^\d+k$")
+EURO_WORDS = frozenset({"euro", "euros", "eur"})
+
+
+def _money_hits(words: Sequence[str]) -> list[PhraseHit]:
+    hits = []
+    for i, w in enumerate(words):
+        prev = words[i - 1] if i else ""
+        amount = (_THOUSANDS.match(w) is not None
+                  or (w == "k" and prev.isdigit())
+                  or (w in EURO_WORDS and (prev.isdigit() or prev.endswith("duizend")
+                                           or prev in NUMBER_WORDS))
+                  or (w == "ton" and (prev.isdigit() or prev in NUMBER_WORDS
+                                      or prev in ("een", "halve", "anderhalve"))))
+        if amount:
+            hits.append(PhraseHit(MONEY_THEME, "an amount of money", (w,), EXACT,
+                                  MONEY_WEIGHT, i))
+    return hits
+
+
+def _phrases_claim_their_words(hits: list[PhraseHit]) -> list[PhraseHit]:
+    """A word read inside a phrase of several words ("overdracht binnen de familie") is no
+    single word of another theme there ("overdracht" as a handover of work)."""
+    claimed: dict[int, set[str]] = defaultdict(set)
+    for h in hits:
+        if len(h.words) > 1:
+            for p in range(h.start, h.start + len(h.words)):
+                claimed[p].add(h.label)
+    return [h for h in hits if not (len(h.words) == 1 and claimed.get(h.start)
+                                    and h.label not in claimed[h.start])]
+
+
+# "leren wat werkt", "learn what's possible": finding out, not training.
+LEARN_WORDS = frozenset({"leren", "learn", "learning"})
+FIND_OUT_WORDS = frozenset({"wat", "hoe", "of", "what", "how", "whether", "which", "welke"})
+
+
+def _learn_what(words: Sequence[str], hit: PhraseHit) -> bool:
+    end = hit.start + len(hit.words)
+    return (hit.label == LEARNING_THEME and len(hit.words) == 1 and hit.words[0] in LEARN_WORDS
+            and end < len(words) and words[end] in FIND_OUT_WORDS)
+
+
 def _said_of_a_machine(words: Sequence[str], hit: PhraseHit) -> bool:
     """Whether a staff-state word of one word ("uitvallen", "older") stands next to a machine."""
     if hit.label != STAFF_STATE_THEME or len(hit.words) > 2:
@@ -814,6 +865,7 @@ BUSINESS_WORDS = frozenset({
     "bedrijf", "bedrijfje", "zaak", "zaakje", "onderneming", "firma", "winkel", "winkeltje",
     "praktijk", "garage", "bakkerij", "slagerij", "kapsalon", "salon", "restaurant", "cafe",
     "hotel", "webshop", "webwinkel", "boerderij", "kwekerij", "drukkerij", "concurrent",
+    "camping", "tuincentrum", "apotheek", "studio", "werkplaats", "loonbedrijf",
     "business", "company", "firm", "shop", "store", "practice", "bakery", "farm", "competitor",
     # its owner: the business is theirs
     "vader", "moeder", "ouders", "schoonvader", "eigenaar",
@@ -879,12 +931,14 @@ SECOND_TOPIC_MARKERS = frozenset({"ook", "also", "daarnaast", "bovendien", "teve
                                   "additionally", "too", "daarna", "vervolgens", "tegelijk",
                                   "tegelijkertijd", "afterwards", "bijkomend", "btw", "ps",
                                   "eventually", "besides", "furthermore", "trouwens",
-                                  "overigens", "unrelated", "separately", "daarbuiten"})
+                                  "overigens", "unrelated", "separately", "daarbuiten",
+                                  "bijvraag", "secondly"})
 # A later sentence that opens with "En …"/"And …" adds a second ask ("Welke aanpak is
 # verstandig? En welke subsidies zijn er?").
 SECOND_TOPIC_OPENERS = frozenset({"en", "and", "plus"})
 # Two-word markers of a second topic ("as well", "los daarvan", "second question").
 SECOND_TOPIC_PAIRS = frozenset({("as", "well"), ("los", "daarvan"), ("tweede", "vraag"),
+                                ("tweede", "punt"),
                                 ("second", "question"), ("another", "question"),
                                 ("on", "top"), ("apart", "from"), ("nog", "iets")})
 SECOND_TOPIC_WEIGHT = 0.5
@@ -894,7 +948,8 @@ SECOND_TOPIC_WEIGHT = 0.5
 # rest of the question counts as its second topic.
 MAIN_ASK_WORDS = frozenset({"belangrijkste", "belangrijker", "hoofdvraag", "hoofdzaak",
                             "allereerst", "voornamelijk", "vooral", "mainly", "mostly",
-                            "primarily", "importantly", "eigenlijke", "foremost"})
+                            "primarily", "importantly", "eigenlijke", "foremost", "urgent",
+                            "urgentst", "dringendst"})
 MAIN_ASK_PAIRS = frozenset({
     ("maar", "eerst"), ("eerst", "dit"), ("echte", "probleem"), ("echte", "vraag"),
     ("echte", "zorg"), ("vraag", "brandt"), ("nu", "brandt"), ("really", "need"),
@@ -907,7 +962,39 @@ MAIN_ASK_PAIRS = frozenset({
     ("biggest", "problem"), ("biggest", "issue"), ("biggest", "challenge"),
     ("biggest", "worry"), ("biggest", "concern"), ("belangrijkste", "vraag"),
     ("eigenlijk", "wil"), ("eigenlijk", "hulp"), ("eigenlijk", "zoek"), ("eerst", "weten"),
+    ("eerst", "willen"), ("eerst", "wil"), ("gaat", "mij"), ("gaat", "ons"),
 })
+# A main-ask marker in a clause that names nothing and opens with a pointing word ("Dit is mijn
+# eigenlijke vraag", "Dat tweede is mijn hoofdvraag", "That is what I really need") points back
+# at the sentence before it.
+# Words that put what they are said of second, looking back ("een website komt later", "…,
+# maar dat is bijzaak", "a new website is less urgent"): their clause, and the clause before
+# when theirs opens by pointing back ("dat is bijzaak").
+BACKWARD_SECOND_WORDS = frozenset({"bijzaak", "bijkomstig", "secondary"})
+BACKWARD_SECOND_PAIRS = frozenset({("komt", "later"), ("komt", "daarna"), ("comes", "later"),
+                                   ("can", "wait"), ("kan", "wachten"), ("minder", "urgent"),
+                                   ("less", "urgent"), ("minder", "belangrijk"),
+                                   ("less", "important"), ("regelen", "daarna"),
+                                   ("regelen", "later")})
+
+
+def backward_second(words: Sequence[str], clause_starts: Sequence[int]) -> frozenset[int]:
+    """Positions that a backward-looking marker puts second (see ``BACKWARD_SECOND_WORDS``)."""
+    starts = sorted({0, *clause_starts})
+    ends = [*starts[1:], len(words)]
+    out: set[int] = set()
+    for k, (s, e) in enumerate(zip(starts, ends, strict=True)):
+        if any(w in BACKWARD_SECOND_WORDS
+               or (j + 1 < e and (w, words[j + 1]) in BACKWARD_SECOND_PAIRS)
+               for j, w in enumerate(words[s:e], start=s)):
+            out.update(range(s, e))
+            if k and words[s] in POINTING_WORDS | {"maar", "but"}:
+                out.update(range(starts[k - 1], s))
+    return frozenset(out)
+
+
+NOT_MAIN = frozenset({"minder", "less", "niet", "not", "geen", "no"})
+POINTING_WORDS = frozenset({"dit", "dat", "deze", "die", "this", "that", "these", "those"})
 
 
 # Learning is about something: in a clause that asks for training ("een cursus digitale
@@ -959,16 +1046,32 @@ def _telling_positions(n: int, clause_starts: Sequence[int],
                      for i in range(s, e))
 
 
-def main_ask_span(words: Sequence[str], clause_starts: Sequence[int]) -> tuple[int, int] | None:
+def main_ask_span(words: Sequence[str], clause_starts: Sequence[int],
+                  opens: Sequence[bool] = (),
+                  named: frozenset[int] = frozenset()) -> tuple[int, int] | None:
     """Where the question says its main ask is, as word positions [start, end): from the
     clause with a main-ask marker up to (not into) the next later clause with a second-topic
-    marker; None when no clause says so."""
-    at = next((i for i, w in enumerate(words) if w in MAIN_ASK_WORDS
+    marker; None when no clause says so. A marker clause that names no theme (``named``: the
+    positions of theme words) and opens with a pointing word ("Dit is mijn eigenlijke vraag")
+    points at the sentence before it."""
+    at = next((i for i, w in enumerate(words)
+               if (w in MAIN_ASK_WORDS and not (i and words[i - 1] in NOT_MAIN))
                or (i + 1 < len(words) and (w, words[i + 1]) in MAIN_ASK_PAIRS)), None)
     if at is None:
         return None
     starts = sorted({0, *clause_starts})
     start = max(c for c in starts if c <= at)
+    clause_end = next((c for c in starts if c > start), len(words))
+    if (words[start] in POINTING_WORDS and not any(start <= p < clause_end for p in named)
+            and start > 0 and len(opens) == len(starts)):
+        # Back to the nearest earlier sentence that names a theme.
+        sentence_starts = [c for c, o in zip(starts, opens, strict=True) if o and c < start]
+        end = start
+        for begin in reversed(sentence_starts or [0]):
+            if any(begin <= p < end for p in named):
+                return begin, end
+            end = begin
+        return None
     end = len(words)
     for c in starts:
         if c <= start:
@@ -991,7 +1094,7 @@ MARKER_WORDS, MARKER_REACH = 3, 6
 WEAK_KEYWORDS = frozenset({
     "data", "online", "app", "groei", "groeien", "geld", "regels", "verbeteren", "leren",
     "ontwikkelen", "netwerk", "cultuur", "talent", "keten", "scan", "energie", "groen",
-    "global", "hub", "beurs", "management", "manager", "feedback", "participatie", "inspraak",
+    "global", "hub", "beurs", "management", "manager", "feedback", "participatie",
     "ondernemer", "ondernemen", "strategie", "ict", "registratie", "administratie",
     "samenwerken", "samenwerking", "systeem", "advies", "stoppen", "machine", "machines",
     "it", "personeel", "diensten", "planning", "bezetting", "fonds", "aanvragen", "bank",
@@ -1117,10 +1220,15 @@ class ThemeMatcher:
                 if h.words == SCALE_UP and (h.start == 0 or words[h.start - 1] not in VERB_CUES)
                 else h for h in hits]
         hits.extend(self._separable_hits(words, clause_starts))
+        if MONEY_THEME in self.themes:
+            hits.extend(_money_hits(words))
+        hits = _phrases_claim_their_words(hits)
         hits = [h for h in hits if not _said_of_a_machine(words, h)
-                and not _where_to_start(words, h)]
-        main_span = main_ask_span(words, clause_starts)
+                and not _where_to_start(words, h) and not _learn_what(words, h)]
+        main_span = main_ask_span(words, clause_starts, opens,
+                                  frozenset(h.start for h in hits if h.weight >= 1.0))
         telling = _telling_positions(len(words), clause_starts, asks)
+        later = backward_second(words, clause_starts)
         starts = sorted({0, *clause_starts})
         later_sentences = (frozenset(c for c, o in zip(starts, opens, strict=True) if o and c > 0)
                            if len(opens) == len(starts) else frozenset())
@@ -1144,7 +1252,7 @@ class ThemeMatcher:
 
         def in_second(position: int) -> bool:
             """Whether a word lies where the question marks its second topic."""
-            if position in pointed:
+            if position in pointed or position in later:
                 return True
             if main_span is not None:
                 return not main_span[0] <= position < main_span[1]
@@ -1179,8 +1287,9 @@ class ThemeMatcher:
                     factor = (1.0 if main_span[0] <= hit.start < main_span[1]
                               else SECOND_TOPIC_WEIGHT)
                 else:
-                    factor = (SECOND_TOPIC_WEIGHT if discount_from is not None
-                              and hit.start > discount_from else 1.0)
+                    factor = (SECOND_TOPIC_WEIGHT if (discount_from is not None
+                                                      and hit.start > discount_from)
+                              or hit.start in later else 1.0)
                 if slug in paying_only:
                     factor *= PAYING_WEIGHT
                 if (hit.start in learnt and slug != LEARNING_THEME

@@ -99,7 +99,9 @@ def word_stem(word: str) -> str:
     return s if s[:2] == word[:2] and (len(s) >= 3 or len(word) <= 3) else word
 
 
-_CLAUSE_BREAK = re.compile(r"[.!?;:,()\n]+|\s[—–-]+\s")  # a dash between spaces too
+# Clause punctuation; a point or comma between digits is part of a number ("40.000", "2,5"),
+# and a dash between spaces cuts a clause too.
+_CLAUSE_BREAK = re.compile(r"(?:[!?;:()\n]|[.,](?!\d)|(?<!\d)[.,])+|\s[—–-]+\s")
 
 
 def clause_words(text: str) -> list[list[str]]:
@@ -108,7 +110,7 @@ def clause_words(text: str) -> list[list[str]]:
     return [ws for part in _CLAUSE_BREAK.split(text) if (ws := dutch.words(part))]
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?\n])")
+_SENTENCE_END = re.compile(r"(?<=[!?\n])|(?<=\.)(?!\d)")
 # Words that open a question written without a question mark ("wie weet daar iets van").
 _QUESTION_OPENERS = frozenset({
     "hoe", "wie", "wat", "waar", "welke", "welk", "wanneer", "waarom", "kan", "kunnen", "kun",

@@ -485,3 +485,72 @@ def test_more_ways_to_mark_a_second_topic(text: str, main: str, second: str) -> 
 ])
 def test_learning_at_work_is_learning(text: str) -> None:
     assert themes(text)[0] == "leren-en-ontwikkelen"
+
+
+@pytest.mark.parametrize("text", [
+    "Ik kom 35.000 euro tekort voor een nieuwe bestelbus",
+    "need about 20k for a second oven, where can I go?",
+    "zestigduizend euro voor een verbouwing, hoe regel ik dat",
+])
+def test_an_amount_of_money_names_financing(text: str) -> None:
+    assert "financiering" in themes(text)
+
+
+def test_a_number_with_a_point_is_one_clause() -> None:
+    from backend.search import language
+    assert language.clause_words("een lening van 40.000 euro. Waar?") == [
+        ["een", "lening", "van", "40", "000", "euro"], ["waar"]]
+
+
+@pytest.mark.parametrize("text", [
+    "We get more and more customers from Antwerp and Ghent; what do we need to arrange?",
+    "Klanten uit Aken en Keulen bellen ons steeds vaker, kunnen we daar werken?",
+])
+def test_cities_across_the_border_name_going_abroad(text: str) -> None:
+    assert "internationalisering" in themes(text)
+
+
+@pytest.mark.parametrize("text", [
+    "goede lassers zijn hier gewoon niet te vinden",
+    "We krijgen geen bemanning meer voor onze schepen",
+])
+def test_people_one_cannot_find_is_recruitment(text: str) -> None:
+    assert themes(text)[0] == "werving-en-arbeidsmarkt"
+
+
+def test_handing_a_business_over_in_the_family_is_no_lean_handover() -> None:
+    found = themes("Mijn moeder wil de bloemenzaak aan mij overdoen, hoe regelen we die "
+                   "overdracht binnen de familie?")
+    assert found[0] == "starten-en-ondernemen"
+    assert "lean-procesinnovatie" not in found
+
+
+@pytest.mark.parametrize(("text", "main"), [
+    ("Onze monteurs zijn op en vallen uit. Hoe houden we ze gezond? Dat is mijn eigenlijke "
+     "vraag; daarnaast zoeken we ook nieuwe collega's.", "duurzame-inzetbaarheid"),
+    ("We willen een lening voor een nieuwe oven. Los daarvan willen we onze bakkers laten "
+     "bijscholen. Dat tweede is mijn hoofdvraag.", "leren-en-ontwikkelen"),
+])
+def test_a_main_ask_marker_that_points_back_names_the_sentence_before(text: str,
+                                                                       main: str) -> None:
+    assert themes(text)[0] == main
+
+
+@pytest.mark.parametrize(("text", "main"), [
+    ("We zoeken dringend twee chauffeurs. Een nieuwe website komt later.",
+     "werving-en-arbeidsmarkt"),
+    ("Onze webshop kan beter, maar dat is bijzaak: we hebben een lening nodig.",
+     "financiering"),
+    ("We need a loan for a van; a new website is less urgent.", "financiering"),
+])
+def test_what_comes_later_or_matters_less_is_the_second_topic(text: str, main: str) -> None:
+    assert themes(text)[0] == main
+
+
+def test_learning_what_works_is_finding_out_not_training() -> None:
+    assert "leren-en-ontwikkelen" not in themes("Waar kunnen we leren wat AI voor ons kan doen?")
+    assert "leren-en-ontwikkelen" in themes("Onze mensen moeten leren werken met AI")
+
+
+def test_a_ton_is_a_hundred_thousand_euro() -> None:
+    assert themes("We hebben twee ton nodig om door te groeien")[0] == "financiering"
