@@ -8,8 +8,9 @@
 What it does, all in a temporary directory that is removed afterwards (``--keep`` keeps it):
 
 1. migrates and seeds a fresh SQLite database, builds the embedded search index;
-2. starts ``loket serve --workers 2`` (two uvicorn processes, uvloop + httptools) and the
-   outbox worker ``loket worker`` as a third process, the production layout of the compose
+2. starts ``loket serve --workers 2`` (two uvicorn processes, uvloop + httptools; the bare
+   reference app gets as many: ``--workers N``) and the outbox worker ``loket worker`` as a
+   third process, the production layout of the compose
    file (``--worker in-process``: a worker thread in each web process instead), with the
    question rate limits raised through ``LOKET_RATE_LIMITS`` (``ask_question``: address,
    email, desk and site ceilings; the limits stay on; they are only set high enough for one
@@ -330,8 +331,9 @@ def parse_wrk(name: str, out: str) -> WrkResult:
 
 class Server:
     def __init__(self, tmp: Path, port: int, env: dict[str, str], *,
-                 separate_worker: bool = False) -> None:
+                 separate_worker: bool = False, workers: int = 2) -> None:
         self.tmp, self.port, self.env = tmp, port, env
+        self.workers = workers
         self.separate_worker = separate_worker
         if separate_worker:
             self.env = {**env, "LOKET_WORKER_IN_PROCESS": "0"}
@@ -346,7 +348,7 @@ class Server:
     def start(self) -> None:
         with self.log.open("wb") as log:
             self.proc = subprocess.Popen(
-                [str(LOKET), "serve", "--workers", "2", "--port", str(self.port)],
+                [str(LOKET), "serve", "--workers", str(self.workers), "--port", str(self.port)],
                 env=self.env, cwd=self.tmp, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)  # its own process group: stopped as a whole
             if self.separate_worker:
@@ -546,6 +548,8 @@ def main() -> int:
     parser.add_argument("--worker", choices=("separate", "in-process"), default="in-process",
                         help="the outbox worker as a thread in each web process (the default, as "
                              "`loket serve` runs) or in a process of its own (the compose file)")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="web processes of Loket and of the bare reference app (both)")
     parser.add_argument("--log-level", default="INFO",
                         help="server log level (INFO: one access-log line per request)")
     args = parser.parse_args()
@@ -573,7 +577,8 @@ def main() -> int:
         env.pop(key, None)
     port = free_port()
     env["LOKET_BASE_URL"] = f"http://127.0.0.1:{port}"
-    server = Server(tmp, port, env, separate_worker=args.worker == "separate")
+    server = Server(tmp, port, env, separate_worker=args.worker == "separate",
+                    workers=args.workers)
     rng = random.Random(7)
     try:
         t0 = time.perf_counter()
@@ -751,13 +756,13 @@ def healthz() -> dict[str, str]:
 def bare_ceiling(args: argparse.Namespace, wrk: str, server: Server, ceiling_lua: Path
                  ) -> tuple[WrkResult, float]:
     """The reference (issue 19): a bare FastAPI app with one ``/healthz``, served by uvicorn
-    with Loket's options (``backend.core.server.uvicorn_options``) and the same two workers,
+    with Loket's options (``backend.core.server.uvicorn_options``) and as many workers (two),
     under the same wrk run as Loket's ceiling, right after it (Loket idle meanwhile)."""
     (server.tmp / "bare_app.py").write_text(BARE_APP)
     port = free_port()
     code = ("import uvicorn; from backend.core.server import uvicorn_options; "
             "from backend.core.settings import get_settings; "
-            f"uvicorn.run('bare_app:app', port={port}, workers=2, "
+            f"uvicorn.run('bare_app:app', port={port}, workers={server.workers}, "
             "**uvicorn_options(get_settings()))")
     env = {**server.env, "PYTHONPATH": f"{server.tmp}{os.pathsep}{ROOT}"}
     with (server.tmp / "bare.log").open("wb") as log:

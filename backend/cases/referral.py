@@ -20,13 +20,21 @@ from backend.content.service import ListFilters
 from backend.core import limits
 from backend.core.errors import Invalid, NotFound
 from backend.core.i18n import gettext_ as _
+from backend.core.memo import Memo
+from backend.core.pagecache import public_generation
+
+# Kept while no public row changed: every case page an advisor works on offers them.
+_organisations: Memo[tuple[object, ...], tuple[tuple[str, str], ...]] = Memo()
 
 
 def organisation_choices(session: Session) -> list[tuple[str, str]]:
     """(slug, name) of the published organisations in the knowledge base."""
-    items, _total = content.list_items(session, ListFilters(types=("organisation",)),
-                                       per_page=500)
-    return [(i.slug, i.title) for i in items]
+    def build() -> tuple[tuple[str, str], ...]:
+        items, _total = content.list_items(session, ListFilters(types=("organisation",)),
+                                           per_page=500)
+        return tuple((i.slug, i.title) for i in items)
+
+    return list(_organisations.get(public_generation(session), build))
 
 
 def refer_out(session: Session, case: Case, principal: Principal, *, organisation: str = "",

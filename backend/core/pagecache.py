@@ -100,6 +100,16 @@ def local_generation() -> int:
     return _local["generation"]
 
 
+def public_generation(session: OrmSession) -> tuple[object, ...]:
+    """What public rows look like to ``session``'s transaction, as a key for values derived from
+    them (lists of desks or organisations that pages show): the database, this process's
+    generation (moves at every public flush and again after its commit, never back, not even
+    at a rollback) and the ``site_generation`` row as the transaction sees it (another
+    process's commits). The same key means the same public rows."""
+    conn = session.connection()
+    return (str(conn.engine.url), local_generation(), conn.execute(_READ).scalar())
+
+
 def content_changed() -> None:
     """Start a new generation in this process (also called after a public commit)."""
     _local["generation"] = next(_local_generation)

@@ -16,6 +16,8 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from backend.accounts import queries as accounts_q
+from backend.core.memo import Memo
+from backend.core.pagecache import public_generation
 from backend.core.settings import SLA_ESCALATION_FACTOR, SLA_FIRST_RESPONSE_HOURS
 from backend.routing import service
 from backend.routing.models import ADVISOR, COORDINATOR, Desk, DeskMember
@@ -101,12 +103,20 @@ def desk_summaries(session: Session, ids: Iterable[int | None]) -> dict[int, Des
             if d.id is not None}
 
 
+# The active desks, kept while no public row changed: every advisor's case page lists them (the
+# hand-off choices); built from 100+ ORM rows that was ~1/4 of the page's CPU (docs/benchmarks.md,
+# Load, h9-mix). DeskInfo is frozen, so the kept tuple is shared safely.
+_active: Memo[tuple[object, ...], tuple[DeskInfo, ...]] = Memo()
+
+
 def active_desks(session: Session, *, exclude_id: int | None = None) -> list[DeskInfo]:
     """The active desks by name (e.g. where a case can be handed on to)."""
-    stmt = select(Desk).where(col(Desk.is_active).is_(True))
-    if exclude_id is not None:
-        stmt = stmt.where(col(Desk.id) != exclude_id)
-    return [_info(d) for d in session.exec(stmt.order_by(col(Desk.name)))]
+    def build() -> tuple[DeskInfo, ...]:
+        stmt = select(Desk).where(col(Desk.is_active).is_(True)).order_by(col(Desk.name))
+        return tuple(_info(d) for d in session.exec(stmt))
+
+    kept = _active.get(public_generation(session), build)
+    return [d for d in kept if d.id != exclude_id]
 
 
 def fallback(session: Session) -> DeskInfo:

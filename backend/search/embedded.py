@@ -46,9 +46,13 @@ MAX_PER_PAGE = 100
 # cost the same at about 7 % of the documents, at 100k and at a million (bench/search.py).
 AGGREGATE_BELOW = 3_000
 AGGREGATE_SHARE = 0.07
-# Plans and counts kept per index generation, by query text (and filters for the counts): typing,
-# paging and changing the sort repeat them. A commit starts a new, empty cache.
-CACHE_SIZE = 1_024
+# Plans, counts and first pages kept per index generation, by query text (and filters for the
+# counts): typing, paging and changing the sort repeat them. A commit starts a new, empty cache.
+# A query takes up to three entries (plan, counts, page; routing's knowledge-base vote two more
+# per question text): with 1,024 the 434 prefixes of the load bench's typing, asked in turn,
+# evicted each other before they came round again (0 hits). ~4.4 kB an entry on average
+# (bench/as_you_type.py's prefixes): ~18 MB per process when full.
+CACHE_SIZE = 4_096
 # Whole pages of results are cached up to this many hits per page (the site's pages and the
 # API's default; a page of 100 with its snippets would let the cache grow to ~100 MB).
 CACHED_PAGE_MAX = 25
