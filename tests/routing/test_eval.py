@@ -10,7 +10,10 @@
   docs/benchmarks.md, "third holdout");
 - ``holdout4_questions.yaml`` (when present): a fourth fresh set, written the same way by another
   helper that had not read the router's code or vocabulary (first score in docs/benchmarks.md,
-  "fourth holdout").
+  "fourth holdout");
+- ``holdout8_questions.yaml`` (when present): eighth holdout: written by a helper that had not
+  read the router's code or vocabulary (owners of often-forgotten businesses: campsites, bulb
+  growers, cross-border firms, newcomer founders, salons, cleaners, childcare, fishing …).
 
 The same judge runs over every set.
 
@@ -63,6 +66,8 @@ SETS: dict[str, tuple[str, int, dict[str, int]]] = {
                  {"en": 15, "noloc": 15, "two": 8, "colloquial": 10, "postcode": 10}),
     "holdout4": ("holdout4_questions.yaml", 70,
                  {"en": 18, "noloc": 14, "two": 14, "colloquial": 14, "postcode": 11}),
+    "holdout8": ("holdout8_questions.yaml", 110,
+                 {"en": 30, "noloc": 25, "two": 25, "colloquial": 20, "postcode": 15}),
 }
 PER_KIND_ASSERTED = {"eval", "holdout"}
 PRESENT_SETS = [name for name, (file, _, _) in SETS.items() if (HERE / file).exists()]
