@@ -12,13 +12,12 @@
   helper that had not read the router's code or vocabulary (first score 79/87 in
   docs/benchmarks.md, "fourth holdout"; held to 95 % since the general causes of its misses were
   fixed).
-- ``holdout5_questions.yaml``, ``holdout6_questions.yaml``, ``holdout7_questions.yaml``: the
-  fifth to seventh fresh sets, each written by a helper that had not read the router's code or
-  vocabulary, from the desks' published remits and real situations; each was run once before
-  any fix to it (first scores in docs/benchmarks.md, "fifth to seventh holdout"), then served
-  to find general causes.
-- ``holdout8_questions.yaml`` (when present): the eighth, written the same way and measured
-  once on the final router of its round (docs/benchmarks.md, "eighth holdout").
+- ``holdout5_questions.yaml`` to ``holdout9_questions.yaml``: the fifth to ninth fresh sets,
+  each written by a helper that had not read the router's code or vocabulary, from the desks'
+  published remits and real situations; each was run once before any fix to it (first scores
+  in docs/benchmarks.md, "Holdout rounds five to ten"), then served to find general causes.
+- ``holdout10_questions.yaml`` (when present): the tenth, written the same way and measured
+  once on this round's final router; not tuned to.
 
 The same judge runs over every set.
 
@@ -76,6 +75,10 @@ SETS: dict[str, tuple[str, int, dict[str, int]]] = {
     "holdout6": ("holdout6_questions.yaml", 110,
                  {"en": 30, "noloc": 25, "two": 25, "colloquial": 20, "postcode": 15}),
     "holdout7": ("holdout7_questions.yaml", 110,
+                 {"en": 30, "noloc": 25, "two": 25, "colloquial": 20, "postcode": 15}),
+    "holdout8": ("holdout8_questions.yaml", 110,
+                 {"en": 30, "noloc": 25, "two": 25, "colloquial": 20, "postcode": 15}),
+    "holdout9": ("holdout9_questions.yaml", 110,
                  {"en": 30, "noloc": 25, "two": 25, "colloquial": 20, "postcode": 15}),
 }
 PER_KIND_ASSERTED = {"eval", "holdout"}
