@@ -935,7 +935,7 @@ SECOND_TOPIC_MARKERS = frozenset({"ook", "also", "daarnaast", "bovendien", "teve
                                   "bijvraag", "secondly"})
 # A later sentence that opens with "En …"/"And …" adds a second ask ("Welke aanpak is
 # verstandig? En welke subsidies zijn er?").
-SECOND_TOPIC_OPENERS = frozenset({"en", "and", "plus"})
+SECOND_TOPIC_OPENERS = frozenset({"en", "and", "plus", "verder", "daarnaast", "ook"})
 # Two-word markers of a second topic ("as well", "los daarvan", "second question").
 SECOND_TOPIC_PAIRS = frozenset({("as", "well"), ("los", "daarvan"), ("tweede", "vraag"),
                                 ("tweede", "punt"),
@@ -963,6 +963,9 @@ MAIN_ASK_PAIRS = frozenset({
     ("biggest", "worry"), ("biggest", "concern"), ("belangrijkste", "vraag"),
     ("eigenlijk", "wil"), ("eigenlijk", "hulp"), ("eigenlijk", "zoek"), ("eerst", "weten"),
     ("eerst", "willen"), ("eerst", "wil"), ("gaat", "mij"), ("gaat", "ons"),
+    ("eerst", "oplossen"), ("eerst", "regelen"), ("first", "fix"), ("mijn", "vraag"),
+    ("my", "question"), ("onze", "vraag"), ("our", "question"), ("echt", "mee"),
+    ("first", "question"), ("eerste", "vraag"), ("main", "ask"),
 })
 # A main-ask marker in a clause that names nothing and opens with a pointing word ("Dit is mijn
 # eigenlijke vraag", "Dat tweede is mijn hoofdvraag", "That is what I really need") points back
@@ -978,8 +981,11 @@ BACKWARD_SECOND_PAIRS = frozenset({("komt", "later"), ("komt", "daarna"), ("come
                                    ("regelen", "later")})
 
 
-def backward_second(words: Sequence[str], clause_starts: Sequence[int]) -> frozenset[int]:
-    """Positions that a backward-looking marker puts second (see ``BACKWARD_SECOND_WORDS``)."""
+def backward_second(words: Sequence[str], clause_starts: Sequence[int],
+                    named: frozenset[int] = frozenset()) -> frozenset[int]:
+    """Positions that a marker of lesser importance puts second (``BACKWARD_SECOND_WORDS``):
+    its own clause ("een website komt later"); the clause before when it points back ("…, maar
+    dat is bijzaak"); the clause after when it names nothing itself ("Minder belangrijk: …")."""
     starts = sorted({0, *clause_starts})
     ends = [*starts[1:], len(words)]
     out: set[int] = set()
@@ -988,8 +994,11 @@ def backward_second(words: Sequence[str], clause_starts: Sequence[int]) -> froze
                or (j + 1 < e and (w, words[j + 1]) in BACKWARD_SECOND_PAIRS)
                for j, w in enumerate(words[s:e], start=s)):
             out.update(range(s, e))
-            if k and words[s] in POINTING_WORDS | {"maar", "but"}:
+            lead = s + 1 if words[s] in ("en", "and", "maar", "but") and s + 1 < e else s
+            if k and (words[lead] in POINTING_WORDS or words[s] in ("maar", "but")):
                 out.update(range(starts[k - 1], s))
+            elif not any(s <= p < e for p in named) and k + 1 < len(starts):
+                out.update(range(starts[k + 1], ends[k + 1]))
     return frozenset(out)
 
 
@@ -1062,7 +1071,9 @@ def main_ask_span(words: Sequence[str], clause_starts: Sequence[int],
     starts = sorted({0, *clause_starts})
     start = max(c for c in starts if c <= at)
     clause_end = next((c for c in starts if c > start), len(words))
-    if (words[start] in POINTING_WORDS and not any(start <= p < clause_end for p in named)
+    lead = start + 1 if words[start] in ("en", "and", "maar", "but") else start
+    if (lead < clause_end and words[lead] in POINTING_WORDS
+            and not any(start <= p < clause_end for p in named)
             and start > 0 and len(opens) == len(starts)):
         # Back to the nearest earlier sentence that names a theme.
         sentence_starts = [c for c, o in zip(starts, opens, strict=True) if o and c < start]
@@ -1071,7 +1082,7 @@ def main_ask_span(words: Sequence[str], clause_starts: Sequence[int],
             if any(begin <= p < end for p in named):
                 return begin, end
             end = begin
-        return None
+        return max(sentence_starts or [0]), start  # the sentence before, named or not
     end = len(words)
     for c in starts:
         if c <= start:
@@ -1228,12 +1239,16 @@ class ThemeMatcher:
         main_span = main_ask_span(words, clause_starts, opens,
                                   frozenset(h.start for h in hits if h.weight >= 1.0))
         telling = _telling_positions(len(words), clause_starts, asks)
-        later = backward_second(words, clause_starts)
+        later = backward_second(words, clause_starts,
+                                frozenset(h.start for h in hits if h.weight >= 1.0))
         starts = sorted({0, *clause_starts})
         later_sentences = (frozenset(c for c, o in zip(starts, opens, strict=True) if o and c > 0)
                            if len(opens) == len(starts) else frozenset())
+        clause_ends = frozenset(c - 1 for c in clause_starts) | {len(words) - 1}
         markers = [i for i, w in enumerate(words)
-                   if (w in SECOND_TOPIC_MARKERS
+                   # "too" adds a topic at the end of its clause ("… and drivers too"); before a
+                   # word it says "excessively" ("too young", "too expensive")
+                   if ((w in SECOND_TOPIC_MARKERS and (w != "too" or i in clause_ends))
                        or (i + 1 < len(words) and (w, words[i + 1]) in SECOND_TOPIC_PAIRS)
                        or (w in SECOND_TOPIC_OPENERS and i in later_sentences))
                    and (main_span is None or not main_span[0] <= i < main_span[1])]
@@ -1241,7 +1256,10 @@ class ThemeMatcher:
         discount_from = marker
         if marker is not None:
             start = max((c for c in clause_starts if c <= marker), default=0)
-            if start > 0:  # the second topic is the whole later clause the marker is in
+            # The second topic is the whole later clause the marker is in ("De or wil ook
+            # meepraten"), unless "and" joins it within the clause ("we need drivers and also
+            # warehouse staff": only what follows).
+            if start > 0 and not (marker and words[marker - 1] in ("and", "en")):
                 discount_from = start - 1
         # The first content words after the marker (function words skipped: "we could also do
         # with a sensor system") are what it points at.
@@ -1271,6 +1289,7 @@ class ThemeMatcher:
                 by_theme[hit.label][hit.words] = hit
         scored: dict[str, ThemeMatch] = {}
         told_discount: dict[str, float] = {}
+        raw: dict[str, float] = {}  # each theme's score wherever its words were said
         # A theme named only by asking who pays yields the main ask to what is paid for.
         paying_only = {slug for slug, found in by_theme.items() if len(by_theme) > 1
                        and all(h.phrase in PAYING for h in found.values())}
@@ -1282,6 +1301,8 @@ class ThemeMatcher:
             # A question word counts once per theme, through its best phrase.
             per_word: dict[str, float] = {}
             told: dict[str, float] = {}  # the part of each word's score said in telling
+            raw_word: dict[str, float] = {}  # the same without where it was said
+            second_part: dict[str, bool] = {}  # whether the word was said as a second topic
             for words_, hit in found.items():
                 if main_span is not None:  # the question said where its main ask is
                     factor = (1.0 if main_span[0] <= hit.start < main_span[1]
@@ -1301,10 +1322,18 @@ class ThemeMatcher:
                 for w in content:
                     key = stem(w)
                     value = factor * hit.weight / len(content)
+                    raw_word[key] = max(raw_word.get(key, 0.0), hit.weight / len(content))
                     if value > per_word.get(key, 0.0):
                         per_word[key] = value
                         told[key] = value if hit.start in telling else 0.0
-            score = sum(per_word.values())
+                        second_part[key] = in_second(hit.start)
+            # What the question says as its second topic counts at most as one second-topic
+            # word, however many words it spends on it ("Bijkomend vraagje: zijn er regelingen
+            # die een deel van het rijbewijs betalen?").
+            first_part = sum(v for k, v in per_word.items() if not second_part.get(k))
+            score = first_part + min(SECOND_TOPIC_WEIGHT,
+                                     sum(v for k, v in per_word.items() if second_part.get(k)))
+            raw[slug] = sum(raw_word.values())
             # Which theme is the main ask weighs the words of asking sentences above those
             # that tell the situation; the score (and so which themes are recognised) does not.
             told_discount[slug] = (1.0 - CONTEXT_WEIGHT) * sum(told.values())
@@ -1335,10 +1364,14 @@ class ThemeMatcher:
                                         votes=base.votes if base else 0.0)
         if not scored:
             return []
-        top = max(m.score for m in scored.values())
+        # Whether a theme is recognised does not depend on where it was said (a second topic
+        # is still a topic); which one is the main ask does (the sort below).
+        recognition = {m.theme: max(m.score, raw.get(m.theme, 0.0) + m.votes)
+                       for m in scored.values()}
+        top = max(recognition.values())
         kept = [m for m in scored.values()
-                if m.picked or (m.score >= 0.5 and (m.theme in strong
-                                                    or m.score >= self.relative_threshold * top))]
+                if m.picked or (recognition[m.theme] >= 0.5 and (
+                    m.theme in strong or recognition[m.theme] >= self.relative_threshold * top))]
         # Equal scores: the theme named first, then the one more phrases point at.
         # Where the question says which is its main ask, a theme named there goes first.
         kept.sort(key=lambda m: (main_span is not None and not m.picked

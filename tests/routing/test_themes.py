@@ -554,3 +554,36 @@ def test_learning_what_works_is_finding_out_not_training() -> None:
 
 def test_a_ton_is_a_hundred_thousand_euro() -> None:
     assert themes("We hebben twee ton nodig om door te groeien")[0] == "financiering"
+
+
+def test_a_second_topic_is_recognised_however_weakly_it_is_said() -> None:
+    # The compound's part ("schoonmaakrobot") is weak and said as the second topic: still a
+    # topic, shown as such, never the main ask.
+    matches = default_taxonomy().themes.recognise(
+        "Twee monteurs zitten thuis met rugklachten. Misschien kan een tilrobot helpen, maar "
+        "vooral wil ik weten hoe ik ze gezond hou.")
+    assert matches[0].theme == "duurzame-inzetbaarheid"
+    assert any(m.theme == "robotisering-automatisering" and m.second for m in matches)
+
+
+def test_many_words_for_the_second_topic_do_not_outweigh_the_main_ask() -> None:
+    text = ("Wij zoeken dringend lassers. Bijkomend vraagje: zijn er subsidies, leningen of "
+            "regelingen die de opleiding betalen?")
+    assert themes(text)[0] == "werving-en-arbeidsmarkt"
+
+
+def test_too_before_a_word_is_no_second_topic_marker() -> None:
+    assert themes("Where can we get a loan when banks say we are too young?")[0] == "financiering"
+
+
+def test_and_also_adds_to_its_own_clause_only() -> None:
+    assert themes("We need drivers and also someone for the warehouse, we are a firm from "
+                  "Poland")[0] == "werving-en-arbeidsmarkt"
+
+
+def test_less_important_before_its_topic_puts_that_topic_second() -> None:
+    text = ("Twee dingen. 1) We willen de planning van papier naar een app. 2) Minder "
+            "belangrijk: hoe beperken we het gedoe met alle formulieren?")
+    found = default_taxonomy().themes.recognise(text)
+    assert found[0].theme == "digitalisering"
+    assert any(m.theme == "regeldruk" and m.second for m in found)
