@@ -73,6 +73,16 @@ def _shown(fragment: str) -> dict[str, object]:
 # order), spelling suggestion); taken from the code before issue 19's work on the mix.
 Pinned = tuple[str, tuple[str, ...], tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...],
                str | None]
+# The facets every robot prefix shows (the same three items match "rob" … "robotz").
+ROBOT_FACETS = (
+    ('Soort', ('Agenda 1', 'Goede voorbeelden 1', 'Regelingen 1')),
+    ('Thema', ('Robotisering en automatisering 2', 'Financiering en subsidies 1')),
+    ('TOP-pijler', ('Technologie 2', 'Organisatie 1')),
+    ('Sector', ('Bouwnijverheid 1', 'Installatietechniek 1')),
+    ('Regio', ('Heel Nederland 1', 'Overijssel 1')),
+    ('Bedrijfsgrootte', ('Klein 1', 'Micro 1')),
+    ('Status van de regeling', ('Open 1',)),
+)
 PINNED: dict[str, Pinned] = {
     'cob': (
         '2 resultaten voor ‘cob’',
@@ -121,15 +131,7 @@ PINNED: dict[str, Pinned] = {
             'Leer een <mark>robot</mark> programmeren.',
             '<mark>Robotisering</mark> bij een installateur met twaalf monteurs.',
         ),
-        (
-            ('Soort', ('Agenda 1', 'Goede voorbeelden 1', 'Regelingen 1')),
-            ('Thema', ('Robotisering en automatisering 2', 'Financiering en subsidies 1')),
-            ('TOP-pijler', ('Technologie 2', 'Organisatie 1')),
-            ('Sector', ('Bouwnijverheid 1', 'Installatietechniek 1')),
-            ('Regio', ('Heel Nederland 1', 'Overijssel 1')),
-            ('Bedrijfsgrootte', ('Klein 1', 'Micro 1')),
-            ('Status van de regeling', ('Open 1',)),
-        ),
+        ROBOT_FACETS,
         None),
     'robo': (
         '3 resultaten voor ‘robo’',
@@ -140,15 +142,7 @@ PINNED: dict[str, Pinned] = {
             'Leer een <mark>robot</mark> programmeren.',
             '<mark>Robotisering</mark> bij een installateur met twaalf monteurs.',
         ),
-        (
-            ('Soort', ('Agenda 1', 'Goede voorbeelden 1', 'Regelingen 1')),
-            ('Thema', ('Robotisering en automatisering 2', 'Financiering en subsidies 1')),
-            ('TOP-pijler', ('Technologie 2', 'Organisatie 1')),
-            ('Sector', ('Bouwnijverheid 1', 'Installatietechniek 1')),
-            ('Regio', ('Heel Nederland 1', 'Overijssel 1')),
-            ('Bedrijfsgrootte', ('Klein 1', 'Micro 1')),
-            ('Status van de regeling', ('Open 1',)),
-        ),
+        ROBOT_FACETS,
         None),
     'robot': (
         '3 resultaten voor ‘robot’',
@@ -159,15 +153,7 @@ PINNED: dict[str, Pinned] = {
             'Geld voor <mark>robots</mark> en cobots in de maakindustrie.',
             '<mark>Robotisering</mark> bij een installateur met twaalf monteurs.',
         ),
-        (
-            ('Soort', ('Agenda 1', 'Goede voorbeelden 1', 'Regelingen 1')),
-            ('Thema', ('Robotisering en automatisering 2', 'Financiering en subsidies 1')),
-            ('TOP-pijler', ('Technologie 2', 'Organisatie 1')),
-            ('Sector', ('Bouwnijverheid 1', 'Installatietechniek 1')),
-            ('Regio', ('Heel Nederland 1', 'Overijssel 1')),
-            ('Bedrijfsgrootte', ('Klein 1', 'Micro 1')),
-            ('Status van de regeling', ('Open 1',)),
-        ),
+        ROBOT_FACETS,
         None),
     'robots': (
         '3 resultaten voor ‘robots’',
@@ -178,15 +164,7 @@ PINNED: dict[str, Pinned] = {
             'Geld voor <mark>robots</mark> en cobots in de maakindustrie.',
             'Een installateur zet cobots in.',
         ),
-        (
-            ('Soort', ('Agenda 1', 'Goede voorbeelden 1', 'Regelingen 1')),
-            ('Thema', ('Robotisering en automatisering 2', 'Financiering en subsidies 1')),
-            ('TOP-pijler', ('Technologie 2', 'Organisatie 1')),
-            ('Sector', ('Bouwnijverheid 1', 'Installatietechniek 1')),
-            ('Regio', ('Heel Nederland 1', 'Overijssel 1')),
-            ('Bedrijfsgrootte', ('Klein 1', 'Micro 1')),
-            ('Status van de regeling', ('Open 1',)),
-        ),
+        ROBOT_FACETS,
         None),
     'robotz': (
         '3 resultaten voor ‘robotz’',
@@ -197,15 +175,7 @@ PINNED: dict[str, Pinned] = {
             'Geld voor <mark>robots</mark> en cobots in de maakindustrie.',
             'Een installateur zet cobots in.',
         ),
-        (
-            ('Soort', ('Agenda 1', 'Goede voorbeelden 1', 'Regelingen 1')),
-            ('Thema', ('Robotisering en automatisering 2', 'Financiering en subsidies 1')),
-            ('TOP-pijler', ('Technologie 2', 'Organisatie 1')),
-            ('Sector', ('Bouwnijverheid 1', 'Installatietechniek 1')),
-            ('Regio', ('Heel Nederland 1', 'Overijssel 1')),
-            ('Bedrijfsgrootte', ('Klein 1', 'Micro 1')),
-            ('Status van de regeling', ('Open 1',)),
-        ),
+        ROBOT_FACETS,
         'Bedoelde u robots?'),
     'roost': (
         '1 resultaat voor ‘roost’',

@@ -12,12 +12,13 @@
   helper that had not read the router's code or vocabulary (first score 79/87 in
   docs/benchmarks.md, "fourth holdout"; held to 95 % since the general causes of its misses were
   fixed).
-- ``holdout5_questions.yaml`` to ``holdout9_questions.yaml``: the fifth to ninth fresh sets,
+- ``holdout5_questions.yaml`` to ``holdout10_questions.yaml``: the fifth to tenth fresh sets,
   each written by a helper that had not read the router's code or vocabulary, from the desks'
   published remits and real situations; each was run once before any fix to it (first scores
-  in docs/benchmarks.md, "Holdout rounds five to ten"), then served to find general causes.
-- ``holdout10_questions.yaml`` (when present): the tenth, written the same way and measured
-  once on this round's final router; not tuned to.
+  in docs/benchmarks.md, "Holdout rounds five to eleven"), then served to find general causes.
+- ``holdout11_questions.yaml``: the eleventh, written the same way and measured once on this
+  round's final router; not tuned to, so it is a strict xfail (``NOT_YET_MET``) at its first
+  score until the next round's general fixes lift it.
 
 The same judge runs over every set.
 
@@ -80,14 +81,19 @@ SETS: dict[str, tuple[str, int, dict[str, int]]] = {
                  {"en": 30, "noloc": 25, "two": 25, "colloquial": 20, "postcode": 15}),
     "holdout9": ("holdout9_questions.yaml", 110,
                  {"en": 30, "noloc": 25, "two": 25, "colloquial": 20, "postcode": 15}),
+    "holdout10": ("holdout10_questions.yaml", 110,
+                  {"en": 30, "noloc": 25, "two": 25, "colloquial": 20, "postcode": 15}),
+    "holdout11": ("holdout11_questions.yaml", 120,
+                  {"en": 30, "noloc": 25, "two": 25, "colloquial": 20, "postcode": 15}),
 }
 PER_KIND_ASSERTED = {"eval", "holdout"}
 PRESENT_SETS = [name for name, (file, _, _) in SETS.items() if (HERE / file).exists()]
 # Sets measured once and not yet met: the router's general causes of their misses are the next
 # round's work (docs/benchmarks.md). Strict: the test fails once the set passes, so the mark
-# cannot outlive the shortfall. Empty since the fourth holdout's causes were fixed (first run
-# 79/87, 2026-12-07; docs/benchmarks.md, "fourth holdout").
-NOT_YET_MET: dict[str, str] = {}
+# cannot outlive the shortfall.
+NOT_YET_MET: dict[str, str] = {
+    "holdout11": "first run 108/135 (80.0 %), 2026-12-08, on the router it was not tuned to",
+}
 SCORED_SETS = [pytest.param(name, marks=pytest.mark.xfail(reason=NOT_YET_MET[name], strict=True))
                if name in NOT_YET_MET else name for name in PRESENT_SETS]
 
