@@ -383,11 +383,10 @@ def route(question: RoutingInput, desks: Sequence[DeskProfile] | DeskIndex,
     if question.language == "en":  # "or" is a conjunction there, not the ondernemingsraad
         clauses = [[w for w in c if w != "or"] for c in clauses]
     words = [w for c in clauses for w in c]
+    asks, opens = language.clause_roles(question.text)
     recognised = tuple(tax.themes.recognise_words(words, question.theme,
                                                   dict(question.kb_votes) or None,
-                                                  clause_starts(clauses),
-                                                  language.clause_asks(question.text),
-                                                  language.clause_opens(question.text)))
+                                                  clause_starts(clauses), asks, opens))
     theme_scores = {m.theme: m.score for m in recognised}
     specialism_hits: dict[str, list[str]] = defaultdict(list)
     specialism_words: dict[str, list[str]] = defaultdict(list)

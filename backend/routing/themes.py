@@ -80,6 +80,22 @@ def clause_starts(clauses: Sequence[Sequence[str]]) -> tuple[int, ...]:
     return tuple(out)
 
 
+def clause_bounds(starts: Sequence[int], n: int) -> list[tuple[int, int]]:
+    """Each clause as word positions [start, end) of ``n`` words (one clause without starts)."""
+    begins = sorted({0, *starts})
+    return list(zip(begins, [*begins[1:], n], strict=True))
+
+
+# Words that join a clause to the one before; the word after them leads it ("en dat laatste
+# is mijn vraag", "maar dat is bijzaak").
+LINKS = frozenset({"en", "and", "maar", "but"})
+
+
+def _lead(words: Sequence[str], start: int, end: int) -> str:
+    """The word that leads the clause [start, end), a joining word passed over."""
+    return words[start + 1] if words[start] in LINKS and start + 1 < end else words[start]
+
+
 def _merge_known(parts: tuple[str, ...], known: Mapping[str, str]) -> tuple[str, ...]:
     """Join neighbouring compound parts that together are a known word (the dictionary splits
     "winstdelingsregeling" into winst + deling + regeling; "winstdeling" is the known word)."""
@@ -967,9 +983,6 @@ MAIN_ASK_PAIRS = frozenset({
     ("my", "question"), ("onze", "vraag"), ("our", "question"), ("echt", "mee"),
     ("first", "question"), ("eerste", "vraag"), ("main", "ask"),
 })
-# A main-ask marker in a clause that names nothing and opens with a pointing word ("Dit is mijn
-# eigenlijke vraag", "Dat tweede is mijn hoofdvraag", "That is what I really need") points back
-# at the sentence before it.
 # Words that put what they are said of second, looking back ("een website komt later", "…,
 # maar dat is bijzaak", "a new website is less urgent"): their clause, and the clause before
 # when theirs opens by pointing back ("dat is bijzaak").
@@ -986,34 +999,35 @@ def backward_second(words: Sequence[str], clause_starts: Sequence[int],
     """Positions that a marker of lesser importance puts second (``BACKWARD_SECOND_WORDS``):
     its own clause ("een website komt later"); the clause before when it points back ("…, maar
     dat is bijzaak"); the clause after when it names nothing itself ("Minder belangrijk: …")."""
-    starts = sorted({0, *clause_starts})
-    ends = [*starts[1:], len(words)]
+    bounds = clause_bounds(clause_starts, len(words))
     out: set[int] = set()
-    for k, (s, e) in enumerate(zip(starts, ends, strict=True)):
+    for k, (s, e) in enumerate(bounds):
         if any(w in BACKWARD_SECOND_WORDS
                or (j + 1 < e and (w, words[j + 1]) in BACKWARD_SECOND_PAIRS)
                for j, w in enumerate(words[s:e], start=s)):
             out.update(range(s, e))
-            lead = s + 1 if words[s] in ("en", "and", "maar", "but") and s + 1 < e else s
-            if k and (words[lead] in POINTING_WORDS or words[s] in ("maar", "but")):
-                out.update(range(starts[k - 1], s))
-            elif not any(s <= p < e for p in named) and k + 1 < len(starts):
-                out.update(range(starts[k + 1], ends[k + 1]))
+            if k and (_lead(words, s, e) in POINTING_WORDS or words[s] in ("maar", "but")):
+                out.update(range(*bounds[k - 1]))
+            elif not any(s <= p < e for p in named) and k + 1 < len(bounds):
+                out.update(range(*bounds[k + 1]))
     return frozenset(out)
 
 
+# A main-ask word after these says the opposite ("minder urgent", "not important").
 NOT_MAIN = frozenset({"minder", "less", "niet", "not", "geen", "no"})
+# A main-ask marker in a clause that names nothing and opens with a pointing word ("Dit is mijn
+# eigenlijke vraag", "Dat tweede is mijn hoofdvraag", "That is what I really need") points back
+# at the sentence before it; a marker of lesser importance opening so points at the clause
+# before ("…, maar dat is bijzaak").
 POINTING_WORDS = frozenset({"dit", "dat", "deze", "die", "this", "that", "these", "those"})
 
 
-# Learning is about something: in a clause that asks for training ("een cursus digitale
-# marketing", "leren werken met warmtepompen"), the other themes' words name what is learnt and
-# count for this much; money for the training stays a question of its own.
+# Learning is about something: the other themes' words that name what is learnt
+# (``_learnt_positions``: "een cursus over AI", "a digital marketing course", "leren werken met
+# warmtepompen") count for this much; money for the training stays a question of its own.
 LEARNING_THEME = "leren-en-ontwikkelen"
 LEARNT_WEIGHT = 0.4
 LEARNT_EXEMPT = frozenset({"financiering"})
-
-
 LEARNING_NOUNS = frozenset({"course", "courses", "cursus", "cursussen", "training",
                             "trainingen", "opleiding", "opleidingen", "workshop", "workshops"})
 LEARNT_PREPOSITIONS = frozenset({"over", "in", "met", "about", "on", "with"})
@@ -1047,11 +1061,10 @@ def _telling_positions(n: int, clause_starts: Sequence[int],
                        asks: Sequence[bool]) -> frozenset[int]:
     """Word positions in clauses that tell rather than ask, when the question has both kinds;
     else none (a question that only tells or only asks weighs all its words alike)."""
-    starts = sorted({0, *clause_starts})
-    if len(asks) != len(starts) or all(asks) or not any(asks):
+    bounds = clause_bounds(clause_starts, n)
+    if len(asks) != len(bounds) or all(asks) or not any(asks):
         return frozenset()
-    ends = [*starts[1:], n]
-    return frozenset(i for a, s, e in zip(asks, starts, ends, strict=True) if not a
+    return frozenset(i for a, (s, e) in zip(asks, bounds, strict=True) if not a
                      for i in range(s, e))
 
 
@@ -1071,8 +1084,7 @@ def main_ask_span(words: Sequence[str], clause_starts: Sequence[int],
     starts = sorted({0, *clause_starts})
     start = max(c for c in starts if c <= at)
     clause_end = next((c for c in starts if c > start), len(words))
-    lead = start + 1 if words[start] in ("en", "and", "maar", "but") else start
-    if (lead < clause_end and words[lead] in POINTING_WORDS
+    if (_lead(words, start, clause_end) in POINTING_WORDS
             and not any(start <= p < clause_end for p in named)
             and start > 0 and len(opens) == len(starts)):
         # Back to the nearest earlier sentence that names a theme.
@@ -1094,6 +1106,8 @@ def main_ask_span(words: Sequence[str], clause_starts: Sequence[int],
             end = c
             break
     return start, end
+
+
 # Asking who pays (``vocabulary.PAYING``) next to another theme: the thing paid for is the main
 # ask ("wie betaalt de opleiding?" is about training, and financing is its second topic).
 PAYING = frozenset(v for p in vocabulary.PAYING for v in dutch.expand_synonyms(p))
@@ -1163,10 +1177,10 @@ class ThemeMatcher:
     def recognise(self, text: str, picked: str | None = None) -> list[ThemeMatch]:
         """Themes of the question, strongest first; the picked topic always among them."""
         clauses = language.clause_words(text)
+        asks, opens = language.clause_roles(text)
         return self.recognise_words([w for c in clauses for w in c], picked,
-                                    clause_starts=clause_starts(clauses),
-                                    asks=language.clause_asks(text),
-                                    opens=language.clause_opens(text))
+                                    clause_starts=clause_starts(clauses), asks=asks,
+                                    opens=opens)
 
     def _separable_hits(self, words: Sequence[str],
                         clause_starts: Sequence[int]) -> list[PhraseHit]:
@@ -1236,14 +1250,14 @@ class ThemeMatcher:
         hits = _phrases_claim_their_words(hits)
         hits = [h for h in hits if not _said_of_a_machine(words, h)
                 and not _where_to_start(words, h) and not _learn_what(words, h)]
-        main_span = main_ask_span(words, clause_starts, opens,
-                                  frozenset(h.start for h in hits if h.weight >= 1.0))
+        named = frozenset(h.start for h in hits if h.weight >= 1.0)  # strong theme words
+        main_span = main_ask_span(words, clause_starts, opens, named)
         telling = _telling_positions(len(words), clause_starts, asks)
-        later = backward_second(words, clause_starts,
-                                frozenset(h.start for h in hits if h.weight >= 1.0))
-        starts = sorted({0, *clause_starts})
-        later_sentences = (frozenset(c for c, o in zip(starts, opens, strict=True) if o and c > 0)
-                           if len(opens) == len(starts) else frozenset())
+        later = backward_second(words, clause_starts, named)
+        bounds = clause_bounds(clause_starts, len(words))
+        later_sentences = (frozenset(s for (s, _), o in zip(bounds, opens, strict=True)
+                                     if o and s > 0)
+                           if len(opens) == len(bounds) else frozenset())
         clause_ends = frozenset(c - 1 for c in clause_starts) | {len(words) - 1}
         markers = [i for i, w in enumerate(words)
                    # "too" adds a topic at the end of its clause ("… and drivers too"); before a
@@ -1268,13 +1282,16 @@ class ThemeMatcher:
             if words[j] not in _STOP)[:MARKER_WORDS])
         learnt = _learnt_positions(words, hits)
 
-        def in_second(position: int) -> bool:
-            """Whether a word lies where the question marks its second topic."""
-            if position in pointed or position in later:
-                return True
+        def discounted(position: int) -> bool:
+            """Whether a word counts as said of the second topic: outside the main ask the
+            question names, else after a second-topic marker or put second by a later one."""
             if main_span is not None:
                 return not main_span[0] <= position < main_span[1]
-            return discount_from is not None and position > discount_from
+            return (discount_from is not None and position > discount_from) or position in later
+
+        def in_second(position: int) -> bool:
+            """Whether a word lies where the question marks its second topic."""
+            return position in pointed or position in later or discounted(position)
 
         in_main_span: set[str] = set()
 
@@ -1304,13 +1321,7 @@ class ThemeMatcher:
             raw_word: dict[str, float] = {}  # the same without where it was said
             second_part: dict[str, bool] = {}  # whether the word was said as a second topic
             for words_, hit in found.items():
-                if main_span is not None:  # the question said where its main ask is
-                    factor = (1.0 if main_span[0] <= hit.start < main_span[1]
-                              else SECOND_TOPIC_WEIGHT)
-                else:
-                    factor = (SECOND_TOPIC_WEIGHT if (discount_from is not None
-                                                      and hit.start > discount_from)
-                              or hit.start in later else 1.0)
+                factor = SECOND_TOPIC_WEIGHT if discounted(hit.start) else 1.0
                 if slug in paying_only:
                     factor *= PAYING_WEIGHT
                 if (hit.start in learnt and slug != LEARNING_THEME

@@ -123,28 +123,21 @@ _QUESTION_OPENERS = frozenset({
 _CONJUNCTIONS = frozenset({"en", "maar", "of", "and", "but", "or", "so", "dus"})
 
 
-def clause_asks(text: str) -> list[bool]:
-    """For each clause of ``clause_words(text)``: whether it lies in a sentence that asks (ends
-    with a question mark, or opens with a question word: "wie weet daar iets van"), as opposed
-    to a sentence that tells the situation."""
-    out: list[bool] = []
+def clause_roles(text: str) -> tuple[list[bool], list[bool]]:
+    """For each clause of ``clause_words(text)``, in one pass: whether it lies in a sentence
+    that asks (ends with a question mark, or opens with a question word: "wie weet daar iets
+    van") rather than one that tells the situation; and whether it opens its sentence."""
+    asks: list[bool] = []
+    opens: list[bool] = []
     for sentence in _SENTENCE_END.split(text):
         parts = [ws for part in _CLAUSE_BREAK.split(sentence) if (ws := dutch.words(part))]
         if not parts:
             continue
         first = parts[0][1] if parts[0][0] in _CONJUNCTIONS and len(parts[0]) > 1 else parts[0][0]
-        asks = sentence.rstrip().endswith("?") or first in _QUESTION_OPENERS
-        out.extend(asks for _ in parts)
-    return out
-
-
-def clause_opens(text: str) -> list[bool]:
-    """For each clause of ``clause_words(text)``: whether it opens a sentence."""
-    out: list[bool] = []
-    for sentence in _SENTENCE_END.split(text):
-        parts = [ws for part in _CLAUSE_BREAK.split(sentence) if (ws := dutch.words(part))]
-        out.extend(i == 0 for i in range(len(parts)))
-    return out
+        asking = sentence.rstrip().endswith("?") or first in _QUESTION_OPENERS
+        asks.extend(asking for _ in parts)
+        opens.extend(i == 0 for i in range(len(parts)))
+    return asks, opens
 
 
 # Function words that tell the two languages apart (words both use, such as "in", "is" and

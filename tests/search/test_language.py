@@ -5,19 +5,20 @@ from __future__ import annotations
 from backend.search import language
 
 
-def test_clause_words_asks_and_opens_line_up() -> None:
+def test_clause_words_and_roles_line_up() -> None:
     text = ("Wij hebben een bakkerij in Zwolle, met twaalf mensen. Hoe vinden we een bakker? "
             "En is er subsidie")
     clauses = language.clause_words(text)
     assert [c[0] for c in clauses] == ["wij", "met", "hoe", "en"]
-    assert language.clause_asks(text) == [False, False, True, True]  # "En is er …" has no "?"
-    assert language.clause_opens(text) == [True, False, True, True]
+    asks, opens = language.clause_roles(text)
+    assert asks == [False, False, True, True]  # "En is er …" has no "?"
+    assert opens == [True, False, True, True]
 
 
 def test_a_sentence_without_a_question_mark_asks_when_a_question_word_opens_it() -> None:
-    assert language.clause_asks("wie weet iets van sensoren") == [True]
-    assert language.clause_asks("we weten niks van sensoren") == [False]
-    assert language.clause_asks("") == []
+    assert language.clause_roles("wie weet iets van sensoren")[0] == [True]
+    assert language.clause_roles("we weten niks van sensoren")[0] == [False]
+    assert language.clause_roles("") == ([], [])
 
 
 def test_a_stem_cut_to_two_letters_is_not_trusted() -> None:
