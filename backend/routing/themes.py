@@ -624,6 +624,15 @@ PEOPLE = frozenset({
     "bakers", "chefs", "carers", "assistants", "waiters", "cleaners", "pickers", "fitters",
     "baker", "welder", "driver", "nurse", "cook", "chef", "mechanic", "cleaner", "waiter",
     "carer", "electrician", "plumber", "intern", "interns", "developer", "programmer",
+    # single workers by their trade ("we zoeken een lasser", "short on riders")
+    "lasser", "timmerman", "metselaar", "stukadoor", "loodgieter", "slager", "kapper",
+    "bakker", "schilder", "stratenmaker", "dakdekker", "tegelzetter", "hovenier", "kapster",
+    "elektricien", "installateur", "verkoper", "verkoopster", "vakvrouw", "heftruckchauffeur",
+    "riders", "rider", "couriers", "courier", "carpenters", "carpenter", "plumbers",
+    "bricklayers", "bricklayer", "painters", "painter", "butchers", "butcher", "hairdressers",
+    "hairdresser", "gardeners", "gardener", "roofers", "roofer", "tilers", "operator",
+    "planners", "planner", "teachers", "teacher", "caregivers", "caregiver", "machinists",
+    "machinist", "installers", "installer", "servers", "bartenders", "bartender",
 })
 # Plural nouns for people by their ending ("schoonmakers", "loodgieters", "verzorgsters"),
 # except the ones that name business partners rather than staff.
@@ -715,8 +724,11 @@ def _hiring_hits(words: Sequence[str],
         if not (is_people(w) or headcount):
             continue
         clause_end = next((c for c in later_starts if c > i), len(words))
+        clause_start = max((c for c in later_starts if c <= i), default=0)
         before = words[max(0, i - 3):i]
-        near = [*words[max(0, i - 5):i], *words[i + 1:i + 4]]
+        # A verb for finding people works within its clause ("de lasafdeling uitbreiden met
+        # een cobot. De lassers moeten …" seeks no welders).
+        near = [*words[max(clause_start, i - 6):i], *words[i + 1:min(clause_end, i + 4)]]
         after = words[i + 1:i + 3]
         need = next((c for c in words[i + 1:min(clause_end, i + 1 + NEED_AFTER_REACH)]
                      if c in NEED_AFTER), None) or next(
@@ -988,6 +1000,8 @@ MAIN_ASK_PAIRS = frozenset({
 # when theirs opens by pointing back ("dat is bijzaak").
 BACKWARD_SECOND_WORDS = frozenset({"bijzaak", "bijkomstig", "secondary"})
 BACKWARD_SECOND_PAIRS = frozenset({("komt", "later"), ("komt", "daarna"), ("comes", "later"),
+                                   ("kom", "later"), ("komen", "later"), ("kom", "daarna"),
+                                   ("komen", "daarna"), ("regel", "later"), ("regel", "daarna"),
                                    ("can", "wait"), ("kan", "wachten"), ("minder", "urgent"),
                                    ("less", "urgent"), ("minder", "belangrijk"),
                                    ("less", "important"), ("regelen", "daarna"),
@@ -1004,6 +1018,9 @@ def backward_second(words: Sequence[str], clause_starts: Sequence[int],
     for k, (s, e) in enumerate(bounds):
         if any(w in BACKWARD_SECOND_WORDS
                or (j + 1 < e and (w, words[j + 1]) in BACKWARD_SECOND_PAIRS)
+               # the verb before its subject: "kom ik later op", "regelen we daarna"
+               or (j + 2 < e and words[j + 1] in PRONOUNS
+                   and (w, words[j + 2]) in BACKWARD_SECOND_PAIRS)
                for j, w in enumerate(words[s:e], start=s)):
             out.update(range(s, e))
             if k and (_lead(words, s, e) in POINTING_WORDS or words[s] in ("maar", "but")):
@@ -1033,10 +1050,13 @@ LEARNING_NOUNS = frozenset({"course", "courses", "cursus", "cursussen", "trainin
 LEARNT_PREPOSITIONS = frozenset({"over", "in", "met", "about", "on", "with"})
 
 
-def _learnt_positions(words: Sequence[str], hits: Sequence[PhraseHit]) -> frozenset[int]:
+def _learnt_positions(words: Sequence[str], hits: Sequence[PhraseHit],
+                      clause_starts: Sequence[int] = ()) -> frozenset[int]:
     """Word positions that name what is learnt: right after training and a preposition
-    ("leren werken met warmtepompen", "een cursus over AI", "training in lean"), or right
-    before a noun for a course ("a digital marketing course")."""
+    ("leren werken met warmtepompen", "een cursus over AI", "training in lean"), between a
+    preposition and a Dutch learning verb at the end of its clause ("zodat ze met
+    warmtepompen leren werken"), or right before a noun for a course ("a digital marketing
+    course")."""
     out: set[int] = set()
     for h in hits:
         if h.label != LEARNING_THEME or h.weight < 1.0:
@@ -1048,7 +1068,35 @@ def _learnt_positions(words: Sequence[str], hits: Sequence[PhraseHit]) -> frozen
             out.update(range(prep + 1, min(len(words), prep + 5)))
         if words[h.start] in LEARNING_NOUNS:
             out.update(range(max(0, h.start - 3), h.start))
+        elif words[h.start] in LEARN_VERBS_NL:
+            begin = max((c for c in clause_starts if c <= h.start), default=0)
+            prep = next((j for j in range(h.start - 1, max(begin, h.start - 5) - 1, -1)
+                         if words[j] in LEARNT_PREPOSITIONS), None)
+            if prep is not None:
+                out.update(range(prep + 1, h.start))
     return frozenset(out)
+
+
+# A learning verb is a weak word alone ("leren wat werkt"), but said in a clause about the
+# staff ("mijn monteurs moeten leren …", "hoe leer ik ze ermee werken") it asks for training.
+LEARN_VERBS_NL = frozenset({"leren", "leer", "leert", "bijleren", "omleren"})
+LEARN_VERBS = LEARN_VERBS_NL | frozenset({"learn", "learning"})
+STAFF_PRONOUNS = frozenset({"ze", "zij", "hen", "hun", "them", "they"})
+
+
+def _staff_learning(words: Sequence[str], hits: list[PhraseHit],
+                    clause_starts: Sequence[int]) -> list[PhraseHit]:
+    """Weak learning verbs made strong where their clause names the staff."""
+    out = []
+    for h in hits:
+        if (h.label == LEARNING_THEME and h.weight < 1.0 and len(h.words) == 1
+                and h.words[0] in LEARN_VERBS):
+            s, e = next(((s, e) for s, e in clause_bounds(clause_starts, len(words))
+                         if s <= h.start < e), (0, len(words)))
+            if any(is_people(w) or w in STAFF_PRONOUNS for w in words[s:e]):
+                h = replace(h, weight=1.0)
+        out.append(h)
+    return out
 
 
 # Theme words in sentences that tell the situation count for this much when other sentences ask
@@ -1068,22 +1116,126 @@ def _telling_positions(n: int, clause_starts: Sequence[int],
                      for i in range(s, e))
 
 
+# A clause that points back and says "that is what/where …" names the main ask by a cleft
+# ("…, en dat laatste is waar ik hulp bij zoek", "that's what we need help with").
+CLEFT_VERBS = frozenset({"is", "s", "zijn", "was", "are"})
+CLEFT_WORDS = frozenset({"waar", "wat", "what", "where", "waarvoor", "waarmee", "waarbij"})
+# Words by which a clause refers to one of the topics said before: by number ("Punt 1 is het
+# meest urgent", "question 2 matters most"), or by order ("het eerste", "the latter").
+ITEM_NOUNS = frozenset({"punt", "vraag", "nummer", "onderwerp", "point", "question", "item",
+                        "number", "issue", "topic"})
+ORDINALS = {"eerste": 1, "first": 1, "tweede": 2, "second": 2, "derde": 3, "third": 3,
+            "vierde": 4, "fourth": 4}
+FIRST_WORDS = frozenset({"eerste", "first", "former", "eerstgenoemde", "eerstgenoemd"})
+LAST_WORDS = frozenset({"laatste", "latter", "last", "laatstgenoemde", "laatstgenoemd"})
+# List markers that open an item: a lone number ("1)", "2."), "ten eerste", "firstly".
+LIST_ORDINALS = {"firstly": 1, "secondly": 2, "thirdly": 3}
+
+
+def _is_main_marker(words: Sequence[str], i: int, clause_start: int) -> bool:
+    w = words[i]
+    if w in MAIN_ASK_WORDS and not (i and words[i - 1] in NOT_MAIN):
+        return True
+    if i + 1 < len(words) and (w, words[i + 1]) in MAIN_ASK_PAIRS:
+        return True
+    # the cleft: a pointing clause start, a form of "to be", then "what"/"waar"
+    return (w in CLEFT_WORDS and i >= 2 and words[i - 1] in CLEFT_VERBS
+            and any(x in POINTING_WORDS for x in words[max(clause_start, i - 4):i - 1]))
+
+
+def list_items(words: Sequence[str], starts: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """The numbered items of a question ("1) … 2) …", "ten eerste …, ten tweede …"), as
+    word positions [start, end) by their number; empty when it numbers nothing."""
+    bounds = clause_bounds(starts, len(words))
+    begins: list[tuple[int, int]] = []  # (number, first word position of the item)
+    for s, e in bounds:
+        clause = words[s:e]
+        if len(clause) == 1 and clause[0].isdigit() and 0 < int(clause[0]) < 10:
+            begins.append((int(clause[0]), e))
+        elif clause[0] == "ten" and len(clause) > 1 and clause[1] in ORDINALS:
+            begins.append((ORDINALS[clause[1]], s + 2))
+        elif clause[0] in LIST_ORDINALS:
+            begins.append((LIST_ORDINALS[clause[0]], s + 1))
+    items: dict[int, tuple[int, int]] = {}
+    for k, (number, begin) in enumerate(begins):
+        end = begins[k + 1][1] if k + 1 < len(begins) else len(words)
+        if k + 1 < len(begins):  # up to the next item's marker, not into it
+            end = max((c for c in starts if c < end), default=end)
+            end = max(end, begin)
+        items.setdefault(number, (begin, end))
+    return items
+
+
+def _referred_span(words: Sequence[str], starts: Sequence[int], start: int, end: int,
+                   named: frozenset[int]) -> tuple[int, int] | None:
+    """The topic that the marker clause [start, end) refers to by number or by order, when
+    it names none itself: a numbered item ("Punt 1 is het meest urgent"), the last topic said
+    before it ("dat laatste", "the latter"), or the first ("het eerste", "the former")."""
+    clause = words[start:end]
+    items = list_items(words, starts)
+    number = next((int(clause[k + 1]) if clause[k + 1].isdigit() else ORDINALS.get(clause[k + 1])
+                   for k, w in enumerate(clause[:-1]) if w in ITEM_NOUNS
+                   and (clause[k + 1].isdigit() or clause[k + 1] in ORDINALS)), None)
+    if number is None and items:
+        number = next((int(w) for w in clause if w.isdigit() and int(w) in items), None)
+    if number is not None and number in items:
+        return items[number]
+    bounds = [(s, e) for s, e in clause_bounds(starts, len(words))
+              if any(s <= p < e for p in named)]
+    if any(w in LAST_WORDS for w in clause):
+        before = [b for b in bounds if b[1] <= start]
+        return before[-1] if before else None
+    if any(w in FIRST_WORDS for w in clause) and _lead(words, start, end) in (
+            POINTING_WORDS | {"het", "de", "the"}):
+        others = [b for b in bounds if not start <= b[0] < end]
+        return others[0] if others else None
+    return None
+
+
+def _repeated_span(words: Sequence[str], starts: Sequence[int], span: tuple[int, int],
+                   named: frozenset[int]) -> tuple[int, int] | None:
+    """A main ask that names no theme but repeats a word said earlier ("Wij willen een app
+    laten maken. Weten jullie ook of daar subsidie voor is? Het gaat me vooral om de app."):
+    the theme word nearest to where that word was first said, within its clause (``named``:
+    theme words' positions, weak ones included)."""
+    s, e = span
+    for w in words[s:e]:
+        if w in _STOP or len(w) < 3 or w in MAIN_ASK_WORDS:
+            continue
+        key = stem(w)
+        for j in range(s):
+            if stem(words[j]) == key:
+                cs, ce = next(b for b in clause_bounds(starts, len(words)) if b[0] <= j < b[1])
+                near = [p for p in named if cs <= p < ce]
+                if near:  # the theme word nearest to it ("the AI tool … such a tool")
+                    p = min(near, key=lambda p: (abs(p - j), p))
+                    return p, p + 1
+    return None
+
+
 def main_ask_span(words: Sequence[str], clause_starts: Sequence[int],
                   opens: Sequence[bool] = (),
-                  named: frozenset[int] = frozenset()) -> tuple[int, int] | None:
+                  named: frozenset[int] = frozenset(),
+                  mentioned: frozenset[int] | None = None) -> tuple[int, int] | None:
     """Where the question says its main ask is, as word positions [start, end): from the
     clause with a main-ask marker up to (not into) the next later clause with a second-topic
     marker; None when no clause says so. A marker clause that names no theme (``named``: the
-    positions of theme words) and opens with a pointing word ("Dit is mijn eigenlijke vraag")
-    points at the sentence before it."""
+    positions of theme words) refers to a topic by number or order ("Punt 1 is het meest
+    urgent", "dat laatste is waar ik hulp bij zoek"), or opens with a pointing word ("Dit is
+    mijn eigenlijke vraag") and points at the sentence before it; a main ask that names
+    nothing but repeats an earlier word ("het gaat me vooral om de app") is that word's
+    clause."""
+    starts = sorted({0, *clause_starts})
     at = next((i for i, w in enumerate(words)
-               if (w in MAIN_ASK_WORDS and not (i and words[i - 1] in NOT_MAIN))
-               or (i + 1 < len(words) and (w, words[i + 1]) in MAIN_ASK_PAIRS)), None)
+               if _is_main_marker(words, i, max(c for c in starts if c <= i))), None)
     if at is None:
         return None
-    starts = sorted({0, *clause_starts})
     start = max(c for c in starts if c <= at)
     clause_end = next((c for c in starts if c > start), len(words))
+    if not any(start <= p < clause_end for p in named):
+        referred = _referred_span(words, starts, start, clause_end, named)
+        if referred is not None:
+            return referred
     if (_lead(words, start, clause_end) in POINTING_WORDS
             and not any(start <= p < clause_end for p in named)
             and start > 0 and len(opens) == len(starts)):
@@ -1105,6 +1257,11 @@ def main_ask_span(words: Sequence[str], clause_starts: Sequence[int],
                for j, w in enumerate(words[c:nxt], start=c)):
             end = c
             break
+    if not any(start <= p < end for p in named):
+        repeated = _repeated_span(words, starts, (start, end),
+                                  named if mentioned is None else mentioned)
+        if repeated is not None:
+            return repeated
     return start, end
 
 
@@ -1250,8 +1407,10 @@ class ThemeMatcher:
         hits = _phrases_claim_their_words(hits)
         hits = [h for h in hits if not _said_of_a_machine(words, h)
                 and not _where_to_start(words, h) and not _learn_what(words, h)]
+        hits = _staff_learning(words, hits, clause_starts)
         named = frozenset(h.start for h in hits if h.weight >= 1.0)  # strong theme words
-        main_span = main_ask_span(words, clause_starts, opens, named)
+        main_span = main_ask_span(words, clause_starts, opens, named,
+                                  frozenset(h.start for h in hits))
         telling = _telling_positions(len(words), clause_starts, asks)
         later = backward_second(words, clause_starts, named)
         bounds = clause_bounds(clause_starts, len(words))
@@ -1280,7 +1439,7 @@ class ThemeMatcher:
         pointed = frozenset(p for m in markers for p in list(
             j for j in range(m + 1, min(len(words), m + 1 + MARKER_REACH))
             if words[j] not in _STOP)[:MARKER_WORDS])
-        learnt = _learnt_positions(words, hits)
+        learnt = _learnt_positions(words, hits, clause_starts)
 
         def discounted(position: int) -> bool:
             """Whether a word counts as said of the second topic: outside the main ask the
@@ -1302,7 +1461,11 @@ class ThemeMatcher:
                 # topic itself, even when it is a weak word elsewhere.
                 hit = replace(hit, weight=1.0)
             current = by_theme[hit.label].get(hit.words)
-            if current is None or hit.weight > current.weight:
+            # The same words said twice count where they count most ("… een webshop … Het
+            # gaat ons vooral om de webshop").
+            if current is None or hit.weight > current.weight or (
+                    hit.weight == current.weight and discounted(current.start)
+                    and not discounted(hit.start)):
                 by_theme[hit.label][hit.words] = hit
         scored: dict[str, ThemeMatch] = {}
         told_discount: dict[str, float] = {}

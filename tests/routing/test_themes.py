@@ -587,3 +587,61 @@ def test_less_important_before_its_topic_puts_that_topic_second() -> None:
     found = default_taxonomy().themes.recognise(text)
     assert found[0].theme == "digitalisering"
     assert any(m.theme == "regeldruk" and m.second for m in found)
+
+
+@pytest.mark.parametrize(("text", "main"), [
+    # by number, after a numbered list
+    ("Drie vragen. 1) Welke subsidie is er voor een elektrische bus? 2) Hoe vind ik een "
+     "planner? 3) Kan onze website beter? Vraag 2 is het belangrijkste.",
+     "werving-en-arbeidsmarkt"),
+    ("Two things: 1. we want a loan for a bigger oven, 2. our bakers need a course in food "
+     "safety. Point 1 is the most urgent.", "financiering"),
+    # by order
+    ("We denken aan een lening voor een nieuwe bestelbus, en aan een opleiding voor onze "
+     "monteurs. Dat laatste is waar ik nu hulp bij zoek.", "leren-en-ontwikkelen"),
+    ("We need funding for a new kiln and we want our potters to learn glazing. The former "
+     "is our main question.", "financiering"),
+])
+def test_a_main_ask_marker_may_refer_to_a_topic_by_number_or_order(text: str,
+                                                                   main: str) -> None:
+    assert themes(text)[0] == main
+
+
+def test_a_cleft_that_points_back_marks_the_main_ask() -> None:
+    text = ("We krijgen geen elektriciens te pakken. Onze facturatie loopt ook achter, maar "
+            "het personeel, dat is waar we hulp bij zoeken.")
+    assert themes(text)[0] == "werving-en-arbeidsmarkt"
+
+
+def test_a_main_ask_that_repeats_an_earlier_word_is_that_words_topic() -> None:
+    text = ("We willen een webshop laten bouwen voor onze kaasmakerij. Is daar ook een lening "
+            "voor? Het gaat ons vooral om de webshop.")
+    assert themes(text)[0] == "digitalisering"
+    # the theme word nearest to the repeated word, not all of its clause
+    text = ("The union asked to be consulted about the AI chatbot we plan to use. What we "
+            "really need is advice on whether such a chatbot is reliable.")
+    assert themes(text)[0] == "kunstmatige-intelligentie"
+
+
+def test_a_verb_before_its_subject_still_puts_its_topic_later() -> None:
+    text = "Op de lening kom ik later terug, eerst dit: hoe vinden we een goede loodgieter?"
+    assert themes(text)[0] == "werving-en-arbeidsmarkt"
+
+
+def test_learning_said_of_the_staff_is_training() -> None:
+    found = themes("Hoe leer ik mijn verkopers met het nieuwe kassasysteem werken?")
+    assert found[0] == "leren-en-ontwikkelen"
+    # what they learn, before the Dutch verb, counts below the learning
+    found = themes("Hoe zorg ik dat mijn monteurs met zonnepanelen leren werken?")
+    assert found[0] == "leren-en-ontwikkelen"
+
+
+def test_a_verb_for_finding_people_stays_in_its_clause() -> None:
+    found = themes("We willen de inpakafdeling uitbreiden met een robotarm. De inpakkers "
+                   "moeten dan leren die te bedienen.")
+    assert "werving-en-arbeidsmarkt" not in found
+
+
+def test_a_single_worker_by_trade_can_be_sought() -> None:
+    assert themes("We zoeken al een half jaar een metselaar")[0] == "werving-en-arbeidsmarkt"
+    assert themes("We are short on couriers this winter")[0] == "werving-en-arbeidsmarkt"
