@@ -85,6 +85,8 @@ SETS: dict[str, tuple[str, int, dict[str, int]]] = {
                   {"en": 30, "noloc": 25, "two": 25, "colloquial": 20, "postcode": 15}),
     "holdout11": ("holdout11_questions.yaml", 120,
                   {"en": 30, "noloc": 25, "two": 25, "colloquial": 20, "postcode": 15}),
+    "holdout12": ("holdout12_questions.yaml", 120,
+                  {"en": 30, "noloc": 25, "two": 25, "colloquial": 20, "postcode": 15}),
 }
 PER_KIND_ASSERTED = {"eval", "holdout"}
 PRESENT_SETS = [name for name, (file, _, _) in SETS.items() if (HERE / file).exists()]
