@@ -19,6 +19,8 @@
 - ``holdout11_questions.yaml``: the eleventh, written the same way and measured once on this
   round's final router; not tuned to, so it is a strict xfail (``NOT_YET_MET``) at its first
   score until the next round's general fixes lift it.
+- ``holdout12_questions.yaml``: the twelfth, written the same way (150 questions over the
+  fifteen themes a desk takes, all twelve provinces); not yet measured.
 
 The same judge runs over every set.
 
