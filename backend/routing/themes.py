@@ -822,6 +822,31 @@ def _money_hits(words: Sequence[str]) -> list[PhraseHit]:
     return hits
 
 
+# A theme word right before a noun for the business, after "our"/"a", says who asks, not what
+# ("Our recruitment agency wants to use AI", "we're an AI startup looking for a loan").
+BUSINESS_NOUNS = frozenset({"agency", "company", "firm", "business", "bureau", "shop",
+                            "consultancy", "startup", "start-up", "studio", "bedrijf",
+                            "kantoor", "winkel", "zaak", "bureautje"})
+DETERMINERS = POSSESSIVES | frozenset({"a", "an", "een", "the", "het", "de"})
+WHO_ASKS_WEIGHT = 0.5
+# Verb forms that the stemmer takes to a theme's noun ("het werk verloopt rommelig" is no
+# staff turnover, "het verloop").
+NOT_THE_NOUN = {"verloopt": HIRING_THEME, "verliep": HIRING_THEME, "verlopen": HIRING_THEME}
+
+
+def _who_asks(words: Sequence[str], hits: list[PhraseHit]) -> list[PhraseHit]:
+    out = []
+    for h in hits:
+        end = h.start + len(h.words)
+        if NOT_THE_NOUN.get(h.words[0]) == h.label and len(h.words) == 1:
+            continue
+        if (len(h.words) == 1 and end < len(words) and words[end] in BUSINESS_NOUNS
+                and (h.start == 0 or words[h.start - 1] in DETERMINERS)):
+            h = replace(h, weight=min(h.weight, WHO_ASKS_WEIGHT))
+        out.append(h)
+    return out
+
+
 def _phrases_claim_their_words(hits: list[PhraseHit]) -> list[PhraseHit]:
     """A word read inside a phrase of several words ("overdracht binnen de familie") is no
     single word of another theme there ("overdracht" as a handover of work)."""
@@ -977,7 +1002,8 @@ SECOND_TOPIC_WEIGHT = 0.5
 MAIN_ASK_WORDS = frozenset({"belangrijkste", "belangrijker", "hoofdvraag", "hoofdzaak",
                             "allereerst", "voornamelijk", "vooral", "mainly", "mostly",
                             "primarily", "importantly", "eigenlijke", "foremost", "urgent",
-                            "urgentst", "dringendst"})
+                            "urgentst", "dringendst", "voorrang", "prioriteit", "priority",
+                            "prio", "spoed"})
 MAIN_ASK_PAIRS = frozenset({
     ("maar", "eerst"), ("eerst", "dit"), ("echte", "probleem"), ("echte", "vraag"),
     ("echte", "zorg"), ("vraag", "brandt"), ("nu", "brandt"), ("really", "need"),
@@ -1004,6 +1030,9 @@ BACKWARD_SECOND_PAIRS = frozenset({("komt", "later"), ("komt", "daarna"), ("come
                                    ("komen", "daarna"), ("regel", "later"), ("regel", "daarna"),
                                    ("can", "wait"), ("kan", "wachten"), ("minder", "urgent"),
                                    ("less", "urgent"), ("minder", "belangrijk"),
+                                   ("stap", "twee"), ("tweede", "stap"), ("step", "two"),
+                                   ("second", "step"), ("fase", "twee"), ("phase", "two"),
+                                   ("op", "termijn"), ("in", "time"), ("later", "stadium"),
                                    ("less", "important"), ("regelen", "daarna"),
                                    ("regelen", "later")})
 
@@ -1082,6 +1111,8 @@ def _learnt_positions(words: Sequence[str], hits: Sequence[PhraseHit],
 LEARN_VERBS_NL = frozenset({"leren", "leer", "leert", "bijleren", "omleren"})
 LEARN_VERBS = LEARN_VERBS_NL | frozenset({"learn", "learning"})
 STAFF_PRONOUNS = frozenset({"ze", "zij", "hen", "hun", "them", "they"})
+# "van ze leren", "learn from them": learning from others, not training one's staff.
+FROM_WHOM = frozenset({"van", "from", "bij", "of"})
 
 
 def _staff_learning(words: Sequence[str], hits: list[PhraseHit],
@@ -1093,7 +1124,9 @@ def _staff_learning(words: Sequence[str], hits: list[PhraseHit],
                 and h.words[0] in LEARN_VERBS):
             s, e = next(((s, e) for s, e in clause_bounds(clause_starts, len(words))
                          if s <= h.start < e), (0, len(words)))
-            if any(is_people(w) or w in STAFF_PRONOUNS for w in words[s:e]):
+            if any(is_people(w) or (w in STAFF_PRONOUNS and not (
+                    k and words[k - 1] in FROM_WHOM))
+                   for k, w in enumerate(words[s:e], start=s)):
                 h = replace(h, weight=1.0)
         out.append(h)
     return out
@@ -1130,6 +1163,7 @@ FIRST_WORDS = frozenset({"eerste", "first", "former", "eerstgenoemde", "eerstgen
 LAST_WORDS = frozenset({"laatste", "latter", "last", "laatstgenoemde", "laatstgenoemd"})
 # List markers that open an item: a lone number ("1)", "2."), "ten eerste", "firstly".
 LIST_ORDINALS = {"firstly": 1, "secondly": 2, "thirdly": 3}
+TOPIC_JOINS = frozenset({"en", "and", "of", "or"})
 
 
 def _is_main_marker(words: Sequence[str], i: int, clause_start: int) -> bool:
@@ -1182,13 +1216,27 @@ def _referred_span(words: Sequence[str], starts: Sequence[int], start: int, end:
         return items[number]
     bounds = [(s, e) for s, e in clause_bounds(starts, len(words))
               if any(s <= p < e for p in named)]
+
+    def joins(s: int, e: int) -> list[int]:
+        """Where "en"/"and" joins two topics within the clause [s, e)."""
+        return [j for j in range(s, e) if words[j] in TOPIC_JOINS
+                and any(s <= p < j for p in named) and any(j < p < e for p in named)]
+
     if any(w in LAST_WORDS for w in clause):
         before = [b for b in bounds if b[1] <= start]
-        return before[-1] if before else None
+        if not before:
+            return None
+        s, e = before[-1]
+        at = joins(s, e)
+        return (at[-1], e) if at else (s, e)  # "… een loodgieter en zonnepanelen. Dat laatste"
     if any(w in FIRST_WORDS for w in clause) and _lead(words, start, end) in (
             POINTING_WORDS | {"het", "de", "the"}):
         others = [b for b in bounds if not start <= b[0] < end]
-        return others[0] if others else None
+        if not others:
+            return None
+        s, e = others[0]
+        at = joins(s, e)
+        return (s, at[0]) if at else (s, e)
     return None
 
 
@@ -1319,7 +1367,8 @@ class ThemeMatcher:
             phrases = [t.name_nl, t.name_en, *t.keywords, *extra.get(t.slug, ()),
                        *MORE_DUTCH.get(t.slug, ()), *ENGLISH_KEYWORDS.get(t.slug, ()),
                        *vocabulary.DUTCH.get(t.slug, ()), *vocabulary.ENGLISH.get(t.slug, ()),
-                       *vocabulary.EVERYDAY.get(t.slug, ())]
+                       *vocabulary.EVERYDAY.get(t.slug, ()),
+                       *vocabulary.CONCEPTS.get(t.slug, ())]
             if t.slug in vocabulary.EXACT_ONLY_THEMES:
                 phrases += vocabulary.PLACES_ABROAD
             if t.slug == vocabulary.PAYING_THEME:
@@ -1407,7 +1456,7 @@ class ThemeMatcher:
         hits = _phrases_claim_their_words(hits)
         hits = [h for h in hits if not _said_of_a_machine(words, h)
                 and not _where_to_start(words, h) and not _learn_what(words, h)]
-        hits = _staff_learning(words, hits, clause_starts)
+        hits = _staff_learning(words, _who_asks(words, hits), clause_starts)
         named = frozenset(h.start for h in hits if h.weight >= 1.0)  # strong theme words
         main_span = main_ask_span(words, clause_starts, opens, named,
                                   frozenset(h.start for h in hits))
@@ -1474,9 +1523,11 @@ class ThemeMatcher:
         paying_only = {slug for slug, found in by_theme.items() if len(by_theme) > 1
                        and all(h.phrase in PAYING for h in found.values())}
         # A theme named by at least one strong word (not a weak keyword, a compound's modifier
-        # or a typo) is kept however strong the main theme is: it may be the second topic.
+        # or a typo; a compound's head is strong: a "palletiseerrobot" is a robot) is kept
+        # however strong the main theme is: it may be the second topic.
         strong = {slug for slug, found in by_theme.items()
-                  if any(h.weight >= 1.0 for h in found.values())}
+                  if any(h.weight >= 1.0 or (h.kind == PART and h.weight >= KIND_WEIGHT[PART])
+                         for h in found.values())}
         for slug, found in by_theme.items():
             # A question word counts once per theme, through its best phrase.
             per_word: dict[str, float] = {}

@@ -531,3 +531,82 @@ EVERYDAY: Mapping[str, tuple[str, ...]] = {
         "out sick", "call in sick",
     ),
 }
+
+
+# The domain's concepts named by what they are in the work, per theme (issue 13, twelfth
+# holdout round): lean's wastes (waiting, moving, doing over, steps that add nothing), the
+# everyday tools of going digital (paper, spreadsheets, whiteboards, bookkeeping software),
+# the AI tools owners meet (chatbots, ChatGPT, machine translation), tracking things (tags,
+# GPS, a digital twin), electrifying transport and reusable packaging, lifestyle and fitness
+# at work, learning from peers, and ending a business. Drawn from the theme descriptions in
+# ``seed/taxonomy.yaml`` and the programmes the desks run, in the words owners use.
+CONCEPTS: Mapping[str, tuple[str, ...]] = {
+    "lean-procesinnovatie": (
+        "verbetertraject", "verbeterslag", "heen en weer", "heen-en-weer", "gesjouw",
+        "onnodige stappen", "stappen eruit", "laten doorlichten", "doorlichten",
+        "wachten op materiaal", "wachten op onderdelen", "wachten op elkaar", "alles drie keer",
+        "alles twee keer", "langs vier afdelingen", "langs afdelingen", "kan dat niet sneller",
+        "waiting for parts", "waiting for materials", "adds nothing", "add nothing",
+        "adds no value", "no added value", "map the whole process", "value stream",
+        "driving around", "walking around", "everything twice", "double handling",
+    ),
+    "digitalisering": (
+        "online boekhouden", "boekhoudsoftware", "boekhoudprogramma", "boekhoudpakket",
+        "gekoppeld bankieren", "bankkoppeling", "bonnetjes", "schoenendoos", "op papier",
+        "papieren administratie", "whiteboard", "planbord", "excel", "spreadsheet",
+        "spreadsheets", "overtypen", "handmatig overtypen", "digitale werkbon",
+        "digitale werkbonnen", "werkbonnen", "planningssoftware", "klussen op de telefoon",
+        "online bookkeeping", "accounting software", "paper-based", "on paper", "retyping",
+        "typing it over", "paper forms", "job cards",
+    ),
+    "kunstmatige-intelligentie": (
+        "chatgpt", "chatbot", "slimme chatbot", "copilot", "taalmodel", "generatieve",
+        "automatische vertaling", "machinevertaling", "vertaalsoftware", "deepl",
+        "beeldherkenning", "machine translation", "large language model", "llm", "gpt",
+        "image recognition", "screen cvs", "generative",
+    ),
+    "data-en-iot": (
+        "tags", "zenders", "rfid", "track en trace", "track and trace",
+        "weten waar alles is", "digitale kopie", "digitale tweeling", "digital twin",
+        "doen er niks mee", "doen er niets mee", "sensordata", "know where everything is",
+        "asset tracking",
+    ),
+    "duurzaamheid": (
+        "waterstof", "elektrische vrachtwagens", "elektrische bestelbus", "elektrische busjes",
+        "emissievrij", "zero-emissie", "laadpalen", "herbruikbaar", "herbruikbare",
+        "kringloop", "van het plastic af", "minder plastic", "brandstof besparen",
+        "electric trucks", "electric vans", "hydrogen", "zero-emission",
+        "zero emission", "emission-free", "electrify", "electrification", "charging points",
+        "cut fuel", "save fuel", "saving fuel", "reusable", "plastic-free",
+    ),
+    "duurzame-inzetbaarheid": (
+        "leefstijl", "roken", "gezond eten", "vitaliteit", "vitaliteitsprogramma",
+        "rugklachten", "uitvallen", "lifestyle", "wellbeing", "well-being",
+        "back pain",
+    ),
+    "kennisdeling-ecosystemen": (
+        "samen uitproberen", "samen experimenteren", "samen dingen uitproberen",
+        "zelf uitvinden", "wiel uitvinden", "van anderen leren", "hoe anderen dat doen",
+        "zien hoe anderen", "samen inkopen", "machines delen", "kennis delen",
+        "learn from others", "how others do it", "see how others", "companies like us",
+        "reinvent the wheel",
+    ),
+    "werving-en-arbeidsmarkt": (
+        "iemand bij zoeken", "iemand erbij", "extra iemand", "overstappen naar de zorg",
+        "zij-instromers", "zij-instromer", "career switchers", "another pair of hands",
+    ),
+    "medezeggenschap-en-betrokkenheid": (
+        "aandeel geven", "aandelen geven", "medewerkersparticipatie", "werknemersparticipatie",
+        "aandelen voor medewerkers", "certificaten van aandelen", "employee shares",
+        "share in the company",
+    ),
+    "starten-en-ondernemen": (
+        "zaak beeindigen", "bedrijf beeindigen", "officieel beeindigen", "bedrijf opheffen",
+        "zaak sluiten", "stop met mijn zaak", "close my business", "wind down",
+    ),
+    "internationalisering": (
+        "exporteren", "export naar", "sell abroad", "sell overseas", "overseas",
+        "production line in", "plant abroad", "vestiging in het buitenland",
+        "international supply chain",
+    ),
+}

@@ -121,22 +121,49 @@ _QUESTION_OPENERS = frozenset({
 
 
 _CONJUNCTIONS = frozenset({"en", "maar", "of", "and", "but", "or", "so", "dus"})
+# Words that open the consequence of what was told ("We vinden geen mensen. Daarom willen we
+# weten of een robot kan."): the plan they open asks; the reason before it tells.
+_CONSEQUENCE = frozenset({"daarom", "dus", "vandaar", "therefore", "so", "hence", "thus"})
+
+
+def _lead_word(clause: list[str], passing: frozenset[str] = _CONJUNCTIONS - _CONSEQUENCE) -> str:
+    """A clause's first word, past a joining word (``passing``) and a list number ("2) kan
+    iemand …")."""
+    k = 1 if len(clause) > 1 and (clause[0] in passing or clause[0].isdigit()) else 0
+    return clause[k]
 
 
 def clause_roles(text: str) -> tuple[list[bool], list[bool]]:
-    """For each clause of ``clause_words(text)``, in one pass: whether it lies in a sentence
-    that asks (ends with a question mark, or opens with a question word: "wie weet daar iets
-    van") rather than one that tells the situation; and whether it opens its sentence."""
+    """For each clause of ``clause_words(text)``, in one pass: whether it asks rather than
+    tells the situation — it lies in a sentence that ends with a question mark or opens with
+    a question word ("wie weet daar iets van"), or it opens a consequence ("Daarom willen we
+    …", "so we are thinking of …"), whose reason told before it then tells —; and whether it
+    opens its sentence."""
     asks: list[bool] = []
     opens: list[bool] = []
     for sentence in _SENTENCE_END.split(text):
         parts = [ws for part in _CLAUSE_BREAK.split(sentence) if (ws := dutch.words(part))]
         if not parts:
             continue
-        first = parts[0][1] if parts[0][0] in _CONJUNCTIONS and len(parts[0]) > 1 else parts[0][0]
+        opening = parts[1] if len(parts) > 1 and len(parts[0]) == 1 and parts[0][0].isdigit() \
+            else parts[0]  # "1) hoe vind ik …": the list number opens nothing
+        first = _lead_word(opening, _CONJUNCTIONS | _CONSEQUENCE)
         asking = sentence.rstrip().endswith("?") or first in _QUESTION_OPENERS
-        asks.extend(asking for _ in parts)
-        opens.extend(i == 0 for i in range(len(parts)))
+        for i, part in enumerate(parts):
+            if _lead_word(part) in _CONSEQUENCE and (i or asks):
+                # the plan asks; the reason told before it (this sentence's clauses, or the
+                # sentence before when the consequence opens this one) tells
+                start = len(asks) - (i or 1)
+                while i == 0 and start > 0 and not opens[start]:
+                    start -= 1
+                for j in range(max(0, start), len(asks)):
+                    asks[j] = False
+                asks.append(True)
+                opens.append(i == 0)
+                asking = True
+                continue
+            asks.append(asking)
+            opens.append(i == 0)
     return asks, opens
 
 

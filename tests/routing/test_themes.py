@@ -645,3 +645,45 @@ def test_a_verb_for_finding_people_stays_in_its_clause() -> None:
 def test_a_single_worker_by_trade_can_be_sought() -> None:
     assert themes("We zoeken al een half jaar een metselaar")[0] == "werving-en-arbeidsmarkt"
     assert themes("We are short on couriers this winter")[0] == "werving-en-arbeidsmarkt"
+
+
+def test_a_theme_word_naming_the_business_says_who_asks() -> None:
+    found = themes("Our recruitment agency wants to use AI to rank applications")
+    assert found[0] == "kunstmatige-intelligentie"
+    # the same word asked about is the ask
+    assert themes("We need help with recruitment of drivers")[0] == "werving-en-arbeidsmarkt"
+
+
+def test_a_verb_form_is_not_the_theme_noun_it_stems_to() -> None:
+    assert "werving-en-arbeidsmarkt" not in themes("Het inpakken verloopt rommelig")
+    assert "werving-en-arbeidsmarkt" in themes("Het verloop onder ons personeel is hoog")
+
+
+def test_the_plan_after_a_reason_is_the_main_ask() -> None:
+    text = ("We krijgen al jaren geen monteurs. Daarom denken we aan een lasrobot. Wie "
+            "adviseert ons?")
+    assert themes(text)[0] == "robotisering-automatisering"
+    text = "We cannot find drivers, so we are looking at self-driving forklifts."
+    assert themes(text)[0] == "robotisering-automatisering"
+
+
+def test_a_compound_head_keeps_its_theme_as_second_topic() -> None:
+    text = ("Mijn magazijnmensen hebben rugklachten van het tillen en vallen uit; hoe houden "
+            "we ze gezond en fit aan het werk? Een stapelrobot kan later misschien.")
+    found = themes(text)
+    assert found[0] == "duurzame-inzetbaarheid"
+    assert "robotisering-automatisering" in found
+
+
+@pytest.mark.parametrize(("text", "main"), [
+    ("We zoeken een loodgieter en willen zonnepanelen. Dat laatste heeft voorrang.",
+     "duurzaamheid"),
+    ("We want solar panels; hiring a plumber is step two.", "duurzaamheid"),
+])
+def test_priority_and_steps_order_the_topics(text: str, main: str) -> None:
+    assert themes(text)[0] == main
+
+
+def test_learning_from_others_is_not_training_the_staff() -> None:
+    text = "Waar kunnen we zien hoe anderen dat doen en van ze leren?"
+    assert themes(text)[0] == "kennisdeling-ecosystemen"

@@ -25,3 +25,17 @@ def test_a_stem_cut_to_two_letters_is_not_trusted() -> None:
     assert language.word_stem("orders") == "orders"  # not "or", the ondernemingsraad
     assert language.word_stem("or") == "or"
     assert language.word_stem("subsidies") == language.word_stem("subsidie")
+
+
+def test_a_consequence_asks_and_its_reason_tells() -> None:
+    # the reason in the sentence before
+    text = "Niemand wil bij ons werken. Daarom kijken we naar robots. Wie helpt?"
+    assert language.clause_roles(text) == ([False, True, True], [True, True, True])
+    # the reason in the same sentence, also when a question mark closes it
+    assert language.clause_roles("We find no staff, so could a robot help?")[0] == [False, True]
+    # a consequence that opens the text has no reason before it
+    assert language.clause_roles("Dus hoe vind ik personeel")[0] == [True]
+
+
+def test_a_list_number_does_not_open_a_sentence_s_question() -> None:
+    assert language.clause_roles("1) hoe vind ik een lasser")[0] == [True, True]
