@@ -624,6 +624,8 @@ PEOPLE = frozenset({
     "bakers", "chefs", "carers", "assistants", "waiters", "cleaners", "pickers", "fitters",
     "baker", "welder", "driver", "nurse", "cook", "chef", "mechanic", "cleaner", "waiter",
     "carer", "electrician", "plumber", "intern", "interns", "developer", "programmer",
+    # whom one seeks in someone's place
+    "replacements", "replacement", "vervanger", "vervangers",
     # single workers by their trade ("we zoeken een lasser", "short on riders")
     "lasser", "timmerman", "metselaar", "stukadoor", "loodgieter", "slager", "kapper",
     "bakker", "schilder", "stratenmaker", "dakdekker", "tegelzetter", "hovenier", "kapster",
@@ -659,6 +661,9 @@ NEED_AFTER = frozenset({"nodig"})
 NEED_AFTER_REACH = 8
 # Shortage after the people: "drie man te kort", "chauffeurs te kort", "staff short".
 SHORT_AFTER = frozenset({"tekort", "kort", "short"})
+# Staff who leave must be replaced: "my only mechanic is leaving", "onze kok vertrekt".
+LEAVING_AFTER = frozenset({"leaving", "leaves", "quitting", "quits", "vertrekt", "vertrekken",
+                           "opgezegd"})
 OPEN_AFTER = frozenset({"open", "openstaan", "vrij", "unfilled", "vacant"})
 NUMBER_WORDS = frozenset({"twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien",
                           "paar", "two", "three", "four", "five", "six", "seven", "eight",
@@ -732,7 +737,8 @@ def _hiring_hits(words: Sequence[str],
         after = words[i + 1:i + 3]
         need = next((c for c in words[i + 1:min(clause_end, i + 1 + NEED_AFTER_REACH)]
                      if c in NEED_AFTER), None) or next(
-            (c for c in words[i + 1:min(clause_end, i + 4)] if c in SHORT_AFTER), None) or (
+            (c for c in words[i + 1:min(clause_end, i + 4)]
+             if c in SHORT_AFTER or c in LEAVING_AFTER), None) or (
             # "2 plekken open", "drie vacatures openstaan"
             next((c for c in words[i + 1:min(clause_end, i + 3)] if c in OPEN_AFTER), None)
             if headcount else None)
@@ -834,13 +840,40 @@ WHO_ASKS_WEIGHT = 0.5
 NOT_THE_NOUN = {"verloopt": HIRING_THEME, "verliep": HIRING_THEME, "verlopen": HIRING_THEME}
 
 
+# Saying what one is ("ben zzp elektricien", "we zijn een ict-bedrijf", "I'm a freelance
+# designer", "we are an AI startup"): the few words after the verb, directly or after an
+# article, tell who asks.
+SELF_VERBS = {"ben": frozenset(), "zijn": frozenset({"we", "wij"}), "m": frozenset({"i"}),
+              "am": frozenset({"i"}), "re": frozenset({"we", "you"}), "are": frozenset({"we"})}
+ARTICLES = frozenset({"a", "an", "een"})
+SELF_REACH = 3
+_ASKER_BEFORE_BEN = frozenset({"ik", "en", "maar", "want", "omdat"})
+
+
+def _self_described(words: Sequence[str]) -> frozenset[int]:
+    out: set[int] = set()
+    for i, w in enumerate(words[:-1]):
+        subjects = SELF_VERBS.get(w)
+        if subjects is None or (subjects and not (i and words[i - 1] in subjects)):
+            continue
+        if w == "ben" and i and words[i - 1] not in _ASKER_BEFORE_BEN:
+            continue  # "hoe ben je …": only the asker's own "(ik) ben"
+        if words[i + 1] in ARTICLES:
+            out.update(range(i + 2, min(len(words), i + 2 + SELF_REACH)))
+        elif w in ("ben", "zijn", "m", "am") and words[i + 1] not in _STOP:
+            out.update(range(i + 1, min(len(words), i + 1 + SELF_REACH)))
+    return frozenset(out)
+
+
 def _who_asks(words: Sequence[str], hits: list[PhraseHit]) -> list[PhraseHit]:
     out = []
+    described = _self_described(words)
     for h in hits:
         end = h.start + len(h.words)
         if NOT_THE_NOUN.get(h.words[0]) == h.label and len(h.words) == 1:
             continue
-        if (len(h.words) == 1 and end < len(words) and words[end] in BUSINESS_NOUNS
+        if h.start in described or (
+                len(h.words) == 1 and end < len(words) and words[end] in BUSINESS_NOUNS
                 and (h.start == 0 or words[h.start - 1] in DETERMINERS)):
             h = replace(h, weight=min(h.weight, WHO_ASKS_WEIGHT))
         out.append(h)

@@ -687,3 +687,30 @@ def test_priority_and_steps_order_the_topics(text: str, main: str) -> None:
 def test_learning_from_others_is_not_training_the_staff() -> None:
     text = "Waar kunnen we zien hoe anderen dat doen en van ze leren?"
     assert themes(text)[0] == "kennisdeling-ecosystemen"
+
+
+@pytest.mark.parametrize(("text", "main"), [
+    ("Ik ben zzp'er en zoek een lening voor een nieuwe camera", "financiering"),
+    ("We are an AI startup looking for a subsidy", "financiering"),
+])
+def test_saying_what_one_is_tells_who_asks(text: str, main: str) -> None:
+    assert themes(text)[0] == main
+
+
+@pytest.mark.parametrize("text", [
+    "Our head chef is leaving in June and nobody has answered the ad",
+    "Onze enige monteur vertrekt, hoe vinden we een vervanger?",
+    "How do I find replacements for two bricklayers?",
+])
+def test_staff_who_leave_must_be_replaced(text: str) -> None:
+    assert themes(text)[0] == "werving-en-arbeidsmarkt"
+
+
+def test_work_done_without_people_is_automation() -> None:
+    text = "Kan het stapelen van de kratten zonder mensen, zodat niemand meer hoeft te tillen?"
+    assert themes(text)[0] == "robotisering-automatisering"
+
+
+def test_the_owner_retiring_is_about_the_business() -> None:
+    assert themes("Ik ga met pensioen, hoe sluit ik mijn bedrijf af?")[0] == \
+        "starten-en-ondernemen"
