@@ -1199,15 +1199,17 @@ LIST_ORDINALS = {"firstly": 1, "secondly": 2, "thirdly": 3}
 TOPIC_JOINS = frozenset({"en", "and", "of", "or"})
 
 
-def _is_main_marker(words: Sequence[str], i: int, clause_start: int) -> bool:
+def _is_main_marker(words: Sequence[str], i: int, starts: Sequence[int]) -> bool:
     w = words[i]
     if w in MAIN_ASK_WORDS and not (i and words[i - 1] in NOT_MAIN):
         return True
     if i + 1 < len(words) and (w, words[i + 1]) in MAIN_ASK_PAIRS:
         return True
     # the cleft: a pointing clause start, a form of "to be", then "what"/"waar"
-    return (w in CLEFT_WORDS and i >= 2 and words[i - 1] in CLEFT_VERBS
-            and any(x in POINTING_WORDS for x in words[max(clause_start, i - 4):i - 1]))
+    if not (w in CLEFT_WORDS and i >= 2 and words[i - 1] in CLEFT_VERBS):
+        return False
+    clause_start = max(c for c in starts if c <= i)
+    return any(x in POINTING_WORDS for x in words[max(clause_start, i - 4):i - 1])
 
 
 def list_items(words: Sequence[str], starts: Sequence[int]) -> dict[int, tuple[int, int]]:
@@ -1307,8 +1309,7 @@ def main_ask_span(words: Sequence[str], clause_starts: Sequence[int],
     nothing but repeats an earlier word ("het gaat me vooral om de app") is that word's
     clause."""
     starts = sorted({0, *clause_starts})
-    at = next((i for i, w in enumerate(words)
-               if _is_main_marker(words, i, max(c for c in starts if c <= i))), None)
+    at = next((i for i in range(len(words)) if _is_main_marker(words, i, starts)), None)
     if at is None:
         return None
     start = max(c for c in starts if c <= at)
