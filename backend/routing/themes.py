@@ -1112,6 +1112,23 @@ LEARNING_NOUNS = frozenset({"course", "courses", "cursus", "cursussen", "trainin
 LEARNT_PREPOSITIONS = frozenset({"over", "in", "met", "about", "on", "with"})
 
 
+# Whom one seeks is for something ("een stagiair voor onze social media", "a developer for
+# our webshop"): the words after "voor/for" name the role, and count below the hiring.
+ROLE_PREPOSITIONS = frozenset({"voor", "for"})
+ROLE_REACH = 4
+
+
+def _role_positions(words: Sequence[str], hits: Sequence[PhraseHit]) -> frozenset[int]:
+    out: set[int] = set()
+    for h in hits:
+        if h.label != HIRING_THEME or h.weight < 1.0:
+            continue
+        p = h.start + len(h.words)
+        if p < len(words) and words[p] in ROLE_PREPOSITIONS:
+            out.update(range(p + 1, min(len(words), p + 1 + ROLE_REACH)))
+    return frozenset(out)
+
+
 def _learnt_positions(words: Sequence[str], hits: Sequence[PhraseHit],
                       clause_starts: Sequence[int] = ()) -> frozenset[int]:
     """Word positions that name what is learnt: right after training and a preposition
@@ -1321,6 +1338,13 @@ def main_ask_span(words: Sequence[str], clause_starts: Sequence[int],
     if (_lead(words, start, clause_end) in POINTING_WORDS
             and not any(start <= p < clause_end for p in named)
             and start > 0 and len(opens) == len(starts)):
+        k = starts.index(start)
+        previous = (starts[k - 1], start)
+        said = named if mentioned is None else mentioned
+        if not opens[k] and any(previous[0] <= p < start for p in said):
+            # within a sentence, the clause just before ("…, maar het personeel, dat is
+            # waar we hulp bij zoeken")
+            return previous
         # Back to the nearest earlier sentence that names a theme.
         sentence_starts = [c for c, o in zip(starts, opens, strict=True) if o and c < start]
         end = start
@@ -1330,13 +1354,17 @@ def main_ask_span(words: Sequence[str], clause_starts: Sequence[int],
             end = begin
         return max(sentence_starts or [0]), start  # the sentence before, named or not
     end = len(words)
+    sentence_opens = (frozenset(c for c, o in zip(starts, opens, strict=True) if o)
+                      if len(opens) == len(starts) else frozenset())
     for c in starts:
         if c <= start:
             continue
         nxt = next((x for x in starts if x > c), len(words))
         if any(w in SECOND_TOPIC_MARKERS
                or (j + 1 < nxt and (w, words[j + 1]) in SECOND_TOPIC_PAIRS)
-               for j, w in enumerate(words[c:nxt], start=c)):
+               for j, w in enumerate(words[c:nxt], start=c)) or (
+                # a later sentence that opens with "Verder …", "En …", "Plus …"
+                c in sentence_opens and words[c] in SECOND_TOPIC_OPENERS):
             end = c
             break
     if not any(start <= p < end for p in named):
@@ -1523,6 +1551,7 @@ class ThemeMatcher:
             j for j in range(m + 1, min(len(words), m + 1 + MARKER_REACH))
             if words[j] not in _STOP)[:MARKER_WORDS])
         learnt = _learnt_positions(words, hits, clause_starts)
+        role = _role_positions(words, hits)
 
         def discounted(position: int) -> bool:
             """Whether a word counts as said of the second topic: outside the main ask the
@@ -1553,6 +1582,7 @@ class ThemeMatcher:
         scored: dict[str, ThemeMatch] = {}
         told_discount: dict[str, float] = {}
         raw: dict[str, float] = {}  # each theme's score wherever its words were said
+        in_span: dict[str, float] = {}  # each theme's score within the main ask's span
         # A theme named only by asking who pays yields the main ask to what is paid for.
         paying_only = {slug for slug, found in by_theme.items() if len(by_theme) > 1
                        and all(h.phrase in PAYING for h in found.values())}
@@ -1568,12 +1598,14 @@ class ThemeMatcher:
             told: dict[str, float] = {}  # the part of each word's score said in telling
             raw_word: dict[str, float] = {}  # the same without where it was said
             second_part: dict[str, bool] = {}  # whether the word was said as a second topic
+            span_word: dict[str, float] = {}  # the words said where the question puts its ask
             for words_, hit in found.items():
                 factor = SECOND_TOPIC_WEIGHT if discounted(hit.start) else 1.0
                 if slug in paying_only:
                     factor *= PAYING_WEIGHT
                 if (hit.start in learnt and slug != LEARNING_THEME
-                        and slug not in LEARNT_EXEMPT):
+                        and slug not in LEARNT_EXEMPT) or (
+                        hit.start in role and slug != HIRING_THEME):
                     factor *= LEARNT_WEIGHT
                 # Function words enable a phrase but add nothing to the score.
                 content = [w for w in words_ if w not in _STOP] or list(words_)
@@ -1586,6 +1618,8 @@ class ThemeMatcher:
                         per_word[key] = value
                         told[key] = value if hit.start in telling else 0.0
                         second_part[key] = in_second(hit.start)
+                    if main_span is not None and main_span[0] <= hit.start < main_span[1]:
+                        span_word[key] = max(span_word.get(key, 0.0), value)
             # What the question says as its second topic counts at most as one second-topic
             # word, however many words it spends on it ("Bijkomend vraagje: zijn er regelingen
             # die een deel van het rijbewijs betalen?").
@@ -1593,6 +1627,7 @@ class ThemeMatcher:
             score = first_part + min(SECOND_TOPIC_WEIGHT,
                                      sum(v for k, v in per_word.items() if second_part.get(k)))
             raw[slug] = sum(raw_word.values())
+            in_span[slug] = sum(span_word.values())
             # Which theme is the main ask weighs the words of asking sentences above those
             # that tell the situation; the score (and so which themes are recognised) does not.
             told_discount[slug] = (1.0 - CONTEXT_WEIGHT) * sum(told.values())
@@ -1633,8 +1668,11 @@ class ThemeMatcher:
                     m.theme in strong or recognition[m.theme] >= self.relative_threshold * top))]
         # Equal scores: the theme named first, then the one more phrases point at.
         # Where the question says which is its main ask, a theme named there goes first.
+        # Among the themes named there, what is said there decides ("Hoofdvraag: een
+        # stagiair voor onze social media? Bijvraag: …" asks for an intern).
         kept.sort(key=lambda m: (main_span is not None and not m.picked
                                  and m.theme not in in_main_span,
+                                 -round(in_span.get(m.theme, 0.0), 6),
                                  -round(m.score - told_discount.get(m.theme, 0.0), 6), m.first,
                                  -len(m.keywords), m.theme))
         return kept

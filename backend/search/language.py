@@ -101,7 +101,10 @@ def word_stem(word: str) -> str:
 
 # Clause punctuation; a point or comma between digits is part of a number ("40.000", "2,5"),
 # and a dash between spaces cuts a clause too.
-_CLAUSE_BREAK = re.compile(r"(?:[!?;:()\n]|[.,](?!\d)|(?<!\d)[.,])+|\s[—–-]+\s")
+# "… en overwegen daarom …" opens the consequence as a clause of its own.
+_CLAUSE_BREAK = re.compile(r"(?:[!?;:()\n]|[.,](?!\d)|(?<!\d)[.,])+|\s[—–-]+\s"
+                           r"|\s(?=(?:en|and)\s+(?:[^\W\d_]+\s+){0,2}?(?:daarom|dus|therefore)\b)",
+                           re.IGNORECASE)
 
 
 def clause_words(text: str) -> list[list[str]]:
@@ -150,7 +153,9 @@ def clause_roles(text: str) -> tuple[list[bool], list[bool]]:
         first = _lead_word(opening, _CONJUNCTIONS | _CONSEQUENCE)
         asking = sentence.rstrip().endswith("?") or first in _QUESTION_OPENERS
         for i, part in enumerate(parts):
-            if _lead_word(part) in _CONSEQUENCE and (i or asks):
+            if (_lead_word(part) in _CONSEQUENCE or (
+                    part[0] in ("en", "and") and any(w in _CONSEQUENCE for w in part[1:4]))) \
+                    and (i or asks):
                 # the plan asks; the reason told before it (this sentence's clauses, or the
                 # sentence before when the consequence opens this one) tells
                 start = len(asks) - (i or 1)

@@ -714,3 +714,21 @@ def test_work_done_without_people_is_automation() -> None:
 def test_the_owner_retiring_is_about_the_business() -> None:
     assert themes("Ik ga met pensioen, hoe sluit ik mijn bedrijf af?")[0] == \
         "starten-en-ondernemen"
+
+
+def test_what_a_hire_is_for_counts_below_the_hiring() -> None:
+    text = ("Hoofdvraag: waar vinden we een stagiair voor onze webshop? Bijvraag: kan onze "
+            "boekhouding digitaal?")
+    assert themes(text)[0] == "werving-en-arbeidsmarkt"
+
+
+def test_a_later_sentence_opening_with_a_second_topic_word_ends_the_main_ask() -> None:
+    text = ("Vooral dit: ik wil mijn afspraken en betalingen online regelen. Verder twijfel "
+            "ik of ik een bv moet oprichten.")
+    assert themes(text)[0] == "digitalisering"
+
+
+def test_the_consequence_within_a_sentence_is_the_plan() -> None:
+    text = ("We vinden geen heftruckchauffeurs en kijken daarom naar zelfrijdende heftrucks. "
+            "Wie kan ons adviseren?")
+    assert themes(text)[0] == "robotisering-automatisering"

@@ -39,3 +39,12 @@ def test_a_consequence_asks_and_its_reason_tells() -> None:
 
 def test_a_list_number_does_not_open_a_sentence_s_question() -> None:
     assert language.clause_roles("1) hoe vind ik een lasser")[0] == [True, True]
+
+
+def test_and_therefore_opens_a_clause_of_its_own() -> None:
+    text = "We vinden geen mensen en overwegen daarom een robot"
+    assert language.clause_words(text) == [["we", "vinden", "geen", "mensen"],
+                                           ["en", "overwegen", "daarom", "een", "robot"]]
+    assert language.clause_roles(text)[0] == [False, True]
+    # "en" without a consequence after it joins within the clause
+    assert len(language.clause_words("We zoeken mensen en een robot")) == 1
