@@ -172,6 +172,7 @@ class PhraseMatcher:
             entry = _Phrase(label, phrase, stems, weight)
             (self.single if len(stems) == 1 else self.multi)[stems[0]].append(entry)
         self.known_stems = frozenset(self.surface.values())
+        self.typo_targets = frozenset(typo_targets)
         # Deletion index for typo lookup: deletion variant -> known words.
         self._typo_index: dict[str, list[str]] = defaultdict(list)
         # Proper names (countries) are matched as written, never as a typo of another word.
@@ -186,9 +187,11 @@ class PhraseMatcher:
 
     # -- word level ---------------------------------------------------------------------------
 
-    def _typo(self, word: str) -> str | None:
+    def _typo(self, word: str, real: bool = True) -> str | None:
+        """The known word a misspelt word was meant as; None for a real word of its own
+        (``language.real_words``, unless ``real`` is False)."""
         depth = dutch.max_edits(word)
-        if not depth or word.isdigit():
+        if not depth or word.isdigit() or (real and word in language.real_words()):
             return None
         best: tuple[int, str] | None = None
         for variant in _deletes(word, depth):
@@ -262,7 +265,8 @@ class PhraseMatcher:
         if out:
             return out
         typo = self._typo(word)
-        if typo is None and len(word) > 5 and word.endswith("s"):
+        if (typo is None and len(word) > 5 and word.endswith("s")
+                and word not in language.real_words()):
             typo = self._typo(word[:-1])  # a misspelt plural: "subsydies"
         if typo is not None:
             return [(self.surface[typo], typo, TYPO)]

@@ -607,6 +607,7 @@ CONCEPTS: Mapping[str, tuple[str, ...]] = {
         "bekwamen", "verder bekwamen", "papieren halen", "zelfstandig werkend",
     ),
     "medezeggenschap-en-betrokkenheid": (
+        "meer betrokken", "nooit betrokken", "niet betrokken", "betrokken bij beslissingen",
         "aandeel geven", "aandelen geven", "medewerkersparticipatie", "werknemersparticipatie",
         "aandelen voor medewerkers", "certificaten van aandelen", "employee shares",
         "share in the company",

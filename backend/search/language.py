@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import tantivy
 
@@ -74,6 +75,19 @@ _WORD_STEMMER = (
     .filter(tantivy.Filter.stemmer(STEMMER))
     .build()
 )
+
+
+_REAL_WORDS = Path(__file__).with_name("data") / "real_words.txt"
+
+
+@lru_cache(maxsize=1)
+def real_words() -> frozenset[str]:
+    """Real Dutch and English words (folded) that lie one or two letters from a word the router
+    knows ("tellen" from "tillen", "metal" from "mental", "steeds" from "speed"): such a word
+    is what it says, never a typo of the known word. From OpenTaal's word list and SCOWL
+    (``data/real_words.txt``, made by ``python -m backend.routing.real_words``)."""
+    return frozenset(line for line in _REAL_WORDS.read_text(encoding="utf-8").splitlines()
+                     if line and not line.startswith("#"))
 
 
 @lru_cache(maxsize=100_000)
