@@ -654,7 +654,7 @@ HIRING_VERBS = frozenset({
     "vinden", "vind", "zoeken", "zoek", "zoekt", "aannemen", "werven", "binnenhalen", "binnen",
     "aantrekken", "inhuren", "uitbreiden", "find", "finding", "hire", "hiring", "recruit",
     "recruiting",
-    "attract", "expand", "take", "replace", "vervangen",
+    "attract", "expand", "take", "replace", "vervangen", "halen", "haal", "haalt",
 })
 # Verbs of need that say hiring only in their place: English "need drivers" (before the noun,
 # not "our staff need training"), Dutch "personeel nodig" (after it).
@@ -1022,7 +1022,7 @@ SECOND_TOPIC_MARKERS = frozenset({"ook", "also", "daarnaast", "bovendien", "teve
                                   "tegelijkertijd", "afterwards", "bijkomend", "btw", "ps",
                                   "eventually", "besides", "furthermore", "trouwens",
                                   "overigens", "unrelated", "separately", "daarbuiten",
-                                  "bijvraag", "secondly"})
+                                  "bijvraag", "secondly", "uiteindelijk"})
 # A later sentence that opens with "En …"/"And …" adds a second ask ("Welke aanpak is
 # verstandig? En welke subsidies zijn er?").
 SECOND_TOPIC_OPENERS = frozenset({"en", "and", "plus", "verder", "daarnaast", "ook"})
@@ -1040,7 +1040,7 @@ MAIN_ASK_WORDS = frozenset({"belangrijkste", "belangrijker", "hoofdvraag", "hoof
                             "allereerst", "voornamelijk", "vooral", "mainly", "mostly",
                             "primarily", "importantly", "eigenlijke", "foremost", "urgent",
                             "urgentst", "dringendst", "voorrang", "prioriteit", "priority",
-                            "prio", "spoed"})
+                            "prio", "spoed", "belangrijkst"})
 MAIN_ASK_PAIRS = frozenset({
     ("maar", "eerst"), ("eerst", "dit"), ("echte", "probleem"), ("echte", "vraag"),
     ("echte", "zorg"), ("vraag", "brandt"), ("nu", "brandt"), ("really", "need"),
@@ -1070,6 +1070,10 @@ BACKWARD_SECOND_PAIRS = frozenset({("komt", "later"), ("komt", "daarna"), ("come
                                    ("stap", "twee"), ("tweede", "stap"), ("step", "two"),
                                    ("second", "step"), ("fase", "twee"), ("phase", "two"),
                                    ("op", "termijn"), ("in", "time"), ("later", "stadium"),
+                                   # what the asker has in hand: "mensen vinden lukt wel",
+                                   # "dat regelen we zelf wel", "hoe dat moet weten we wel"
+                                   ("lukt", "wel"), ("geen", "probleem"), ("no", "problem"),
+                                   ("zelf", "wel"), ("weten", "wel"),
                                    ("less", "important"), ("regelen", "daarna"),
                                    ("regelen", "later")})
 
@@ -1096,13 +1100,19 @@ def backward_second(words: Sequence[str], clause_starts: Sequence[int],
     return frozenset(out)
 
 
+# After "and"/"en" at a clause's start, these open a new question.
+NEW_ASK_WORDS = frozenset({"could", "can", "is", "are", "do", "does", "how", "what", "which",
+                           "who", "kan", "kunnen", "zijn", "hoe", "wat", "welke", "wie"})
+
+
 # A main-ask word after these says the opposite ("minder urgent", "not important").
 NOT_MAIN = frozenset({"minder", "less", "niet", "not", "geen", "no"})
 # A main-ask marker in a clause that names nothing and opens with a pointing word ("Dit is mijn
 # eigenlijke vraag", "Dat tweede is mijn hoofdvraag", "That is what I really need") points back
 # at the sentence before it; a marker of lesser importance opening so points at the clause
 # before ("…, maar dat is bijzaak").
-POINTING_WORDS = frozenset({"dit", "dat", "deze", "die", "this", "that", "these", "those"})
+POINTING_WORDS = frozenset({"dit", "dat", "deze", "die", "daar", "this", "that", "these",
+                            "those"})
 
 
 # Learning is about something: the other themes' words that name what is learnt
@@ -1220,6 +1230,24 @@ LIST_ORDINALS = {"firstly": 1, "secondly": 2, "thirdly": 3}
 TOPIC_JOINS = frozenset({"en", "and", "of", "or"})
 
 
+# A clause that opens by saying what is sought ("waar we hulp bij zoeken is de techniek:",
+# "Wat ik nu wil weten: …", "What we need most is …") marks the main ask.
+WHAT_WORDS = frozenset({"wat", "waar", "what", "where"})
+SOUGHT_WORDS = frozenset({"hulp", "help", "nodig", "need", "weten", "know", "zoeken", "zoek",
+                          "zoekt", "vraag", "wondering"})
+
+
+def _pseudo_cleft(words: Sequence[str], start: int, end: int) -> bool:
+    if end - start < 2:
+        return False
+    k = start + 1 if words[start] in LINKS and start + 1 < end else start
+    if words[k] not in WHAT_WORDS or k + 1 >= end or words[k + 1] not in PRONOUNS:
+        return False  # "Wat is daarvoor nodig?" asks; "wat ik nu wil weten" says what it asks
+    sought = [j for j in range(k + 1, end) if words[j] in SOUGHT_WORDS]
+    return bool(sought) and (sought[-1] == end - 1 or any(
+        words[j] in CLEFT_VERBS for j in range(sought[0] + 1, min(end, sought[0] + 4))))
+
+
 def _is_main_marker(words: Sequence[str], i: int, starts: Sequence[int]) -> bool:
     w = words[i]
     if w in MAIN_ASK_WORDS and not (i and words[i - 1] in NOT_MAIN):
@@ -1331,6 +1359,10 @@ def main_ask_span(words: Sequence[str], clause_starts: Sequence[int],
     clause."""
     starts = sorted({0, *clause_starts})
     at = next((i for i in range(len(words)) if _is_main_marker(words, i, starts)), None)
+    cleft = next((s for s, e in clause_bounds(starts, len(words)) if _pseudo_cleft(words, s, e)),
+                 None)
+    if cleft is not None and (at is None or cleft < at):
+        at = cleft
     if at is None:
         return None
     start = max(c for c in starts if c <= at)
@@ -1368,7 +1400,9 @@ def main_ask_span(words: Sequence[str], clause_starts: Sequence[int],
                or (j + 1 < nxt and (w, words[j + 1]) in SECOND_TOPIC_PAIRS)
                for j, w in enumerate(words[c:nxt], start=c)) or (
                 # a later sentence that opens with "Verder …", "En …", "Plus …"
-                c in sentence_opens and words[c] in SECOND_TOPIC_OPENERS):
+                c in sentence_opens and words[c] in SECOND_TOPIC_OPENERS) or (
+                # a later clause that asks anew: "…; and could the team get trained?"
+                words[c] in LINKS and c + 1 < nxt and words[c + 1] in NEW_ASK_WORDS):
             end = c
             break
     if not any(start <= p < end for p in named):

@@ -548,7 +548,10 @@ CONCEPTS: Mapping[str, tuple[str, ...]] = {
         "alles twee keer", "langs vier afdelingen", "langs afdelingen", "kan dat niet sneller",
         "waiting for parts", "waiting for materials", "adds nothing", "add nothing",
         "adds no value", "no added value", "map the whole process", "value stream",
-        "driving around", "walking around", "everything twice", "double handling",
+        "driving around", "walking around", "everything twice", "double handling", "zeven handen",
+        "vijf handen", "door veel handen", "stapels", "veel gezocht", "dubbel gescand",
+        "heen en weer gereden", "vlotter", "vlotter lopen", "van inslag tot uitlevering",
+        "stroom verbeteren", "goederenstroom", "orderstroom", "many hands", "piles waiting",
     ),
     "digitalisering": (
         "online boekhouden", "boekhoudsoftware", "boekhoudprogramma", "boekhoudpakket",
@@ -557,13 +560,18 @@ CONCEPTS: Mapping[str, tuple[str, ...]] = {
         "overtypen", "handmatig overtypen", "digitale werkbon", "digitale werkbonnen",
         "werkbonnen", "planningssoftware", "klussen op de telefoon", "online bookkeeping",
         "accounting software", "paper-based", "on paper", "retyping", "typing it over",
-        "paper forms", "job cards",
+        "paper forms", "job cards", "tikken alles over", "overtikken", "overgetikt", "retypes",
+        "retype", "accounting program", "papieren werkbonnen", "by phone and email",
+        "per telefoon en mail",
     ),
     "kunstmatige-intelligentie": (
         "chatgpt", "chatbot", "slimme chatbot", "copilot", "taalmodel", "generatieve",
         "automatische vertaling", "machinevertaling", "vertaalsoftware", "deepl",
         "beeldherkenning", "machine translation", "large language model", "llm", "gpt",
-        "image recognition", "screen cvs", "generative",
+        "image recognition", "screen cvs", "generative", "zelf leert", "zelflerend", "zelflerende",
+        "dat zelf leert", "zelf herkent", "automatisch herkennen", "automatisch laten beoordelen",
+        "computer vision", "learns by itself", "self-learning", "machine learning",
+        "recognise automatically",
     ),
     "data-en-iot": (
         "tags", "zenders", "rfid", "track en trace", "track and trace", "weten waar alles is",
@@ -576,7 +584,9 @@ CONCEPTS: Mapping[str, tuple[str, ...]] = {
         "van het plastic af", "minder plastic", "brandstof besparen", "electric trucks",
         "electric vans", "hydrogen", "zero-emission", "zero emission", "emission-free",
         "electrify", "electrification", "charging points", "cut fuel", "save fuel", "saving fuel",
-        "reusable", "plastic-free",
+        "reusable", "plastic-free", "water and gas", "water en gas", "reuse the heat",
+        "heat recovery", "restwarmte", "warmte hergebruiken", "circular", "go circular",
+        "reclaimed", "luchtwassysteem", "luchtwasser", "stikstof", "emissies",
     ),
     "duurzame-inzetbaarheid": (
         "lopen op hun tenen", "op hun tenen", "klagen over de druk", "te veel druk", "onder druk",
@@ -588,7 +598,10 @@ CONCEPTS: Mapping[str, tuple[str, ...]] = {
         "samen experimenteren", "samen dingen uitproberen", "zelf uitvinden", "wiel uitvinden",
         "van anderen leren", "hoe anderen dat doen", "zien hoe anderen", "samen inkopen",
         "machines delen", "kennis delen", "learn from others", "how others do it",
-        "see how others", "companies like us", "reinvent the wheel",
+        "see how others", "companies like us", "reinvent the wheel", "pilot partners",
+        "run pilots", "researchers", "club", "clubje", "aansluiting bij", "testomgeving",
+        "in contact komen met", "wereldje", "de tu", "hogeschool", "samen met de hogeschool",
+        "met andere bedrijven", "meet companies", "other companies",
     ),
     "werving-en-arbeidsmarkt": (
         "zero replies", "no replies", "zero responses", "no applicants", "job ad",
@@ -597,7 +610,9 @@ CONCEPTS: Mapping[str, tuple[str, ...]] = {
     ),
     "regeldruk": (
         "papierwerk", "risk inventory", "ri&e", "rie", "simplify the paperwork",
-        "administrative burden", "eating my weekends",
+        "administrative burden", "eating my weekends", "bijhouden en registreren",
+        "zoveel bijhouden", "verplichte registraties", "wat echt moet", "volgens de regels",
+        "lasten verminderen", "ander format", "keep records", "so much to record",
     ),
     "robotisering-automatisering": (
         "zonder mensen", "zonder handwerk", "door machines laten doen",
@@ -621,6 +636,12 @@ CONCEPTS: Mapping[str, tuple[str, ...]] = {
     "internationalisering": (
         "to the us", "in the us", "the states", "sell directly to", "exporteren", "export naar",
         "sell abroad", "sell overseas", "overseas", "production line in", "plant abroad",
-        "vestiging in het buitenland", "international supply chain",
+        "vestiging in het buitenland", "international supply chain", "scandinavische markt",
+        "scandinavische", "dealers in het buitenland", "in azie verkopen", "buitenlandse dealers",
+        "foreign dealers", "distributors abroad",
+    ),
+    "financiering": (
+        "pays back part", "part of the wages", "loonkosten terug", "deel van de loonkosten",
+        "wage costs",
     ),
 }

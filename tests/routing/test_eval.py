@@ -23,6 +23,10 @@
   fifteen themes a desk takes, all twelve provinces); first run 128/150 (85.3 %) on main
   5f6004a, then served to find general causes (docs/benchmarks.md, "Holdout rounds twelve
   and thirteen").
+- ``holdout13_questions.yaml``: the thirteenth, written the same way (142 questions) while the
+  tenth session's router changed, and run once, blind, on its final router: 119/142 (83.8 %;
+  main 5f6004a 115/142); then served to find general causes, 132/142 — a strict xfail until
+  it reaches 95 %.
 - A set that is measured once and not yet met is a strict xfail in ``NOT_YET_MET`` with its
   first score, so the mark cannot outlive the shortfall.
 
@@ -93,13 +97,18 @@ SETS: dict[str, tuple[str, int, dict[str, int]]] = {
                   {"en": 30, "noloc": 25, "two": 25, "colloquial": 20, "postcode": 15}),
     "holdout12": ("holdout12_questions.yaml", 120,
                   {"en": 30, "noloc": 25, "two": 25, "colloquial": 20, "postcode": 15}),
+    "holdout13": ("holdout13_questions.yaml", 120,
+                  {"en": 30, "noloc": 25, "two": 25, "colloquial": 20, "postcode": 15}),
 }
 PER_KIND_ASSERTED = {"eval", "holdout"}
 PRESENT_SETS = [name for name, (file, _, _) in SETS.items() if (HERE / file).exists()]
 # Sets measured once and not yet met: the router's general causes of their misses are the next
 # round's work (docs/benchmarks.md). Strict: the test fails once the set passes, so the mark
 # cannot outlive the shortfall.
-NOT_YET_MET: dict[str, str] = {}
+NOT_YET_MET: dict[str, str] = {
+    "holdout13": "first run 119/142 (83.8 %) blind, 2026-12-08 (main 5f6004a: 115/142); "
+                 "132/142 (93.0 %) after its general fixes",
+}
 SCORED_SETS = [pytest.param(name, marks=pytest.mark.xfail(reason=NOT_YET_MET[name], strict=True))
                if name in NOT_YET_MET else name for name in PRESENT_SETS]
 

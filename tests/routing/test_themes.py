@@ -732,3 +732,43 @@ def test_the_consequence_within_a_sentence_is_the_plan() -> None:
     text = ("We vinden geen heftruckchauffeurs en kijken daarom naar zelfrijdende heftrucks. "
             "Wie kan ons adviseren?")
     assert themes(text)[0] == "robotisering-automatisering"
+
+
+@pytest.mark.parametrize(("text", "main"), [
+    ("Het scholingsplan maken we zelf wel; waar we hulp bij zoeken is de software: welk "
+     "planningssysteem past bij ons?", "digitalisering"),
+    ("Onze uitstoot moet omlaag, daar kom ik later op terug. Wat ik nu wil weten: hoe vind "
+     "ik een goede monteur?", "werving-en-arbeidsmarkt"),
+    ("What we need most is a loan for the new kiln; we also want a website.", "financiering"),
+])
+def test_a_clause_that_says_what_is_sought_marks_the_main_ask(text: str, main: str) -> None:
+    assert themes(text)[0] == main
+
+
+def test_a_question_word_clause_without_a_subject_still_asks() -> None:
+    # "Wat is daarvoor nodig?" asks; it does not say where the main ask is
+    text = ("We willen van eenmanszaak naar bv. Wat is daarvoor nodig? Daarnaast zoeken we "
+            "een lening voor een bus.")
+    assert themes(text)[0] == "starten-en-ondernemen"
+
+
+def test_what_the_asker_has_in_hand_is_no_ask() -> None:
+    text = "Personeel vinden lukt wel. Maar hoe betaal ik de nieuwe vrachtwagen?"
+    assert themes(text)[0] == "financiering"
+
+
+def test_and_a_new_question_ends_the_main_ask() -> None:
+    text = ("The main question is how to put solar panels on our roof; and could the team get "
+            "trained in the new way of working?")
+    found = themes(text)
+    assert found[0] == "duurzaamheid" and "leren-en-ontwikkelen" in found
+
+
+def test_the_most_important_without_an_e_marks_the_main_ask() -> None:
+    text = ("We willen naar de Duitse markt en hebben daar ook een lening voor nodig. Het "
+            "eerste is voor ons het belangrijkst.")
+    assert themes(text)[0] == "internationalisering"
+
+
+def test_bringing_in_workers_from_abroad_is_recruitment() -> None:
+    assert "werving-en-arbeidsmarkt" in themes("We halen lassers uit Polen")
