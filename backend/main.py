@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 from sqlalchemy.orm import configure_mappers
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import Receive, Scope, Send
@@ -180,15 +181,14 @@ def _warm_up(app: FastAPI, pages: Sequence[str] | None = None,
              read_models: bool | None = None, wait: Callable[[], None] | None = None) -> None:
     """What the first visitors would otherwise wait for: the domains' read models, every
     template (loaded from the compiled ones on disk, or compiled), the catalogs, SQLAlchemy's
-    mapper configuration, the login's dummy hash, and the ``WARM_PAGES`` through the whole
+    mapper configuration, the login's dummy hash, the pydantic models not built yet
+    (``build_models``), and the ``WARM_PAGES`` through the whole
     stack (the first request of a page also pays SQLAlchemy's statement compilation and lazy
     imports: 0.1–0.2 s of CPU for the first ``/regelingen`` before this). Before each step it
     calls ``wait`` (the served app's: until no visitor's request is in flight,
     ``core/visitors.py``). No pages on a database bound to one connection (the tests'): it
     cannot serve the warm-up and a test's requests at the same time; the same for the
     domains' read models (``Domain.warm_up``)."""
-    import httpx  # lazy: off the start-up path (cold start, docs/benchmarks.md)
-
     step = wait or (lambda: None)
     shared_connection = app.state.db.connection is not None
     if pages is None:
@@ -210,6 +210,11 @@ def _warm_up(app: FastAPI, pages: Sequence[str] | None = None,
     warm_templates()
     step()
     warm_accounts()
+    build_models(step)
+    step()
+    # After the first step, not when the thread starts: imported beside the first pages, it
+    # cost them 10–40 ms of the process's CPU (docs/benchmarks.md, h10-cold).
+    import httpx  # lazy: off the start-up path (cold start, docs/benchmarks.md)
 
     async def marked(scope: Scope, receive: Receive, send: Send) -> None:
         # not a visitor: the warm-up does not wait for its own requests
@@ -228,6 +233,33 @@ def _warm_up(app: FastAPI, pages: Sequence[str] | None = None,
         log.warning("warm-up request failed", exc_info=True)
     gc.collect()
     gc.freeze()
+
+
+def unbuilt_models() -> list[type[BaseModel]]:
+    """Loket's pydantic models whose schema, validator and serializer are not built yet
+    (``backend/__init__.py`` defers that to a model's first use)."""
+    found: list[type[BaseModel]] = []
+    todo = [BaseModel]
+    seen: set[type[BaseModel]] = set()
+    while todo:
+        for cls in todo.pop().__subclasses__():
+            if cls not in seen:
+                seen.add(cls)
+                todo.append(cls)
+                if cls.__module__.startswith("backend.") and not cls.__pydantic_complete__:
+                    found.append(cls)
+    return found
+
+
+def build_models(step: Callable[[], None] | None = None, per_step: int = 25) -> None:
+    """Build the models still unbuilt, ``per_step`` at a time after each ``step()`` (the
+    warm-up's: a visitor's request goes first). As at their first use: in their module's
+    namespace; one that cannot be built yet (a name not defined) stays as it is."""
+    models = unbuilt_models()
+    for n, cls in enumerate(models):
+        if step is not None and n % per_step == 0:
+            step()
+        cls.model_rebuild(raise_errors=False, _parent_namespace_depth=0)
 
 
 def allowed_hosts(settings: Settings) -> list[str]:

@@ -26,19 +26,46 @@ expression each, 0.2–0.3 ms a request. ``LazyRoute.matches`` first compares th
 route's literal part (all of a path without parameters, else what comes before the first
 ``{``; the regular expression requires exactly that), and says ``Match.NONE`` when it differs,
 as the regular expression would have.
+
+FastAPI asks of every parameter and response model it analyses whether it is a ``pydantic.v1``
+model (to refuse it), and imports ``pydantic.v1`` to ask (≈ 40 modules, 15–20 ms of CPU the first
+route with a parameter paid). No class can be a ``pydantic.v1`` model while ``pydantic.v1`` is
+not imported, so :func:`_unless_v1_absent` answers "no" without importing it then, and asks
+FastAPI's own check once it is imported: the same answers, and a v1 model is refused as before
+(``tests/core/test_lazy_routes.py``).
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
+import fastapi.encoders
 from fastapi import APIRouter
+from fastapi._compat import shared as fastapi_compat
 from fastapi.routing import _FASTAPI_EFFECTIVE_ROUTE_CONTEXT_KEY, _FASTAPI_SCOPE_KEY, APIRoute
 from starlette._utils import get_route_path
 from starlette.routing import Match, compile_path, get_name
 from starlette.types import Scope
+
+
+def _unless_v1_absent(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """``check`` (is this a ``pydantic.v1`` model or instance?), asked only once ``pydantic.v1``
+    is imported: before that no class or object can be one."""
+    def guarded(obj: Any) -> bool:
+        return "pydantic.v1" in sys.modules and check(obj)
+
+    guarded.__wrapped__ = check  # type: ignore[attr-defined]
+    return guarded
+
+
+if not hasattr(fastapi_compat.is_pydantic_v1_model_class, "__wrapped__"):
+    fastapi_compat.is_pydantic_v1_model_class = _unless_v1_absent(  # type: ignore[assignment]
+        fastapi_compat.is_pydantic_v1_model_class)
+    fastapi.encoders.is_pydantic_v1_model_instance = _unless_v1_absent(  # type: ignore[assignment]
+        fastapi.encoders.is_pydantic_v1_model_instance)
 
 # One lock for all routes: a build takes about a millisecond and is done once per route.
 _LOCK = threading.RLock()
