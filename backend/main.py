@@ -23,8 +23,8 @@ import logging
 import os
 import threading
 import weakref
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -232,25 +232,38 @@ _later_apps: weakref.WeakSet[FastAPI] = weakref.WeakSet()
 _later_loaded = False
 
 
-def load_later() -> None:
+@contextmanager
+def _collector_off() -> Iterator[None]:
+    """As ``backend/cli.py`` does for the first imports: the collector off while they make
+    objects that live as long as the process (it walked them again and again)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def load_later(step: Callable[[], None] | None = None) -> None:
     """Import the domains served apps left for later (``LATER`` and the demo), run their
     set-up, configure their tables' mappers, fill the pending routes of every app waiting for
-    them and start their background work; once (another caller waits for the first)."""
+    them and start their background work; once (another caller waits for the first).
+    ``step``: the warm-up's wait, before each domain's import (a visitor's request first)."""
     global _later_loaded
+    if step is not None and not _later_loaded:
+        for name in LATER:
+            step()
+            with _collector_off():
+                domains([name])
+        step()
     with _later_lock:
         if _later_loaded:
             return
-        # As ``backend/cli.py`` does for the first imports: the collector off while they make
-        # objects that live as long as the process (it walked them again and again).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with _collector_off():
             routers = _later_routers()
             register_handlers(LATER)
             configure_mappers()
-        finally:
-            if collecting:
-                gc.enable()
         for app in list(_later_apps):
             app.state.later.fill(routers)
             app.state.later = None
@@ -410,8 +423,8 @@ def _warm_up(app: FastAPI, pages: Sequence[str] | None = None,
         pages = () if shared_connection else WARM_PAGES
     if read_models is None:
         read_models = not shared_connection
-    step()
-    load_later()  # the domains a served app imports after it answers (module docstring)
+    # The domains a served app imports after it answers (module docstring), one at a time.
+    load_later(step)
     step()
     warm_catalogs()  # read from the compiled ones on disk (or compiled: 50 ms a language)
     configure_mappers()  # done by the first ORM query otherwise: 0.04 s

@@ -285,3 +285,21 @@ def test_serving_imports_none_of_the_later_domains_before_it_answers() -> None:
             "            if m.split('.')[:2] in [['backend', n] for n in LATER]\n"
             "            or m in ('backend.demo', 'backend.models')], sorted(sys.modules)\n")
     subprocess.run([sys.executable, "-W", "ignore", "-c", code], cwd=ROOT, check=True)
+
+
+def test_the_warm_up_imports_the_later_domains_a_step_at_a_time(
+        fresh_db: FreshDatabase, table: Path) -> None:
+    """Before each domain's import the warm-up waits until no visitor's request is in flight
+    (``core.visitors``): one import, not all of them, runs beside a request that comes in."""
+    out = _run(fresh_db, table, """
+seen = []
+main.load_later(lambda: seen.append(sorted(n for n in LATER if imported([n]))))
+out["seen"] = seen
+out["after"] = imported(LATER)
+out["pending"] = sum(getattr(r, "is_pending", False) for r in app.router.routes)
+""")
+    seen = out["seen"]
+    assert len(seen) == len(LATER) + 1 and seen[0] == [] and seen[-1] == sorted(LATER)
+    for n, now in enumerate(seen):  # the domain of each step is in by the next one
+        assert set(LATER[:n]) <= set(now) and set(seen[n - 1] if n else ()) <= set(now)
+    assert out["after"] and out["pending"] == 0
