@@ -30,12 +30,13 @@ COPY docker/entrypoint.sh ./docker/entrypoint.sh
 # The project itself (the `loket` command); the source stays at /app where it runs from.
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev
-# UV_COMPILE_BYTECODE compiles the dependencies; Loket's own code, its templates and its
-# message catalogs are compiled here, as the runtime cannot write them (read-only code,
-# PYTHONDONTWRITEBYTECODE; templates/__pycache__, backend/core/templating.py;
-# backend/locale/__pycache__, backend/core/i18n.py): docs/benchmarks.md, "Cold start".
+# UV_COMPILE_BYTECODE compiles the dependencies; Loket's own code, its templates, its
+# message catalogs and its route table are compiled here, as the runtime cannot write them
+# (read-only code, PYTHONDONTWRITEBYTECODE; templates/__pycache__, backend/core/templating.py;
+# backend/locale/__pycache__, backend/core/i18n.py; backend/__pycache__/loket-routes.json,
+# backend/main.py): docs/benchmarks.md, "Cold start".
 RUN /app/.venv/bin/python -m compileall -q -j 0 backend migrations \
-    && /app/.venv/bin/python -c "from backend.core.templating import warm_templates; warm_templates(); from backend.core.i18n import warm_catalogs; warm_catalogs()"
+    && /app/.venv/bin/python -c "from backend.core.templating import warm_templates; warm_templates(); from backend.core.i18n import warm_catalogs; warm_catalogs(); from backend.main import write_route_table; write_route_table()"
 
 FROM ${PYTHON_IMAGE} AS runtime
 ENV PATH=/app/.venv/bin:$PATH \

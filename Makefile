@@ -28,7 +28,7 @@ $(UV):
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet --compile-bytecode
 	$(BIN)/python -m compileall -q -j 0 backend migrations
-	$(BIN)/python -c "from backend.core.templating import warm_templates; warm_templates(); from backend.core.i18n import warm_catalogs; warm_catalogs()"
+	$(BIN)/python -c "from backend.core.templating import warm_templates; warm_templates(); from backend.core.i18n import warm_catalogs; warm_catalogs(); from backend.main import write_route_table; write_route_table()"
 	@touch $@
 
 install: $(VENV)/.synced

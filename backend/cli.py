@@ -13,15 +13,16 @@ gc.disable()
 
 import asyncio
 import getpass
+import importlib
 import os
 import signal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
+from typer.core import TyperGroup
 
-import backend.models  # noqa: F401 - every table, for the foreign keys (search commands)
 from backend.accounts import service
 from backend.content.cli import agenda_app, search_app
 from backend.core.backup import BackupError, backup_sqlite, restore_sqlite
@@ -31,14 +32,38 @@ from backend.core.migrate import upgrade
 from backend.core.server import uvicorn_options
 from backend.core.settings import get_settings
 from backend.core.worker import Worker
-from backend.insight.cli import report_app
 from backend.main import register_handlers
 from backend.regions.importer import ImportFormatError
 from backend.regions.service import ImportRefused, import_files
 from backend.seeding import run_seed
 
+# Command groups of domains a served app imports after it answers (backend.main): imported
+# when asked for, so that `loket serve` does not import them first.
+LATER_GROUPS = {"report": ("backend.insight.cli", "report_app")}
+
+
+class Commands(TyperGroup):
+    """``loket``'s commands. ``loket serve`` imports what serving needs: every other command
+    first imports every table (``backend.models``: the foreign keys between domains), and the
+    groups of ``LATER_GROUPS`` are imported when asked for (or listed)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:  # typer.Context's click (vendored)
+        names = super().list_commands(ctx)
+        return [*names, *(n for n in LATER_GROUPS if n not in names)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name != "serve":
+            importlib.import_module("backend.models")
+        if cmd_name in LATER_GROUPS and cmd_name not in self.commands:
+            module, name = LATER_GROUPS[cmd_name]
+            group = typer.main.get_group(getattr(importlib.import_module(module), name))
+            group.name = cmd_name
+            self.add_command(group, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
 app = typer.Typer(help="Loket: run, migrate, seed and administer the portal.",
-                  no_args_is_help=True)
+                  no_args_is_help=True, cls=Commands)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 regions_app = typer.Typer(help="Municipalities and postcodes (CBS files).", no_args_is_help=True)
@@ -47,7 +72,6 @@ app.add_typer(token_app, name="token")
 app.add_typer(regions_app, name="regions")
 app.add_typer(search_app, name="search")
 app.add_typer(agenda_app, name="agenda")
-app.add_typer(report_app, name="report")
 
 gc.freeze()
 gc.enable()

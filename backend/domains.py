@@ -5,24 +5,57 @@ order, the layers kept by import-linter (``pyproject.toml``, ``docs/architecture
 
 The app and the worker loop over this one list: ``backend.main`` includes each domain's
 routers and runs its set-up, ``backend.seeding`` runs its seed loader. A new domain adds
-one ``domain.py`` with ``DOMAIN = Domain(...)`` (``backend.core.domain``) and one line here.
+one ``domain.py`` with ``DOMAIN = Domain(...)`` (``backend.core.domain``) and one name here.
+
+A domain's ``domain.py`` imports its routers and jobs, and so the whole domain: they are
+imported by name, when asked for (:func:`domain`, :func:`domains`, ``DOMAINS``), so that a
+served app can import the domains its first pages need before it answers and the others
+after (``AT_START``; ``backend.main``, issue 19 cold start).
 """
 
 from __future__ import annotations
 
-from backend.accounts.domain import DOMAIN as ACCOUNTS
-from backend.cases.domain import DOMAIN as CASES
-from backend.community.domain import DOMAIN as COMMUNITY
-from backend.content.domain import DOMAIN as CONTENT
-from backend.core.domain import Domain
-from backend.insight.domain import DOMAIN as INSIGHT
-from backend.ops.domain import DOMAIN as OPS
-from backend.privacy.domain import DOMAIN as PRIVACY
-from backend.regions.domain import DOMAIN as REGIONS
-from backend.routing.domain import DOMAIN as ROUTING
-from backend.scan.domain import DOMAIN as SCAN
-from backend.schemes.domain import DOMAIN as SCHEMES
-from backend.site.domain import DOMAIN as SITE
+import importlib
+import sys
+from collections.abc import Iterable
+from types import ModuleType
 
-DOMAINS: tuple[Domain, ...] = (OPS, ACCOUNTS, CONTENT, REGIONS, ROUTING, CASES, SCAN, COMMUNITY,
-                               SCHEMES, INSIGHT, PRIVACY, SITE)
+from backend.core.domain import Domain
+
+NAMES: tuple[str, ...] = ("ops", "accounts", "content", "regions", "routing", "cases", "scan",
+                          "community", "schemes", "insight", "privacy", "site")
+
+# What a served app imports before it answers: the probes, the sessions, the knowledge base
+# and the site's pages (the first pages most visitors ask for). None of them imports a domain
+# of ``LATER`` (the layers), and no table of theirs names one of ``LATER``'s.
+AT_START: tuple[str, ...] = ("ops", "accounts", "content", "regions", "site")
+LATER: tuple[str, ...] = tuple(n for n in NAMES if n not in AT_START)
+
+# The development demo's login page and accounts (app level: it seeds across domains); its
+# router is included before every domain's.
+DEMO = "backend.demo"
+
+
+def domain(name: str) -> Domain:
+    """The domain ``name``, its ``domain.py`` imported (and with it the domain)."""
+    found: Domain = importlib.import_module(f"backend.{name}.domain").DOMAIN
+    return found
+
+
+def domains(names: Iterable[str] = NAMES) -> tuple[Domain, ...]:
+    return tuple(domain(n) for n in names)
+
+
+def demo() -> ModuleType:
+    return importlib.import_module(DEMO)
+
+
+def imported(names: Iterable[str]) -> bool:
+    """Whether every domain of ``names`` has been imported in this process."""
+    return all(f"backend.{n}.domain" in sys.modules for n in names)
+
+
+def __getattr__(name: str) -> tuple[Domain, ...]:
+    if name == "DOMAINS":  # every domain, in inclusion order (imports them all)
+        return domains()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

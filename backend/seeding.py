@@ -7,8 +7,7 @@ from collections.abc import Callable
 
 from backend.core.db import Database
 from backend.core.settings import ROOT, Settings
-from backend.demo import seed_demo_accounts
-from backend.domains import DOMAINS
+from backend.domains import demo, domains
 
 SEED_DIR = ROOT / "seed"
 
@@ -17,8 +16,9 @@ Loader = Callable[[Database, Settings], str]
 
 def loaders() -> list[Loader]:
     # Order matters (taxonomy before content, regions before desks): DOMAINS is in layer order;
-    # the demo accounts (development only) come last, after desks and groups.
-    return [*(d.seed for d in DOMAINS if d.seed is not None), seed_demo_accounts]
+    # the demo accounts (development only) come last, after desks and groups. Imported here,
+    # not with this module: `loket serve` imports it and serves before importing every domain.
+    return [*(d.seed for d in domains() if d.seed is not None), demo().seed_demo_accounts]
 
 
 def run_seed(db: Database, settings: Settings) -> list[str]:

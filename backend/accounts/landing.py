@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from backend.accounts.models import ADMIN, ANALYST, EDITOR, User, UserRole
 from backend.accounts.principal import Principal
+from backend.core.domain import registrations_complete
 from backend.core.i18n import N_
 from backend.core.i18n import gettext_ as _
 from backend.core.templating import env
@@ -51,6 +52,7 @@ def register_workplace(key: str, path: str, title: str, *, rank: int, menu: int,
 def _mine(session: Session, principal: Principal | None) -> list[_Entry]:
     if principal is None or principal.user_id is None:
         return []
+    registrations_complete()  # desks and groups register theirs
     return [e for e in _registry.values() if e.applies(session, principal)]
 
 

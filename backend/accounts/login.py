@@ -18,6 +18,7 @@ from backend.accounts import service
 from backend.accounts.models import LoginLink, User
 from backend.core import limits
 from backend.core.db import utcnow
+from backend.core.domain import registrations_complete
 from backend.core.errors import Conflict, Forbidden, Invalid, TooManyRequests
 from backend.core.i18n import N_
 from backend.core.i18n import gettext_ as _
@@ -71,6 +72,7 @@ def register_account_offer(check: AccountOffer) -> AccountOffer:
 
 
 def _offered_account(session: Session, email: str, ip: str | None) -> User | None:
+    registrations_complete()  # the community registers its offer
     if not any(check(session, email) for check in _account_offers):
         return None
     try:

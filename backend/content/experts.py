@@ -25,6 +25,7 @@ from backend.content import service
 from backend.content.models import ContentItem
 from backend.content.views import item_url, load_view
 from backend.core.db import utcnow
+from backend.core.domain import registrations_complete
 from backend.core.errors import Invalid
 from backend.core.i18n import N_
 from backend.core.limits import Door
@@ -97,6 +98,7 @@ def register_introduction_desk(desk: IntroductionDesk) -> None:
 
 
 def introduction_desk() -> IntroductionDesk:
+    registrations_complete()  # cases registers it
     if not _desk:
         raise RuntimeError("no introduction desk registered (backend.cases.deps registers it)")
     return _desk[0]

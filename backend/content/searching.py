@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import urlencode
 
+from backend.core.domain import registrations_complete
 from backend.search import FACET_FIELDS, Results, SearchBackend, SearchQuery, SearchUnavailable
 from backend.search.breaker import breaker
 
@@ -106,6 +107,7 @@ def run_search(backend: SearchBackend | None, params: SearchParams) -> Results:
 
     results: Results = breaker.call(backend, search)
     if params.q and params.page == 1:
+        registrations_complete()  # insight counts searches
         for listener in search_listeners:
             try:
                 listener(params.q, results.total)

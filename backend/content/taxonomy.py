@@ -32,6 +32,7 @@ from backend.content.models import (
     Theme,
     ThemeCreate,
 )
+from backend.core.db import Database
 from backend.core.errors import Invalid, NotFound
 from backend.core.i18n import N_, get_language
 from backend.core.memo import Memo
@@ -257,6 +258,13 @@ def load(session: Session) -> Taxonomy:
                         regions=regions)
 
     return _cached.get(rows, build)
+
+
+def warm(db: Database) -> None:
+    """Read the taxonomy once: a served app does before it answers (``backend.main``), as the
+    knowledge base's, the question form's and the finder's pages all read it first."""
+    with db.transaction(write=False) as session:
+        load(session)
 
 
 # --- editing -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, Session, SQLModel, col, select
 
 from backend.core.db import Database, UtcDateTime, utcnow
+from backend.core.domain import registrations_complete
 from backend.core.settings import Settings
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
@@ -75,10 +76,12 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 
 
 def get_handler(kind: str) -> Handler | None:
+    registrations_complete()  # the domains' jobs modules register theirs
     return _handlers.get(kind)
 
 
 def registered_kinds() -> list[str]:
+    registrations_complete()
     return sorted(_handlers)
 
 

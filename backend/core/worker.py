@@ -22,6 +22,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from backend.core.db import Database, UtcDateTime, utcnow
+from backend.core.domain import registrations_complete, wait_for_registrations
 from backend.core.outbox import (
     DONE,
     FAILED,
@@ -49,6 +51,9 @@ LEASE = timedelta(minutes=5)
 JOB_LEASE = timedelta(minutes=10)
 BATCH = 20
 MAX_ERROR_SLEEP = 30.0
+# A served app imports some domains after it answers (backend.main); their jobs and handlers
+# are registered then. The worker waits for that, at most this long, then imports them itself.
+REGISTRATIONS_WAIT = 10.0
 
 Job = Callable[[WorkerContext], Awaitable[None] | None]
 
@@ -83,6 +88,7 @@ def periodic(name: str, every: timedelta, *, lease: timedelta = JOB_LEASE
 
 
 def periodic_jobs() -> list[PeriodicSpec]:
+    registrations_complete()  # the domains' jobs modules register theirs
     return [_periodic[name] for name in sorted(_periodic)]
 
 
@@ -322,6 +328,7 @@ class Worker:
     async def run(self) -> None:
         log.info("worker started", extra={"worker_id": self.id})
         loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self._await_registrations)
         errors = 0
         while not self.stop_event.is_set():
             # Clear before working: a wake() during this cycle makes the wait return at once.
@@ -341,6 +348,16 @@ class Worker:
                 timeout = min(MAX_ERROR_SLEEP, poll * 2 ** errors) if errors else poll
                 await loop.run_in_executor(None, self.wake_event.wait, timeout)
         log.info("worker stopped", extra={"worker_id": self.id})
+
+    def _await_registrations(self) -> None:
+        """Until every domain has registered its jobs and handlers: a served app's warm-up
+        imports the domains left for later once the first visitors are served, not beside
+        them (``backend.main``); after ``REGISTRATIONS_WAIT`` the worker imports them."""
+        deadline = time.monotonic() + REGISTRATIONS_WAIT
+        while not self.stop_event.is_set() and not wait_for_registrations(0.05):
+            if time.monotonic() >= deadline:
+                registrations_complete()
+                return
 
     def wake(self) -> None:
         self.wake_event.set()

@@ -8,4 +8,5 @@ from backend.insight import routes_api, routes_html, routes_open, searchlog, sna
 
 DOMAIN = Domain("insight", routers=(routes_html.router, routes_api.router, routes_open.router),
                 jobs=(searchlog, snapshot),
-                setup=searchlog.install)  # count searches and finder misses from here on
+                setup=searchlog.install,  # count searches and finder misses from here on
+                start=searchlog.start_flusher)  # writes the counts out every few seconds

@@ -10,6 +10,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp
 
 from backend.core.i18n import gettext_ as _
+from backend.core.routing import answers
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,10 @@ def _page_exists(request: Request, path: str) -> bool:
     known = cached[1].get(path)
     if known is None:
         # Included routers are not flattened into ``app.routes`` (FastAPI includes them
-        # lazily), so ask every route whether it serves a GET of ``path``.
+        # lazily), so ask every route whether it serves a GET of ``path`` (``answers``: a
+        # route whose module a served app imports later is not imported for the menu).
         scope = {"type": "http", "method": "GET", "path": path, "root_path": ""}
-        known = any(route.matches(scope)[0] == Match.FULL for route in routes)
+        known = any(answers(route, scope) == Match.FULL for route in routes)
         cached[1][path] = known
     return known
 

@@ -171,3 +171,40 @@ def test_the_literal_check_matches_as_the_route_would(app: FastAPI) -> None:
                     route.path, path, root_path)
                 checked += 1
     assert checked > 200_000
+
+
+def test_building_routes_does_not_import_pydantic_v1_and_v1_models_are_still_refused() -> None:
+    """FastAPI asks of each parameter whether it is a ``pydantic.v1`` model and imported
+    ``pydantic.v1`` to ask; while it is not imported no class can be one
+    (``backend.core.routing``). Once it is, a v1 model is refused as FastAPI refuses it."""
+    code = ("import sys, warnings\n"
+            "from fastapi.routing import APIRoute\n"
+            "import backend.cli\n"
+            "from backend.main import create_app\n"
+            "from backend.core.settings import Settings\n"
+            "app = create_app(Settings(env='test', secret_key='s' * 48,\n"
+            "                          database_url='sqlite://'))\n"
+            "routes = [r for r in app.router.routes if isinstance(r, APIRoute)]\n"
+            "for r in routes:\n"
+            "    r.dependant, r.response_field  # built\n"
+            "assert len(routes) > 300\n"
+            "assert 'pydantic.v1' not in sys.modules\n"
+            "app.openapi()\n"
+            "assert 'pydantic.v1' not in sys.modules\n"
+            "with warnings.catch_warnings():\n"
+            "    warnings.simplefilter('ignore')\n"
+            "    from pydantic import v1\n"
+            "class Old(v1.BaseModel):\n"
+            "    name: str\n"
+            "from fastapi.encoders import jsonable_encoder\n"
+            "from fastapi.exceptions import PydanticV1NotSupportedError\n"
+            "from fastapi.utils import create_model_field\n"
+            "for refuse in (lambda: create_model_field('x', Old),\n"
+            "               lambda: create_model_field('x', list[Old]),\n"
+            "               lambda: jsonable_encoder(Old(name='a'))):\n"
+            "    try:\n"
+            "        refuse()\n"
+            "    except PydanticV1NotSupportedError:\n"
+            "        continue\n"
+            "    raise AssertionError('a pydantic.v1 model was not refused')\n")
+    subprocess.run([sys.executable, "-W", "ignore", "-c", code], cwd=ROOT, check=True)

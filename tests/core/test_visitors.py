@@ -126,11 +126,22 @@ def test_the_warm_up_waits_before_each_page(app: FastAPI) -> None:
     assert all(routes[p].built for p in WARM_PAGES)
 
 
+@pytest.mark.parametrize("database_fails", [False, True])
 def test_a_served_start_configures_what_every_page_needs_before_it_answers(
-        settings: Settings, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+        settings: Settings, db: Database, monkeypatch: pytest.MonkeyPatch,
+        database_fails: bool) -> None:
     """Before ``/healthz`` answers: the catalogs and SQLAlchemy's mappers (every page needs
-    them); the rest is left to the warm-up thread, which waits for quiet moments."""
+    them) and the taxonomy (most pages read it first; a database that fails leaves it to the
+    first page and the start goes on); the rest is left to the warm-up thread, which waits for
+    quiet moments."""
     done: list[str] = []
+
+    def taxonomy(given: Database) -> None:
+        assert given is db
+        done.append("taxonomy")
+        if database_fails:
+            raise OSError("no database yet")
+
     threads: list[dict[str, Any]] = []
 
     class NoThread:
@@ -142,10 +153,11 @@ def test_a_served_start_configures_what_every_page_needs_before_it_answers(
 
     monkeypatch.setattr(main, "warm_catalogs", lambda: done.append("catalogs"))
     monkeypatch.setattr(main, "configure_mappers", lambda: done.append("mappers"))
+    monkeypatch.setattr(main, "warm_taxonomy", taxonomy)
     monkeypatch.setattr(main.threading, "Thread", NoThread)
     monkeypatch.setattr(main.gc, "freeze", lambda: None)
     served = main.create_app(settings, db, start_worker=False, warm_up=True)
     with LoketClient(served) as c:
-        assert done == ["catalogs", "mappers", "warm-up started"]
+        assert done == ["catalogs", "mappers", "taxonomy", "warm-up started"]
         assert c.get("/healthz").status_code == 200
     assert threads[0]["kwargs"] == {"wait": served.state.visitors.wait_quiet}
