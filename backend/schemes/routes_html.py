@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlmodel import Session
 
 from backend.accounts.deps import OptionalPrincipal, login_redirect
@@ -19,7 +19,7 @@ from backend.content import taxonomy as tx
 from backend.content.views import status_label as content_status
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid
-from backend.core.i18n import get_language
+from backend.core.i18n import get_language, translations
 from backend.core.i18n import gettext_ as _
 from backend.core.memo import Memos
 from backend.core.pagecache import cache_this_page
@@ -27,7 +27,7 @@ from backend.core.routing import LazyRoute
 from backend.core.templating import env, render
 from backend.regions import service as regions
 from backend.schemes import alerts, service
-from backend.schemes.eligibility import SchemeFacts
+from backend.schemes.eligibility import SchemeFacts, SchemeMatch
 
 router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 
@@ -115,27 +115,49 @@ def scheme_finder(request: Request, session: SessionDep, size: Short = "", secto
     return render(request, "schemes/finder.html", {
         **form_options(session, taxonomy), "values": values, "errors": errors, "result": result,
         "submitted": submitted, "suggestions": suggestions,
-        "verdict_label": verdict_label, "status_label": status_label, "save_profiles": True,
-        "match_parts": match_parts,
+        "save_profiles": True, "match_item": match_item,
     }, block="results", status_code=status)
 
 
-# (language, scheme) -> the parts of its result that do not depend on the profile (title,
-# badges, summary, provider and terms: schemes/_match_parts.html), made once per scheme's facts
-# (``service.published_schemes`` keeps them per content version, day and taxonomy) and
-# language (``core.memo``): three quarters of the results' rendering, the same on every visit.
-_parts: Memos[tuple[str, str], SchemeFacts, dict[str, Markup]] = Memos(operator.is_)
+# A result's item (schemes/finder.html): its head (title, verdict and status, badges,
+# summary) and its terms (provider, rate, source, the check) do not depend on the profile:
+# schemes/_match_parts.html renders them once per scheme's facts (``service.published_schemes``
+# keeps them per content version, day and taxonomy), language and, for the head, verdict and
+# status (``core.memo``). Its reasons do, and are written here: with the template's loops,
+# escapes and attribute lookups, ~170 reasons were half the cost of the page's results
+# (docs/benchmarks.md, h10-pages).
+_terms: Memos[tuple[str, str], SchemeFacts, Markup] = Memos(operator.is_)
+_heads: Memos[tuple[str, str, str, str], SchemeFacts, Markup] = Memos(operator.is_)
+# language -> the reasons' three headings, escaped, per catalog
+_headings: Memos[str, object, tuple[str, str, str]] = Memos(operator.is_)
 
 
-def match_parts(scheme: SchemeFacts) -> dict[str, Markup]:
-    lang = get_language()
+def _parts() -> Any:
+    return env.get_template("schemes/_match_parts.html").module
 
-    def build() -> dict[str, Markup]:
-        parts = env.get_template("schemes/_match_parts.html").module
-        return {"title": parts.title(scheme, lang), "badges": parts.badges(scheme),  # type: ignore[attr-defined]
-                "summary": parts.summary(scheme, lang), "terms": parts.terms(scheme)}  # type: ignore[attr-defined]
 
-    return _parts.get((lang, scheme.slug), scheme, build)
+def match_item(match: SchemeMatch) -> Markup:
+    """A match's ``<li>`` up to its end (the template adds the save form and ``</li>``)."""
+    lang, scheme, verdict, status = get_language(), match.scheme, match.verdict, match.status
+    head = _heads.get((lang, scheme.slug, verdict, status), scheme, lambda: _parts().head(
+        scheme, lang, verdict, verdict_label(verdict), status, status_label(status)))
+    terms = _terms.get((lang, scheme.slug), scheme, lambda: _parts().terms(scheme))
+    headings = _headings.get(lang, translations(lang), lambda: (
+        escape(_("Why this fits")), escape(_("Why not")), escape(_("Good to know"))))
+    # the reasons as the template wrote them, whitespace and all, in one pass: why it fits
+    # (``match.why``), why not (``why_not``), good to know (``unknown``, then ``info``)
+    items: dict[str, list[str]] = {"match": [], "miss": [], "unknown": [], "info": []}
+    for r in match.reasons:
+        items[r.outcome].append(f'<li class="explanation__item explanation__item--{r.outcome}">'
+                                f'{escape(r.text)}</li>')
+    out: list[str] = [head]
+    for heading, group in zip(headings, (items["match"], items["miss"],
+                                         items["unknown"] + items["info"]), strict=True):
+        if group:
+            out.append(f'      <p class="scheme-match__heading">{heading}</p>\n'
+                       f'      <ul class="explanation">{"".join(group)}</ul>\n')
+    out.append(terms)
+    return Markup("".join(out))  # noqa: S704 - our templates' output and escaped texts
 
 
 def verdict_label(verdict: str) -> str:
