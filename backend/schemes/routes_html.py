@@ -38,13 +38,14 @@ Short = Annotated[str, Query(max_length=100)]
 _term_options: dict[str, tuple[tx.Taxonomy, dict[str, Any]]] = {}
 
 
-def form_options(session: Session, taxonomy: tx.Taxonomy | None = None) -> dict[str, Any]:
+def form_options(session: Session, taxonomy: tx.Taxonomy | None = None,
+                 version: tuple[object, ...] | None = None) -> dict[str, Any]:
     taxonomy = taxonomy or tx.load(session)
     lang = get_language()
     hit = _term_options.get(lang)
     if hit is None or hit[0] is not taxonomy:
         hit = _term_options[lang] = (taxonomy, _term_form_options(taxonomy))
-    return {**hit[1], "cost_kind_options": service.cost_kind_options(session),
+    return {**hit[1], "cost_kind_options": service.cost_kind_options(session, version),
             "municipality_options": regions.all_options(session)}
 
 
@@ -93,6 +94,7 @@ def scheme_finder(request: Request, session: SessionDep, size: Short = "", secto
     status = 200
     suggestions: list[Any] = []
     taxonomy = tx.load(session)
+    version = service.content_version(session)  # the form's cost kinds and the facts follow it
     if submitted:
         amount_value, amount_error = parse_amount(amount)
         if amount_error:
@@ -103,7 +105,8 @@ def scheme_finder(request: Request, session: SessionDep, size: Short = "", secto
         try:  # also with a bad amount, so that every error shows at once
             result = service.find_schemes(session, params,
                                           include_closed=bool(include_closed),
-                                          notify=not errors, taxonomy=taxonomy)
+                                          notify=not errors, taxonomy=taxonomy,
+                                          version=version)
         except Invalid as exc:
             errors.update(dict(exc.fields) or {"size": exc.message})
         if errors:
@@ -113,8 +116,8 @@ def scheme_finder(request: Request, session: SessionDep, size: Short = "", secto
         if errors:
             status = 422
     return render(request, "schemes/finder.html", {
-        **form_options(session, taxonomy), "values": values, "errors": errors, "result": result,
-        "submitted": submitted, "suggestions": suggestions,
+        **form_options(session, taxonomy, version), "values": values, "errors": errors,
+        "result": result, "submitted": submitted, "suggestions": suggestions,
         "save_profiles": True, "match_item": match_item,
     }, block="results", status_code=status)
 
