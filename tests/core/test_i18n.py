@@ -21,9 +21,10 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from jinja2 import Environment
 
 import backend
-from backend.core import i18n_extract
+from backend.core import i18n, i18n_extract, templating
 from backend.core.errors import LoketError
 from backend.core.i18n import LOCALE_DIR, compiled_catalog, load_catalog, translations
 from backend.core.i18n_extract import Message, domain_for, extract_messages, is_translated
@@ -265,11 +266,6 @@ def test_compiled_catalog_without_a_writable_cache_or_translations(tmp_path: Pat
 def test_template_messages_are_kept_per_language_and_say_what_jinja_says() -> None:
     """``_()`` and ``gettext()`` in templates keep a message's text per catalog (no variables
     only): the same text as Jinja's own newstyle gettext, in each language, escaped or not."""
-    from jinja2 import Environment
-
-    from backend.core import i18n
-    from backend.core import templating
-
     jinja = Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
     jinja.install_gettext_callables(  # type: ignore[attr-defined]
         lambda m: i18n.translations(i18n.get_language()).gettext(m),
