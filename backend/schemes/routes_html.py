@@ -6,6 +6,7 @@ Works without JavaScript; with HTMX only the results block is swapped in.
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterable
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -118,7 +119,7 @@ def scheme_finder(request: Request, session: SessionDep, size: Short = "", secto
     return render(request, "schemes/finder.html", {
         **form_options(session, taxonomy, version), "values": values, "errors": errors,
         "result": result, "submitted": submitted, "suggestions": suggestions,
-        "save_profiles": True, "match_item": match_item,
+        "save_profiles": True, "match_items": match_items,
     }, block="results", status_code=status)
 
 
@@ -139,28 +140,43 @@ def _parts() -> Any:
     return env.get_template("schemes/_match_parts.html").module
 
 
-def match_item(match: SchemeMatch) -> Markup:
-    """A match's ``<li>`` up to its end (the template adds the save form and ``</li>``)."""
-    lang, scheme, verdict, status = get_language(), match.scheme, match.verdict, match.status
+def _head_and_terms(lang: str, match: SchemeMatch) -> tuple[Markup, Markup]:
+    scheme, verdict, status = match.scheme, match.verdict, match.status
     head = _heads.get((lang, scheme.slug, verdict, status), scheme, lambda: _parts().head(
         scheme, lang, verdict, verdict_label(verdict), status, status_label(status)))
-    terms = _terms.get((lang, scheme.slug), scheme, lambda: _parts().terms(scheme))
+    return head, _terms.get((lang, scheme.slug), scheme, lambda: _parts().terms(scheme))
+
+
+def match_items(matches: Iterable[SchemeMatch]) -> list[tuple[SchemeMatch, Markup]]:
+    """Each match with its ``<li>`` up to its end (the template adds the save form and
+    ``</li>``). A page's matches repeat many of the same reasons (the profile's size, "open
+    to every sector"): each distinct one is escaped once per call."""
+    lang = get_language()
     headings = _headings.get(lang, translations(lang), lambda: (
         escape(_("Why this fits")), escape(_("Why not")), escape(_("Good to know"))))
-    # the reasons as the template wrote them, whitespace and all, in one pass: why it fits
-    # (``match.why``), why not (``why_not``), good to know (``unknown``, then ``info``)
-    items: dict[str, list[str]] = {"match": [], "miss": [], "unknown": [], "info": []}
-    for r in match.reasons:
-        items[r.outcome].append(f'<li class="explanation__item explanation__item--{r.outcome}">'
-                                f'{escape(r.text)}</li>')
-    out: list[str] = [head]
-    for heading, group in zip(headings, (items["match"], items["miss"],
-                                         items["unknown"] + items["info"]), strict=True):
-        if group:
-            out.append(f'      <p class="scheme-match__heading">{heading}</p>\n'
-                       f'      <ul class="explanation">{"".join(group)}</ul>\n')
-    out.append(terms)
-    return Markup("".join(out))  # noqa: S704 - our templates' output and escaped texts
+    written: dict[tuple[str, str], str] = {}
+    out = []
+    for match in matches:
+        head, terms = _head_and_terms(lang, match)
+        # the reasons as the template wrote them, whitespace and all, in one pass: why it
+        # fits (``match.why``), why not (``why_not``), good to know (``unknown``, ``info``)
+        items: dict[str, list[str]] = {"match": [], "miss": [], "unknown": [], "info": []}
+        for r in match.reasons:
+            li = written.get((r.outcome, r.text))
+            if li is None:
+                li = written[r.outcome, r.text] = (
+                    f'<li class="explanation__item explanation__item--{r.outcome}">'
+                    f'{escape(r.text)}</li>')
+            items[r.outcome].append(li)
+        parts: list[str] = [head]
+        for heading, group in zip(headings, (items["match"], items["miss"],
+                                             items["unknown"] + items["info"]), strict=True):
+            if group:
+                parts.append(f'      <p class="scheme-match__heading">{heading}</p>\n'
+                             f'      <ul class="explanation">{"".join(group)}</ul>\n')
+        parts.append(terms)
+        out.append((match, Markup("".join(parts))))  # noqa: S704 - made here and by templates
+    return out
 
 
 def verdict_label(verdict: str) -> str:
