@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from backend.content.models import SLUG_RE, ContentItem, SchemeCostKind, Sector, Theme
 from backend.content.views import ItemView, item_url, load_views
+from backend.core.db import driver_rows
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def content_version(session: Session) -> tuple[object, ...]:
     such change goes through ``service`` and bumps the item's ``version`` and ``updated_at``
     (its links and scheme terms change in the same step). One aggregate over the items, for a
     cache of something derived from them; includes the database, as tests use several."""
-    row = session.connection().execute(_VERSION).one()
+    (row,) = driver_rows(session, _VERSION)  # on every page: without SQLAlchemy's execution
     return (str(session.get_bind().engine.url), *row)
 
 

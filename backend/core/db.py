@@ -23,8 +23,10 @@ from fastapi import Depends, Request
 from pydantic import Field
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -290,6 +292,39 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     return create_engine(url, **kwargs)
+
+
+# (statement, dialect name) -> its SQL, for ``driver_rows``; the statement is kept with it.
+_DRIVER_SQL: dict[tuple[int, str], tuple[ClauseElement, str]] = {}
+
+
+def driver_rows(session: Session, statement: ClauseElement) -> list[tuple[Any, ...]]:
+    """The rows of a statement without parameters, run in the session's transaction on the
+    driver's cursor, as plain tuples: for the checks pages make on every request to see
+    whether what they keep is still current (the taxonomy's rows, the content version, the
+    region index's fingerprint). SQLAlchemy's execution (a context, a result, a ``Row`` per
+    row) cost several times the query itself (docs/benchmarks.md, h10-pages). Values are the
+    driver's, without SQLAlchemy's result processing: fine for integers and text, and for a
+    cache key, not for dates to show. Compiled once per statement and dialect (the statement
+    must live as long as the process: a module constant). Skips SQLAlchemy's execution
+    events; a driver's error is raised as SQLAlchemy's."""
+    conn = session.connection()
+    dialect = conn.dialect
+    key = (id(statement), dialect.name)
+    kept = _DRIVER_SQL.get(key)
+    if kept is None:
+        kept = _DRIVER_SQL[key] = (statement, str(statement.compile(dialect=dialect)))
+    sql = kept[1]
+    error = dialect.loaded_dbapi.Error
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        try:
+            cursor.execute(sql)
+        except error as exc:
+            raise DBAPIError.instance(sql, None, exc, error, dialect=dialect) from exc
+        return [tuple(r) for r in cursor.fetchall()]
+    finally:
+        cursor.close()
 
 
 class Database:

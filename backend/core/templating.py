@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections import ChainMap
+from collections.abc import Callable, KeysView, Mapping, MutableMapping
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, cast
@@ -20,8 +21,9 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, pass_context
 from jinja2.bccache import Bucket
+from jinja2.runtime import Context
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
@@ -47,13 +49,33 @@ class TemplateBytecode(FileSystemBytecodeCache):
             logging.getLogger("loket").debug("template cache %s not writable", self.directory)
 
 
-env = Environment(
+class _Globals(ChainMap[str, Any]):
+    """A template's globals, as Jinja makes them (its own over the environment's), whose
+    ``keys()`` is a plain dict's: at every ``{% import %}`` and ``{% from ... import %}`` Jinja
+    subtracts them from a set (``Template._get_default_module``), which through ChainMap's
+    Python ``__contains__`` cost 50 us an import (two on the finder, one on most pages;
+    docs/benchmarks.md, h10-pages). The keys are read at once there, so a copy serves."""
+
+    def keys(self) -> KeysView[str]:
+        return dict.fromkeys(self).keys()
+
+
+class _Environment(Environment):
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return _Globals(d or {}, self.globals)
+
+
+env = _Environment(
     loader=FileSystemLoader(str(TEMPLATE_DIR)),
     autoescape=True,
     trim_blocks=True,
     lstrip_blocks=True,
     extensions=["jinja2.ext.i18n"],
     auto_reload=False,
+    # Every template kept, in a plain dict: the templates are files, a few hundred; Jinja's
+    # default LRU cache (400) moved the template to the front of a deque on every
+    # ``get_template`` (the page, its layout and each import).
+    cache_size=-1,
 )
 templates = Jinja2Blocks(env=env)
 env.install_gettext_callables(  # type: ignore[attr-defined]
@@ -61,6 +83,30 @@ env.install_gettext_callables(  # type: ignore[attr-defined]
     lambda s, p, n: i18n.translations(i18n.get_language()).ngettext(s, p, n),
     newstyle=True,
 )
+_jinja_gettext = cast(Callable[..., str], env.globals["gettext"])
+_KEPT_MESSAGES = 8192  # (catalog, message, autoescape): the templates' own messages, twice
+_kept_messages: dict[tuple[object, str, bool], str] = {}
+
+
+@pass_context
+def _gettext(context: Context, message: str, **variables: Any) -> str:
+    """Jinja's newstyle ``gettext`` (translate, ``Markup`` when autoescaping, then ``%``
+    with the variables, always), kept per catalog and message when there are no variables:
+    a page asks for 25-40 messages, each through two ``Context.call`` s, a ``Markup`` and a
+    ``%`` (4-8 us apiece, 0.1-0.3 ms a page; docs/benchmarks.md, h10-pages). Also ``_``,
+    which Jinja otherwise points at ``gettext`` through one more call."""
+    if variables:
+        return _jinja_gettext(context, message, **variables)
+    key = (i18n.translations(i18n.get_language()), message, context.eval_ctx.autoescape)
+    text = _kept_messages.get(key)
+    if text is None:
+        text = _jinja_gettext(context, message)
+        if len(_kept_messages) < _KEPT_MESSAGES:  # a message made of data is not kept forever
+            _kept_messages[key] = text
+    return text
+
+
+env.globals["gettext"] = env.globals["_"] = _gettext
 # The compiled code depends on these (and on the template's source, which Jinja checks).
 _OPTIONS = repr((env.autoescape, env.trim_blocks, env.lstrip_blocks, sorted(env.extensions),
                  env.newstyle_gettext, env.block_start_string,  # type: ignore[attr-defined]

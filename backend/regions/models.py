@@ -40,7 +40,9 @@ class Municipality(MunicipalityBase, table=True):
     # Folded name (lowercase, no diacritics) for prefix search in SQL.
     search_name: str = Field(max_length=100, index=True)
     former_names: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    imported_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    # Indexed, as ``valid_year`` of postcodes: the region index's fingerprint (on every page
+    # with a municipality field) reads both maxima, a table scan each without (regions/service).
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, index=True)
 
 
 class MunicipalityPublic(MunicipalityBase):
@@ -54,6 +56,6 @@ class PostcodeArea(SQLModel, table=True):
 
     postcode: str = Field(primary_key=True, max_length=4)
     municipality_code: str = Field(max_length=6, index=True)
-    valid_year: int
+    valid_year: int = Field(index=True)  # the fingerprint's maximum (see imported_at above)
     # The woonplaats (place) most of its addresses belong to, as CBS names it ("Hengelo (Gld)").
     place: str | None = Field(default=None, max_length=100)

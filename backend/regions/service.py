@@ -12,7 +12,7 @@ from sqlalchemy import insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, func, select
 
-from backend.core.db import Database, utcnow
+from backend.core.db import Database, driver_rows, utcnow
 from backend.core.errors import Invalid
 from backend.core.i18n import gettext_ as _
 from backend.core.memo import Memo
@@ -384,7 +384,7 @@ _FINGERPRINT = sa_select(
 
 def _fingerprint(session: Session) -> tuple[object, ...]:
     """One round trip: row counts and the newest import of both tables."""
-    row = session.connection().execute(_FINGERPRINT).one()
+    (row,) = driver_rows(session, _FINGERPRINT)  # on every page with the datalist
     return (str(session.get_bind().engine.url), *row)
 
 

@@ -6,12 +6,13 @@ Works without JavaScript; with HTMX only the results block is swapped in.
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterable
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlmodel import Session
 
 from backend.accounts.deps import OptionalPrincipal, login_redirect
@@ -19,7 +20,7 @@ from backend.content import taxonomy as tx
 from backend.content.views import status_label as content_status
 from backend.core.db import SessionDep
 from backend.core.errors import Invalid
-from backend.core.i18n import get_language
+from backend.core.i18n import get_language, translations
 from backend.core.i18n import gettext_ as _
 from backend.core.memo import Memos
 from backend.core.pagecache import cache_this_page
@@ -27,7 +28,7 @@ from backend.core.routing import LazyRoute
 from backend.core.templating import env, render
 from backend.regions import service as regions
 from backend.schemes import alerts, service
-from backend.schemes.eligibility import SchemeFacts
+from backend.schemes.eligibility import SchemeFacts, SchemeMatch
 
 router = APIRouter(include_in_schema=False, route_class=LazyRoute)
 
@@ -38,13 +39,14 @@ Short = Annotated[str, Query(max_length=100)]
 _term_options: dict[str, tuple[tx.Taxonomy, dict[str, Any]]] = {}
 
 
-def form_options(session: Session, taxonomy: tx.Taxonomy | None = None) -> dict[str, Any]:
+def form_options(session: Session, taxonomy: tx.Taxonomy | None = None,
+                 version: tuple[object, ...] | None = None) -> dict[str, Any]:
     taxonomy = taxonomy or tx.load(session)
     lang = get_language()
     hit = _term_options.get(lang)
     if hit is None or hit[0] is not taxonomy:
         hit = _term_options[lang] = (taxonomy, _term_form_options(taxonomy))
-    return {**hit[1], "cost_kind_options": service.cost_kind_options(session),
+    return {**hit[1], "cost_kind_options": service.cost_kind_options(session, version),
             "municipality_options": regions.all_options(session)}
 
 
@@ -93,6 +95,7 @@ def scheme_finder(request: Request, session: SessionDep, size: Short = "", secto
     status = 200
     suggestions: list[Any] = []
     taxonomy = tx.load(session)
+    version = service.content_version(session)  # the form's cost kinds and the facts follow it
     if submitted:
         amount_value, amount_error = parse_amount(amount)
         if amount_error:
@@ -103,7 +106,8 @@ def scheme_finder(request: Request, session: SessionDep, size: Short = "", secto
         try:  # also with a bad amount, so that every error shows at once
             result = service.find_schemes(session, params,
                                           include_closed=bool(include_closed),
-                                          notify=not errors, taxonomy=taxonomy)
+                                          notify=not errors, taxonomy=taxonomy,
+                                          version=version)
         except Invalid as exc:
             errors.update(dict(exc.fields) or {"size": exc.message})
         if errors:
@@ -113,29 +117,66 @@ def scheme_finder(request: Request, session: SessionDep, size: Short = "", secto
         if errors:
             status = 422
     return render(request, "schemes/finder.html", {
-        **form_options(session, taxonomy), "values": values, "errors": errors, "result": result,
-        "submitted": submitted, "suggestions": suggestions,
-        "verdict_label": verdict_label, "status_label": status_label, "save_profiles": True,
-        "match_parts": match_parts,
+        **form_options(session, taxonomy, version), "values": values, "errors": errors,
+        "result": result, "submitted": submitted, "suggestions": suggestions,
+        "save_profiles": True, "match_items": match_items,
     }, block="results", status_code=status)
 
 
-# (language, scheme) -> the parts of its result that do not depend on the profile (title,
-# badges, summary, provider and terms: schemes/_match_parts.html), made once per scheme's facts
-# (``service.published_schemes`` keeps them per content version, day and taxonomy) and
-# language (``core.memo``): three quarters of the results' rendering, the same on every visit.
-_parts: Memos[tuple[str, str], SchemeFacts, dict[str, Markup]] = Memos(operator.is_)
+# A result's item (schemes/finder.html): its head (title, verdict and status, badges,
+# summary) and its terms (provider, rate, source, the check) do not depend on the profile:
+# schemes/_match_parts.html renders them once per scheme's facts (``service.published_schemes``
+# keeps them per content version, day and taxonomy), language and, for the head, verdict and
+# status (``core.memo``). Its reasons do, and are written here: with the template's loops,
+# escapes and attribute lookups, ~170 reasons were half the cost of the page's results
+# (docs/benchmarks.md, h10-pages).
+_terms: Memos[tuple[str, str], SchemeFacts, Markup] = Memos(operator.is_)
+_heads: Memos[tuple[str, str, str, str], SchemeFacts, Markup] = Memos(operator.is_)
+# language -> the reasons' three headings, escaped, per catalog
+_headings: Memos[str, object, tuple[str, str, str]] = Memos(operator.is_)
 
 
-def match_parts(scheme: SchemeFacts) -> dict[str, Markup]:
+def _parts() -> Any:
+    return env.get_template("schemes/_match_parts.html").module
+
+
+def _head_and_terms(lang: str, match: SchemeMatch) -> tuple[Markup, Markup]:
+    scheme, verdict, status = match.scheme, match.verdict, match.status
+    head = _heads.get((lang, scheme.slug, verdict, status), scheme, lambda: _parts().head(
+        scheme, lang, verdict, verdict_label(verdict), status, status_label(status)))
+    return head, _terms.get((lang, scheme.slug), scheme, lambda: _parts().terms(scheme))
+
+
+def match_items(matches: Iterable[SchemeMatch]) -> list[tuple[SchemeMatch, Markup]]:
+    """Each match with its ``<li>`` up to its end (the template adds the save form and
+    ``</li>``). A page's matches repeat many of the same reasons (the profile's size, "open
+    to every sector"): each distinct one is escaped once per call."""
     lang = get_language()
-
-    def build() -> dict[str, Markup]:
-        parts = env.get_template("schemes/_match_parts.html").module
-        return {"title": parts.title(scheme, lang), "badges": parts.badges(scheme),  # type: ignore[attr-defined]
-                "summary": parts.summary(scheme, lang), "terms": parts.terms(scheme)}  # type: ignore[attr-defined]
-
-    return _parts.get((lang, scheme.slug), scheme, build)
+    headings = _headings.get(lang, translations(lang), lambda: (
+        escape(_("Why this fits")), escape(_("Why not")), escape(_("Good to know"))))
+    written: dict[tuple[str, str], str] = {}
+    out = []
+    for match in matches:
+        head, terms = _head_and_terms(lang, match)
+        # the reasons as the template wrote them, whitespace and all, in one pass: why it
+        # fits (``match.why``), why not (``why_not``), good to know (``unknown``, ``info``)
+        items: dict[str, list[str]] = {"match": [], "miss": [], "unknown": [], "info": []}
+        for r in match.reasons:
+            li = written.get((r.outcome, r.text))
+            if li is None:
+                li = written[r.outcome, r.text] = (
+                    f'<li class="explanation__item explanation__item--{r.outcome}">'
+                    f'{escape(r.text)}</li>')
+            items[r.outcome].append(li)
+        parts: list[str] = [head]
+        for heading, group in zip(headings, (items["match"], items["miss"],
+                                             items["unknown"] + items["info"]), strict=True):
+            if group:
+                parts.append(f'      <p class="scheme-match__heading">{heading}</p>\n'
+                             f'      <ul class="explanation">{"".join(group)}</ul>\n')
+        parts.append(terms)
+        out.append((match, Markup("".join(parts))))  # noqa: S704 - made here and by templates
+    return out
 
 
 def verdict_label(verdict: str) -> str:

@@ -124,13 +124,14 @@ _facts: Memo[tuple[tuple[object, ...], tuple[tx.Taxonomy]], list[SchemeFacts]] =
     values_then_objects)
 
 
-def published_schemes(session: Session, taxonomy: tx.Taxonomy | None = None
-                      ) -> list[SchemeFacts]:
+def published_schemes(session: Session, taxonomy: tx.Taxonomy | None = None, *,
+                      version: tuple[object, ...] | None = None) -> list[SchemeFacts]:
     """Every published scheme as facts. Loading the items and their links costs ~7 ms for 25
     schemes, so the facts are kept while ``content_q.content_version`` (one aggregate query),
     the day (``terms_stale``) and the taxonomy (``tx.load`` gives the same object while its
-    rows are unchanged) are the same."""
-    key = (*content_q.content_version(session), today())
+    rows are unchanged) are the same. ``version``: the caller's ``content_version``, when it
+    has one."""
+    key = (*(version or content_q.content_version(session)), today())
     taxonomy = taxonomy or tx.load(session)
     return list(_facts.get((key, (taxonomy,)), lambda: _load_facts(session)))
 
@@ -224,12 +225,14 @@ finder_listeners: list[Callable[[Profile, int], None]] = []
 
 def find_schemes(session: Session, params: ProfileParams, *, include_closed: bool = False,
                  on: date | None = None, notify: bool = False,
-                 taxonomy: tx.Taxonomy | None = None) -> FinderResult:
-    """``notify``: a person asked (the page and the API), not a job (alerts). ``taxonomy``:
-    the caller's ``tx.load(session)``, when it has one."""
+                 taxonomy: tx.Taxonomy | None = None,
+                 version: tuple[object, ...] | None = None) -> FinderResult:
+    """``notify``: a person asked (the page and the API), not a job (alerts). ``taxonomy``
+    and ``version``: the caller's ``tx.load(session)`` and ``content_version(session)``, when
+    it has them (the page reads the version for its form too)."""
     taxonomy = taxonomy or tx.load(session)
     profile = resolve_profile(session, params, taxonomy)
-    schemes = published_schemes(session, taxonomy)
+    schemes = published_schemes(session, taxonomy, version=version)
     kinds = tuple(sorted({k for s in schemes for k in s.cost_kinds}))
     on = on or today()
     lineage, names = _lineage_and_labels(taxonomy, kinds)
@@ -250,6 +253,13 @@ def find_schemes(session: Session, params: ProfileParams, *, include_closed: boo
 _cost_kinds: Memos[str, tuple[object, ...], tuple[tuple[str, str], ...]] = Memos()
 
 
-def cost_kind_options(session: Session) -> list[tuple[str, str]]:
-    return list(_cost_kinds.get(get_language(), content_q.content_version(session), lambda: tuple(
+def content_version(session: Session) -> tuple[object, ...]:
+    """What the kept facts and cost kinds follow (``content.queries.content_version``)."""
+    return content_q.content_version(session)
+
+
+def cost_kind_options(session: Session, version: tuple[object, ...] | None = None
+                      ) -> list[tuple[str, str]]:
+    version = version or content_q.content_version(session)
+    return list(_cost_kinds.get(get_language(), version, lambda: tuple(
         (k, cost_kind_label(k)) for k in content_q.cost_kinds_in_use(session))))

@@ -21,9 +21,10 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from jinja2 import Environment
 
 import backend
-from backend.core import i18n_extract
+from backend.core import i18n, i18n_extract, templating
 from backend.core.errors import LoketError
 from backend.core.i18n import LOCALE_DIR, compiled_catalog, load_catalog, translations
 from backend.core.i18n_extract import Message, domain_for, extract_messages, is_translated
@@ -258,3 +259,35 @@ def test_compiled_catalog_without_a_writable_cache_or_translations(tmp_path: Pat
     assert _messages(mo)["Skip to content"] == "Ga direct naar de inhoud"
     assert compiled_catalog("en", locale, tmp_path / "cache") == b""  # English: the ids
     assert type(translations("en")) is gettext.NullTranslations
+
+
+# --- messages in templates -------------------------------------------------------------------
+
+def test_template_messages_are_kept_per_language_and_say_what_jinja_says() -> None:
+    """``_()`` and ``gettext()`` in templates keep a message's text per catalog (no variables
+    only): the same text as Jinja's own newstyle gettext, in each language, escaped or not."""
+    jinja = Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+    jinja.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda m: i18n.translations(i18n.get_language()).gettext(m),
+        lambda s, p, n: i18n.translations(i18n.get_language()).ngettext(s, p, n),
+        newstyle=True)
+    source = ('{{ _("Why not") }}|{{ gettext("Good to know") }}|{{ _("100%% sure") }}|'
+              '{{ _("Closes on %(date)s", date="<b>") }}|{% trans %}Why not{% endtrans %}|'
+              '{% autoescape false %}{{ _("Why not") ~ "<i>" }}{% endautoescape %}|'
+              '{{ _("Why not") ~ "<i>" }}')
+    ours, theirs = templating.env.from_string(source), jinja.from_string(source)
+    seen = []
+    for lang in ("nl", "en", "nl", "en"):
+        token = i18n.set_language(lang)
+        try:
+            text = ours.render()
+            assert text == theirs.render()
+            seen.append(text)
+        finally:
+            i18n.reset_language(token)
+    assert seen[0] == seen[2] != seen[1] == seen[3]
+    assert seen[0].startswith("Waarom niet|Goed om te weten|100% sure|Sluit op &lt;b&gt;|")
+    # a message is trusted text (Markup) where the template escapes, plain text where not
+    assert seen[0].endswith("|Waarom niet<i>|Waarom niet&lt;i&gt;")
+    assert any(key[1] == "Why not" for key in templating._kept_messages)
+    assert not any(key[1] == "Closes on %(date)s" for key in templating._kept_messages)

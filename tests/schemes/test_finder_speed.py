@@ -12,12 +12,13 @@ from sqlmodel import Session, select
 
 from backend.content import queries as content_q
 from backend.content import service as content
-from backend.content.models import ContentItem
+from backend.content.models import ContentItem, Theme
 from backend.content.views import ItemView
 from backend.core import i18n
 from backend.regions import service as regions
 from backend.regions.index import MunicipalityHit, MunicipalityInfo
 from backend.regions.routes_html import municipality_datalist
+from backend.schemes import routes_html as routes
 from backend.schemes import service
 from tests.client import LoketClient
 from tests.factories.content import create_organisation, create_scheme
@@ -173,3 +174,40 @@ def test_a_results_made_parts_follow_the_scheme_and_language(
     session.commit()
     text = client.get(path).text
     assert ">Robots 2</a></h4>" in text and "Nog beperkt budget" not in text
+
+
+def _item_of(text: str, slug: str) -> str:
+    start = text.rindex('<li class="scheme-match', 0, text.index(f'<a href="/regelingen/{slug}">'))
+    return text[start:text.index("</li>\n", start)]
+
+
+def test_a_results_item_is_made_from_kept_parts_and_its_own_reasons(
+        client: LoketClient, session: Session, finder_data: None) -> None:
+    """A result's head and terms are made once per scheme's facts, language, verdict and
+    status; its reasons every time, escaped, under their headings in their order."""
+    theme = session.exec(select(Theme).where(Theme.slug == "financiering")).one()
+    theme.name_nl = "R&D <financiering>"
+    session.add(theme)
+    create_scheme(session, "Robots", slug="robots", closes_on=None, first_come_first_served=True)
+    session.commit()
+    params = {"size": "groot"}  # not for this size: a miss; the themes are not said: unknown
+    item = _item_of(client.get("/regelingen/zoeker", params=params).text, "robots")
+    why, why_not, good = (item.index(f'<p class="scheme-match__heading">{h}</p>')
+                          for h in ("Waarom dit past", "Waarom niet", "Goed om te weten"))
+    assert why < why_not < good
+    assert "R&amp;D &lt;financiering&gt;" in item and "<financiering>" not in item
+    assert item.index("explanation__item--unknown") < item.index(
+        "explanation__item--info")  # what the profile does not say, then what is worth knowing
+    assert 'scheme-match--near_miss">' in item and '<span class="badge">Past bijna</span>' in item
+    english = client.get("/regelingen/zoeker", params={**params, "lang": "en"}).text
+    assert '<p class="scheme-match__heading">Why not</p>' in _item_of(english, "robots")
+    # the same facts: the same head, kept
+    heads = dict(routes._heads._memos)
+    assert any(key[1] == "robots" for key in heads)
+    client.get("/regelingen/zoeker", params=params)
+    assert all(routes._heads._memos[k].peek() is v.peek() for k, v in heads.items())
+    # an edit is new facts: made again, with the new title
+    content.update_item(session, _item(session, "robots"), {"title": "Robots 2"}, "test")
+    session.commit()
+    assert ">Robots 2</a>" in _item_of(
+        client.get("/regelingen/zoeker", params=params).text, "robots")
