@@ -118,8 +118,9 @@ def main() -> None:
     if args.worker:
         worker(args.worker.resolve())
         return
-    if not args.before or not args.after:
-        parser.error("--before and --after are required")
+    if not args.before or not args.after:  # ``make bench`` runs every script without arguments
+        print("bench/pages_ab.py compares two trees: give --before DIR and --after DIR")
+        return
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
