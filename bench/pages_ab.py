@@ -41,7 +41,7 @@ def worker(tree: Path) -> None:
     """Serve timing requests on stdin: one JSON line per command, one JSON line back."""
     sys.path[:0] = [str(tree), str(HERE)]
     backend = importlib.import_module("backend")  # first: pages.py puts its tree on the path
-    from pages import label_of, public_pages
+    from pages import bare_app, label_of, public_pages
     from scratch import scratch_database, scratch_settings
 
     if not Path(backend.__file__ or "").resolve().is_relative_to(tree):
@@ -51,10 +51,7 @@ def worker(tree: Path) -> None:
         tmp = Path(name)
         url, db = scratch_database(tmp)
         settings = scratch_settings(tmp, url).model_copy(update={"page_cache_seconds": 0})
-        from fastapi import FastAPI
-        from fastapi.responses import HTMLResponse
         from fastapi.testclient import TestClient
-        from jinja2 import Environment
 
         from backend.content.views import item_url
         from backend.main import create_app
@@ -62,14 +59,7 @@ def worker(tree: Path) -> None:
 
         run_seed(db, settings)
         app = create_app(settings, db, start_worker=False)
-        bare = FastAPI()
-        page = Environment(autoescape=True).from_string(
-            "<!doctype html><title>{{ t }}</title><ul>{% for i in items %}<li>{{ i }}</li>"
-            "{% endfor %}</ul>")
-
-        @bare.get("/", response_class=HTMLResponse)
-        def bare_page() -> str:
-            return page.render(t="Loket", items=range(20))
+        bare = bare_app()
 
         with TestClient(app, base_url="http://testserver") as client, \
                 TestClient(bare, base_url="http://testserver") as ref:
