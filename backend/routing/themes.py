@@ -19,6 +19,7 @@ The search module's synonym groups (``backend.search.dutch.SYNONYMS``) widen the
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -84,6 +85,13 @@ def clause_bounds(starts: Sequence[int], n: int) -> list[tuple[int, int]]:
     """Each clause as word positions [start, end) of ``n`` words (one clause without starts)."""
     begins = sorted({0, *starts})
     return list(zip(begins, [*begins[1:], n], strict=True))
+
+
+def clause_of(starts: Sequence[int], n: int, i: int) -> tuple[int, int]:
+    """The clause [start, end) of ``n`` words that holds position ``i``."""
+    begins = sorted({0, *starts})
+    k = bisect_right(begins, i) - 1
+    return begins[k], begins[k + 1] if k + 1 < len(begins) else n
 
 
 # Words that join a clause to the one before; the word after them leads it ("en dat laatste
@@ -726,14 +734,12 @@ def subject_people(words: Sequence[str]) -> frozenset[int]:
 def _hiring_hits(words: Sequence[str],
                  clause_starts: Sequence[int] = ()) -> list[PhraseHit]:
     hits = []
-    later_starts = sorted(clause_starts)
     for i, w in enumerate(words):
         headcount = (w in HEADCOUNT_WORDS and i > 0
                      and (words[i - 1].isdigit() or words[i - 1] in NUMBER_WORDS))
         if not (is_people(w) or headcount):
             continue
-        clause_end = next((c for c in later_starts if c > i), len(words))
-        clause_start = max((c for c in later_starts if c <= i), default=0)
+        clause_start, clause_end = clause_of(clause_starts, len(words), i)
         before = words[max(0, i - 3):i]
         # A verb for finding people works within its clause ("de lasafdeling uitbreiden met
         # een cobot. De lassers moeten …" seeks no welders).
@@ -869,13 +875,15 @@ def _self_described(words: Sequence[str]) -> frozenset[int]:
     return frozenset(out)
 
 
+def _not_the_noun(hit: PhraseHit) -> bool:
+    return len(hit.words) == 1 and NOT_THE_NOUN.get(hit.words[0]) == hit.label
+
+
 def _who_asks(words: Sequence[str], hits: list[PhraseHit]) -> list[PhraseHit]:
     out = []
     described = _self_described(words)
     for h in hits:
         end = h.start + len(h.words)
-        if NOT_THE_NOUN.get(h.words[0]) == h.label and len(h.words) == 1:
-            continue
         if h.start in described or (
                 len(h.words) == 1 and end < len(words) and words[end] in BUSINESS_NOUNS
                 and (h.start == 0 or words[h.start - 1] in DETERMINERS)):
@@ -1162,7 +1170,7 @@ def _learnt_positions(words: Sequence[str], hits: Sequence[PhraseHit],
         if words[h.start] in LEARNING_NOUNS:
             out.update(range(max(0, h.start - 3), h.start))
         elif words[h.start] in LEARN_VERBS_NL:
-            begin = max((c for c in clause_starts if c <= h.start), default=0)
+            begin = clause_of(clause_starts, len(words), h.start)[0]
             prep = next((j for j in range(h.start - 1, max(begin, h.start - 5) - 1, -1)
                          if words[j] in LEARNT_PREPOSITIONS), None)
             if prep is not None:
@@ -1186,8 +1194,7 @@ def _staff_learning(words: Sequence[str], hits: list[PhraseHit],
     for h in hits:
         if (h.label == LEARNING_THEME and h.weight < 1.0 and len(h.words) == 1
                 and h.words[0] in LEARN_VERBS):
-            s, e = next(((s, e) for s, e in clause_bounds(clause_starts, len(words))
-                         if s <= h.start < e), (0, len(words)))
+            s, e = clause_of(clause_starts, len(words), h.start)
             if any(is_people(w) or (w in STAFF_PRONOUNS and not (
                     k and words[k - 1] in FROM_WHOM))
                    for k, w in enumerate(words[s:e], start=s)):
@@ -1257,7 +1264,7 @@ def _is_main_marker(words: Sequence[str], i: int, starts: Sequence[int]) -> bool
     # the cleft: a pointing clause start, a form of "to be", then "what"/"waar"
     if not (w in CLEFT_WORDS and i >= 2 and words[i - 1] in CLEFT_VERBS):
         return False
-    clause_start = max(c for c in starts if c <= i)
+    clause_start = clause_of(starts, len(words), i)[0]
     return any(x in POINTING_WORDS for x in words[max(clause_start, i - 4):i - 1])
 
 
@@ -1284,6 +1291,11 @@ def list_items(words: Sequence[str], starts: Sequence[int]) -> dict[int, tuple[i
     return items
 
 
+def _number(word: str) -> int | None:
+    """A number said in digits or as an ordinal ("2", "tweede", "second")."""
+    return int(word) if word.isdigit() else ORDINALS.get(word)
+
+
 def _referred_span(words: Sequence[str], starts: Sequence[int], start: int, end: int,
                    named: frozenset[int]) -> tuple[int, int] | None:
     """The topic that the marker clause [start, end) refers to by number or by order, when
@@ -1291,9 +1303,8 @@ def _referred_span(words: Sequence[str], starts: Sequence[int], start: int, end:
     before it ("dat laatste", "the latter"), or the first ("het eerste", "the former")."""
     clause = words[start:end]
     items = list_items(words, starts)
-    number = next((int(clause[k + 1]) if clause[k + 1].isdigit() else ORDINALS.get(clause[k + 1])
-                   for k, w in enumerate(clause[:-1]) if w in ITEM_NOUNS
-                   and (clause[k + 1].isdigit() or clause[k + 1] in ORDINALS)), None)
+    number = next((n for k, w in enumerate(clause[:-1]) if w in ITEM_NOUNS
+                   and (n := _number(clause[k + 1])) is not None), None)
     if number is None and items:
         number = next((int(w) for w in clause if w.isdigit() and int(w) in items), None)
     if number is not None and number in items:
@@ -1337,7 +1348,7 @@ def _repeated_span(words: Sequence[str], starts: Sequence[int], span: tuple[int,
         key = stem(w)
         for j in range(s):
             if stem(words[j]) == key:
-                cs, ce = next(b for b in clause_bounds(starts, len(words)) if b[0] <= j < b[1])
+                cs, ce = clause_of(starts, len(words), j)
                 near = [p for p in named if cs <= p < ce]
                 if near:  # the theme word nearest to it ("the AI tool … such a tool")
                     p = min(near, key=lambda p: (abs(p - j), p))
@@ -1365,8 +1376,8 @@ def main_ask_span(words: Sequence[str], clause_starts: Sequence[int],
         at = cleft
     if at is None:
         return None
-    start = max(c for c in starts if c <= at)
-    clause_end = next((c for c in starts if c > start), len(words))
+    start, clause_end = clause_of(starts, len(words), at)
+    said = named if mentioned is None else mentioned  # weak theme words included
     if not any(start <= p < clause_end for p in named):
         referred = _referred_span(words, starts, start, clause_end, named)
         if referred is not None:
@@ -1376,7 +1387,6 @@ def main_ask_span(words: Sequence[str], clause_starts: Sequence[int],
             and start > 0 and len(opens) == len(starts)):
         k = starts.index(start)
         previous = (starts[k - 1], start)
-        said = named if mentioned is None else mentioned
         if not opens[k] and any(previous[0] <= p < start for p in said):
             # within a sentence, the clause just before ("…, maar het personeel, dat is
             # waar we hulp bij zoeken")
@@ -1406,8 +1416,7 @@ def main_ask_span(words: Sequence[str], clause_starts: Sequence[int],
             end = c
             break
     if not any(start <= p < end for p in named):
-        repeated = _repeated_span(words, starts, (start, end),
-                                  named if mentioned is None else mentioned)
+        repeated = _repeated_span(words, starts, (start, end), said)
         if repeated is not None:
             return repeated
     return start, end
@@ -1555,7 +1564,8 @@ class ThemeMatcher:
             hits.extend(_money_hits(words))
         hits = _phrases_claim_their_words(hits)
         hits = [h for h in hits if not _said_of_a_machine(words, h)
-                and not _where_to_start(words, h) and not _learn_what(words, h)]
+                and not _where_to_start(words, h) and not _learn_what(words, h)
+                and not _not_the_noun(h)]
         hits = _staff_learning(words, _who_asks(words, hits), clause_starts)
         named = frozenset(h.start for h in hits if h.weight >= 1.0)  # strong theme words
         main_span = main_ask_span(words, clause_starts, opens, named,
